@@ -1,0 +1,290 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from emailtrack.v1 import events_pb2 as _events_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class TimeBucket(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TIME_BUCKET_UNSPECIFIED: _ClassVar[TimeBucket]
+    TIME_BUCKET_MINUTE: _ClassVar[TimeBucket]
+    TIME_BUCKET_HOUR: _ClassVar[TimeBucket]
+    TIME_BUCKET_DAY: _ClassVar[TimeBucket]
+
+class BreakdownDimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    BREAKDOWN_DIMENSION_UNSPECIFIED: _ClassVar[BreakdownDimension]
+    BREAKDOWN_DIMENSION_EMAIL_CLIENT: _ClassVar[BreakdownDimension]
+    BREAKDOWN_DIMENSION_DEVICE: _ClassVar[BreakdownDimension]
+    BREAKDOWN_DIMENSION_OS: _ClassVar[BreakdownDimension]
+    BREAKDOWN_DIMENSION_COUNTRY: _ClassVar[BreakdownDimension]
+TIME_BUCKET_UNSPECIFIED: TimeBucket
+TIME_BUCKET_MINUTE: TimeBucket
+TIME_BUCKET_HOUR: TimeBucket
+TIME_BUCKET_DAY: TimeBucket
+BREAKDOWN_DIMENSION_UNSPECIFIED: BreakdownDimension
+BREAKDOWN_DIMENSION_EMAIL_CLIENT: BreakdownDimension
+BREAKDOWN_DIMENSION_DEVICE: BreakdownDimension
+BREAKDOWN_DIMENSION_OS: BreakdownDimension
+BREAKDOWN_DIMENSION_COUNTRY: BreakdownDimension
+
+class SourceCounts(_message.Message):
+    __slots__ = ("human", "privacy_proxy", "security_scanner", "bot", "total")
+    HUMAN_FIELD_NUMBER: _ClassVar[int]
+    PRIVACY_PROXY_FIELD_NUMBER: _ClassVar[int]
+    SECURITY_SCANNER_FIELD_NUMBER: _ClassVar[int]
+    BOT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    human: int
+    privacy_proxy: int
+    security_scanner: int
+    bot: int
+    total: int
+    def __init__(self, human: _Optional[int] = ..., privacy_proxy: _Optional[int] = ..., security_scanner: _Optional[int] = ..., bot: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+
+class EngagementCounts(_message.Message):
+    __slots__ = ("unique", "total")
+    UNIQUE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    unique: SourceCounts
+    total: SourceCounts
+    def __init__(self, unique: _Optional[_Union[SourceCounts, _Mapping]] = ..., total: _Optional[_Union[SourceCounts, _Mapping]] = ...) -> None: ...
+
+class CampaignStats(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "sent", "delivered", "hard_bounced", "soft_bounced", "deferred", "opens", "clicks", "unsubscribes", "complaints", "replies", "open_rate", "click_rate", "click_to_open_rate", "bounce_rate", "complaint_rate", "mpp_adjusted_open_rate", "reply_rate", "first_event_at", "last_event_at")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    HARD_BOUNCED_FIELD_NUMBER: _ClassVar[int]
+    SOFT_BOUNCED_FIELD_NUMBER: _ClassVar[int]
+    DEFERRED_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBES_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    OPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    CLICK_RATE_FIELD_NUMBER: _ClassVar[int]
+    CLICK_TO_OPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    BOUNCE_RATE_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_RATE_FIELD_NUMBER: _ClassVar[int]
+    MPP_ADJUSTED_OPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    REPLY_RATE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    sent: int
+    delivered: int
+    hard_bounced: int
+    soft_bounced: int
+    deferred: int
+    opens: EngagementCounts
+    clicks: EngagementCounts
+    unsubscribes: int
+    complaints: int
+    replies: int
+    open_rate: float
+    click_rate: float
+    click_to_open_rate: float
+    bounce_rate: float
+    complaint_rate: float
+    mpp_adjusted_open_rate: float
+    reply_rate: float
+    first_event_at: _timestamp_pb2.Timestamp
+    last_event_at: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., hard_bounced: _Optional[int] = ..., soft_bounced: _Optional[int] = ..., deferred: _Optional[int] = ..., opens: _Optional[_Union[EngagementCounts, _Mapping]] = ..., clicks: _Optional[_Union[EngagementCounts, _Mapping]] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., click_to_open_rate: _Optional[float] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., mpp_adjusted_open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetCampaignStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ...) -> None: ...
+
+class GetCampaignStatsResponse(_message.Message):
+    __slots__ = ("stats",)
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    stats: CampaignStats
+    def __init__(self, stats: _Optional[_Union[CampaignStats, _Mapping]] = ...) -> None: ...
+
+class GetTimelineRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "bucket", "time_zone", "start", "end")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    BUCKET_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    bucket: TimeBucket
+    time_zone: str
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., bucket: _Optional[_Union[TimeBucket, str]] = ..., time_zone: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TimelinePoint(_message.Message):
+    __slots__ = ("bucket_start", "opens", "clicks", "delivered", "bounced")
+    BUCKET_START_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    BOUNCED_FIELD_NUMBER: _ClassVar[int]
+    bucket_start: _timestamp_pb2.Timestamp
+    opens: SourceCounts
+    clicks: SourceCounts
+    delivered: int
+    bounced: int
+    def __init__(self, bucket_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opens: _Optional[_Union[SourceCounts, _Mapping]] = ..., clicks: _Optional[_Union[SourceCounts, _Mapping]] = ..., delivered: _Optional[int] = ..., bounced: _Optional[int] = ...) -> None: ...
+
+class GetTimelineResponse(_message.Message):
+    __slots__ = ("points",)
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    points: _containers.RepeatedCompositeFieldContainer[TimelinePoint]
+    def __init__(self, points: _Optional[_Iterable[_Union[TimelinePoint, _Mapping]]] = ...) -> None: ...
+
+class GetTopLinksRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "limit")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    limit: int
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class LinkStats(_message.Message):
+    __slots__ = ("url", "link_index", "unique_clicks", "total_clicks")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    LINK_INDEX_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_CLICKS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_CLICKS_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    link_index: int
+    unique_clicks: SourceCounts
+    total_clicks: SourceCounts
+    def __init__(self, url: _Optional[str] = ..., link_index: _Optional[int] = ..., unique_clicks: _Optional[_Union[SourceCounts, _Mapping]] = ..., total_clicks: _Optional[_Union[SourceCounts, _Mapping]] = ...) -> None: ...
+
+class GetTopLinksResponse(_message.Message):
+    __slots__ = ("links",)
+    LINKS_FIELD_NUMBER: _ClassVar[int]
+    links: _containers.RepeatedCompositeFieldContainer[LinkStats]
+    def __init__(self, links: _Optional[_Iterable[_Union[LinkStats, _Mapping]]] = ...) -> None: ...
+
+class GetBreakdownRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "dimension", "event_type")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    dimension: BreakdownDimension
+    event_type: _events_pb2.EventType
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[BreakdownDimension, str]] = ..., event_type: _Optional[_Union[_events_pb2.EventType, str]] = ...) -> None: ...
+
+class BreakdownRow(_message.Message):
+    __slots__ = ("value", "count", "share")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    value: str
+    count: int
+    share: float
+    def __init__(self, value: _Optional[str] = ..., count: _Optional[int] = ..., share: _Optional[float] = ...) -> None: ...
+
+class GetBreakdownResponse(_message.Message):
+    __slots__ = ("rows",)
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[BreakdownRow]
+    def __init__(self, rows: _Optional[_Iterable[_Union[BreakdownRow, _Mapping]]] = ...) -> None: ...
+
+class GetRecipientEngagementRequest(_message.Message):
+    __slots__ = ("tenant_id", "recipient_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    recipient_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., recipient_id: _Optional[str] = ...) -> None: ...
+
+class RecipientEngagement(_message.Message):
+    __slots__ = ("recipient_id", "opens", "clicks", "human_opens", "human_clicks", "last_engagement_at", "messages")
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_OPENS_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_CLICKS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ENGAGEMENT_AT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    recipient_id: str
+    opens: int
+    clicks: int
+    human_opens: int
+    human_clicks: int
+    last_engagement_at: _timestamp_pb2.Timestamp
+    messages: int
+    def __init__(self, recipient_id: _Optional[str] = ..., opens: _Optional[int] = ..., clicks: _Optional[int] = ..., human_opens: _Optional[int] = ..., human_clicks: _Optional[int] = ..., last_engagement_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[int] = ...) -> None: ...
+
+class GetRecipientEngagementResponse(_message.Message):
+    __slots__ = ("engagement",)
+    ENGAGEMENT_FIELD_NUMBER: _ClassVar[int]
+    engagement: RecipientEngagement
+    def __init__(self, engagement: _Optional[_Union[RecipientEngagement, _Mapping]] = ...) -> None: ...
+
+class ListCampaignsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCampaignsResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[CampaignStats]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WatchCampaignRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ...) -> None: ...
+
+class WatchCampaignResponse(_message.Message):
+    __slots__ = ("stats", "new_events")
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    NEW_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    stats: CampaignStats
+    new_events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, stats: _Optional[_Union[CampaignStats, _Mapping]] = ..., new_events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class ExportRecipientEventsRequest(_message.Message):
+    __slots__ = ("tenant_id", "recipient_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    recipient_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., recipient_id: _Optional[str] = ...) -> None: ...
+
+class ExportRecipientEventsResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
