@@ -1,0 +1,41 @@
+# emailtrack developer targets. `make up` starts the platform; `make test` installs and tests.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install up test unit integration e2e lint proto proto-check bench k8s clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+up: install
+	$(BIN)/emailtrack up
+
+test: install lint
+	$(BIN)/pytest -q
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+integration: install
+	$(BIN)/pytest -q tests/integration
+
+e2e: install
+	$(BIN)/pytest -q tests/e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+proto: install
+	$(BIN)/python -m emailtrack.protogen
+
+proto-check: install
+	$(BIN)/pytest -q tests/unit/common/test_protos_in_sync.py
+
+clean:
+	rm -rf $(VENV) .emailtrack .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Reading configuration from environment variables (see the table in README.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigError(ValueError):
+    """A required setting is missing or malformed; raised at start-up, never later."""
+
+
+def env_str(name: str, default: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    source = os.environ if env is None else env
+    value = source.get(name, "").strip()
+    if value:
+        return value
+    if default is None:
+        raise ConfigError(f"environment variable {name} is required")
+    return default
+
+
+def env_int(name: str, default: int, env: Mapping[str, str] | None = None) -> int:
+    raw = env_str(name, str(default), env)
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, env: Mapping[str, str] | None = None) -> list[str]:
+    return [item.strip() for item in env_str(name, "", env).split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str
+    session_timeout_ms: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> KafkaSettings:
+        return cls(
+            bootstrap_servers=env_str("EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", env),
+            session_timeout_ms=env_int("EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS", 10000, env),
+        )
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Settings every gRPC service shares."""
+
+    name: str
+    database_url: str
+    grpc_port: int
+    metrics_port: int
+    bind_host: str
+    kafka: KafkaSettings
+
+    @classmethod
+    def from_env(cls, name: str, env: Mapping[str, str] | None = None) -> ServiceSettings:
+        return cls(
+            name=name,
+            database_url=env_str("EMAILTRACK_DATABASE_URL", None, env),
+            grpc_port=env_int("EMAILTRACK_GRPC_PORT", 50051, env),
+            metrics_port=env_int("EMAILTRACK_METRICS_PORT", 9464, env),
+            bind_host=env_str("EMAILTRACK_BIND_HOST", "0.0.0.0", env),
+            kafka=KafkaSettings.from_env(env),
+        )

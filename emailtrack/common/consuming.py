@@ -1,0 +1,188 @@
+"""A Kafka consumer loop: batch poll, decode, durable write, then commit; poison records
+go to the dead-letter topic (bounded), transient write failures are retried in place."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from emailtrack.common import metrics
+from emailtrack.common.config import KafkaSettings
+from emailtrack.common.kafka_io import trace_headers
+from emailtrack.common.topics import DEAD_LETTER
+from emailtrack.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class InvalidMessage(Exception):
+    """A record that can never be processed (undecodable, violates the contract)."""
+
+
+class DeadLetterLimitExceeded(RuntimeError):
+    """Too many recent records were poison: most likely a bug, so stop rather than drain."""
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: Sequence[tuple[str, bytes]]
+
+
+class BatchHandler(Protocol[T]):
+    def decode(self, record: Record) -> list[T]:
+        """Turns one record into items; raises InvalidMessage for poison records."""
+
+    def handle(self, items: list[T]) -> None:
+        """Writes items durably (idempotently); raising means 'retry the whole batch'."""
+
+
+class ConsumerLoop(Generic[T]):
+    """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        group_id: str,
+        topics: Sequence[str],
+        handler: BatchHandler[T],
+        dead_letter_producer: KafkaProducer,
+        *,
+        max_records: int = 2000,
+        poll_timeout_ms: int = 100,
+        retry_backoff_s: float = 0.5,
+        dead_letter_window: int = 1000,
+        max_dead_letter_ratio: float = 0.5,
+    ) -> None:
+        self.settings = settings
+        self.group_id = group_id
+        self.topics = list(topics)
+        self.handler = handler
+        self.dead_letter_producer = dead_letter_producer
+        self.max_records = max_records
+        self.poll_timeout_ms = poll_timeout_ms
+        self.retry_backoff_s = retry_backoff_s
+        self.max_dead_letter_ratio = max_dead_letter_ratio
+        self._recent_outcomes: deque[bool] = deque(maxlen=dead_letter_window)
+        self.ready = threading.Event()
+
+    def _new_consumer(self) -> KafkaConsumer:
+        session = self.settings.session_timeout_ms
+        return KafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.settings.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=session,
+            heartbeat_interval_ms=max(100, session // 4),
+            max_poll_records=self.max_records,
+            max_poll_interval_ms=600_000,
+        )
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = self._new_consumer()
+        try:
+            while not stop.is_set():
+                polled = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if consumer.assignment():
+                    self.ready.set()
+                if not polled:
+                    continue
+                records = [
+                    Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers or [])
+                    for batch in polled.values()
+                    for r in batch
+                ]
+                if not self._process(records, stop):
+                    return
+                consumer.commit(self._offsets(records))
+                self._report_lag(consumer)
+        finally:
+            consumer.close(autocommit=False)
+
+    def _process(self, records: list[Record], stop: threading.Event) -> bool:
+        items: list[T] = []
+        poison: list[tuple[Record, str]] = []
+        for record in records:
+            try:
+                items.extend(self.handler.decode(record))
+                self._recent_outcomes.append(True)
+            except InvalidMessage as exc:
+                poison.append((record, str(exc)))
+                self._recent_outcomes.append(False)
+        self._check_dead_letter_ratio()
+        while not stop.is_set():
+            try:
+                self.handler.handle(items)
+                break
+            except Exception:
+                log.exception("batch write failed; retrying in %.1fs", self.retry_backoff_s)
+                stop.wait(self.retry_backoff_s)
+        else:
+            return False
+        for record, error in poison:
+            self._dead_letter(record, error)
+        metrics.CONSUMER_BATCH_SIZE.labels(self.group_id).observe(len(records))
+        for record in records:
+            metrics.CONSUMED_RECORDS.labels(record.topic, self.group_id).inc()
+        return True
+
+    def _check_dead_letter_ratio(self) -> None:
+        outcomes = self._recent_outcomes
+        if len(outcomes) < 20:
+            return
+        bad = outcomes.count(False)
+        if bad / len(outcomes) > self.max_dead_letter_ratio:
+            raise DeadLetterLimitExceeded(
+                f"{bad} of the last {len(outcomes)} records were invalid; refusing to drain"
+            )
+
+    def _dead_letter(self, record: Record, error: str) -> None:
+        letter = events_pb2.DeadLetter(
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
+            key=record.key or b"",
+            value=record.value,
+            error=error,
+            consumer_group=self.group_id,
+        )
+        letter.failed_at.FromDatetime(datetime.now(UTC))
+        log.warning(
+            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error
+        )
+        self.dead_letter_producer.send(
+            DEAD_LETTER, key=record.key, value=letter.SerializeToString(), headers=trace_headers()
+        ).get(timeout=30)
+        metrics.DEAD_LETTERS.labels(self.group_id).inc()
+
+    @staticmethod
+    def _offsets(records: list[Record]) -> dict[TopicPartition, OffsetAndMetadata]:
+        last: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            last[tp] = max(last.get(tp, -1), r.offset)
+        return {tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in last.items()}
+
+    def _report_lag(self, consumer: KafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is not None:
+                lag = max(0, end - consumer.position(tp))
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition), self.group_id).set(lag)

@@ -1,0 +1,45 @@
+"""Prometheus metrics shared by every component, and the /metrics HTTP endpoint for services."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+HTTP_REQUESTS = Counter(
+    "emailtrack_http_requests_total", "HTTP requests served", ["route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "emailtrack_http_request_duration_seconds",
+    "HTTP request latency",
+    ["route"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+KAFKA_PRODUCED = Counter(
+    "emailtrack_kafka_produced_total", "Items handed to Kafka (hits or events)", ["topic"]
+)
+KAFKA_PRODUCE_ERRORS = Counter(
+    "emailtrack_kafka_produce_errors_total", "Kafka produce failures", ["topic"]
+)
+CONSUMER_LAG = Gauge(
+    "emailtrack_kafka_consumer_lag", "Records behind the log end", ["topic", "partition", "group"]
+)
+CONSUMER_BATCH_SIZE = Histogram(
+    "emailtrack_consumer_batch_size",
+    "Records per processed batch",
+    ["group"],
+    buckets=(1, 10, 50, 100, 500, 1000, 2000, 5000),
+)
+CONSUMED_RECORDS = Counter(
+    "emailtrack_consumed_records_total", "Records processed and committed", ["topic", "group"]
+)
+DEAD_LETTERS = Counter(
+    "emailtrack_deadletter_total", "Records sent to the dead-letter topic", ["group"]
+)
+GRPC_REQUESTS = Counter(
+    "emailtrack_grpc_requests_total", "gRPC calls handled", ["service", "method", "code"]
+)
+
+
+def serve_metrics(port: int, host: str = "0.0.0.0") -> None:
+    """Starts the Prometheus /metrics endpoint in a daemon thread (port 0 disables it)."""
+    if port:
+        start_http_server(port, addr=host)

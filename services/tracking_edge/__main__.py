@@ -1,0 +1,57 @@
+"""Tracking edge process: wiring only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from emailtrack.common import topics
+from emailtrack.common.config import ServiceSettings
+from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.db import make_engine
+from emailtrack.common.grpc_server import ServiceRegistration
+from emailtrack.common.kafka_io import make_producer
+from emailtrack.common.service import ServiceParts, main
+from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from services.tracking_edge.classify import Classifier
+from services.tracking_edge.config import TrackingEdgeSettings
+from services.tracking_edge.consumer import RawHitHandler, RecipientEventHandler
+from services.tracking_edge.instrument import Instrumenter
+from services.tracking_edge.server import TrackingEdgeServicer
+from services.tracking_edge.store import TrackingEdgeStore
+
+NAME = "tracking-edge"
+
+
+def build(settings: ServiceSettings) -> ServiceParts:
+    edge = TrackingEdgeSettings.from_env()
+    engine = make_engine(settings.database_url)
+    store = TrackingEdgeStore(engine)
+    producer = make_producer(settings.kafka, NAME)
+    hits = ConsumerLoop(
+        settings.kafka,
+        NAME,
+        [topics.RAW_HITS],
+        RawHitHandler(store, Classifier.load(), producer),
+        producer,
+    )
+    privacy = ConsumerLoop(
+        settings.kafka,
+        f"{NAME}-privacy",
+        [topics.RECIPIENT_EVENTS],
+        RecipientEventHandler(store),
+        producer,
+    )
+    servicer = TrackingEdgeServicer(
+        Instrumenter(edge.public_base_url, edge.token_keys), edge.token_keys
+    )
+    registration = ServiceRegistration(
+        servicer,
+        tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server,
+        tracking_edge_pb2.DESCRIPTOR.services_by_name["TrackingEdgeService"].full_name,
+    )
+    return ServiceParts([registration], [hits, privacy], [producer.close, engine.dispose])
+
+
+if __name__ == "__main__":
+    sys.exit(main(NAME, Path(__file__).parent / "migrations", build))

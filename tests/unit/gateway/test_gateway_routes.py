@@ -1,0 +1,161 @@
+"""Gateway routes in-process (Starlette TestClient); hits go to a recording sink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from starlette.testclient import TestClient
+
+from emailtrack.common import tracking_urls
+from emailtrack.common.config import KafkaSettings
+from emailtrack.common.tokens import TokenKeys, sign
+from emailtrack.v1 import events_pb2
+from gateway.app import PIXEL_GIF, build_app
+from gateway.config import GatewaySettings
+
+KEYS = TokenKeys.parse("k1:" + "k" * 43)
+
+
+@dataclass
+class RecordingSink:
+    hits: list[events_pb2.RawHit] = field(default_factory=list)
+
+    def start(self) -> None: ...
+    def close(self) -> None: ...
+    def connected(self) -> bool:
+        return True
+
+    def submit(self, hit: events_pb2.RawHit) -> bool:
+        self.hits.append(hit)
+        return True
+
+
+def settings(trusted: tuple[str, ...] = ()) -> GatewaySettings:
+    import ipaddress
+
+    return GatewaySettings(
+        http_port=0,
+        http_workers=1,
+        bind_host="127.0.0.1",
+        kafka=KafkaSettings("127.0.0.1:1", 2000),
+        token_keys=KEYS,
+        trusted_proxies=tuple(ipaddress.ip_network(c) for c in trusted),
+        max_buffered_hits=10,
+        flush_interval_ms=10,
+        max_batch_hits=10,
+    )
+
+
+def token(kind: int, url: str = "", **extra: object) -> str:
+    claims = events_pb2.TokenClaims(
+        tenant_id="t", campaign_id="c", message_id="m", recipient_id="r", kind=kind, link_url=url
+    )
+    claims.sent_at.FromDatetime(datetime.now(UTC))
+    for k, v in extra.items():
+        setattr(claims, k, v)
+    return sign(claims, KEYS)
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def client(sink: RecordingSink) -> TestClient:
+    return TestClient(build_app(settings(), sink), follow_redirects=False)
+
+
+def path(url: str) -> str:
+    return url.removeprefix("http://x")
+
+
+def test_pixel_served_and_recorded(client: TestClient, sink: RecordingSink) -> None:
+    url = tracking_urls.pixel_url("http://x", token(events_pb2.HIT_KIND_OPEN))
+    response = client.get(path(url), headers={"user-agent": "Mozilla/5.0 test"})
+    assert response.status_code == 200
+    assert response.content == PIXEL_GIF
+    assert response.headers["content-type"] == "image/gif"
+    assert "no-store" in response.headers["cache-control"]
+    assert len(sink.hits) == 1
+    assert sink.hits[0].user_agent == "Mozilla/5.0 test"
+    assert sink.hits[0].claims.message_id == "m"
+
+
+def test_head_pixel_has_no_body_but_is_recorded(client: TestClient, sink: RecordingSink) -> None:
+    url = tracking_urls.pixel_url("http://x", token(events_pb2.HIT_KIND_OPEN))
+    response = client.head(path(url))
+    assert response.status_code == 200
+    assert response.content == b""
+    assert sink.hits[0].http_method == "HEAD"
+
+
+@pytest.mark.parametrize("bad", ["garbage", "v1.k1.AAAA.BBBB", ""])
+def test_forged_pixel_still_served_never_recorded(
+    client: TestClient, sink: RecordingSink, bad: str
+) -> None:
+    response = client.get(f"/o/{bad}.gif")
+    assert response.status_code == 200
+    assert response.content == PIXEL_GIF
+    assert sink.hits == []
+
+
+def test_click_redirects_to_signed_destination(client: TestClient, sink: RecordingSink) -> None:
+    t = token(events_pb2.HIT_KIND_CLICK, "https://example.com/p?q=1")
+    response = client.get(f"/c/{t}")
+    assert response.status_code == 302
+    assert response.headers["location"] == "https://example.com/p?q=1"
+    assert len(sink.hits) == 1
+
+
+def test_altered_click_token_is_404_and_not_recorded(client: TestClient, sink: RecordingSink) -> None:
+    good = token(events_pb2.HIT_KIND_CLICK, "https://example.com/")
+    evil = token(events_pb2.HIT_KIND_CLICK, "https://evil.example/").split(".")[2]
+    parts = good.split(".")
+    parts[2] = evil
+    response = client.get("/c/" + ".".join(parts))
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert sink.hits == []
+
+
+def test_open_token_cannot_be_used_as_click(client: TestClient, sink: RecordingSink) -> None:
+    response = client.get("/c/" + token(events_pb2.HIT_KIND_OPEN))
+    assert response.status_code == 404
+    assert sink.hits == []
+
+
+def test_unsubscribe_get_confirms_without_recording(client: TestClient, sink: RecordingSink) -> None:
+    t = token(events_pb2.HIT_KIND_UNSUBSCRIBE)
+    response = client.get(f"/u/{t}")
+    assert response.status_code == 200
+    assert "<form" in response.text
+    assert sink.hits == []
+
+
+def test_one_click_unsubscribe_post(client: TestClient, sink: RecordingSink) -> None:
+    t = token(events_pb2.HIT_KIND_UNSUBSCRIBE)
+    response = client.post(f"/u/{t}", content=b"List-Unsubscribe=One-Click")
+    assert response.status_code == 200
+    assert sink.hits[0].one_click
+
+
+def test_client_ip_from_forwarded_for_only_behind_trusted_proxy(sink: RecordingSink) -> None:
+    url = path(tracking_urls.pixel_url("http://x", token(events_pb2.HIT_KIND_OPEN)))
+    spoof = {"x-forwarded-for": "203.0.113.9"}
+    TestClient(build_app(settings(), sink)).get(url, headers=spoof)
+    TestClient(build_app(settings(("127.0.0.0/8", "10.0.0.0/8")), sink), client=("10.1.1.1", 1)).get(
+        url, headers={"x-forwarded-for": "198.51.100.7, 10.2.2.2"}
+    )
+    assert sink.hits[0].client_ip != "203.0.113.9"
+    assert sink.hits[1].client_ip == "198.51.100.7"
+
+
+def test_health_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    client.get("/o/x.gif")
+    body = client.get("/metrics").text
+    assert "emailtrack_http_requests_total" in body
