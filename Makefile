@@ -37,5 +37,13 @@ proto: install
 proto-check: install
 	$(BIN)/pytest -q tests/unit/common/test_protos_in_sync.py
 
+k8s: install
+	$(BIN)/python deploy/validate.py dev production
+	$(BIN)/pytest -q tests/k8s
+
+bench: install
+	$(BIN)/python bench/bounce_parse.py
+	$(BIN)/python bench/classify_hits.py
+
 clean:
 	rm -rf $(VENV) .emailtrack .pytest_cache .ruff_cache

@@ -8,6 +8,8 @@ EMAILTRACK_TEST_KAFKA (bootstrap servers) point at external ones.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,24 +26,34 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def scratch_dir() -> Iterator[Path]:
+    """A folder outside pytest's private (0700) temp root: the embedded PostgreSQL runs as an
+    unprivileged user when the tests run as root, and must be able to reach its data."""
+    path = Path(tempfile.mkdtemp(prefix="emailtrack-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(scratch_dir: Path) -> Iterator[str]:
     external = os.environ.get("EMAILTRACK_TEST_DATABASE_URL")
     if external:
         yield normalise_url(external)
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port())
+    server = EmbeddedPostgres(scratch_dir / "pg" / "data", free_port())
     server.start()
     yield server.url
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def kafka_bootstrap(scratch_dir: Path) -> Iterator[str]:
     external = os.environ.get("EMAILTRACK_TEST_KAFKA")
     if external:
         yield external
         return
-    broker = TansuBroker(free_port(), tmp_path_factory.mktemp("kafka") / "tansu.log")
+    broker = TansuBroker(free_port(), scratch_dir / "kafka" / "tansu.log")
     broker.start()
     yield broker.bootstrap_servers
     broker.stop()

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,22 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
+MIGRATION_LOCK_ID = 0x656D6C74  # "emlt": serialises concurrent `migrate` runs (pods starting)
+
+
 def migrate(url: str, migrations_dir: Path, revision: str = "head") -> None:
-    """Runs the Alembic migrations in ``migrations_dir`` up to ``revision``."""
+    """Runs the Alembic migrations in ``migrations_dir`` up to ``revision``, holding a
+    PostgreSQL advisory lock so that replicas starting together queue instead of racing."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    command.upgrade(config, revision)
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            try:
+                command.upgrade(config, revision)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+    finally:
+        engine.dispose()

@@ -9,7 +9,7 @@ from emailtrack.common import tracking_urls
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
-from services.tracking_edge.rewrite_html import instrument_html
+from services.tracking_edge.rewrite_html import TrackedLink, instrument_html
 from services.tracking_edge.rewrite_text import instrument_text
 
 MAX_ID_LENGTH = 256
@@ -67,6 +67,11 @@ class Instrumenter:
         claims.link_index = index
         return tracking_urls.click_url(self.base_url, sign(claims, self.keys))
 
+    @staticmethod
+    def _add_links(result: tracking_edge_pb2.InstrumentedMessage, links: list[TrackedLink]) -> None:
+        for index, original, tracking in links:
+            result.links.add(index=index, original_url=original, tracking_url=tracking)
+
     def instrument(
         self, message: tracking_edge_pb2.MessageToInstrument
     ) -> tracking_edge_pb2.InstrumentedMessage:
@@ -94,6 +99,7 @@ class Instrumenter:
         result = tracking_edge_pb2.InstrumentedMessage(
             message_id=message.message_id, unsubscribe_url=unsubscribe
         )
+        known_indexes: dict[str, int] = {}
         next_index = 0
         if message.html:
             html = instrument_html(
@@ -104,9 +110,9 @@ class Instrumenter:
                 honeypot_url=honeypot,
             )
             result.html = html.html
-            for index, original, tracking in html.links:
-                result.links.add(index=index, original_url=original, tracking_url=tracking)
-                next_index = max(next_index, index + 1)
+            self._add_links(result, html.links)
+            known_indexes = html.index_by_url()
+            next_index = max((link.index for link in html.links), default=-1) + 1
             if not options.disable_open_tracking:
                 result.pixel_url = pixel
         if message.text:
@@ -115,11 +121,15 @@ class Instrumenter:
                 click_url=click_url,
                 unsubscribe_url=unsubscribe,
                 start_index=next_index,
+                known_indexes=known_indexes,
             )
             result.text = text.text
+            self._add_links(result, text.links)
         if not options.omit_list_unsubscribe:
-            for name, value in list_unsubscribe_headers(
-                unsubscribe, options.unsubscribe_mailto or None
-            ):
+            try:
+                headers = list_unsubscribe_headers(unsubscribe, options.unsubscribe_mailto or None)
+            except ValueError as exc:
+                raise InvalidInput(str(exc)) from exc
+            for name, value in headers:
                 result.headers.add(name=name, value=value)
         return result

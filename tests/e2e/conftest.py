@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,9 +13,9 @@ from emailtrack.platform.supervisor import Platform, PlatformOptions
 
 
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def platform(scratch_dir: Path) -> Iterator[Platform]:
     options = PlatformOptions(
-        state_dir=tmp_path_factory.mktemp("platform"),
+        state_dir=scratch_dir / "platform",
         database_url=os.environ.get("EMAILTRACK_TEST_DATABASE_URL"),
         kafka_bootstrap=os.environ.get("EMAILTRACK_TEST_KAFKA"),
         auto_ports=True,

@@ -1,0 +1,219 @@
+"""Non-standard (plain-text) bounces: notification text, MTA format and failed recipients.
+
+Recipient addresses come from flufl.bounce's detectors (tuned on Mailman's corpus of real
+bounces); this module adds the format name and each recipient's own diagnostic text.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import logging
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from flufl.bounce import all_failures
+
+_MAX_TEXT = 16_000
+_DETECTOR_TEXT = 6_000
+# Lines after which a text bounce quotes the returned message.
+_RETURNED_MARKER_RE = re.compile(
+    r"^[ \t-]*(?:"
+    r"-+ ?below this line is a copy of the message"
+    r"|-+ ?this is a copy of the message"
+    r"|-+ ?(?:the )?original message(?: follows| headers)?"
+    r"|original message (?:follows|details|headers)"
+    r"|-+ ?(?:returned|original) (?:mail|message)(?: follows)?"
+    r"|-+ ?(?:start of returned message|message header follows|header of the source mail)"
+    r"|message headers follow"
+    r"|a copy of the original message below"
+    r"|-+ ?rfc822 headers"
+    r"|your message reads \(in part\)"
+    r"|old message:"
+    r").*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TAG_RE = re.compile(r"<[^>]{0,500}>")
+_ANGLE_ADDRESS_LINE_RE = re.compile(r"^\s*<([^<>\s@]+@[^<>\s@]+)>:", re.MULTILINE)
+_PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n")
+_LISTED_FORMATS = ("postfix", "qmail", "yahoo")
+_DELAY_RE = re.compile(
+    r"warning|delayed|not yet been delivered|will (?:continue|keep) (?:to )?(?:try|attempt)", re.I
+)
+_BOUNCE_FROM_RE = re.compile(
+    r"mailer-daemon|postmaster|mail delivery|mdaemon|delivery subsystem", re.I
+)
+_BOUNCE_SUBJECT_RE = re.compile(
+    r"undeliver|delivery (?:status|failure|failed|notification|problem|report)|returned mail"
+    r"|failure notice|mail delivery failed|non-?delivery|could not be delivered|delayed mail"
+    r"|mail error|failed mail|not delivered|delivery warning|mail system error",
+    re.IGNORECASE,
+)
+
+_FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ses", re.compile(r"amazonses\.com", re.I)),
+    ("gmail", re.compile(r"googlemail\.com|mail\.gmail\.com|\bgsmtp\b|google\.com", re.I)),
+    ("yahoo", re.compile(r"yahoo(?:inc)?\.com|yahoo\.[a-z.]+>|message from yahoo", re.I)),
+    (
+        "exchange",
+        re.compile(
+            r"msexch|did not reach the following recipient|delivery has failed to these recipients"
+            r"|protection\.outlook\.com|microsoft exchange|couldn't be delivered to",
+            re.I,
+        ),
+    ),
+    ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message", re.I)),
+    ("qmail", re.compile(r"qmail|below this line is a copy of the message", re.I)),
+    ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b", re.I)),
+    (
+        "sendmail",
+        re.compile(r"transcript of session follows|the original message was received at", re.I),
+    ),
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TextRecipient:
+    """A recipient found in a plain-text bounce, with the text that explains its failure."""
+
+    address: str
+    action: str
+    diagnostic: str
+
+
+def _decode(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("latin-1")
+
+
+def _own_text_parts(msg: Message) -> list[Message]:
+    """Text parts of ``msg`` that are not inside a returned (message/*) part."""
+    if msg.is_multipart():
+        parts: list[Message] = []
+        for sub in msg.get_payload():
+            if isinstance(sub, Message) and sub.get_content_maintype() != "message":
+                parts.extend(_own_text_parts(sub))
+        return parts
+    return [msg] if msg.get_content_maintype() == "text" else []
+
+
+def split_notification(msg: Message) -> tuple[str, str]:
+    """Return (notification text, returned text) of ``msg``; HTML is reduced to text."""
+    chunks: list[str] = []
+    for part in _own_text_parts(msg):
+        if part.get_content_subtype() in ("rfc822-headers", "rfc822"):
+            continue
+        text = _decode(part)
+        if part.get_content_subtype() == "html":
+            text = html.unescape(_TAG_RE.sub(" ", text))
+        chunks.append(text)
+    text = "\n".join(chunks)[:_MAX_TEXT].replace("\r\n", "\n")
+    marker = _RETURNED_MARKER_RE.search(text)
+    if marker is None:
+        return text, ""
+    return text[: marker.start()], text[marker.end() :]
+
+
+def detect_format(msg: Message, notification: str) -> str:
+    """Name the MTA or provider that wrote the bounce, or "generic"."""
+    haystack = " ".join(
+        [str(msg.get("from", "")), str(msg.get("message-id", "")), notification[:3000]]
+    )
+    for name, signature in _FORMAT_SIGNATURES:
+        if signature.search(haystack):
+            return name
+    return "generic"
+
+
+def looks_like_bounce(msg: Message) -> bool:
+    """True if the sender or subject is that of a delivery failure notice."""
+    sender = str(msg.get("from", ""))
+    return bool(
+        _BOUNCE_FROM_RE.search(sender)
+        or _BOUNCE_SUBJECT_RE.search(str(msg.get("subject", "")))
+        or str(msg.get("return-path", "")).strip() == "<>"
+    )
+
+
+def _without_returned_message(part: Message) -> Message:
+    """A shallow copy of ``part`` minus returned messages and overlong text, for the detectors.
+
+    flufl.bounce's heuristic detectors scan every body line, including the returned original;
+    the failure report is always in the first few kilobytes.
+    """
+    clone = copy.copy(part)
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        clone.set_payload(
+            [
+                _without_returned_message(sub)
+                for sub in payload
+                if isinstance(sub, Message) and sub.get_content_type() != "message/rfc822"
+            ]
+        )
+    elif isinstance(payload, str) and len(payload) > _DETECTOR_TEXT:
+        clone.set_payload(payload[:_DETECTOR_TEXT])
+    return clone
+
+
+def _flufl_failures(msg: Message) -> tuple[list[str], list[str]]:
+    try:
+        temporary, permanent = all_failures(_without_returned_message(msg))
+    except Exception:  # a detector choking on odd input must not lose the whole message
+        log.debug("flufl.bounce failed on a message", exc_info=True)
+        return [], []
+
+    def decoded(addresses: frozenset[bytes]) -> list[str]:
+        return sorted(a.decode("utf-8", errors="replace") for a in addresses)
+
+    return decoded(temporary), decoded(permanent)
+
+
+def snippet(notification: str, address: str) -> str:
+    """The paragraph of ``notification`` that starts where ``address`` is first named."""
+    start = notification.lower().find(address.lower())
+    if start < 0:
+        return ""
+    line_start = notification.rfind("\n", 0, start) + 1
+    end = notification.find("\n\n", start)
+    end = len(notification) if end < 0 else end
+    return notification[line_start : min(end, start + 1000)]
+
+
+def _listed_recipients(notification: str) -> list[TextRecipient]:
+    """Recipients of the postfix/qmail layout: consecutive paragraphs starting "<address>:"."""
+    found: list[TextRecipient] = []
+    for paragraph in _PARAGRAPH_SPLIT_RE.split(notification):
+        match = _ANGLE_ADDRESS_LINE_RE.match(paragraph)
+        if match is None:
+            if found:
+                break
+            continue
+        found.append(TextRecipient(match.group(1), "failed", paragraph.strip()))
+    return found
+
+
+def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecipient]:
+    """Failed recipients of a plain-text bounce, each with its own diagnostic text.
+
+    The postfix/qmail/yahoo layout is read directly (it is unambiguous and flufl.bounce's
+    heuristic detectors are the costliest step); everything else goes through flufl.bounce.
+    """
+    if fmt in _LISTED_FORMATS and not _DELAY_RE.search(notification):
+        listed = _listed_recipients(notification)
+        if listed:
+            return listed
+    temporary, permanent = _flufl_failures(msg)
+    if not temporary and not permanent:
+        permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
+    found = [(a, "delayed") for a in temporary] + [(a, "failed") for a in permanent]
+    return [TextRecipient(a, action, snippet(notification, a)) for a, action in found]

@@ -1,0 +1,91 @@
+"""Identifying the original message a report is about: its Message-ID and X-Emailtrack-* ids."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+TENANT_HEADER = "X-Emailtrack-Tenant"
+CAMPAIGN_HEADER = "X-Emailtrack-Campaign"
+MESSAGE_HEADER = "X-Emailtrack-Message"
+
+_RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
+_QUOTED_HEADER_RE = re.compile(
+    r"^[>\s]*(message-id|x-emailtrack-tenant|x-emailtrack-campaign|x-emailtrack-message)"
+    r"[ \t]*:[ \t]*(\S[^\r\n]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalIds:
+    """What the report tells about the original message."""
+
+    message_id: str = ""
+    tenant_id: str = ""
+    campaign_id: str = ""
+    emailtrack_message_id: str = ""
+
+
+def _clean(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def returned_headers(msg: Message) -> Message | None:
+    """Headers of the returned original message (message/rfc822 or text/rfc822-headers)."""
+    for part in msg.walk():
+        if part is msg or part.get_content_type() not in _RETURNED_TYPES:
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            return payload[0]
+        if isinstance(payload, str):
+            if part.get("content-transfer-encoding", "").lower() in ("base64", "quoted-printable"):
+                data = part.get_payload(decode=True)
+                payload = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+            return email.message_from_string(payload.lstrip(), policy=email.policy.compat32)
+    return None
+
+
+def _ids_from_headers(headers: Message) -> OriginalIds:
+    return OriginalIds(
+        message_id=_clean(headers.get("message-id")),
+        tenant_id=_clean(headers.get(TENANT_HEADER)),
+        campaign_id=_clean(headers.get(CAMPAIGN_HEADER)),
+        emailtrack_message_id=_clean(headers.get(MESSAGE_HEADER)),
+    )
+
+
+def _ids_from_text(text: str) -> OriginalIds:
+    found: dict[str, str] = {}
+    for name, value in _QUOTED_HEADER_RE.findall(text):
+        found.setdefault(name.lower(), value.strip())
+    return OriginalIds(
+        message_id=found.get("message-id", ""),
+        tenant_id=found.get(TENANT_HEADER.lower(), ""),
+        campaign_id=found.get(CAMPAIGN_HEADER.lower(), ""),
+        emailtrack_message_id=found.get(MESSAGE_HEADER.lower(), ""),
+    )
+
+
+def original_ids(msg: Message, returned_text: str) -> OriginalIds:
+    """Ids of the original from its returned headers, else from headers quoted in the text."""
+    headers = returned_headers(msg)
+    if headers is not None:
+        ids = _ids_from_headers(headers)
+        if ids.message_id or ids.tenant_id:
+            return ids
+    return _ids_from_text(returned_text)
+
+
+def replied_message_id(msg: Message) -> str:
+    """Message-ID an auto-reply answers: In-Reply-To, else the last References entry."""
+    in_reply_to = _MSGID_RE.findall(_clean(msg.get("in-reply-to")))
+    if in_reply_to:
+        return in_reply_to[0]
+    references = _MSGID_RE.findall(_clean(msg.get("references")))
+    return references[-1] if references else ""

@@ -1,0 +1,193 @@
+"""parse_bounce_message: one inbound raw message to a bounce, complaint, auto-reply or report.
+
+Decision order: ARF feedback report (complaint); RFC 3464 delivery-status with recipients
+(bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply headers
+(auto_reply); plain-text MTA bounce (bounce); otherwise unknown. Malformed input never raises.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import logging
+from dataclasses import dataclass
+from email.message import Message
+from typing import Literal
+
+from services.bounce.domain import arf, autoreply, dsn, mta_formats, original
+from services.bounce.domain import taxonomy as t
+from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
+from services.bounce.domain.status_codes import normalise_status
+from services.bounce.domain.taxonomy import SmtpClassification
+
+Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"]
+
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedRecipient:
+    """A recipient the report is about, with what happened to it."""
+
+    address: str
+    status: str
+    smtp_code: str
+    diagnostic: str
+    classification: SmtpClassification
+    remote_mta: str = ""
+    action: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBounce:
+    """Everything a bounce mailbox message tells about the original message."""
+
+    kind: Kind
+    recipients: tuple[FailedRecipient, ...] = ()
+    original_message_id: str = ""
+    format: str = ""
+    feedback_type: str = ""
+    tenant_id: str = ""
+    campaign_id: str = ""
+    message_id: str = ""  # X-Emailtrack-Message of the original
+
+
+def _code_str(code: int) -> str:
+    return str(code) if code else ""
+
+
+def _classify(
+    status: str, text: str, fallback_text: str, mx_host: str, domain: str
+) -> tuple[SmtpClassification, int]:
+    code = reply_code_in(text)
+    result = classify_smtp_reply(code, status, text, mx_host, domain)
+    if result.reason == t.UNDEFINED and fallback_text:
+        code = code or reply_code_in(fallback_text)
+        result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
+    return result, code
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[FailedRecipient]:
+    recipients = []
+    for entry in entries:
+        status = normalise_status(entry.status)
+        text = f"{entry.diagnostic} {entry.status}".strip()
+        if entry.action in _SUCCESS_ACTIONS:
+            classification = classify_smtp_reply(250, status or "2.0.0", text)
+            code = 0
+        else:
+            snippet = mta_formats.snippet(notification, entry.address) or notification
+            classification, code = _classify(
+                status, text, snippet, entry.remote_mta, _domain(entry.address)
+            )
+        recipients.append(
+            FailedRecipient(
+                address=entry.address,
+                status=status,
+                smtp_code=_code_str(code),
+                diagnostic=entry.diagnostic,
+                classification=classification,
+                remote_mta=entry.remote_mta,
+                action=entry.action,
+            )
+        )
+    return recipients
+
+
+def _from_text(
+    entries: list[mta_formats.TextRecipient], notification: str
+) -> list[FailedRecipient]:
+    recipients = []
+    for entry in entries:
+        classification, code = _classify(
+            "", entry.diagnostic, notification, "", _domain(entry.address)
+        )
+        recipients.append(
+            FailedRecipient(
+                address=entry.address,
+                status=normalise_status(entry.diagnostic),
+                smtp_code=_code_str(code),
+                diagnostic=" ".join(entry.diagnostic.split()),
+                classification=classification,
+                action=entry.action,
+            )
+        )
+    return recipients
+
+
+def _complaint(msg: Message, part: Message) -> tuple[list[FailedRecipient], str]:
+    report = arf.parse_feedback_report(part)
+    addresses = list(report.original_rcpt_to)
+    if not addresses:
+        headers = original.returned_headers(msg)
+        to = email.utils.getaddresses([str(headers.get("to", ""))]) if headers else []
+        addresses = [a for _, a in to if "@" in a][:1]
+    detail = f"Feedback-Type: {report.feedback_type}; User-Agent: {report.user_agent}"
+    feedback = t.classification_for(t.FEEDBACK, 0, f"arf.{report.feedback_type or 'unknown'}")
+    recipients = [
+        FailedRecipient(a, "", "", detail, feedback, report.reporting_mta, "complaint")
+        for a in addresses
+    ]
+    return recipients, report.feedback_type
+
+
+def _auto_reply(msg: Message) -> list[FailedRecipient]:
+    _, sender = email.utils.parseaddr(str(msg.get("from", "")))
+    if "@" not in sender:
+        return []
+    vacation = t.classification_for(t.VACATION, 0, "auto_reply")
+    return [FailedRecipient(sender, "", "", "", vacation, "", "auto-replied")]
+
+
+def _parse(raw: bytes) -> ParsedBounce:
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    notification, returned = mta_formats.split_notification(msg)
+    fmt = mta_formats.detect_format(msg, notification)
+    ids = original.original_ids(msg, returned)
+    extra = {
+        "original_message_id": ids.message_id,
+        "tenant_id": ids.tenant_id,
+        "campaign_id": ids.campaign_id,
+        "message_id": ids.emailtrack_message_id,
+    }
+
+    feedback = arf.feedback_part(msg)
+    if feedback is not None:
+        recipients, feedback_type = _complaint(msg, feedback)
+        return ParsedBounce(
+            "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
+        )
+
+    dsn_entries = [e for p in dsn.delivery_status_parts(msg) for e in dsn.parse_delivery_status(p)]
+    if dsn_entries:
+        recipients = _from_dsn(dsn_entries, notification)
+        kind: Kind = "bounce"
+        if all(r.action in _SUCCESS_ACTIONS for r in recipients):
+            kind = "delivery_report"
+        dsn_format = fmt if fmt in ("gmail", "yahoo", "exchange", "ses", "postfix") else "rfc3464"
+        return ParsedBounce(kind, tuple(recipients), format=dsn_format, **extra)
+
+    if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg):
+        extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
+        return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
+
+    text_entries = mta_formats.text_recipients(msg, notification, fmt)
+    if text_entries or mta_formats.looks_like_bounce(msg):
+        recipients = _from_text(text_entries, notification)
+        return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
+    return ParsedBounce("unknown", **extra)
+
+
+def parse_bounce_message(raw: bytes) -> ParsedBounce:
+    """Parse one raw inbound message; anything unparseable yields kind "unknown"."""
+    try:
+        return _parse(raw)
+    except Exception:  # malformed mail must never take the consumer down
+        log.debug("unparseable inbound message", exc_info=True)
+        return ParsedBounce("unknown")

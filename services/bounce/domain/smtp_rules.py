@@ -1,0 +1,114 @@
+"""Classification of one SMTP reply (code, enhanced status, text) into a bounce reason.
+
+Order of evaluation, first hit wins:
+
+1. 2xx code or 2.X.X status: ``delivered``.
+2. Provider phrases (Google, Microsoft, Yahoo/AOL), the provider named by ``mx_host`` or
+   ``domain`` first. They come before the status because providers reuse codes idiosyncratically
+   (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
+3. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...).
+4. Generic reply-text phrases.
+5. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
+6. ``undefined``; hard for 5xx, soft otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.bounce.domain import status_codes, text_rules
+from services.bounce.domain import taxonomy as t
+from services.bounce.domain.taxonomy import SmtpClassification
+
+_FAILURE_CODE_RE = re.compile(r"(?<![\d.])([45]\d\d)(?:[ -:]|$)", re.MULTILINE)
+_SUCCESS_CODE_RE = re.compile(r"(?<![\d.])(2\d\d)(?:[ -]|$)", re.MULTILINE)
+# "550-5.7.1 " continuation prefixes of multi-line replies, repeated on every line.
+_CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
+_SPACE_RE = re.compile(r"\s+")
+_MAX_TEXT = 2000
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case ``text``, drop multi-line reply prefixes and collapse whitespace."""
+    text = text[:_MAX_TEXT].lower()
+    text = _CONTINUATION_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def reply_code_in(text: str) -> int:
+    """Return the first 4xx/5xx SMTP reply code in ``text``, else the first 2xx, else 0.
+
+    Failure codes win because bounce texts quote whole sessions ("220 ready", "250 ok").
+    """
+    text = text[:_MAX_TEXT]
+    match = _FAILURE_CODE_RE.search(text) or _SUCCESS_CODE_RE.search(text)
+    return int(match.group(1)) if match else 0
+
+
+def _status_in_text(text: str, code: int) -> str:
+    """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx)."""
+    for match in status_codes.STATUS_RE.finditer(text[:_MAX_TEXT]):
+        status = ".".join(str(int(part)) for part in match.groups())
+        if code and str(code)[0] != status[0]:
+            continue
+        if status[0] == "2" and not 200 <= code < 300:
+            continue
+        return status
+    return ""
+
+
+def provider_of(mx_host: str, domain: str) -> str:
+    """Name the provider whose MX or domain this is, or "" if none is known."""
+    for host in (mx_host.lower().rstrip("."), domain.lower().rstrip(".")):
+        if not host:
+            continue
+        for provider, suffixes in text_rules.PROVIDER_HOSTS.items():
+            if any(host == s or host.endswith("." + s) for s in suffixes):
+                return provider
+    return ""
+
+
+def _match(rules: tuple[text_rules.TextRule, ...], text: str) -> text_rules.TextRule | None:
+    for rule in rules:
+        if rule.pattern.search(text):
+            return rule
+    return None
+
+
+def _provider_rules(provider: str) -> list[tuple[text_rules.TextRule, ...]]:
+    ordered = [text_rules.PROVIDER_RULES[provider]] if provider else []
+    ordered += [r for p, r in text_rules.PROVIDER_RULES.items() if p != provider]
+    return ordered
+
+
+def classify_smtp_reply(
+    code: int, enhanced_status: str, text: str, mx_host: str = "", domain: str = ""
+) -> SmtpClassification:
+    """Classify an SMTP reply; ``code`` 0 and empty strings mean "not known"."""
+    code = code or reply_code_in(text)
+    status = status_codes.normalise_status(enhanced_status) or _status_in_text(text, code)
+    effective_code = code or (int(status[0]) * 100 + 50 if status else 0)
+    if 200 <= effective_code < 300 or status.startswith("2"):
+        return t.classification_for(t.DELIVERED, effective_code, "code.2xx")
+
+    normalised = normalise_text(text)
+    if normalised:
+        for rules in _provider_rules(provider_of(mx_host, domain)):
+            rule = _match(rules, normalised)
+            if rule is not None:
+                return t.classification_for(rule.reason, effective_code, rule.name)
+
+    reason, definitive = status_codes.status_reason(status)
+    if definitive:
+        return t.classification_for(reason, effective_code, f"status.{status}")
+
+    if normalised:
+        rule = _match(text_rules.GENERIC_RULES, normalised)
+        if rule is not None:
+            return t.classification_for(rule.reason, effective_code, rule.name)
+
+    if reason and reason != t.UNDEFINED:
+        return t.classification_for(reason, effective_code, f"status.{status}.fallback")
+    if effective_code:
+        return t.classification_for(t.UNDEFINED, effective_code, f"code.{effective_code // 100}xx")
+    return t.classification_for(t.UNDEFINED, 0, "none")

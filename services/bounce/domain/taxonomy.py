@@ -1,0 +1,155 @@
+"""Bounce reason taxonomy: reason names, their hard/soft nature and retry advice.
+
+The reasons follow Sisimai's taxonomy (one reason per cause of a failed delivery), spelled in
+snake_case, plus ``auth_failure`` and ``virus_detected`` which Sisimai folds into others.
+
+=================== ====== ================ ==================================================
+reason              type   retry            meaning
+=================== ====== ================ ==================================================
+user_unknown        hard   do_not_retry     mailbox does not exist (X.1.1, "no such user")
+host_unknown        hard   do_not_retry     recipient domain/host does not exist (X.1.2)
+has_moved           hard   do_not_retry     mailbox moved, no forwarding (X.1.6, X.7.17)
+not_accepted        hard   do_not_retry     domain accepts no mail (null MX, X.1.10)
+suspended           hard   do_not_retry     mailbox disabled, suspended or expired (X.2.1)
+mailbox_full        soft   retry_later      recipient over quota (X.2.2)
+system_full         soft   retry_later      receiving system out of storage (X.3.1)
+exceed_limit        soft   retry_after_fix  too many recipients / per-message limit (X.5.3)
+message_too_big     soft   retry_after_fix  message exceeds size limit (X.2.3, X.3.4)
+filtered            soft   retry_after_fix  recipient-side filter refused the message
+rejected            soft   retry_after_fix  sender address or domain refused (X.1.7, X.1.8)
+blocked             soft   retry_after_fix  sending IP/host blocked or on a blocklist
+bad_reputation      soft   retry_after_fix  sender reputation too low (Gmail, Outlook)
+require_ptr         soft   retry_after_fix  sending IP lacks reverse DNS (PTR)
+auth_failure        soft   retry_after_fix  SPF/DKIM/DMARC/ARC failure (X.7.20-X.7.29)
+spam_detected       soft   retry_after_fix  content judged to be spam
+virus_detected      soft   retry_after_fix  content carries malware
+policy_violation    soft   retry_after_fix  local policy refusal (X.7.1 without detail)
+security_error      soft   retry_after_fix  authentication/TLS/security requirement (X.7.x)
+content_error       soft   retry_after_fix  malformed content or headers (X.6.x)
+syntax_error        soft   retry_after_fix  SMTP protocol/syntax error (X.5.x)
+no_relaying         soft   retry_after_fix  relay denied
+mailer_error        soft   retry_later      local delivery program failed
+system_error        soft   retry_later      receiving system error (X.3.x, X.4.3)
+network_error       soft   retry_later      connection/routing problem (X.4.1, X.4.2, X.4.6)
+speeding            soft   retry_later      rate limited / too many connections (X.4.5-ish)
+expired             soft   retry_later      gave up after the retry period (X.4.7)
+undefined           5xx    code class       no rule matched (hard if 5xx, soft if 4xx)
+delivered           ""     do_not_retry     2xx reply or DSN action delivered/relayed
+vacation            ""     do_not_retry     auto-reply, not a bounce
+feedback            ""     do_not_retry     ARF complaint, not a bounce
+=================== ====== ================ ==================================================
+
+A 4xx reply code always yields ``soft`` and ``retry_later`` whatever the reason: SMTP itself
+says the condition is transient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+BounceType = Literal["hard", "soft", ""]
+RetryAdvice = Literal["do_not_retry", "retry_later", "retry_after_fix"]
+
+HARD: BounceType = "hard"
+SOFT: BounceType = "soft"
+DO_NOT_RETRY: RetryAdvice = "do_not_retry"
+RETRY_LATER: RetryAdvice = "retry_later"
+RETRY_AFTER_FIX: RetryAdvice = "retry_after_fix"
+
+USER_UNKNOWN = "user_unknown"
+HOST_UNKNOWN = "host_unknown"
+HAS_MOVED = "has_moved"
+NOT_ACCEPTED = "not_accepted"
+SUSPENDED = "suspended"
+MAILBOX_FULL = "mailbox_full"
+SYSTEM_FULL = "system_full"
+EXCEED_LIMIT = "exceed_limit"
+MESSAGE_TOO_BIG = "message_too_big"
+FILTERED = "filtered"
+REJECTED = "rejected"
+BLOCKED = "blocked"
+BAD_REPUTATION = "bad_reputation"
+REQUIRE_PTR = "require_ptr"
+AUTH_FAILURE = "auth_failure"
+SPAM_DETECTED = "spam_detected"
+VIRUS_DETECTED = "virus_detected"
+POLICY_VIOLATION = "policy_violation"
+SECURITY_ERROR = "security_error"
+CONTENT_ERROR = "content_error"
+SYNTAX_ERROR = "syntax_error"
+NO_RELAYING = "no_relaying"
+MAILER_ERROR = "mailer_error"
+SYSTEM_ERROR = "system_error"
+NETWORK_ERROR = "network_error"
+SPEEDING = "speeding"
+EXPIRED = "expired"
+UNDEFINED = "undefined"
+DELIVERED = "delivered"
+VACATION = "vacation"
+FEEDBACK = "feedback"
+
+_HARD_REASONS = {USER_UNKNOWN, HOST_UNKNOWN, HAS_MOVED, NOT_ACCEPTED, SUSPENDED}
+_RETRY_LATER_REASONS = {
+    MAILBOX_FULL,
+    SYSTEM_FULL,
+    MAILER_ERROR,
+    SYSTEM_ERROR,
+    NETWORK_ERROR,
+    SPEEDING,
+    EXPIRED,
+}
+_NOT_BOUNCES = {DELIVERED, VACATION, FEEDBACK}
+
+REASONS: frozenset[str] = frozenset(
+    _HARD_REASONS
+    | _RETRY_LATER_REASONS
+    | _NOT_BOUNCES
+    | {
+        EXCEED_LIMIT,
+        MESSAGE_TOO_BIG,
+        FILTERED,
+        REJECTED,
+        BLOCKED,
+        BAD_REPUTATION,
+        REQUIRE_PTR,
+        AUTH_FAILURE,
+        SPAM_DETECTED,
+        VIRUS_DETECTED,
+        POLICY_VIOLATION,
+        SECURITY_ERROR,
+        CONTENT_ERROR,
+        SYNTAX_ERROR,
+        NO_RELAYING,
+        UNDEFINED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpClassification:
+    """What a failed (or successful) delivery attempt means for the sender."""
+
+    reason: str
+    bounce_type: BounceType
+    retry: RetryAdvice
+    matched_rule: str
+
+
+def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassification:
+    """Build the classification of ``reason`` given the SMTP reply ``code`` (0 if unknown)."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown bounce reason {reason!r}")
+    if reason in _NOT_BOUNCES:
+        return SmtpClassification(reason, "", DO_NOT_RETRY, matched_rule)
+    if 400 <= code < 500:
+        return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
+    if reason == UNDEFINED:
+        if 500 <= code < 600:
+            return SmtpClassification(reason, HARD, DO_NOT_RETRY, matched_rule)
+        return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
+    if reason in _HARD_REASONS:
+        return SmtpClassification(reason, HARD, DO_NOT_RETRY, matched_rule)
+    if reason in _RETRY_LATER_REASONS:
+        return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
+    return SmtpClassification(reason, SOFT, RETRY_AFTER_FIX, matched_rule)

@@ -1,0 +1,76 @@
+"""Value types of hit classification: the raw hit, its history and the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+HitKind = Literal["open", "click", "unsubscribe"]
+Source = Literal["human", "privacy_proxy", "security_scanner", "bot"]
+MACHINE_SOURCES: frozenset[str] = frozenset({"privacy_proxy", "security_scanner", "bot"})
+
+
+@dataclass(frozen=True, slots=True)
+class HitFeatures:
+    """One pixel or link hit as the gateway saw it."""
+
+    kind: HitKind
+    http_method: str
+    user_agent: str
+    client_ip: str
+    received_at: datetime
+    sent_at: datetime | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    link_index: int = 0
+    honeypot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PriorHit:
+    """A hit of the same recipient and message seen before, with the source it was given."""
+
+    kind: HitKind
+    received_at: datetime
+    link_index: int
+    source: Source
+    honeypot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HitHistory:
+    """Earlier hits of the same recipient and message, oldest first (newest last)."""
+
+    prior: Sequence[PriorHit] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a hit is, who made it, and what it tells about the recipient's client.
+
+    ``machine_probability`` is the estimated probability that no person caused the hit. A
+    privacy proxy that fetches on the reader's behalf (Gmail, Yahoo) keeps it low although
+    ``source`` is ``privacy_proxy``; Apple Mail Privacy Protection prefetches, so it is high.
+    ``first`` is True when no earlier hit of the same kind exists for the recipient and
+    message, whatever its source; ``first_human`` is True when this hit is human and no earlier
+    hit of the same kind was human. ``duplicate`` is True when a hit of the same kind and link
+    was seen within the duplicate window.
+    """
+
+    source: Source
+    agent: str
+    machine_probability: float
+    reasons: tuple[str, ...]
+    email_client: str
+    device: str
+    os: str
+    browser: str
+    country: str
+    first: bool
+    duplicate: bool
+    first_human: bool = False
+
+    @property
+    def is_machine(self) -> bool:
+        return self.source in MACHINE_SOURCES

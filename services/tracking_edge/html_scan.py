@@ -1,0 +1,198 @@
+"""Byte-exact scanner for email HTML: finds link attributes and insertion points, no re-serialising.
+
+It follows the WHATWG tokenizer wherever that decides where a tag starts and ends (comments,
+bogus comments, raw-text elements, quoted and unquoted attributes, end of input inside a tag), so
+what we treat as a link is what the mail client's HTML engine treats as one. One deliberate
+extension: the content of downlevel-hidden conditional comments (`<!--[if mso]>...<![endif]-->`)
+is scanned as markup, because Outlook renders it (VML buttons, MSO-only tables) and people click
+links there. Plain comments, `<script>`, `<style>` and other raw-text elements are skipped.
+"""
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from html.entities import html5 as _HTML5_ENTITIES
+
+_WS = "\t\n\f\r "
+_ATTR_SRC = (
+    rf"(?P<name>[^{_WS}/>][^{_WS}/>=]*+)"  # its first character may be '='
+    rf"(?:[{_WS}]*+=[{_WS}]*+"
+    rf"(?P<value>\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z)|[^{_WS}>\"'][^{_WS}>]*+))?+"
+)
+_ATTR = re.compile(_ATTR_SRC)
+_TAG = re.compile(
+    rf"</?(?P<name>[a-zA-Z][^{_WS}/>]*+)"
+    rf"(?P<attrs>(?:[{_WS}/]++|{_ATTR_SRC.replace('?P<value>', '?:').replace('?P<name>', '?:')})*+)"
+    r"(?P<close>>)?"
+)
+_COMMENT_END = re.compile(r"--!?>")
+_CONDITIONAL_OPEN = re.compile(r"\[if[\t\n\f\r ][^\]>]*\]>", re.IGNORECASE)
+_RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title")
+_RAW_TEXT_END = {name: re.compile(rf"</{name}[{_WS}/>]", re.IGNORECASE) for name in _RAW_TEXT}
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z0-9]+;?)")
+
+LINK_TAGS = frozenset({"a", "area", "v:roundrect", "v:rect"})
+"""Tags whose `href` is a clickable link: HTML anchors and image-map areas, and the VML shapes
+Outlook renders as buttons inside conditional comments."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTag:
+    """One link-bearing tag: where its href value token is and what its attributes say."""
+
+    tag: str
+    value_start: int
+    value_end: int
+    href: str
+    attributes: dict[str, str]
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What instrumentation needs from a document; positions are string offsets."""
+
+    links: list[LinkTag] = field(default_factory=list)
+    body_open_end: int | None = None
+    last_body_close_start: int | None = None
+    head_close_end: int | None = None
+    doctype_end: int | None = None
+
+
+def decode_attribute(raw: str) -> str:
+    """Decode character references the way HTML does inside an attribute value.
+
+    Unlike `html.unescape`, a legacy reference without ';' followed by '=' or an alphanumeric
+    is left alone (`?a=1&copy=2` keeps `&copy`), as browsers do for URLs.
+    """
+    if "&" not in raw:
+        return raw
+    return _CHARREF.sub(_decode_reference, raw)
+
+
+def _decode_reference(match: re.Match[str]) -> str:
+    ref = match.group(1)
+    if ref[0] == "#":  # html.unescape applies the spec's replacements (NUL, surrogates, C1)
+        return html_lib.unescape(match.group(0))
+    if ref.endswith(";"):
+        return _HTML5_ENTITIES.get(ref, match.group(0))
+    # Legacy names are keys without ';' in html5; longer alphanumeric runs or '=' block them.
+    following = match.string[match.end() : match.end() + 1]
+    if ref in _HTML5_ENTITIES and following != "=":
+        return _HTML5_ENTITIES[ref]
+    return match.group(0)
+
+
+def scan_html(html: str) -> ScanResult:
+    """Scan `html` once and report link tags and insertion points."""
+    result = ScanResult()
+    _scan_region(html, 0, len(html), result, top_level=True)
+    return result
+
+
+def _scan_region(html: str, pos: int, end: int, result: ScanResult, *, top_level: bool) -> None:
+    find = html.find
+    while True:
+        lt = find("<", pos, end)
+        if lt < 0 or lt + 1 >= end:
+            return
+        following = html[lt + 1]
+        if following == "/":
+            match = _TAG.match(html, lt, end) if _is_letter(html, lt + 2, end) else None
+            if match is None:
+                pos = _skip_bogus_end_tag(html, lt, end)
+                if pos < 0:
+                    return
+            elif match.group("close") is None:  # input ends inside the tag: it is dropped
+                return
+            else:
+                pos = match.end()
+                if top_level:
+                    _note_end_tag(match.group("name").lower(), lt, pos, result)
+        elif _is_letter(html, lt + 1, end):
+            match = _TAG.match(html, lt, end)
+            if match is None or match.group("close") is None:
+                return
+            pos = match.end()
+            name = match.group("name").lower()
+            if name in LINK_TAGS:
+                link = _link_tag(html, name, match.start("attrs"), match.end("attrs"))
+                if link is not None:
+                    result.links.append(link)
+            elif name == "body":
+                if top_level and result.body_open_end is None:
+                    result.body_open_end = pos
+            elif name in _RAW_TEXT_END:
+                closing = _RAW_TEXT_END[name].search(html, pos, end)
+                pos = closing.start() if closing else end
+            elif name == "plaintext":
+                return
+        elif following == "!":
+            if html.startswith("<!--", lt, end):
+                pos = _skip_comment(html, lt, end, result)
+                continue
+            gt = find(">", lt + 2, end)
+            if gt < 0:
+                return
+            if top_level and html[lt + 2 : lt + 9].lower() == "doctype":
+                result.doctype_end = gt + 1
+            pos = gt + 1
+        elif following == "?":
+            gt = find(">", lt + 2, end)
+            if gt < 0:
+                return
+            pos = gt + 1
+        else:  # a stray '<' is text
+            pos = lt + 1
+
+
+def _skip_bogus_end_tag(html: str, lt: int, end: int) -> int:
+    """`</>` is ignored; `</` + non-letter starts a bogus comment up to '>'. -1 at end of input."""
+    if html.startswith(">", lt + 2, end):
+        return lt + 3
+    gt = html.find(">", lt + 2, end)
+    return gt + 1 if gt >= 0 else -1
+
+
+def _is_letter(html: str, index: int, end: int) -> bool:
+    return index < end and html[index].isascii() and html[index].isalpha()
+
+
+def _note_end_tag(name: str, lt: int, after: int, result: ScanResult) -> None:
+    if name == "body":
+        result.last_body_close_start = lt
+    elif name == "head" and result.head_close_end is None:
+        result.head_close_end = after
+
+
+def _skip_comment(html: str, lt: int, end: int, result: ScanResult) -> int:
+    start = lt + 4
+    if html.startswith(">", start, end):  # <!-->
+        return start + 1
+    if html.startswith("->", start, end):  # <!--->
+        return start + 2
+    closing = _COMMENT_END.search(html, start, end)
+    stop, after = (closing.start(), closing.end()) if closing else (end, end)
+    conditional = _CONDITIONAL_OPEN.match(html, start, stop)
+    if conditional is not None:
+        _scan_region(html, conditional.end(), stop, result, top_level=False)
+    return after
+
+
+def _link_tag(html: str, tag: str, start: int, end: int) -> LinkTag | None:
+    attributes: dict[str, str] = {}
+    href_span: tuple[int, int] | None = None
+    for attr in _ATTR.finditer(html, start, end):
+        value_token = attr.group("value")
+        name = attr.group("name").lower()
+        if name in attributes:  # the first occurrence wins, as in browsers
+            continue
+        if value_token is None:
+            attributes[name] = ""
+            continue
+        quoted = value_token[0] in "\"'"
+        attributes[name] = decode_attribute(value_token[1:-1] if quoted else value_token)
+        if name == "href":
+            href_span = attr.span("value")
+    if href_span is None:
+        return None
+    return LinkTag(tag, href_span[0], href_span[1], attributes["href"], attributes)

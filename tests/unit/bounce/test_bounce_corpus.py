@@ -1,0 +1,53 @@
+"""Accuracy of parse_bounce_message on the labelled corpus of real bounces (tests/data/bounces).
+
+Run with ``-s`` to see the report; ACCURACY.md must match what this run measures.
+"""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "bounce_parse.py"
+
+
+@pytest.fixture(scope="module")
+def corpus_tools():
+    spec = importlib.util.spec_from_file_location("bounce_parse_bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def accuracy(corpus_tools):
+    return corpus_tools.corpus_accuracy()
+
+
+def test_every_corpus_file_is_labelled(corpus_tools):
+    labels = json.loads((corpus_tools.CORPUS / "labels.json").read_text())
+    on_disk = {
+        str(p.relative_to(corpus_tools.CORPUS))
+        for p in corpus_tools.CORPUS.rglob("*")
+        if p.suffix in (".txt", ".eml")
+    }
+    assert on_disk == set(labels)
+    assert len(labels) >= 120
+
+
+def test_accuracy_thresholds(accuracy, corpus_tools):
+    print("\n" + corpus_tools.render_report(accuracy))
+    assert accuracy.ratio(accuracy.kind_ok, accuracy.messages) >= 0.98
+    assert accuracy.ratio(accuracy.recipients_ok, accuracy.messages) >= 0.95
+    assert accuracy.ratio(accuracy.found_recipients, accuracy.expected_recipients) >= 0.97
+    assert accuracy.reason_accuracy >= 0.95
+
+
+def test_accuracy_report_is_current(accuracy, corpus_tools):
+    committed = corpus_tools.ACCURACY_FILE.read_text()
+    assert committed == corpus_tools.render_report(accuracy), (
+        "regenerate with: python bench/bounce_parse.py --accuracy"
+    )

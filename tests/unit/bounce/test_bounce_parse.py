@@ -1,0 +1,243 @@
+"""parse_bounce_message on constructed DSNs, ARF reports, auto-replies and malformed input.
+
+The messages here are synthetic (built for these tests); real ones are in tests/data/bounces.
+"""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.bounce.domain import parse_bounce_message
+
+ORIGINAL_HEADERS = """\
+From: News <news@sender.example>
+To: alice@example.org
+Subject: Our news
+Message-ID: <orig-123@sender.example>
+X-Emailtrack-Tenant: tenant-7
+X-Emailtrack-Campaign: camp-42
+X-Emailtrack-Message: msg-9001
+"""
+
+
+def dsn(
+    action: str, status: str, diagnostic: str, returned_type: str = "text/rfc822-headers"
+) -> bytes:
+    return f"""\
+From: Mail Delivery System <MAILER-DAEMON@mx.sender.example>
+To: bounces@sender.example
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+This is the mail system at host mx.sender.example.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.sender.example
+
+Final-Recipient: rfc822; alice@example.org
+Original-Recipient: rfc822;alice@example.org
+Action: {action}
+Status: {status}
+Remote-MTA: dns; gmail-smtp-in.l.google.com
+Diagnostic-Code: smtp; {diagnostic}
+
+Final-Recipient: rfc822; bob@example.org
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; {diagnostic}
+
+--B
+Content-Type: {returned_type}
+
+{ORIGINAL_HEADERS}
+--B--
+""".encode()
+
+
+def test_rfc3464_dsn_with_two_recipients_and_emailtrack_headers():
+    parsed = parse_bounce_message(
+        dsn(
+            "failed", "5.1.1", "550-5.1.1 The email account that you tried to reach does not exist."
+        )
+    )
+    assert parsed.kind == "bounce"
+    assert parsed.format == "rfc3464"
+    assert [r.address for r in parsed.recipients] == ["alice@example.org", "bob@example.org"]
+    first = parsed.recipients[0]
+    assert (first.status, first.smtp_code, first.action) == ("5.1.1", "550", "failed")
+    assert first.remote_mta == "gmail-smtp-in.l.google.com"
+    assert first.classification.reason == "user_unknown"
+    assert first.classification.bounce_type == "hard"
+    assert parsed.original_message_id == "<orig-123@sender.example>"
+    assert (parsed.tenant_id, parsed.campaign_id, parsed.message_id) == (
+        "tenant-7",
+        "camp-42",
+        "msg-9001",
+    )
+
+
+def test_returned_message_as_message_rfc822():
+    parsed = parse_bounce_message(
+        dsn("failed", "5.2.2", "552 5.2.2 mailbox full", returned_type="message/rfc822")
+    )
+    assert parsed.recipients[0].classification.reason == "mailbox_full"
+    assert parsed.campaign_id == "camp-42"
+
+
+def test_delayed_dsn_is_a_soft_bounce():
+    parsed = parse_bounce_message(dsn("delayed", "4.4.1", "421 4.4.1 connection timed out"))
+    assert parsed.kind == "bounce"
+    assert {r.action for r in parsed.recipients} == {"delayed"}
+    assert parsed.recipients[0].classification.bounce_type == "soft"
+
+
+def test_delivered_dsn_is_a_delivery_report():
+    parsed = parse_bounce_message(dsn("delivered", "2.0.0", "250 2.0.0 OK"))
+    assert parsed.kind == "delivery_report"
+    assert parsed.recipients[0].classification.reason == "delivered"
+
+
+ARF = b"""\
+From: Yahoo! Mail AntiSpam Feedback <feedback@arf.mail.yahoo.com>
+To: fbl@sender.example
+Subject: FW: Our news
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="A"
+
+--A
+Content-Type: text/plain
+
+This is an email abuse report.
+
+--A
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: Yahoo!-Mail-Feedback/1.0
+Version: 1
+Original-Mail-From: <bounces@sender.example>
+Original-Rcpt-To: <carol@example.net>
+Reporting-MTA: dns; fbl.example.net
+
+--A
+Content-Type: message/rfc822
+
+From: News <news@sender.example>
+To: carol@example.net
+Message-ID: <orig-777@sender.example>
+X-Emailtrack-Tenant: tenant-1
+
+Hello
+--A--
+"""
+
+
+def test_arf_report_is_a_complaint():
+    parsed = parse_bounce_message(ARF)
+    assert (parsed.kind, parsed.format, parsed.feedback_type) == ("complaint", "arf", "abuse")
+    assert [r.address for r in parsed.recipients] == ["carol@example.net"]
+    assert parsed.recipients[0].classification.reason == "feedback"
+    assert parsed.original_message_id == "<orig-777@sender.example>"
+    assert parsed.tenant_id == "tenant-1"
+
+
+def test_arf_without_original_rcpt_to_uses_returned_to():
+    parsed = parse_bounce_message(ARF.replace(b"Original-Rcpt-To: <carol@example.net>\n", b""))
+    assert [r.address for r in parsed.recipients] == ["carol@example.net"]
+
+
+def auto_reply(headers: str) -> bytes:
+    return (
+        "From: Dave <dave@example.com>\nTo: news@sender.example\n"
+        f"{headers}In-Reply-To: <orig-5@sender.example>\n\nI am away until Monday.\n"
+    ).encode()
+
+
+def test_rfc3834_auto_submitted_is_an_auto_reply():
+    parsed = parse_bounce_message(
+        auto_reply("Subject: Re: Our news\nAuto-Submitted: auto-replied\n")
+    )
+    assert parsed.kind == "auto_reply"
+    assert parsed.original_message_id == "<orig-5@sender.example>"
+    assert parsed.recipients[0].classification.reason == "vacation"
+    assert parsed.recipients[0].classification.bounce_type == ""
+
+
+def test_out_of_office_subject_is_an_auto_reply():
+    parsed = parse_bounce_message(auto_reply("Subject: Automatic reply: Our news\n"))
+    assert parsed.kind == "auto_reply"
+
+
+def test_x_autoreply_header_is_an_auto_reply():
+    assert (
+        parse_bounce_message(auto_reply("Subject: Re: x\nX-Autoreply: yes\n")).kind == "auto_reply"
+    )
+
+
+def test_human_reply_is_unknown():
+    assert parse_bounce_message(auto_reply("Subject: Re: Our news\n")).kind == "unknown"
+
+
+def test_sieve_reject_marked_auto_replied_stays_a_bounce():
+    raw = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@example.org>\n"
+        b"Subject: Undelivered Mail Returned to Sender\nAuto-Submitted: auto-replied (rejected)\n\n"
+        b"<erin@example.org>: host mx.example.org said: 552 5.2.2 Mailbox full\n"
+    )
+    parsed = parse_bounce_message(raw)
+    assert parsed.kind == "bounce"
+    assert parsed.recipients[0].classification.reason == "mailbox_full"
+
+
+def test_qmail_text_bounce_with_quoted_emailtrack_headers():
+    raw = b"""\
+From: MAILER-DAEMON@mx.example.org
+Subject: failure notice
+
+Hi. This is the qmail-send program at mx.example.org.
+I'm afraid I wasn't able to deliver your message to the following addresses.
+This is a permanent error; I've given up. Sorry it didn't work out.
+
+<frank@example.org>:
+Sorry, no mailbox here by that name. (#5.1.1)
+
+--- Below this line is a copy of the message.
+
+Message-ID: <orig-9@sender.example>
+X-Emailtrack-Campaign: camp-3
+"""
+    parsed = parse_bounce_message(raw)
+    assert (parsed.kind, parsed.format) == ("bounce", "qmail")
+    assert [r.address for r in parsed.recipients] == ["frank@example.org"]
+    assert parsed.recipients[0].classification.reason == "user_unknown"
+    assert (parsed.original_message_id, parsed.campaign_id) == ("<orig-9@sender.example>", "camp-3")
+
+
+def test_plain_message_is_unknown():
+    parsed = parse_bounce_message(b"From: a@example.com\nSubject: hello\n\nhi\n")
+    assert (parsed.kind, parsed.recipients) == ("unknown", ())
+
+
+def test_empty_and_truncated_input_is_unknown():
+    assert parse_bounce_message(b"").kind == "unknown"
+    truncated = dsn("failed", "5.1.1", "550 user unknown")[:300]
+    assert parse_bounce_message(truncated).kind in ("unknown", "bounce")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(raw):
+    parsed = parse_bounce_message(raw)
+    assert parsed.kind in ("bounce", "complaint", "auto_reply", "delivery_report", "unknown")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300), st.integers(min_value=0, max_value=4000))
+def test_corrupted_reports_never_raise(noise, cut):
+    for base in (dsn("failed", "5.1.1", "550 5.1.1 unknown"), ARF):
+        parse_bounce_message(base[:cut] + noise + base[cut:])

@@ -1,0 +1,63 @@
+"""History signals: first, duplicate, earlier opens, bursts and honeypot proximity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.tracking_edge.classify.history import history_signals
+from services.tracking_edge.classify.types import HitFeatures, HitHistory, PriorHit
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+WINDOWS = {
+    "duplicate_window": timedelta(seconds=30),
+    "burst_window": timedelta(seconds=10),
+    "pair_window": timedelta(seconds=2),
+    "honeypot_window": timedelta(minutes=5),
+}
+
+
+def click(link: int = 0) -> HitFeatures:
+    return HitFeatures("click", "GET", "ua", "192.0.2.1", NOW, None, {}, link, False)
+
+
+def prior(kind: str, seconds_ago: float, link: int = 0, **kw: object) -> PriorHit:
+    return PriorHit(kind, NOW - timedelta(seconds=seconds_ago), link, **kw)  # type: ignore[arg-type]
+
+
+def test_empty_history() -> None:
+    signals = history_signals(click(), HitHistory(), **WINDOWS)
+    assert (signals.first, signals.duplicate, signals.opened_before) == (True, False, False)
+    assert (signals.burst_links, signals.pair_links, signals.since_honeypot) == (1, 1, None)
+
+
+def test_first_is_per_kind_whatever_the_source() -> None:
+    history = HitHistory((prior("open", 60, source="human"), prior("click", 40, 2, source="bot")))
+    signals = history_signals(click(), history, **WINDOWS)
+    assert (signals.first, signals.human_seen_before, signals.opened_before) == (False, False, True)
+
+
+def test_duplicate_needs_same_link_within_window() -> None:
+    same = HitHistory((prior("click", 20, 0, source="human"),))
+    old = HitHistory((prior("click", 40, 0, source="human"),))
+    other = HitHistory((prior("click", 5, 1, source="human"),))
+    assert history_signals(click(), same, **WINDOWS).duplicate
+    assert not history_signals(click(), old, **WINDOWS).duplicate
+    assert not history_signals(click(), other, **WINDOWS).duplicate
+
+
+def test_burst_counts_distinct_links_in_windows() -> None:
+    history = HitHistory(
+        tuple(prior("click", s, link, source="human") for link, s in ((1, 12), (2, 8), (3, 1)))
+    )
+    signals = history_signals(click(4), history, **WINDOWS)
+    assert (signals.burst_links, signals.pair_links) == (3, 2)
+
+
+def test_latest_honeypot_within_window() -> None:
+    history = HitHistory(
+        (
+            prior("click", 400, 9, source="bot", honeypot=True),
+            prior("click", 30, 9, source="bot", honeypot=True),
+        )
+    )
+    assert history_signals(click(), history, **WINDOWS).since_honeypot == timedelta(seconds=30)

@@ -1,0 +1,77 @@
+"""IP range snapshots, longest-prefix lookups and country lookups."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.tracking_edge.classify.geo import CountryLookup
+from services.tracking_edge.classify.networks import (
+    NetworkIndex,
+    load_snapshots,
+    parse_ip,
+    parse_snapshot,
+)
+
+
+def test_shipped_snapshots_load_with_provenance() -> None:
+    snapshots = {s.name: s for s in load_snapshots()}
+    assert {"apple_network", "google_known", "microsoft_exchange_online"} <= snapshots.keys()
+    for snapshot in snapshots.values():
+        assert snapshot.header["provenance"]
+
+
+@pytest.mark.parametrize(
+    ("ip", "agent"),
+    [
+        ("17.58.20.11", "apple_mpp"),
+        ("::ffff:17.58.20.11", "apple_mpp"),
+        ("2620:149:a::1", "apple_mpp"),
+        ("66.102.8.20", "google_fetcher"),
+        ("104.47.10.1", "microsoft_safe_links"),
+        ("148.163.130.10", "proofpoint"),
+    ],
+)
+def test_shipped_ranges(ip: str, agent: str) -> None:
+    owner = NetworkIndex.load().lookup(parse_ip(ip))
+    assert owner is not None and owner.agent == agent
+
+
+def test_longest_prefix_wins_and_misses_are_none() -> None:
+    wide = parse_snapshot("wide", "# agent: wide\n# source: bot\n10.0.0.0/8\n")
+    narrow = parse_snapshot("narrow", "# agent: narrow\n# source: security_scanner\n10.1.2.0/24\n")
+    index = NetworkIndex([wide, narrow])
+    assert index.lookup(parse_ip("10.1.2.3")).agent == "narrow"  # type: ignore[union-attr]
+    assert index.lookup(parse_ip("10.9.9.9")).agent == "wide"  # type: ignore[union-attr]
+    assert index.lookup(parse_ip("11.0.0.1")) is None
+    assert index.lookup(parse_ip("not an ip")) is None
+
+
+def test_open_overrides_in_header() -> None:
+    snap = parse_snapshot(
+        "ms",
+        "# agent: a\n# source: security_scanner\n# open_agent: p\n# open_source: privacy_proxy\n",
+    )
+    assert snap.owner.for_kind("open") == ("p", "privacy_proxy")
+    assert snap.owner.for_kind("click") == ("a", "security_scanner")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# source: bot\n1.2.3.0/24\n",
+        "# agent: x\n# source: human\n",
+        "# agent: x\n# source: bot\nnope\n",
+    ],
+)
+def test_bad_snapshots_fail_at_load(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_snapshot("bad", text)
+
+
+def test_country_lookup_offline() -> None:
+    countries = CountryLookup()
+    assert countries.country("81.2.69.142") == "GB"
+    assert countries.country("192.168.1.10") == ""
+    assert countries.country("192.0.2.10") == ""
+    assert countries.country("garbage") == ""
+    assert countries.country("") == ""

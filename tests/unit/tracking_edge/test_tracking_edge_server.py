@@ -1,0 +1,126 @@
+"""TrackingEdgeService in-process on port 0, called through generated stubs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+import pytest
+
+from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.tokens import TokenKeys, verify
+from emailtrack.v1 import events_pb2, tracking_edge_pb2, tracking_edge_pb2_grpc
+from services.tracking_edge.instrument import Instrumenter
+from services.tracking_edge.server import TrackingEdgeServicer
+
+KEYS = TokenKeys.parse("k1:" + "s" * 43)
+BASE = "https://t.example.com"
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
+    servicer = TrackingEdgeServicer(Instrumenter(BASE, KEYS), KEYS)
+    server = start_server(
+        [
+            ServiceRegistration(
+                servicer,
+                tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server,
+                "emailtrack.v1.TrackingEdgeService",
+            )
+        ],
+        port=0,
+        host="127.0.0.1",
+    )
+    channel = client_channel(f"127.0.0.1:{server.port}")
+    yield tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
+    channel.close()
+    server.stop(0)
+
+
+def message(**fields: object) -> tracking_edge_pb2.MessageToInstrument:
+    values: dict[str, object] = {
+        "tenant_id": "acme",
+        "campaign_id": "spring",
+        "message_id": "m-1",
+        "recipient_id": "r_1",
+        "html": '<html><body><a href="https://shop.example/a?x=1&amp;y=2">Shop</a>'
+        '<a href="mailto:hi@example.com">mail</a></body></html>',
+        "text": "Shop: https://shop.example/a?x=1&y=2 or https://blog.example/post.",
+    }
+    values.update(fields)
+    return tracking_edge_pb2.MessageToInstrument(**values)  # type: ignore[arg-type]
+
+
+def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type: ignore[no-untyped-def]
+    options = tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="unsub@example.com")
+    reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
+    ).message
+    assert reply.pixel_url.startswith(BASE + "/o/") and reply.pixel_url in reply.html
+    assert 'href="mailto:hi@example.com"' in reply.html
+    originals = {link.original_url: link.index for link in reply.links}
+    assert originals == {"https://shop.example/a?x=1&y=2": 0, "https://blog.example/post": 1}
+    claims = verify(reply.links[0].tracking_url.rsplit("/", 1)[1], KEYS)
+    assert claims.kind == events_pb2.HIT_KIND_CLICK
+    assert (claims.tenant_id, claims.campaign_id, claims.recipient_id) == ("acme", "spring", "r_1")
+    assert "https://blog.example" not in reply.text
+    headers = {h.name: h.value for h in reply.headers}
+    assert headers["List-Unsubscribe"] == f"<{reply.unsubscribe_url}>, <mailto:unsub@example.com>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-untyped-def]
+    reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message())
+    ).message
+    tokens = [part.split('"')[0] for part in reply.html.split(BASE + "/c/")[1:]]
+    honeypots = [t for t in tokens if verify(t, KEYS).honeypot]
+    assert len(honeypots) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"tenant_id": ""}, "tenant_id is required"),
+        ({"html": "", "text": ""}, "html or text is required"),
+        ({"message_id": "x" * 300}, "message_id is longer"),
+        (
+            {"options": tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="not an address")},
+            "unsubscribe_mailto",
+        ),
+    ],
+)
+def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as error:
+        stub.InstrumentMessage(tracking_edge_pb2.InstrumentMessageRequest(message=message(**fields)))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert expected in error.value.details()
+
+
+def test_batch_and_stream_forms(stub) -> None:  # type: ignore[no-untyped-def]
+    batch = stub.InstrumentMessages(
+        tracking_edge_pb2.InstrumentMessagesRequest(
+            messages=[message(message_id=f"m-{i}") for i in range(5)]
+        )
+    )
+    assert [m.message_id for m in batch.messages] == [f"m-{i}" for i in range(5)]
+    requests = [
+        tracking_edge_pb2.InstrumentMessageStreamRequest(message=message(message_id="s-1")),
+        tracking_edge_pb2.InstrumentMessageStreamRequest(message=message(tenant_id="")),
+        tracking_edge_pb2.InstrumentMessageStreamRequest(message=message(message_id="s-3")),
+    ]
+    replies = list(stub.InstrumentMessageStream(iter(requests)))
+    assert replies[0].message.message_id == "s-1"
+    assert "tenant_id" in replies[1].error
+    assert replies[2].message.message_id == "s-3"
+
+
+def test_verify_token_rpc(stub) -> None:  # type: ignore[no-untyped-def]
+    reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message())
+    ).message
+    token = reply.links[0].tracking_url.rsplit("/", 1)[1]
+    ok = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token))
+    assert ok.valid and ok.link_url == "https://shop.example/a?x=1&y=2"
+    bad = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token[:-2] + "xx"))
+    assert not bad.valid and bad.error
