@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from emailtrack.common import tracking_urls
+from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
@@ -27,6 +27,8 @@ def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
             raise InvalidInput(f"{field} is required")
         if len(value) > MAX_ID_LENGTH:
             raise InvalidInput(f"{field} is longer than {MAX_ID_LENGTH} characters")
+        if not value.isprintable():
+            raise InvalidInput(f"{field} must not contain control characters")
     if not message.html and not message.text:
         raise InvalidInput("html or text is required")
     if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
@@ -125,6 +127,12 @@ class Instrumenter:
             )
             result.text = text.text
             self._add_links(result, text.links)
+        for name, value in (
+            (mail_headers.TENANT_HEADER, message.tenant_id),
+            (mail_headers.CAMPAIGN_HEADER, message.campaign_id),
+            (mail_headers.MESSAGE_HEADER, message.message_id),
+        ):
+            result.headers.add(name=name, value=value)
         if not options.omit_list_unsubscribe:
             try:
                 headers = list_unsubscribe_headers(unsubscribe, options.unsubscribe_mailto or None)

@@ -8,9 +8,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-TENANT_HEADER = "X-Emailtrack-Tenant"
-CAMPAIGN_HEADER = "X-Emailtrack-Campaign"
-MESSAGE_HEADER = "X-Emailtrack-Message"
+from emailtrack.common.mail_headers import CAMPAIGN_HEADER, MESSAGE_HEADER, TENANT_HEADER
 
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
 _QUOTED_HEADER_RE = re.compile(

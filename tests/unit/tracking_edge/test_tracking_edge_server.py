@@ -67,6 +67,8 @@ def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type
     headers = {h.name: h.value for h in reply.headers}
     assert headers["List-Unsubscribe"] == f"<{reply.unsubscribe_url}>, <mailto:unsub@example.com>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["X-Emailtrack-Campaign"] == "spring"
+    assert headers["X-Emailtrack-Message"] == "m-1"
 
 
 def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-untyped-def]
@@ -84,6 +86,7 @@ def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-u
         ({"tenant_id": ""}, "tenant_id is required"),
         ({"html": "", "text": ""}, "html or text is required"),
         ({"message_id": "x" * 300}, "message_id is longer"),
+        ({"campaign_id": "a\r\nBcc: victim@example.com"}, "control characters"),
         (
             {"options": tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="not an address")},
             "unsubscribe_mailto",
