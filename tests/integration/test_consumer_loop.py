@@ -46,7 +46,7 @@ def run_until(loop: ConsumerLoop, condition: Callable[[], bool], timeout_s: floa
     def _run() -> None:
         try:
             loop.run(stop)
-        except BaseException as exc:  # noqa: BLE001 - surfaced to the test below
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=_run)
@@ -68,18 +68,24 @@ def count(engine, campaign: str) -> int:  # type: ignore[no-untyped-def]
         ).scalar_one()
 
 
-def test_ingest_dead_letter_and_redelivery(kafka_bootstrap: str, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_dead_letter_and_redelivery(
+    kafka_bootstrap: str, fresh_database: Callable[[str], str]
+) -> None:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     topic = f"test.events.{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, [topic, DEAD_LETTER], partitions=2)
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     campaign = f"c-{uuid.uuid4().hex[:6]}"
     for start in (0, 5):
-        batch = events_pb2.EventBatch(events=[open_event(campaign, n) for n in range(start, start + 5)])
+        batch = events_pb2.EventBatch(
+            events=[open_event(campaign, n) for n in range(start, start + 5)]
+        )
         producer.send(topic, batch.SerializeToString())
     producer.send(topic, b"\xff\xff not protobuf")
     # the same events again, as a producer retry would deliver them
-    producer.send(topic, events_pb2.EventBatch(events=[open_event(campaign, 1)]).SerializeToString())
+    producer.send(
+        topic, events_pb2.EventBatch(events=[open_event(campaign, 1)]).SerializeToString()
+    )
     producer.flush()
 
     engine = make_engine(fresh_database("analytics"))
@@ -119,13 +125,17 @@ def test_ingest_dead_letter_and_redelivery(kafka_bootstrap: str, fresh_database)
     engine.dispose()
 
 
-def test_offsets_are_not_committed_when_the_write_fails(kafka_bootstrap: str, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_offsets_are_not_committed_when_the_write_fails(
+    kafka_bootstrap: str, fresh_database: Callable[[str], str]
+) -> None:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     topic = f"test.fail.{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, [topic], partitions=1)
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     campaign = f"c-{uuid.uuid4().hex[:6]}"
-    producer.send(topic, events_pb2.EventBatch(events=[open_event(campaign, 1)]).SerializeToString())
+    producer.send(
+        topic, events_pb2.EventBatch(events=[open_event(campaign, 1)]).SerializeToString()
+    )
     producer.flush()
     engine = make_engine(fresh_database("analytics"))
     store = AnalyticsStore(engine)
@@ -146,7 +156,9 @@ def test_offsets_are_not_committed_when_the_write_fails(kafka_bootstrap: str, fr
     engine.dispose()
 
 
-def test_mostly_poison_input_stops_the_consumer(kafka_bootstrap: str, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_mostly_poison_input_stops_the_consumer(
+    kafka_bootstrap: str, fresh_database: Callable[[str], str]
+) -> None:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     topic = f"test.poison.{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, [topic, DEAD_LETTER], partitions=1)
@@ -155,7 +167,9 @@ def test_mostly_poison_input_stops_the_consumer(kafka_bootstrap: str, fresh_data
         producer.send(topic, b"\x00garbage")
     producer.flush()
     engine = make_engine(fresh_database("analytics"))
-    loop = ConsumerLoop(settings, "g-poison", [topic], EventIngestHandler(AnalyticsStore(engine)), producer)
+    loop = ConsumerLoop(
+        settings, "g-poison", [topic], EventIngestHandler(AnalyticsStore(engine)), producer
+    )
     with pytest.raises(DeadLetterLimitExceeded):
         run_until(loop, lambda: False, timeout_s=15)
     engine.dispose()

@@ -43,7 +43,7 @@ def test_round_trip_is_url_safe_and_keeps_claims() -> None:
 
 def test_altered_claims_are_rejected() -> None:
     keys = TokenKeys.parse(f"k1:{SECRET_A}")
-    version, kid, payload, tag = sign(claims(), keys).split(".")
+    version, kid, _payload, tag = sign(claims(), keys).split(".")
     other = sign(claims(link_url="https://evil.example"), keys).split(".")[2]
     with pytest.raises(InvalidToken, match="signature"):
         verify(".".join([version, kid, other, tag]), keys, now=NOW)

@@ -110,7 +110,9 @@ def test_click_redirects_to_signed_destination(client: TestClient, sink: Recordi
     assert len(sink.hits) == 1
 
 
-def test_altered_click_token_is_404_and_not_recorded(client: TestClient, sink: RecordingSink) -> None:
+def test_altered_click_token_is_404_and_not_recorded(
+    client: TestClient, sink: RecordingSink
+) -> None:
     good = token(events_pb2.HIT_KIND_CLICK, "https://example.com/")
     evil = token(events_pb2.HIT_KIND_CLICK, "https://evil.example/").split(".")[2]
     parts = good.split(".")
@@ -127,7 +129,9 @@ def test_open_token_cannot_be_used_as_click(client: TestClient, sink: RecordingS
     assert sink.hits == []
 
 
-def test_unsubscribe_get_confirms_without_recording(client: TestClient, sink: RecordingSink) -> None:
+def test_unsubscribe_get_confirms_without_recording(
+    client: TestClient, sink: RecordingSink
+) -> None:
     t = token(events_pb2.HIT_KIND_UNSUBSCRIBE)
     response = client.get(f"/u/{t}")
     assert response.status_code == 200
@@ -146,9 +150,9 @@ def test_client_ip_from_forwarded_for_only_behind_trusted_proxy(sink: RecordingS
     url = path(tracking_urls.pixel_url("http://x", token(events_pb2.HIT_KIND_OPEN)))
     spoof = {"x-forwarded-for": "203.0.113.9"}
     TestClient(build_app(settings(), sink)).get(url, headers=spoof)
-    TestClient(build_app(settings(("127.0.0.0/8", "10.0.0.0/8")), sink), client=("10.1.1.1", 1)).get(
-        url, headers={"x-forwarded-for": "198.51.100.7, 10.2.2.2"}
-    )
+    TestClient(
+        build_app(settings(("127.0.0.0/8", "10.0.0.0/8")), sink), client=("10.1.1.1", 1)
+    ).get(url, headers={"x-forwarded-for": "198.51.100.7, 10.2.2.2"})
     assert sink.hits[0].client_ip != "203.0.113.9"
     assert sink.hits[1].client_ip == "198.51.100.7"
 

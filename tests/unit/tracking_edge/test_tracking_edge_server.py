@@ -95,7 +95,9 @@ def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-u
 )
 def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(grpc.RpcError) as error:
-        stub.InstrumentMessage(tracking_edge_pb2.InstrumentMessageRequest(message=message(**fields)))
+        stub.InstrumentMessage(
+            tracking_edge_pb2.InstrumentMessageRequest(message=message(**fields))
+        )
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert expected in error.value.details()
 
