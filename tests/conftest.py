@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from emailtrack.common.db import ensure_database, migrate, normalise_url
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.postgres import EmbeddedPostgres
+from emailtrack.platform.supervisor import Platform, PlatformOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,3 +78,26 @@ def fresh_database(postgres_url: str) -> Callable[[str], str]:
 @pytest.fixture
 def unique_topic_suffix() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@contextmanager
+def running_platform(state_dir: Path) -> Iterator[Platform]:
+    """The whole platform as real processes; prints the component logs if start-up fails."""
+    options = PlatformOptions(
+        state_dir=state_dir,
+        database_url=os.environ.get("EMAILTRACK_TEST_DATABASE_URL"),
+        kafka_bootstrap=os.environ.get("EMAILTRACK_TEST_KAFKA"),
+        auto_ports=True,
+    )
+    platform = Platform(options)
+    try:
+        platform.start(timeout_s=90)
+    except BaseException:
+        platform.stop()
+        for log in sorted((state_dir / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    try:
+        yield platform
+    finally:
+        platform.stop()

@@ -127,9 +127,9 @@ class Platform:
             env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])
         return env
 
-    def start_components(self) -> None:
-        for component in components.ALL:
-            log_file = open(self.options.state_dir / "logs" / f"{component.name}.log", "ab")  # noqa: SIM115
+    def start_component(self, component: Component) -> None:
+        log_path = self.options.state_dir / "logs" / f"{component.name}.log"
+        with open(log_path, "ab") as log_file:
             self.processes[component.name] = subprocess.Popen(
                 [sys.executable, "-m", component.module],
                 env=self.component_env(component),
@@ -138,7 +138,21 @@ class Platform:
                 cwd=ROOT,
                 start_new_session=True,
             )
-            log_file.close()
+
+    def start_components(self) -> None:
+        for component in components.ALL:
+            self.start_component(component)
+
+    def signal_component(self, name: str, signum: int, timeout_s: float = 30.0) -> int:
+        """Sends ``signum`` to a component's process group and waits for it to exit."""
+        process = self.processes[name]
+        os.killpg(process.pid, signum)
+        return process.wait(timeout_s)
+
+    def restart_component(self, name: str, timeout_s: float = 60.0) -> None:
+        component = next(c for c in components.ALL if c.name == name)
+        self.start_component(component)
+        self.wait_ready(timeout_s)
 
     def readiness(self) -> dict[str, bool]:
         ready: dict[str, bool] = {}
