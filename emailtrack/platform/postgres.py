@@ -7,6 +7,7 @@ import os
 import pwd
 import signal
 import subprocess
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,19 +106,16 @@ class EmbeddedPostgres:
         self._wait_ready(timeout_s)
 
     def _wait_ready(self, timeout_s: float) -> None:
-        subprocess.run(
-            [
-                str(BIN / "pg_isready"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-t",
-                str(int(timeout_s)),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        """Waits until the server accepts connections (it rejects them while starting up)."""
+        deadline = time.monotonic() + timeout_s
+        command = [str(BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-t", "2"]
+        while subprocess.run(command, capture_output=True).returncode != 0:
+            if self.process is not None and self.process.poll() is not None:
+                log = self.data_dir.parent / "postgres.log"
+                raise RuntimeError(f"PostgreSQL exited; see {log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"PostgreSQL not ready after {timeout_s:.0f}s")
+            time.sleep(0.1)
 
     def stop(self, timeout_s: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
