@@ -13,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from emailtrack.commands import deadletter
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
 app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_args_is_help=True)
+app.add_typer(deadletter.app, name="deadletter")
 console = Console()
 
 

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``emailtrack`` CLI, one module per group."""
