@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from emailtrack.v1 import events_pb2 as _events_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -342,16 +343,18 @@ class MarkDeferredResponse(_message.Message):
     def __init__(self, updated: _Optional[int] = ...) -> None: ...
 
 class MarkFailedRequest(_message.Message):
-    __slots__ = ("tenant_id", "message_id", "emails", "reason")
+    __slots__ = ("tenant_id", "message_id", "emails", "reason", "bounce_type")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     EMAILS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    BOUNCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     message_id: str
     emails: _containers.RepeatedScalarFieldContainer[str]
     reason: str
-    def __init__(self, tenant_id: _Optional[str] = ..., message_id: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ...) -> None: ...
+    bounce_type: _events_pb2.BounceType
+    def __init__(self, tenant_id: _Optional[str] = ..., message_id: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ..., bounce_type: _Optional[_Union[_events_pb2.BounceType, str]] = ...) -> None: ...
 
 class MarkFailedResponse(_message.Message):
     __slots__ = ("updated",)
@@ -526,11 +529,17 @@ class GetEngagementSummaryRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class GetEngagementSummaryResponse(_message.Message):
-    __slots__ = ("opens", "clicks", "last_engagement_at")
+    __slots__ = ("opens", "clicks", "last_engagement_at", "human_opens", "human_clicks", "recipient_id")
     OPENS_FIELD_NUMBER: _ClassVar[int]
     CLICKS_FIELD_NUMBER: _ClassVar[int]
     LAST_ENGAGEMENT_AT_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_OPENS_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_CLICKS_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
     opens: int
     clicks: int
     last_engagement_at: _timestamp_pb2.Timestamp
-    def __init__(self, opens: _Optional[int] = ..., clicks: _Optional[int] = ..., last_engagement_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    human_opens: int
+    human_clicks: int
+    recipient_id: str
+    def __init__(self, opens: _Optional[int] = ..., clicks: _Optional[int] = ..., last_engagement_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., human_opens: _Optional[int] = ..., human_clicks: _Optional[int] = ..., recipient_id: _Optional[str] = ...) -> None: ...

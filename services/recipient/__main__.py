@@ -1,26 +1,111 @@
-"""Recipient service process: wiring only."""
+"""Recipient service process: wiring only. ``serve`` (default), ``migrate``, or ``cleanup``
+(one retention pass, then exit)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from emailtrack.common.config import ServiceSettings
-from emailtrack.common.grpc_server import ServiceRegistration
+from emailtrack.common import topics
+from emailtrack.common.config import ConfigError, ServiceSettings
+from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.db import make_engine
+from emailtrack.common.grpc_server import ServiceRegistration, client_channel
+from emailtrack.common.kafka_io import make_producer
+from emailtrack.common.logs import setup_logging
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
+from services.recipient import background
+from services.recipient.analytics_client import AnalyticsClient
+from services.recipient.config import RecipientSettings
+from services.recipient.consumer import RecipientEventHandler
+from services.recipient.messages_store import MessageStore
+from services.recipient.outbox import OutboxRelay
+from services.recipient.privacy_store import PrivacyStore
+from services.recipient.recipients_store import RecipientStore
+from services.recipient.rows import Database
+from services.recipient.server import RecipientServicer
+from services.recipient.suppression_store import SuppressionStore
 
 NAME = "recipient"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Stores:
+    recipients: RecipientStore
+    messages: MessageStore
+    suppression: SuppressionStore
+    privacy: PrivacyStore
+
+
+def stores(db: Database, config: RecipientSettings) -> Stores:
+    rules = config.rules()
+    return Stores(
+        RecipientStore(db),
+        MessageStore(db, rules),
+        SuppressionStore(db, rules),
+        PrivacyStore(db),
+    )
 
 
 def build(settings: ServiceSettings) -> ServiceParts:
+    config = RecipientSettings.from_env()
+    engine = make_engine(settings.database_url, pool_size=10)
+    producer = make_producer(settings.kafka, NAME)
+    relay = OutboxRelay(engine, producer)
+    parts = stores(Database(engine, relay.wake), config)
+    channel = client_channel(config.analytics_addr)
+    servicer = RecipientServicer(
+        parts.recipients,
+        parts.messages,
+        parts.suppression,
+        parts.privacy,
+        AnalyticsClient(channel, config.analytics_addr),
+    )
+    events = ConsumerLoop(
+        settings.kafka,
+        NAME,
+        [topics.ENGAGEMENT_EVENTS, topics.DELIVERY_EVENTS],
+        RecipientEventHandler(parts.suppression),
+        producer,
+    )
+    closers = [background.start("outbox-relay", relay)]
+    if config.cleanup_interval_s:
+        job = background.RetentionJob(parts.messages, config.retention, config.cleanup_interval_s)
+        closers.append(background.start("retention", job))
     registration = ServiceRegistration(
-        recipient_pb2_grpc.RecipientServiceServicer(),
+        servicer,
         recipient_pb2_grpc.add_RecipientServiceServicer_to_server,
         recipient_pb2.DESCRIPTOR.services_by_name["RecipientService"].full_name,
     )
-    return ServiceParts([registration])
+    return ServiceParts(
+        [registration], [events], [*closers, channel.close, producer.close, engine.dispose]
+    )
+
+
+def cleanup() -> int:
+    """One retention pass (for a CronJob), then exit."""
+    setup_logging(NAME)
+    try:
+        settings = ServiceSettings.from_env(NAME)
+        config = RecipientSettings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        job = background.RetentionJob(
+            MessageStore(Database(engine), config.rules()), config.retention, 0
+        )
+        job.run_once()
+    finally:
+        engine.dispose()
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(NAME, Path(__file__).parent / "migrations", build))
+    if sys.argv[1:2] == ["cleanup"]:
+        sys.exit(cleanup())
+    sys.exit(main(NAME, MIGRATIONS, build))

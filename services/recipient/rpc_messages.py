@@ -1,0 +1,139 @@
+"""RPCs for the sender: message registration (unary and client stream) and the Mark*
+delivery-status transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+
+from emailtrack.v1 import events_pb2, recipient_pb2
+from services.recipient.domain.addresses import normalise
+from services.recipient.domain.delivery import DeliveryStatus
+from services.recipient.domain.errors import InvalidArgument
+from services.recipient.messages_store import Mark, MessageStore, Registration
+from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, rpc, tenant_of
+
+ROLES = frozenset(
+    {
+        recipient_pb2.RECIPIENT_ROLE_TO,
+        recipient_pb2.RECIPIENT_ROLE_CC,
+        recipient_pb2.RECIPIENT_ROLE_BCC,
+    }
+)
+
+
+def registrations(
+    tenant: str, request: recipient_pb2.RegisterMessagesRequest
+) -> list[Registration]:
+    if not request.messages:
+        raise InvalidArgument("messages must not be empty")
+    total = sum(len(m.recipients) for m in request.messages)
+    if total > MAX_BATCH:
+        raise InvalidArgument(f"at most {MAX_BATCH} recipients per request, got {total}")
+    result = []
+    for i, message in enumerate(request.messages):
+        where = f"messages[{i}]"
+        require_id(message.message_id, f"{where}.message_id")
+        if not message.recipients:
+            raise InvalidArgument(f"{where}.recipients must not be empty")
+        recipients = []
+        for j, recipient in enumerate(message.recipients):
+            role = recipient.role or recipient_pb2.RECIPIENT_ROLE_TO
+            if role not in ROLES:
+                raise InvalidArgument(f"{where}.recipients[{j}].role {role} is unknown")
+            try:
+                recipients.append((normalise(tenant, recipient.email), int(role)))
+            except InvalidArgument as exc:
+                raise InvalidArgument(f"{where}.recipients[{j}]: {exc}") from exc
+        result.append(
+            Registration(
+                message.message_id,
+                message.campaign_id,
+                message.list_id,
+                message.sequence_step,
+                message.variant,
+                message.mailbox,
+                recipients,
+            )
+        )
+    return result
+
+
+class MessageRpcs:
+    messages: MessageStore
+
+    @rpc
+    def RegisterMessages(
+        self, request: recipient_pb2.RegisterMessagesRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.RegisterMessagesResponse:
+        tenant = tenant_of(request)
+        messages, recipients = self.messages.register(tenant, registrations(tenant, request))
+        return recipient_pb2.RegisterMessagesResponse(messages=messages, recipients=recipients)
+
+    @rpc
+    def RegisterMessageStream(
+        self,
+        request_iterator: Iterator[recipient_pb2.RegisterMessagesRequest],
+        context: grpc.ServicerContext,
+    ) -> recipient_pb2.RegisterMessagesResponse:
+        """Each streamed request is registered in its own transaction as it arrives; an
+        invalid one ends the stream with INVALID_ARGUMENT (earlier ones stay registered,
+        and re-sending them is a no-op)."""
+        total = recipient_pb2.RegisterMessagesResponse()
+        for position, request in enumerate(request_iterator):
+            tenant = tenant_of(request)
+            try:
+                regs = registrations(tenant, request)
+            except InvalidArgument as exc:
+                raise InvalidArgument(f"request {position}: {exc}") from exc
+            messages, recipients = self.messages.register(tenant, regs)
+            total.messages += messages
+            total.recipients += recipients
+        return total
+
+    def _mark(
+        self,
+        request: (
+            recipient_pb2.MarkSentRequest
+            | recipient_pb2.MarkDeliveredRequest
+            | recipient_pb2.MarkDeferredRequest
+            | recipient_pb2.MarkFailedRequest
+        ),
+        target: DeliveryStatus,
+        reason: str = "",
+        bounce_type: int = events_pb2.BOUNCE_TYPE_UNSPECIFIED,
+    ) -> int:
+        tenant = tenant_of(request)
+        message_id = require_id(request.message_id, "message_id")
+        mark = Mark(message_id, addresses(tenant, request.emails), target, reason, bounce_type)
+        return self.messages.mark(tenant, mark)
+
+    @rpc
+    def MarkSent(
+        self, request: recipient_pb2.MarkSentRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.MarkSentResponse:
+        return recipient_pb2.MarkSentResponse(updated=self._mark(request, DeliveryStatus.SENT))
+
+    @rpc
+    def MarkDelivered(
+        self, request: recipient_pb2.MarkDeliveredRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.MarkDeliveredResponse:
+        updated = self._mark(request, DeliveryStatus.DELIVERED)
+        return recipient_pb2.MarkDeliveredResponse(updated=updated)
+
+    @rpc
+    def MarkDeferred(
+        self, request: recipient_pb2.MarkDeferredRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.MarkDeferredResponse:
+        updated = self._mark(request, DeliveryStatus.DEFERRED, request.reason)
+        return recipient_pb2.MarkDeferredResponse(updated=updated)
+
+    @rpc
+    def MarkFailed(
+        self, request: recipient_pb2.MarkFailedRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.MarkFailedResponse:
+        if request.bounce_type not in events_pb2.BounceType.values():
+            raise InvalidArgument(f"unknown bounce_type {request.bounce_type}")
+        updated = self._mark(request, DeliveryStatus.FAILED, request.reason, request.bounce_type)
+        return recipient_pb2.MarkFailedResponse(updated=updated)

@@ -1,0 +1,97 @@
+"""Shared servicer helpers: domain errors → gRPC status codes, request validation and
+row → proto conversion."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from emailtrack.v1 import recipient_pb2
+from services.recipient.analytics_client import AnalyticsUnavailable
+from services.recipient.domain.addresses import Address, normalise
+from services.recipient.domain.errors import InvalidArgument, InvalidTransition, NotFound
+from services.recipient.rows import RecipientRow
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 10_000
+MAX_ID_LENGTH = 256
+ERROR_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
+    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFound, grpc.StatusCode.NOT_FOUND),
+    (InvalidTransition, grpc.StatusCode.FAILED_PRECONDITION),
+    (AnalyticsUnavailable, grpc.StatusCode.UNAVAILABLE),
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def rpc(method: F) -> F:
+    """Maps domain errors to status codes; anything else is INTERNAL (logged), never a raw
+    exception."""
+
+    @functools.wraps(method)
+    def wrapper(self: object, request: object, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except tuple(cls for cls, _ in ERROR_CODES) as exc:
+            code = next(code for cls, code in ERROR_CODES if isinstance(exc, cls))
+            context.abort(code, str(exc))
+        except Exception:
+            log.exception("%s failed", method.__name__)
+            context.abort(grpc.StatusCode.INTERNAL, f"{method.__name__} failed unexpectedly")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def require_id(value: str, field: str) -> str:
+    if not value:
+        raise InvalidArgument(f"{field} is required")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidArgument(f"{field} is longer than {MAX_ID_LENGTH} characters")
+    return value
+
+
+def tenant_of(request: Any) -> str:
+    return require_id(request.tenant_id, "tenant_id")
+
+
+def addresses(tenant_id: str, emails: Sequence[str], field: str = "emails") -> list[Address]:
+    if not emails:
+        raise InvalidArgument(f"{field} must not be empty")
+    if len(emails) > MAX_BATCH:
+        raise InvalidArgument(f"at most {MAX_BATCH} {field} per call")
+    result = []
+    for position, email in enumerate(emails):
+        try:
+            result.append(normalise(tenant_id, email))
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"{field}[{position}]: {exc}") from exc
+    return result
+
+
+def timestamp(at: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def recipient_proto(row: RecipientRow) -> recipient_pb2.Recipient:
+    return recipient_pb2.Recipient(
+        tenant_id=row.tenant_id,
+        recipient_id=row.recipient_id,
+        email=row.email or "",
+        status=int(row.status),  # type: ignore[arg-type]
+        hard_bounces=row.hard_bounces,
+        soft_bounces=row.soft_bounces,
+        first_seen_at=timestamp(row.first_seen_at),
+        last_seen_at=timestamp(row.last_seen_at),
+        metadata=row.metadata,
+        tracking_opt_out=row.tracking_opt_out,
+    )
