@@ -8,12 +8,14 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Protocol
+from urllib.parse import quote
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.kafka_io import make_producer
@@ -26,8 +28,9 @@ from emailtrack.common.tracking_urls import (
 )
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
-from gateway.hits import build_hit
+from gateway.hits import HitIds, build_hit
 from gateway.publisher import HitPublisher
+from gateway.webhooks import webhook_routes
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = {
@@ -49,6 +52,20 @@ UNSUBSCRIBED_PAGE = (
 )
 
 
+PIXEL_HEADERS = [
+    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
+    (b"content-type", b"image/gif"),
+    (b"content-length", str(len(PIXEL_GIF)).encode()),
+]
+REDIRECT_HEADERS = [
+    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
+    (b"content-length", b"0"),
+]
+# the characters Starlette's RedirectResponse leaves unquoted in a Location header
+LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
+TRACKING_METHODS = ("GET", "HEAD")
+
+
 class HitSink(Protocol):
     """Where verified hits go (the Kafka HitPublisher in production)."""
 
@@ -59,11 +76,18 @@ class HitSink(Protocol):
 
 
 class Gateway:
-    """Request handlers bound to their dependencies (no module globals)."""
+    """Request handlers bound to their dependencies (no module globals). Pixel and click,
+    the hot path, are raw ASGI handlers; the rest are Starlette endpoints."""
 
     def __init__(self, settings: GatewaySettings, publisher: HitSink | None) -> None:
         self.settings = settings
         self.publisher = publisher
+        self.hit_ids = HitIds()
+        self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
+        self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
+        self._click_redirected = metrics.HTTP_REQUESTS.labels("click", "302")
+        self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
+        self._click_latency = metrics.HTTP_LATENCY.labels("click")
 
     def _claims(self, token: str, kind: int) -> events_pb2.TokenClaims | None:
         try:
@@ -73,36 +97,40 @@ class Gateway:
         return claims if claims.kind == kind else None
 
     def _record(
-        self, request: Request, claims: events_pb2.TokenClaims, one_click: bool = False
+        self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
     ) -> None:
         if self.publisher is not None:
-            self.publisher.submit(
-                build_hit(request, claims, self.settings.trusted_proxies, one_click=one_click)
-            )
+            hit_id = self.hit_ids.next()
+            trusted = self.settings.trusted_proxies
+            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
 
-    async def pixel(self, request: Request) -> Response:
+    async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
-        name = request.path_params["name"]
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
         claims = self._claims(token, events_pb2.HIT_KIND_OPEN)
         if claims is not None:
-            self._record(request, claims)
-        body = b"" if request.method == "HEAD" else PIXEL_GIF
-        headers = {**NO_CACHE, "Content-Length": str(len(PIXEL_GIF))}
-        metrics.HTTP_REQUESTS.labels("pixel", "200").inc()
-        metrics.HTTP_LATENCY.labels("pixel").observe(time.perf_counter() - started)
-        return Response(body, media_type="image/gif", headers=headers)
+            self._record(scope, claims)
+        body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
+        await send({"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS})
+        await send({"type": "http.response.body", "body": body})
+        self._pixel_served.inc()
+        self._pixel_latency.observe(time.perf_counter() - started)
 
-    async def click(self, request: Request) -> Response:
+    async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        claims = self._claims(request.path_params["token"], events_pb2.HIT_KIND_CLICK)
+        claims = self._claims(token, events_pb2.HIT_KIND_CLICK)
         if claims is None or not claims.link_url.startswith(("http://", "https://")):
-            metrics.HTTP_REQUESTS.labels("click", "404").inc()
-            return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
-        self._record(request, claims)
-        metrics.HTTP_REQUESTS.labels("click", "302").inc()
-        metrics.HTTP_LATENCY.labels("click").observe(time.perf_counter() - started)
-        return RedirectResponse(claims.link_url, status_code=302, headers=NO_CACHE)
+            self._click_not_found.inc()
+            response = HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
+            await response(scope, receive, send)
+            return
+        self._record(scope, claims)
+        location = quote(claims.link_url, safe=LOCATION_SAFE).encode("latin-1")
+        headers = [(b"location", location), *REDIRECT_HEADERS]
+        await send({"type": "http.response.start", "status": 302, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        self._click_redirected.inc()
+        self._click_latency.observe(time.perf_counter() - started)
 
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
@@ -116,7 +144,7 @@ class Gateway:
             return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
         body = await request.body()
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]
-        self._record(request, claims, one_click=one_click)
+        self._record(request.scope, claims, one_click=one_click)
         metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
         if one_click:
             return PlainTextResponse("unsubscribed", headers=NO_CACHE)
@@ -137,7 +165,40 @@ class Gateway:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def build_app(settings: GatewaySettings, publisher: HitSink | None) -> Starlette:
+METHOD_NOT_ALLOWED = PlainTextResponse(
+    "Method Not Allowed", status_code=405, headers={"Allow": ", ".join(TRACKING_METHODS)}
+)
+
+
+class TrackingApp:
+    """The ASGI entry point: pixel (``/o/<token>.gif``) and click (``/c/<token>``) requests
+    go straight to their raw handlers, skipping Starlette's middleware, routing and
+    request objects; every other request (and the lifespan) goes to the Starlette app."""
+
+    def __init__(self, gateway: Gateway, app: Starlette) -> None:
+        self.gateway = gateway
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            for prefix, kind in ((PIXEL_PREFIX, "pixel"), (CLICK_PREFIX, "click")):
+                if not path.startswith(prefix):
+                    continue
+                segment = path[len(prefix) :]
+                if not segment or "/" in segment:
+                    break
+                if scope["method"] not in TRACKING_METHODS:
+                    await METHOD_NOT_ALLOWED(scope, receive, send)
+                elif kind == "pixel":
+                    await self.gateway.pixel(scope, segment, send)
+                else:
+                    await self.gateway.click(scope, segment, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingApp:
     gateway = Gateway(settings, publisher)
 
     @contextlib.asynccontextmanager
@@ -149,18 +210,17 @@ def build_app(settings: GatewaySettings, publisher: HitSink | None) -> Starlette
             publisher.close()
 
     routes = [
-        Route(PIXEL_PREFIX + "{name}", gateway.pixel, methods=["GET", "HEAD"]),
-        Route(CLICK_PREFIX + "{token}", gateway.click, methods=["GET", "HEAD"]),
         Route(UNSUBSCRIBE_PREFIX + "{token}", gateway.unsubscribe, methods=["GET", "POST"]),
         Route("/", gateway.home),
         Route("/healthz", gateway.healthz),
         Route("/readyz", gateway.readyz),
         Route("/metrics", gateway.metrics),
+        *webhook_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return TrackingApp(gateway, Starlette(routes=routes, lifespan=lifespan))
 
 
-def create_app() -> Starlette:
+def create_app() -> TrackingApp:
     """Factory used by the ASGI server in every worker process."""
     settings = GatewaySettings.from_env()
     producer = make_producer(settings.kafka, "gateway", linger_ms=10)

@@ -39,6 +39,7 @@ class HitPublisher:
         self._buffer: deque[events_pb2.RawHit] = deque()
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
+        self._kafka_ok = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hit-publisher", daemon=True)
 
     def start(self) -> None:
@@ -60,7 +61,19 @@ class HitPublisher:
             batch.append(self._buffer.popleft())
         return batch
 
+    def _wait_for_metadata(self) -> None:
+        """Blocks (in the publisher thread) until the raw-hits topic's metadata is known."""
+        while not self._stopping.is_set():
+            try:
+                self.producer.partitions_for(RAW_HITS)
+            except KafkaError as exc:
+                log.warning("no Kafka metadata for %s yet: %s", RAW_HITS, exc)
+                continue
+            self._kafka_ok.set()
+            return
+
     def _run(self) -> None:
+        self._wait_for_metadata()
         while True:
             self._wakeup.wait(self.flush_interval_s)
             self._wakeup.clear()
@@ -77,18 +90,23 @@ class HitPublisher:
         headers = trace_headers(context_from_trace(batch[0].trace))
         try:
             future = self.producer.send(RAW_HITS, value=record, headers=headers)
+            future.add_callback(self._on_sent)
             future.add_errback(self._on_error, len(batch))
             metrics.KAFKA_PRODUCED.labels(RAW_HITS).inc(len(batch))
         except KafkaError as exc:
             self._on_error(exc, len(batch))
 
-    @staticmethod
-    def _on_error(exc: BaseException, count: int) -> None:
+    def _on_sent(self, _metadata: object) -> None:
+        self._kafka_ok.set()
+
+    def _on_error(self, exc: BaseException, count: int) -> None:
+        self._kafka_ok.clear()
         metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS).inc()
         log.error("failed to produce %d hits: %s", count, exc)
 
     def connected(self) -> bool:
-        return bool(self.producer.bootstrap_connected())
+        """True once the topic's metadata was fetched and while the last send succeeded."""
+        return self._kafka_ok.is_set()
 
     def close(self) -> None:
         """Sends everything still buffered, then stops."""

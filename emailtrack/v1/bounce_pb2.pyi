@@ -144,20 +144,24 @@ class IngestInboundMessagesRequest(_message.Message):
     def __init__(self, raw_message: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class IngestInboundMessagesResponse(_message.Message):
-    __slots__ = ("messages", "bounces", "complaints", "auto_replies", "unrecognised", "events_published")
+    __slots__ = ("messages", "bounces", "complaints", "auto_replies", "unrecognised", "events_published", "duplicates", "delivery_reports")
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     BOUNCES_FIELD_NUMBER: _ClassVar[int]
     COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
     AUTO_REPLIES_FIELD_NUMBER: _ClassVar[int]
     UNRECOGNISED_FIELD_NUMBER: _ClassVar[int]
     EVENTS_PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_REPORTS_FIELD_NUMBER: _ClassVar[int]
     messages: int
     bounces: int
     complaints: int
     auto_replies: int
     unrecognised: int
     events_published: int
-    def __init__(self, messages: _Optional[int] = ..., bounces: _Optional[int] = ..., complaints: _Optional[int] = ..., auto_replies: _Optional[int] = ..., unrecognised: _Optional[int] = ..., events_published: _Optional[int] = ...) -> None: ...
+    duplicates: int
+    delivery_reports: int
+    def __init__(self, messages: _Optional[int] = ..., bounces: _Optional[int] = ..., complaints: _Optional[int] = ..., auto_replies: _Optional[int] = ..., unrecognised: _Optional[int] = ..., events_published: _Optional[int] = ..., duplicates: _Optional[int] = ..., delivery_reports: _Optional[int] = ...) -> None: ...
 
 class HandleEspWebhookRequest(_message.Message):
     __slots__ = ("provider", "tenant_id", "headers", "body", "url")

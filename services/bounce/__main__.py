@@ -1,25 +1,46 @@
-"""Bounce service process: wiring only."""
+"""Bounce service process: wiring only (``serve`` or ``migrate``)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from emailtrack.common import topics
 from emailtrack.common.config import ServiceSettings
+from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration
+from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
+from services.bounce.config import BounceConfig
+from services.bounce.consumer import EraseHandler
+from services.bounce.fetch import confirm_subscription, https_get
+from services.bounce.recorder import OutcomeRecorder
+from services.bounce.server import BounceServicer
+from services.bounce.store import OutcomeStore
+from services.bounce.webhooks.handler import WebhookHandler
+from services.bounce.webhooks.sns import SnsVerifier
 
 NAME = "bounce"
 
 
 def build(settings: ServiceSettings) -> ServiceParts:
+    config = BounceConfig.from_env()
+    engine = make_engine(settings.database_url)
+    store = OutcomeStore(engine)
+    producer = make_producer(settings.kafka, NAME)
+    recorder = OutcomeRecorder(store, producer)
+    webhooks = WebhookHandler(config.secrets, SnsVerifier(https_get), confirm_subscription)
+    erasures = ConsumerLoop(
+        settings.kafka, NAME, [topics.RECIPIENT_EVENTS], EraseHandler(store), producer
+    )
     registration = ServiceRegistration(
-        bounce_pb2_grpc.BounceServiceServicer(),
+        BounceServicer(recorder.record, webhooks),
         bounce_pb2_grpc.add_BounceServiceServicer_to_server,
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )
-    return ServiceParts([registration])
+    return ServiceParts([registration], [erasures], [producer.close, engine.dispose])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Non-standard (plain-text) bounces: notification text, MTA format and failed recipients.
 
-Recipient addresses come from flufl.bounce's detectors (tuned on Mailman's corpus of real
-bounces); this module adds the format name and each recipient's own diagnostic text.
+Recipient addresses come from direct readers of unambiguous layouts (postfix/qmail lists, Exim,
+Exchange), else from flufl.bounce's detectors (tuned on Mailman's corpus of real bounces); this
+module adds the format name and each recipient's own diagnostic text.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from flufl.bounce import all_failures
+from services.bounce.domain import detectors, layouts
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -72,6 +73,7 @@ _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+_LAYOUT_READERS = {"exim": layouts.exim_recipients, "exchange": layouts.exchange_recipients}
 log = logging.getLogger(__name__)
 
 
@@ -167,7 +169,7 @@ def _without_returned_message(part: Message) -> Message:
 
 def _flufl_failures(msg: Message) -> tuple[list[str], list[str]]:
     try:
-        temporary, permanent = all_failures(_without_returned_message(msg))
+        temporary, permanent = detectors.all_failures(_without_returned_message(msg))
     except Exception:  # a detector choking on odd input must not lose the whole message
         log.debug("flufl.bounce failed on a message", exc_info=True)
         return [], []
@@ -205,13 +207,19 @@ def _listed_recipients(notification: str) -> list[TextRecipient]:
 def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecipient]:
     """Failed recipients of a plain-text bounce, each with its own diagnostic text.
 
-    The postfix/qmail/yahoo layout is read directly (it is unambiguous and flufl.bounce's
-    heuristic detectors are the costliest step); everything else goes through flufl.bounce.
+    The postfix/qmail/yahoo, Exim and Exchange layouts are read directly (they are
+    unambiguous and flufl.bounce's heuristic detectors are the costliest step); everything
+    else, and any of those whose layout is not recognised, goes through flufl.bounce.
     """
     if fmt in _LISTED_FORMATS and not _DELAY_RE.search(notification):
         listed = _listed_recipients(notification)
         if listed:
             return listed
+    reader = _LAYOUT_READERS.get(fmt)
+    if reader is not None:
+        read = reader(notification)
+        if read:
+            return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if not temporary and not permanent:
         permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))

@@ -1,0 +1,33 @@
+"""Bounce service settings from the environment (webhook secrets; all optional: a provider
+without its secret answers FAILED_PRECONDITION instead of accepting unverified events)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from emailtrack.common.config import ConfigError, env_list, env_str
+from services.bounce.webhooks.handler import WebhookSecrets
+from services.bounce.webhooks.signatures import load_sendgrid_key
+
+
+@dataclass(frozen=True)
+class BounceConfig:
+    secrets: WebhookSecrets
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> BounceConfig:
+        sendgrid_key = env_str("EMAILTRACK_SENDGRID_PUBLIC_KEY", "", env)
+        try:
+            public_key = load_sendgrid_key(sendgrid_key) if sendgrid_key else None
+        except ValueError as exc:
+            raise ConfigError(f"EMAILTRACK_SENDGRID_PUBLIC_KEY: {exc}") from exc
+        return cls(
+            WebhookSecrets(
+                sendgrid_public_key=public_key,
+                mailgun_signing_key=env_str("EMAILTRACK_MAILGUN_SIGNING_KEY", "", env),
+                postmark_token=env_str("EMAILTRACK_POSTMARK_WEBHOOK_TOKEN", "", env),
+                mandrill_key=env_str("EMAILTRACK_MANDRILL_WEBHOOK_KEY", "", env),
+                ses_topic_arns=frozenset(env_list("EMAILTRACK_SES_TOPIC_ARNS", env)),
+            )
+        )

@@ -1,0 +1,101 @@
+"""Delivery outcomes: what a bounce message or an ESP webhook event says happened to one
+recipient, with a deterministic id (the same fact always gets the same id, so replays and
+duplicate deliveries are idempotent), and the conversion of a parsed bounce into outcomes."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from services.bounce.domain.parse import FailedRecipient, ParsedBounce
+from services.bounce.domain.status_codes import normalise_status
+
+OutcomeKind = Literal[
+    "delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe"
+]
+OUTCOME_KINDS: frozenset[str] = frozenset(
+    {"delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe"}
+)
+_NAMESPACE = uuid.UUID("5b0c5e3e-8f5d-4a53-9f0e-4d2f3c1a6b71")
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+
+
+def outcome_id(*natural_key: str) -> str:
+    """Deterministic event id of a fact identified by ``natural_key``."""
+    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(natural_key)))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One classified fact about one recipient of one message."""
+
+    event_id: str
+    kind: OutcomeKind
+    tenant_id: str
+    address: str
+    occurred_at: datetime
+    source: str  # "dsn", "smtp", "arf", "sendgrid", "mailgun", "postmark", "ses", "mandrill"
+    campaign_id: str = ""
+    message_id: str = ""
+    bounce_type: str = ""  # "hard", "soft" or ""
+    reason: str = ""
+    smtp_code: str = ""
+    enhanced_status: str = ""
+    diagnostic: str = ""
+    feedback_type: str = ""
+    link_url: str = ""
+    user_agent: str = ""
+    client_ip: str = ""
+
+
+def _kind_of(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:
+    if parsed.kind == "complaint":
+        return "complaint"
+    if parsed.kind not in ("bounce", "delivery_report"):
+        return None
+    if recipient.action in _SUCCESS_ACTIONS:
+        return "delivered"
+    if recipient.action == "delayed":
+        return "deferred"
+    return "bounce"
+
+
+def outcomes_from_bounce(
+    parsed: ParsedBounce, raw: bytes, tenant_id: str, received_at: datetime
+) -> list[Outcome]:
+    """The outcomes of a parsed inbound message (auto-replies and unknown mail have none).
+
+    ``tenant_id`` is the operator's tenant: it wins over any quoted X-Emailtrack-Tenant, so a
+    message cannot write into another tenant. The id's natural key is the original
+    Message-ID (else the digest of the raw message), the recipient and the outcome kind.
+    """
+    anchor = parsed.original_message_id or hashlib.sha256(raw).hexdigest()
+    outcomes = []
+    for recipient in parsed.recipients:
+        kind = _kind_of(parsed, recipient)
+        if kind is None or "@" not in recipient.address:
+            continue
+        classification = recipient.classification
+        is_failure = kind in ("bounce", "deferred")
+        outcomes.append(
+            Outcome(
+                event_id=outcome_id("mail", tenant_id, anchor, recipient.address.lower(), kind),
+                kind=kind,
+                tenant_id=tenant_id,
+                address=recipient.address,
+                occurred_at=received_at,
+                source="arf" if kind == "complaint" else "dsn",
+                campaign_id=parsed.campaign_id,
+                message_id=parsed.message_id,
+                bounce_type=classification.bounce_type if is_failure else "",
+                reason=classification.reason,
+                smtp_code=recipient.smtp_code,
+                enhanced_status=normalise_status(recipient.status),
+                diagnostic=recipient.diagnostic[:1000],
+                feedback_type=parsed.feedback_type,
+            )
+        )
+    return outcomes

@@ -1,0 +1,127 @@
+"""BounceService gRPC servicer: proto <-> domain, domain errors <-> status codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import grpc
+
+from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
+from services.bounce.codec import classification_message, parsed_message
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce
+from services.bounce.store import Recorded
+from services.bounce.webhooks.handler import (
+    InvalidSignature,
+    MalformedPayload,
+    NotConfigured,
+    WebhookHandler,
+)
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+PROVIDER_NAMES = {
+    bounce_pb2.ESP_PROVIDER_SENDGRID: "sendgrid",
+    bounce_pb2.ESP_PROVIDER_MAILGUN: "mailgun",
+    bounce_pb2.ESP_PROVIDER_POSTMARK: "postmark",
+    bounce_pb2.ESP_PROVIDER_SES: "ses",
+    bounce_pb2.ESP_PROVIDER_MANDRILL: "mandrill",
+}
+_KIND_COUNTERS = {
+    "bounce": "bounces",
+    "complaint": "complaints",
+    "auto_reply": "auto_replies",
+    "delivery_report": "delivery_reports",
+    "unknown": "unrecognised",
+}
+Record = Callable[[list[Outcome]], Recorded]
+
+
+def _message_error(raw: bytes) -> str:
+    if not raw:
+        return "raw_message is empty"
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return f"raw_message is larger than {MAX_MESSAGE_BYTES} bytes"
+    return ""
+
+
+class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
+    """Classifies replies and inbound mail, and records webhook and mailbox outcomes."""
+
+    def __init__(self, record: Record, webhooks: WebhookHandler) -> None:
+        self.record = record
+        self.webhooks = webhooks
+
+    def _record(self, outcomes: list[Outcome], context: grpc.ServicerContext) -> Recorded:
+        try:
+            return self.record(outcomes)
+        except Exception:
+            log.exception("recording %d outcomes failed", len(outcomes))
+            context.abort(grpc.StatusCode.UNAVAILABLE, "could not record outcomes; retry")
+            raise  # unreachable: abort raises
+
+    def ClassifySmtpReply(self, request, context):
+        if request.code and not 200 <= request.code <= 599:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "code must be 0 or 200..599")
+        if not (request.code or request.enhanced_status.strip() or request.text.strip()):
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, "one of code, enhanced_status, text is required"
+            )
+        result = classify_smtp_reply(
+            request.code, request.enhanced_status, request.text, request.mx_host, request.domain
+        )
+        return bounce_pb2.ClassifySmtpReplyResponse(classification=classification_message(result))
+
+    def ParseBounceMessage(self, request, context):
+        error = _message_error(request.raw_message)
+        if error:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, error)
+        parsed = parse_bounce_message(request.raw_message)
+        return bounce_pb2.ParseBounceMessageResponse(message=parsed_message(parsed))
+
+    def IngestInboundMessages(
+        self, request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest], context
+    ):
+        counts = bounce_pb2.IngestInboundMessagesResponse()
+        for request in request_iterator:
+            if not request.tenant_id:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required")
+            counts.messages += 1
+            if _message_error(request.raw_message):
+                counts.unrecognised += 1
+                continue
+            parsed = parse_bounce_message(request.raw_message)
+            counter = _KIND_COUNTERS[parsed.kind]
+            setattr(counts, counter, getattr(counts, counter) + 1)
+            outcomes = outcomes_from_bounce(
+                parsed, request.raw_message, request.tenant_id, datetime.now(UTC)
+            )
+            recorded = self._record(outcomes, context)
+            counts.events_published += recorded.accepted
+            counts.duplicates += recorded.duplicates
+        return counts
+
+    def HandleEspWebhook(self, request, context):
+        provider = PROVIDER_NAMES.get(request.provider)
+        if provider is None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown provider")
+        if not request.tenant_id:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required")
+        try:
+            result = self.webhooks.handle(
+                provider, request.tenant_id, dict(request.headers), request.body, request.url
+            )
+        except InvalidSignature as exc:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+        except MalformedPayload as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except NotConfigured as exc:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+        recorded = self._record(result.outcomes, context)
+        return bounce_pb2.HandleEspWebhookResponse(
+            accepted=recorded.accepted,
+            duplicates=recorded.duplicates,
+            subscribe_url=result.subscribe_url,
+        )

@@ -1,0 +1,106 @@
+"""The bounce service's own storage: recorded outcomes (audit, duplicate detection, GDPR
+erasure). Recording and publishing share one transaction, so an outcome is stored only once
+its event is on Kafka, and a retry after a failed publish is not mistaken for a duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from emailtrack.common.identity import recipient_id_for
+from services.bounce.domain.outcomes import Outcome
+
+_INSERT = text(
+    """
+    INSERT INTO outcomes (event_id, tenant_id, recipient_id, kind, source, campaign_id,
+        message_id, bounce_type, reason, smtp_code, enhanced_status, diagnostic,
+        feedback_type, occurred_at)
+    VALUES (:event_id, :tenant_id, :recipient_id, :kind, :source, :campaign_id, :message_id,
+        :bounce_type, :reason, :smtp_code, :enhanced_status, :diagnostic, :feedback_type,
+        :occurred_at)
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+    """
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """How many outcomes were new (and published) and how many were already known."""
+
+    accepted: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    event_id: str
+    kind: str
+    reason: str
+    campaign_id: str
+
+
+class OutcomeStore:
+    """Outcome rows in the bounce database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self, outcomes: Sequence[Outcome], publish: Callable[[list[Outcome]], None]
+    ) -> Recorded:
+        """Inserts the outcomes not seen before and calls ``publish`` with them before the
+        commit; if ``publish`` raises, nothing is stored (the caller may retry)."""
+        unique = list({o.event_id: o for o in outcomes}.values())
+        with self.engine.begin() as conn:
+            new = [
+                o for o in unique if conn.execute(_INSERT, _row(o)).scalar_one_or_none() is not None
+            ]
+            publish(new)
+        return Recorded(len(new), len(outcomes) - len(new))
+
+    def erase_recipients(self, subjects: Sequence[tuple[str, str]]) -> int:
+        """Deletes every outcome of the (tenant_id, recipient_id) pairs; idempotent."""
+        if not subjects:
+            return 0
+        with self.engine.begin() as conn:
+            return sum(
+                conn.execute(
+                    text("DELETE FROM outcomes WHERE tenant_id = :t AND recipient_id = :r"),
+                    {"t": tenant, "r": recipient},
+                ).rowcount
+                for tenant, recipient in subjects
+            )
+
+    def outcomes_of(self, tenant_id: str, recipient_id: str) -> list[StoredOutcome]:
+        """The outcomes recorded for one recipient, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT event_id, kind, reason, campaign_id FROM outcomes "
+                    "WHERE tenant_id = :t AND recipient_id = :r ORDER BY occurred_at, event_id"
+                ),
+                {"t": tenant_id, "r": recipient_id},
+            )
+            return [StoredOutcome(*row) for row in rows]
+
+
+def _row(o: Outcome) -> dict[str, object]:
+    return {
+        "event_id": o.event_id,
+        "tenant_id": o.tenant_id,
+        "recipient_id": recipient_id_for(o.tenant_id, o.address),
+        "kind": o.kind,
+        "source": o.source,
+        "campaign_id": o.campaign_id,
+        "message_id": o.message_id,
+        "bounce_type": o.bounce_type,
+        "reason": o.reason,
+        "smtp_code": o.smtp_code,
+        "enhanced_status": o.enhanced_status,
+        "diagnostic": o.diagnostic,
+        "feedback_type": o.feedback_type,
+        "occurred_at": o.occurred_at,
+    }

@@ -1,0 +1,1 @@
+"""ESP webhooks: signature verification and payload mapping to outcomes, per provider."""

@@ -1,0 +1,94 @@
+"""Webhook test material: provider sample payloads and keys generated for each test run."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
+
+from services.bounce.webhooks.sns import string_to_sign
+
+WEBHOOKS = Path(__file__).resolve().parents[2] / "data" / "webhooks"
+CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
+
+
+def sample(name: str) -> bytes:
+    return (WEBHOOKS / name).read_bytes()
+
+
+@pytest.fixture
+def webhook_sample():
+    return sample
+
+
+@pytest.fixture(scope="session")
+def sendgrid_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@pytest.fixture
+def sign_sendgrid(sendgrid_key):
+    def _headers(body: bytes, ts: str = "1600000000") -> dict[str, str]:
+        signature = sendgrid_key.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
+        return {
+            "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+            "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+        }
+
+    return _headers
+
+
+class SnsSigner:
+    """A self-signed 'SNS' certificate and messages signed with its key."""
+
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
+        now = dt.datetime.now(dt.UTC)
+        self.certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .sign(self.key, hashes.SHA256())
+            .public_bytes(serialization.Encoding.PEM)
+        )
+        self.fetched: list[str] = []
+
+    def fetch(self, url: str) -> bytes:
+        self.fetched.append(url)
+        return self.certificate
+
+    def envelope(self, kind: str, version: str = "2", **fields: str) -> dict[str, str]:
+        message = {
+            "Type": kind,
+            "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events",
+            "Timestamp": "2016-01-27T14:59:38.237Z",
+            "SignatureVersion": version,
+            "SigningCertURL": CERT_URL,
+            **fields,
+        }
+        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
+        signature = self.key.sign(string_to_sign(message), padding.PKCS1v15(), algorithm)
+        message["Signature"] = base64.b64encode(signature).decode()
+        return message
+
+    def notification(self, ses_sample: str, version: str = "2") -> bytes:
+        message = sample(ses_sample).decode()
+        return json.dumps(self.envelope("Notification", version, Message=message)).encode()
+
+
+@pytest.fixture
+def sns_signer() -> SnsSigner:
+    return SnsSigner()

@@ -1,0 +1,43 @@
+"""Outcomes of parsed bounce mail: kinds, deterministic ids, tenant precedence, events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from emailtrack.common.identity import recipient_id_for
+from emailtrack.v1 import events_pb2
+from services.bounce.codec import event_of
+from services.bounce.domain import parse_bounce_message
+from services.bounce.domain.outcomes import outcomes_from_bounce
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_dsn_bounce_outcome_and_event():
+    raw = (CORPUS / "flufl" / "dsn_01.txt").read_bytes()
+    (outcome,) = outcomes_from_bounce(parse_bounce_message(raw), raw, "acme", NOW)
+    assert (outcome.kind, outcome.reason, outcome.source) == ("bounce", "mailbox_full", "dsn")
+    again = outcomes_from_bounce(parse_bounce_message(raw), raw, "acme", NOW)[0]
+    other_tenant = outcomes_from_bounce(parse_bounce_message(raw), raw, "zeta", NOW)[0]
+    assert again.event_id == outcome.event_id != other_tenant.event_id
+    event = event_of(outcome, events_pb2.TraceContext())
+    assert event.type == events_pb2.EVENT_TYPE_EMAIL_BOUNCE
+    assert event.recipient_id == recipient_id_for("acme", "userx@example.com")
+    assert event.delivery.reason == "mailbox_full"
+
+
+def test_complaint_and_delay_kinds():
+    arf = (CORPUS / "rfc" / "rfc5965_b2_extended_arf.eml").read_bytes()
+    assert {o.kind for o in outcomes_from_bounce(parse_bounce_message(arf), arf, "t", NOW)} == {
+        "complaint"
+    }
+    delay = (CORPUS / "flufl" / "simple_03.txt").read_bytes()
+    (deferred,) = outcomes_from_bounce(parse_bounce_message(delay), delay, "t", NOW)
+    assert deferred.kind == "deferred" and deferred.bounce_type == "soft"
+
+
+def test_auto_reply_has_no_outcome():
+    raw = (CORPUS / "flufl" / "qmail_08.txt").read_bytes()
+    assert outcomes_from_bounce(parse_bounce_message(raw), raw, "t", NOW) == []
