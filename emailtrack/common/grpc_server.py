@@ -14,6 +14,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from emailtrack.common.grpc_metrics import MetricsInterceptor
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DEADLINE_S = 10.0
@@ -58,6 +60,7 @@ def start_server(
     """Starts a server with health and reflection; ``port`` 0 picks a free port."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
+        interceptors=[MetricsInterceptor()],
         options=[
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),

@@ -34,8 +34,12 @@ CONSUMED_RECORDS = Counter(
 DEAD_LETTERS = Counter(
     "emailtrack_deadletter_total", "Records sent to the dead-letter topic", ["group"]
 )
-GRPC_REQUESTS = Counter(
-    "emailtrack_grpc_requests_total", "gRPC calls handled", ["service", "method", "code"]
+GRPC_REQUESTS = Counter("emailtrack_grpc_requests_total", "gRPC calls handled", ["method", "code"])
+GRPC_LATENCY = Histogram(
+    "emailtrack_grpc_request_duration_seconds",
+    "gRPC call latency (until the response or the stream ends)",
+    ["method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
 )
 
 

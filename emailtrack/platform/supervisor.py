@@ -34,6 +34,10 @@ DEFAULT_PORTS = {
     "recipient": 50052,
     "bounce": 50053,
     "analytics": 50054,
+    "tracking-edge-metrics": 9101,
+    "recipient-metrics": 9102,
+    "bounce-metrics": 9103,
+    "analytics-metrics": 9104,
     "postgres": 55432,
     "kafka": 19092,
 }
@@ -113,7 +117,6 @@ class Platform:
             "EMAILTRACK_BIND_HOST": "127.0.0.1",
             "EMAILTRACK_TOKEN_KEYS": self.token_keys,
             "EMAILTRACK_PUBLIC_BASE_URL": self.gateway_url,
-            "EMAILTRACK_METRICS_PORT": "0",
             "EMAILTRACK_HTTP_PORT": str(self.ports["gateway"]),
             "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{self.ports['tracking-edge']}",
             "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{self.ports['recipient']}",
@@ -125,6 +128,7 @@ class Platform:
         if component.database:
             env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)
             env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])
+            env["EMAILTRACK_METRICS_PORT"] = str(self.ports[f"{component.name}-metrics"])
         return env
 
     def start_component(self, component: Component) -> None:
@@ -194,6 +198,8 @@ class Platform:
         found = {"gateway (HTTP)": self.gateway_url}
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
+            metrics_port = self.ports[f"{component.name}-metrics"]
+            found[f"{component.name} (metrics)"] = f"http://127.0.0.1:{metrics_port}/metrics"
         found["kafka"] = self.bootstrap_servers
         if self.postgres is not None:
             found["postgres"] = self.postgres.url.replace("+psycopg", "")
