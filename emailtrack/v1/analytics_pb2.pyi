@@ -36,18 +36,20 @@ BREAKDOWN_DIMENSION_OS: BreakdownDimension
 BREAKDOWN_DIMENSION_COUNTRY: BreakdownDimension
 
 class SourceCounts(_message.Message):
-    __slots__ = ("human", "privacy_proxy", "security_scanner", "bot", "total")
+    __slots__ = ("human", "privacy_proxy", "security_scanner", "bot", "total", "unclassified")
     HUMAN_FIELD_NUMBER: _ClassVar[int]
     PRIVACY_PROXY_FIELD_NUMBER: _ClassVar[int]
     SECURITY_SCANNER_FIELD_NUMBER: _ClassVar[int]
     BOT_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    UNCLASSIFIED_FIELD_NUMBER: _ClassVar[int]
     human: int
     privacy_proxy: int
     security_scanner: int
     bot: int
     total: int
-    def __init__(self, human: _Optional[int] = ..., privacy_proxy: _Optional[int] = ..., security_scanner: _Optional[int] = ..., bot: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+    unclassified: int
+    def __init__(self, human: _Optional[int] = ..., privacy_proxy: _Optional[int] = ..., security_scanner: _Optional[int] = ..., bot: _Optional[int] = ..., total: _Optional[int] = ..., unclassified: _Optional[int] = ...) -> None: ...
 
 class EngagementCounts(_message.Message):
     __slots__ = ("unique", "total")
@@ -58,7 +60,7 @@ class EngagementCounts(_message.Message):
     def __init__(self, unique: _Optional[_Union[SourceCounts, _Mapping]] = ..., total: _Optional[_Union[SourceCounts, _Mapping]] = ...) -> None: ...
 
 class CampaignStats(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id", "sent", "delivered", "hard_bounced", "soft_bounced", "deferred", "opens", "clicks", "unsubscribes", "complaints", "replies", "open_rate", "click_rate", "click_to_open_rate", "bounce_rate", "complaint_rate", "mpp_adjusted_open_rate", "reply_rate", "first_event_at", "last_event_at")
+    __slots__ = ("tenant_id", "campaign_id", "sent", "delivered", "hard_bounced", "soft_bounced", "deferred", "opens", "clicks", "unsubscribes", "complaints", "replies", "open_rate", "click_rate", "click_to_open_rate", "bounce_rate", "complaint_rate", "mpp_adjusted_open_rate", "reply_rate", "first_event_at", "last_event_at", "rate_base", "filtered_unique_opens", "filtered_unique_clicks", "mpp_recipients")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +82,10 @@ class CampaignStats(_message.Message):
     REPLY_RATE_FIELD_NUMBER: _ClassVar[int]
     FIRST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
+    RATE_BASE_FIELD_NUMBER: _ClassVar[int]
+    FILTERED_UNIQUE_OPENS_FIELD_NUMBER: _ClassVar[int]
+    FILTERED_UNIQUE_CLICKS_FIELD_NUMBER: _ClassVar[int]
+    MPP_RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
     sent: int
@@ -101,7 +107,11 @@ class CampaignStats(_message.Message):
     reply_rate: float
     first_event_at: _timestamp_pb2.Timestamp
     last_event_at: _timestamp_pb2.Timestamp
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., hard_bounced: _Optional[int] = ..., soft_bounced: _Optional[int] = ..., deferred: _Optional[int] = ..., opens: _Optional[_Union[EngagementCounts, _Mapping]] = ..., clicks: _Optional[_Union[EngagementCounts, _Mapping]] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., click_to_open_rate: _Optional[float] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., mpp_adjusted_open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    rate_base: int
+    filtered_unique_opens: int
+    filtered_unique_clicks: int
+    mpp_recipients: int
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., hard_bounced: _Optional[int] = ..., soft_bounced: _Optional[int] = ..., deferred: _Optional[int] = ..., opens: _Optional[_Union[EngagementCounts, _Mapping]] = ..., clicks: _Optional[_Union[EngagementCounts, _Mapping]] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., click_to_open_rate: _Optional[float] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., mpp_adjusted_open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rate_base: _Optional[int] = ..., filtered_unique_opens: _Optional[int] = ..., filtered_unique_clicks: _Optional[int] = ..., mpp_recipients: _Optional[int] = ...) -> None: ...
 
 class GetCampaignStatsRequest(_message.Message):
     __slots__ = ("tenant_id", "campaign_id")
@@ -134,18 +144,26 @@ class GetTimelineRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., bucket: _Optional[_Union[TimeBucket, str]] = ..., time_zone: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TimelinePoint(_message.Message):
-    __slots__ = ("bucket_start", "opens", "clicks", "delivered", "bounced")
+    __slots__ = ("bucket_start", "opens", "clicks", "delivered", "bounced", "sent", "deferred", "unsubscribes", "complaints")
     BUCKET_START_FIELD_NUMBER: _ClassVar[int]
     OPENS_FIELD_NUMBER: _ClassVar[int]
     CLICKS_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_FIELD_NUMBER: _ClassVar[int]
     BOUNCED_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    DEFERRED_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBES_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
     bucket_start: _timestamp_pb2.Timestamp
     opens: SourceCounts
     clicks: SourceCounts
     delivered: int
     bounced: int
-    def __init__(self, bucket_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opens: _Optional[_Union[SourceCounts, _Mapping]] = ..., clicks: _Optional[_Union[SourceCounts, _Mapping]] = ..., delivered: _Optional[int] = ..., bounced: _Optional[int] = ...) -> None: ...
+    sent: int
+    deferred: int
+    unsubscribes: int
+    complaints: int
+    def __init__(self, bucket_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opens: _Optional[_Union[SourceCounts, _Mapping]] = ..., clicks: _Optional[_Union[SourceCounts, _Mapping]] = ..., delivered: _Optional[int] = ..., bounced: _Optional[int] = ..., sent: _Optional[int] = ..., deferred: _Optional[int] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ...) -> None: ...
 
 class GetTimelineResponse(_message.Message):
     __slots__ = ("points",)

@@ -1,4 +1,5 @@
-"""Analytics service process: wiring only."""
+"""Analytics service process: wiring only (``serve``/``migrate``, plus ``replay`` and
+``maintain``, see services/analytics/commands.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from emailtrack.common.grpc_server import ServiceRegistration
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
+from services.analytics import commands
+from services.analytics.config import AnalyticsConfig
 from services.analytics.consumer import EventIngestHandler
+from services.analytics.maintenance import PeriodicMaintenance
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
 
@@ -21,8 +25,13 @@ NAME = "analytics"
 
 
 def build(settings: ServiceSettings) -> ServiceParts:
+    config = AnalyticsConfig.from_env()
     engine = make_engine(settings.database_url)
-    store = AnalyticsStore(engine)
+    store = AnalyticsStore(engine, config.retention_days)
+    maintenance = PeriodicMaintenance(
+        store, config.partitions_ahead_days, config.maintenance_interval_s
+    )
+    maintenance.start()
     producer = make_producer(settings.kafka, NAME)
     ingest = ConsumerLoop(
         settings.kafka,
@@ -30,14 +39,20 @@ def build(settings: ServiceSettings) -> ServiceParts:
         [topics.ENGAGEMENT_EVENTS, topics.DELIVERY_EVENTS, topics.RECIPIENT_EVENTS],
         EventIngestHandler(store),
         producer,
+        max_records=500,
     )
     registration = ServiceRegistration(
         AnalyticsServicer(store),
         analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
         analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
     )
-    return ServiceParts([registration], [ingest], [producer.close, engine.dispose])
+    return ServiceParts(
+        [registration], [ingest], [maintenance.stop, producer.close, engine.dispose]
+    )
 
 
 if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if arguments and arguments[0] in commands.COMMANDS:
+        sys.exit(commands.run(NAME, arguments))
     sys.exit(main(NAME, Path(__file__).parent / "migrations", build))

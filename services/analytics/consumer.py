@@ -1,47 +1,46 @@
-"""Analytics ingestion: EventBatch records from the event topics into the events table."""
+"""Analytics ingestion: EventBatch records from the event topics to rows and erasures,
+written idempotently in one transaction per polled batch."""
 
 from __future__ import annotations
-
-from datetime import UTC
 
 from google.protobuf.message import DecodeError
 
 from emailtrack.common.consuming import InvalidMessage, Record
 from emailtrack.v1 import events_pb2
-from services.analytics.store import AnalyticsStore, EventRow
+from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event
+from services.analytics.store import AnalyticsStore
+
+Item = EventRow | Erasure
 
 
-def event_row(event: events_pb2.Event) -> EventRow:
-    if not event.event_id or not event.tenant_id:
-        raise InvalidMessage("event without event_id or tenant_id")
-    engagement = event.engagement if event.HasField("engagement") else None
-    return EventRow(
-        event_id=event.event_id,
-        event_type=event.type,
-        occurred_at=event.occurred_at.ToDatetime(tzinfo=UTC),
-        tenant_id=event.tenant_id,
-        campaign_id=event.campaign_id,
-        message_id=event.message_id,
-        recipient_id=event.recipient_id,
-        source=engagement.classification.source if engagement else 0,
-        first=engagement.first if engagement else False,
-        link_url=engagement.link_url if engagement else "",
-    )
+def decode_record(value: bytes) -> list[Item]:
+    """The rows and erasures of one EventBatch record; InvalidMessage when it is poison."""
+    batch = events_pb2.EventBatch()
+    try:
+        batch.ParseFromString(value)
+    except DecodeError as exc:
+        raise InvalidMessage(f"not an EventBatch: {exc}") from exc
+    items: list[Item] = []
+    for event in batch.events:
+        try:
+            item = decode_event(event)
+        except InvalidEvent as exc:
+            raise InvalidMessage(str(exc)) from exc
+        if item is not None:
+            items.append(item)
+    return items
 
 
 class EventIngestHandler:
-    """Decodes EventBatch records and writes their events idempotently."""
+    """ConsumerLoop handler: decode records, then one durable write per batch."""
 
     def __init__(self, store: AnalyticsStore) -> None:
         self.store = store
 
-    def decode(self, record: Record) -> list[EventRow]:
-        batch = events_pb2.EventBatch()
-        try:
-            batch.ParseFromString(record.value)
-        except DecodeError as exc:
-            raise InvalidMessage(f"not an EventBatch: {exc}") from exc
-        return [event_row(e) for e in batch.events]
+    def decode(self, record: Record) -> list[Item]:
+        return decode_record(record.value)
 
-    def handle(self, items: list[EventRow]) -> None:
-        self.store.insert_events(items)
+    def handle(self, items: list[Item]) -> None:
+        rows = [item for item in items if isinstance(item, EventRow)]
+        erasures = [item for item in items if isinstance(item, Erasure)]
+        self.store.ingest(rows, erasures)

@@ -1,40 +1,168 @@
-"""AnalyticsService gRPC servicer: proto requests to store queries."""
+"""AnalyticsService gRPC servicer: validates requests (every query is scoped by tenant),
+calls the store and turns rollup rows into response messages."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import grpc
 
-from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
+from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
+from services.analytics import views
+from services.analytics.codec import event_from_row
+from services.analytics.domain import InvalidPageToken, decode_page_token, encode_page_token
 from services.analytics.store import AnalyticsStore
+from services.analytics.watch import CampaignWatcher
+
+BUCKETS = {
+    analytics_pb2.TIME_BUCKET_UNSPECIFIED: "hour",
+    analytics_pb2.TIME_BUCKET_MINUTE: "minute",
+    analytics_pb2.TIME_BUCKET_HOUR: "hour",
+    analytics_pb2.TIME_BUCKET_DAY: "day",
+}
+# The longest range each bucket size may cover.
+MAX_RANGE = {"minute": timedelta(days=7), "hour": timedelta(days=366), "day": None}
+BREAKDOWN_KINDS = {
+    events_pb2.EVENT_TYPE_UNSPECIFIED: events_pb2.EVENT_TYPE_EMAIL_OPEN,
+    events_pb2.EVENT_TYPE_EMAIL_OPEN: events_pb2.EVENT_TYPE_EMAIL_OPEN,
+    events_pb2.EVENT_TYPE_EMAIL_CLICK: events_pb2.EVENT_TYPE_EMAIL_CLICK,
+}
+MAX_EXPORTED_EVENTS = 100_000
 
 
-def _rate(numerator: int, denominator: int) -> float:
-    return numerator / denominator if denominator else 0.0
+def _require(context: grpc.ServicerContext, **fields: str) -> None:
+    missing = [name for name, value in fields.items() if not value]
+    if missing:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(missing)} required")
+
+
+def _bounded(value: int, default: int, maximum: int) -> int:
+    return default if value <= 0 else min(value, maximum)
 
 
 class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
-    def __init__(self, store: AnalyticsStore) -> None:
+    def __init__(self, store: AnalyticsStore, watcher: CampaignWatcher | None = None) -> None:
         self.store = store
+        self.watcher = watcher or CampaignWatcher(store)
+
+    def _stats(self, tenant_id: str, campaign_id: str) -> analytics_pb2.CampaignStats:
+        counters = self.store.counters(tenant_id, [campaign_id])[campaign_id]
+        activity = self.store.activity(tenant_id, [campaign_id]).get(campaign_id)
+        return views.campaign_stats(tenant_id, campaign_id, counters, activity)
 
     def GetCampaignStats(
         self, request: analytics_pb2.GetCampaignStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetCampaignStatsResponse:
-        if not request.tenant_id or not request.campaign_id:
-            context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, "tenant_id and campaign_id are required"
-            )
-        counts = self.store.campaign_counts(request.tenant_id, request.campaign_id)
-        stats = analytics_pb2.CampaignStats(
-            tenant_id=request.tenant_id,
-            campaign_id=request.campaign_id,
-            sent=counts.sent,
-            open_rate=_rate(counts.opens_unique, counts.sent),
-            click_rate=_rate(counts.clicks_unique, counts.sent),
-        )
-        stats.opens.total.total = counts.opens_total
-        stats.opens.unique.total = counts.opens_unique
-        stats.opens.unique.human = counts.human_opens_unique
-        stats.clicks.total.total = counts.clicks_total
-        stats.clicks.unique.total = counts.clicks_unique
-        stats.clicks.unique.human = counts.human_clicks_unique
+        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        stats = self._stats(request.tenant_id, request.campaign_id)
         return analytics_pb2.GetCampaignStatsResponse(stats=stats)
+
+    def GetTimeline(
+        self, request: analytics_pb2.GetTimelineRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.GetTimelineResponse:
+        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        bucket = BUCKETS.get(request.bucket)
+        if bucket is None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown bucket")
+        time_zone = request.time_zone or "UTC"
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown time zone {time_zone!r}")
+        start = request.start.ToDatetime(tzinfo=UTC) if request.HasField("start") else None
+        end = request.end.ToDatetime(tzinfo=UTC) if request.HasField("end") else None
+        if start and end and end <= start:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
+        limit = MAX_RANGE[bucket]
+        if limit is not None:
+            activity = self.store.activity(request.tenant_id, [request.campaign_id]).get(
+                request.campaign_id
+            )
+            first = start or (activity.first_event_at if activity else None)
+            last = end or (activity.last_event_at if activity else None)
+            if first and last and last - first > limit:
+                context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"{bucket} buckets cover at most {limit.days} days: narrow start/end",
+                )
+        rows = self.store.timeline(
+            request.tenant_id, request.campaign_id, bucket, time_zone, start, end
+        )
+        return analytics_pb2.GetTimelineResponse(points=views.timeline_points(rows))
+
+    def GetTopLinks(
+        self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.GetTopLinksResponse:
+        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        rows = self.store.links(request.tenant_id, request.campaign_id)
+        limit = _bounded(request.limit, 10, 1000)
+        return analytics_pb2.GetTopLinksResponse(links=views.top_links(rows, limit))
+
+    def GetBreakdown(
+        self, request: analytics_pb2.GetBreakdownRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.GetBreakdownResponse:
+        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        if request.dimension == analytics_pb2.BREAKDOWN_DIMENSION_UNSPECIFIED:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
+        kind = BREAKDOWN_KINDS.get(request.event_type)
+        if kind is None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "event_type must be open or click")
+        rows = self.store.breakdown(request.tenant_id, request.campaign_id, kind, request.dimension)
+        return analytics_pb2.GetBreakdownResponse(rows=views.breakdown_rows(rows))
+
+    def GetRecipientEngagement(
+        self, request: analytics_pb2.GetRecipientEngagementRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.GetRecipientEngagementResponse:
+        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        totals = self.store.recipient_totals(request.tenant_id, request.recipient_id)
+        engagement = analytics_pb2.RecipientEngagement(recipient_id=request.recipient_id)
+        if totals is not None:
+            engagement.opens = totals.opens
+            engagement.clicks = totals.clicks
+            engagement.human_opens = totals.human_opens
+            engagement.human_clicks = totals.human_clicks
+            engagement.messages = totals.messages
+            if totals.last_engagement_at is not None:
+                engagement.last_engagement_at.FromDatetime(totals.last_engagement_at)
+        return analytics_pb2.GetRecipientEngagementResponse(engagement=engagement)
+
+    def ListCampaigns(
+        self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.ListCampaignsResponse:
+        _require(context, tenant_id=request.tenant_id)
+        try:
+            after = decode_page_token(request.page_token)
+        except InvalidPageToken as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        size = _bounded(request.page_size, 50, 500)
+        page = self.store.list_campaigns(request.tenant_id, after, size + 1)
+        ids = [a.campaign_id for a in page[:size]]
+        counters = self.store.counters(request.tenant_id, ids)
+        campaigns = [
+            views.campaign_stats(request.tenant_id, a.campaign_id, counters[a.campaign_id], a)
+            for a in page[:size]
+        ]
+        token = encode_page_token(ids[-1]) if len(page) > size else ""
+        return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
+
+    def WatchCampaign(
+        self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
+    ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
+        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        stopped = threading.Event()
+        context.add_callback(stopped.set)
+        yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
+
+    def ExportRecipientEvents(
+        self, request: analytics_pb2.ExportRecipientEventsRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.ExportRecipientEventsResponse:
+        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        rows = self.store.recipient_events(
+            request.tenant_id, request.recipient_id, MAX_EXPORTED_EVENTS
+        )
+        return analytics_pb2.ExportRecipientEventsResponse(
+            events=[event_from_row(row) for row in rows]
+        )

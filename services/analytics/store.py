@@ -1,91 +1,256 @@
-"""Analytics storage: the events table and the campaign statistics queries."""
+"""Analytics storage: owns the transactions of ingestion, partition maintenance and every
+query. Dashboards read the rollups only; raw events serve exports and live updates."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, text
+from psycopg import Connection
+from sqlalchemy import Engine
 
-from emailtrack.v1 import events_pb2
+from services.analytics import ingest, partitions
+from services.analytics.codec import COLUMNS, Erasure, EventRow
+from services.analytics.domain import BOT, HUMAN, PROXY, SCANNER, UNCLASSIFIED, Metric
 
-INSERT_EVENT = text(
-    """
-    INSERT INTO events (event_id, event_type, occurred_at, tenant_id, campaign_id, message_id,
-                        recipient_id, source, first, link_url)
-    VALUES (:event_id, :event_type, :occurred_at, :tenant_id, :campaign_id, :message_id,
-            :recipient_id, :source, :first, :link_url)
-    ON CONFLICT (event_id) DO NOTHING
-    """
+log = logging.getLogger(__name__)
+
+SOURCES = (HUMAN, PROXY, SCANNER, BOT, UNCLASSIFIED)
+# One column per TimelinePoint count: opens and clicks per source (SOURCES order), then
+# delivered, bounced, sent, deferred, unsubscribes, complaints.
+TIMELINE_COLUMNS = ", ".join(
+    [
+        *(
+            f"(sum(n) FILTER (WHERE metric = {Metric.OPEN} AND source = {s}))::bigint"
+            for s in SOURCES
+        ),
+        *(
+            f"(sum(n) FILTER (WHERE metric = {Metric.CLICK} AND source = {s}))::bigint"
+            for s in SOURCES
+        ),
+        *(
+            f"(sum(n) FILTER (WHERE metric IN ({', '.join(str(int(m)) for m in metrics)})))::bigint"
+            for metrics in (
+                (Metric.DELIVERED,),
+                (Metric.HARD_BOUNCE, Metric.SOFT_BOUNCE),
+                (Metric.SENT,),
+                (Metric.DEFERRED,),
+                (Metric.UNSUBSCRIBE,),
+                (Metric.COMPLAINT,),
+            )
+        ),
+    ]
 )
+TIMELINE_METRICS = [int(m) for m in Metric if m < Metric.OPEN_MASK]
+BUCKET_SQL = {
+    "minute": ("campaign_minutes", "bucket_start"),
+    "hour": ("campaign_quarter_hours", "date_trunc('hour', bucket_start, %(tz)s)"),
+    "day": ("campaign_quarter_hours", "date_trunc('day', bucket_start, %(tz)s)"),
+}
+SELECT_EVENTS = f"SELECT {', '.join(COLUMNS)} FROM events"
 
 
 @dataclass(frozen=True)
-class EventRow:
-    event_id: str
-    event_type: int
-    occurred_at: datetime
-    tenant_id: str
+class Activity:
     campaign_id: str
-    message_id: str
-    recipient_id: str
-    source: int
-    first: bool
-    link_url: str
+    events: int
+    first_event_at: datetime
+    last_event_at: datetime
+    version: int
 
 
 @dataclass(frozen=True)
-class CampaignCounts:
-    sent: int
-    opens_total: int
-    opens_unique: int
-    human_opens_unique: int
-    clicks_total: int
-    clicks_unique: int
-    human_clicks_unique: int
+class RecipientTotals:
+    opens: int
+    clicks: int
+    human_opens: int
+    human_clicks: int
+    messages: int
+    last_engagement_at: datetime | None
 
 
 class AnalyticsStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, retention_days: int = 400) -> None:
         self.engine = engine
+        self.retention_days = retention_days
+        self._partitions: set[date] = set()
 
-    def insert_events(self, rows: Sequence[EventRow]) -> None:
-        """Inserts rows in one transaction; events already stored are ignored."""
-        if not rows:
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A pooled psycopg connection in one transaction, committed on success."""
+        pooled = self.engine.raw_connection()
+        try:
+            conn: Connection = pooled.driver_connection  # type: ignore[assignment]
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            pooled.close()
+
+    # -- writes ------------------------------------------------------------------------
+
+    def ingest(self, rows: Sequence[EventRow], erasures: Sequence[Erasure] = ()) -> int:
+        """Writes a batch in one transaction; returns how many events were new. Events older
+        than the retention period (their partition is gone) are ignored."""
+        horizon = partitions.retention_horizon(datetime.now(UTC).date(), self.retention_days)
+        kept = [row for row in rows if row.occurred_at.date() >= horizon]
+        if len(kept) < len(rows):
+            log.info("ignored %d events older than %s", len(rows) - len(kept), horizon)
+        self._ensure_partitions(partitions.days_of(row.occurred_at for row in kept))
+        with self.connection() as conn:
+            new = ingest.ingest(conn, kept) if kept else 0
+            if erasures:
+                ingest.erase(conn, erasures)
+        return new
+
+    def _ensure_partitions(self, days: set[date]) -> None:
+        missing = days - self._partitions
+        if not missing:
             return
-        with self.engine.begin() as conn:
-            conn.execute(INSERT_EVENT, [row.__dict__ for row in rows])
+        with self.connection() as conn:
+            self._partitions = partitions.existing_partitions(conn)
+            for day in sorted(missing - self._partitions):
+                partitions.create_partition(conn, day)
+        self._partitions |= missing
 
-    def campaign_counts(self, tenant_id: str, campaign_id: str) -> CampaignCounts:
-        human = events_pb2.HIT_SOURCE_HUMAN
-        query = text(
-            """
-            SELECT
-              count(*) FILTER (WHERE event_type = :sent) AS sent,
-              count(*) FILTER (WHERE event_type = :open) AS opens_total,
-              count(DISTINCT message_id || '/' || recipient_id)
-                FILTER (WHERE event_type = :open) AS opens_unique,
-              count(DISTINCT message_id || '/' || recipient_id)
-                FILTER (WHERE event_type = :open AND source = :human) AS human_opens_unique,
-              count(*) FILTER (WHERE event_type = :click) AS clicks_total,
-              count(DISTINCT message_id || '/' || recipient_id)
-                FILTER (WHERE event_type = :click) AS clicks_unique,
-              count(DISTINCT message_id || '/' || recipient_id)
-                FILTER (WHERE event_type = :click AND source = :human) AS human_clicks_unique
-            FROM events WHERE tenant_id = :tenant AND campaign_id = :campaign
-            """
+    def maintain(self, ahead_days: int, today: date | None = None) -> partitions.MaintenanceResult:
+        with self.connection() as conn:
+            result = partitions.maintain(
+                conn, today or datetime.now(UTC).date(), self.retention_days, ahead_days
+            )
+        self._partitions = set()
+        return result
+
+    def truncate_all(self) -> None:
+        """Empties every table (replay starts from nothing)."""
+        with self.connection() as conn:
+            conn.execute(
+                "TRUNCATE events, firsts, campaign_counters, campaign_quarter_hours, "
+                "campaign_minutes, campaign_links, campaign_breakdown, recipient_engagement, "
+                "campaign_activity, erased_recipients"
+            )
+
+    # -- campaign queries -------------------------------------------------------------
+
+    def counters(self, tenant_id: str, campaign_ids: Sequence[str]) -> dict[str, list[tuple]]:
+        """(metric, source, n) rows per campaign."""
+        result: dict[str, list[tuple]] = {c: [] for c in campaign_ids}
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT campaign_id, metric, source, n FROM campaign_counters "
+                "WHERE tenant_id = %s AND campaign_id = ANY(%s)",
+                (tenant_id, list(campaign_ids)),
+            ).fetchall()
+        for campaign_id, metric, source, n in rows:
+            result[campaign_id].append((metric, source, n))
+        return result
+
+    def activity(self, tenant_id: str, campaign_ids: Sequence[str]) -> dict[str, Activity]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT campaign_id, events, first_event_at, last_event_at, version "
+                "FROM campaign_activity WHERE tenant_id = %s AND campaign_id = ANY(%s)",
+                (tenant_id, list(campaign_ids)),
+            ).fetchall()
+        return {row[0]: Activity(*row) for row in rows}
+
+    def list_campaigns(self, tenant_id: str, after: str, limit: int) -> list[Activity]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT campaign_id, events, first_event_at, last_event_at, version "
+                "FROM campaign_activity WHERE tenant_id = %s AND campaign_id > %s "
+                "ORDER BY campaign_id LIMIT %s",
+                (tenant_id, after, limit),
+            ).fetchall()
+        return [Activity(*row) for row in rows]
+
+    def timeline(
+        self,
+        tenant_id: str,
+        campaign_id: str,
+        bucket: str,
+        time_zone: str,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> list[tuple]:
+        """(bucket start, *TIMELINE_COLUMNS) rows in bucket order."""
+        table, expression = BUCKET_SQL[bucket]
+        query = (
+            f"SELECT {expression} AS b, {TIMELINE_COLUMNS} FROM {table} "
+            "WHERE tenant_id = %(tenant)s AND campaign_id = %(campaign)s "
+            "AND metric = ANY(%(metrics)s) "
+            "AND bucket_start >= coalesce(%(start)s, '-infinity'::timestamptz) "
+            "AND bucket_start < coalesce(%(end)s, 'infinity'::timestamptz) "
+            "GROUP BY 1 ORDER BY 1"
         )
-        with self.engine.connect() as conn:
+        params = {
+            "tenant": tenant_id,
+            "campaign": campaign_id,
+            "metrics": TIMELINE_METRICS,
+            "tz": time_zone,
+            "start": start,
+            "end": end,
+        }
+        with self.connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    def links(self, tenant_id: str, campaign_id: str) -> list[tuple[str, int, int, int, int]]:
+        """(url, link index, metric, source, n) rows."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT link_url, link_index, metric, source, n FROM campaign_links "
+                "WHERE tenant_id = %s AND campaign_id = %s",
+                (tenant_id, campaign_id),
+            ).fetchall()
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def breakdown(
+        self, tenant_id: str, campaign_id: str, kind: int, dimension: int
+    ) -> list[tuple[str, int]]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT value, n FROM campaign_breakdown WHERE tenant_id = %s "
+                "AND campaign_id = %s AND kind = %s AND dimension = %s AND n > 0 "
+                "ORDER BY n DESC, value",
+                (tenant_id, campaign_id, kind, dimension),
+            ).fetchall()
+        return [(value, n) for value, n in rows]
+
+    def events_since(
+        self, tenant_id: str, campaign_id: str, since: datetime, limit: int
+    ) -> list[tuple[EventRow, datetime]]:
+        """Events ingested at or after ``since`` (with their ingestion time), oldest first."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(COLUMNS)}, ingested_at FROM events "
+                "WHERE tenant_id = %s AND campaign_id = %s AND ingested_at >= %s "
+                "ORDER BY ingested_at, event_id LIMIT %s",
+                (tenant_id, campaign_id, since, limit),
+            ).fetchall()
+        return [(EventRow(*row[:-1]), row[-1]) for row in rows]
+
+    # -- recipient queries ------------------------------------------------------------
+
+    def recipient_totals(self, tenant_id: str, recipient_id: str) -> RecipientTotals | None:
+        with self.connection() as conn:
             row = conn.execute(
-                query,
-                {
-                    "tenant": tenant_id,
-                    "campaign": campaign_id,
-                    "sent": events_pb2.EVENT_TYPE_EMAIL_SENT,
-                    "open": events_pb2.EVENT_TYPE_EMAIL_OPEN,
-                    "click": events_pb2.EVENT_TYPE_EMAIL_CLICK,
-                    "human": human,
-                },
-            ).one()
-        return CampaignCounts(**row._asdict())
+                "SELECT opens, clicks, human_opens, human_clicks, messages, last_engagement_at "
+                "FROM recipient_engagement WHERE tenant_id = %s AND recipient_id = %s",
+                (tenant_id, recipient_id),
+            ).fetchone()
+        return RecipientTotals(*row) if row else None
+
+    def recipient_events(self, tenant_id: str, recipient_id: str, limit: int) -> list[EventRow]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                f"{SELECT_EVENTS} WHERE tenant_id = %s AND recipient_id = %s "
+                "ORDER BY occurred_at, event_id LIMIT %s",
+                (tenant_id, recipient_id, limit),
+            ).fetchall()
+        return [EventRow(*row) for row in rows]

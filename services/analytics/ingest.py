@@ -1,0 +1,215 @@
+"""The ingestion transaction: COPY a batch into a temporary table, insert the events that are
+new, and update every rollup from exactly those new events in the same statement; erasures.
+
+Unique opens/clicks live in ``firsts``: one row per (message, recipient, kind[, link]) holding
+the OR of the sources seen. ``RETURNING old.sources`` (PostgreSQL 18) gives the mask before
+the change, so the rollups count pairs per exact mask (-1 for the old, +1 for the new one):
+the result does not depend on the order in which events arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg import Connection
+
+from emailtrack.v1 import events_pb2
+from services.analytics.codec import COLUMNS, Erasure, EventRow
+from services.analytics.domain import HUMAN, Metric
+
+OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
+CLICK = events_pb2.EVENT_TYPE_EMAIL_CLICK
+SENT = events_pb2.EVENT_TYPE_EMAIL_SENT
+BOUNCE = events_pb2.EVENT_TYPE_EMAIL_BOUNCE
+HARD = events_pb2.BOUNCE_TYPE_HARD
+
+STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+"""
+
+COPY = f"COPY staging ({', '.join(COLUMNS)}) FROM STDIN"
+
+# Redelivered events of erased recipients are stored anonymised (their ids stay unique).
+ANONYMISE_ERASED = """
+UPDATE staging s SET recipient_id = '', message_id = ''
+FROM erased_recipients e
+WHERE e.tenant_id = s.tenant_id AND e.recipient_id = s.recipient_id
+"""
+
+BUCKET_UPSERT = """
+{name}_up AS (
+  INSERT INTO {table} AS r (tenant_id, campaign_id, bucket_start, metric, source, n)
+  SELECT tenant_id, campaign_id, {bucket}, metric, source, count(*)
+  FROM tagged GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (tenant_id, campaign_id, bucket_start, metric, source)
+  DO UPDATE SET n = r.n + EXCLUDED.n
+)"""
+
+APPLY = f"""
+WITH new AS (
+  INSERT INTO events ({", ".join(COLUMNS)})
+  SELECT DISTINCT ON (event_id) {", ".join(COLUMNS)} FROM staging ORDER BY event_id
+  ON CONFLICT DO NOTHING
+  RETURNING *
+),
+tagged AS (
+  SELECT *, CASE WHEN event_type = {BOUNCE} AND bounce_type <> {HARD}
+                 THEN {Metric.SOFT_BOUNCE} ELSE event_type END AS metric
+  FROM new
+),
+first_keys AS (
+  SELECT tenant_id, campaign_id, message_id, recipient_id, event_type AS kind,
+         '' AS link_url, -1 AS link_index, source
+  FROM new WHERE event_type IN ({OPEN}, {CLICK}, {SENT}) AND recipient_id <> ''
+  UNION ALL
+  SELECT tenant_id, campaign_id, message_id, recipient_id, event_type, link_url, link_index,
+         source
+  FROM new WHERE event_type = {CLICK} AND recipient_id <> ''
+),
+firsts_up AS (
+  INSERT INTO firsts AS f (tenant_id, campaign_id, message_id, recipient_id, kind, link_url,
+                           link_index, sources)
+  SELECT tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index,
+         bit_or(1 << source)
+  FROM first_keys GROUP BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index)
+  DO UPDATE SET sources = f.sources | EXCLUDED.sources
+  WHERE f.sources | EXCLUDED.sources <> f.sources
+  RETURNING new.tenant_id, new.campaign_id, new.recipient_id, new.kind, new.link_url,
+            new.link_index, old.sources AS old_sources, new.sources AS new_sources
+),
+mask_deltas AS (
+  SELECT tenant_id, campaign_id, link_url, link_index,
+         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END AS metric,
+         new_sources AS source, 1 AS n
+  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK})
+  UNION ALL
+  SELECT tenant_id, campaign_id, link_url, link_index,
+         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END,
+         old_sources, -1
+  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK}) AND old_sources IS NOT NULL
+),
+counters_up AS (
+  INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
+  SELECT tenant_id, campaign_id, metric, source, sum(n) FROM (
+    SELECT tenant_id, campaign_id, metric, source, count(*) AS n FROM tagged GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
+  ) d GROUP BY 1, 2, 3, 4
+  ON CONFLICT (tenant_id, campaign_id, metric, source) DO UPDATE SET n = r.n + EXCLUDED.n
+),
+{
+    BUCKET_UPSERT.format(
+        name="quarters",
+        table="campaign_quarter_hours",
+        bucket="date_bin('15 minutes', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
+    )
+},
+{
+    BUCKET_UPSERT.format(
+        name="minutes", table="campaign_minutes", bucket="date_trunc('minute', occurred_at)"
+    )
+},
+links_up AS (
+  INSERT INTO campaign_links AS r (tenant_id, campaign_id, link_url, link_index, metric,
+                                   source, n)
+  SELECT tenant_id, campaign_id, link_url, link_index, metric, source, sum(n) FROM (
+    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, count(*) AS n
+    FROM tagged WHERE event_type = {CLICK} GROUP BY 1, 2, 3, 4, 5, 6
+    UNION ALL
+    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, n
+    FROM mask_deltas WHERE link_index >= 0
+  ) d GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (tenant_id, campaign_id, link_url, link_index, metric, source)
+  DO UPDATE SET n = r.n + EXCLUDED.n
+),
+breakdown_up AS (
+  INSERT INTO campaign_breakdown AS r (tenant_id, campaign_id, kind, dimension, value, n)
+  SELECT tenant_id, campaign_id, event_type, d.dimension, d.value, count(*)
+  FROM new CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
+       AS d(dimension, value)
+  WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (tenant_id, campaign_id, kind, dimension, value) DO UPDATE SET n = r.n + EXCLUDED.n
+),
+recipients_up AS (
+  INSERT INTO recipient_engagement AS r (tenant_id, recipient_id, opens, clicks, human_opens,
+                                         human_clicks, messages, last_engagement_at)
+  SELECT tenant_id, recipient_id, sum(opens), sum(clicks), sum(human_opens), sum(human_clicks),
+         sum(messages), max(last_at) FROM (
+    SELECT tenant_id, recipient_id,
+           count(*) FILTER (WHERE event_type = {OPEN}) AS opens,
+           count(*) FILTER (WHERE event_type = {CLICK}) AS clicks,
+           count(*) FILTER (WHERE event_type = {OPEN} AND source = {HUMAN}) AS human_opens,
+           count(*) FILTER (WHERE event_type = {CLICK} AND source = {HUMAN}) AS human_clicks,
+           0 AS messages,
+           max(occurred_at) FILTER (WHERE event_type IN ({OPEN}, {CLICK})) AS last_at
+    FROM new WHERE recipient_id <> '' GROUP BY 1, 2
+    UNION ALL
+    SELECT tenant_id, recipient_id, 0, 0, 0, 0, count(*), NULL
+    FROM firsts_up WHERE kind = {SENT} AND old_sources IS NULL GROUP BY 1, 2
+  ) d GROUP BY 1, 2
+  ON CONFLICT (tenant_id, recipient_id) DO UPDATE SET
+    opens = r.opens + EXCLUDED.opens,
+    clicks = r.clicks + EXCLUDED.clicks,
+    human_opens = r.human_opens + EXCLUDED.human_opens,
+    human_clicks = r.human_clicks + EXCLUDED.human_clicks,
+    messages = r.messages + EXCLUDED.messages,
+    last_engagement_at = GREATEST(r.last_engagement_at, EXCLUDED.last_engagement_at)
+),
+activity_up AS (
+  INSERT INTO campaign_activity AS r (tenant_id, campaign_id, events, first_event_at,
+                                      last_event_at, version, updated_at)
+  SELECT tenant_id, campaign_id, count(*), min(occurred_at), max(occurred_at), 1,
+         clock_timestamp()
+  FROM new GROUP BY 1, 2
+  ON CONFLICT (tenant_id, campaign_id) DO UPDATE SET
+    events = r.events + EXCLUDED.events,
+    first_event_at = LEAST(r.first_event_at, EXCLUDED.first_event_at),
+    last_event_at = GREATEST(r.last_event_at, EXCLUDED.last_event_at),
+    version = r.version + 1,
+    updated_at = EXCLUDED.updated_at
+)
+SELECT count(*) FROM new
+"""
+
+ERASE = [
+    """INSERT INTO erased_recipients (tenant_id, recipient_id, erased_at)
+       VALUES (%(tenant)s, %(recipient)s, %(at)s) ON CONFLICT DO NOTHING""",
+    """UPDATE events SET recipient_id = '', message_id = ''
+       WHERE tenant_id = %(tenant)s AND recipient_id = %(recipient)s""",
+    "DELETE FROM firsts WHERE tenant_id = %(tenant)s AND recipient_id = %(recipient)s",
+    """DELETE FROM recipient_engagement
+       WHERE tenant_id = %(tenant)s AND recipient_id = %(recipient)s""",
+]
+
+
+def apply_staged(conn: Connection) -> int:
+    """Moves what is in ``staging`` into the events table and rollups; returns new events."""
+    with conn.cursor() as cur:
+        cur.execute(ANONYMISE_ERASED)
+        cur.execute(APPLY)
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def ingest(conn: Connection, rows: Sequence[EventRow]) -> int:
+    """Stages ``rows`` with COPY and applies them; the caller owns the transaction."""
+    with conn.cursor() as cur:
+        cur.execute(STAGING)
+        with cur.copy(COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+    return apply_staged(conn)
+
+
+def erase(conn: Connection, erasures: Sequence[Erasure]) -> None:
+    """Forgets recipients: raw events anonymised, per-recipient rows deleted, rollups kept."""
+    with conn.cursor() as cur:
+        for erasure in erasures:
+            params = {
+                "tenant": erasure.tenant_id,
+                "recipient": erasure.recipient_id,
+                "at": erasure.requested_at,
+            }
+            for statement in ERASE:
+                cur.execute(statement, params)

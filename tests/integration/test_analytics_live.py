@@ -1,0 +1,172 @@
+"""Analytics service behaviour on a real PostgreSQL: live updates within a second, erasure,
+tenant scoping and paging, request validation, partition retention."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+
+from emailtrack.common.db import make_engine
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
+from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
+from services.analytics.codec import Erasure, EventRow
+from services.analytics.partitions import existing_partitions
+from services.analytics.server import AnalyticsServicer
+from services.analytics.store import AnalyticsStore
+from services.analytics.watch import CampaignWatcher
+
+pytestmark = pytest.mark.integration
+OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
+
+
+def open_row(n: int, campaign: str = "c1", tenant: str = "acme", **extra: object) -> EventRow:
+    return EventRow(
+        f"{tenant}-{campaign}-{n}",
+        OPEN,
+        datetime.now(UTC),
+        tenant,
+        campaign,
+        f"m{n}",
+        f"r{n}",
+        source=events_pb2.HIT_SOURCE_HUMAN,
+        **extra,
+    )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def service(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    engine = make_engine(fresh_database("analytics"))
+    store = AnalyticsStore(engine, retention_days=30)
+    servicer = AnalyticsServicer(store, CampaignWatcher(store, poll_interval_s=0.05))
+    server = start_server(
+        [
+            ServiceRegistration(
+                servicer,
+                analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
+                "emailtrack.v1.AnalyticsService",
+            )
+        ],
+        0,
+        "127.0.0.1",
+    )
+    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel)
+    channel.close()
+    server.stop(0)
+    engine.dispose()
+
+
+def test_watch_streams_new_events_within_a_second(service) -> None:  # type: ignore[no-untyped-def]
+    store, stub = service
+    store.ingest([open_row(0)])
+    stream = stub.WatchCampaign(
+        analytics_pb2.WatchCampaignRequest(tenant_id="acme", campaign_id="c1")
+    )
+    first = next(stream)
+    assert first.stats.opens.total.total == 1 and not first.new_events
+    received: list[tuple[float, analytics_pb2.WatchCampaignResponse]] = []
+
+    def read() -> None:
+        received.append((time.monotonic(), next(stream)))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.3)
+    ingested_at = time.monotonic()
+    store.ingest([open_row(1), open_row(2)])
+    reader.join(5)
+    stream.cancel()
+    arrived, update = received[0]
+    assert arrived - ingested_at < 1.0
+    assert update.stats.opens.total.total == 3
+    assert sorted(e.event_id for e in update.new_events) == ["acme-c1-1", "acme-c1-2"]
+
+
+def test_erasure_forgets_the_recipient_but_keeps_aggregates(service) -> None:  # type: ignore[no-untyped-def]
+    store, stub = service
+    rows = [open_row(1), open_row(2)]
+    store.ingest(rows)
+    store.ingest([], [Erasure("acme", "r1", datetime.now(UTC))])
+    store.ingest(rows)  # redelivery after the erasure
+    export = stub.ExportRecipientEvents(
+        analytics_pb2.ExportRecipientEventsRequest(tenant_id="acme", recipient_id="r1")
+    )
+    assert not export.events
+    engagement = stub.GetRecipientEngagement(
+        analytics_pb2.GetRecipientEngagementRequest(tenant_id="acme", recipient_id="r1")
+    ).engagement
+    assert engagement.opens == 0 and engagement.messages == 0
+    stats = stub.GetCampaignStats(
+        analytics_pb2.GetCampaignStatsRequest(tenant_id="acme", campaign_id="c1")
+    ).stats
+    assert stats.opens.total.total == 2 and stats.opens.unique.total == 2
+    with store.connection() as conn:
+        left = conn.execute("SELECT count(*) FROM events WHERE recipient_id = 'r1'").fetchone()
+    assert left == (0,)
+
+
+def test_campaigns_are_paged_and_scoped_by_tenant(service) -> None:  # type: ignore[no-untyped-def]
+    store, stub = service
+    store.ingest(
+        [open_row(n, campaign=f"c{n:02d}") for n in range(5)]
+        + [open_row(9, campaign="other", tenant="globex")]
+    )
+    seen, token = [], ""
+    while True:
+        page = stub.ListCampaigns(
+            analytics_pb2.ListCampaignsRequest(tenant_id="acme", page_size=2, page_token=token)
+        )
+        seen += [c.campaign_id for c in page.campaigns]
+        assert all(c.opens.total.total == 1 for c in page.campaigns)
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == ["c00", "c01", "c02", "c03", "c04"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.GetCampaignStats(analytics_pb2.GetCampaignStatsRequest(campaign_id="c")),
+        lambda s: s.GetTimeline(
+            analytics_pb2.GetTimelineRequest(
+                tenant_id="t", campaign_id="c", time_zone="Mars/Olympus"
+            )
+        ),
+        lambda s: s.GetBreakdown(analytics_pb2.GetBreakdownRequest(tenant_id="t", campaign_id="c")),
+        lambda s: s.ListCampaigns(
+            analytics_pb2.ListCampaignsRequest(tenant_id="t", page_token="!!")
+        ),
+        lambda s: s.GetRecipientEngagement(
+            analytics_pb2.GetRecipientEngagementRequest(tenant_id="t")
+        ),
+    ],
+)
+def test_bad_requests_are_invalid_argument(service, call) -> None:  # type: ignore[no-untyped-def]
+    _, stub = service
+    with pytest.raises(grpc.RpcError) as error:
+        call(stub)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_retention_drops_old_partitions_and_ignores_expired_events(service) -> None:  # type: ignore[no-untyped-def]
+    store, _ = service
+    today = datetime.now(UTC).date()
+    old = datetime.now(UTC) - timedelta(days=20)
+    store.ingest([EventRow("old", OPEN, old, "acme", "c1", "m", "r")])
+    later = today + timedelta(days=15)
+    result = store.maintain(ahead_days=2, today=later)
+    assert old.date() in result.dropped
+    assert {later, later + timedelta(days=2)} <= set(result.created)
+    with store.connection() as conn:
+        days = existing_partitions(conn)
+    assert min(days) >= later - timedelta(days=30)
+    counters = store.counters("acme", ["c1"])["c1"]
+    assert (OPEN, 0, 1) in counters  # rollups are kept
+    store.ingest([EventRow("ancient", OPEN, old - timedelta(days=40), "acme", "c1", "m", "r")])
+    assert store.counters("acme", ["c1"])["c1"] == counters

@@ -1,0 +1,301 @@
+"""Analytics against the real broker and PostgreSQL: a generated campaign with known truth is
+delivered twice and out of order; every query must equal a brute-force recomputation, and a
+replay from the topics must rebuild exactly the same tables."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import grpc
+import pytest
+from kafka import KafkaProducer
+
+from emailtrack.common.config import KafkaSettings
+from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.db import make_engine
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
+from emailtrack.common.kafka_io import ensure_topics
+from emailtrack.common.topics import DEAD_LETTER
+from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
+from services.analytics.consumer import EventIngestHandler
+from services.analytics.replay import replay
+from services.analytics.server import AnalyticsServicer
+from services.analytics.store import AnalyticsStore
+
+pytestmark = pytest.mark.integration
+
+T = events_pb2
+SOURCES = [
+    T.HIT_SOURCE_HUMAN,
+    T.HIT_SOURCE_PRIVACY_PROXY,
+    T.HIT_SOURCE_SECURITY_SCANNER,
+    T.HIT_SOURCE_BOT,
+    T.HIT_SOURCE_UNSPECIFIED,
+]
+SOURCE_NAMES = ("human", "privacy_proxy", "security_scanner", "bot", "unclassified")
+LINKS = ["https://example.com/a", "https://example.com/b", "https://example.com/c"]
+CLIENTS = [
+    ("Apple Mail", "mobile", "iOS", "US"),
+    ("Gmail", "webmail", "", "FR"),
+    ("Outlook", "desktop", "Windows", ""),
+]
+ZONE = "Asia/Kolkata"
+
+
+def make_event(rng: random.Random, kind: int, campaign: str, n: int, at: datetime) -> T.Event:
+    event = T.Event(
+        event_id=str(uuid.UUID(int=rng.getrandbits(128))),
+        type=kind,
+        tenant_id="acme",
+        campaign_id=campaign,
+        message_id=f"m{n}",
+        recipient_id=f"r{n}",
+    )
+    event.occurred_at.FromDatetime(at)
+    if kind in (T.EVENT_TYPE_EMAIL_OPEN, T.EVENT_TYPE_EMAIL_CLICK):
+        eng = event.engagement
+        eng.classification.source = rng.choice(SOURCES)
+        client, device, os, country = rng.choice(CLIENTS)
+        eng.client.email_client, eng.client.device, eng.client.os = client, device, os
+        eng.client.country = country
+        if kind == T.EVENT_TYPE_EMAIL_CLICK:
+            eng.link_index = rng.randrange(len(LINKS))
+            eng.link_url = LINKS[eng.link_index]
+    elif kind == T.EVENT_TYPE_EMAIL_BOUNCE:
+        event.delivery.bounce_type = rng.choice([T.BOUNCE_TYPE_HARD, T.BOUNCE_TYPE_SOFT])
+    return event
+
+
+def generate_campaign(campaign: str, recipients: int, seed: int = 7) -> list[T.Event]:
+    rng = random.Random(seed)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
+    events = []
+    for n in range(recipients):
+        sent_at = start + timedelta(seconds=rng.randrange(3600))
+        events.append(make_event(rng, T.EVENT_TYPE_EMAIL_SENT, campaign, n, sent_at))
+
+        def later(sent_at: datetime = sent_at) -> datetime:
+            return sent_at + timedelta(seconds=rng.randrange(60, 100_000))
+
+        outcome = rng.random()
+        if outcome < 0.08:
+            events.append(make_event(rng, T.EVENT_TYPE_EMAIL_BOUNCE, campaign, n, later()))
+            continue
+        if outcome < 0.12:
+            events.append(make_event(rng, T.EVENT_TYPE_EMAIL_DEFERRED, campaign, n, later()))
+        events.append(make_event(rng, T.EVENT_TYPE_EMAIL_DELIVERED, campaign, n, later()))
+        for _ in range(rng.choice([0, 0, 1, 2, 4])):
+            events.append(make_event(rng, T.EVENT_TYPE_EMAIL_OPEN, campaign, n, later()))
+        for _ in range(rng.choice([0, 0, 0, 1, 3])):
+            events.append(make_event(rng, T.EVENT_TYPE_EMAIL_CLICK, campaign, n, later()))
+        for kind, p in (
+            (T.EVENT_TYPE_EMAIL_UNSUBSCRIBE, 0.03),
+            (T.EVENT_TYPE_EMAIL_COMPLAINT, 0.01),
+            (T.EVENT_TYPE_EMAIL_REPLY, 0.02),
+        ):
+            if rng.random() < p:
+                events.append(make_event(rng, kind, campaign, n, later()))
+    return events
+
+
+def source_counts(events: list[T.Event], unique: bool) -> dict[str, int]:
+    def count(selected: list[T.Event]) -> int:
+        return len({(e.message_id, e.recipient_id) for e in selected}) if unique else len(selected)
+
+    names = dict(zip(SOURCES, SOURCE_NAMES, strict=True))
+    by_name = {
+        names[s]: [e for e in events if e.engagement.classification.source == s] for s in SOURCES
+    }
+    return {name: count(selected) for name, selected in by_name.items()} | {"total": count(events)}
+
+
+def as_dict(counts: analytics_pb2.SourceCounts) -> dict[str, int]:
+    return {
+        f: getattr(counts, f)
+        for f in ("human", "privacy_proxy", "security_scanner", "bot", "unclassified", "total")
+    }
+
+
+def of(events: list[T.Event], kind: int) -> list[T.Event]:
+    return [e for e in events if e.type == kind]
+
+
+def publish(producer: KafkaProducer, topic: str, events: list[T.Event], size: int) -> None:
+    for i in range(0, len(events), size):
+        batch = T.EventBatch(events=events[i : i + size])
+        producer.send(topic, key=events[i].message_id.encode(), value=batch.SerializeToString())
+    producer.flush()
+
+
+def run_until(loop: ConsumerLoop, condition: Callable[[], bool], timeout_s: float = 60) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(10)
+    assert condition(), "condition not reached before timeout"
+
+
+def snapshot(store: AnalyticsStore) -> dict[str, list[tuple]]:
+    tables = {
+        "events": "SELECT event_id, event_type, occurred_at, tenant_id, campaign_id, message_id, "
+        "recipient_id, source, link_url, link_index, email_client, bounce_type FROM events",
+        "activity": "SELECT tenant_id, campaign_id, events, first_event_at, last_event_at "
+        "FROM campaign_activity",
+    }
+    for table in (
+        "firsts",
+        "campaign_counters",
+        "campaign_quarter_hours",
+        "campaign_minutes",
+        "campaign_links",
+        "campaign_breakdown",
+        "recipient_engagement",
+        "erased_recipients",
+    ):
+        tables[table] = f"SELECT * FROM {table}"
+    with store.connection() as conn:
+        return {name: sorted(conn.execute(q).fetchall()) for name, q in tables.items()}
+
+
+@pytest.fixture
+def stack(kafka_bootstrap: str, fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    engine = make_engine(fresh_database("analytics"))
+    store = AnalyticsStore(engine)
+    server = start_server(
+        [
+            ServiceRegistration(
+                AnalyticsServicer(store),
+                analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
+                "emailtrack.v1.AnalyticsService",
+            )
+        ],
+        0,
+        "127.0.0.1",
+    )
+    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel), producer
+    producer.close()
+    channel.close()
+    server.stop(0)
+    engine.dispose()
+
+
+def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str, stack) -> None:  # type: ignore[no-untyped-def]
+    store, stub, producer = stack
+    settings = KafkaSettings(kafka_bootstrap, 2000)
+    topic = f"test.analytics.{uuid.uuid4().hex[:8]}"
+    ensure_topics(settings, [topic, DEAD_LETTER], partitions=3)
+    campaign = f"truth-{uuid.uuid4().hex[:6]}"
+    events = generate_campaign(campaign, 400)
+    redelivered = list(events)
+    random.Random(3).shuffle(redelivered)
+    publish(producer, topic, events, 37)
+    publish(producer, topic, redelivered, 53)
+
+    def ingested() -> int:
+        activity = store.activity("acme", [campaign]).get(campaign)
+        return activity.events if activity else 0
+
+    loop = ConsumerLoop(
+        settings, f"g-{campaign}", [topic], EventIngestHandler(store), producer, max_records=20
+    )
+    run_until(loop, lambda: ingested() == len(events))
+    time.sleep(0.5)  # the redelivered copies must not add anything
+    assert ingested() == len(events)
+
+    stats = stub.GetCampaignStats(
+        analytics_pb2.GetCampaignStatsRequest(tenant_id="acme", campaign_id=campaign)
+    ).stats
+    opens, clicks = of(events, T.EVENT_TYPE_EMAIL_OPEN), of(events, T.EVENT_TYPE_EMAIL_CLICK)
+    bounces = of(events, T.EVENT_TYPE_EMAIL_BOUNCE)
+    assert stats.sent == len(of(events, T.EVENT_TYPE_EMAIL_SENT)) == 400
+    assert stats.delivered == len(of(events, T.EVENT_TYPE_EMAIL_DELIVERED))
+    assert stats.deferred == len(of(events, T.EVENT_TYPE_EMAIL_DEFERRED))
+    assert stats.hard_bounced == sum(e.delivery.bounce_type == T.BOUNCE_TYPE_HARD for e in bounces)
+    assert stats.hard_bounced + stats.soft_bounced == len(bounces)
+    assert stats.unsubscribes == len(of(events, T.EVENT_TYPE_EMAIL_UNSUBSCRIBE))
+    assert stats.complaints == len(of(events, T.EVENT_TYPE_EMAIL_COMPLAINT))
+    assert stats.replies == len(of(events, T.EVENT_TYPE_EMAIL_REPLY))
+    assert as_dict(stats.opens.total) == source_counts(opens, unique=False)
+    assert as_dict(stats.opens.unique) == source_counts(opens, unique=True)
+    assert as_dict(stats.clicks.total) == source_counts(clicks, unique=False)
+    assert as_dict(stats.clicks.unique) == source_counts(clicks, unique=True)
+    machine = {T.HIT_SOURCE_SECURITY_SCANNER, T.HIT_SOURCE_BOT}
+    filtered_opens = {
+        (e.message_id, e.recipient_id)
+        for e in opens
+        if e.engagement.classification.source not in machine
+    }
+    assert stats.open_rate == pytest.approx(len(filtered_opens) / stats.delivered)
+    assert stats.mpp_recipients == stats.opens.unique.privacy_proxy
+
+    zone = ZoneInfo(ZONE)
+    expected_hours = Counter(
+        e.occurred_at.ToDatetime(tzinfo=UTC).astimezone(zone).replace(minute=0, second=0)
+        for e in opens
+    )
+    timeline = stub.GetTimeline(
+        analytics_pb2.GetTimelineRequest(
+            tenant_id="acme",
+            campaign_id=campaign,
+            bucket=analytics_pb2.TIME_BUCKET_HOUR,
+            time_zone=ZONE,
+        )
+    ).points
+    got_hours = {
+        p.bucket_start.ToDatetime(tzinfo=UTC): p.opens.total for p in timeline if p.opens.total
+    }
+    assert got_hours == {k.astimezone(UTC): v for k, v in expected_hours.items()}
+
+    links = stub.GetTopLinks(
+        analytics_pb2.GetTopLinksRequest(tenant_id="acme", campaign_id=campaign)
+    ).links
+    for link in links:
+        on_link = [e for e in clicks if e.engagement.link_url == link.url]
+        assert as_dict(link.total_clicks) == source_counts(on_link, unique=False)
+        assert as_dict(link.unique_clicks) == source_counts(on_link, unique=True)
+    assert {link.url for link in links} == {e.engagement.link_url for e in clicks}
+
+    breakdown = stub.GetBreakdown(
+        analytics_pb2.GetBreakdownRequest(
+            tenant_id="acme",
+            campaign_id=campaign,
+            dimension=analytics_pb2.BREAKDOWN_DIMENSION_COUNTRY,
+        )
+    ).rows
+    expected_countries = Counter(e.engagement.client.country or "unknown" for e in opens)
+    assert {r.value: r.count for r in breakdown} == dict(expected_countries)
+
+    mine = [e for e in events if e.recipient_id == "r5"]
+    engagement = stub.GetRecipientEngagement(
+        analytics_pb2.GetRecipientEngagementRequest(tenant_id="acme", recipient_id="r5")
+    ).engagement
+    assert engagement.opens == len(of(mine, T.EVENT_TYPE_EMAIL_OPEN))
+    assert engagement.clicks == len(of(mine, T.EVENT_TYPE_EMAIL_CLICK))
+    assert engagement.messages == 1
+    exported = stub.ExportRecipientEvents(
+        analytics_pb2.ExportRecipientEventsRequest(tenant_id="acme", recipient_id="r5")
+    ).events
+    assert sorted(e.event_id for e in exported) == sorted(e.event_id for e in mine)
+    other_tenant = stub.GetCampaignStats(
+        analytics_pb2.GetCampaignStatsRequest(tenant_id="other", campaign_id=campaign)
+    ).stats
+    assert other_tenant.sent == 0 and other_tenant.opens.total.total == 0
+
+    live = snapshot(store)
+    result = replay(settings, [topic], store)
+    assert result.records == len(range(0, len(events), 37)) + len(range(0, len(events), 53))
+    assert result.events == 2 * len(events)
+    assert snapshot(store) == live

@@ -1,0 +1,95 @@
+"""Kafka events to stored rows and back; what analytics ignores or rejects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from emailtrack.common.consuming import InvalidMessage
+from emailtrack.v1 import events_pb2
+from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event, event_from_row
+from services.analytics.consumer import decode_record
+
+AT = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+
+
+def event(kind: int, **fields: object) -> events_pb2.Event:
+    e = events_pb2.Event(
+        event_id="e1",
+        type=kind,
+        tenant_id="t",
+        campaign_id="c",
+        message_id="m",
+        recipient_id="r",
+        **fields,
+    )  # type: ignore[arg-type]
+    e.occurred_at.FromDatetime(AT)
+    return e
+
+
+def test_click_keeps_classification_client_and_link_but_no_ip_or_agent() -> None:
+    click = event(events_pb2.EVENT_TYPE_EMAIL_CLICK)
+    eng = click.engagement
+    eng.classification.source = events_pb2.HIT_SOURCE_SECURITY_SCANNER
+    eng.classification.agent = "microsoft_safe_links"
+    eng.link_url, eng.link_index = "https://example.com", 2
+    eng.client.country, eng.client.email_client = "fr", "Outlook"
+    eng.client_ip, eng.user_agent = "192.0.2.1", "Mozilla"
+    row = decode_event(click)
+    assert isinstance(row, EventRow)
+    assert (row.source, row.agent, row.link_url, row.link_index) == (
+        events_pb2.HIT_SOURCE_SECURITY_SCANNER,
+        "microsoft_safe_links",
+        "https://example.com",
+        2,
+    )
+    assert row.country == "FR" and row.occurred_at == AT
+    assert "192.0.2.1" not in row and "Mozilla" not in row
+    back = event_from_row(row)
+    assert back.engagement.link_url == "https://example.com"
+    assert back.engagement.classification.agent == "microsoft_safe_links"
+    assert back.occurred_at == click.occurred_at and back.event_id == "e1"
+
+
+def test_open_has_no_link_and_bounce_keeps_its_type() -> None:
+    opened = event(events_pb2.EVENT_TYPE_EMAIL_OPEN)
+    opened.engagement.link_url = "https://ignored.example"
+    row = decode_event(opened)
+    assert isinstance(row, EventRow) and row.link_url == "" and row.link_index == -1
+    bounce = event(events_pb2.EVENT_TYPE_EMAIL_BOUNCE)
+    bounce.delivery.bounce_type = events_pb2.BOUNCE_TYPE_HARD
+    bounce.delivery.reason = "user_unknown"
+    row = decode_event(bounce)
+    assert isinstance(row, EventRow) and row.bounce_type == events_pb2.BOUNCE_TYPE_HARD
+    assert event_from_row(row).delivery.reason == "user_unknown"
+
+
+def test_erasure_and_ignored_types() -> None:
+    erase = event(events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED)
+    assert decode_event(erase) == Erasure("t", "r", AT)
+    assert decode_event(event(events_pb2.EVENT_TYPE_ACCOUNT_HEALTH_UPDATE)) is None
+
+
+@pytest.mark.parametrize("field", ["event_id", "tenant_id"])
+def test_events_without_identifiers_are_invalid(field: str) -> None:
+    e = event(events_pb2.EVENT_TYPE_EMAIL_SENT)
+    e.ClearField(field)  # type: ignore[arg-type]
+    with pytest.raises(InvalidEvent):
+        decode_event(e)
+
+
+def test_events_without_a_campaign_are_skipped_not_dead_lettered() -> None:
+    bounce = event(events_pb2.EVENT_TYPE_EMAIL_BOUNCE)
+    bounce.ClearField("campaign_id")
+    assert decode_event(bounce) is None
+
+
+def test_poison_records() -> None:
+    with pytest.raises(InvalidMessage):
+        decode_record(b"\xff\xff not protobuf")
+    bad = events_pb2.EventBatch(events=[events_pb2.Event(event_id="x")])
+    with pytest.raises(InvalidMessage):
+        decode_record(bad.SerializeToString())
+    good = events_pb2.EventBatch(events=[event(events_pb2.EVENT_TYPE_EMAIL_SENT)])
+    assert len(decode_record(good.SerializeToString())) == 1
