@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
+from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
@@ -23,6 +24,7 @@ from emailtrack.v1 import events_pb2
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Message)
 
 
 class InvalidMessage(Exception):
@@ -41,6 +43,21 @@ class Record:
     key: bytes | None
     value: bytes
     headers: Sequence[tuple[str, bytes]]
+
+
+def parse_message(message_type: type[M], value: bytes) -> M:
+    """Decodes a record's protobuf value; an undecodable one is poison (InvalidMessage)."""
+    message = message_type()
+    try:
+        message.ParseFromString(value)
+    except DecodeError as exc:
+        raise InvalidMessage(f"not a {message_type.__name__}: {exc}") from exc
+    return message
+
+
+def event_batch(value: bytes) -> list[events_pb2.Event]:
+    """The events of an EventBatch record value."""
+    return list(parse_message(events_pb2.EventBatch, value).events)
 
 
 class BatchHandler(Protocol[T]):

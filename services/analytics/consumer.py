@@ -3,10 +3,7 @@ written idempotently in one transaction per polled batch."""
 
 from __future__ import annotations
 
-from google.protobuf.message import DecodeError
-
-from emailtrack.common.consuming import InvalidMessage, Record
-from emailtrack.v1 import events_pb2
+from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event
 from services.analytics.store import AnalyticsStore
 
@@ -15,13 +12,8 @@ Item = EventRow | Erasure
 
 def decode_record(value: bytes) -> list[Item]:
     """The rows and erasures of one EventBatch record; InvalidMessage when it is poison."""
-    batch = events_pb2.EventBatch()
-    try:
-        batch.ParseFromString(value)
-    except DecodeError as exc:
-        raise InvalidMessage(f"not an EventBatch: {exc}") from exc
     items: list[Item] = []
-    for event in batch.events:
+    for event in event_batch(value):
         try:
             item = decode_event(event)
         except InvalidEvent as exc:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from google.protobuf.message import DecodeError
-
-from emailtrack.common.consuming import InvalidMessage, Record
+from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.v1 import events_pb2
 from services.bounce.store import OutcomeStore
 
@@ -18,13 +16,9 @@ class EraseHandler:
         self.store = store
 
     def decode(self, record: Record) -> list[Subject]:
-        batch = events_pb2.EventBatch()
-        try:
-            batch.ParseFromString(record.value)
-        except DecodeError as exc:
-            raise InvalidMessage(f"not an EventBatch: {exc}") from exc
+        events = event_batch(record.value)
         subjects = []
-        for event in batch.events:
+        for event in events:
             if event.type != events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
                 continue
             if not event.tenant_id or not event.recipient_id:

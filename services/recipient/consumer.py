@@ -3,9 +3,7 @@ and delivery updates, applied idempotently by event id."""
 
 from __future__ import annotations
 
-from google.protobuf.message import DecodeError
-
-from emailtrack.common.consuming import InvalidMessage, Record
+from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.v1 import events_pb2
 from services.recipient.applying import RELEVANT_TYPES
 from services.recipient.suppression_store import SuppressionStore
@@ -18,12 +16,8 @@ class RecipientEventHandler:
         self.store = store
 
     def decode(self, record: Record) -> list[events_pb2.Event]:
-        batch = events_pb2.EventBatch()
-        try:
-            batch.ParseFromString(record.value)
-        except DecodeError as exc:
-            raise InvalidMessage(f"not an EventBatch: {exc}") from exc
-        relevant = [e for e in batch.events if e.type in RELEVANT_TYPES]
+        events = event_batch(record.value)
+        relevant = [e for e in events if e.type in RELEVANT_TYPES]
         for event in relevant:
             if not event.event_id or not event.tenant_id:
                 raise InvalidMessage(f"event of type {event.type} without event_id or tenant_id")

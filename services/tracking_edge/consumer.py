@@ -7,11 +7,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC
 
-from google.protobuf.message import DecodeError
 from kafka import KafkaProducer
 
 from emailtrack.common import topics
-from emailtrack.common.consuming import InvalidMessage, Record
+from emailtrack.common.consuming import InvalidMessage, Record, event_batch, parse_message
 from emailtrack.common.kafka_io import publish_events
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
@@ -115,11 +114,7 @@ class RawHitHandler:
         self.producer = producer
 
     def decode(self, record: Record) -> list[events_pb2.RawHit]:
-        batch = events_pb2.RawHitBatch()
-        try:
-            batch.ParseFromString(record.value)
-        except DecodeError as exc:
-            raise InvalidMessage(f"not a RawHitBatch: {exc}") from exc
+        batch = parse_message(events_pb2.RawHitBatch, record.value)
         for hit in batch.hits:
             if not hit.hit_id or hit.claims.kind not in KIND_NAMES or not hit.claims.tenant_id:
                 raise InvalidMessage("raw hit without id, tenant or known kind")
@@ -166,12 +161,7 @@ class RecipientEventHandler:
     store: TrackingEdgeStore
 
     def decode(self, record: Record) -> list[events_pb2.Event]:
-        batch = events_pb2.EventBatch()
-        try:
-            batch.ParseFromString(record.value)
-        except DecodeError as exc:
-            raise InvalidMessage(f"not an EventBatch: {exc}") from exc
-        return list(batch.events)
+        return event_batch(record.value)
 
     def handle(self, items: list[events_pb2.Event]) -> None:
         for event in items:
