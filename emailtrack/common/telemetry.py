@@ -4,11 +4,15 @@ is set (otherwise tracing stays a no-op), plus gRPC client/server instrumentatio
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+from emailtrack.common.kafka_io import context_from_trace
+from emailtrack.v1 import events_pb2
 
 _configured = False
 
@@ -45,3 +49,18 @@ def setup_telemetry(service_name: str, exporter: SpanExporter | None = None) -> 
 
 def get_tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
+
+
+def child_span(
+    name: str,
+    parent: events_pb2.TraceContext,
+    kind: trace.SpanKind,
+    attributes: dict[str, str | int] | None = None,
+) -> AbstractContextManager[object]:
+    """A span continuing the trace carried inside a hit or event (a no-op when tracing is
+    off, so the hot consumer loops pay nothing)."""
+    if not _configured:
+        return nullcontext()
+    return get_tracer("emailtrack").start_as_current_span(
+        name, context=context_from_trace(parent), kind=kind, attributes=attributes
+    )

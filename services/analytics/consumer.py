@@ -3,21 +3,27 @@ written idempotently in one transaction per polled batch."""
 
 from __future__ import annotations
 
+from opentelemetry.trace import SpanKind
+
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.common.telemetry import child_span
 from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event
 from services.analytics.store import AnalyticsStore
 
 Item = EventRow | Erasure
+INGEST_SPAN = "analytics ingest event"
+INGEST_ATTRIBUTES: dict[str, str | int] = {"messaging.system": "kafka"}
 
 
 def decode_record(value: bytes) -> list[Item]:
     """The rows and erasures of one EventBatch record; InvalidMessage when it is poison."""
     items: list[Item] = []
     for event in event_batch(value):
-        try:
-            item = decode_event(event)
-        except InvalidEvent as exc:
-            raise InvalidMessage(str(exc)) from exc
+        with child_span(INGEST_SPAN, event.trace, SpanKind.CONSUMER, INGEST_ATTRIBUTES):
+            try:
+                item = decode_event(event)
+            except InvalidEvent as exc:
+                raise InvalidMessage(str(exc)) from exc
         if item is not None:
             items.append(item)
     return items

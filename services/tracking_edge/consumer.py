@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from kafka import KafkaProducer
+from opentelemetry.trace import SpanKind
 
 from emailtrack.common import topics
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch, parse_message
-from emailtrack.common.kafka_io import publish_events
+from emailtrack.common.kafka_io import current_trace, publish_events
+from emailtrack.common.telemetry import child_span, tracing_enabled
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
 from services.tracking_edge.store import StoredHit, TrackingEdgeStore
@@ -135,8 +137,17 @@ class RawHitHandler:
                 for p in history[key]
                 if p.received_at < received_at and p.hit_id != hit.hit_id
             ]
-            verdict = self.classifier.classify(features(hit), HitHistory(tuple(prior)))
-            events.append(engagement_event(hit, verdict))
+            with child_span(
+                f"process {topics.RAW_HITS}",
+                hit.trace,
+                SpanKind.CONSUMER,
+                {"messaging.system": "kafka", "messaging.destination.name": topics.RAW_HITS},
+            ):
+                verdict = self.classifier.classify(features(hit), HitHistory(tuple(prior)))
+                event = engagement_event(hit, verdict)
+                if tracing_enabled():
+                    event.trace.CopyFrom(current_trace())
+            events.append(event)
             row = StoredHit(
                 hit_id=hit.hit_id,
                 tenant_id=key[0],
