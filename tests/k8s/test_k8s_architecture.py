@@ -1,4 +1,5 @@
-"""Check the rendered overlays against the architecture in config.md: configuration, secrets,
+"""Check the rendered overlays against the architecture (README's configuration table and
+topic list, docs/deploy.md): configuration, secrets,
 Kafka topics and sizing, PostgreSQL ownership, network paths, alerts and overlay sizing.
 """
 
@@ -18,30 +19,22 @@ REPO = Path(__file__).resolve().parents[2]
 APPS = ("gateway", "tracking-edge", "recipient", "bounce", "analytics")
 SERVICES = frozenset(APPS) - {"gateway"}
 ALL = frozenset(APPS)
-# config.md "Environment variables": name -> components that use it.
-ENV_USERS: dict[str, frozenset[str]] = {
-    "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": ALL,
-    "EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS": SERVICES,
-    "EMAILTRACK_DATABASE_URL": SERVICES,
-    "EMAILTRACK_GRPC_PORT": SERVICES,
-    "EMAILTRACK_METRICS_PORT": SERVICES,
-    "EMAILTRACK_HTTP_PORT": frozenset({"gateway"}),
-    "EMAILTRACK_HTTP_WORKERS": frozenset({"gateway"}),
-    "EMAILTRACK_BIND_HOST": ALL,
-    "EMAILTRACK_PUBLIC_BASE_URL": frozenset({"tracking-edge", "gateway"}),
-    "EMAILTRACK_TOKEN_KEYS": frozenset({"tracking-edge", "gateway"}),
-    "EMAILTRACK_TOKEN_SIGNING_KEY_ID": frozenset({"tracking-edge"}),
-    "EMAILTRACK_TOKEN_MAX_AGE_DAYS": frozenset({"gateway", "tracking-edge"}),
-    "EMAILTRACK_TRUSTED_PROXIES": frozenset({"gateway"}),
-    "EMAILTRACK_ANALYTICS_ADDR": frozenset({"recipient", "gateway"}),
-    "EMAILTRACK_BOUNCE_ADDR": frozenset({"gateway"}),
-    "EMAILTRACK_RECIPIENT_ADDR": frozenset({"gateway"}),
-    "EMAILTRACK_TRACKING_EDGE_ADDR": frozenset({"gateway"}),
-    "EMAILTRACK_LOG_LEVEL": ALL,
-    "EMAILTRACK_LOG_FORMAT": ALL,
-    "OTEL_SERVICE_NAME": ALL,
-    "OTEL_EXPORTER_OTLP_ENDPOINT": ALL,
-}
+USED_BY_WORDS = {"all": ALL, "services": SERVICES}
+
+
+def _env_users_from_readme() -> dict[str, frozenset[str]]:
+    """README's configuration table (the single source): variable -> components using it."""
+    users: dict[str, frozenset[str]] = {}
+    row = re.compile(r"^\| `((?:EMAILTRACK|OTEL)_[A-Z0-9_]+)` \| ([^|]+) \|", re.MULTILINE)
+    for variable, used_by in row.findall((REPO / "README.md").read_text()):
+        names: set[str] = set()
+        for word in (w.strip() for w in used_by.split(",")):
+            names |= USED_BY_WORDS.get(word, {word} & ALL)
+        users[variable] = frozenset(names)
+    return users
+
+
+ENV_USERS = _env_users_from_readme()
 REQUIRED_SECRETS = {
     "EMAILTRACK_DATABASE_URL": SERVICES,
     "EMAILTRACK_TOKEN_KEYS": ENV_USERS["EMAILTRACK_TOKEN_KEYS"],
@@ -53,7 +46,7 @@ TOPICS = {
     "emailtrack.events.recipient.v1",
     "emailtrack.deadletter.v1",
 }
-# config.md "Network paths": gRPC client -> server.
+# Network paths (README architecture): gRPC client -> server.
 GRPC_PATHS = {("gateway", s) for s in SERVICES} | {("recipient", "analytics")}
 ALERTED_METRICS = {
     "emailtrack_http_requests_total",

@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 OVERLAYS = ("dev", "production")
 
-# config.md: component -> (python module, named container ports)
+# component -> (python module, named container ports), as in docs/deploy.md
 COMPONENTS: dict[str, tuple[str, dict[str, int]]] = {
     "gateway": ("gateway", {"http": 8080}),
     "tracking-edge": ("services.tracking_edge", {"grpc": 50051, "metrics": 9464}),
