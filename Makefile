@@ -3,14 +3,18 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install up test unit integration e2e lint proto proto-check bench k8s clean
+.PHONY: install system-deps up test unit integration e2e lint proto proto-check bench k8s clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser).
+system-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 up: install
 	$(BIN)/emailtrack up

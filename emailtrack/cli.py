@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -12,15 +11,23 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from emailtrack import bounce_feed as feeding
-from emailtrack.commands import deadletter
+from emailtrack.commands import bounce, campaign, deadletter, message, recipient, report
+from emailtrack.commands.demo import demo
+from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
 app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_args_is_help=True)
 app.add_typer(deadletter.app, name="deadletter")
+app.add_typer(campaign.app, name="campaign")
+app.add_typer(message.app, name="message")
+app.add_typer(recipient.app, name="recipient")
+app.add_typer(report.app, name="report")
+app.add_typer(bounce.app, name="bounce")
+app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
+app.command("replay")(replay)
+app.command("demo")(demo)
 console = Console()
 
 
@@ -85,35 +92,6 @@ def up(
     with console.status("stopping…"):
         platform.stop()
     console.print("stopped.")
-
-
-@app.command("bounce-feed")
-def bounce_feed(
-    path: Annotated[Path, typer.Argument(help="An mbox file or a Maildir folder.")],
-    tenant: Annotated[str, typer.Option(help="Tenant the bounce mailbox belongs to.")],
-    address: Annotated[
-        str, typer.Option(envvar="EMAILTRACK_BOUNCE_ADDR", help="Bounce service gRPC address.")
-    ] = "127.0.0.1:50053",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
-) -> None:
-    """Feed a bounce mailbox to the bounce service. Exit 0 ok, 1 service error, 2 bad input."""
-    try:
-        total = feeding.message_count(path)
-        with Progress(console=console, disable=as_json, transient=True) as progress:
-            task = progress.add_task("feeding", total=total)
-            counts = feeding.feed(path, tenant, address, lambda: progress.advance(task))
-    except feeding.FeedError as exc:
-        console.print(f"[red]bounce-feed failed:[/red] {exc}")
-        raise typer.Exit(2 if exc.bad_input else 1) from exc
-    if as_json:
-        print(json.dumps(counts))
-        return
-    table = Table(title=f"bounce-feed {path}")
-    table.add_column("outcome")
-    table.add_column("count", justify="right")
-    for name, value in counts.items():
-        table.add_row(name.replace("_", " "), str(value))
-    console.print(table)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import sys
 
 from granian import Granian
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 
 from emailtrack.common.config import ConfigError
 from emailtrack.common.kafka_io import ensure_topics
@@ -14,6 +15,10 @@ from emailtrack.common.logs import setup_logging
 from gateway.config import GatewaySettings
 
 log = logging.getLogger("gateway")
+# Slow clients: a connection that has not sent its complete request head within this time
+# is closed (granian's default is 30 s); the head, with its headers, is bounded by the buffer.
+HEADER_READ_TIMEOUT_MS = 5_000
+MAX_REQUEST_HEAD_BYTES = 64 * 1024
 
 
 def main() -> int:
@@ -34,6 +39,9 @@ def main() -> int:
         backlog=2048,
         log_access=False,
         respawn_failed_workers=True,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_REQUEST_HEAD_BYTES
+        ),
     ).serve()
     return 0
 

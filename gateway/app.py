@@ -18,7 +18,6 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
-from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.tokens import InvalidToken, verify
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -28,8 +27,10 @@ from emailtrack.common.tracking_urls import (
 )
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
+from gateway.dashboard import operator_routes
 from gateway.hits import HitIds, build_hit
-from gateway.publisher import HitPublisher
+from gateway.publisher import HitPublisher, make_hit_producer
+from gateway.spool import Spool
 from gateway.webhooks import webhook_routes
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -64,6 +65,20 @@ REDIRECT_HEADERS = [
 # the characters Starlette's RedirectResponse leaves unquoted in a Location header
 LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
 TRACKING_METHODS = ("GET", "HEAD")
+MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it (or its declared length) exceeds ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 class HitSink(Protocol):
@@ -142,7 +157,10 @@ class Gateway:
         if request.method == "GET":
             metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
             return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
-        body = await request.body()
+        body = await bounded_body(request, MAX_FORM_BYTES)
+        if body is None:
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "413").inc()
+            return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]
         self._record(request.scope, claims, one_click=one_click)
         metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
@@ -216,6 +234,7 @@ def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingA
         Route("/readyz", gateway.readyz),
         Route("/metrics", gateway.metrics),
         *webhook_routes(),
+        *operator_routes(settings.operators),
     ]
     return TrackingApp(gateway, Starlette(routes=routes, lifespan=lifespan))
 
@@ -223,11 +242,17 @@ def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingA
 def create_app() -> TrackingApp:
     """Factory used by the ASGI server in every worker process."""
     settings = GatewaySettings.from_env()
-    producer = make_producer(settings.kafka, "gateway", linger_ms=10)
+    spool = Spool(
+        settings.spool_dir,
+        max_bytes=settings.spool_max_bytes,
+        fsync_interval_s=settings.spool_fsync_interval_ms / 1000,
+    )
     publisher = HitPublisher(
-        producer,
+        make_hit_producer(settings.kafka),
+        spool,
         max_buffered=settings.max_buffered_hits,
         flush_interval_s=settings.flush_interval_ms / 1000,
         max_batch=settings.max_batch_hits,
+        ack_deadline_s=settings.ack_deadline_ms / 1000,
     )
     return build_app(settings, publisher)

@@ -2,14 +2,93 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from emailtrack.common.config import ConfigError, KafkaSettings, env_int, env_list, env_str
 from emailtrack.common.tokens import TokenKeys
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+SPOOL_MAX_BYTES = 512 * 1024 * 1024
+
+
+def default_spool_dir(bootstrap_servers: str) -> Path:
+    """A folder under the temporary directory per Kafka cluster: spooled hits belong to the
+    cluster they were meant for (k8s mounts an emptyDir at /tmp)."""
+    cluster = hashlib.sha256(bootstrap_servers.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"emailtrack-gateway-spool-{cluster}"
+
+
+@dataclass(frozen=True)
+class DashboardUser:
+    name: str
+    password: str
+    tenant_id: str
+
+
+def parse_dashboard_users(spec: list[str]) -> tuple[DashboardUser, ...]:
+    """``user:password:tenant`` items (the password may contain ``:``, not ``,``)."""
+    users = []
+    for item in spec:
+        name, _, rest = item.partition(":")
+        password, _, tenant = rest.rpartition(":")
+        if not name or not password or not tenant:
+            raise ConfigError("EMAILTRACK_DASHBOARD_USERS items must be 'user:password:tenant'")
+        users.append(DashboardUser(name, password, tenant))
+    return tuple(users)
+
+
+def parse_api_tokens(spec: list[str]) -> tuple[tuple[str, str], ...]:
+    """``token:tenant`` items as (token, tenant) pairs."""
+    pairs = []
+    for item in spec:
+        token, _, tenant = item.rpartition(":")
+        if len(token) < 16 or not tenant:
+            raise ConfigError(
+                "EMAILTRACK_API_TOKENS items must be 'token:tenant' (token >= 16 chars)"
+            )
+        pairs.append((token, tenant))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class OperatorSettings:
+    """Who may use the dashboard and the JSON API, and the services they read."""
+
+    dashboard_users: tuple[DashboardUser, ...] = ()
+    api_tokens: tuple[tuple[str, str], ...] = ()
+    session_secret: str = ""
+    secure_cookies: bool = False
+    analytics_addr: str = "127.0.0.1:50054"
+    recipient_addr: str = "127.0.0.1:50052"
+    tracking_edge_addr: str = "127.0.0.1:50051"
+    bounce_addr: str = "127.0.0.1:50053"
+
+    @classmethod
+    def from_env(
+        cls, token_keys: TokenKeys, env: Mapping[str, str] | None = None
+    ) -> OperatorSettings:
+        # without an explicit secret, every worker derives the same one from the token keys
+        derived = hmac.new(
+            b"".join(token_keys.keys[kid] for kid in sorted(token_keys.keys)),
+            b"emailtrack-dashboard-session",
+            hashlib.sha256,
+        ).hexdigest()
+        return cls(
+            dashboard_users=parse_dashboard_users(env_list("EMAILTRACK_DASHBOARD_USERS", env)),
+            api_tokens=parse_api_tokens(env_list("EMAILTRACK_API_TOKENS", env)),
+            session_secret=env_str("EMAILTRACK_DASHBOARD_SESSION_SECRET", derived, env),
+            secure_cookies=env_str("EMAILTRACK_DASHBOARD_SECURE_COOKIES", "false", env) == "true",
+            analytics_addr=env_str("EMAILTRACK_ANALYTICS_ADDR", "127.0.0.1:50054", env),
+            recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
+            tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
+            bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053", env),
+        )
 
 
 @dataclass(frozen=True)
@@ -23,6 +102,11 @@ class GatewaySettings:
     max_buffered_hits: int
     flush_interval_ms: int
     max_batch_hits: int
+    operators: OperatorSettings = field(default_factory=OperatorSettings)
+    spool_dir: Path = Path(tempfile.gettempdir()) / "emailtrack-gateway-spool"
+    spool_max_bytes: int = SPOOL_MAX_BYTES
+    spool_fsync_interval_ms: int = 200
+    ack_deadline_ms: int = 5000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -33,14 +117,24 @@ class GatewaySettings:
             )
         except ValueError as exc:
             raise ConfigError(f"EMAILTRACK_TRUSTED_PROXIES: {exc}") from exc
+        token_keys = TokenKeys.from_env(env)
+        kafka = KafkaSettings.from_env(env)
+        spool_dir = env_str("EMAILTRACK_GATEWAY_SPOOL_DIR", "", env) or default_spool_dir(
+            kafka.bootstrap_servers
+        )
         return cls(
             http_port=env_int("EMAILTRACK_HTTP_PORT", 8080, env),
             http_workers=env_int("EMAILTRACK_HTTP_WORKERS", 2, env),
             bind_host=env_str("EMAILTRACK_BIND_HOST", "0.0.0.0", env),
-            kafka=KafkaSettings.from_env(env),
-            token_keys=TokenKeys.from_env(env),
+            kafka=kafka,
+            token_keys=token_keys,
             trusted_proxies=proxies,
             max_buffered_hits=env_int("EMAILTRACK_GATEWAY_MAX_BUFFERED_HITS", 100_000, env),
             flush_interval_ms=env_int("EMAILTRACK_GATEWAY_FLUSH_INTERVAL_MS", 20, env),
             max_batch_hits=env_int("EMAILTRACK_GATEWAY_MAX_BATCH_HITS", 1000, env),
+            spool_dir=Path(spool_dir),
+            spool_max_bytes=env_int("EMAILTRACK_GATEWAY_SPOOL_MAX_BYTES", SPOOL_MAX_BYTES, env),
+            spool_fsync_interval_ms=env_int("EMAILTRACK_GATEWAY_SPOOL_FSYNC_MS", 200, env),
+            ack_deadline_ms=env_int("EMAILTRACK_GATEWAY_ACK_DEADLINE_MS", 5000, env),
+            operators=OperatorSettings.from_env(token_keys, env),
         )

@@ -62,6 +62,15 @@ def _token_keys(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _dev_credential(state_dir: Path, name: str, template: str) -> str:
+    """A dashboard login or API token for local use, made once in the state folder."""
+    path = state_dir / name
+    if not path.exists():
+        path.write_text(template.format(secret=secrets.token_urlsafe(18)))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Platform:
     def __init__(self, options: PlatformOptions) -> None:
         self.options = options
@@ -76,6 +85,16 @@ class Platform:
         self.broker: TansuBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.token_keys = os.environ.get("EMAILTRACK_TOKEN_KEYS") or _token_keys(state)
+        given = {**os.environ, **options.extra_env}
+        # the gateway's operator logins (docs/dashboard.md); loopback is trusted as a proxy
+        # so that local tools (emailtrack demo) can simulate readers' addresses
+        self.operator_env = {
+            "EMAILTRACK_DASHBOARD_USERS": given.get("EMAILTRACK_DASHBOARD_USERS")
+            or _dev_credential(state, "dashboard-users", "admin:{secret}:demo"),
+            "EMAILTRACK_API_TOKENS": given.get("EMAILTRACK_API_TOKENS")
+            or _dev_credential(state, "api-tokens", "{secret}:demo"),
+            "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),
+        }
 
     @property
     def bootstrap_servers(self) -> str:
@@ -123,6 +142,7 @@ class Platform:
             "EMAILTRACK_BOUNCE_ADDR": f"127.0.0.1:{self.ports['bounce']}",
             "EMAILTRACK_ANALYTICS_ADDR": f"127.0.0.1:{self.ports['analytics']}",
             "PYTHONPATH": str(ROOT),
+            **self.operator_env,
             **self.options.extra_env,
         }
         if component.database:
@@ -195,7 +215,12 @@ class Platform:
         self.wait_ready(timeout_s)
 
     def endpoints(self) -> dict[str, str]:
-        found = {"gateway (HTTP)": self.gateway_url}
+        logins = self.options.state_dir / "dashboard-users"
+        where = logins if logins.exists() else "EMAILTRACK_DASHBOARD_USERS"
+        found = {
+            "gateway (HTTP)": self.gateway_url,
+            "dashboard": f"{self.gateway_url}/dashboard/ (logins: {where})",
+        }
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
             metrics_port = self.ports[f"{component.name}-metrics"]

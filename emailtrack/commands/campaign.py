@@ -1,0 +1,230 @@
+"""``emailtrack campaign list|show|export``: campaign statistics from the analytics service."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import zoneinfo
+from datetime import UTC
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from emailtrack.commands.common import (
+    ANALYTICS,
+    EXIT_BAD_INPUT,
+    AnalyticsAddr,
+    AsJson,
+    Tenant,
+    console,
+    fail,
+    percent,
+    print_json,
+    service_call,
+)
+from emailtrack.common.grpc_server import client_channel
+from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
+from gateway.api import export, views
+
+app = typer.Typer(help="Campaign statistics.", no_args_is_help=True)
+
+BREAKDOWNS = {
+    "client": analytics_pb2.BREAKDOWN_DIMENSION_EMAIL_CLIENT,
+    "device": analytics_pb2.BREAKDOWN_DIMENSION_DEVICE,
+    "country": analytics_pb2.BREAKDOWN_DIMENSION_COUNTRY,
+}
+
+
+class Bucket(StrEnum):
+    minute = "minute"
+    hour = "hour"
+    day = "day"
+
+
+def all_campaigns(
+    stub: analytics_pb2_grpc.AnalyticsServiceStub, tenant: str, page_size: int, every_page: bool
+) -> tuple[list[analytics_pb2.CampaignStats], str]:
+    """The first page, or every page; and the token of the next page (empty at the end)."""
+    found: list[analytics_pb2.CampaignStats] = []
+    token = ""
+    while True:
+        reply = stub.ListCampaigns(
+            analytics_pb2.ListCampaignsRequest(
+                tenant_id=tenant, page_size=page_size, page_token=token
+            )
+        )
+        found.extend(reply.campaigns)
+        token = reply.next_page_token
+        if not every_page or not token:
+            return found, token
+
+
+def campaign_table(title: str, campaigns: list[dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for column in ("campaign", "sent", "delivered", "opens", "clicks", "open rate", "MPP-adj."):
+        table.add_column(column, justify="left" if column == "campaign" else "right")
+    table.add_column("click rate", justify="right")
+    table.add_column("bounce rate", justify="right")
+    for c in campaigns:
+        rates = c["rates"]
+        table.add_row(
+            c["campaign_id"],
+            str(c["sent"]),
+            str(c["delivered"]),
+            str(c["filtered_unique_opens"]),
+            str(c["filtered_unique_clicks"]),
+            percent(rates["open"]),
+            percent(rates["mpp_adjusted_open"]),
+            percent(rates["click"]),
+            percent(rates["bounce"]),
+        )
+    return table
+
+
+@app.command("list")
+def list_campaigns(
+    tenant: Tenant,
+    page_size: Annotated[int, typer.Option(min=1, max=500, help="Campaigns per page.")] = 50,
+    every_page: Annotated[bool, typer.Option("--all", help="Follow every page.")] = False,
+    as_json: AsJson = False,
+    analytics: AnalyticsAddr = ANALYTICS,
+) -> None:
+    """Campaigns of the tenant with their key rates."""
+    with service_call("listing campaigns"), client_channel(analytics) as channel:
+        stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
+        found, token = all_campaigns(stub, tenant, page_size, every_page)
+    rows = [views.campaign_stats(c) for c in found]
+    if as_json:
+        print_json({"campaigns": rows, "next_page_token": token or None})
+        return
+    console.print(campaign_table(f"{len(rows)} campaigns of {tenant}", rows))
+    if token:
+        console.print("more campaigns: use --all")
+
+
+@app.command("show")
+def show(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    tenant: Tenant,
+    links: Annotated[int, typer.Option(min=1, max=1000, help="Top links to show.")] = 10,
+    as_json: AsJson = False,
+    analytics: AnalyticsAddr = ANALYTICS,
+) -> None:
+    """A campaign's counters, rates, top links and client/device/country breakdowns."""
+    with service_call(f"campaign {campaign}"), client_channel(analytics) as channel:
+        stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
+        stats = stub.GetCampaignStats(
+            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
+        ).stats
+        top = stub.GetTopLinks(
+            analytics_pb2.GetTopLinksRequest(tenant_id=tenant, campaign_id=campaign, limit=links)
+        ).links
+        breakdowns = {
+            name: [
+                views.breakdown_row(row)
+                for row in stub.GetBreakdown(
+                    analytics_pb2.GetBreakdownRequest(
+                        tenant_id=tenant, campaign_id=campaign, dimension=dimension
+                    )
+                ).rows
+            ]
+            for name, dimension in BREAKDOWNS.items()
+        }
+    shown = views.campaign_stats(stats)
+    if as_json:
+        print_json(
+            {"stats": shown, "links": [views.link(x) for x in top], "breakdowns": breakdowns}
+        )
+        return
+    counters = Table(title=f"campaign {campaign}", show_header=False)
+    opens, clicks = shown["opens"], shown["clicks"]
+    for label, value in (
+        ("sent / delivered", f"{shown['sent']} / {shown['delivered']}"),
+        ("bounces hard / soft", f"{shown['hard_bounced']} / {shown['soft_bounced']}"),
+        ("unique opens (human · proxy · scanner)", _split(opens["unique"])),
+        ("unique clicks (human · proxy · scanner)", _split(clicks["unique"])),
+        ("unsubscribes / complaints", f"{shown['unsubscribes']} / {shown['complaints']}"),
+        ("open rate (MPP-adjusted)", _rates(shown["rates"], "open", "mpp_adjusted_open")),
+        ("click rate (click-to-open)", _rates(shown["rates"], "click", "click_to_open")),
+        ("bounce rate", percent(shown["rates"]["bounce"])),
+    ):
+        counters.add_row(label, value)
+    console.print(counters)
+    table = Table(title="top links")
+    for column in ("link", "unique human", "unique", "total"):
+        table.add_column(column)
+    for link in (views.link(x) for x in top):
+        unique = link["unique_clicks"]
+        table.add_row(
+            link["url"],
+            str(unique["human"]),
+            str(unique["total"]),
+            str(link["total_clicks"]["total"]),
+        )
+    console.print(table)
+    for name, rows in breakdowns.items():
+        listed = ", ".join(f"{r['value']} {percent(r['share'])}" for r in rows) or "no data"
+        console.print(f"[bold]{name}[/bold]: {listed}")
+
+
+def _split(counts: dict[str, int]) -> str:
+    parts = (counts["human"], counts["privacy_proxy"], counts["security_scanner"])
+    return f"{counts['total']} ({' · '.join(map(str, parts))})"
+
+
+def _rates(rates: dict[str, float], main: str, other: str) -> str:
+    return f"{percent(rates[main])} ({percent(rates[other])})"
+
+
+@app.command("export")
+def export_csv(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    tenant: Tenant,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="CSV file to write; '-' for stdout.")
+    ] = Path("-"),
+    bucket: Annotated[Bucket, typer.Option(help="Bucket size.")] = Bucket.hour,
+    time_zone: Annotated[str, typer.Option(help="IANA time zone of the buckets.")] = "UTC",
+    as_json: AsJson = False,
+    analytics: AnalyticsAddr = ANALYTICS,
+) -> None:
+    """The campaign's timeline as CSV, fetched window by window with a progress bar."""
+    if time_zone not in zoneinfo.available_timezones():
+        raise fail(f"unknown IANA time zone {time_zone!r}", EXIT_BAD_INPUT)
+    zone = zoneinfo.ZoneInfo(time_zone)
+    to_stdout = str(output) == "-"
+    if to_stdout and as_json:
+        raise fail("--json prints a summary: give the CSV a file with --output", EXIT_BAD_INPUT)
+    rows = 0
+    with service_call(f"exporting {campaign}"), client_channel(analytics) as channel:
+        stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
+        stats = stub.GetCampaignStats(
+            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
+        ).stats
+        windows = []
+        if stats.HasField("first_event_at"):
+            first = stats.first_event_at.ToDatetime(tzinfo=UTC)
+            last = stats.last_event_at.ToDatetime(tzinfo=UTC)
+            windows = export.export_windows(first, last, bucket.value, zone)
+        with (
+            contextlib.nullcontext(sys.stdout)
+            if to_stdout
+            else output.open("w", encoding="utf-8", newline="") as sink,
+            Progress(console=console, disable=to_stdout or as_json, transient=True) as progress,
+        ):
+            task = progress.add_task("exporting", total=len(windows))
+            sink.write(export.csv_header())
+            for window in windows:
+                request = export.timeline_request(tenant, campaign, bucket.value, zone, window)
+                points = stub.GetTimeline(request).points
+                sink.write(export.csv_points(points))
+                rows += len(points)
+                progress.advance(task)
+    if as_json:
+        print_json({"path": str(output), "rows": rows, "windows": len(windows)})
+    elif not to_stdout:
+        console.print(f"wrote {rows} rows to {output}")

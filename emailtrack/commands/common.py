@@ -1,0 +1,82 @@
+"""What the operator commands share: options for the tenant and service addresses, JSON
+output, and gRPC failures turned into a message on stderr and a meaningful exit code:
+0 done, 1 service unavailable or failed, 2 bad input, 3 not found, 4 refused in this state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import grpc
+import typer
+from rich.console import Console
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_NOT_FOUND = 3
+EXIT_REFUSED = 4
+EXIT_CODES = {
+    grpc.StatusCode.INVALID_ARGUMENT: EXIT_BAD_INPUT,
+    grpc.StatusCode.OUT_OF_RANGE: EXIT_BAD_INPUT,
+    grpc.StatusCode.NOT_FOUND: EXIT_NOT_FOUND,
+    grpc.StatusCode.FAILED_PRECONDITION: EXIT_REFUSED,
+    grpc.StatusCode.ALREADY_EXISTS: EXIT_REFUSED,
+}
+
+console = Console()
+errors = Console(stderr=True)
+
+Tenant = Annotated[
+    str, typer.Option("--tenant", envvar="EMAILTRACK_TENANT", help="Tenant to act for.")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
+AnalyticsAddr = Annotated[
+    str,
+    typer.Option("--analytics", envvar="EMAILTRACK_ANALYTICS_ADDR", help="Analytics gRPC address."),
+]
+RecipientAddr = Annotated[
+    str,
+    typer.Option("--recipient", envvar="EMAILTRACK_RECIPIENT_ADDR", help="Recipient gRPC address."),
+]
+TrackingEdgeAddr = Annotated[
+    str,
+    typer.Option(
+        "--tracking-edge",
+        envvar="EMAILTRACK_TRACKING_EDGE_ADDR",
+        help="Tracking-edge gRPC address.",
+    ),
+]
+BounceAddr = Annotated[
+    str, typer.Option("--bounce", envvar="EMAILTRACK_BOUNCE_ADDR", help="Bounce gRPC address.")
+]
+ANALYTICS = "127.0.0.1:50054"
+RECIPIENT = "127.0.0.1:50052"
+TRACKING_EDGE = "127.0.0.1:50051"
+BOUNCE = "127.0.0.1:50053"
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Prints ``message`` on stderr; returns the Exit to raise."""
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def service_call(what: str) -> Iterator[None]:
+    """Turns a gRPC error inside the block into a message and the matching exit code."""
+    try:
+        yield
+    except grpc.RpcError as exc:
+        code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
+        details = exc.details()  # type: ignore[attr-defined]
+        raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
+
+
+def percent(rate: float) -> str:
+    return f"{rate * 100:.1f}%"

@@ -1,0 +1,113 @@
+"""``emailtrack recipient show|suppress|unsuppress|erase``: one person's status, engagement
+and manual suppression, and the GDPR erasure, through the recipient service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from emailtrack.commands.common import (
+    EXIT_FAILED,
+    RECIPIENT,
+    AsJson,
+    RecipientAddr,
+    Tenant,
+    console,
+    fail,
+    print_json,
+    service_call,
+)
+from emailtrack.common.grpc_server import client_channel
+from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
+from gateway.api import views
+
+app = typer.Typer(help="Recipients: status, suppression, erasure.", no_args_is_help=True)
+
+Email = Annotated[str, typer.Argument(help="The recipient's address.")]
+Reason = Annotated[str, typer.Option(help="Why (kept in the suppression audit).")]
+
+
+def _print(found: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(found)
+        return
+    table = Table(show_header=False, title=found["email"])
+    for name, value in found.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)
+        table.add_row(name.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    email: Email, tenant: Tenant, as_json: AsJson = False, recipient: RecipientAddr = RECIPIENT
+) -> None:
+    """Status, bounce counters and engagement of one recipient. Exit 3 when unknown."""
+    with service_call(email), client_channel(recipient) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        found = stub.GetRecipient(recipient_pb2.GetRecipientRequest(tenant_id=tenant, email=email))
+        summary = stub.GetEngagementSummary(
+            recipient_pb2.GetEngagementSummaryRequest(tenant_id=tenant, email=email)
+        )
+    _print({**views.recipient(found.recipient), "engagement": views.engagement(summary)}, as_json)
+
+
+@app.command("suppress")
+def suppress(
+    email: Email,
+    tenant: Tenant,
+    reason: Reason = "manual (CLI)",
+    as_json: AsJson = False,
+    recipient: RecipientAddr = RECIPIENT,
+) -> None:
+    """Stop sending to this recipient (manual override, audited)."""
+    with service_call(f"suppressing {email}"), client_channel(recipient) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        reply = stub.Suppress(
+            recipient_pb2.SuppressRequest(tenant_id=tenant, email=email, reason=reason, actor="cli")
+        )
+    _print(views.recipient(reply.recipient), as_json)
+
+
+@app.command("unsuppress")
+def unsuppress(
+    email: Email,
+    tenant: Tenant,
+    reason: Reason = "manual (CLI)",
+    as_json: AsJson = False,
+    recipient: RecipientAddr = RECIPIENT,
+) -> None:
+    """Lift a suppression (also clears the soft-bounce history). Exit 4 if not allowed."""
+    with service_call(f"unsuppressing {email}"), client_channel(recipient) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        reply = stub.Unsuppress(
+            recipient_pb2.UnsuppressRequest(
+                tenant_id=tenant, email=email, reason=reason, actor="cli"
+            )
+        )
+    _print(views.recipient(reply.recipient), as_json)
+
+
+@app.command("erase")
+def erase(
+    email: Email,
+    tenant: Tenant,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: AsJson = False,
+    recipient: RecipientAddr = RECIPIENT,
+) -> None:
+    """Forget everything about this person (GDPR erasure, cannot be undone)."""
+    if not yes and not typer.confirm(f"erase every record of {email} in {tenant}?"):
+        raise fail("not confirmed; nothing erased", EXIT_FAILED)
+    with service_call(f"erasing {email}"), client_channel(recipient) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        reply = stub.EraseRecipient(
+            recipient_pb2.EraseRecipientRequest(tenant_id=tenant, email=email)
+        )
+    if as_json:
+        print_json({"email": email, "erased": reply.erased})
+    else:
+        console.print(f"{email}: {'erased' if reply.erased else 'nothing to erase'}")

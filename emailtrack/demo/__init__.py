@@ -1,0 +1,1 @@
+"""``emailtrack demo``: a realistic small campaign simulated through the real stack."""

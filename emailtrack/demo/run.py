@@ -1,0 +1,209 @@
+"""Runs a demo plan through the real stack: registers and instruments every message (gRPC),
+marks them sent and delivered (recipient service), returns a bounce report for the bounced
+ones (bounce service), then fires each planned hit at the gateway's tracking URLs on time."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import grpc
+
+from emailtrack.common.grpc_server import client_channel
+from emailtrack.common.identity import recipient_id_for
+from emailtrack.demo.plan import Hit, Plan, bounce_report, message_html
+from emailtrack.v1 import (
+    bounce_pb2,
+    bounce_pb2_grpc,
+    recipient_pb2,
+    recipient_pb2_grpc,
+    tracking_edge_pb2,
+    tracking_edge_pb2_grpc,
+)
+
+SENT_AGO = timedelta(minutes=5)
+
+
+class DemoError(Exception):
+    """A service or the gateway could not be reached or refused the demo."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    tracking_edge: str
+    recipient: str
+    bounce: str
+    gateway_url: str | None = None  # rewrite tracking URLs to this origin when set
+
+
+@dataclass(frozen=True)
+class Instrumented:
+    pixel_url: str
+    unsubscribe_url: str
+    links: tuple[str, ...]
+    headers: dict[str, str]
+
+
+def _rpc(what: str, call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except grpc.RpcError as exc:
+        code = exc.code().name  # type: ignore[attr-defined]
+        raise DemoError(f"{what}: {code}: {exc.details()}") from exc  # type: ignore[attr-defined]
+
+
+class DemoRunner:
+    def __init__(
+        self,
+        plan: Plan,
+        tenant_id: str,
+        targets: Targets,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.plan = plan
+        self.tenant_id = tenant_id
+        self.targets = targets
+        self.sleep = sleep
+        self.clock = clock
+        self.messages: dict[str, Instrumented] = {}
+        self.counts: Counter[str] = Counter()
+
+    def _url(self, url: str) -> str:
+        if not self.targets.gateway_url:
+            return url
+        origin = urlsplit(self.targets.gateway_url)
+        return urlunsplit(urlsplit(url)._replace(scheme=origin.scheme, netloc=origin.netloc))
+
+    def dashboard_url(self) -> str:
+        first = next(iter(self.messages.values()), None)
+        base = self.targets.gateway_url or (
+            f"{urlsplit(first.pixel_url).scheme}://{urlsplit(first.pixel_url).netloc}"
+            if first
+            else "http://127.0.0.1:8080"
+        )
+        return f"{base.rstrip('/')}/dashboard/campaigns/{self.plan.campaign_id}"
+
+    def send(self) -> None:
+        """Register, instrument, mark sent/delivered and bounce every message."""
+        plan, tenant = self.plan, self.tenant_id
+        with client_channel(self.targets.recipient) as channel:
+            recipients = recipient_pb2_grpc.RecipientServiceStub(channel)
+            registrations = [
+                recipient_pb2.MessageRegistration(
+                    message_id=r.message_id,
+                    campaign_id=plan.campaign_id,
+                    recipients=[
+                        recipient_pb2.MessageRecipient(
+                            email=r.email, role=recipient_pb2.RECIPIENT_ROLE_TO
+                        )
+                    ],
+                )
+                for r in plan.recipients
+            ]
+            _rpc(
+                "registering messages",
+                lambda: recipients.RegisterMessages(
+                    recipient_pb2.RegisterMessagesRequest(tenant_id=tenant, messages=registrations)
+                ),
+            )
+            self._instrument()
+            for r in plan.recipients:
+                fields = {"tenant_id": tenant, "message_id": r.message_id, "emails": [r.email]}
+                sent = recipient_pb2.MarkSentRequest(**fields)
+                _rpc(f"marking {r.message_id} sent", lambda q=sent: recipients.MarkSent(q))
+                if r.persona != "bounced":
+                    delivered = recipient_pb2.MarkDeliveredRequest(**fields)
+                    _rpc(
+                        f"marking {r.message_id} delivered",
+                        lambda q=delivered: recipients.MarkDelivered(q),
+                    )
+                self.counts["messages"] += 1
+        self._bounce()
+
+    def _instrument(self) -> None:
+        sent_at = datetime.now(UTC) - SENT_AGO
+        with client_channel(self.targets.tracking_edge) as channel:
+            stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
+            for r in self.plan.recipients:
+                message = tracking_edge_pb2.MessageToInstrument(
+                    tenant_id=self.tenant_id,
+                    campaign_id=self.plan.campaign_id,
+                    message_id=r.message_id,
+                    recipient_id=recipient_id_for(self.tenant_id, r.email),
+                    html=message_html(r.email.split("@")[0].rstrip("0123456789").title()),
+                )
+                message.sent_at.FromDatetime(sent_at)
+                request = tracking_edge_pb2.InstrumentMessageRequest(message=message)
+                done = _rpc("instrumenting", lambda q=request: stub.InstrumentMessage(q)).message  # type: ignore[attr-defined]
+                self.messages[r.email] = Instrumented(
+                    pixel_url=self._url(done.pixel_url),
+                    unsubscribe_url=self._url(done.unsubscribe_url),
+                    links=tuple(self._url(link.tracking_url) for link in done.links),
+                    headers={h.name: h.value for h in done.headers if h.name.startswith("X-")},
+                )
+
+    def _bounce(self) -> None:
+        bounced = self.plan.by_persona("bounced")
+        if not bounced:
+            return
+        reports = [
+            bounce_pb2.IngestInboundMessagesRequest(
+                tenant_id=self.tenant_id,
+                raw_message=bounce_report(r.email, self.messages[r.email].headers, r.message_id),
+            )
+            for r in bounced
+        ]
+        with client_channel(self.targets.bounce) as channel:
+            stub = bounce_pb2_grpc.BounceServiceStub(channel)
+            reply = _rpc("returning bounces", lambda: stub.IngestInboundMessages(iter(reports)))
+        self.counts["bounces"] += reply.bounces  # type: ignore[attr-defined]
+
+    def fire(self, on_hit: Callable[[Hit], None] = lambda hit: None) -> None:
+        """Sends every planned hit at its time (relative to now)."""
+        started = self.clock()
+        for hit in self.plan.hits:
+            wait = hit.at_s - (self.clock() - started)
+            if wait > 0:
+                self.sleep(wait)
+            self._hit(hit)
+            on_hit(hit)
+
+    def _hit(self, hit: Hit) -> None:
+        message = self.messages[hit.email]
+        headers = {"User-Agent": hit.user_agent, "X-Forwarded-For": hit.client_ip}
+        if hit.accept_language:
+            headers["Accept-Language"] = "en-GB,en;q=0.9"
+        data = None
+        if hit.kind == "open":
+            url = message.pixel_url
+        elif hit.kind == "click":
+            url = message.links[hit.link_index]
+        else:
+            url = message.unsubscribe_url
+            data = b"List-Unsubscribe=One-Click"
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(url, data=data, headers=headers, method=hit.method)
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=5) as reply:
+                reply.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise DemoError(f"gateway answered {exc.code} to a {hit.kind}") from exc
+        except OSError as exc:
+            raise DemoError(f"gateway unreachable at {url.split('/', 3)[2]}: {exc}") from exc
+        self.counts[f"{hit.kind}s"] += 1
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Clicks stop at the gateway's 302: the demo must not fetch the shop's pages."""
+
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None

@@ -1,0 +1,122 @@
+// Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling),
+// and the opens/clicks chart (uPlot), refreshed when the live feed reports new events.
+"use strict";
+
+(function () {
+  const root = document.getElementById("campaign");
+  if (!root) return;
+  const FEED_MAX = 50;
+  const feed = document.getElementById("feed");
+  const state = document.getElementById("live-state");
+  const chartBox = document.getElementById("chart");
+  let chart = null;
+  let refreshTimer = null;
+
+  function columns(series) {
+    return [series.t, series.human_opens, series.machine_opens, series.human_clicks, series.machine_clicks];
+  }
+
+  function drawChart(series) {
+    const opts = {
+      scales: {
+        y: { range: (u, min, max) => [0, Math.max(max || 0, 1) * 1.15] },
+      },
+      width: Math.max(chartBox.clientWidth, 320),
+      height: 260,
+      series: [
+        {},
+        { label: "Human opens", stroke: "#2563eb", width: 2 },
+        { label: "Machine opens", stroke: "#94a3b8", width: 2, dash: [6, 4] },
+        { label: "Human clicks", stroke: "#16a34a", width: 2 },
+        { label: "Machine clicks", stroke: "#f59e0b", width: 2, dash: [6, 4] },
+      ],
+      axes: [{}, { label: "events" }],
+    };
+    chart = new uPlot(opts, columns(series), chartBox);
+  }
+
+  function refreshChart() {
+    refreshTimer = null;
+    fetch(root.dataset.timeline, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((series) => chart && chart.setData(columns(series)))
+      .catch(() => {});
+  }
+
+  function percent(value) {
+    return (value * 100).toFixed(1) + "%";
+  }
+
+  function updateCounters(stats) {
+    const o = stats.opens.total;
+    const values = {
+      sent: stats.sent,
+      delivered: stats.delivered,
+      opens_unique: stats.opens.unique.total,
+      opens_human: o.human,
+      opens_proxy: o.privacy_proxy,
+      opens_scanner: o.security_scanner + o.bot,
+      clicks_unique: stats.clicks.unique.total,
+      clicks_human: stats.clicks.total.human,
+      bounced: stats.hard_bounced + stats.soft_bounced,
+      unsubscribes: stats.unsubscribes,
+      complaints: stats.complaints,
+    };
+    for (const el of root.querySelectorAll("[data-counter]")) {
+      const next = String(values[el.dataset.counter]);
+      if (el.textContent !== next) {
+        el.textContent = next;
+        el.classList.remove("bump");
+        void el.offsetWidth;
+        el.classList.add("bump");
+      }
+    }
+    for (const el of root.querySelectorAll("[data-rate]")) {
+      el.textContent = percent(stats.rates[el.dataset.rate]);
+    }
+  }
+
+  function addEvents(events) {
+    if (!events.length) return;
+    const placeholder = feed.querySelector(".empty");
+    if (placeholder) placeholder.remove();
+    for (const e of events) {
+      const item = document.createElement("li");
+      item.className = "type-" + e.type + (e.source ? " source-" + e.source : "");
+      const when = document.createElement("time");
+      when.textContent = (e.occurred_at || "").slice(11, 19);
+      const what = document.createElement("strong");
+      what.textContent = e.type + (e.source ? " · " + e.source.replace("_", " ") : "");
+      const who = document.createElement("span");
+      who.textContent = e.recipient;
+      const detail = document.createElement("small");
+      detail.textContent = e.detail;
+      item.append(when, what, who, detail);
+      feed.prepend(item);
+    }
+    while (feed.children.length > FEED_MAX) feed.lastElementChild.remove();
+  }
+
+  drawChart(JSON.parse(document.getElementById("timeline-data").textContent));
+  window.addEventListener("resize", () => chart && chart.setSize({ width: Math.max(chartBox.clientWidth, 320), height: 260 }));
+
+  const source = new EventSource(root.dataset.live);
+  source.addEventListener("open", () => {
+    state.textContent = "live";
+    state.className = "live on";
+  });
+  source.addEventListener("error", () => {
+    state.textContent = "reconnecting…";
+    state.className = "live off";
+  });
+  source.addEventListener("failure", () => {
+    state.textContent = "analytics unavailable, retrying…";
+    state.className = "live off";
+  });
+  source.addEventListener("update", (message) => {
+    const update = JSON.parse(message.data);
+    updateCounters(update.stats);
+    addEvents(update.events);
+    if (update.events.length && refreshTimer === null) refreshTimer = setTimeout(refreshChart, 1000);
+  });
+})();

@@ -1,0 +1,63 @@
+"""The JSON API against the real services: a demo campaign's figures, CSV export, recipient
+state changes and tenant scoping."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx2
+import pytest
+
+from emailtrack.demo.plan import Plan
+from emailtrack.platform.supervisor import Platform
+from tests.e2e.conftest import Operator
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def api(platform: Platform, operator: Operator) -> httpx2.Client:
+    headers = {"Authorization": f"Bearer {operator.api_token}"}
+    return httpx2.Client(base_url=f"{platform.gateway_url}/api/v1", headers=headers, timeout=10)
+
+
+def test_campaign_figures_and_csv_export(api: httpx2.Client, demo_campaign: Plan) -> None:
+    campaign = demo_campaign.campaign_id
+    listed = api.get("/campaigns", params={"page_size": 500}).json()["campaigns"]
+    assert campaign in [c["campaign_id"] for c in listed]
+    stats = api.get(f"/campaigns/{campaign}").json()
+    assert (stats["sent"], stats["delivered"], stats["hard_bounced"]) == (16, 15, 1)
+    assert stats["opens"]["unique"]["privacy_proxy"] >= 1
+    assert stats["mpp_recipients"] >= 1
+    breakdown = api.get(f"/campaigns/{campaign}/breakdowns/country").json()["rows"]
+    assert {row["value"] for row in breakdown} & {"GB", "US", "SE"}
+    exported = api.get(f"/campaigns/{campaign}/export.csv", params={"bucket": "minute"})
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sum(int(r["opens_total"]) for r in rows) == stats["opens"]["total"]["total"]
+    assert sum(int(r["sent"]) for r in rows) == 16
+
+
+def test_recipient_status_and_suppression(api: httpx2.Client, demo_campaign: Plan) -> None:
+    bounced = demo_campaign.by_persona("bounced")[0].email
+    reader = demo_campaign.by_persona("desktop_reader")[0].email
+    assert api.get(f"/recipients/{bounced}").json()["status"] == "bounced"
+    assert api.get(f"/recipients/{reader}").json()["engagement"]["opens"] >= 1
+    assert (
+        api.put(f"/recipients/{reader}/suppression", json={"reason": "e2e"}).json()["status"]
+        == "suppressed"
+    )
+    assert api.delete(f"/recipients/{reader}/suppression").json()["status"] == "active"
+    missing = api.get("/recipients/nobody-here@example.com")
+    assert missing.status_code == 404, missing.text
+
+
+def test_unknown_token_is_refused_and_health_is_public(
+    platform: Platform, demo_campaign: Plan, api: httpx2.Client
+) -> None:
+    assert api.get("/campaigns/x", headers={"Authorization": "Bearer nope"}).status_code == 401
+    health = httpx2.get(f"{platform.gateway_url}/api/v1/health", timeout=10).json()
+    assert health == {
+        "status": "ok",
+        "services": dict.fromkeys(("analytics", "recipient", "tracking_edge", "bounce"), "serving"),
+    }

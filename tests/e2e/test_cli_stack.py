@@ -1,0 +1,106 @@
+"""The operator CLI against the real services: campaign, message, recipient and report
+commands on a demo campaign, `emailtrack demo` itself, and exit codes of failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from emailtrack.cli import app
+from emailtrack.demo.plan import Plan
+from emailtrack.platform.supervisor import Platform
+from tests.e2e.conftest import Operator, service_addresses
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def run(platform: Platform, operator: Operator):  # type: ignore[no-untyped-def]
+    found = service_addresses(platform)
+    env = {
+        "EMAILTRACK_TENANT": operator.tenant,
+        "EMAILTRACK_ANALYTICS_ADDR": found["analytics"],
+        "EMAILTRACK_RECIPIENT_ADDR": found["recipient"],
+        "EMAILTRACK_TRACKING_EDGE_ADDR": found["tracking-edge"],
+        "EMAILTRACK_BOUNCE_ADDR": found["bounce"],
+    }
+
+    def invoke(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
+        result = CliRunner().invoke(app, list(args), env=env)
+        assert result.exit_code == code, result.output
+        return result
+
+    return invoke
+
+
+def test_campaign_commands(run, demo_campaign: Plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    campaign = demo_campaign.campaign_id
+    listed = json.loads(run("campaign", "list", "--all", "--json").stdout)
+    assert campaign in [c["campaign_id"] for c in listed["campaigns"]]
+    shown = json.loads(run("campaign", "show", campaign, "--json").stdout)
+    assert shown["stats"]["sent"] == 16
+    assert {"client", "device", "country"} == set(shown["breakdowns"])
+    assert "top links" in run("campaign", "show", campaign).stdout
+    target = tmp_path / "timeline.csv"
+    summary = json.loads(run("campaign", "export", campaign, "-o", str(target), "--json").stdout)
+    assert summary["rows"] >= 1
+    assert target.read_text().startswith("bucket_start,sent,")
+
+
+def test_message_instrument_and_show(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    html = tmp_path / "mail.html"
+    html.write_text('<html><body><a href="https://example.com/x">x</a></body></html>')
+    done = json.loads(
+        run(
+            "message", "instrument", "--campaign", "cli-e2e", "--message-id", "cli-m1",
+            "--to", "ada@example.com", "--html", str(html), "--json",
+        ).stdout
+    )  # fmt: skip
+    assert done["links"][0]["original_url"] == "https://example.com/x"
+    shown = json.loads(run("message", "show", done["links"][0]["tracking_url"], "--json").stdout)
+    assert shown["valid"] and shown["link_url"] == "https://example.com/x"
+    forged = done["pixel_url"].replace(".gif", "AAAA.gif")
+    assert json.loads(run("message", "show", forged, "--json", code=2).stdout)["valid"] is False
+
+
+def test_recipient_and_report_commands(run, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+    email = demo_campaign.by_persona("phone_reader")[0].email
+    assert json.loads(run("recipient", "show", email, "--json").stdout)["status"] == "active"
+    suppressed = json.loads(run("recipient", "suppress", email, "--json").stdout)
+    assert suppressed["status"] == "suppressed"
+    assert json.loads(run("recipient", "unsuppress", email, "--json").stdout)["status"] == "active"
+    run("recipient", "show", "nobody-here@example.com", code=3)
+    run("recipient", "show", "not an address", code=2)
+    erased = json.loads(run("recipient", "erase", email, "--yes", "--json").stdout)
+    assert erased == {"email": email, "erased": True}
+    summary = json.loads(run("report", "summary", "--json").stdout)
+    assert summary["sent"] >= 16 and summary["hard_bounced"] >= 1
+    bounces = json.loads(run("report", "bounces", "--json").stdout)["campaigns"]
+    assert demo_campaign.campaign_id in [row["campaign_id"] for row in bounces]
+
+
+def test_demo_command_and_unreachable_service(run) -> None:  # type: ignore[no-untyped-def]
+    done = json.loads(
+        run(
+            "demo", "--campaign", "cli-demo", "--recipients", "8", "--seconds", "0", "--json"
+        ).stdout
+    )
+    assert done["messages"] == 8 and done["opens"] >= 1
+    assert done["dashboard"].endswith("/dashboard/campaigns/cli-demo")
+    run("campaign", "list", "--analytics", "127.0.0.1:1", code=1)
+
+
+def test_replay_rebuilds_the_same_figures(run, platform: Platform, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+    campaign = demo_campaign.campaign_id
+    before = json.loads(run("campaign", "show", campaign, "--json").stdout)["stats"]
+    database = platform.database_url("emailtrack_analytics")
+    kafka = platform.bootstrap_servers
+    done = json.loads(
+        run("replay", "--database-url", database, "--kafka", kafka, "--yes", "--json").stdout
+    )
+    assert done["events"] >= before["sent"]
+    after = json.loads(run("campaign", "show", campaign, "--json").stdout)["stats"]
+    assert after == before

@@ -1,0 +1,133 @@
+"""Headless Chromium (Debian's, through Playwright) against the running stack: log in, open a
+campaign, fire a pixel hit and see the counter change without a reload. Screenshots go to
+test-artifacts/. A missing browser fails the test: install it with `apt-get install -y
+chromium` (the Makefile's install target does)."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from emailtrack.common.grpc_server import client_channel
+from emailtrack.common.identity import recipient_id_for
+from emailtrack.platform.supervisor import Platform
+from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from tests.e2e.conftest import Operator
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install -y chromium` (make install does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def pixel_url(platform: Platform, tenant: str, campaign: str, email: str) -> str:
+    message = tracking_edge_pb2.MessageToInstrument(
+        tenant_id=tenant,
+        campaign_id=campaign,
+        message_id=f"{campaign}-{email}",
+        recipient_id=recipient_id_for(tenant, email),
+        html="<html><body><p>Hello</p></body></html>",
+    )
+    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+        stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
+        request = tracking_edge_pb2.InstrumentMessageRequest(message=message)
+        return stub.InstrumentMessage(request).message.pixel_url
+
+
+def open_pixel(url: str) -> None:
+    request = urllib.request.Request(
+        url, headers={"User-Agent": READER, "Accept-Language": "en-GB"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        assert reply.status == 200
+
+
+def test_counter_changes_live_without_reload(
+    browser, platform: Platform, operator: Operator
+) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    campaign = f"live-{uuid.uuid4().hex[:6]}"
+    first = pixel_url(platform, operator.tenant, campaign, "ada@example.com")
+    second = pixel_url(platform, operator.tenant, campaign, "grace@example.com")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{platform.gateway_url}/dashboard/campaigns/{campaign}")
+    page.wait_for_url("**/dashboard/login")
+    page.fill("input[name=username]", operator.user)
+    page.fill("input[name=password]", "wrong")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".alert")
+    page.fill("input[name=username]", operator.user)
+    page.fill("input[name=password]", operator.password)
+    page.screenshot(path=ARTIFACTS / "dashboard-login.png")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    page.goto(f"{platform.gateway_url}/dashboard/campaigns/{campaign}")
+    page.wait_for_selector("#live-state.on", timeout=15_000)
+    unique_opens = page.locator('[data-counter="opens_unique"]')
+    expect(unique_opens).to_have_text("0")
+    page.evaluate("window.__notReloaded = true")
+
+    open_pixel(first)
+    expect(unique_opens).to_have_text("1", timeout=15_000)
+    open_pixel(second)
+    expect(unique_opens).to_have_text("2", timeout=15_000)
+    assert page.evaluate("window.__notReloaded") is True
+    page.wait_for_selector("#feed li.type-open")
+    assert page.locator("#feed li.type-open").count() == 2
+    page.wait_for_timeout(1500)  # the chart re-reads its data a second after new events
+    page.screenshot(path=ARTIFACTS / "dashboard-campaign-live.png", full_page=True)
+    page.goto(f"{platform.gateway_url}/dashboard/")
+    assert campaign in page.content()
+    page.screenshot(path=ARTIFACTS / "dashboard-campaigns.png")
+    page.close()
+
+
+def test_demo_campaign_page_renders_breakdowns_and_chart(
+    browser, platform: Platform, operator: Operator, demo_campaign
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{platform.gateway_url}/dashboard/login")
+    page.fill("input[name=username]", operator.user)
+    page.fill("input[name=password]", operator.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    page.goto(f"{platform.gateway_url}/dashboard/campaigns/{demo_campaign.campaign_id}")
+    page.wait_for_selector("#chart canvas")
+    assert page.locator('[data-counter="sent"]').inner_text() == "16"
+    assert page.locator('[data-counter="opens_proxy"]').inner_text() != "0"
+    assert "Apple Mail" in page.content()
+    page.screenshot(path=ARTIFACTS / "dashboard-demo-campaign.png", full_page=True)
+    assert errors == []
+    page.close()

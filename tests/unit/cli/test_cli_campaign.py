@@ -1,0 +1,96 @@
+"""``emailtrack campaign list|show|export`` and ``report summary|bounces`` on fake services."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from emailtrack.commands.report import bounce_rows, summarise
+from emailtrack.v1 import analytics_pb2
+from gateway.api.views import TIMELINE_CSV_COLUMNS
+from tests.unit.cli.conftest import Invoke
+from tests.unit.cli.fake_services import FakeStack, stats
+
+
+def test_campaign_list_table_json_and_every_page(cli: Invoke, stack: FakeStack) -> None:
+    table = cli("campaign", "list").stdout
+    assert "spring" in table and "summer" in table and "33.3%" in table
+    assert "more campaigns: use --all" in table
+    first = json.loads(cli("campaign", "list", "--json").stdout)
+    assert first["next_page_token"] == "p2"
+    every = json.loads(cli("campaign", "list", "--all", "--json", "--page-size", "2").stdout)
+    assert [c["campaign_id"] for c in every["campaigns"]] == ["spring", "summer", "zeta"]
+    assert every["next_page_token"] is None
+    assert {r.tenant_id for r in stack.requests_of(analytics_pb2.ListCampaignsRequest)} == {"acme"}
+
+
+def test_campaign_list_bad_input_and_failures(cli: Invoke) -> None:
+    assert "page-size" in cli("campaign", "list", "--page-size", "0", code=2).output
+    assert "NOT_FOUND" in cli("campaign", "list", "--tenant", "globex", code=3).stderr
+    assert "UNAVAILABLE" in cli("campaign", "list", "--analytics", "127.0.0.1:1", code=1).stderr
+    assert "Missing option '--tenant'" in _without_tenant(cli)
+
+
+def _without_tenant(cli: Invoke) -> str:
+    from typer.testing import CliRunner
+
+    from emailtrack.cli import app
+
+    result = CliRunner().invoke(app, ["campaign", "list"], env={"EMAILTRACK_TENANT": ""})
+    assert result.exit_code == 2
+    return result.output
+
+
+def test_campaign_show(cli: Invoke, stack: FakeStack) -> None:
+    shown = cli("campaign", "show", "spring", "--links", "3").stdout
+    assert "https://example.com/offer" in shown and "Apple Mail 75.0%" in shown
+    assert stack.requests_of(analytics_pb2.GetTopLinksRequest)[-1].limit == 3
+    data = json.loads(cli("campaign", "show", "spring", "--json").stdout)
+    assert data["stats"]["hard_bounced"] == 1
+    assert set(data["breakdowns"]) == {"client", "device", "country"}
+    assert data["links"][0]["total_clicks"]["security_scanner"] == 2
+    cli("campaign", "show", "spring", "--links", "0", code=2)
+    cli("campaign", "show", code=2)
+
+
+def test_campaign_export_to_file_stdout_and_json(cli: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "spring.csv"
+    summary = json.loads(
+        cli("campaign", "export", "spring", "-o", str(target), "--bucket", "hour", "--json").stdout
+    )
+    assert summary == {"path": str(target), "rows": 3, "windows": 1}
+    rows = list(csv.reader(target.open()))
+    assert tuple(rows[0]) == TIMELINE_CSV_COLUMNS and len(rows) == 4
+    printed = cli("campaign", "export", "spring", "--time-zone", "Europe/Paris").stdout
+    assert printed.splitlines()[0].startswith("bucket_start,sent")
+    assert len(list(csv.reader(io.StringIO(printed)))) == 4
+    assert (
+        "unknown IANA time zone"
+        in cli("campaign", "export", "spring", "--time-zone", "Mars", code=2).stderr
+    )
+    cli("campaign", "export", "spring", "--bucket", "week", code=2)
+    cli("campaign", "export", "spring", "--json", code=2)
+
+
+def test_report_summary_and_bounces(cli: Invoke) -> None:
+    summary = json.loads(cli("report", "summary", "--json").stdout)
+    assert summary["campaigns"] == 3 and summary["sent"] == 30 and summary["hard_bounced"] == 3
+    assert summary["rates"]["bounce"] == 0.1
+    assert "unsubscribe rate" in cli("report", "summary").stdout
+    bounces = json.loads(cli("report", "bounces", "--json", "--limit", "2").stdout)["campaigns"]
+    assert [row["campaign_id"] for row in bounces] == ["spring", "summer"]
+    assert "bounce rate" in cli("report", "bounces").stdout
+    cli("report", "bounces", "--limit", "0", code=2)
+    cli("report", "summary", "--tenant", "globex", code=3)
+
+
+def test_summary_adds_counts_before_dividing() -> None:
+    small, big = stats("a"), stats("b")
+    small.rate_base, small.filtered_unique_opens = 1, 1
+    big.rate_base, big.filtered_unique_opens = 99, 0
+    assert summarise([small, big])["rates"]["open"] == 0.01
+    quiet = analytics_pb2.CampaignStats(campaign_id="quiet", sent=5)
+    assert [row["campaign_id"] for row in bounce_rows([quiet, big])] == ["b"]
+    assert summarise([])["rates"]["open"] == 0.0
