@@ -46,7 +46,12 @@ def _outcome(tenant_id: str, item: Any, index: int) -> Outcome | None:
     campaign_id, message_id = attribution(item)
     status = text_of(item.get("status"))
     text = text_of(item.get("reason")) or text_of(item.get("response"))
-    classification = classify(status, text) if kind in ("bounce", "deferred") else None
+    # "dropped" events carry no status or SMTP code (reason e.g. "Bounced Address"): SendGrid
+    # will not send to that address, a permanent failure.
+    default_code = 550 if name == "dropped" else 0
+    classification = (
+        classify(status, text, default_code) if kind in ("bounce", "deferred") else None
+    )
     return Outcome(
         event_id=event_key("sendgrid", tenant_id, natural, name, address.lower()),
         kind=kind,

@@ -28,11 +28,44 @@ def test_dsn_bounce_outcome_and_event():
     assert event.delivery.reason == "mailbox_full"
 
 
+# Synthetic ARF report (RFC 5965 layout), built for this test.
+ARF = b"""\
+From: Feedback Loop <fbl@isp.example>
+To: fbl@sender.example
+Subject: Abuse report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="R"
+
+--R
+Content-Type: text/plain
+
+This is an email abuse report.
+
+--R
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: ExampleFBL/1.0
+Version: 1
+Original-Rcpt-To: <carol@example.net>
+
+--R
+Content-Type: text/rfc822-headers
+
+From: News <news@sender.example>
+To: carol@example.net
+Message-ID: <orig-1@sender.example>
+--R--
+"""
+
+
 def test_complaint_and_delay_kinds():
-    arf = (CORPUS / "rfc" / "rfc5965_b2_extended_arf.eml").read_bytes()
-    assert {o.kind for o in outcomes_from_bounce(parse_bounce_message(arf), arf, "t", NOW)} == {
-        "complaint"
-    }
+    (complaint,) = outcomes_from_bounce(parse_bounce_message(ARF), ARF, "t", NOW)
+    assert (complaint.kind, complaint.address, complaint.feedback_type) == (
+        "complaint",
+        "carol@example.net",
+        "abuse",
+    )
     delay = (CORPUS / "flufl" / "simple_03.txt").read_bytes()
     (deferred,) = outcomes_from_bounce(parse_bounce_message(delay), delay, "t", NOW)
     assert deferred.kind == "deferred" and deferred.bounce_type == "soft"
