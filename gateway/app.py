@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
+from emailtrack.common.telemetry import setup_telemetry, tracing_enabled
 from emailtrack.common.tokens import InvalidToken, verify
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -28,7 +29,7 @@ from emailtrack.common.tracking_urls import (
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
 from gateway.dashboard import operator_routes
-from gateway.hits import HitIds, build_hit
+from gateway.hits import HitIds, build_hit, request_span
 from gateway.publisher import HitPublisher, make_hit_producer
 from gateway.spool import Spool
 from gateway.webhooks import webhook_routes
@@ -114,9 +115,14 @@ class Gateway:
     def _record(
         self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
     ) -> None:
-        if self.publisher is not None:
-            hit_id = self.hit_ids.next()
-            trusted = self.settings.trusted_proxies
+        if self.publisher is None:
+            return
+        hit_id = self.hit_ids.next()
+        trusted = self.settings.trusted_proxies
+        if not tracing_enabled():
+            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
+            return
+        with request_span(scope, claims.kind):
             self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
 
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
@@ -241,6 +247,7 @@ def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingA
 
 def create_app() -> TrackingApp:
     """Factory used by the ASGI server in every worker process."""
+    setup_telemetry("gateway")
     settings = GatewaySettings.from_env()
     spool = Spool(
         settings.spool_dir,

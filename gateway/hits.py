@@ -7,11 +7,14 @@ import itertools
 import os
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from starlette.types import Scope
 
 from emailtrack.common.kafka_io import current_trace
+from emailtrack.common.telemetry import get_tracer
 from emailtrack.v1 import events_pb2
 from gateway.config import Network
 
@@ -100,3 +103,31 @@ def build_hit(
         if name in headers:
             hit.headers[name] = headers[name]
     return hit
+
+
+SPAN_NAMES = {
+    events_pb2.HIT_KIND_OPEN: ("GET /o/{token}.gif", "/o/{token}.gif"),
+    events_pb2.HIT_KIND_CLICK: ("GET /c/{token}", "/c/{token}"),
+    events_pb2.HIT_KIND_UNSUBSCRIBE: ("POST /u/{token}", "/u/{token}"),
+}
+
+
+def request_span(scope: Scope, kind: int) -> AbstractContextManager[object]:
+    """The server span of a tracking request (only used when tracing is on), continuing a
+    trace the client sent in ``traceparent``; the hit built inside it carries its context."""
+    carrier = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope.get("headers", ())
+        if name in (b"traceparent", b"tracestate")
+    }
+    name, route = SPAN_NAMES.get(kind, ("tracking request", ""))
+    return get_tracer("gateway").start_as_current_span(
+        name,
+        context=propagate.extract(carrier),
+        kind=SpanKind.SERVER,
+        attributes={
+            "http.request.method": scope.get("method", ""),
+            "http.route": route,
+            "url.scheme": scope.get("scheme", "http"),
+        },
+    )
