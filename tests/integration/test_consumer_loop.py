@@ -120,8 +120,9 @@ def test_ingest_dead_letter_and_redelivery(
         if letter.source_topic == topic:
             letters.setdefault(letter.consumer_group, []).append(letter)
     dead.close()
-    # each group that met the poison record dead-lettered it once
-    assert sorted(letters) == sorted([group, group + "-replay"])
+    # each group that met the poison record dead-lettered it once (the replay may stop
+    # before reaching it)
+    assert group in letters and set(letters) <= {group, group + "-replay"}
     for group_letters in letters.values():
         assert [letter.value for letter in group_letters] == [b"\xff\xff not protobuf"]
     engine.dispose()
