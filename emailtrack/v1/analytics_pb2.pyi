@@ -25,6 +25,13 @@ class BreakdownDimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BREAKDOWN_DIMENSION_DEVICE: _ClassVar[BreakdownDimension]
     BREAKDOWN_DIMENSION_OS: _ClassVar[BreakdownDimension]
     BREAKDOWN_DIMENSION_COUNTRY: _ClassVar[BreakdownDimension]
+
+class SegmentDimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SEGMENT_DIMENSION_UNSPECIFIED: _ClassVar[SegmentDimension]
+    SEGMENT_DIMENSION_SEQUENCE_STEP: _ClassVar[SegmentDimension]
+    SEGMENT_DIMENSION_VARIANT: _ClassVar[SegmentDimension]
+    SEGMENT_DIMENSION_STEP_AND_VARIANT: _ClassVar[SegmentDimension]
 TIME_BUCKET_UNSPECIFIED: TimeBucket
 TIME_BUCKET_MINUTE: TimeBucket
 TIME_BUCKET_HOUR: TimeBucket
@@ -34,6 +41,10 @@ BREAKDOWN_DIMENSION_EMAIL_CLIENT: BreakdownDimension
 BREAKDOWN_DIMENSION_DEVICE: BreakdownDimension
 BREAKDOWN_DIMENSION_OS: BreakdownDimension
 BREAKDOWN_DIMENSION_COUNTRY: BreakdownDimension
+SEGMENT_DIMENSION_UNSPECIFIED: SegmentDimension
+SEGMENT_DIMENSION_SEQUENCE_STEP: SegmentDimension
+SEGMENT_DIMENSION_VARIANT: SegmentDimension
+SEGMENT_DIMENSION_STEP_AND_VARIANT: SegmentDimension
 
 class SourceCounts(_message.Message):
     __slots__ = ("human", "privacy_proxy", "security_scanner", "bot", "total", "unclassified")
@@ -60,7 +71,7 @@ class EngagementCounts(_message.Message):
     def __init__(self, unique: _Optional[_Union[SourceCounts, _Mapping]] = ..., total: _Optional[_Union[SourceCounts, _Mapping]] = ...) -> None: ...
 
 class CampaignStats(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id", "sent", "delivered", "hard_bounced", "soft_bounced", "deferred", "opens", "clicks", "unsubscribes", "complaints", "replies", "open_rate", "click_rate", "click_to_open_rate", "bounce_rate", "complaint_rate", "mpp_adjusted_open_rate", "reply_rate", "first_event_at", "last_event_at", "rate_base", "filtered_unique_opens", "filtered_unique_clicks", "mpp_recipients")
+    __slots__ = ("tenant_id", "campaign_id", "sent", "delivered", "hard_bounced", "soft_bounced", "deferred", "opens", "clicks", "unsubscribes", "complaints", "replies", "open_rate", "click_rate", "click_to_open_rate", "bounce_rate", "complaint_rate", "mpp_adjusted_open_rate", "reply_rate", "first_event_at", "last_event_at", "rate_base", "filtered_unique_opens", "filtered_unique_clicks", "mpp_recipients", "unique_replies", "first_reply_at", "median_seconds_to_first_reply")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +97,9 @@ class CampaignStats(_message.Message):
     FILTERED_UNIQUE_OPENS_FIELD_NUMBER: _ClassVar[int]
     FILTERED_UNIQUE_CLICKS_FIELD_NUMBER: _ClassVar[int]
     MPP_RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_REPLIES_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REPLY_AT_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_SECONDS_TO_FIRST_REPLY_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
     sent: int
@@ -111,7 +125,10 @@ class CampaignStats(_message.Message):
     filtered_unique_opens: int
     filtered_unique_clicks: int
     mpp_recipients: int
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., hard_bounced: _Optional[int] = ..., soft_bounced: _Optional[int] = ..., deferred: _Optional[int] = ..., opens: _Optional[_Union[EngagementCounts, _Mapping]] = ..., clicks: _Optional[_Union[EngagementCounts, _Mapping]] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., click_to_open_rate: _Optional[float] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., mpp_adjusted_open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rate_base: _Optional[int] = ..., filtered_unique_opens: _Optional[int] = ..., filtered_unique_clicks: _Optional[int] = ..., mpp_recipients: _Optional[int] = ...) -> None: ...
+    unique_replies: int
+    first_reply_at: _timestamp_pb2.Timestamp
+    median_seconds_to_first_reply: float
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., hard_bounced: _Optional[int] = ..., soft_bounced: _Optional[int] = ..., deferred: _Optional[int] = ..., opens: _Optional[_Union[EngagementCounts, _Mapping]] = ..., clicks: _Optional[_Union[EngagementCounts, _Mapping]] = ..., unsubscribes: _Optional[int] = ..., complaints: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., click_to_open_rate: _Optional[float] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., mpp_adjusted_open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rate_base: _Optional[int] = ..., filtered_unique_opens: _Optional[int] = ..., filtered_unique_clicks: _Optional[int] = ..., mpp_recipients: _Optional[int] = ..., unique_replies: _Optional[int] = ..., first_reply_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., median_seconds_to_first_reply: _Optional[float] = ...) -> None: ...
 
 class GetCampaignStatsRequest(_message.Message):
     __slots__ = ("tenant_id", "campaign_id")
@@ -306,3 +323,187 @@ class ExportRecipientEventsResponse(_message.Message):
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class GetSegmentStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "dimension")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    dimension: SegmentDimension
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[SegmentDimension, str]] = ...) -> None: ...
+
+class SegmentStats(_message.Message):
+    __slots__ = ("sequence_step", "variant", "stats")
+    SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    sequence_step: str
+    variant: str
+    stats: CampaignStats
+    def __init__(self, sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., stats: _Optional[_Union[CampaignStats, _Mapping]] = ...) -> None: ...
+
+class GetSegmentStatsResponse(_message.Message):
+    __slots__ = ("segments",)
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    segments: _containers.RepeatedCompositeFieldContainer[SegmentStats]
+    def __init__(self, segments: _Optional[_Iterable[_Union[SegmentStats, _Mapping]]] = ...) -> None: ...
+
+class GetVariantComparisonRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "sequence_step", "baseline_variant", "alpha")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_VARIANT_FIELD_NUMBER: _ClassVar[int]
+    ALPHA_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    sequence_step: str
+    baseline_variant: str
+    alpha: float
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sequence_step: _Optional[str] = ..., baseline_variant: _Optional[str] = ..., alpha: _Optional[float] = ...) -> None: ...
+
+class VariantRates(_message.Message):
+    __slots__ = ("variant", "recipients", "opens", "clicks", "replies", "open_rate", "click_rate", "reply_rate")
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    OPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    CLICK_RATE_FIELD_NUMBER: _ClassVar[int]
+    REPLY_RATE_FIELD_NUMBER: _ClassVar[int]
+    variant: str
+    recipients: int
+    opens: int
+    clicks: int
+    replies: int
+    open_rate: float
+    click_rate: float
+    reply_rate: float
+    def __init__(self, variant: _Optional[str] = ..., recipients: _Optional[int] = ..., opens: _Optional[int] = ..., clicks: _Optional[int] = ..., replies: _Optional[int] = ..., open_rate: _Optional[float] = ..., click_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ...) -> None: ...
+
+class MetricComparison(_message.Message):
+    __slots__ = ("metric", "baseline_variant", "variant", "baseline_rate", "rate", "z", "p_value", "significant", "verdict", "more_recipients_needed")
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_VARIANT_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_RATE_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    Z_FIELD_NUMBER: _ClassVar[int]
+    P_VALUE_FIELD_NUMBER: _ClassVar[int]
+    SIGNIFICANT_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    MORE_RECIPIENTS_NEEDED_FIELD_NUMBER: _ClassVar[int]
+    metric: str
+    baseline_variant: str
+    variant: str
+    baseline_rate: float
+    rate: float
+    z: float
+    p_value: float
+    significant: bool
+    verdict: str
+    more_recipients_needed: int
+    def __init__(self, metric: _Optional[str] = ..., baseline_variant: _Optional[str] = ..., variant: _Optional[str] = ..., baseline_rate: _Optional[float] = ..., rate: _Optional[float] = ..., z: _Optional[float] = ..., p_value: _Optional[float] = ..., significant: _Optional[bool] = ..., verdict: _Optional[str] = ..., more_recipients_needed: _Optional[int] = ...) -> None: ...
+
+class GetVariantComparisonResponse(_message.Message):
+    __slots__ = ("variants", "comparisons")
+    VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    COMPARISONS_FIELD_NUMBER: _ClassVar[int]
+    variants: _containers.RepeatedCompositeFieldContainer[VariantRates]
+    comparisons: _containers.RepeatedCompositeFieldContainer[MetricComparison]
+    def __init__(self, variants: _Optional[_Iterable[_Union[VariantRates, _Mapping]]] = ..., comparisons: _Optional[_Iterable[_Union[MetricComparison, _Mapping]]] = ...) -> None: ...
+
+class MailboxStats(_message.Message):
+    __slots__ = ("mailbox", "sent", "delivered", "bounced", "complaints", "opens", "clicks", "replies", "bounce_rate", "complaint_rate", "open_rate", "reply_rate", "health_score", "health_band")
+    MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    BOUNCED_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    BOUNCE_RATE_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_RATE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    REPLY_RATE_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_SCORE_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_BAND_FIELD_NUMBER: _ClassVar[int]
+    mailbox: str
+    sent: int
+    delivered: int
+    bounced: int
+    complaints: int
+    opens: int
+    clicks: int
+    replies: int
+    bounce_rate: float
+    complaint_rate: float
+    open_rate: float
+    reply_rate: float
+    health_score: int
+    health_band: str
+    def __init__(self, mailbox: _Optional[str] = ..., sent: _Optional[int] = ..., delivered: _Optional[int] = ..., bounced: _Optional[int] = ..., complaints: _Optional[int] = ..., opens: _Optional[int] = ..., clicks: _Optional[int] = ..., replies: _Optional[int] = ..., bounce_rate: _Optional[float] = ..., complaint_rate: _Optional[float] = ..., open_rate: _Optional[float] = ..., reply_rate: _Optional[float] = ..., health_score: _Optional[int] = ..., health_band: _Optional[str] = ...) -> None: ...
+
+class ListMailboxStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "mailboxes")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MAILBOXES_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    mailboxes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant_id: _Optional[str] = ..., mailboxes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListMailboxStatsResponse(_message.Message):
+    __slots__ = ("mailboxes",)
+    MAILBOXES_FIELD_NUMBER: _ClassVar[int]
+    mailboxes: _containers.RepeatedCompositeFieldContainer[MailboxStats]
+    def __init__(self, mailboxes: _Optional[_Iterable[_Union[MailboxStats, _Mapping]]] = ...) -> None: ...
+
+class GetWarmupStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "mailbox", "days")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    mailbox: str
+    days: int
+    def __init__(self, tenant_id: _Optional[str] = ..., mailbox: _Optional[str] = ..., days: _Optional[int] = ...) -> None: ...
+
+class WarmupDay(_message.Message):
+    __slots__ = ("day", "sent", "opens", "replies")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    sent: int
+    opens: int
+    replies: int
+    def __init__(self, day: _Optional[str] = ..., sent: _Optional[int] = ..., opens: _Optional[int] = ..., replies: _Optional[int] = ...) -> None: ...
+
+class GetWarmupStatsResponse(_message.Message):
+    __slots__ = ("days",)
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedCompositeFieldContainer[WarmupDay]
+    def __init__(self, days: _Optional[_Iterable[_Union[WarmupDay, _Mapping]]] = ...) -> None: ...
+
+class GetTrackedUsageRequest(_message.Message):
+    __slots__ = ("tenant_id", "start", "end")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetTrackedUsageResponse(_message.Message):
+    __slots__ = ("tracked_events", "sent_events")
+    TRACKED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    SENT_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    tracked_events: int
+    sent_events: int
+    def __init__(self, tracked_events: _Optional[int] = ..., sent_events: _Optional[int] = ...) -> None: ...

@@ -74,6 +74,31 @@ class AnalyticsServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsResponse.FromString,
                 _registered_method=True)
+        self.GetSegmentStats = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetSegmentStats',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsResponse.FromString,
+                _registered_method=True)
+        self.GetVariantComparison = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetVariantComparison',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonResponse.FromString,
+                _registered_method=True)
+        self.ListMailboxStats = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/ListMailboxStats',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsResponse.FromString,
+                _registered_method=True)
+        self.GetWarmupStats = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetWarmupStats',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsResponse.FromString,
+                _registered_method=True)
+        self.GetTrackedUsage = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetTrackedUsage',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -129,6 +154,42 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSegmentStats(self, request, context):
+        """Campaign statistics per sequence step, per variant, or per (step, variant).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVariantComparison(self, request, context):
+        """Open, click and reply rates of each variant against a baseline, with a two-proportion
+        z-test (p-value) and a plain-language verdict per metric.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMailboxStats(self, request, context):
+        """Per sending mailbox: counts, rates and the health score (docs/campaigns.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWarmupStats(self, request, context):
+        """Daily warmup figures of one mailbox (never part of campaign statistics).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTrackedUsage(self, request, context):
+        """Events tracked for a tenant in [start, end) (usage metering).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -171,6 +232,31 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.ExportRecipientEvents,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsResponse.SerializeToString,
+            ),
+            'GetSegmentStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSegmentStats,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsResponse.SerializeToString,
+            ),
+            'GetVariantComparison': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVariantComparison,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonResponse.SerializeToString,
+            ),
+            'ListMailboxStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMailboxStats,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsResponse.SerializeToString,
+            ),
+            'GetWarmupStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWarmupStats,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsResponse.SerializeToString,
+            ),
+            'GetTrackedUsage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTrackedUsage,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -389,6 +475,141 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/ExportRecipientEvents',
             emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSegmentStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetSegmentStats',
+            emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetSegmentStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVariantComparison(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetVariantComparison',
+            emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetVariantComparisonResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMailboxStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/ListMailboxStats',
+            emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.ListMailboxStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWarmupStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetWarmupStats',
+            emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetWarmupStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrackedUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetTrackedUsage',
+            emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.FromString,
             options,
             channel_credentials,
             insecure,

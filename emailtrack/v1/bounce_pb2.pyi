@@ -144,7 +144,7 @@ class IngestInboundMessagesRequest(_message.Message):
     def __init__(self, raw_message: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
 class IngestInboundMessagesResponse(_message.Message):
-    __slots__ = ("messages", "bounces", "complaints", "auto_replies", "unrecognised", "events_published", "duplicates", "delivery_reports")
+    __slots__ = ("messages", "bounces", "complaints", "auto_replies", "unrecognised", "events_published", "duplicates", "delivery_reports", "replies")
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     BOUNCES_FIELD_NUMBER: _ClassVar[int]
     COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +153,7 @@ class IngestInboundMessagesResponse(_message.Message):
     EVENTS_PUBLISHED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_REPORTS_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
     messages: int
     bounces: int
     complaints: int
@@ -161,7 +162,8 @@ class IngestInboundMessagesResponse(_message.Message):
     events_published: int
     duplicates: int
     delivery_reports: int
-    def __init__(self, messages: _Optional[int] = ..., bounces: _Optional[int] = ..., complaints: _Optional[int] = ..., auto_replies: _Optional[int] = ..., unrecognised: _Optional[int] = ..., events_published: _Optional[int] = ..., duplicates: _Optional[int] = ..., delivery_reports: _Optional[int] = ...) -> None: ...
+    replies: int
+    def __init__(self, messages: _Optional[int] = ..., bounces: _Optional[int] = ..., complaints: _Optional[int] = ..., auto_replies: _Optional[int] = ..., unrecognised: _Optional[int] = ..., events_published: _Optional[int] = ..., duplicates: _Optional[int] = ..., delivery_reports: _Optional[int] = ..., replies: _Optional[int] = ...) -> None: ...
 
 class HandleEspWebhookRequest(_message.Message):
     __slots__ = ("provider", "tenant_id", "headers", "body", "url")

@@ -238,30 +238,40 @@ class RecipientPrivacyPayload(_message.Message):
     def __init__(self, address: _Optional[str] = ..., tracking_opt_out: _Optional[bool] = ...) -> None: ...
 
 class ReplyPayload(_message.Message):
-    __slots__ = ("address", "in_reply_to")
+    __slots__ = ("address", "in_reply_to", "reply_message_id", "matched_by")
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     IN_REPLY_TO_FIELD_NUMBER: _ClassVar[int]
+    REPLY_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_BY_FIELD_NUMBER: _ClassVar[int]
     address: str
     in_reply_to: str
-    def __init__(self, address: _Optional[str] = ..., in_reply_to: _Optional[str] = ...) -> None: ...
+    reply_message_id: str
+    matched_by: str
+    def __init__(self, address: _Optional[str] = ..., in_reply_to: _Optional[str] = ..., reply_message_id: _Optional[str] = ..., matched_by: _Optional[str] = ...) -> None: ...
 
 class CampaignStatusPayload(_message.Message):
-    __slots__ = ("status", "previous_status")
+    __slots__ = ("status", "previous_status", "name")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     status: str
     previous_status: str
-    def __init__(self, status: _Optional[str] = ..., previous_status: _Optional[str] = ...) -> None: ...
+    name: str
+    def __init__(self, status: _Optional[str] = ..., previous_status: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class AccountHealthPayload(_message.Message):
-    __slots__ = ("mailbox", "score", "previous_score")
+    __slots__ = ("mailbox", "score", "previous_score", "band", "previous_band")
     MAILBOX_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    BAND_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_BAND_FIELD_NUMBER: _ClassVar[int]
     mailbox: str
     score: int
     previous_score: int
-    def __init__(self, mailbox: _Optional[str] = ..., score: _Optional[int] = ..., previous_score: _Optional[int] = ...) -> None: ...
+    band: str
+    previous_band: str
+    def __init__(self, mailbox: _Optional[str] = ..., score: _Optional[int] = ..., previous_score: _Optional[int] = ..., band: _Optional[str] = ..., previous_band: _Optional[str] = ...) -> None: ...
 
 class SuppressionPayload(_message.Message):
     __slots__ = ("address", "status", "reason")
@@ -274,7 +284,7 @@ class SuppressionPayload(_message.Message):
     def __init__(self, address: _Optional[str] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("event_id", "type", "occurred_at", "tenant_id", "campaign_id", "message_id", "recipient_id", "trace", "sequence_step", "variant", "engagement", "delivery", "unsubscribe", "privacy", "reply", "campaign_status", "account_health", "suppression")
+    __slots__ = ("event_id", "type", "occurred_at", "tenant_id", "campaign_id", "message_id", "recipient_id", "trace", "sequence_step", "variant", "mailbox", "warmup", "engagement", "delivery", "unsubscribe", "privacy", "reply", "campaign_status", "account_health", "suppression")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -285,6 +295,8 @@ class Event(_message.Message):
     TRACE_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
     VARIANT_FIELD_NUMBER: _ClassVar[int]
+    MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_FIELD_NUMBER: _ClassVar[int]
     ENGAGEMENT_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
     UNSUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
@@ -303,6 +315,8 @@ class Event(_message.Message):
     trace: TraceContext
     sequence_step: str
     variant: str
+    mailbox: str
+    warmup: bool
     engagement: EngagementPayload
     delivery: DeliveryPayload
     unsubscribe: UnsubscribePayload
@@ -311,7 +325,7 @@ class Event(_message.Message):
     campaign_status: CampaignStatusPayload
     account_health: AccountHealthPayload
     suppression: SuppressionPayload
-    def __init__(self, event_id: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., trace: _Optional[_Union[TraceContext, _Mapping]] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., engagement: _Optional[_Union[EngagementPayload, _Mapping]] = ..., delivery: _Optional[_Union[DeliveryPayload, _Mapping]] = ..., unsubscribe: _Optional[_Union[UnsubscribePayload, _Mapping]] = ..., privacy: _Optional[_Union[RecipientPrivacyPayload, _Mapping]] = ..., reply: _Optional[_Union[ReplyPayload, _Mapping]] = ..., campaign_status: _Optional[_Union[CampaignStatusPayload, _Mapping]] = ..., account_health: _Optional[_Union[AccountHealthPayload, _Mapping]] = ..., suppression: _Optional[_Union[SuppressionPayload, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., trace: _Optional[_Union[TraceContext, _Mapping]] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., mailbox: _Optional[str] = ..., warmup: _Optional[bool] = ..., engagement: _Optional[_Union[EngagementPayload, _Mapping]] = ..., delivery: _Optional[_Union[DeliveryPayload, _Mapping]] = ..., unsubscribe: _Optional[_Union[UnsubscribePayload, _Mapping]] = ..., privacy: _Optional[_Union[RecipientPrivacyPayload, _Mapping]] = ..., reply: _Optional[_Union[ReplyPayload, _Mapping]] = ..., campaign_status: _Optional[_Union[CampaignStatusPayload, _Mapping]] = ..., account_health: _Optional[_Union[AccountHealthPayload, _Mapping]] = ..., suppression: _Optional[_Union[SuppressionPayload, _Mapping]] = ...) -> None: ...
 
 class EventBatch(_message.Message):
     __slots__ = ("events",)

@@ -259,7 +259,7 @@ class MessageRecipient(_message.Message):
     def __init__(self, email: _Optional[str] = ..., role: _Optional[_Union[RecipientRole, str]] = ...) -> None: ...
 
 class MessageRegistration(_message.Message):
-    __slots__ = ("message_id", "campaign_id", "list_id", "recipients", "sequence_step", "variant", "mailbox")
+    __slots__ = ("message_id", "campaign_id", "list_id", "recipients", "sequence_step", "variant", "mailbox", "smtp_message_id", "warmup")
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     LIST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -267,6 +267,8 @@ class MessageRegistration(_message.Message):
     SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
     VARIANT_FIELD_NUMBER: _ClassVar[int]
     MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    SMTP_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     campaign_id: str
     list_id: str
@@ -274,7 +276,9 @@ class MessageRegistration(_message.Message):
     sequence_step: str
     variant: str
     mailbox: str
-    def __init__(self, message_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., list_id: _Optional[str] = ..., recipients: _Optional[_Iterable[_Union[MessageRecipient, _Mapping]]] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., mailbox: _Optional[str] = ...) -> None: ...
+    smtp_message_id: str
+    warmup: bool
+    def __init__(self, message_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., list_id: _Optional[str] = ..., recipients: _Optional[_Iterable[_Union[MessageRecipient, _Mapping]]] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., mailbox: _Optional[str] = ..., smtp_message_id: _Optional[str] = ..., warmup: _Optional[bool] = ...) -> None: ...
 
 class RegisterMessagesRequest(_message.Message):
     __slots__ = ("tenant_id", "messages")
@@ -543,3 +547,39 @@ class GetEngagementSummaryResponse(_message.Message):
     human_clicks: int
     recipient_id: str
     def __init__(self, opens: _Optional[int] = ..., clicks: _Optional[int] = ..., last_engagement_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., human_opens: _Optional[int] = ..., human_clicks: _Optional[int] = ..., recipient_id: _Optional[str] = ...) -> None: ...
+
+class LookupMessagesRequest(_message.Message):
+    __slots__ = ("tenant_id", "smtp_message_ids", "message_ids")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SMTP_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    smtp_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    message_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant_id: _Optional[str] = ..., smtp_message_ids: _Optional[_Iterable[str]] = ..., message_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RegisteredMessage(_message.Message):
+    __slots__ = ("message_id", "smtp_message_id", "campaign_id", "sequence_step", "variant", "mailbox", "warmup", "emails")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SMTP_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_FIELD_NUMBER: _ClassVar[int]
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    smtp_message_id: str
+    campaign_id: str
+    sequence_step: str
+    variant: str
+    mailbox: str
+    warmup: bool
+    emails: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, message_id: _Optional[str] = ..., smtp_message_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., mailbox: _Optional[str] = ..., warmup: _Optional[bool] = ..., emails: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class LookupMessagesResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[RegisteredMessage]
+    def __init__(self, messages: _Optional[_Iterable[_Union[RegisteredMessage, _Mapping]]] = ...) -> None: ...

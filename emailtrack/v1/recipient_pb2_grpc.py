@@ -149,6 +149,11 @@ class RecipientServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryResponse.FromString,
                 _registered_method=True)
+        self.LookupMessages = channel.unary_unary(
+                '/emailtrack.v1.RecipientService/LookupMessages',
+                request_serializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.FromString,
+                _registered_method=True)
 
 
 class RecipientServiceServicer:
@@ -292,6 +297,13 @@ class RecipientServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LookupMessages(self, request, context):
+        """Registered messages by SMTP Message-ID or by emailtrack message id (reply matching).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecipientServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -409,6 +421,11 @@ def add_RecipientServiceServicer_to_server(servicer, server):
                     servicer.GetEngagementSummary,
                     request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryResponse.SerializeToString,
+            ),
+            'LookupMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.LookupMessages,
+                    request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1032,6 +1049,33 @@ class RecipientService:
             '/emailtrack.v1.RecipientService/GetEngagementSummary',
             emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryRequest.SerializeToString,
             emailtrack_dot_v1_dot_recipient__pb2.GetEngagementSummaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LookupMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.RecipientService/LookupMessages',
+            emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.SerializeToString,
+            emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -56,6 +56,7 @@ class EventRow(NamedTuple):
     country: str = ""
     bounce_type: int = 0
     reason: str = ""
+    mailbox: str = ""
 
 
 COLUMNS: tuple[str, ...] = EventRow._fields
@@ -70,7 +71,29 @@ class Erasure:
     requested_at: datetime
 
 
-def decode_event(event: events_pb2.Event) -> EventRow | Erasure | None:
+@dataclass(frozen=True)
+class CampaignDeletion:
+    """A campaign was deleted (CAMPAIGN_STATUS_CHANGE to "deleted")."""
+
+    tenant_id: str
+    campaign_id: str
+    deleted_at: datetime
+
+
+class WarmupRow(NamedTuple):
+    """A warmup interaction: counted per mailbox and day, never in campaign statistics."""
+
+    event_id: str
+    tenant_id: str
+    mailbox: str
+    event_type: int
+    occurred_at: datetime
+
+
+Item = EventRow | Erasure | CampaignDeletion | WarmupRow
+
+
+def decode_event(event: events_pb2.Event) -> Item | None:
     """The row (or erasure) an event stands for; None for event types analytics ignores and
     for events no campaign can be attributed to (e.g. a bounce whose original message carried
     no X-Emailtrack-Campaign header: the recipient service still applies it)."""
@@ -81,8 +104,18 @@ def decode_event(event: events_pb2.Event) -> EventRow | Erasure | None:
         if not event.recipient_id:
             raise InvalidEvent("erase request without recipient_id")
         return Erasure(event.tenant_id, event.recipient_id, occurred_at)
+    if event.type == events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE:
+        if event.campaign_status.status != "deleted":
+            return None
+        if not event.campaign_id:
+            raise InvalidEvent("campaign deletion without campaign_id")
+        return CampaignDeletion(event.tenant_id, event.campaign_id, occurred_at)
     if event.type not in STORED_TYPES:
         return None
+    if event.warmup:
+        if not event.mailbox:
+            raise InvalidEvent(f"warmup event {event.event_id} has no mailbox")
+        return WarmupRow(event.event_id, event.tenant_id, event.mailbox, event.type, occurred_at)
     if not event.campaign_id:
         return None
     if not event.HasField("occurred_at"):
@@ -97,6 +130,7 @@ def decode_event(event: events_pb2.Event) -> EventRow | Erasure | None:
         recipient_id=event.recipient_id,
         sequence_step=event.sequence_step,
         variant=event.variant,
+        mailbox=event.mailbox,
     )
     payload = event.WhichOneof("payload")
     if payload == "engagement":
@@ -131,6 +165,7 @@ def event_from_row(row: EventRow) -> events_pb2.Event:
         recipient_id=row.recipient_id,
         sequence_step=row.sequence_step,
         variant=row.variant,
+        mailbox=row.mailbox,
     )
     event.occurred_at.FromDatetime(row.occurred_at)
     if row.event_type in (events_pb2.EVENT_TYPE_EMAIL_OPEN, events_pb2.EVENT_TYPE_EMAIL_CLICK):

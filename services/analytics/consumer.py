@@ -1,5 +1,5 @@
-"""Analytics ingestion: EventBatch records from the event topics to rows and erasures,
-written idempotently in one transaction per polled batch."""
+"""Analytics ingestion: EventBatch records from the event topics to rows, erasures,
+campaign deletions and warmup rows, written idempotently in one transaction per polled batch."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ from opentelemetry.trace import SpanKind
 
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.common.telemetry import child_span
-from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event
+from services.analytics.codec import (
+    CampaignDeletion,
+    Erasure,
+    EventRow,
+    InvalidEvent,
+    Item,
+    WarmupRow,
+    decode_event,
+)
 from services.analytics.store import AnalyticsStore
 
-Item = EventRow | Erasure
 INGEST_SPAN = "analytics ingest event"
 INGEST_ATTRIBUTES: dict[str, str | int] = {"messaging.system": "kafka"}
 
@@ -41,4 +48,6 @@ class EventIngestHandler:
     def handle(self, items: list[Item]) -> None:
         rows = [item for item in items if isinstance(item, EventRow)]
         erasures = [item for item in items if isinstance(item, Erasure)]
-        self.store.ingest(rows, erasures)
+        deletions = [item for item in items if isinstance(item, CampaignDeletion)]
+        warmups = [item for item in items if isinstance(item, WarmupRow)]
+        self.store.ingest(rows, erasures, deletions, warmups)

@@ -31,6 +31,20 @@ class Metric(IntEnum):
     CLICK_MASK = 22
 
 
+# Event types kept once per (message, recipient) in ``firsts`` (with hits and first time).
+PAIR_EVENT_TYPES = frozenset(
+    {
+        Metric.OPEN,
+        Metric.CLICK,
+        Metric.SENT,
+        Metric.DELIVERED,
+        Metric.HARD_BOUNCE,
+        Metric.COMPLAINT,
+        Metric.REPLY,
+        Metric.UNSUBSCRIBE,
+    }
+)
+
 HUMAN = events_pb2.HIT_SOURCE_HUMAN
 PROXY = events_pb2.HIT_SOURCE_PRIVACY_PROXY
 SCANNER = events_pb2.HIT_SOURCE_SECURITY_SCANNER

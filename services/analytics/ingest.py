@@ -15,9 +15,12 @@ from psycopg import Connection
 
 from emailtrack.v1 import events_pb2
 from services.analytics.codec import COLUMNS, Erasure, EventRow
-from services.analytics.domain import HUMAN, Metric
+from services.analytics.domain import HUMAN, PAIR_EVENT_TYPES, Metric
+from services.analytics.lifecycle import drop_deleted
 
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
+# Kinds with one ``firsts`` row per (message, recipient): segment and mailbox statistics.
+PAIR_KINDS = ", ".join(str(kind) for kind in sorted(PAIR_EVENT_TYPES))
 CLICK = events_pb2.EVENT_TYPE_EMAIL_CLICK
 SENT = events_pb2.EVENT_TYPE_EMAIL_SENT
 BOUNCE = events_pb2.EVENT_TYPE_EMAIL_BOUNCE
@@ -59,22 +62,23 @@ tagged AS (
 ),
 first_keys AS (
   SELECT tenant_id, campaign_id, message_id, recipient_id, event_type AS kind,
-         '' AS link_url, -1 AS link_index, source
-  FROM new WHERE event_type IN ({OPEN}, {CLICK}, {SENT}) AND recipient_id <> ''
+         '' AS link_url, -1 AS link_index,
+         CASE WHEN event_type = {BOUNCE} THEN bounce_type ELSE source END AS source, occurred_at
+  FROM new WHERE event_type IN ({PAIR_KINDS}) AND recipient_id <> ''
   UNION ALL
   SELECT tenant_id, campaign_id, message_id, recipient_id, event_type, link_url, link_index,
-         source
+         source, occurred_at
   FROM new WHERE event_type = {CLICK} AND recipient_id <> ''
 ),
 firsts_up AS (
   INSERT INTO firsts AS f (tenant_id, campaign_id, message_id, recipient_id, kind, link_url,
-                           link_index, sources)
+                           link_index, sources, hits, first_at)
   SELECT tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index,
-         bit_or(1 << source)
+         bit_or(1 << source), count(*), min(occurred_at)
   FROM first_keys GROUP BY 1, 2, 3, 4, 5, 6, 7
   ON CONFLICT (tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index)
-  DO UPDATE SET sources = f.sources | EXCLUDED.sources
-  WHERE f.sources | EXCLUDED.sources <> f.sources
+  DO UPDATE SET sources = f.sources | EXCLUDED.sources, hits = f.hits + EXCLUDED.hits,
+                first_at = LEAST(f.first_at, EXCLUDED.first_at)
   RETURNING new.tenant_id, new.campaign_id, new.recipient_id, new.kind, new.link_url,
             new.link_index, old.sources AS old_sources, new.sources AS new_sources
 ),
@@ -156,6 +160,24 @@ recipients_up AS (
     messages = r.messages + EXCLUDED.messages,
     last_engagement_at = GREATEST(r.last_engagement_at, EXCLUDED.last_engagement_at)
 ),
+attributes_up AS (
+  INSERT INTO message_attributes AS a (tenant_id, campaign_id, message_id, sequence_step,
+                                       variant, mailbox)
+  SELECT tenant_id, campaign_id, message_id, max(sequence_step), max(variant), max(mailbox)
+  FROM new WHERE message_id <> '' AND (sequence_step <> '' OR variant <> '' OR mailbox <> '')
+  GROUP BY 1, 2, 3
+  ON CONFLICT (tenant_id, campaign_id, message_id) DO UPDATE SET
+    sequence_step = CASE a.sequence_step WHEN '' THEN EXCLUDED.sequence_step
+                    ELSE a.sequence_step END,
+    variant = CASE a.variant WHEN '' THEN EXCLUDED.variant ELSE a.variant END,
+    mailbox = CASE a.mailbox WHEN '' THEN EXCLUDED.mailbox ELSE a.mailbox END
+),
+usage_up AS (
+  INSERT INTO tenant_usage_days AS u (tenant_id, day, metric, n)
+  SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, event_type, count(*)
+  FROM new GROUP BY 1, 2, 3
+  ON CONFLICT (tenant_id, day, metric) DO UPDATE SET n = u.n + EXCLUDED.n
+),
 activity_up AS (
   INSERT INTO campaign_activity AS r (tenant_id, campaign_id, events, first_event_at,
                                       last_event_at, version, updated_at)
@@ -184,7 +206,9 @@ ERASE = [
 
 
 def apply_staged(conn: Connection) -> int:
-    """Moves what is in ``staging`` into the events table and rollups; returns new events."""
+    """Moves what is in ``staging`` into the events table and rollups (events of deleted
+    campaigns are dropped and counted first); returns new events."""
+    drop_deleted(conn)
     with conn.cursor() as cur:
         cur.execute(ANONYMISE_ERASED)
         cur.execute(APPLY)

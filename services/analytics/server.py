@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import grpc
 
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
-from services.analytics import views
+from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
 from services.analytics.domain import InvalidPageToken, decode_page_token, encode_page_token
+from services.analytics.segment_store import SegmentStore
+from services.analytics.server_segments import SegmentRpcs
 from services.analytics.store import AnalyticsStore
 from services.analytics.watch import CampaignWatcher
 
@@ -43,10 +45,11 @@ def _bounded(value: int, default: int, maximum: int) -> int:
     return default if value <= 0 else min(value, maximum)
 
 
-class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
+class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer):
     def __init__(self, store: AnalyticsStore, watcher: CampaignWatcher | None = None) -> None:
         self.store = store
         self.watcher = watcher or CampaignWatcher(store)
+        self.segments = SegmentStore(store)
 
     def _stats(self, tenant_id: str, campaign_id: str) -> analytics_pb2.CampaignStats:
         counters = self.store.counters(tenant_id, [campaign_id])[campaign_id]
@@ -58,6 +61,8 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     ) -> analytics_pb2.GetCampaignStatsResponse:
         _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stats = self._stats(request.tenant_id, request.campaign_id)
+        timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
+        segment_views.with_reply_timing(stats, timing.get(("", "")))
         return analytics_pb2.GetCampaignStatsResponse(stats=stats)
 
     def GetTimeline(

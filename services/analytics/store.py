@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from psycopg import Connection
 from sqlalchemy import Engine
 
-from services.analytics import ingest, partitions
-from services.analytics.codec import COLUMNS, Erasure, EventRow
+from services.analytics import ingest, lifecycle, partitions
+from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRow, WarmupRow
 from services.analytics.domain import BOT, HUMAN, PROXY, SCANNER, UNCLASSIFIED, Metric
 
 log = logging.getLogger(__name__)
@@ -95,15 +95,26 @@ class AnalyticsStore:
 
     # -- writes ------------------------------------------------------------------------
 
-    def ingest(self, rows: Sequence[EventRow], erasures: Sequence[Erasure] = ()) -> int:
+    def ingest(
+        self,
+        rows: Sequence[EventRow],
+        erasures: Sequence[Erasure] = (),
+        deletions: Sequence[CampaignDeletion] = (),
+        warmups: Sequence[WarmupRow] = (),
+    ) -> int:
         """Writes a batch in one transaction; returns how many events were new. Events older
-        than the retention period (their partition is gone) are ignored."""
+        than the retention period (their partition is gone) are ignored. Campaign deletions
+        are applied first, so events of a deleted campaign in the same batch are dropped."""
         horizon = partitions.retention_horizon(datetime.now(UTC).date(), self.retention_days)
         kept = [row for row in rows if row.occurred_at.date() >= horizon]
         if len(kept) < len(rows):
             log.info("ignored %d events older than %s", len(rows) - len(kept), horizon)
         self._ensure_partitions(partitions.days_of(row.occurred_at for row in kept))
         with self.connection() as conn:
+            if deletions:
+                lifecycle.delete_campaigns(conn, deletions)
+            if warmups:
+                lifecycle.record_warmup(conn, warmups)
             new = ingest.ingest(conn, kept) if kept else 0
             if erasures:
                 ingest.erase(conn, erasures)
@@ -133,7 +144,8 @@ class AnalyticsStore:
             conn.execute(
                 "TRUNCATE events, firsts, campaign_counters, campaign_quarter_hours, "
                 "campaign_minutes, campaign_links, campaign_breakdown, recipient_engagement, "
-                "campaign_activity, erased_recipients"
+                "campaign_activity, erased_recipients, message_attributes, warmup_events, "
+                "tenant_usage_days, deleted_campaigns"
             )
 
     # -- campaign queries -------------------------------------------------------------

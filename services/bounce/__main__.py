@@ -9,7 +9,7 @@ from emailtrack.common import topics
 from emailtrack.common.config import ServiceSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration
+from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
@@ -17,6 +17,7 @@ from services.bounce.config import BounceConfig
 from services.bounce.consumer import EraseHandler
 from services.bounce.fetch import confirm_subscription, https_get
 from services.bounce.recorder import OutcomeRecorder
+from services.bounce.replies import ReplyResolver
 from services.bounce.server import BounceServicer
 from services.bounce.store import OutcomeStore
 from services.bounce.webhooks.handler import WebhookHandler
@@ -35,12 +36,14 @@ def build(settings: ServiceSettings) -> ServiceParts:
     erasures = ConsumerLoop(
         settings.kafka, NAME, [topics.RECIPIENT_EVENTS], EraseHandler(store), producer
     )
+    channel = client_channel(config.recipient_addr)
+    replies = ReplyResolver(channel, config.recipient_addr)
     registration = ServiceRegistration(
-        BounceServicer(recorder.record, webhooks),
+        BounceServicer(recorder.record, webhooks, replies),
         bounce_pb2_grpc.add_BounceServiceServicer_to_server,
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )
-    return ServiceParts([registration], [erasures], [producer.close, engine.dispose])
+    return ServiceParts([registration], [erasures], [channel.close, producer.close, engine.dispose])
 
 
 if __name__ == "__main__":

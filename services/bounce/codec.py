@@ -33,6 +33,7 @@ EVENT_TYPES = {
     "open": events_pb2.EVENT_TYPE_EMAIL_OPEN,
     "click": events_pb2.EVENT_TYPE_EMAIL_CLICK,
     "unsubscribe": events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE,
+    "reply": events_pb2.EVENT_TYPE_EMAIL_REPLY,
 }
 
 
@@ -70,8 +71,8 @@ def parsed_message(parsed: ParsedBounce) -> bounce_pb2.ParsedMessage:
 
 
 def event_of(outcome: Outcome, trace: events_pb2.TraceContext) -> events_pb2.Event:
-    """The Kafka event of an outcome: delivery payload, or engagement/unsubscribe payload
-    for the opens, clicks and unsubscribes an ESP reports."""
+    """The Kafka event of an outcome: delivery payload, engagement/unsubscribe payload for
+    the opens, clicks and unsubscribes an ESP reports, reply payload for human replies."""
     event = events_pb2.Event(
         event_id=outcome.event_id,
         type=EVENT_TYPES[outcome.kind],
@@ -80,6 +81,10 @@ def event_of(outcome: Outcome, trace: events_pb2.TraceContext) -> events_pb2.Eve
         message_id=outcome.message_id,
         recipient_id=recipient_id_for(outcome.tenant_id, outcome.address),
         trace=trace,
+        sequence_step=outcome.sequence_step,
+        variant=outcome.variant,
+        mailbox=outcome.mailbox,
+        warmup=outcome.warmup,
     )
     event.occurred_at.FromDatetime(outcome.occurred_at)
     if outcome.kind in ("open", "click"):
@@ -89,6 +94,11 @@ def event_of(outcome: Outcome, trace: events_pb2.TraceContext) -> events_pb2.Eve
         event.engagement.client_ip = outcome.client_ip
     elif outcome.kind == "unsubscribe":
         event.unsubscribe.address = outcome.address
+    elif outcome.kind == "reply":
+        event.reply.address = outcome.address
+        event.reply.in_reply_to = outcome.in_reply_to
+        event.reply.reply_message_id = outcome.reply_message_id
+        event.reply.matched_by = outcome.matched_by
     else:
         event.delivery.CopyFrom(
             events_pb2.DeliveryPayload(

@@ -14,6 +14,8 @@ from services.bounce.webhooks.signatures import load_sendgrid_key
 @dataclass(frozen=True)
 class BounceConfig:
     secrets: WebhookSecrets
+    # RecipientService address, asked which message a reply answers.
+    recipient_addr: str = "127.0.0.1:50052"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BounceConfig:
@@ -29,5 +31,6 @@ class BounceConfig:
                 postmark_token=env_str("EMAILTRACK_POSTMARK_WEBHOOK_TOKEN", "", env),
                 mandrill_key=env_str("EMAILTRACK_MANDRILL_WEBHOOK_KEY", "", env),
                 ses_topic_arns=frozenset(env_list("EMAILTRACK_SES_TOPIC_ARNS", env)),
-            )
+            ),
+            env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
         )

@@ -1,12 +1,16 @@
-"""Recipient-events consumer: an erase request deletes that recipient's outcomes."""
+"""Recipient-events consumer: an erase request deletes that recipient's outcomes; a campaign
+deleted (CAMPAIGN_STATUS_CHANGE to "deleted") deletes the campaign's outcomes."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.v1 import events_pb2
 from services.bounce.store import OutcomeStore
 
-Subject = tuple[str, str]
+# ("recipient", tenant, recipient id) or ("campaign", tenant, campaign id).
+Subject = tuple[Literal["recipient", "campaign"], str, str]
 
 
 class EraseHandler:
@@ -16,15 +20,21 @@ class EraseHandler:
         self.store = store
 
     def decode(self, record: Record) -> list[Subject]:
-        events = event_batch(record.value)
-        subjects = []
-        for event in events:
-            if event.type != events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
-                continue
-            if not event.tenant_id or not event.recipient_id:
-                raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
-            subjects.append((event.tenant_id, event.recipient_id))
+        subjects: list[Subject] = []
+        for event in event_batch(record.value):
+            if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
+                if not event.tenant_id or not event.recipient_id:
+                    raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
+                subjects.append(("recipient", event.tenant_id, event.recipient_id))
+            elif (
+                event.type == events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE
+                and event.campaign_status.status == "deleted"
+            ):
+                if not event.tenant_id or not event.campaign_id:
+                    raise InvalidMessage(f"campaign deletion {event.event_id} lacks ids")
+                subjects.append(("campaign", event.tenant_id, event.campaign_id))
         return subjects
 
     def handle(self, items: list[Subject]) -> None:
-        self.store.erase_recipients(items)
+        self.store.erase_recipients([(t, i) for kind, t, i in items if kind == "recipient"])
+        self.store.delete_campaigns([(t, i) for kind, t, i in items if kind == "campaign"])

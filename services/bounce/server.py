@@ -11,7 +11,9 @@ import grpc
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce.codec import classification_message, parsed_message
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
-from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce
+from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce, reply_outcome
+from services.bounce.domain.parse import ParsedBounce
+from services.bounce.replies import RecipientUnavailable, ReplyResolver
 from services.bounce.store import Recorded
 from services.bounce.webhooks.handler import (
     InvalidSignature,
@@ -50,9 +52,28 @@ def _message_error(raw: bytes) -> str:
 class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     """Classifies replies and inbound mail, and records webhook and mailbox outcomes."""
 
-    def __init__(self, record: Record, webhooks: WebhookHandler) -> None:
+    def __init__(
+        self, record: Record, webhooks: WebhookHandler, replies: ReplyResolver | None = None
+    ) -> None:
+        """Without ``replies`` (no recipient service), human replies stay "unrecognised"."""
         self.record = record
         self.webhooks = webhooks
+        self.replies = replies
+
+    def _reply(
+        self, parsed: ParsedBounce, raw: bytes, tenant_id: str, context: grpc.ServicerContext
+    ) -> list[Outcome]:
+        """The reply outcome of an unrecognised message answering one of ours, else none."""
+        if self.replies is None or not parsed.reply:
+            return []
+        try:
+            match = self.replies.resolve(tenant_id, parsed.reply)
+        except RecipientUnavailable as exc:
+            log.warning("reply lookup failed: %s", exc)
+            context.abort(grpc.StatusCode.UNAVAILABLE, "could not look up replied messages; retry")
+        if match is None:
+            return []
+        return [reply_outcome(parsed.reply, match, raw, tenant_id, datetime.now(UTC))]
 
     def _record(self, outcomes: list[Outcome], context: grpc.ServicerContext) -> Recorded:
         try:
@@ -93,11 +114,13 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
                 counts.unrecognised += 1
                 continue
             parsed = parse_bounce_message(request.raw_message)
-            counter = _KIND_COUNTERS[parsed.kind]
+            outcomes = self._reply(parsed, request.raw_message, request.tenant_id, context)
+            counter = "replies" if outcomes else _KIND_COUNTERS[parsed.kind]
             setattr(counts, counter, getattr(counts, counter) + 1)
-            outcomes = outcomes_from_bounce(
-                parsed, request.raw_message, request.tenant_id, datetime.now(UTC)
-            )
+            if not outcomes:
+                outcomes = outcomes_from_bounce(
+                    parsed, request.raw_message, request.tenant_id, datetime.now(UTC)
+                )
             recorded = self._record(outcomes, context)
             counts.events_published += recorded.accepted
             counts.duplicates += recorded.duplicates

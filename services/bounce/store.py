@@ -1,6 +1,7 @@
 """The bounce service's own storage: recorded outcomes (audit, duplicate detection, GDPR
-erasure). Recording and publishing share one transaction, so an outcome is stored only once
-its event is on Kafka, and a retry after a failed publish is not mistaken for a duplicate."""
+erasure, campaign deletion). Recording and publishing share one transaction, so an outcome
+is stored only once its event is on Kafka, and a retry after a failed publish is not
+mistaken for a duplicate."""
 
 from __future__ import annotations
 
@@ -72,6 +73,19 @@ class OutcomeStore:
                     {"t": tenant, "r": recipient},
                 ).rowcount
                 for tenant, recipient in subjects
+            )
+
+    def delete_campaigns(self, campaigns: Sequence[tuple[str, str]]) -> int:
+        """Deletes every outcome of the (tenant_id, campaign_id) pairs; idempotent."""
+        if not campaigns:
+            return 0
+        with self.engine.begin() as conn:
+            return sum(
+                conn.execute(
+                    text("DELETE FROM outcomes WHERE tenant_id = :t AND campaign_id = :c"),
+                    {"t": tenant, "c": campaign},
+                ).rowcount
+                for tenant, campaign in campaigns
             )
 
     def outcomes_of(self, tenant_id: str, recipient_id: str) -> list[StoredOutcome]:

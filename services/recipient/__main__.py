@@ -15,18 +15,22 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.logs import setup_logging
 from emailtrack.common.service import ServiceParts, main
-from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
+from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, recipient_pb2, recipient_pb2_grpc
 from services.recipient import background
 from services.recipient.analytics_client import AnalyticsClient
+from services.recipient.campaigns_store import CampaignStore
 from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
+from services.recipient.mailboxes_store import MailboxStore
 from services.recipient.messages_store import MessageStore
 from services.recipient.outbox import OutboxRelay
 from services.recipient.privacy_store import PrivacyStore
 from services.recipient.recipients_store import RecipientStore
 from services.recipient.rows import Database
+from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
 from services.recipient.suppression_store import SuppressionStore
+from services.recipient.usage_store import UsageStore
 
 NAME = "recipient"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,6 +42,9 @@ class Stores:
     messages: MessageStore
     suppression: SuppressionStore
     privacy: PrivacyStore
+    campaigns: CampaignStore
+    mailboxes: MailboxStore
+    usage: UsageStore
 
 
 def stores(db: Database, config: RecipientSettings) -> Stores:
@@ -47,6 +54,9 @@ def stores(db: Database, config: RecipientSettings) -> Stores:
         MessageStore(db, rules),
         SuppressionStore(db, rules),
         PrivacyStore(db),
+        CampaignStore(db),
+        MailboxStore(db),
+        UsageStore(db.engine),
     )
 
 
@@ -57,13 +67,11 @@ def build(settings: ServiceSettings) -> ServiceParts:
     relay = OutboxRelay(engine, producer)
     parts = stores(Database(engine, relay.wake), config)
     channel = client_channel(config.analytics_addr)
+    analytics = AnalyticsClient(channel, config.analytics_addr)
     servicer = RecipientServicer(
-        parts.recipients,
-        parts.messages,
-        parts.suppression,
-        parts.privacy,
-        AnalyticsClient(channel, config.analytics_addr),
+        parts.recipients, parts.messages, parts.suppression, parts.privacy, analytics
     )
+    campaigns = CampaignServicer(parts.campaigns, parts.mailboxes, parts.usage, analytics)
     events = ConsumerLoop(
         settings.kafka,
         NAME,
@@ -75,13 +83,23 @@ def build(settings: ServiceSettings) -> ServiceParts:
     if config.cleanup_interval_s:
         job = background.RetentionJob(parts.messages, config.retention, config.cleanup_interval_s)
         closers.append(background.start("retention", job))
-    registration = ServiceRegistration(
-        servicer,
-        recipient_pb2_grpc.add_RecipientServiceServicer_to_server,
-        recipient_pb2.DESCRIPTOR.services_by_name["RecipientService"].full_name,
-    )
+    if config.health_interval_s:
+        health = background.MailboxHealthJob(parts.mailboxes, analytics, config.health_interval_s)
+        closers.append(background.start("mailbox-health", health))
+    registrations = [
+        ServiceRegistration(
+            servicer,
+            recipient_pb2_grpc.add_RecipientServiceServicer_to_server,
+            recipient_pb2.DESCRIPTOR.services_by_name["RecipientService"].full_name,
+        ),
+        ServiceRegistration(
+            campaigns,
+            campaign_pb2_grpc.add_CampaignServiceServicer_to_server,
+            campaign_pb2.DESCRIPTOR.services_by_name["CampaignService"].full_name,
+        ),
+    ]
     return ServiceParts(
-        [registration], [events], [*closers, channel.close, producer.close, engine.dispose]
+        registrations, [events], [*closers, channel.close, producer.close, engine.dispose]
     )
 
 

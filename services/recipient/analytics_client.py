@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 import grpc
 
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
@@ -41,3 +44,21 @@ class AnalyticsClient:
             return list(self.stub.ExportRecipientEvents(request).events)
         except grpc.RpcError as exc:
             raise self._failed("ExportRecipientEvents", exc) from exc
+
+    def mailbox_stats(
+        self, tenant_id: str, mailboxes: Sequence[str]
+    ) -> list[analytics_pb2.MailboxStats]:
+        request = analytics_pb2.ListMailboxStatsRequest(tenant_id=tenant_id, mailboxes=mailboxes)
+        try:
+            return list(self.stub.ListMailboxStats(request).mailboxes)
+        except grpc.RpcError as exc:
+            raise self._failed("ListMailboxStats", exc) from exc
+
+    def tracked_events(self, tenant_id: str, start: datetime, end: datetime) -> int:
+        request = analytics_pb2.GetTrackedUsageRequest(tenant_id=tenant_id)
+        request.start.FromDatetime(start)
+        request.end.FromDatetime(end)
+        try:
+            return self.stub.GetTrackedUsage(request).tracked_events
+        except grpc.RpcError as exc:
+            raise self._failed("GetTrackedUsage", exc) from exc

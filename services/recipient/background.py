@@ -1,5 +1,5 @@
-"""Background jobs of the recipient service (outbox relay, retention cleanup) as threads
-that stop with the process."""
+"""Background jobs of the recipient service (outbox relay, retention cleanup, mailbox
+health refresh) as threads that stop with the process."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from services.recipient.analytics_client import AnalyticsClient
+from services.recipient.mailboxes_store import MailboxStore
 from services.recipient.messages_store import MessageStore
 
 log = logging.getLogger(__name__)
@@ -50,3 +52,31 @@ def start(name: str, job: Job) -> Callable[[], None]:
         thread.join(timeout=10)
 
     return _close
+
+
+class MailboxHealthJob:
+    """Every ``interval_s``: asks analytics for each registered mailbox's health and stores
+    it; a band change publishes ACCOUNT_HEALTH_UPDATE (see MailboxStore.apply_health)."""
+
+    def __init__(self, store: MailboxStore, analytics: AnalyticsClient, interval_s: float) -> None:
+        self.store = store
+        self.analytics = analytics
+        self.interval_s = interval_s
+
+    def run_once(self) -> int:
+        """Returns how many band changes were published."""
+        published = 0
+        for tenant_id in self.store.tenants():
+            addresses = [m.address for m in self.store.list(tenant_id)]
+            for stats in self.analytics.mailbox_stats(tenant_id, addresses):
+                published += self.store.apply_health(
+                    tenant_id, stats.mailbox, stats.health_score, stats.health_band
+                )
+        return published
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.wait(self.interval_s):
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("mailbox health refresh failed; will retry at the next interval")

@@ -18,6 +18,7 @@ class RecipientSettings:
     soft_bounce_threshold: int
     soft_bounce_window_days: int
     cleanup_interval_s: int
+    health_interval_s: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RecipientSettings:
@@ -27,6 +28,7 @@ class RecipientSettings:
             soft_bounce_threshold=env_int("EMAILTRACK_RECIPIENT_SOFT_BOUNCE_THRESHOLD", 3, env),
             soft_bounce_window_days=env_int("EMAILTRACK_RECIPIENT_SOFT_BOUNCE_WINDOW_DAYS", 7, env),
             cleanup_interval_s=env_int("EMAILTRACK_RECIPIENT_CLEANUP_INTERVAL_S", 3600, env),
+            health_interval_s=env_int("EMAILTRACK_RECIPIENT_HEALTH_INTERVAL_S", 60, env),
         )
         if settings.retention_days < 1:
             raise ConfigError("EMAILTRACK_RECIPIENT_RETENTION_DAYS must be at least 1")
@@ -34,8 +36,8 @@ class RecipientSettings:
             raise ConfigError("the soft-bounce threshold and window must be at least 1")
         if settings.soft_bounce_window_days > settings.retention_days:
             raise ConfigError("the soft-bounce window cannot be longer than the retention")
-        if settings.cleanup_interval_s < 0:
-            raise ConfigError("EMAILTRACK_RECIPIENT_CLEANUP_INTERVAL_S must not be negative")
+        if settings.cleanup_interval_s < 0 or settings.health_interval_s < 0:
+            raise ConfigError("the cleanup and health intervals must not be negative")
         return settings
 
     @property

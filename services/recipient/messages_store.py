@@ -12,13 +12,15 @@ from sqlalchemy import text
 
 from emailtrack.common import topics
 from emailtrack.v1 import events_pb2
+from services.recipient import usage_store as usage
 from services.recipient.applying import SuppressionRules, apply_events
+from services.recipient.campaigns_store import check_campaigns
 from services.recipient.domain.addresses import Address
 from services.recipient.domain.delivery import DeliveryStatus, is_change
 from services.recipient.domain.errors import InvalidTransition, NotFound
 from services.recipient.domain.events import MessageFacts, delivery_event
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database, ensure_recipients
+from services.recipient.rows import Database, ensure_recipients, subject_hash
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,20 @@ class Registration:
     variant: str
     mailbox: str
     recipients: Sequence[tuple[Address, int]]
+    smtp_message_id: str = ""
+    warmup: bool = False
+
+
+@dataclass(frozen=True)
+class RegisteredMessage:
+    message_id: str
+    smtp_message_id: str
+    campaign_id: str
+    sequence_step: str
+    variant: str
+    mailbox: str
+    warmup: bool
+    emails: list[str]
 
 
 @dataclass(frozen=True)
@@ -46,12 +62,13 @@ class Mark:
 INSERT_MESSAGES = text(
     """
     INSERT INTO messages (tenant_id, message_id, campaign_id, list_id, sequence_step, variant,
-                          mailbox)
-    SELECT :t, x.m, x.c, x.l, x.s, x.v, x.b
+                          mailbox, smtp_message_id, warmup)
+    SELECT :t, x.m, x.c, x.l, x.s, x.v, x.b, x.h, x.w
     FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-      AS x(m text, c text, l text, s text, v text, b text)
+      AS x(m text, c text, l text, s text, v text, b text, h text, w boolean)
     ORDER BY x.m
     ON CONFLICT DO NOTHING
+    RETURNING message_id
     """
 )
 INSERT_MESSAGE_RECIPIENTS = text(
@@ -61,6 +78,7 @@ INSERT_MESSAGE_RECIPIENTS = text(
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(m text, r text, o smallint)
     ORDER BY x.m, x.r
     ON CONFLICT DO NOTHING
+    RETURNING recipient_id
     """
 )
 
@@ -85,7 +103,9 @@ class MessageStore:
                 pairs.setdefault((reg.message_id, address.recipient_id), role)
                 addresses.append(address)
         ordered = sorted(pairs.items())
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
+            check_campaigns(conn, tenant_id, registrations)
             ensure_recipients(conn, tenant_id, addresses)
             regs = sorted(messages.values(), key=lambda r: r.message_id)
             message_rows = [
@@ -96,20 +116,57 @@ class MessageStore:
                     "s": r.sequence_step,
                     "v": r.variant,
                     "b": r.mailbox,
+                    "h": r.smtp_message_id,
+                    "w": r.warmup,
                 }
                 for r in regs
             ]
-            conn.execute(INSERT_MESSAGES, {"t": tenant_id, "rows": json.dumps(message_rows)})
+            new_messages = conn.execute(
+                INSERT_MESSAGES, {"t": tenant_id, "rows": json.dumps(message_rows)}
+            ).all()
             recipient_rows = [{"m": m, "r": r, "o": role} for (m, r), role in ordered]
-            conn.execute(
-                INSERT_MESSAGE_RECIPIENTS,
-                {
-                    "t": tenant_id,
-                    "rows": json.dumps(recipient_rows),
-                    "pending": int(DeliveryStatus.PENDING),
-                },
+            new_pairs = (
+                conn.execute(
+                    INSERT_MESSAGE_RECIPIENTS,
+                    {
+                        "t": tenant_id,
+                        "rows": json.dumps(recipient_rows),
+                        "pending": int(DeliveryStatus.PENDING),
+                    },
+                )
+                .scalars()
+                .all()
             )
+            counts = {usage.MESSAGES: len(new_messages), usage.EMAILS: len(new_pairs)}
+            usage.add_counts(conn, tenant_id, now, counts)
+            hashes = (subject_hash(rid) for rid in new_pairs)
+            usage.add_members(conn, tenant_id, now, usage.RECIPIENT, hashes)
         return len(messages), len(ordered)
+
+    def lookup(
+        self, tenant_id: str, smtp_message_ids: Sequence[str], message_ids: Sequence[str]
+    ) -> list[RegisteredMessage]:
+        """Registered messages matching any of the SMTP Message-IDs or message ids."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    """
+                    SELECT m.message_id, m.smtp_message_id, m.campaign_id, m.sequence_step,
+                           m.variant, m.mailbox, m.warmup,
+                           array_remove(array_agg(r.email ORDER BY r.email), NULL) AS emails
+                    FROM messages m
+                    LEFT JOIN message_recipients mr
+                      ON mr.tenant_id = m.tenant_id AND mr.message_id = m.message_id
+                    LEFT JOIN recipients r
+                      ON r.tenant_id = mr.tenant_id AND r.recipient_id = mr.recipient_id
+                    WHERE m.tenant_id = :t AND ((m.smtp_message_id = ANY(:h)
+                      AND m.smtp_message_id <> '') OR m.message_id = ANY(:m))
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1
+                    """
+                ),
+                {"t": tenant_id, "h": list(smtp_message_ids), "m": list(message_ids)},
+            ).all()
+        return [RegisteredMessage(*row[:7], list(row.emails)) for row in rows]
 
     def mark(self, tenant_id: str, mark: Mark) -> int:
         """Applies ``mark`` to every named recipient or to none: an unknown message or
@@ -120,7 +177,7 @@ class MessageStore:
         with self.engine.begin() as conn:
             message = conn.execute(
                 text(
-                    "SELECT campaign_id, sequence_step, variant FROM messages "
+                    "SELECT campaign_id, sequence_step, variant, mailbox, warmup FROM messages "
                     "WHERE tenant_id = :t AND message_id = :m"
                 ),
                 {"t": tenant_id, "m": mark.message_id},
@@ -173,6 +230,8 @@ class MessageStore:
                 message.campaign_id,
                 message.sequence_step,
                 message.variant,
+                message.mailbox,
+                message.warmup,
             )
             events = [
                 delivery_event(
@@ -181,6 +240,9 @@ class MessageStore:
                 for rid in changed
             ]
             enqueue(conn, topics.DELIVERY_EVENTS, events, key_of="message_id")
+            if mark.target is DeliveryStatus.SENT:
+                usage.add_counts(conn, tenant_id, now, {usage.SENT: len(changed)})
+                usage.add_members(conn, tenant_id, now, usage.MAILBOX, [message.mailbox])
             if mark.target is DeliveryStatus.FAILED:
                 apply_events(conn, events, self.rules)
         self.on_outbox()

@@ -9,6 +9,7 @@ import grpc
 
 from emailtrack.v1 import events_pb2, recipient_pb2
 from services.recipient.domain.addresses import normalise
+from services.recipient.domain.campaigns import smtp_message_id
 from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.errors import InvalidArgument
 from services.recipient.messages_store import Mark, MessageStore, Registration
@@ -53,8 +54,10 @@ def registrations(
                 message.list_id,
                 message.sequence_step,
                 message.variant,
-                message.mailbox,
+                message.mailbox.strip().lower(),
                 recipients,
+                smtp_message_id(message.smtp_message_id),
+                message.warmup,
             )
         )
     return result
@@ -137,3 +140,19 @@ class MessageRpcs:
             raise InvalidArgument(f"unknown bounce_type {request.bounce_type}")
         updated = self._mark(request, DeliveryStatus.FAILED, request.reason, request.bounce_type)
         return recipient_pb2.MarkFailedResponse(updated=updated)
+
+    @rpc
+    def LookupMessages(
+        self, request: recipient_pb2.LookupMessagesRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.LookupMessagesResponse:
+        tenant = tenant_of(request)
+        wanted = len(request.smtp_message_ids) + len(request.message_ids)
+        if not wanted:
+            raise InvalidArgument("smtp_message_ids or message_ids is required")
+        if wanted > MAX_BATCH:
+            raise InvalidArgument(f"at most {MAX_BATCH} ids per call")
+        smtp_ids = [smtp_message_id(value) for value in request.smtp_message_ids]
+        found = self.messages.lookup(tenant, smtp_ids, list(request.message_ids))
+        return recipient_pb2.LookupMessagesResponse(
+            messages=[recipient_pb2.RegisteredMessage(**m.__dict__) for m in found]
+        )

@@ -15,7 +15,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from emailtrack.v1 import recipient_pb2
 from services.recipient.analytics_client import AnalyticsUnavailable
 from services.recipient.domain.addresses import Address, normalise
-from services.recipient.domain.errors import InvalidArgument, InvalidTransition, NotFound
+from services.recipient.domain.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    InvalidTransition,
+    NotFound,
+)
 from services.recipient.rows import RecipientRow
 
 log = logging.getLogger(__name__)
@@ -27,6 +32,7 @@ ERROR_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (InvalidTransition, grpc.StatusCode.FAILED_PRECONDITION),
     (AnalyticsUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

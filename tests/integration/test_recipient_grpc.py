@@ -1,6 +1,7 @@
 """RecipientService through real stubs on an in-process server (port 0) and a real,
 freshly migrated PostgreSQL database: upserts, lists, registrations, transitions,
-suppression, privacy, engagement via analytics, tenant isolation and retention."""
+suppression, privacy, engagement via the real analytics servicer (in-process, its own fresh
+database), tenant isolation and retention."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ from emailtrack.common.grpc_server import (
 )
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.v1 import (
-    analytics_pb2,
     analytics_pb2_grpc,
     events_pb2,
     recipient_pb2,
     recipient_pb2_grpc,
 )
+from services.analytics.codec import EventRow
+from services.analytics.server import AnalyticsServicer
+from services.analytics.store import AnalyticsStore
 from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.background import RetentionJob
@@ -42,27 +45,8 @@ from services.recipient.server import RecipientServicer
 
 pytestmark = pytest.mark.integration
 pb = recipient_pb2
+HUMAN = events_pb2.HIT_SOURCE_HUMAN
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class FakeAnalytics(analytics_pb2_grpc.AnalyticsServiceServicer):
-    """Answers the two RPCs the recipient service calls, as the analytics contract says."""
-
-    def GetRecipientEngagement(self, request, context):  # type: ignore[no-untyped-def]
-        engagement = analytics_pb2.RecipientEngagement(
-            recipient_id=request.recipient_id, opens=4, clicks=2, human_opens=1, human_clicks=1
-        )
-        engagement.last_engagement_at.FromDatetime(datetime(2025, 5, 1, tzinfo=UTC))
-        return analytics_pb2.GetRecipientEngagementResponse(engagement=engagement)
-
-    def ExportRecipientEvents(self, request, context):  # type: ignore[no-untyped-def]
-        event = events_pb2.Event(
-            event_id="e1",
-            type=events_pb2.EVENT_TYPE_EMAIL_OPEN,
-            tenant_id=request.tenant_id,
-            recipient_id=request.recipient_id,
-        )
-        return analytics_pb2.ExportRecipientEventsResponse(events=[event])
 
 
 @dataclass
@@ -72,13 +56,15 @@ class Harness:
     url: str
     analytics: RunningServer
     servicer: RecipientServicer
+    analytics_store: AnalyticsStore
 
 
-def serve_analytics() -> RunningServer:
+def serve_analytics(store: AnalyticsStore) -> RunningServer:
+    """The real analytics servicer, in-process on port 0 over its own fresh database."""
     return start_server(
         [
             ServiceRegistration(
-                FakeAnalytics(),
+                AnalyticsServicer(store),
                 analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
                 "emailtrack.v1.AnalyticsService",
             )
@@ -88,11 +74,26 @@ def serve_analytics() -> RunningServer:
     )
 
 
+def engagement_row(n: int, tenant: str, email: str, kind: int, source: int) -> EventRow:
+    return EventRow(
+        f"e{n}",
+        kind,
+        datetime(2025, 5, 1, tzinfo=UTC) - timedelta(minutes=n),
+        tenant,
+        "camp",
+        "m1",
+        recipient_id_for(tenant, email),
+        source=source,
+    )
+
+
 @pytest.fixture
 def harness(fresh_database) -> Iterator[Harness]:  # type: ignore[no-untyped-def]
     url = fresh_database("recipient")
     engine = make_engine(url, pool_size=10)
-    analytics = serve_analytics()
+    analytics_engine = make_engine(fresh_database("analytics"))
+    analytics_store = AnalyticsStore(analytics_engine, retention_days=36500)
+    analytics = serve_analytics(analytics_store)
     address = f"127.0.0.1:{analytics.port}"
     channel = client_channel(address, deadline_s=5)
     parts = stores(Database(engine), RecipientSettings.from_env({}))
@@ -115,12 +116,20 @@ def harness(fresh_database) -> Iterator[Harness]:  # type: ignore[no-untyped-def
         "127.0.0.1",
     )
     client = grpc.insecure_channel(f"127.0.0.1:{server.port}")
-    yield Harness(recipient_pb2_grpc.RecipientServiceStub(client), engine, url, analytics, servicer)
+    yield Harness(
+        recipient_pb2_grpc.RecipientServiceStub(client),
+        engine,
+        url,
+        analytics,
+        servicer,
+        analytics_store,
+    )
     client.close()
     server.stop(0)
     analytics.stop(0)
     channel.close()
     engine.dispose()
+    analytics_engine.dispose()
 
 
 def code_of(call, *args) -> grpc.StatusCode:  # type: ignore[no-untyped-def]
@@ -350,6 +359,9 @@ def test_export_and_erase(harness: Harness) -> None:
     stub.AddListMembers(pb.AddListMembersRequest(tenant_id="t1", list_id="l1", emails=[email]))
     register(stub, "t1", "m1", [email])
     stub.Unsubscribe(pb.UnsubscribeRequest(tenant_id="t1", email=email))
+    harness.analytics_store.ingest(
+        [engagement_row(1, "t1", email, events_pb2.EVENT_TYPE_EMAIL_OPEN, HUMAN)]
+    )
     document = json.loads(
         stub.ExportRecipientData(pb.ExportRecipientDataRequest(tenant_id="t1", email=email)).json
     )
@@ -382,6 +394,16 @@ def test_export_and_erase(harness: Harness) -> None:
 
 
 def test_engagement_summary_from_analytics_and_unavailable(harness: Harness) -> None:
+    opens, clicks = events_pb2.EVENT_TYPE_EMAIL_OPEN, events_pb2.EVENT_TYPE_EMAIL_CLICK
+    proxy = events_pb2.HIT_SOURCE_PRIVACY_PROXY
+    kinds = [(opens, HUMAN), (opens, proxy), (opens, proxy), (opens, proxy)]
+    kinds += [(clicks, HUMAN), (clicks, events_pb2.HIT_SOURCE_SECURITY_SCANNER)]
+    harness.analytics_store.ingest(
+        [
+            engagement_row(n, "t1", "ada@example.com", kind, source)
+            for n, (kind, source) in enumerate(kinds)
+        ]
+    )
     request = pb.GetEngagementSummaryRequest(tenant_id="t1", email="ada@example.com")
     summary = harness.stub.GetEngagementSummary(request)
     assert (summary.opens, summary.clicks, summary.human_opens) == (4, 2, 1)

@@ -11,13 +11,14 @@ from datetime import datetime
 from typing import Literal
 
 from services.bounce.domain.parse import FailedRecipient, ParsedBounce
+from services.bounce.domain.replies import ReplyHints, ReplyMatch
 from services.bounce.domain.status_codes import normalise_status
 
 OutcomeKind = Literal[
-    "delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe"
+    "delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe", "reply"
 ]
 OUTCOME_KINDS: frozenset[str] = frozenset(
-    {"delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe"}
+    {"delivered", "deferred", "bounce", "complaint", "open", "click", "unsubscribe", "reply"}
 )
 _NAMESPACE = uuid.UUID("5b0c5e3e-8f5d-4a53-9f0e-4d2f3c1a6b71")
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
@@ -49,6 +50,13 @@ class Outcome:
     link_url: str = ""
     user_agent: str = ""
     client_ip: str = ""
+    sequence_step: str = ""
+    variant: str = ""
+    mailbox: str = ""
+    in_reply_to: str = ""
+    reply_message_id: str = ""
+    matched_by: str = ""
+    warmup: bool = False
 
 
 def _kind_of(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:
@@ -99,3 +107,29 @@ def outcomes_from_bounce(
             )
         )
     return outcomes
+
+
+def reply_outcome(
+    hints: ReplyHints, match: ReplyMatch, raw: bytes, tenant_id: str, received_at: datetime
+) -> Outcome:
+    """A human reply from ``hints.sender`` to the matched message; its id's natural key is
+    the reply's own Message-ID (else the digest of the raw message)."""
+    anchor = hints.reply_message_id or hashlib.sha256(raw).hexdigest()
+    known = match.message
+    return Outcome(
+        event_id=outcome_id("reply", tenant_id, anchor),
+        kind="reply",
+        tenant_id=tenant_id,
+        address=hints.sender,
+        occurred_at=received_at,
+        source="inbound",
+        campaign_id=known.campaign_id,
+        message_id=known.message_id,
+        sequence_step=known.sequence_step,
+        variant=known.variant,
+        mailbox=known.mailbox,
+        in_reply_to=match.in_reply_to,
+        reply_message_id=hints.reply_message_id,
+        matched_by=match.matched_by,
+        warmup=known.warmup and bool(known.mailbox),
+    )

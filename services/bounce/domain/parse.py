@@ -2,7 +2,8 @@
 
 Decision order: ARF feedback report (complaint); RFC 3464 delivery-status with recipients
 (bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply headers
-(auto_reply); plain-text MTA bounce (bounce); otherwise unknown. Malformed input never raises.
+(auto_reply); plain-text MTA bounce (bounce); otherwise unknown, with the hints that may make
+it a human reply (domain/replies.py). Malformed input never raises.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import email
 import email.policy
 import email.utils
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 from typing import Literal
 
-from services.bounce.domain import arf, autoreply, dsn, mta_formats, original
+from services.bounce.domain import arf, autoreply, dsn, mta_formats, original, replies
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
 from services.bounce.domain.status_codes import normalise_status
@@ -52,6 +53,8 @@ class ParsedBounce:
     tenant_id: str = ""
     campaign_id: str = ""
     message_id: str = ""  # X-Emailtrack-Message of the original
+    # For mail that is none of the above: what may make it a reply to one of our messages.
+    reply: replies.ReplyHints = field(default_factory=replies.ReplyHints)
 
 
 def _code_str(code: int) -> str:
@@ -181,7 +184,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
-    return ParsedBounce("unknown", **extra)
+    return ParsedBounce("unknown", reply=replies.reply_hints(msg), **extra)
 
 
 def parse_bounce_message(raw: bytes) -> ParsedBounce:

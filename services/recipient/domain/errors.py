@@ -13,3 +13,7 @@ class NotFound(LookupError):
 
 class InvalidTransition(Exception):
     """A state change that the rules forbid (FAILED_PRECONDITION)."""
+
+
+class AlreadyExists(Exception):
+    """The id is taken for good (ALREADY_EXISTS), e.g. by a deleted campaign."""

@@ -44,6 +44,8 @@ class MessageFacts:
     campaign_id: str
     sequence_step: str
     variant: str
+    mailbox: str = ""
+    warmup: bool = False
 
 
 def delivery_event(
@@ -62,6 +64,8 @@ def delivery_event(
     event.message_id = message.message_id
     event.sequence_step = message.sequence_step
     event.variant = message.variant
+    event.mailbox = message.mailbox
+    event.warmup = message.warmup
     event.delivery.address = email
     event.delivery.reason = reason
     event.delivery.bounce_type = bounce_type  # type: ignore[assignment]
