@@ -13,6 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from emailtrack.common import metrics
@@ -112,11 +113,29 @@ class ConsumerLoop(Generic[T]):
             max_poll_interval_ms=600_000,
         )
 
+    def _connect(self, stop: threading.Event) -> KafkaConsumer | None:
+        """A consumer, once the broker answers (waits through outages until ``stop``)."""
+        while not stop.is_set():
+            try:
+                return self._new_consumer()
+            except KafkaError as exc:
+                log.warning("%s: cannot reach Kafka (%s); retrying", self.group_id, exc)
+                stop.wait(self.retry_backoff_s)
+        return None
+
     def run(self, stop: threading.Event) -> None:
-        consumer = self._new_consumer()
+        consumer = self._connect(stop)
+        if consumer is None:
+            return
         try:
             while not stop.is_set():
-                polled = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                try:
+                    polled = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                except KafkaError as exc:
+                    # broker restarting or unreachable: the client reconnects on its own
+                    log.warning("%s: poll failed (%s); retrying", self.group_id, exc)
+                    stop.wait(self.retry_backoff_s)
+                    continue
                 if consumer.assignment():
                     self.ready.set()
                 if not polled:
@@ -128,10 +147,17 @@ class ConsumerLoop(Generic[T]):
                 ]
                 if not self._process(records, stop):
                     return
-                consumer.commit(self._offsets(records))
+                self._commit(consumer, records)
                 self._report_lag(consumer)
         finally:
             consumer.close(autocommit=False)
+
+    def _commit(self, consumer: KafkaConsumer, records: list[Record]) -> None:
+        try:
+            consumer.commit(self._offsets(records))
+        except KafkaError as exc:
+            # the writes are durable and idempotent: the records will simply be seen again
+            log.warning("%s: commit failed (%s); records may be redelivered", self.group_id, exc)
 
     def _process(self, records: list[Record], stop: threading.Event) -> bool:
         items: list[T] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry import propagate
 
 from emailtrack.common.grpc_metrics import MetricsInterceptor
 
@@ -98,29 +99,39 @@ def wait_for_termination_signal() -> threading.Event:
     return stop
 
 
-class DeadlineInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    """Adds a default deadline to every call that was made without one."""
+class ClientCallInterceptor(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+):
+    """Gives every call a deadline (``deadline_s`` unless it set its own) and carries the
+    current W3C trace context in the call's metadata, so server spans join the caller's
+    trace. The call objects are returned untouched (streams keep ``cancel()``)."""
 
     def __init__(self, deadline_s: float) -> None:
         self.deadline_s = deadline_s
 
-    def _with_deadline(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
-        if details.timeout is not None:
-            return details
+    def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        metadata = [*(details.metadata or ()), *carrier.items()]
         return _CallDetails(
             details.method,
-            self.deadline_s,
-            details.metadata,
+            self.deadline_s if details.timeout is None else details.timeout,
+            metadata,
             details.credentials,
             details.wait_for_ready,
             details.compression,
         )
 
     def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return continuation(self._with_deadline(client_call_details), request)
+        return continuation(self._details(client_call_details), request)
 
     def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        return continuation(self._with_deadline(client_call_details), request)
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_stream_unary(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
+        return continuation(self._details(client_call_details), request_iterator)
 
 
 @dataclass(frozen=True)
@@ -134,5 +145,6 @@ class _CallDetails(grpc.ClientCallDetails):
 
 
 def client_channel(address: str, deadline_s: float = DEFAULT_DEADLINE_S) -> grpc.Channel:
-    """An insecure channel whose unary calls get ``deadline_s`` unless they set their own."""
-    return grpc.intercept_channel(grpc.insecure_channel(address), DeadlineInterceptor(deadline_s))
+    """An insecure channel whose calls get ``deadline_s`` unless they set their own, and
+    carry the caller's trace context."""
+    return grpc.intercept_channel(grpc.insecure_channel(address), ClientCallInterceptor(deadline_s))

@@ -54,16 +54,26 @@ def ensure_topics(
         admin.close()
 
 
+MAX_RECORD_BYTES = 1024 * 1024
+MAX_EVENTS_PER_RECORD = 2000
+
+
 def make_producer(settings: KafkaSettings, client_id: str, linger_ms: int = 5) -> KafkaProducer:
-    """A producer that waits for all in-sync replicas and retries (at-least-once)."""
+    """A producer that waits for all in-sync replicas and retries (at-least-once).
+
+    Idempotent production is off: duplicates are absorbed downstream by event ids, and a
+    broker that lost its producer state (a restarted in-memory dev broker) would otherwise
+    make every later send fail with UnknownProducerIdError. One request in flight keeps
+    retries in order."""
     return KafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
         client_id=client_id,
         acks="all",
         linger_ms=linger_ms,
         retries=5,
+        enable_idempotence=False,
         max_in_flight_requests_per_connection=1,
-        max_request_size=8 * 1024 * 1024,
+        max_request_size=4 * MAX_RECORD_BYTES,
     )
 
 
@@ -95,12 +105,38 @@ def context_from_trace(trace: events_pb2.TraceContext) -> Context:
     return propagate.extract(carrier) if trace.traceparent else otel_context.get_current()
 
 
+def event_records(events: Sequence[events_pb2.Event]) -> list[events_pb2.EventBatch]:
+    """Splits events into EventBatch records of at most MAX_EVENTS_PER_RECORD events and
+    about MAX_RECORD_BYTES each (a consumer backlog can hold far more than one record may)."""
+    records: list[events_pb2.EventBatch] = []
+    current = events_pb2.EventBatch()
+    size = 0
+    for event in events:
+        event_size = event.ByteSize()
+        if current.events and (
+            size + event_size > MAX_RECORD_BYTES or len(current.events) >= MAX_EVENTS_PER_RECORD
+        ):
+            records.append(current)
+            current, size = events_pb2.EventBatch(), 0
+        current.events.append(event)
+        size += event_size
+    if current.events:
+        records.append(current)
+    return records
+
+
 def publish_events(
     producer: KafkaProducer, topic: str, events: Sequence[events_pb2.Event], key: bytes | None
 ) -> None:
-    """Sends events as one EventBatch record and waits until the broker has it."""
-    if not events:
-        return
-    batch = events_pb2.EventBatch(events=events)
-    headers = trace_headers(context_from_trace(events[0].trace))
-    producer.send(topic, key=key, value=batch.SerializeToString(), headers=headers).get(timeout=30)
+    """Sends events as EventBatch records and waits until the broker has them all."""
+    futures = [
+        producer.send(
+            topic,
+            key=key,
+            value=batch.SerializeToString(),
+            headers=trace_headers(context_from_trace(batch.events[0].trace)),
+        )
+        for batch in event_records(events)
+    ]
+    for future in futures:
+        future.get(timeout=30)

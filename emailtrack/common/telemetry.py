@@ -36,13 +36,12 @@ def setup_telemetry(service_name: str, exporter: SpanExporter | None = None) -> 
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
-    from opentelemetry.instrumentation.grpc import (
-        GrpcInstrumentorClient,
-        GrpcInstrumentorServer,
-    )
+    from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
 
+    # Client calls carry the trace context through emailtrack.common.grpc_server's
+    # interceptor; the client instrumentor is not used because it wraps response streams in
+    # generators that lose ``cancel()``.
     GrpcInstrumentorServer().instrument()
-    GrpcInstrumentorClient().instrument()
     _configured = True
     return True
 

@@ -104,6 +104,11 @@ class Platform:
         return self.broker.bootstrap_servers
 
     @property
+    def spool_dir(self) -> Path:
+        """Where the gateway keeps hits Kafka has not acknowledged yet."""
+        return self.options.state_dir / "spool"
+
+    @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
@@ -145,6 +150,8 @@ class Platform:
             **self.operator_env,
             **self.options.extra_env,
         }
+        if component.name == "gateway":
+            env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
         if component.database:
             env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)
             env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])

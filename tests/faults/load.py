@@ -4,16 +4,21 @@ hits the gateway acknowledged (HTTP 200)."""
 from __future__ import annotations
 
 import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 
+from kafka import KafkaConsumer, TopicPartition
+
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.common.topics import RAW_HITS
 from emailtrack.platform.supervisor import Platform
 from emailtrack.v1 import (
     analytics_pb2,
     analytics_pb2_grpc,
+    events_pb2,
     tracking_edge_pb2,
     tracking_edge_pb2_grpc,
 )
@@ -48,6 +53,27 @@ def total_opens(platform: Platform, campaign: str) -> int:
             analytics_pb2.GetCampaignStatsRequest(tenant_id=TENANT, campaign_id=campaign)
         ).stats
     return stats.opens.total.total
+
+
+def raw_hit_ids(bootstrap: str, campaign: str, timeout_s: float = 20.0) -> list[str]:
+    """The hit ids of ``campaign`` in the whole raw-hits topic (duplicates included)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(RAW_HITS, p) for p in consumer.partitions_for_topic(RAW_HITS)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        found: list[str] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            assert time.monotonic() < deadline, "could not read the raw-hits topic to its end"
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    batch = events_pb2.RawHitBatch.FromString(record.value)
+                    found += [h.hit_id for h in batch.hits if h.claims.campaign_id == campaign]
+        return found
+    finally:
+        consumer.close()
 
 
 @dataclass

@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
@@ -25,7 +25,12 @@ from services.analytics.store import AnalyticsStore
 pytestmark = pytest.mark.integration
 
 
+STARTED = datetime.now(UTC).replace(microsecond=0)
+
+
 def open_event(campaign: str, n: int) -> events_pb2.Event:
+    """Event n of a campaign: the same n always gives the same event (id and time), as a
+    redelivery or a producer retry does."""
     event = events_pb2.Event(
         event_id=f"{campaign}-{n}",
         type=events_pb2.EVENT_TYPE_EMAIL_OPEN,
@@ -34,7 +39,7 @@ def open_event(campaign: str, n: int) -> events_pb2.Event:
         message_id=f"m{n}",
         recipient_id=f"r{n}",
     )
-    event.occurred_at.FromDatetime(datetime.now(UTC))
+    event.occurred_at.FromDatetime(STARTED + timedelta(seconds=n))
     event.engagement.classification.source = events_pb2.HIT_SOURCE_HUMAN
     return event
 

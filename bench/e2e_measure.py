@@ -1,0 +1,170 @@
+"""Measurements for bench/e2e.py: per-component CPU and peak memory (psutil, whole process
+trees), end-to-end lag probes (a hit's send time to the moment analytics counts it), the
+count of a campaign's hits in analytics, and wrk runs with an optional per-connection delay."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import psutil
+from gateway_servers import WrkResult, find_tool
+
+from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "e2e_wrk.lua"
+
+
+def run_wrk(
+    url: str, paths_file: Path, *, threads: int, connections: int, duration_s: int, delay_ms: int
+) -> WrkResult:
+    """wrk with e2e_wrk.lua; ``delay_ms`` > 0 paces each connection (a rate limit)."""
+    wrk = find_tool("wrk")
+    assert wrk is not None
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
+    command += ["-s", str(WRK_SCRIPT), url, "--", str(paths_file), str(delay_ms)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = next(ln for ln in completed.stdout.splitlines() if ln.startswith("WRK_JSON "))
+    raw = json.loads(line.removeprefix("WRK_JSON "))
+    errors = ("connect_errors", "read_errors", "write_errors", "timeouts")
+    return WrkResult(
+        requests=raw["requests"],
+        duration_s=raw["duration_us"] / 1e6,
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        socket_errors=sum(raw[name] for name in errors),
+        bad_status=raw["status_errors"],
+    )
+
+
+class Analytics:
+    """GetCampaignStats over one channel: opens + clicks counted for a campaign."""
+
+    def __init__(self, address: str, tenant: str) -> None:
+        self.channel = grpc.insecure_channel(address)
+        self.stub = analytics_pb2_grpc.AnalyticsServiceStub(self.channel)
+        self.tenant = tenant
+
+    def counted(self, campaign: str) -> int:
+        request = analytics_pb2.GetCampaignStatsRequest(tenant_id=self.tenant, campaign_id=campaign)
+        stats = self.stub.GetCampaignStats(request, timeout=5).stats
+        return stats.opens.total.total + stats.clicks.total.total
+
+
+@dataclass
+class Usage:
+    cpu_s: float = 0.0
+    peak_rss: int = 0
+
+
+class ResourceSampler:
+    """Samples the CPU time and resident memory of named process trees in a thread."""
+
+    def __init__(self, roots: dict[str, int], interval_s: float = 0.25) -> None:
+        self.roots = {name: psutil.Process(pid) for name, pid in roots.items()}
+        self.interval_s = interval_s
+        self.usage = {name: Usage() for name in roots}
+        self._start_cpu: dict[str, float] = {}
+        self.started = self.wall_s = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self, name: str) -> list[psutil.Process]:
+        root = self.roots[name]
+        try:
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def _cpu_and_rss(self, name: str) -> tuple[float, int]:
+        cpu, rss = 0.0, 0
+        for process in self._tree(name):
+            try:
+                times = process.cpu_times()
+                cpu += times.user + times.system
+                rss += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return cpu, rss
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            for name, usage in self.usage.items():
+                cpu, rss = self._cpu_and_rss(name)
+                usage.cpu_s = cpu - self._start_cpu[name]
+                usage.peak_rss = max(usage.peak_rss, rss)
+
+    def __enter__(self) -> ResourceSampler:
+        self._start_cpu = {name: self._cpu_and_rss(name)[0] for name in self.roots}
+        self.started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.wall_s = time.monotonic() - self.started
+
+
+@dataclass
+class LagProbes:
+    """Sends one pixel hit of its own campaign every ``every_s`` and records how long it
+    takes until analytics counts it (hit → queryable)."""
+
+    analytics: Analytics
+    probes: list[tuple[str, str]]  # (campaign, pixel url)
+    every_s: float = 0.25
+    lags_s: list[float] = field(default_factory=list)
+    unseen: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _pending: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _send(self) -> None:
+        for campaign, url in self.probes:
+            if self._stop.wait(self.every_s):
+                return
+            with self._lock:
+                self._pending[campaign] = time.monotonic()
+            urllib.request.urlopen(url, timeout=5).read()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set() or self._pending:
+            with self._lock:
+                pending = list(self._pending.items())
+            for campaign, sent in pending:
+                if self.analytics.counted(campaign) > 0:
+                    with self._lock:
+                        self.lags_s.append(time.monotonic() - sent)
+                        del self._pending[campaign]
+                elif time.monotonic() - sent > 300:
+                    with self._lock:
+                        self.unseen += 1
+                        del self._pending[campaign]
+            time.sleep(0.02)
+
+    def start(self) -> None:
+        self._threads = [threading.Thread(target=t, daemon=True) for t in (self._send, self._watch)]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Stops sending, then waits until every sent probe was counted (or gave up)."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
