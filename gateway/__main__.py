@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -29,6 +33,27 @@ def main() -> int:
         log.error("configuration error: %s", exc)
         return 2
     ensure_topics(settings.kafka)
+    metrics_dir = prepare_metrics_dir()
+    try:
+        serve(settings)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def prepare_metrics_dir() -> Path:
+    """Every granian worker is its own process: prometheus_client's multiprocess mode
+    (files in PROMETHEUS_MULTIPROC_DIR, inherited by the workers) lets /metrics, answered by
+    any one worker, report the sum over all of them. The folder must start empty."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="gateway-metrics-"))
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
+def serve(settings: GatewaySettings) -> None:
     Granian(
         "gateway.app:create_app",
         factory=True,
@@ -43,7 +68,6 @@ def main() -> int:
             header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_REQUEST_HEAD_BYTES
         ),
     ).serve()
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Protocol
 from urllib.parse import quote
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -186,6 +187,11 @@ class Gateway:
         return PlainTextResponse("ready")
 
     async def metrics(self, request: Request) -> Response:
+        """The sum over every worker process when they share a multiprocess folder."""
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

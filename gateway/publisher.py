@@ -75,6 +75,10 @@ class HitPublisher:
     ) -> None:
         self.producer = producer
         self.spool = spool
+        # series exist (at 0) from the start, also in multiprocess mode where only used
+        # label sets are exported
+        metrics.KAFKA_PRODUCED.labels(RAW_HITS)
+        metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS)
         self.max_buffered = max_buffered
         self.flush_interval_s = flush_interval_s
         self.max_batch = max_batch

@@ -62,3 +62,20 @@ def test_gateway_metrics(platform: Platform) -> None:
     body = scrape(f"{platform.gateway_url}/metrics")
     missing = [s for s in GATEWAY_SERIES if f"# TYPE {s} " not in body]
     assert not missing, f"gateway lacks {missing}"
+
+
+def pixel_count(body: str) -> float:
+    for line in body.splitlines():
+        labels = ('route="pixel"', 'status="200"')
+        if line.startswith("emailtrack_http_requests_total{") and all(x in line for x in labels):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_gateway_metrics_sum_every_worker(platform: Platform) -> None:
+    """Each request lands on one of the granian workers; /metrics must count all of them."""
+    before = pixel_count(scrape(f"{platform.gateway_url}/metrics"))
+    for _ in range(20):
+        urllib.request.urlopen(f"{platform.gateway_url}/o/not-a-token.gif", timeout=5).read()
+    after = pixel_count(scrape(f"{platform.gateway_url}/metrics"))
+    assert after - before == 20
