@@ -48,6 +48,10 @@ k8s: install
 bench: install
 	$(BIN)/python bench/bounce_parse.py
 	$(BIN)/python bench/classify_hits.py
+	$(BIN)/python bench/recipient_register.py
+	$(BIN)/python bench/gateway_http.py
+	$(BIN)/python bench/e2e.py --duration 10
+	$(BIN)/python bench/analytics_bench.py
 
 clean:
 	rm -rf $(VENV) .emailtrack .pytest_cache .ruff_cache
