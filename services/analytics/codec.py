@@ -7,7 +7,7 @@ agent, no e-mail address.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from emailtrack.v1 import events_pb2
@@ -26,6 +26,9 @@ STORED_TYPES = frozenset(
         events_pb2.EVENT_TYPE_EMAIL_REPLY,
     }
 )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidEvent(ValueError):
@@ -93,13 +96,82 @@ class WarmupRow(NamedTuple):
 Item = EventRow | Erasure | CampaignDeletion | WarmupRow
 
 
+def occurred_at_of(event: events_pb2.Event) -> datetime:
+    """The event time as an aware UTC datetime (what Timestamp.ToDatetime gives, faster)."""
+    stamp = event.occurred_at
+    return EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
+
+
 def decode_event(event: events_pb2.Event) -> Item | None:
     """The row (or erasure) an event stands for; None for event types analytics ignores and
     for events no campaign can be attributed to (e.g. a bounce whose original message carried
-    no X-Emailtrack-Campaign header: the recipient service still applies it)."""
-    if not event.event_id or not event.tenant_id:
+    no X-Emailtrack-Campaign header: the recipient service still applies it). Called once per
+    consumed event: the row is built in one go."""
+    event_id, tenant_id, kind = event.event_id, event.tenant_id, event.type
+    if not event_id or not tenant_id:
         raise InvalidEvent("event without event_id or tenant_id")
-    occurred_at = event.occurred_at.ToDatetime(tzinfo=UTC)
+    occurred_at = occurred_at_of(event)
+    if kind not in STORED_TYPES:
+        return _control(event, occurred_at)
+    if event.warmup:
+        if not event.mailbox:
+            raise InvalidEvent(f"warmup event {event_id} has no mailbox")
+        return WarmupRow(event_id, tenant_id, event.mailbox, kind, occurred_at)
+    campaign_id = event.campaign_id
+    if not campaign_id:
+        return None
+    if not event.HasField("occurred_at"):
+        raise InvalidEvent(f"event {event_id} has no occurred_at")
+    payload = event.WhichOneof("payload")
+    if payload == "engagement":
+        eng = event.engagement
+        client, classification = eng.client, eng.classification
+        is_click = kind == events_pb2.EVENT_TYPE_EMAIL_CLICK
+        return EventRow(
+            event_id,
+            kind,
+            occurred_at,
+            tenant_id,
+            campaign_id,
+            event.message_id,
+            event.recipient_id,
+            event.sequence_step,
+            event.variant,
+            classification.source,
+            classification.agent,
+            eng.first,
+            eng.duplicate,
+            eng.link_url if is_click else "",
+            eng.link_index if is_click else -1,
+            client.email_client,
+            client.device,
+            client.os,
+            client.country.upper(),
+            0,
+            "",
+            event.mailbox,
+        )
+    bounce_type, reason = 0, ""
+    if payload == "delivery":
+        bounce_type, reason = event.delivery.bounce_type, event.delivery.reason
+    return EventRow(
+        event_id,
+        kind,
+        occurred_at,
+        tenant_id,
+        campaign_id,
+        event.message_id,
+        event.recipient_id,
+        event.sequence_step,
+        event.variant,
+        bounce_type=bounce_type,
+        reason=reason,
+        mailbox=event.mailbox,
+    )
+
+
+def _control(event: events_pb2.Event, occurred_at: datetime) -> Item | None:
+    """Erasure requests and campaign deletions; None for the other non-stored types."""
     if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
         if not event.recipient_id:
             raise InvalidEvent("erase request without recipient_id")
@@ -110,48 +182,7 @@ def decode_event(event: events_pb2.Event) -> Item | None:
         if not event.campaign_id:
             raise InvalidEvent("campaign deletion without campaign_id")
         return CampaignDeletion(event.tenant_id, event.campaign_id, occurred_at)
-    if event.type not in STORED_TYPES:
-        return None
-    if event.warmup:
-        if not event.mailbox:
-            raise InvalidEvent(f"warmup event {event.event_id} has no mailbox")
-        return WarmupRow(event.event_id, event.tenant_id, event.mailbox, event.type, occurred_at)
-    if not event.campaign_id:
-        return None
-    if not event.HasField("occurred_at"):
-        raise InvalidEvent(f"event {event.event_id} has no occurred_at")
-    row = EventRow(
-        event_id=event.event_id,
-        event_type=event.type,
-        occurred_at=occurred_at,
-        tenant_id=event.tenant_id,
-        campaign_id=event.campaign_id,
-        message_id=event.message_id,
-        recipient_id=event.recipient_id,
-        sequence_step=event.sequence_step,
-        variant=event.variant,
-        mailbox=event.mailbox,
-    )
-    payload = event.WhichOneof("payload")
-    if payload == "engagement":
-        eng = event.engagement
-        client = eng.client
-        is_click = event.type == events_pb2.EVENT_TYPE_EMAIL_CLICK
-        return row._replace(
-            source=eng.classification.source,
-            agent=eng.classification.agent,
-            first=eng.first,
-            duplicate=eng.duplicate,
-            link_url=eng.link_url if is_click else "",
-            link_index=eng.link_index if is_click else -1,
-            email_client=client.email_client,
-            device=client.device,
-            os=client.os,
-            country=client.country.upper(),
-        )
-    if payload == "delivery":
-        return row._replace(bounce_type=event.delivery.bounce_type, reason=event.delivery.reason)
-    return row
+    return None
 
 
 def event_from_row(row: EventRow) -> events_pb2.Event:

@@ -111,7 +111,12 @@ counters_up AS (
 },
 {
     BUCKET_UPSERT.format(
-        name="minutes", table="campaign_minutes", bucket="date_trunc('minute', occurred_at)"
+        name="hours", table="campaign_hours", bucket="date_trunc('hour', occurred_at, 'UTC')"
+    )
+},
+{
+    BUCKET_UPSERT.format(
+        name="minutes", table="campaign_minutes", bucket="date_trunc('minute', occurred_at, 'UTC')"
     )
 },
 links_up AS (

@@ -23,6 +23,7 @@ CAMPAIGN_TABLES = (
     "firsts",
     "campaign_counters",
     "campaign_quarter_hours",
+    "campaign_hours",
     "campaign_minutes",
     "campaign_links",
     "campaign_breakdown",

@@ -12,44 +12,11 @@ from datetime import UTC, date, datetime
 from psycopg import Connection
 from sqlalchemy import Engine
 
-from services.analytics import ingest, lifecycle, partitions
+from services.analytics import ingest, lifecycle, partitions, timeline
 from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRow, WarmupRow
-from services.analytics.domain import BOT, HUMAN, PROXY, SCANNER, UNCLASSIFIED, Metric
 
 log = logging.getLogger(__name__)
 
-SOURCES = (HUMAN, PROXY, SCANNER, BOT, UNCLASSIFIED)
-# One column per TimelinePoint count: opens and clicks per source (SOURCES order), then
-# delivered, bounced, sent, deferred, unsubscribes, complaints.
-TIMELINE_COLUMNS = ", ".join(
-    [
-        *(
-            f"(sum(n) FILTER (WHERE metric = {Metric.OPEN} AND source = {s}))::bigint"
-            for s in SOURCES
-        ),
-        *(
-            f"(sum(n) FILTER (WHERE metric = {Metric.CLICK} AND source = {s}))::bigint"
-            for s in SOURCES
-        ),
-        *(
-            f"(sum(n) FILTER (WHERE metric IN ({', '.join(str(int(m)) for m in metrics)})))::bigint"
-            for metrics in (
-                (Metric.DELIVERED,),
-                (Metric.HARD_BOUNCE, Metric.SOFT_BOUNCE),
-                (Metric.SENT,),
-                (Metric.DEFERRED,),
-                (Metric.UNSUBSCRIBE,),
-                (Metric.COMPLAINT,),
-            )
-        ),
-    ]
-)
-TIMELINE_METRICS = [int(m) for m in Metric if m < Metric.OPEN_MASK]
-BUCKET_SQL = {
-    "minute": ("campaign_minutes", "bucket_start"),
-    "hour": ("campaign_quarter_hours", "date_trunc('hour', bucket_start, %(tz)s)"),
-    "day": ("campaign_quarter_hours", "date_trunc('day', bucket_start, %(tz)s)"),
-}
 SELECT_EVENTS = f"SELECT {', '.join(COLUMNS)} FROM events"
 
 
@@ -106,10 +73,13 @@ class AnalyticsStore:
         than the retention period (their partition is gone) are ignored. Campaign deletions
         are applied first, so events of a deleted campaign in the same batch are dropped."""
         horizon = partitions.retention_horizon(datetime.now(UTC).date(), self.retention_days)
-        kept = [row for row in rows if row.occurred_at.date() >= horizon]
-        if len(kept) < len(rows):
+        days = partitions.days_of(row.occurred_at for row in rows)
+        kept = rows
+        if days and min(days) < horizon:
+            kept = [row for row in rows if row.occurred_at.date() >= horizon]
             log.info("ignored %d events older than %s", len(rows) - len(kept), horizon)
-        self._ensure_partitions(partitions.days_of(row.occurred_at for row in kept))
+            days = {day for day in days if day >= horizon}
+        self._ensure_partitions(days)
         with self.connection() as conn:
             if deletions:
                 lifecycle.delete_campaigns(conn, deletions)
@@ -143,8 +113,9 @@ class AnalyticsStore:
         with self.connection() as conn:
             conn.execute(
                 "TRUNCATE events, firsts, campaign_counters, campaign_quarter_hours, "
-                "campaign_minutes, campaign_links, campaign_breakdown, recipient_engagement, "
-                "campaign_activity, erased_recipients, message_attributes, warmup_events, "
+                "campaign_hours, campaign_minutes, campaign_links, campaign_breakdown, "
+                "recipient_engagement, campaign_activity, erased_recipients, message_attributes, "
+                "warmup_events, "
                 "tenant_usage_days, deleted_campaigns"
             )
 
@@ -191,26 +162,11 @@ class AnalyticsStore:
         start: datetime | None,
         end: datetime | None,
     ) -> list[tuple]:
-        """(bucket start, *TIMELINE_COLUMNS) rows in bucket order."""
-        table, expression = BUCKET_SQL[bucket]
-        query = (
-            f"SELECT {expression} AS b, {TIMELINE_COLUMNS} FROM {table} "
-            "WHERE tenant_id = %(tenant)s AND campaign_id = %(campaign)s "
-            "AND metric = ANY(%(metrics)s) "
-            "AND bucket_start >= coalesce(%(start)s, '-infinity'::timestamptz) "
-            "AND bucket_start < coalesce(%(end)s, 'infinity'::timestamptz) "
-            "GROUP BY 1 ORDER BY 1"
-        )
-        params = {
-            "tenant": tenant_id,
-            "campaign": campaign_id,
-            "metrics": TIMELINE_METRICS,
-            "tz": time_zone,
-            "start": start,
-            "end": end,
-        }
+        """(bucket start, *timeline.CONDITIONS counts) rows in bucket order."""
         with self.connection() as conn:
-            return conn.execute(query, params).fetchall()
+            return timeline.timeline_rows(
+                conn, tenant_id, campaign_id, bucket, time_zone, start, end, datetime.now(UTC)
+            )
 
     def links(self, tenant_id: str, campaign_id: str) -> list[tuple[str, int, int, int, int]]:
         """(url, link index, metric, source, n) rows."""

@@ -70,7 +70,7 @@ def campaign_stats(
 
 
 def timeline_points(rows: Iterable[Sequence]) -> list[analytics_pb2.TimelinePoint]:
-    """Rows are (bucket start, *store.TIMELINE_COLUMNS), a column being NULL when zero."""
+    """Rows are (bucket start, *timeline.CONDITIONS counts), a count being NULL when zero."""
     points = []
     for bucket, *raw in rows:
         counts = [n or 0 for n in raw]
@@ -95,7 +95,7 @@ def timeline_points(rows: Iterable[Sequence]) -> list[analytics_pb2.TimelinePoin
 
 
 def _per_source(counts: Sequence[int]) -> analytics_pb2.SourceCounts:
-    """Counts in store.SOURCES order: human, proxy, scanner, bot, unclassified."""
+    """Counts in timeline.SOURCES order: human, proxy, scanner, bot, unclassified."""
     human, proxy, scanner, bot, unclassified = counts
     return analytics_pb2.SourceCounts(
         human=human,

@@ -1,5 +1,6 @@
 """WatchCampaign: polls the campaign's activity version (bumped by each ingest transaction)
-and streams refreshed stats plus the events ingested since the previous update."""
+and streams refreshed stats (reply timing included, as GetCampaignStats) plus the events
+ingested since the previous update."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from emailtrack.v1 import analytics_pb2
-from services.analytics import views
+from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
+from services.analytics.segment_store import SegmentStore
 from services.analytics.store import AnalyticsStore
 
 
@@ -29,6 +31,7 @@ class CampaignWatcher:
         max_events: int = 2000,
     ) -> None:
         self.store = store
+        self.segments = SegmentStore(store)
         self.poll_interval_s = poll_interval_s
         self.overlap = overlap
         self.max_events = max_events
@@ -53,8 +56,10 @@ class CampaignWatcher:
                 horizon = watermark - self.overlap
                 seen = {event_id: at for event_id, at in seen.items() if at >= horizon}
                 counters = self.store.counters(tenant_id, [campaign_id])[campaign_id]
+                stats = views.campaign_stats(tenant_id, campaign_id, counters, activity)
+                timing = self.segments.reply_timing(tenant_id, campaign_id).get(("", ""))
                 yield analytics_pb2.WatchCampaignResponse(
-                    stats=views.campaign_stats(tenant_id, campaign_id, counters, activity),
+                    stats=segment_views.with_reply_timing(stats, timing),
                     new_events=[event_from_row(row) for row in fresh],
                 )
                 version = current

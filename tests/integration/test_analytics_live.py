@@ -170,3 +170,35 @@ def test_retention_drops_old_partitions_and_ignores_expired_events(service) -> N
     assert (OPEN, 0, 1) in counters  # rollups are kept
     store.ingest([EventRow("ancient", OPEN, old - timedelta(days=40), "acme", "c1", "m", "r")])
     assert store.counters("acme", ["c1"])["c1"] == counters
+
+
+def test_watch_reports_reply_timing_as_campaign_stats(service) -> None:  # type: ignore[no-untyped-def]
+    store, stub = service
+    sent_at = datetime.now(UTC) - timedelta(hours=2)
+    kinds = ((events_pb2.EVENT_TYPE_EMAIL_SENT, sent_at), (events_pb2.EVENT_TYPE_EMAIL_REPLY, None))
+    rows = [
+        EventRow(
+            f"e{kind}-{n}",
+            kind,
+            at or sent_at + timedelta(minutes=10 * (n + 1)),
+            "acme",
+            "c1",
+            f"m{n}",
+            f"r{n}",
+        )
+        for n in range(3)
+        for kind, at in kinds
+    ]
+    store.ingest(rows)
+    stream = stub.WatchCampaign(
+        analytics_pb2.WatchCampaignRequest(tenant_id="acme", campaign_id="c1")
+    )
+    watched = next(stream).stats
+    stream.cancel()
+    stats = stub.GetCampaignStats(
+        analytics_pb2.GetCampaignStatsRequest(tenant_id="acme", campaign_id="c1")
+    ).stats
+    assert watched.unique_replies == stats.unique_replies == 3
+    assert watched.median_seconds_to_first_reply == stats.median_seconds_to_first_reply == 1200
+    assert watched.first_reply_at == stats.first_reply_at
+    assert watched.first_reply_at.ToDatetime(tzinfo=UTC) == sent_at + timedelta(minutes=10)

@@ -4,6 +4,7 @@ replay from the topics must rebuild exactly the same tables."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -24,7 +25,9 @@ from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
+from services.analytics.codec import CampaignDeletion
 from services.analytics.consumer import EventIngestHandler
+from services.analytics.lifecycle import CAMPAIGN_TABLES
 from services.analytics.replay import replay
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
@@ -46,7 +49,9 @@ CLIENTS = [
     ("Gmail", "webmail", "", "FR"),
     ("Outlook", "desktop", "Windows", ""),
 ]
-ZONE = "Asia/Kolkata"
+# A whole-hour zone with DST (hourly rollup) and a +5:30 zone (quarter hours).
+ZONES = ("America/New_York", "Asia/Kolkata")
+HOUR, DAY = analytics_pb2.TIME_BUCKET_HOUR, analytics_pb2.TIME_BUCKET_DAY
 
 
 def make_event(rng: random.Random, kind: int, campaign: str, n: int, at: datetime) -> T.Event:
@@ -134,6 +139,52 @@ def publish(producer: KafkaProducer, topic: str, events: list[T.Event], size: in
     producer.flush()
 
 
+def local_bucket(event: T.Event, zone: str, bucket: int) -> datetime:
+    local = event.occurred_at.ToDatetime(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    start = local.replace(minute=0, second=0, microsecond=0)
+    if bucket == DAY:
+        start = start.replace(hour=0)
+    return start.astimezone(UTC)
+
+
+def brute_force_timeline(events: list[T.Event], zone: str, bucket: int) -> dict[datetime, tuple]:
+    """Per local bucket: opens and clicks per source, delivered, bounced, sent (from events)."""
+    counts: dict[datetime, Counter] = {}
+    for e in events:
+        key = (e.type, e.engagement.classification.source if e.HasField("engagement") else 0)
+        counts.setdefault(local_bucket(e, zone, bucket), Counter())[key] += 1
+    return {
+        at: (
+            tuple(c[(T.EVENT_TYPE_EMAIL_OPEN, s)] for s in SOURCES),
+            tuple(c[(T.EVENT_TYPE_EMAIL_CLICK, s)] for s in SOURCES),
+            sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_DELIVERED),
+            sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_BOUNCE),
+            sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_SENT),
+        )
+        for at, c in counts.items()
+    }
+
+
+def timeline_of(stub, campaign: str, zone: str, bucket: int) -> dict[datetime, tuple]:  # type: ignore[no-untyped-def]
+    points = stub.GetTimeline(
+        analytics_pb2.GetTimelineRequest(
+            tenant_id="acme", campaign_id=campaign, bucket=bucket, time_zone=zone
+        )
+    ).points
+    by_source = ("human", "privacy_proxy", "security_scanner", "bot", "unclassified")
+    return {
+        p.bucket_start.ToDatetime(tzinfo=UTC): (
+            tuple(getattr(p.opens, f) for f in by_source),
+            tuple(getattr(p.clicks, f) for f in by_source),
+            p.delivered,
+            p.bounced,
+            p.sent,
+        )
+        for p in points
+        if p.opens.total or p.clicks.total or p.delivered or p.bounced or p.sent
+    }
+
+
 def run_until(loop: ConsumerLoop, condition: Callable[[], bool], timeout_s: float = 60) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,))
@@ -157,6 +208,7 @@ def snapshot(store: AnalyticsStore) -> dict[str, list[tuple]]:
         "firsts",
         "campaign_counters",
         "campaign_quarter_hours",
+        "campaign_hours",
         "campaign_minutes",
         "campaign_links",
         "campaign_breakdown",
@@ -241,23 +293,9 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
     assert stats.open_rate == pytest.approx(len(filtered_opens) / stats.delivered)
     assert stats.mpp_recipients == stats.opens.unique.privacy_proxy
 
-    zone = ZoneInfo(ZONE)
-    expected_hours = Counter(
-        e.occurred_at.ToDatetime(tzinfo=UTC).astimezone(zone).replace(minute=0, second=0)
-        for e in opens
-    )
-    timeline = stub.GetTimeline(
-        analytics_pb2.GetTimelineRequest(
-            tenant_id="acme",
-            campaign_id=campaign,
-            bucket=analytics_pb2.TIME_BUCKET_HOUR,
-            time_zone=ZONE,
-        )
-    ).points
-    got_hours = {
-        p.bucket_start.ToDatetime(tzinfo=UTC): p.opens.total for p in timeline if p.opens.total
-    }
-    assert got_hours == {k.astimezone(UTC): v for k, v in expected_hours.items()}
+    for zone, bucket in itertools.product(ZONES, (HOUR, DAY)):
+        expected = brute_force_timeline(events, zone, bucket)
+        assert timeline_of(stub, campaign, zone, bucket) == expected, (zone, bucket)
 
     links = stub.GetTopLinks(
         analytics_pb2.GetTopLinksRequest(tenant_id="acme", campaign_id=campaign)
@@ -299,3 +337,14 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
     assert result.records == len(range(0, len(events), 37)) + len(range(0, len(events), 53))
     assert result.events == 2 * len(events)
     assert snapshot(store) == live
+    with store.connection() as conn:
+        hourly = conn.execute("SELECT sum(n) FROM campaign_hours").fetchone()
+    assert hourly == (len(events),)
+
+    store.ingest([], deletions=[CampaignDeletion("acme", campaign, datetime.now(UTC))])
+    with store.connection() as conn:
+        for table in CAMPAIGN_TABLES:
+            left = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE campaign_id = %s", (campaign,)
+            ).fetchone()
+            assert left == (0,), table
