@@ -62,6 +62,11 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # crawlerdetect lists these mail clients' UAs among crawlers; in email they are readers.
 _CRAWLER_LISTED_MAIL_CLIENTS = frozenset({"Outlook", "Windows Mail"})
 
+# Automated clients identify themselves with a contact URL ("+https://…", RFC 9110's
+# product comment convention for robots) or a "compatible; Name[/v]; +url" block; mail
+# clients and browsers never do.
+_CONTACT_URL = re.compile(r"\+https?://|\bcompatible; [^;()]+; \+?https?://", re.IGNORECASE)
+
 _HEADLESS = re.compile(
     r"HeadlessChrome|PhantomJS|Puppeteer|Playwright|Selenium|SlimerJS|Headless", re.IGNORECASE
 )
@@ -146,6 +151,8 @@ class UserAgentAnalyser:
             bot = "empty_user_agent"
         elif _HEADLESS.search(ua):
             bot = "headless_browser"
+        elif _CONTACT_URL.search(ua) and not proxy and not scanner:
+            bot = "self_identified_robot"
         elif not proxy and not scanner:
             crawler = self._crawler_name(ua)
             bot = "" if client in _CRAWLER_LISTED_MAIL_CLIENTS else crawler

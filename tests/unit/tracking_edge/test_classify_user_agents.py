@@ -103,3 +103,20 @@ def test_browser_and_tablet_device() -> None:
     )
     info = ANALYSER.analyse(ipad)
     assert (info.device, info.browser) == ("tablet", "Mobile Safari")
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        # from the npm crawler-user-agents list (tests/data/hits/README.md)
+        "Mozilla/5.0 (compatible; AlertSite; +https://www.alertsite.com/)",
+        "ConveraCrawler/0.9e (+http://ews.converasearch.com/crawl.htm)",
+    ],
+)
+def test_self_identified_robots_with_a_contact_url(ua: str) -> None:
+    assert ANALYSER.analyse(ua).bot_agent != ""
+
+
+def test_mail_clients_have_no_contact_url() -> None:
+    assert ANALYSER.analyse(OUTLOOK_2013).bot_agent == ""
+    assert ANALYSER.analyse(IPHONE_MAIL).bot_agent == ""
