@@ -13,14 +13,33 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emailtrack.commands import bounce, campaign, deadletter, message, recipient, report
+from emailtrack.commands import (
+    bounce,
+    campaign,
+    campaign_admin,
+    deadletter,
+    mailbox,
+    message,
+    recipient,
+    report,
+    usage,
+)
 from emailtrack.commands.demo import demo
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
 app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_args_is_help=True)
 app.add_typer(deadletter.app, name="deadletter")
+for name, command in (
+    ("create", campaign_admin.create),
+    ("status", campaign_admin.status),
+    ("delete", campaign_admin.delete),
+    ("variants", campaign_admin.variants),
+):
+    campaign.app.command(name)(command)
 app.add_typer(campaign.app, name="campaign")
+app.add_typer(mailbox.app, name="mailbox")
+app.add_typer(usage.app, name="usage")
 app.add_typer(message.app, name="message")
 app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")

@@ -1,6 +1,7 @@
-"""``emailtrack demo``: sends a small campaign through the running platform and plays its
-readers, proxies, scanners, a bounce and an unsubscribe over about a minute, so that the
-dashboard's campaign page comes alive (open it while the demo runs)."""
+"""``emailtrack demo``: defines a two-step A/B campaign with two sending mailboxes, sends it
+through the running platform and plays its readers, proxies, scanners, a bounce and an
+unsubscribe over about a minute, then replies, an out-of-office auto-reply and warmup
+exchanges, so that the dashboard's campaign and mailbox pages come alive."""
 
 from __future__ import annotations
 
@@ -63,14 +64,28 @@ def demo(
         with Progress(console=console, disable=as_json) as progress:
             task = progress.add_task("readers, proxies and scanners", total=len(plan.hits))
             runner.fire(lambda hit: progress.advance(task))
+        with contextlib.nullcontext() if as_json else console.status("replies and warmup…"):
+            runner.finish()
     except DemoError as exc:
         raise fail(f"demo: {exc}", EXIT_FAILED) from exc
-    result = {"tenant": tenant, "campaign_id": campaign_id, "dashboard": runner.dashboard_url()}
+    result = {
+        "tenant": tenant,
+        "campaign_id": campaign_id,
+        "status": runner.status,
+        "dashboard": runner.dashboard_url(),
+        "mailboxes": runner.dashboard_url().rsplit("/campaigns/", 1)[0] + "/mailboxes",
+    }
     result |= dict(sorted(runner.counts.items()))
     if as_json:
         print_json(result)
         return
     console.print(
-        "done: "
-        + ", ".join(f"{value} {name}" for name, value in result.items() if isinstance(value, int))
+        f"done ({runner.status}): "
+        + ", ".join(
+            f"{value} {name.replace('_', ' ')}"
+            for name, value in result.items()
+            if isinstance(value, int)
+        )
     )
+    console.print(f"[bold]mailbox health:[/bold] {result['mailboxes']}")
+    console.print(f"[bold]variants:[/bold] emailtrack campaign variants {campaign_id}")

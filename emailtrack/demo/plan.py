@@ -1,5 +1,7 @@
 """What the demo campaign does, decided up front and deterministically from a seed: who the
-recipients are, how each one behaves (a person on a desktop or a phone, Apple's privacy
+recipients are, which sequence step, A/B variant and sending mailbox each message has (variant
+B's subject draws clearly more clicks), who replies (and whose out-of-office answers), how
+each one behaves (a person on a desktop or a phone, Apple's privacy
 proxy, Gmail's image proxy, a link-scanning mail gateway, a bounce, an unsubscribe, silence)
 and when each hit happens. Pure: the runner (emailtrack/demo/run.py) performs the steps.
 
@@ -39,6 +41,20 @@ LINKS = (
     "https://blog.example.com/how-we-make-it",
 )
 
+# (step id, name, delay in hours after the previous step)
+STEPS = (("intro", "Introduction", 0), ("follow-up", "Follow-up for non-clickers", 72))
+# (variant id, name, weight): different subjects and templates
+VARIANTS = (
+    ("A", "Subject 'Our autumn collection is here' (template autumn-a)", 50),
+    ("B", "Subject '20% off this week only' (template autumn-b)", 50),
+)
+TEMPLATES = {"A": "autumn-a", "B": "autumn-b"}
+MAILBOXES = ("sales@sender.example", "hello@sender.example")
+WARMUP_MAILBOX = MAILBOXES[1]
+SENDER_DOMAIN = "sender.example"
+# chance that a reader who opened also clicks, per variant
+CLICK_CHANCE = {"A": 0.15, "B": 0.85}
+HUMAN_REPLIES = {"A": 1, "B": 2}
 REAL_SPAN_S = 45.0
 # (persona, weight): shares of a realistic list
 PERSONAS = (
@@ -58,6 +74,14 @@ class Recipient:
     email: str
     message_id: str
     persona: str
+    step: str = STEPS[0][0]
+    variant: str = VARIANTS[0][0]
+    mailbox: str = MAILBOXES[0]
+
+    @property
+    def smtp_message_id(self) -> str:
+        """The Message-ID header the sender puts on the message."""
+        return f"<{self.message_id}@{SENDER_DOMAIN}>"
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,19 @@ class Plan:
 
     def by_persona(self, persona: str) -> list[Recipient]:
         return [r for r in self.recipients if r.persona == persona]
+
+    def repliers(self) -> list[Recipient]:
+        """Readers who answer the message (more of them under variant B)."""
+        readers = [r for r in self.recipients if r.persona in ("desktop_reader", "phone_reader")]
+        return [
+            r
+            for variant, count in HUMAN_REPLIES.items()
+            for r in [x for x in readers if x.variant == variant][:count]
+        ]
+
+    def auto_replier(self) -> Recipient | None:
+        """A silent recipient whose out-of-office answers (an RFC 3834 auto-reply)."""
+        return next(iter(self.by_persona("silent")), None)
 
 
 def _personas(count: int, rng: random.Random) -> list[str]:
@@ -117,7 +154,7 @@ def _reader_hits(r: Recipient, rng: random.Random, span: float) -> list[Hit]:
             *hits,
             Hit(at + _gap(rng, 3, 8, span), r.email, "unsubscribe", agent, ip, 0, "POST"),
         ]
-    if rng.random() < 0.6:
+    if rng.random() < CLICK_CHANCE[r.variant]:
         link = rng.randrange(len(LINKS))
         hits.append(Hit(at + _gap(rng, 3, 10, span), r.email, "click", CHROME_WINDOWS, ip, link))
     return hits
@@ -130,7 +167,7 @@ def _hits_of(r: Recipient, rng: random.Random, span: float) -> list[Hit]:
         # Mail Privacy Protection fetches the pixel soon after delivery, read or not
         hits = [Hit(rng.uniform(0.0, 0.25) * span, r.email, "open", IPHONE_MAIL,
                     rng.choice(APPLE_PROXY_IPS))]  # fmt: skip
-        if rng.random() < 0.4:  # ... and some of those people do read and click
+        if rng.random() < CLICK_CHANCE[r.variant] / 2:  # ... and some do read and click
             at = rng.uniform(0.4, 0.9) * span
             hits.append(Hit(at, r.email, "click", IPHONE_MAIL, rng.choice(READER_IPS), 0))
         return hits
@@ -166,6 +203,9 @@ def make_plan(campaign_id: str, count: int, span_s: float, seed: int) -> Plan:
             f"@{DOMAINS[i % len(DOMAINS)]}",
             message_id=f"{campaign_id}-m{i:04d}",
             persona=persona,
+            step=STEPS[1 if i % 3 == 2 else 0][0],
+            variant=VARIANTS[i % 2][0],
+            mailbox=MAILBOXES[(i // 2) % 2],
         )
         for i, persona in enumerate(_personas(count, rng))
     )
@@ -173,12 +213,12 @@ def make_plan(campaign_id: str, count: int, span_s: float, seed: int) -> Plan:
     return Plan(campaign_id, recipients, tuple(sorted(hits, key=lambda h: h.at_s)))
 
 
-def message_html(first_name: str) -> str:
+def message_html(first_name: str, variant: str = VARIANTS[0][0]) -> str:
     links = "".join(f'<p><a href="{url}">{url.rsplit("/", 1)[1]}</a></p>' for url in LINKS)
-    return (
-        f"<html><body><h1>Hello {first_name},</h1><p>Our autumn collection is here.</p>"
-        f"{links}</body></html>"
+    pitch = (
+        "20% off everything this week only." if variant == "B" else "Our autumn collection is here."
     )
+    return f"<html><body><h1>Hello {first_name},</h1><p>{pitch}</p>{links}</body></html>"
 
 
 def bounce_report(address: str, headers: dict[str, str], message_id: str) -> bytes:
@@ -208,7 +248,7 @@ def bounce_report(address: str, headers: dict[str, str], message_id: str) -> byt
         "User unknown in virtual mailbox table\r\n\r\n"
         f"--{boundary}\r\n"
         "Content-Type: text/rfc822-headers\r\n\r\n"
-        f"Message-ID: <{message_id}@sender.example>\r\n"
+        f"Message-ID: <{message_id}@{SENDER_DOMAIN}>\r\n"
         f"To: {address}\r\n"
         f"{quoted}\r\n"
         f"--{boundary}--\r\n"

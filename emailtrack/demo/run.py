@@ -1,6 +1,8 @@
-"""Runs a demo plan through the real stack: registers and instruments every message (gRPC),
-marks them sent and delivered (recipient service), returns a bounce report for the bounced
-ones (bounce service), then fires each planned hit at the gateway's tracking URLs on time."""
+"""Runs a demo plan through the real stack: defines the campaign and its sending mailboxes
+(CampaignService), registers and instruments every message (gRPC), marks them sent and
+delivered (recipient service), returns a bounce report for the bounced ones (bounce service),
+fires each planned hit at the gateway's tracking URLs on time, then feeds the replies and an
+auto-reply (bounce service), records warmup interactions and completes the campaign."""
 
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ import grpc
 
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
+from emailtrack.demo import lifecycle
 from emailtrack.demo.plan import Hit, Plan, bounce_report, message_html
+from emailtrack.demo.replies import auto_reply, human_reply
 from emailtrack.v1 import (
     bounce_pb2,
     bounce_pb2_grpc,
+    campaign_pb2,
+    campaign_pb2_grpc,
     recipient_pb2,
     recipient_pb2_grpc,
     tracking_edge_pb2,
@@ -74,6 +80,7 @@ class DemoRunner:
         self.clock = clock
         self.messages: dict[str, Instrumented] = {}
         self.counts: Counter[str] = Counter()
+        self.status = ""
 
     def _url(self, url: str) -> str:
         if not self.targets.gateway_url:
@@ -90,10 +97,32 @@ class DemoRunner:
         )
         return f"{base.rstrip('/')}/dashboard/campaigns/{self.plan.campaign_id}"
 
+    def _advance(self, campaigns: campaign_pb2_grpc.CampaignServiceStub, target: int) -> None:
+        key = {"tenant_id": self.tenant_id, "campaign_id": self.plan.campaign_id}
+        read = campaign_pb2.GetCampaignRequest(**key)
+        found = _rpc("reading the campaign", lambda: campaigns.GetCampaign(read)).campaign  # type: ignore[attr-defined]
+        status = found.status
+        for status in lifecycle.status_steps(found.status, target):
+            change = campaign_pb2.UpdateCampaignStatusRequest(**key, status=status)
+            _rpc("changing its status", lambda q=change: campaigns.UpdateCampaignStatus(q))
+        self.status = campaign_pb2.CampaignStatus.Name(status).removeprefix("CAMPAIGN_STATUS_")
+        self.status = self.status.lower()
+
+    def _define(self, campaigns: campaign_pb2_grpc.CampaignServiceStub) -> None:
+        """The campaign (draft, then scheduled) and its sending mailboxes."""
+        request = lifecycle.create_request(self.plan, self.tenant_id)
+        _rpc("creating the campaign", lambda: campaigns.CreateCampaign(request))
+        for mailbox in lifecycle.mailbox_requests(self.tenant_id):
+            _rpc("registering a mailbox", lambda q=mailbox: campaigns.RegisterMailbox(q))
+        self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_SCHEDULED)
+
     def send(self) -> None:
-        """Register, instrument, mark sent/delivered and bounce every message."""
+        """Define the campaign, then register, instrument, mark sent/delivered and bounce
+        every message; the campaign is then sending."""
         plan, tenant = self.plan, self.tenant_id
         with client_channel(self.targets.recipient) as channel:
+            campaigns = campaign_pb2_grpc.CampaignServiceStub(channel)
+            self._define(campaigns)
             recipients = recipient_pb2_grpc.RecipientServiceStub(channel)
             registrations = [
                 recipient_pb2.MessageRegistration(
@@ -104,6 +133,10 @@ class DemoRunner:
                             email=r.email, role=recipient_pb2.RECIPIENT_ROLE_TO
                         )
                     ],
+                    sequence_step=r.step,
+                    variant=r.variant,
+                    mailbox=r.mailbox,
+                    smtp_message_id=r.smtp_message_id,
                 )
                 for r in plan.recipients
             ]
@@ -125,6 +158,7 @@ class DemoRunner:
                         lambda q=delivered: recipients.MarkDelivered(q),
                     )
                 self.counts["messages"] += 1
+            self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_SENDING)
         self._bounce()
 
     def _instrument(self) -> None:
@@ -137,7 +171,11 @@ class DemoRunner:
                     campaign_id=self.plan.campaign_id,
                     message_id=r.message_id,
                     recipient_id=recipient_id_for(self.tenant_id, r.email),
-                    html=message_html(r.email.split("@")[0].rstrip("0123456789").title()),
+                    html=message_html(
+                        r.email.split("@")[0].rstrip("0123456789").title(), r.variant
+                    ),
+                    sequence_step=r.step,
+                    variant=r.variant,
                 )
                 message.sent_at.FromDatetime(sent_at)
                 request = tracking_edge_pb2.InstrumentMessageRequest(message=message)
@@ -164,6 +202,30 @@ class DemoRunner:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = _rpc("returning bounces", lambda: stub.IngestInboundMessages(iter(reports)))
         self.counts["bounces"] += reply.bounces  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        """Replies (and one out-of-office auto-reply) come back, the warmup mailbox exchanges
+        with its partners, and the campaign is completed."""
+        now = datetime.now(UTC)
+        inbound = [human_reply(r, now) for r in self.plan.repliers()]
+        replier = self.plan.auto_replier()
+        if replier is not None:
+            inbound.append(auto_reply(replier, now))
+        requests = [
+            bounce_pb2.IngestInboundMessagesRequest(tenant_id=self.tenant_id, raw_message=raw)
+            for raw in inbound
+        ]
+        with client_channel(self.targets.bounce) as channel:
+            stub = bounce_pb2_grpc.BounceServiceStub(channel)
+            reply = _rpc("feeding replies", lambda: stub.IngestInboundMessages(iter(requests)))
+        self.counts["replies"] += reply.replies  # type: ignore[attr-defined]
+        self.counts["auto_replies"] += reply.auto_replies  # type: ignore[attr-defined]
+        with client_channel(self.targets.recipient) as channel:
+            campaigns = campaign_pb2_grpc.CampaignServiceStub(channel)
+            warmup = lifecycle.warmup_request(self.plan, self.tenant_id, now)
+            done = _rpc("recording warmup", lambda: campaigns.RecordWarmupInteractions(warmup))
+            self.counts["warmup_interactions"] += done.recorded  # type: ignore[attr-defined]
+            self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_COMPLETED)
 
     def fire(self, on_hit: Callable[[Hit], None] = lambda hit: None) -> None:
         """Sends every planned hit at its time (relative to now)."""

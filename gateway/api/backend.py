@@ -17,6 +17,7 @@ from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import (
     analytics_pb2,
     analytics_pb2_grpc,
+    campaign_pb2_grpc,
     recipient_pb2_grpc,
     tracking_edge_pb2_grpc,
 )
@@ -56,7 +57,8 @@ class ServiceError(Exception):
 
 
 class Backend:
-    """Channels to analytics, recipient and tracking-edge, opened lazily once per process."""
+    """Channels to analytics, recipient (and its CampaignService), tracking-edge and bounce,
+    opened lazily once per process."""
 
     SERVICES = ("analytics", "recipient", "tracking_edge", "bounce")
 
@@ -82,6 +84,11 @@ class Backend:
     @property
     def recipient(self) -> recipient_pb2_grpc.RecipientServiceStub:
         return recipient_pb2_grpc.RecipientServiceStub(self.channel("recipient"))
+
+    @property
+    def campaigns(self) -> campaign_pb2_grpc.CampaignServiceStub:
+        """CampaignService is served by the recipient process, on the same address."""
+        return campaign_pb2_grpc.CampaignServiceStub(self.channel("recipient"))
 
     @property
     def tracking_edge(self) -> tracking_edge_pb2_grpc.TrackingEdgeServiceStub:

@@ -7,7 +7,7 @@ import functools
 import zoneinfo
 from typing import Any
 
-from gateway.api import export, params
+from gateway.api import export, openapi_campaigns, params
 from gateway.api.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
 
 INT = {"type": "integer", "minimum": 0}
@@ -52,6 +52,8 @@ def _schemas() -> dict[str, Any]:
                 "rates": obj({name.removesuffix("_rate"): rate for name in STATS_RATES}),
                 "first_event_at": TIME,
                 "last_event_at": TIME,
+                "first_reply_at": TIME,
+                "median_seconds_to_first_reply": rate,
             }
         ),
         "CampaignList": obj(
@@ -134,6 +136,7 @@ def _schemas() -> dict[str, Any]:
                 "services": {"type": "object", "additionalProperties": {"type": "string"}},
             }
         ),
+        **openapi_campaigns.schemas(),
     }
 
 
@@ -206,8 +209,9 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "emailtrack API",
             "version": "1",
-            "description": "Campaign statistics and recipient management, scoped to the "
-            "tenant of the bearer token (EMAILTRACK_API_TOKENS).",
+            "description": "Campaign statistics, segments and variant tests, sending "
+            "mailboxes, usage and recipient management, scoped to the tenant of the bearer "
+            "token (EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -271,6 +275,7 @@ def openapi_document() -> dict[str, Any]:
             "/campaigns/{campaign_id}/export.csv": {
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
+            **openapi_campaigns.paths(_operation, _json, _query),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

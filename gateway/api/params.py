@@ -4,6 +4,7 @@ value or raises ``ParameterError`` naming the parameter and what is wrong (HTTP 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ MAX_ID_LENGTH = 200
 MAX_EMAIL_LENGTH = 320
 MAX_TEXT_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class ParameterError(ValueError):
@@ -65,6 +67,31 @@ def integer(query: Mapping[str, str], name: str, default: int, low: int, high: i
     if not low <= value <= high:
         raise ParameterError(name, f"must be between {low} and {high}")
     return value
+
+
+def fraction(query: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """A number in [``low``, ``high``) (a significance level), or ``default``."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ParameterError(name, f"must be a number, got {raw!r}") from exc
+    if not (math.isfinite(value) and low <= value < high):
+        raise ParameterError(name, f"must be at least {low} and less than {high}")
+    return value
+
+
+def period(query: Mapping[str, str], name: str) -> str:
+    """A billing period ``YYYY-MM`` (1970..9998), or "" for the current one."""
+    raw = query.get(name) or ""
+    if not raw:
+        return ""
+    found = _PERIOD.fullmatch(raw)
+    if found is None or not 1970 <= int(found.group(1)) <= 9998:
+        raise ParameterError(name, f"must be YYYY-MM (1970-01 to 9998-12), got {raw!r}")
+    return raw
 
 
 def choice(query: Mapping[str, str], name: str, options: Mapping[str, int], default: str) -> int:

@@ -1,6 +1,7 @@
 """The JSON API under ``/api/v1``: campaigns (list, stats, timeline, top links, breakdowns,
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
-the tenant of the bearer token; health; and the OpenAPI document. Bad parameters → 422, a
+the tenant of the bearer token, plus ``gateway.api.campaign_routes`` (definitions, segments,
+variants, mailboxes, usage); health; and the OpenAPI document. Bad parameters → 422, a
 service's refusal → 400/404/409, every error as ``{"error": {"code", "message"}}``."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
 from gateway.api import export, params, views
 from gateway.api.backend import Backend, ServiceError
+from gateway.api.campaign_routes import campaign_routes
 from gateway.api.openapi import openapi_document
 from gateway.config import OperatorSettings
 
@@ -298,6 +300,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/links", api.guarded(api.links)),
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
+        *campaign_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

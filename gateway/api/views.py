@@ -23,6 +23,7 @@ STATS_COUNTS = (
     "filtered_unique_opens",
     "filtered_unique_clicks",
     "mpp_recipients",
+    "unique_replies",
 )
 STATS_RATES = (
     "open_rate",
@@ -77,6 +78,8 @@ def campaign_stats(stats: analytics_pb2.CampaignStats) -> dict[str, Any]:
         },
         "first_event_at": timestamp(stats.first_event_at),
         "last_event_at": timestamp(stats.last_event_at),
+        "first_reply_at": timestamp(stats.first_reply_at),
+        "median_seconds_to_first_reply": round(stats.median_seconds_to_first_reply, 3),
     }
 
 

@@ -1,5 +1,6 @@
 """The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
-recipient page; server-rendered Jinja2 templates, one small script, vendored uPlot."""
+sending mailboxes, recipient page; server-rendered Jinja2 templates, one small script,
+vendored uPlot."""
 
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/logout", logout, methods=["POST"], name="logout"),
         Route("/", logins.required(pages.campaigns), name="campaigns"),
         Route("/recipients", logins.required(pages.recipient), name="recipient"),
+        Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
         Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
         Route(
             "/campaigns/{campaign_id}/timeline.json",

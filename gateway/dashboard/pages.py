@@ -1,6 +1,7 @@
 """Dashboard pages for a logged-in user of one tenant: campaign list, campaign (counters,
-timeline chart, top links, breakdowns, live activity), recipient lookup; and the timeline
-JSON the chart refreshes from when the live stream reports a change."""
+replies, timeline chart, top links, breakdowns, sequence steps, A/B variants and their
+verdict, live activity), sending mailboxes (figures, health, warmup), recipient lookup; and
+the timeline JSON the chart refreshes from when the live stream reports a change."""
 
 from __future__ import annotations
 
@@ -13,13 +14,27 @@ from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from emailtrack.v1 import analytics_pb2, recipient_pb2
-from gateway.api import params, views
+from gateway.api import campaign_fetch, params, views
 from gateway.api.backend import Backend, ServiceError
 from gateway.api.export import BUCKETS
 from gateway.config import DashboardUser
+from gateway.dashboard import campaign_sections
 from gateway.dashboard.auth import Logins
 
+
+def duration(seconds: float) -> str:
+    """A short human duration (``45 s``, ``12 min``, ``3.5 h``, ``2.1 d``); ``—`` for none."""
+    if seconds <= 0:
+        return "—"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            value = seconds / size
+            return f"{value:.0f} {unit}" if unit == "min" or value >= 10 else f"{value:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["duration"] = duration
 BREAKDOWNS = (
     ("Email client", analytics_pb2.BREAKDOWN_DIMENSION_EMAIL_CLIENT),
     ("Device", analytics_pb2.BREAKDOWN_DIMENSION_DEVICE),
@@ -41,6 +56,8 @@ def chart_bucket(stats: analytics_pb2.CampaignStats) -> int:
     )
 
 
+WARMUP_DAYS = 30
+MAX_WARMUP_MAILBOXES = 50
 BUCKET_SECONDS = {
     analytics_pb2.TIME_BUCKET_MINUTE: 60,
     analytics_pb2.TIME_BUCKET_HOUR: 3600,
@@ -144,6 +161,7 @@ class Pages:
                     ),
                 )
                 breakdowns.append((title, [views.breakdown_row(r) for r in reply.rows]))
+            sections = await campaign_sections.load(self.backend, tenant, campaign_id)
         except (ServiceError, params.ParameterError) as exc:
             return self.failure(request, user, exc)
         return self.render(
@@ -156,6 +174,26 @@ class Pages:
             timeline=timeline,
             links=[views.link(link) for link in links.links],
             breakdowns=breakdowns,
+            sections=sections,
+        )
+
+    async def mailboxes(self, request: Request, user: DashboardUser) -> Response:
+        """Sending mailboxes with their figures and health; warmup totals kept apart."""
+        tenant = user.tenant_id
+        try:
+            rows = await campaign_fetch.mailboxes(self.backend, tenant)
+            warmed = [row for row in rows if row["warmup_enabled"]][:MAX_WARMUP_MAILBOXES]
+            warmup = [
+                (
+                    row,
+                    await campaign_fetch.warmup(self.backend, tenant, row["address"], WARMUP_DAYS),
+                )
+                for row in warmed
+            ]
+        except ServiceError as exc:
+            return self.failure(request, user, exc)
+        return self.render(
+            request, "mailboxes.html", user, mailboxes=rows, warmup=warmup, days=WARMUP_DAYS
         )
 
     async def timeline(self, request: Request, user: DashboardUser) -> Response:

@@ -18,6 +18,9 @@ DIMENSIONS = {
 }
 MAX_MAILBOXES = 1000
 MAX_WARMUP_DAYS = 366
+# smaller significance levels mean nothing at email volumes, and a tiny alpha makes
+# 1 - alpha/2 round to 1.0, whose normal quantile is infinite
+MIN_ALPHA = 0.0001
 
 
 def _missing(context: grpc.ServicerContext, **fields: str) -> None:
@@ -48,8 +51,8 @@ class SegmentRpcs:
     ) -> analytics_pb2.GetVariantComparisonResponse:
         _missing(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         alpha = request.alpha or 0.05
-        if not 0 < alpha < 0.5:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "alpha must be in (0, 0.5)")
+        if not MIN_ALPHA <= alpha < 0.5:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"alpha must be in [{MIN_ALPHA}, 0.5)")
         tenant, campaign = request.tenant_id, request.campaign_id
         rows = self.segments.segment_pairs(
             tenant, campaign, "variant", request.sequence_step or None

@@ -1,5 +1,6 @@
-"""The operator CLI against the real services: campaign, message, recipient and report
-commands on a demo campaign, `emailtrack demo` itself, and exit codes of failures."""
+"""The operator CLI against the real services: campaign (statistics, lifecycle, variants),
+mailbox, usage, message, recipient and report commands on a demo campaign, `emailtrack demo`
+itself, and exit codes of failures."""
 
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def test_demo_command_and_unreachable_service(run) -> None:  # type: ignore[no-u
         ).stdout
     )
     assert done["messages"] == 8 and done["opens"] >= 1
+    assert done["status"] == "completed" and done["auto_replies"] == 1
     assert done["dashboard"].endswith("/dashboard/campaigns/cli-demo")
     run("campaign", "list", "--analytics", "127.0.0.1:1", code=1)
 
@@ -104,3 +106,32 @@ def test_replay_rebuilds_the_same_figures(run, platform: Platform, demo_campaign
     assert done["events"] >= before["sent"]
     after = json.loads(run("campaign", "show", campaign, "--json").stdout)["stats"]
     assert after == before
+
+
+def test_campaign_lifecycle_variants_mailbox_and_usage_commands(run, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+    campaign = f"cli-ab-{demo_campaign.campaign_id}"
+    created = json.loads(
+        run("campaign", "create", campaign, "--name", "CLI A/B", "--step", "intro",
+            "--step", "follow-up:48", "--variant", "A", "--variant", "B", "--json").stdout
+    )  # fmt: skip
+    assert created["status"] == "draft" and len(created["steps"]) == 2
+    run("campaign", "create", "cli-bad", "--name", "X", "--variant", "A", "--variant", "A", code=2)
+    assert (
+        json.loads(run("campaign", "status", campaign, "scheduled", "--json").stdout)["status"]
+        == "scheduled"
+    )
+    run("campaign", "status", campaign, "completed", code=4)
+    compared = json.loads(run("campaign", "variants", demo_campaign.campaign_id, "--json").stdout)
+    assert {v["variant"] for v in compared["variants"]} == {"A", "B"}
+    assert {c["metric"] for c in compared["comparisons"]} == {"open", "click", "reply"}
+    assert "click:" in run("campaign", "variants", demo_campaign.campaign_id).stdout
+    run("campaign", "delete", campaign, "--yes")
+    run("campaign", "status", campaign, code=3)
+    registered = json.loads(run("mailbox", "register", "CLI@Sender.example", "--json").stdout)
+    assert registered["address"] == "cli@sender.example"
+    listed = json.loads(run("mailbox", "list", "--json").stdout)["mailboxes"]
+    sales = next(m for m in listed if m["address"] == "sales@sender.example")
+    assert sales["stats"]["sent"] >= 1 and 0 <= sales["health_score"] <= 100
+    usage = json.loads(run("usage", "show", "--json").stdout)
+    assert usage["emails_sent"] >= 16 and usage["campaigns_created"] >= 1
+    run("usage", "show", "--period", "May", code=2)

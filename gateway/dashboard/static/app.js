@@ -61,6 +61,7 @@
       bounced: stats.hard_bounced + stats.soft_bounced,
       unsubscribes: stats.unsubscribes,
       complaints: stats.complaints,
+      unique_replies: stats.unique_replies,
     };
     for (const el of root.querySelectorAll("[data-counter]")) {
       const next = String(values[el.dataset.counter]);

@@ -1,6 +1,7 @@
 """In-process gRPC servers (port 0, real generated stubs) standing in for analytics,
 recipient, tracking-edge and bounce in the CLI, API and dashboard tests. They answer from
-small fixed data for tenant ``acme`` and record every request they receive."""
+small fixed data for tenant ``acme`` and record every request they receive. CampaignService
+runs next to RecipientService, on the same server, as in the recipient process."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from emailtrack.v1 import (
     analytics_pb2_grpc,
     bounce_pb2,
     bounce_pb2_grpc,
+    campaign_pb2_grpc,
     events_pb2,
     recipient_pb2,
     recipient_pb2_grpc,
     tracking_edge_pb2,
     tracking_edge_pb2_grpc,
 )
+from tests.unit.cli.fake_base import TENANT, refuse_other_tenants
+from tests.unit.cli.fake_campaigns import CampaignAnalyticsRpcs, FakeCampaigns
 
-TENANT = "acme"
 STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -54,15 +57,7 @@ def stats(campaign_id: str, opens: int = 3) -> analytics_pb2.CampaignStats:
     return found
 
 
-def refuse_other_tenants(request: object, context: grpc.ServicerContext) -> None:
-    tenant = getattr(request, "tenant_id", "")
-    if not tenant:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id required")
-    if tenant != TENANT:
-        context.abort(grpc.StatusCode.NOT_FOUND, f"nothing for tenant {tenant}")
-
-
-class FakeAnalytics(analytics_pb2_grpc.AnalyticsServiceServicer):
+class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer):
     def __init__(self, log: list[object]) -> None:
         self.log = log
         self.watch_events: list[events_pb2.Event] = []
@@ -215,6 +210,7 @@ class FakeStack:
     log: list[object]
     analytics: FakeAnalytics
     recipients: FakeRecipients
+    campaigns: FakeCampaigns
 
     def address(self, name: str) -> str:
         return f"127.0.0.1:{self.servers[name].port}"
@@ -244,18 +240,24 @@ def start_fake_stack() -> Iterator[FakeStack]:
     log: list[object] = []
     analytics = FakeAnalytics(log)
     recipients = FakeRecipients(log, {"ada@example.com": ada()})
+    campaigns = FakeCampaigns(log)
     parts = {
-        "analytics": (analytics, analytics_pb2_grpc, "AnalyticsService"),
-        "recipient": (recipients, recipient_pb2_grpc, "RecipientService"),
-        "tracking_edge": (FakeTrackingEdge(log), tracking_edge_pb2_grpc, "TrackingEdgeService"),
-        "bounce": (FakeBounce(), bounce_pb2_grpc, "BounceService"),
+        "analytics": [(analytics, analytics_pb2_grpc, "AnalyticsService")],
+        "recipient": [
+            (recipients, recipient_pb2_grpc, "RecipientService"),
+            (campaigns, campaign_pb2_grpc, "CampaignService"),
+        ],
+        "tracking_edge": [(FakeTrackingEdge(log), tracking_edge_pb2_grpc, "TrackingEdgeService")],
+        "bounce": [(FakeBounce(), bounce_pb2_grpc, "BounceService")],
     }
     servers = {
-        name: start_server([_registration(*part)], 0, host="127.0.0.1", max_workers=8)
-        for name, part in parts.items()
+        name: start_server(
+            [_registration(*part) for part in served], 0, host="127.0.0.1", max_workers=8
+        )
+        for name, served in parts.items()
     }
     try:
-        yield FakeStack(servers, log, analytics, recipients)
+        yield FakeStack(servers, log, analytics, recipients, campaigns)
     finally:
         for server in servers.values():
             server.stop(0)

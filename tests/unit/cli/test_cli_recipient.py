@@ -98,4 +98,4 @@ def test_replay_bad_input_and_refusal(cli: Invoke) -> None:
 def test_demo_bad_input_and_unreachable_stack(cli: Invoke) -> None:
     cli("demo", "--recipients", "0", code=2)
     failed = cli("demo", "--recipients", "2", "--recipient", "127.0.0.1:1", "--json", code=1)
-    assert "registering messages: UNAVAILABLE" in failed.stderr
+    assert "creating the campaign: UNAVAILABLE" in failed.stderr
