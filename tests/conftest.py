@@ -81,12 +81,15 @@ def unique_topic_suffix() -> str:
 
 
 @contextmanager
-def running_platform(state_dir: Path) -> Iterator[Platform]:
-    """The whole platform as real processes; prints the component logs if start-up fails."""
+def running_platform(state_dir: Path, allow_external: bool = True) -> Iterator[Platform]:
+    """The whole platform as real processes; prints the component logs if start-up fails.
+    With ``allow_external`` false it always runs its own embedded PostgreSQL and broker
+    (tests that stop or kill them must never touch shared servers)."""
+    env = os.environ if allow_external else {}
     options = PlatformOptions(
         state_dir=state_dir,
-        database_url=os.environ.get("EMAILTRACK_TEST_DATABASE_URL"),
-        kafka_bootstrap=os.environ.get("EMAILTRACK_TEST_KAFKA"),
+        database_url=env.get("EMAILTRACK_TEST_DATABASE_URL"),
+        kafka_bootstrap=env.get("EMAILTRACK_TEST_KAFKA"),
         auto_ports=True,
     )
     platform = Platform(options)

@@ -1,5 +1,5 @@
-"""A platform of real processes for the fault-injection tests (components get killed, so it
-is not shared with the end-to-end tests)."""
+"""A platform of real processes for the fault-injection tests: components, PostgreSQL and the
+broker get killed, so it is never shared with the end-to-end tests nor with external servers."""
 
 from __future__ import annotations
 
@@ -14,5 +14,6 @@ from tests.conftest import running_platform
 
 @pytest.fixture(scope="module")
 def fault_platform(scratch_dir: Path, request: pytest.FixtureRequest) -> Iterator[Platform]:
-    with running_platform(scratch_dir / f"faults-{request.module.__name__}") as running:
+    state_dir = scratch_dir / f"faults-{request.module.__name__}"
+    with running_platform(state_dir, allow_external=False) as running:
         yield running
