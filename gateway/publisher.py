@@ -18,7 +18,7 @@ from kafka.producer.future import FutureRecordMetadata
 
 from emailtrack.common import metrics
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.kafka_io import context_from_trace, trace_headers
+from emailtrack.common.kafka_io import context_from_trace, make_producer, trace_headers
 from emailtrack.common.topics import RAW_HITS
 from emailtrack.v1 import events_pb2
 from gateway.spool import SealedSegment, Spool
@@ -29,21 +29,10 @@ BUFFERED_HITS = metrics.Gauge("emailtrack_gateway_buffered_hits", "Hits waiting 
 
 
 def make_hit_producer(settings: KafkaSettings, linger_ms: int = 10) -> KafkaProducer:
-    """The at-least-once producer of ``make_producer``, except that ``send`` gives up after
-    500 ms instead of 60 s when the broker is gone (the publisher thread moves on to the
-    spool), and without idempotence: a producer id does not survive a broker that lost its
-    state, and the spool's replays duplicate by design (hit ids absorb it downstream)."""
-    return KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        client_id="gateway",
-        acks="all",
-        linger_ms=linger_ms,
-        retries=5,
-        max_in_flight_requests_per_connection=1,
-        max_request_size=8 * 1024 * 1024,
-        max_block_ms=500,
-        enable_idempotence=False,
-    )
+    """The shared at-least-once producer, except that ``send`` gives up after 500 ms instead
+    of 60 s when the broker is gone: the publisher thread moves on to the spool (whose replays
+    duplicate by design; hit ids absorb it downstream)."""
+    return make_producer(settings, "gateway", linger_ms=linger_ms, max_block_ms=500)
 
 
 @dataclass

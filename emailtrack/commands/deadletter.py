@@ -6,14 +6,13 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from emailtrack.commands.common import console
 from emailtrack.deadletters import read_dead_letters, redrive
 
 app = typer.Typer(help="Inspect and re-drive the dead-letter topic.", no_args_is_help=True)
-console = Console()
 
 Kafka = Annotated[
     str,

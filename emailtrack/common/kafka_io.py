@@ -58,8 +58,11 @@ MAX_RECORD_BYTES = 1024 * 1024
 MAX_EVENTS_PER_RECORD = 2000
 
 
-def make_producer(settings: KafkaSettings, client_id: str, linger_ms: int = 5) -> KafkaProducer:
-    """A producer that waits for all in-sync replicas and retries (at-least-once).
+def make_producer(
+    settings: KafkaSettings, client_id: str, linger_ms: int = 5, max_block_ms: int = 60_000
+) -> KafkaProducer:
+    """A producer that waits for all in-sync replicas and retries (at-least-once);
+    ``send`` blocks at most ``max_block_ms`` for metadata or buffer space.
 
     Idempotent production is off: duplicates are absorbed downstream by event ids, and a
     broker that lost its producer state (a restarted in-memory dev broker) would otherwise
@@ -74,6 +77,7 @@ def make_producer(settings: KafkaSettings, client_id: str, linger_ms: int = 5) -
         enable_idempotence=False,
         max_in_flight_requests_per_connection=1,
         max_request_size=4 * MAX_RECORD_BYTES,
+        max_block_ms=max_block_ms,
     )
 
 

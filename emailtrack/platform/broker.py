@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emailtrack.platform.ports import wait_for_port
+from emailtrack.platform.ports import stop_child, wait_for_port
 
 
 def broker_binary() -> str:
@@ -48,11 +48,4 @@ class TansuBroker:
         wait_for_port(self.port, timeout_s)
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_child(self.process, timeout_s=timeout_s)

