@@ -4,8 +4,10 @@ measured in the same run, and a check that every hit the gateway answered reache
     python bench/gateway_http.py                       # -t2 -d10s at -c64 and -c256
     python bench/gateway_http.py --duration 5 --connections 64 --profile /tmp/gw-prof
 
-Starts a tansu broker, nginx (2 workers) and ``python -m gateway`` (2 workers), all on
-127.0.0.1 and free ports; wrk rotates through thousands of distinct, validly signed tokens.
+Starts a tansu broker, nginx (2 workers), the empty Python apps of ``empty_gif_app.py`` on
+granian (2 workers; the ceiling of any Python gateway) and ``python -m gateway`` (2
+workers), all on 127.0.0.1 and free ports; wrk rotates through thousands of distinct,
+validly signed tokens.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway_handler_cost import handler_cost_us
-from gateway_servers import INSTALL_HINT, GatewayProcess, Nginx, WrkResult, missing_tools, run_wrk
+from gateway_servers import (
+    INSTALL_HINT,
+    EmptyPythonApp,
+    GatewayProcess,
+    Nginx,
+    WrkResult,
+    missing_tools,
+    run_wrk,
+)
 from kafka import KafkaConsumer, TopicPartition
 
 from emailtrack.common import tracking_urls
@@ -39,6 +49,8 @@ from emailtrack.v1 import events_pb2
 
 BASE_URL = "http://127.0.0.1"
 WARMUP_S = 2
+NGINX = "nginx GIF"
+EMPTY_ASGI = "empty ASGI app"
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,7 @@ def run_target(
     sent: dict[str, int],
 ) -> Run:
     """A warm-up run, then the measured run (each on its own campaign's tokens)."""
-    label = f"{target.name.split()[-1]}-c{connections}"
+    label = f"{target.name.replace(' ', '-')}-c{connections}"
     campaign = label if target.is_gateway else ""
     url = f"{BASE_URL}:{target.port}"
     wrk = {"threads": args.threads, "connections": connections}
@@ -190,8 +202,15 @@ def measure(
         "EMAILTRACK_LOG_FORMAT": "text",
     }
     gateway = GatewayProcess(env, port, work / "gateway.log")
+    empty_apps = {
+        interface: EmptyPythonApp(interface, free_port(), work / f"empty-{interface}.log")
+        for interface in ("asgi", "rsgi")
+    }
+    open_kind = events_pb2.HIT_KIND_OPEN
     targets = [
-        Target("nginx GIF", nginx.port, events_pb2.HIT_KIND_OPEN, is_gateway=False),
+        Target(NGINX, nginx.port, open_kind, is_gateway=False),
+        Target("empty RSGI app", empty_apps["rsgi"].port, open_kind, is_gateway=False),
+        Target(EMPTY_ASGI, empty_apps["asgi"].port, open_kind, is_gateway=False),
         Target("gateway pixel", port, events_pb2.HIT_KIND_OPEN, is_gateway=True),
         Target("gateway click", port, events_pb2.HIT_KIND_CLICK, is_gateway=True),
     ]
@@ -199,35 +218,47 @@ def measure(
     sent: dict[str, int] = {}
     try:
         nginx.start()
+        for app in empty_apps.values():
+            app.start()
         gateway.start()
         for connections in args.connections:
             for target in targets:
                 runs.append(run_target(args, work, keys, target, connections, gateway, sent))
     finally:
         gateway.stop()
+        for app in empty_apps.values():
+            app.stop()
         nginx.stop()
     return runs, sent
+
+
+def ratio(rate: float, reference: float | None) -> float:
+    return rate / reference if reference else 0.0
 
 
 def report(runs: list[Run], sent: dict[str, int], hits: Counter[str], distinct_ids: int) -> bool:
     """Prints the figures; returns False if any hit was lost or any response was wrong."""
     ok = True
-    print(f"\n{'target':<15}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs nginx':>10}")
-    reference = {r.connections: r.result.rate for r in runs if r.campaign == ""}
+    print(
+        f"\n{'target':<16}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs nginx':>10}{'vs empty ASGI':>15}"
+    )
+    nginx = {r.connections: r.result.rate for r in runs if r.target == NGINX}
+    empty = {r.connections: r.result.rate for r in runs if r.target == EMPTY_ASGI}
     for run in runs:
         r = run.result
-        ratio = r.rate / reference[run.connections] if reference.get(run.connections) else 0.0
         print(
-            f"{run.target:<15}{run.connections:>6}{r.rate:>10,.0f}{r.p50_ms:>9.2f}"
-            f"{r.p99_ms:>9.2f}{ratio:>10.2f}"
+            f"{run.target:<16}{run.connections:>6}{r.rate:>10,.0f}{r.p50_ms:>9.2f}"
+            f"{r.p99_ms:>9.2f}{ratio(r.rate, nginx.get(run.connections)):>10.2f}"
+            f"{ratio(r.rate, empty.get(run.connections)):>15.2f}"
         )
         if r.bad_status or r.socket_errors:
             ok = False
             print(f"  !! {r.bad_status} non-2xx/3xx responses, {r.socket_errors} socket errors")
-    print(f"\n{'campaign':<22}{'wrk requests':>14}{'hits in Kafka':>15}{'difference':>12}")
+    print(f"\n{'campaign':<26}{'wrk requests':>14}{'hits in Kafka':>15}{'difference':>12}")
     for campaign, requests in sent.items():
         produced = hits.get(campaign, 0)
-        print(f"{campaign:<22}{requests:>14,}{produced:>15,}{produced - requests:>+12,}")
+        print(f"{campaign:<26}{requests:>14,}{produced:>15,}{produced - requests:>+12,}")
         if produced < requests:
             ok = False
     total_hits = sum(hits.values())

@@ -1,5 +1,6 @@
-"""Processes for the gateway HTTP benchmark: the nginx static-GIF reference, the gateway
-itself (``python -m gateway``) and wrk runs with their parsed figures."""
+"""Processes for the gateway HTTP benchmark: the nginx static-GIF reference, the empty
+Python apps on granian (the ceiling of any Python gateway), the gateway itself
+(``python -m gateway``) and wrk runs with their parsed figures."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from emailtrack.platform.ports import wait_for_port
 from gateway.app import NO_CACHE, PIXEL_GIF
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "gateway_wrk.lua"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
 INSTALL_HINT = "apt-get update && apt-get install -y wrk nginx-light"
 
 
@@ -152,6 +154,52 @@ class Nginx:
 
     def stop(self) -> None:
         stop_process(self.process, signal.SIGQUIT)
+
+
+class EmptyPythonApp:
+    """``bench/empty_gif_app.py`` on granian (2 workers, uvloop when installed, as the
+    gateway): the GIF and nothing else, through the given granian interface."""
+
+    def __init__(self, interface: str, port: int, log_path: Path, workers: int = 2) -> None:
+        self.interface = interface
+        self.port = port
+        self.log_path = log_path
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            self.interface,
+            "--workers",
+            str(self.workers),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--backlog",
+            "2048",
+            "--no-ws",
+            "--log-level",
+            "warning",
+            f"empty_gif_app:{self.interface}",
+        ]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                env={**os.environ, "PYTHONPATH": f"{BENCH_DIR}{os.pathsep}{REPO_ROOT}"},
+                cwd=BENCH_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for_port(self.port, timeout_s)
+
+    def stop(self) -> None:
+        stop_process(self.process, signal.SIGINT)
 
 
 class GatewayProcess:
