@@ -5,14 +5,14 @@ nginx serving a static GIF in the same run.
     python bench/e2e.py                      # -t2 -c64, 15 s per phase
     python bench/e2e.py --duration 10 --connections 32
 
-End-to-end phases first, at increasing paced rates (``--e2e-rates``; wrk paced by a
-per-connection delay), each waiting until analytics has counted every hit, stopping at the
-first rate whose lag p99 exceeds 5 s: sustained end-to-end events/s (hits counted over the
-time from the first hit to the last one counted) and lag p50/p99 (sparse probe hits, each of
-its own campaign, from send until GetCampaignStats counts it). Then HTTP phases whose hits are
-not waited for: the gateway unpaced (peak) and paced at half of it. Every phase prints hits/s,
-p50/p99 HTTP latency, per-component CPU and peak memory, and the ratio to nginx serving the
-same GIF in the same run.
+End-to-end phases first, at increasing paced rates (``--e2e-rates``; each wrk thread keeps
+a schedule of evenly spaced requests), each waiting until analytics has counted every hit,
+stopping at the first rate whose lag p99 exceeds 5 s: sustained end-to-end events/s (hits
+counted over the time from the first hit to the last one counted) and lag p50/p99 (sparse
+probe hits, each of its own campaign, from send until GetCampaignStats counts it). Then HTTP
+phases whose hits are not waited for: the gateway unpaced (peak) and paced at half of it.
+Every phase prints hits/s, p50/p99 HTTP latency, per-component CPU and peak memory, and the
+ratio to nginx serving the same GIF in the same run.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def run_phase(
     name: str,
     directory: Path,
     args: argparse.Namespace,
-    delay_ms: int,
+    thread_rate: float,
     *,
     drain: bool = True,
 ) -> Phase:
@@ -139,7 +139,7 @@ def run_phase(
             threads=args.threads,
             connections=args.connections,
             duration_s=args.duration,
-            delay_ms=delay_ms,
+            thread_rate=thread_rate,
         )
         last_counted = (
             wait_counted(analytics, campaign, result.requests) if drain else time.monotonic()
@@ -224,9 +224,10 @@ def report(nginx: WrkResult, phases: list[Phase], args: argparse.Namespace) -> l
     return lines
 
 
-def pace(args: argparse.Namespace, rate: float) -> int:
-    """The per-connection delay (ms) at which ``args.connections`` send ``rate`` hits/s."""
-    return max(1, round(args.connections / rate * 1000))
+def pace(args: argparse.Namespace, rate: float) -> float:
+    """The rate each of ``args.threads`` wrk threads keeps so that together they send
+    ``rate`` hits/s."""
+    return rate / args.threads
 
 
 def main() -> int:
@@ -261,7 +262,7 @@ def main() -> int:
                 threads=args.threads,
                 connections=args.connections,
                 duration_s=args.duration,
-                delay_ms=0,
+                thread_rate=0,
             )
             # end to end first, at paced rates the pipeline should follow; each phase waits
             # until analytics has counted every hit

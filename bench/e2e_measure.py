@@ -1,6 +1,6 @@
 """Measurements for bench/e2e.py: per-component CPU and peak memory (psutil, whole process
 trees), end-to-end lag probes (a hit's send time to the moment analytics counts it), the
-count of a campaign's hits in analytics, and wrk runs with an optional per-connection delay."""
+count of a campaign's hits in analytics, and wrk runs, optionally paced."""
 
 from __future__ import annotations
 
@@ -22,13 +22,20 @@ WRK_SCRIPT = Path(__file__).resolve().parent / "e2e_wrk.lua"
 
 
 def run_wrk(
-    url: str, paths_file: Path, *, threads: int, connections: int, duration_s: int, delay_ms: int
+    url: str,
+    paths_file: Path,
+    *,
+    threads: int,
+    connections: int,
+    duration_s: int,
+    thread_rate: float,
 ) -> WrkResult:
-    """wrk with e2e_wrk.lua; ``delay_ms`` > 0 paces each connection (a rate limit)."""
+    """wrk with e2e_wrk.lua; ``thread_rate`` > 0 paces each wrk thread to that many
+    requests/s (0: unpaced)."""
     wrk = find_tool("wrk")
     assert wrk is not None
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
-    command += ["-s", str(WRK_SCRIPT), url, "--", str(paths_file), str(delay_ms)]
+    command += ["-s", str(WRK_SCRIPT), url, "--", str(paths_file), f"{thread_rate:.3f}"]
     completed = subprocess.run(command, capture_output=True, text=True, check=True)
     line = next(ln for ln in completed.stdout.splitlines() if ln.startswith("WRK_JSON "))
     raw = json.loads(line.removeprefix("WRK_JSON "))

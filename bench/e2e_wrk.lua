@@ -1,13 +1,29 @@
 -- wrk script for bench/e2e.py: rotates through the request paths listed one per line in the
--- file given after `--`; an optional second argument is a delay in ms between the requests
--- of each connection (a rate limit: connections / delay requests per ms). Prints the run's
--- figures as one JSON line at the end (latency excludes the delay).
+-- file given after `--`; an optional second argument is the rate (requests/s) each wrk thread
+-- keeps: every request of the thread gets the next slot of an evenly spaced schedule and
+-- waits for it, whatever the latency (a plain per-connection delay would undershoot by the
+-- latency). 0 means unpaced. Prints the run's figures as one JSON line at the end (latency
+-- excludes the wait).
+
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } emailtrack_timespec;
+  int clock_gettime(int clock_id, emailtrack_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local now_buffer = ffi.new("emailtrack_timespec")
 
 local requests = {}
 local count = 0
 local index = 0
-local pause_ms = 0
+local interval_ms = 0
+local next_slot_ms = nil
 local threads_created = 0
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, now_buffer)
+  return tonumber(now_buffer.tv_sec) * 1000 + tonumber(now_buffer.tv_nsec) / 1e6
+end
 
 function setup(thread)
   threads_created = threads_created + 1
@@ -19,7 +35,8 @@ function init(args)
     count = count + 1
     requests[count] = wrk.format("GET", path)
   end
-  pause_ms = tonumber(args[2] or "0")
+  local rate = tonumber(args[2] or "0")
+  interval_ms = rate > 0 and 1000 / rate or 0
   index = (thread_number * 7919) % count
 end
 
@@ -29,7 +46,16 @@ function request()
 end
 
 function delay()
-  return pause_ms
+  if interval_ms == 0 then
+    return 0
+  end
+  local now = now_ms()
+  if next_slot_ms == nil or next_slot_ms < now - 1000 then
+    next_slot_ms = now -- the first request, or a schedule fallen far behind: restart it
+  end
+  local wait = next_slot_ms - now
+  next_slot_ms = next_slot_ms + interval_ms
+  return wait > 0 and math.floor(wait) or 0
 end
 
 function done(summary, latency, _)
