@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
@@ -21,10 +22,11 @@ class FeedbackReport:
     user_agent: str
 
 
-def feedback_part(msg: Message) -> Message | None:
-    """The message/feedback-report part of ``msg``, or None if it is not an ARF report."""
-    for part in msg.walk():
-        if part.get_content_type() == "message/feedback-report":
+def feedback_part(parts: Sequence[tuple[Message, str]]) -> Message | None:
+    """The message/feedback-report part among a message's (part, content type) pairs, or None
+    if it is not an ARF report."""
+    for part, content_type in parts:
+        if content_type == "message/feedback-report":
             return part
     return None
 

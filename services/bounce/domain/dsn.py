@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
 _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
+_INLINE_START_RE = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+_MAX_INLINE = 8000
 _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-display-name", "reason")
 
 
@@ -37,21 +41,27 @@ def strip_type(value: str) -> str:
 
 
 def _address(value: str) -> str:
+    """The address of a recipient field, without its type (some gateways write it twice)."""
     value = value.strip()
-    lowered = value.lower()
-    for prefix in _ADDRESS_TYPES:
-        if lowered.startswith(prefix):
-            value = value[len(prefix) :].strip()
-            break
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in _ADDRESS_TYPES:
+            if value.lower().startswith(prefix):
+                value = value[len(prefix) :].strip()
+                stripped = True
     return value.strip("<> \t").strip()
 
 
 def _recipient(block: Message) -> str:
-    """Original-Recipient if it is an RFC 822 address (as flufl.bounce does), else Final."""
+    """Original-Recipient if it is an RFC 822 address (as flufl.bounce does), else Final; a
+    bare local part ("rfc822; 1") is no address, so the Final-Recipient is then used."""
     for name in ("original-recipient", "final-recipient"):
         raw = _text(block.get(name))
         if raw.lower().startswith(("rfc822;", "utf-8;")) or raw.startswith("<"):
-            return _address(raw)
+            address = _address(raw)
+            if "@" in address or name == "final-recipient":
+                return address
     return _address(_text(block.get("final-recipient") or block.get("original-recipient")))
 
 
@@ -69,13 +79,26 @@ def _blocks(part: Message) -> list[Message]:
     return []
 
 
-def delivery_status_parts(msg: Message) -> list[Message]:
-    """Every message/delivery-status (or global-delivery-status) part of ``msg``."""
+def delivery_status_parts(parts: Sequence[tuple[Message, str]]) -> list[Message]:
+    """Every message/delivery-status (or global-delivery-status) part among a message's
+    (part, content type) pairs."""
     return [
         part
-        for part in msg.walk()
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+        for part, content_type in parts
+        if content_type in ("message/delivery-status", "message/global-delivery-status")
     ]
+
+
+def inline_delivery_status(text: str) -> list[DsnRecipient]:
+    """Delivery-status fields written into a plain-text notification (XWall, broken MIME
+    headers that turn a multipart/report into one text body), from the first
+    Final-Recipient/Original-Recipient line on; [] when there are none."""
+    match = _INLINE_START_RE.search(text)
+    if match is None:
+        return []
+    part = Message()
+    part.set_payload(text[match.start() : match.start() + _MAX_INLINE])
+    return [e for e in parse_delivery_status(part) if "@" in e.address and e.action]
 
 
 def parse_delivery_status(part: Message) -> list[DsnRecipient]:

@@ -1,8 +1,10 @@
-"""Direct readers for the Exim and Exchange plain-text bounce layouts.
+"""Direct readers for the Exim, Exchange and Sendmail plain-text bounce layouts.
 
-Both layouts announce the failed recipients with a fixed sentence and then list them, one per
+These layouts announce the failed recipients with a fixed sentence and then list them, one per
 line, each followed by its (often indented) diagnostic. Reading them directly is exact and far
 cheaper than flufl.bounce's heuristic detectors, which stay the fallback for everything else.
+``listed_recipients`` reads the looser "... to the following: <address> (reason)" lists that
+many other MTAs write, for messages none of the detectors understands.
 """
 
 from __future__ import annotations
@@ -33,6 +35,19 @@ _EXCHANGE_RECIPIENT_RE = re.compile(
     rf"^[ \t]*(?:\*[ \t]*)?[\[<]?({_ADDRESS})[\]>]?(?:[ \t:]|$)|SMTP=({_ADDRESS})", re.MULTILINE
 )
 _EXCHANGE_END_RE = re.compile(r"^\s*original message (?:details|headers)", re.I | re.M)
+_SENDMAIL_MARKER_RE = re.compile(
+    r"-+ ?the following addresses had (permanent fatal|transient non-fatal) errors ?-+", re.I
+)
+_SENDMAIL_RECIPIENT_RE = re.compile(rf"^[ \t]*<?({_ADDRESS})>?[ \t]*$", re.MULTILINE)
+_SENDMAIL_REASON_RE = re.compile(r"\(reason: ((?:[^()]|\([^()]*\))*)\)", re.IGNORECASE)
+_EXPANDED_RE = re.compile(rf"\(expanded from:? <?({_ADDRESS})>?\)", re.IGNORECASE)
+_LIST_INTRO_RE = re.compile(
+    r"(?:to|for) the following(?: recipients?| addresses| address\(es\)| users?)?\s*:"
+    r"|following (?:recipients?|addresses|address\(es\)) (?:failed|could not be reached)\s*:",
+    re.IGNORECASE,
+)
+_LISTED_LINE_RE = re.compile(rf"^[ \t]*[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$")
+_MAX_LISTED = 20
 _MAX_BLOCK = 4000
 
 
@@ -83,3 +98,44 @@ def exchange_recipients(notification: str) -> list[LayoutRecipient]:
     if end is not None:
         block = block[: end.start()]
     return _split(block, _EXCHANGE_RECIPIENT_RE, "failed")
+
+
+def sendmail_recipients(notification: str) -> list[LayoutRecipient]:
+    """Recipients of a Sendmail "The following addresses had ... errors" report; [] when the
+    layout is not recognised. The "(reason: ...)" line is the diagnostic when there is one
+    (the session transcript after it also quotes sendmail's own generic verdict). For an
+    alias, both the listed address and the one it was "(expanded from: ...)", the address
+    that was sent to, are reported (as flufl.bounce does)."""
+    marker = _SENDMAIL_MARKER_RE.search(notification)
+    if marker is None:
+        return []
+    action = "failed" if marker.group(1).lower().startswith("permanent") else "delayed"
+    block = notification[marker.end() : marker.end() + _MAX_BLOCK]
+    found: dict[str, LayoutRecipient] = {}
+    for listed in _split(block, _SENDMAIL_RECIPIENT_RE, action):
+        reason = _SENDMAIL_REASON_RE.search(listed.diagnostic)
+        expanded = _EXPANDED_RE.search(listed.diagnostic)
+        diagnostic = reason.group(1).strip() if reason else listed.diagnostic
+        for address in (listed.address, expanded.group(1) if expanded else ""):
+            if address:
+                found.setdefault(address.lower(), LayoutRecipient(address, action, diagnostic))
+    return list(found.values())
+
+
+def listed_recipients(notification: str) -> list[LayoutRecipient]:
+    """Addresses listed one per line right after "... to the following:" (each with the rest of
+    its line as diagnostic, e.g. "user@example.com (user not found)"); [] if there is no such
+    list."""
+    intro = _LIST_INTRO_RE.search(notification)
+    if intro is None:
+        return []
+    found: list[LayoutRecipient] = []
+    lines = notification[intro.end() : intro.end() + _MAX_BLOCK].splitlines()
+    for index, line in enumerate(lines[: _MAX_LISTED + 1]):
+        match = _LISTED_LINE_RE.match(line)
+        if match is None:
+            if found or (index > 1 and line.strip()):
+                break
+            continue
+        found.append(LayoutRecipient(match.group(1), "failed", " ".join(line.split())))
+    return found

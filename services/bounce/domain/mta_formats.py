@@ -11,10 +11,12 @@ import copy
 import html
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
 
 from services.bounce.domain import detectors, layouts
+from services.bounce.domain.literals import may_match, required_literals
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -33,10 +35,15 @@ _RETURNED_MARKER_RE = re.compile(
     r"|your message reads \(in part\)"
     r"|old message:"
     r").*$",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,
 )
+# Applied to lower-cased text, after a substring test for the literals one of which it needs.
+_RETURNED_MARKER_SCREEN = required_literals(_RETURNED_MARKER_RE.pattern)
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
 _ANGLE_ADDRESS_LINE_RE = re.compile(r"^\s*<([^<>\s@]+@[^<>\s@]+)>:", re.MULTILINE)
+_LONE_ADDRESS_LINE_RE = re.compile(
+    r"^[ \t]*[\"'<]?([^<>\s@\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\"'>]?[ \t]*$", re.MULTILINE
+)
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n")
 _LISTED_FORMATS = ("postfix", "qmail", "yahoo")
 _DELAY_RE = re.compile(
@@ -52,28 +59,36 @@ _BOUNCE_SUBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Applied to lower-cased text (a case-sensitive search keeps re's fast literal scan).
 _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ses", re.compile(r"amazonses\.com", re.I)),
-    ("gmail", re.compile(r"googlemail\.com|mail\.gmail\.com|\bgsmtp\b|google\.com", re.I)),
-    ("yahoo", re.compile(r"yahoo(?:inc)?\.com|yahoo\.[a-z.]+>|message from yahoo", re.I)),
+    ("ses", re.compile(r"amazonses\.com")),
+    ("gmail", re.compile(r"googlemail\.com|mail\.gmail\.com|\bgsmtp\b|google\.com")),
+    ("yahoo", re.compile(r"yahoo(?:inc)?\.com|yahoo\.[a-z.]+>|message from yahoo")),
     (
         "exchange",
         re.compile(
             r"msexch|did not reach the following recipient|delivery has failed to these recipients"
             r"|protection\.outlook\.com|microsoft exchange|couldn't be delivered to",
-            re.I,
         ),
     ),
-    ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message", re.I)),
-    ("qmail", re.compile(r"qmail|below this line is a copy of the message", re.I)),
-    ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b", re.I)),
+    ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message")),
+    ("qmail", re.compile(r"qmail|below this line is a copy of the message")),
+    ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b")),
     (
         "sendmail",
-        re.compile(r"transcript of session follows|the original message was received at", re.I),
+        re.compile(r"transcript of session follows|the original message was received at"),
     ),
 )
 
-_LAYOUT_READERS = {"exim": layouts.exim_recipients, "exchange": layouts.exchange_recipients}
+_FORMAT_SCREENS = tuple(
+    (name, required_literals(signature.pattern), signature)
+    for name, signature in _FORMAT_SIGNATURES
+)
+_LAYOUT_READERS = {
+    "exim": layouts.exim_recipients,
+    "exchange": layouts.exchange_recipients,
+    "sendmail": layouts.sendmail_recipients,
+}
 log = logging.getLogger(__name__)
 
 
@@ -97,29 +112,44 @@ def _decode(part: Message) -> str:
         return payload.decode("latin-1")
 
 
-def _own_text_parts(msg: Message) -> list[Message]:
+def _content_type(part: Message, known: Mapping[int, str]) -> str:
+    return known.get(id(part)) or part.get_content_type()
+
+
+def _own_text_parts(msg: Message, known: Mapping[int, str]) -> list[Message]:
     """Text parts of ``msg`` that are not inside a returned (message/*) part."""
     if msg.is_multipart():
         parts: list[Message] = []
         for sub in msg.get_payload():
-            if isinstance(sub, Message) and sub.get_content_maintype() != "message":
-                parts.extend(_own_text_parts(sub))
+            if isinstance(sub, Message) and not _content_type(sub, known).startswith("message/"):
+                parts.extend(_own_text_parts(sub, known))
         return parts
-    return [msg] if msg.get_content_maintype() == "text" else []
+    # A multipart whose boundary cannot be found (a broken Content-Type) is one text body.
+    return [msg] if _content_type(msg, known).startswith(("text/", "multipart/")) else []
 
 
-def split_notification(msg: Message) -> tuple[str, str]:
-    """Return (notification text, returned text) of ``msg``; HTML is reduced to text."""
+def split_notification(msg: Message, known: Mapping[int, str] | None = None) -> tuple[str, str]:
+    """Return (notification text, returned text) of ``msg``; HTML is reduced to text.
+    ``known`` maps ``id(part)`` to the content types of parts already looked at."""
     chunks: list[str] = []
-    for part in _own_text_parts(msg):
-        if part.get_content_subtype() in ("rfc822-headers", "rfc822"):
+    known = known or {}
+    for part in _own_text_parts(msg, known):
+        subtype = _content_type(part, known).partition("/")[2]
+        if subtype in ("rfc822-headers", "rfc822"):
             continue
         text = _decode(part)
-        if part.get_content_subtype() == "html":
+        if subtype == "html":
             text = html.unescape(_TAG_RE.sub(" ", text))
         chunks.append(text)
     text = "\n".join(chunks)[:_MAX_TEXT].replace("\r\n", "\n")
-    marker = _RETURNED_MARKER_RE.search(text)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two: keep offsets aligned
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    # A marker is one line holding one of the screen's literals: start at the first such line.
+    found = [i for i in (lowered.find(s) for s in _RETURNED_MARKER_SCREEN or ("",)) if i >= 0]
+    if not found:
+        return text, ""
+    marker = _RETURNED_MARKER_RE.search(lowered, lowered.rfind("\n", 0, min(found)) + 1)
     if marker is None:
         return text, ""
     return text[: marker.start()], text[marker.end() :]
@@ -129,20 +159,22 @@ def detect_format(msg: Message, notification: str) -> str:
     """Name the MTA or provider that wrote the bounce, or "generic"."""
     haystack = " ".join(
         [str(msg.get("from", "")), str(msg.get("message-id", "")), notification[:3000]]
-    )
-    for name, signature in _FORMAT_SIGNATURES:
-        if signature.search(haystack):
+    ).lower()
+    for name, screen, signature in _FORMAT_SCREENS:
+        if may_match(screen, haystack) and signature.search(haystack):
             return name
     return "generic"
 
 
-def looks_like_bounce(msg: Message) -> bool:
-    """True if the sender or subject is that of a delivery failure notice."""
+def looks_like_bounce(msg: Message, null_sender: bool = True) -> bool:
+    """True if the sender or subject is that of a delivery failure notice, or (when
+    ``null_sender``) it came with an empty Return-Path (RFC 3834 auto-replies do too)."""
     sender = str(msg.get("from", ""))
     return bool(
         _BOUNCE_FROM_RE.search(sender)
+        or sender.strip() == "<>"
         or _BOUNCE_SUBJECT_RE.search(str(msg.get("subject", "")))
-        or str(msg.get("return-path", "")).strip() == "<>"
+        or (null_sender and str(msg.get("return-path", "")).strip() == "<>")
     )
 
 
@@ -222,6 +254,12 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
             return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if not temporary and not permanent:
+        listed = layouts.listed_recipients(notification)
+        if listed:
+            return [TextRecipient(r.address, r.action, r.diagnostic) for r in listed]
         permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
+    if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
+        # Last resort for a failure notice: an address standing alone on a line.
+        permanent = list(dict.fromkeys(_LONE_ADDRESS_LINE_RE.findall(notification)))
     found = [(a, "delayed") for a in temporary] + [(a, "failed") for a in permanent]
     return [TextRecipient(a, action, snippet(notification, a)) for a, action in found]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
@@ -33,10 +34,11 @@ def _clean(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def returned_headers(msg: Message) -> Message | None:
-    """Headers of the returned original message (message/rfc822 or text/rfc822-headers)."""
-    for part in msg.walk():
-        if part is msg or part.get_content_type() not in _RETURNED_TYPES:
+def returned_headers(msg: Message, parts: Sequence[tuple[Message, str]]) -> Message | None:
+    """Headers of the returned original message (message/rfc822 or text/rfc822-headers), found
+    among the (part, content type) pairs of ``msg``."""
+    for part, content_type in parts:
+        if part is msg or content_type not in _RETURNED_TYPES:
             continue
         payload = part.get_payload()
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
@@ -70,9 +72,11 @@ def _ids_from_text(text: str) -> OriginalIds:
     )
 
 
-def original_ids(msg: Message, returned_text: str) -> OriginalIds:
+def original_ids(
+    msg: Message, parts: Sequence[tuple[Message, str]], returned_text: str
+) -> OriginalIds:
     """Ids of the original from its returned headers, else from headers quoted in the text."""
-    headers = returned_headers(msg)
+    headers = returned_headers(msg, parts)
     if headers is not None:
         ids = _ids_from_headers(headers)
         if ids.message_id or ids.tenant_id:

@@ -21,6 +21,7 @@ from services.bounce.domain import taxonomy as t
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import SmtpClassification
+from services.bounce.domain.text_rules import CONNECTION_RULE
 
 Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"]
 
@@ -62,13 +63,17 @@ def _code_str(code: int) -> str:
 
 
 def _classify(
-    status: str, text: str, fallback_text: str, mx_host: str, domain: str
+    status: str, text: str, fallback_text: str, mx_host: str, domain: str, action: str
 ) -> tuple[SmtpClassification, int]:
+    """Classify a recipient's own text, else the notification around it. A delivery the MTA
+    gave up on ("failed") after transient connection failures has expired."""
     code = reply_code_in(text)
     result = classify_smtp_reply(code, status, text, mx_host, domain)
     if result.reason == t.UNDEFINED and fallback_text:
         code = code or reply_code_in(fallback_text)
         result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
+    if action == "failed" and result.matched_rule == CONNECTION_RULE:
+        result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
     return result, code
 
 
@@ -87,7 +92,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         else:
             snippet = mta_formats.snippet(notification, entry.address) or notification
             classification, code = _classify(
-                status, text, snippet, entry.remote_mta, _domain(entry.address)
+                status, text, snippet, entry.remote_mta, _domain(entry.address), entry.action
             )
         recipients.append(
             FailedRecipient(
@@ -109,7 +114,7 @@ def _from_text(
     recipients = []
     for entry in entries:
         classification, code = _classify(
-            "", entry.diagnostic, notification, "", _domain(entry.address)
+            "", entry.diagnostic, notification, "", _domain(entry.address), entry.action
         )
         recipients.append(
             FailedRecipient(
@@ -124,11 +129,13 @@ def _from_text(
     return recipients
 
 
-def _complaint(msg: Message, part: Message) -> tuple[list[FailedRecipient], str]:
+def _complaint(
+    msg: Message, parts: list[tuple[Message, str]], part: Message
+) -> tuple[list[FailedRecipient], str]:
     report = arf.parse_feedback_report(part)
     addresses = list(report.original_rcpt_to)
     if not addresses:
-        headers = original.returned_headers(msg)
+        headers = original.returned_headers(msg, parts)
         to = email.utils.getaddresses([str(headers.get("to", ""))]) if headers else []
         addresses = [a for _, a in to if "@" in a][:1]
     detail = f"Feedback-Type: {report.feedback_type}; User-Agent: {report.user_agent}"
@@ -150,9 +157,11 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
 
 def _parse(raw: bytes) -> ParsedBounce:
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    notification, returned = mta_formats.split_notification(msg)
+    parts = [(part, part.get_content_type()) for part in msg.walk()]
+    known = {id(part): content_type for part, content_type in parts}
+    notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)
-    ids = original.original_ids(msg, returned)
+    ids = original.original_ids(msg, parts, returned)
     extra = {
         "original_message_id": ids.message_id,
         "tenant_id": ids.tenant_id,
@@ -160,14 +169,21 @@ def _parse(raw: bytes) -> ParsedBounce:
         "message_id": ids.emailtrack_message_id,
     }
 
-    feedback = arf.feedback_part(msg)
+    feedback = arf.feedback_part(parts)
     if feedback is not None:
-        recipients, feedback_type = _complaint(msg, feedback)
+        recipients, feedback_type = _complaint(msg, parts, feedback)
         return ParsedBounce(
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )
 
-    dsn_entries = [e for p in dsn.delivery_status_parts(msg) for e in dsn.parse_delivery_status(p)]
+    if autoreply.is_challenge_response(notification):
+        extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
+        return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="challenge", **extra)
+
+    dsn_parts = dsn.delivery_status_parts(parts)
+    dsn_entries = [entry for part in dsn_parts for entry in dsn.parse_delivery_status(part)]
+    if not dsn_parts:
+        dsn_entries = dsn.inline_delivery_status(notification)
     if dsn_entries:
         recipients = _from_dsn(dsn_entries, notification)
         kind: Kind = "bounce"
@@ -176,7 +192,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         dsn_format = fmt if fmt in ("gmail", "yahoo", "exchange", "ses", "postfix") else "rfc3464"
         return ParsedBounce(kind, tuple(recipients), format=dsn_format, **extra)
 
-    if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg):
+    if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg, null_sender=False):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 

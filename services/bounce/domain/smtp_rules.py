@@ -6,25 +6,33 @@ Order of evaluation, first hit wins:
 2. Provider phrases (Google, Microsoft, Yahoo/AOL), the provider named by ``mx_host`` or
    ``domain`` first. They come before the status because providers reuse codes idiosyncratically
    (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
-3. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...).
-4. Generic reply-text phrases.
-5. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
-6. ``undefined``; hard for 5xx, soft otherwise.
+3. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
+   remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
+4. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...), unless it
+   only names a protocol-level class (syntax, security, content): MTAs use those loosely
+   (5.7.3 for a spam verdict), so there the reply text is read first.
+5. Generic reply-text phrases.
+6. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
+7. ``undefined``; hard for 5xx, soft otherwise.
 """
 
 from __future__ import annotations
 
 import re
 
-from services.bounce.domain import status_codes, text_rules
+from services.bounce.domain import provider_rules, status_codes, text_rules
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.taxonomy import SmtpClassification
 
-_FAILURE_CODE_RE = re.compile(r"(?<![\d.])([45]\d\d)(?:[ -:]|$)", re.MULTILINE)
-_SUCCESS_CODE_RE = re.compile(r"(?<![\d.])(2\d\d)(?:[ -]|$)", re.MULTILINE)
+# Reply codes not preceded by a digit or dot; that is checked in Python (see _first_code): a
+# pattern starting with a character class lets re skip ahead quickly, a look-behind does not.
+_FAILURE_CODE_RE = re.compile(r"([45]\d\d)(?:[ -:]|$)", re.MULTILINE)
+_SUCCESS_CODE_RE = re.compile(r"(2\d\d)(?:[ -]|$)", re.MULTILINE)
 # "550-5.7.1 " continuation prefixes of multi-line replies, repeated on every line.
 _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
 _SPACE_RE = re.compile(r"\s+")
+# Definitive statuses that still yield to a generic phrase (step 4 of the module docstring).
+_TEXT_FIRST_STATUS_REASONS = frozenset({t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR})
 _MAX_TEXT = 2000
 
 
@@ -35,14 +43,21 @@ def normalise_text(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+def _first_code(pattern: re.Pattern[str], text: str) -> int:
+    for match in pattern.finditer(text):
+        start = match.start()
+        if start == 0 or text[start - 1] not in "0123456789.":
+            return int(match.group(1))
+    return 0
+
+
 def reply_code_in(text: str) -> int:
     """Return the first 4xx/5xx SMTP reply code in ``text``, else the first 2xx, else 0.
 
     Failure codes win because bounce texts quote whole sessions ("220 ready", "250 ok").
     """
     text = text[:_MAX_TEXT]
-    match = _FAILURE_CODE_RE.search(text) or _SUCCESS_CODE_RE.search(text)
-    return int(match.group(1)) if match else 0
+    return _first_code(_FAILURE_CODE_RE, text) or _first_code(_SUCCESS_CODE_RE, text)
 
 
 def _status_in_text(text: str, code: int) -> str:
@@ -62,7 +77,7 @@ def provider_of(mx_host: str, domain: str) -> str:
     for host in (mx_host.lower().rstrip("."), domain.lower().rstrip(".")):
         if not host:
             continue
-        for provider, suffixes in text_rules.PROVIDER_HOSTS.items():
+        for provider, suffixes in provider_rules.PROVIDER_HOSTS.items():
             if any(host == s or host.endswith("." + s) for s in suffixes):
                 return provider
     return ""
@@ -70,14 +85,14 @@ def provider_of(mx_host: str, domain: str) -> str:
 
 def _match(rules: tuple[text_rules.TextRule, ...], text: str) -> text_rules.TextRule | None:
     for rule in rules:
-        if rule.pattern.search(text):
+        if rule.search(text):
             return rule
     return None
 
 
 def _provider_rules(provider: str) -> list[tuple[text_rules.TextRule, ...]]:
-    ordered = [text_rules.PROVIDER_RULES[provider]] if provider else []
-    ordered += [r for p, r in text_rules.PROVIDER_RULES.items() if p != provider]
+    ordered = [provider_rules.PROVIDER_RULES[provider]] if provider else []
+    ordered += [r for p, r in provider_rules.PROVIDER_RULES.items() if p != provider]
     return ordered
 
 
@@ -98,8 +113,13 @@ def classify_smtp_reply(
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)
 
+    if normalised:
+        rule = _match(text_rules.STRONG_RULES, normalised)
+        if rule is not None:
+            return t.classification_for(rule.reason, effective_code, rule.name)
+
     reason, definitive = status_codes.status_reason(status)
-    if definitive:
+    if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
@@ -107,6 +127,8 @@ def classify_smtp_reply(
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 
+    if definitive:
+        return t.classification_for(reason, effective_code, f"status.{status}")
     if reason and reason != t.UNDEFINED:
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if effective_code:

@@ -15,7 +15,7 @@ from services.bounce.domain import taxonomy as t
 DEFINITIVE: dict[str, str] = {
     "1.1": t.USER_UNKNOWN,  # bad destination mailbox address
     "1.2": t.HOST_UNKNOWN,  # bad destination system address
-    "1.3": t.SYNTAX_ERROR,  # bad destination mailbox address syntax
+    "1.3": t.USER_UNKNOWN,  # bad destination mailbox address syntax (Sisimai: userunknown)
     "1.6": t.HAS_MOVED,  # destination mailbox has moved, no forwarding address
     "1.7": t.REJECTED,  # bad sender's mailbox address syntax
     "1.8": t.REJECTED,  # bad sender's system address

@@ -1,9 +1,10 @@
-"""Reply-text patterns mapped to bounce reasons: provider-specific phrases, then generic ones.
+"""Generic reply-text patterns mapped to bounce reasons, and the TextRule they are made of.
 
-Provider phrases come from the receivers' public postmaster documentation (Google Workspace
-"SMTP error reference", Microsoft "Exchange Online NDR" and Outlook.com postmaster pages, Yahoo
-"SMTP error codes", ...). Generic phrases are the common wording of Postfix, Exim, Sendmail,
-qmail and Exchange. Order matters: the first matching rule wins.
+The phrases are the common wording of Postfix, Exim, Sendmail, qmail, Exchange, Domino and
+content filters (see also Sisimai's per-reason phrase lists, whose taxonomy this follows).
+Provider-specific phrases live in ``provider_rules``. Order matters: the first matching rule
+wins. Every rule carries a literal screen (``literals``) so a text is only searched with the
+rules whose required words it contains.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from services.bounce.domain import taxonomy as t
+from services.bounce.domain.literals import Alternatives, may_match, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,126 +23,40 @@ class TextRule:
     name: str
     reason: str
     pattern: re.Pattern[str]
+    screen: Alternatives | None
+
+    def search(self, text: str) -> bool:
+        """True if the rule matches ``text`` (the literal screen first, then the pattern)."""
+        return may_match(self.screen, text) and self.pattern.search(text) is not None
 
 
-def _rule(name: str, reason: str, *alternatives: str) -> TextRule:
-    return TextRule(name, reason, re.compile("|".join(f"(?:{a})" for a in alternatives)))
+# Transient connection failures: once the MTA gives up on them the reason is ``expired``.
+CONNECTION_RULE = "generic.connection"
 
 
-PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
-    "google": (
-        _rule(
-            "google.no_account",
-            t.USER_UNKNOWN,
-            r"email account that you tried to reach does not exist",
-        ),
-        _rule(
-            "google.disabled",
-            t.SUSPENDED,
-            r"email account that you tried to reach is (?:disabled|inactive)",
-        ),
-        _rule(
-            "google.over_quota",
-            t.MAILBOX_FULL,
-            r"email account that you tried to reach is over quota",
-            r"recipient's inbox is out of storage space",
-        ),
-        _rule("google.rate", t.SPEEDING, r"receiving mail (?:at|too quickly|at a rate)"),
-        _rule("google.ptr", t.REQUIRE_PTR, r"does not have a ptr record"),
-        _rule(
-            "google.auth",
-            t.AUTH_FAILURE,
-            r"does not have authentication information",
-            r"fails? to pass authentication checks",
-            r"due to (?:the )?domain's dmarc policy",
-            r"isn't aligned with either the authenticated spf or dkim",
-        ),
-        _rule("google.reputation", t.BAD_REPUTATION, r"very low reputation of the sending"),
-        _rule("google.unsolicited_rate", t.BLOCKED, r"unusual rate of unsolicited mail"),
-        _rule("google.spam", t.SPAM_DETECTED, r"likely unsolicited mail"),
-        _rule("google.security", t.VIRUS_DETECTED, r"content presents a potential security issue"),
-        _rule("google.rfc5322", t.CONTENT_ERROR, r"not rfc 5322 compliant"),
-        _rule("google.size", t.MESSAGE_TOO_BIG, r"exceeded google's message size limits"),
-    ),
-    "microsoft": (
-        _rule(
-            "microsoft.recipient_not_found",
-            t.USER_UNKNOWN,
-            r"resolver\.adr\.recip(?:ient)?notfound",
-            r"recipient not found by smtp address lookup",
-            r"as\(201806281\)",
-            r"requested action not taken: mailbox unavailable \(s2017062302\)",
-        ),
-        _rule("microsoft.recipient_restricted", t.REJECTED, r"resolver\.rst\.", r"senderdenied"),
-        _rule("microsoft.mailbox_full", t.MAILBOX_FULL, r"storedrv\.deliver.*mailbox full"),
-        _rule(
-            "microsoft.throttled",
-            t.SPEEDING,
-            r"\brp-00[1-3]\b",
-            r"we have limits for how many messages can be sent",
-            r"server busy\. please try again later",
-        ),
-        _rule(
-            "microsoft.blocked",
-            t.BLOCKED,
-            r"\b(?:sc|dy|ou)-00\d\b",
-            r"\(s3\d{3}\)",
-            r"part of their network is on our block list",
-            r"banned sending ip",
-            r"traffic not accepted from this ip",
-        ),
-        _rule("microsoft.dmarc", t.AUTH_FAILURE, r"does not pass dmarc verification"),
-        _rule(
-            "microsoft.external_forwarding",
-            t.POLICY_VIOLATION,
-            r"does not allow external forwarding",
-        ),
-        _rule("microsoft.anonymous", t.SECURITY_ERROR, r"not authenticated to send anonymous mail"),
-        _rule("microsoft.mime", t.CONTENT_ERROR, r"invalid mime content"),
-        _rule(
-            "microsoft.size",
-            t.MESSAGE_TOO_BIG,
-            r"resolver\.rst\.recipsizelimit",
-            r"message size exceeds",
-        ),
-    ),
-    "yahoo": (
-        _rule("yahoo.no_account", t.USER_UNKNOWN, r"user doesn't have a [\w.-]+ account"),
-        _rule(
-            "yahoo.disabled",
-            t.SUSPENDED,
-            r"account has been disabled or discontinued",
-            r"this mailbox is disabled",
-        ),
-        _rule("yahoo.over_quota", t.MAILBOX_FULL, r"this account is over quota"),
-        _rule("yahoo.unauthenticated", t.AUTH_FAILURE, r"sender is unauthenticated"),
-        _rule(
-            "yahoo.deferred", t.SPEEDING, r"\[tss0[1-5]\]", r"unexpected volume or user complaints"
-        ),
-        _rule(
-            "yahoo.blocked",
-            t.BLOCKED,
-            r"\[tss(?:0[6-9]|1\d)\]",
-            r"\[bl2\d\]",
-            r"permanently deferred",
-        ),
-        _rule("yahoo.content", t.SPAM_DETECTED, r"message not allowed - \[\w+\]", r"\[ph01\]"),
-        _rule("yahoo.policy", t.POLICY_VIOLATION, r"message not accepted for policy reasons"),
-    ),
-}
+def rule(name: str, reason: str, *alternatives: str) -> TextRule:
+    """A rule matching any of ``alternatives`` (regular expressions over normalised text)."""
+    pattern = "|".join(f"(?:{a})" for a in alternatives)
+    return TextRule(name, reason, re.compile(pattern), required_literals(pattern))
 
-# mx_host / domain suffixes naming a provider whose rules apply first.
-PROVIDER_HOSTS: dict[str, tuple[str, ...]] = {
-    "google": ("google.com", "googlemail.com", "gmail.com"),
-    "microsoft": ("outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com"),
-    "yahoo": ("yahoodns.net", "yahoo.com", "aol.com", "ymail.com", "yahoo.co.jp"),
-}
 
-GENERIC_RULES: tuple[TextRule, ...] = (
-    _rule(
+# Phrases that name their cause so plainly that they win over the enhanced status (MTAs wrap
+# a remote "mailbox full" or "account suspended" in their own generic 5.1.1): as in Sisimai,
+# whose reason order checks these reasons' phrases before a later reason's status.
+STRONG_RULES: tuple[TextRule, ...] = (
+    rule(
         "generic.mailbox_full",
         t.MAILBOX_FULL,
         r"mail ?box (?:is )?(?:full|over)",
+        r"mail ?box (?:has )?exceed\w* (?:the |its )?(?:allowed |maximum |local )?(?:size|limit)",
+        r"exceeded (?:its|the|his|her) (?:disk ?space|storage) (?:limit|quota|allocation)",
+        r"exceeded storage allocation",
+        r"(?:does not have|not) enough (?:disk |storage )?space",
+        r"not sufficient disk space",
+        r"(?:user's|users) (?:disk )?space has been used up",
+        r"too many messages (?:on the server|in (?:the|this|his|her) mail ?box)",
+        r"too much mail data",
+        r"(?:user|recipient|account) (?:is )?over (?:the )?(?:quota|limit)",
         r"full mailbox",
         r"over ?quota",
         r"quota (?:exceeded|violation|exceed)",
@@ -152,47 +68,87 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"insufficient (?:disk|storage) space",
         r"mailbox size limit",
         r"account is full",
+        r"maildir (?:over quota|has overdrawn)",
+        r"overdrawn (?:his|her|its) (?:disk ?space )?quota",
         r"postfach (?:ist )?voll",
     ),
-    _rule("generic.system_full", t.SYSTEM_FULL, r"insufficient system (?:storage|resources)"),
-    _rule(
+    rule(
         "generic.suspended",
         t.SUSPENDED,
         r"(?:account|mailbox|user) (?:has been |is |was )?"
         r"(?:disabled|suspended|deactivated|inactive|locked|closed|discontinued|expired|frozen)",
         r"mailbox (?:is )?not active",
+        r"(?:is|has) an? (?:disabled|deactivated|suspended|inactive|locked) "
+        r"(?:account|mail ?box|user)",
+        r"\[suspend\]",
+        r"mailbox currently suspended",
+        r"(?:user|account|mailbox) (?:or domain )?is disabled",
+        r"recipient suspend",
     ),
-    _rule(
+    rule(
+        "generic.size",
+        t.MESSAGE_TOO_BIG,
+        r"message (?:size|length)? ?(?:is )?(?:too (?:big|large)|exceeds)",
+        r"(?:size|length) (?:limit|exceeds)",
+        r"exceed(?:s|ed)? (?:the )?maximum (?:inbound |allowed )?message size",
+        r"max(?:imum)? message size exceeded",
+        r"message file too big",
+        r"too large",
+        r"sizelimit",
+    ),
+)
+
+GENERIC_RULES: tuple[TextRule, ...] = (
+    rule("generic.system_full", t.SYSTEM_FULL, r"insufficient system (?:storage|resources)"),
+    rule(
         "generic.has_moved",
         t.HAS_MOVED,
         r"\bhas moved\b",
         r"changed (?:his|her|their) (?:e-?mail )?address",
     ),
-    _rule(
+    rule(
         "generic.sender_rejected",
         t.REJECTED,
-        r"sender (?:address )?(?:rejected|denied|refused|unknown|blocked|not allowed)",
+        r"sender (?:address )?(?:rejected|denied|refused|unknown|blocked|not allowed|invalid)",
+        r"invalid sender",
+        r"sender (?:email )?address (?:rejected|not accepted)",
+        r"null sender is not allowed",
+        r"empty envelope senders? not allowed",
+        r"unroutable sender address",
+        r"sender domain (?:is empty|must exist)",
+        r"mail from not owned by user",
         r"sender verif\w+ failed",
         r"domain of sender address",
         r"not accepting mail from",
         r"from address (?:rejected|not allowed)",
         r"bad sender",
     ),
-    _rule(
+    rule(
         "generic.user_unknown",
         t.USER_UNKNOWN,
         r"user ?unknown",
         r"unknown (?:or illegal )?(?:user|recipient|mailbox|local[- ]part|address)",
         r"no such (?:local )?(?:user|mailbox|recipient|account|address|person)",
-        r"(?:user|mailbox|account|recipient|address|addressee)(?: name)? "
-        r"(?:does not|doesn't|did not|didn't) exist",
-        r"(?:user|mailbox|recipient|addressee)(?: name)? (?:is )?not "
-        r"(?:found|known|recogni[sz]ed|listed)",
+        r"(?:user|mail ?box|account|recipient|rcpt|address|addressee)(?: name)?(?: \S*@\S*)? "
+        r"(?:does not|doesn't|did not|didn't|not) exist",
+        r"(?:user|mail ?box|recipient|addressee)(?: name)?(?: \S*@\S*)? (?:is )?not "
+        r"(?:found|known|recogni[sz]ed|listed|present)",
+        r"is not an? (?:known|valid) (?:user|recipient|mail ?box|address)",
+        r"not an? active (?:address|user|account|mailbox)",
+        r"bad[_ ](?:recipient|destination mailbox|address)",
+        r"badrcptto",
+        r"no (?:such )?(?:account|mail ?box|user) (?:by that name|found|here|available)",
+        r"non-?existent (?:user|recipient|mail ?box|address|account)",
+        r"no valid recipients",
+        r"destinataire inconnu",
+        r"invalid (?:or unknown )?(?:virtual )?user\b",
+        r"invalid \w+ username",
+        r"recipient is not local",
         r"(?:user|address|recipient) (?:not |un)(?:found|known)",
         r"addressee unknown",
         r"invalid (?:final delivery )?(?:recipient|mailbox|address|user|userid)",
         r"recipient (?:address )?(?:invalid|unknown|not found)",
-        r"mailbox (?:not found|unavailable|does not exist|not available|unknown|is unavailable)",
+        r"mail ?box (?:not found|unavailable|does not exist|not available|unknown|is unavailable)",
         r"no mailbox here",
         r"not (?:a )?(?:valid|our) (?:user|recipient|mailbox|customer)",
         r"not listed in (?:domino directory|public name)",
@@ -201,11 +157,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"does not have a final e?-?mail delivery point",
         r"did not (?:exactly )?match an? .{0,40}address",
         r"address is wrong",
+        r"address unknown",
         r"no longer valid",
         r"n'existe pas",
         r"(?:unbekannt|existiert nicht)",
     ),
-    _rule(
+    rule(
         "generic.host_unknown",
         t.HOST_UNKNOWN,
         r"(?:host|domain)(?: name)? (?:unknown|not found)",
@@ -216,17 +173,32 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"unrouteable mail domain",
         r"nxdomain",
         r"no mx (?:record|host)",
+        r"name or service not known",
+        r"host or domain name not found",
+        r"domain (?:is not reachable|must exist)",
+        r"unroutable address",
     ),
-    _rule("generic.null_mx", t.NOT_ACCEPTED, r"null mx", r"does not accept (?:e-?)?mail"),
-    _rule(
+    rule("generic.null_mx", t.NOT_ACCEPTED, r"null mx", r"does not accept (?:e-?)?mail"),
+    rule(
         "generic.no_relaying",
         t.NO_RELAYING,
         r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)",
         r"unable to relay",
         r"(?:do not|don't|not permitted to|cannot) relay",
         r"relay not permitted",
+        r"as a relay",
+        r"rcpthosts",
     ),
-    _rule(
+    rule(
+        "generic.spam_verdict",
+        t.SPAM_DETECTED,
+        r"(?:identified|detected|classified|rejected|considered|flagged|marked) as (?:spam|junk)",
+        r"(?:appears|seems|looks) (?:to be |like |similar to )?spam",
+        r"antispam checks",
+        r"spam (?:score|points|content|rejection|detected|blocked|email)",
+        r"scored [\d.]+ spam",
+    ),
+    rule(
         "generic.ptr",
         t.REQUIRE_PTR,
         r"reverse dns",
@@ -234,7 +206,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\brdns\b",
         r"reverse (?:lookup|mapping)",
     ),
-    _rule(
+    rule(
         "generic.blocked",
         t.BLOCKED,
         r"spamhaus",
@@ -244,12 +216,21 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"black ?list",
         r"\b(?:dnsbl|rbl)\b",
         r"client host .{0,60}(?:rejected|blocked)",
+        r"connections? not accepted from",
+        r"not currently accepting mail from your ip",
+        r"too many spams from your ip",
         r"\bip (?:address )?(?:\S+ )?(?:is )?(?:blocked|banned|listed|rejected)",
         r"dynamic(?:ally[- ]assigned)? ip",
-        r"blocked using",
+        r"blocked using [\w-]+\.[\w.-]+",
+        r"spam ?list",
+        r"is not allowed to send (?:mail )?from",
+        r"requires confirmation",
+        r"confirm this mail server",
+        r"(?:ip|host) (?:is )?(?:on|in) (?:a |our )?(?:black|block)",
+        r"was blocked by (?:rota|[\w.-]+bl\b)",
     ),
-    _rule("generic.reputation", t.BAD_REPUTATION, r"(?:poor|low|bad) reputation"),
-    _rule(
+    rule("generic.reputation", t.BAD_REPUTATION, r"(?:poor|low|bad) reputation"),
+    rule(
         "generic.auth",
         t.AUTH_FAILURE,
         r"\bspf\b",
@@ -257,28 +238,22 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\bdmarc\b",
         r"unauthenticated",
     ),
-    _rule("generic.virus", t.VIRUS_DETECTED, r"virus", r"malware", r"infected"),
-    _rule(
+    rule("generic.virus", t.VIRUS_DETECTED, r"virus", r"malware", r"infected"),
+    rule(
         "generic.spam",
         t.SPAM_DETECTED,
         r"spam",
         r"unsolicited",
         r"junk mail",
-        r"bulk mail",
+        r"bulk (?:e-?)?mail",
         r"\buce\b",
+        r"\bube\b",
+        r"\b(?:uri|sur)bl\b",
+        r"mass ?mail",
+        r"content reject",
     ),
-    _rule(
-        "generic.size",
-        t.MESSAGE_TOO_BIG,
-        r"message (?:size|length)? ?(?:is )?(?:too (?:big|large)|exceeds)",
-        r"(?:size|length) (?:limit|exceeds)",
-        r"exceed(?:s|ed)? (?:the )?maximum (?:inbound |allowed )?message size",
-        r"too large",
-    ),
-    _rule(
-        "generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"
-    ),
-    _rule(
+    rule("generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"),
+    rule(
         "generic.speeding",
         t.SPEEDING,
         r"too many (?:connections|messages|concurrent|sessions)",
@@ -287,7 +262,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"slow down",
         r"too (?:fast|often)",
     ),
-    _rule(
+    rule(
         "generic.expired",
         t.EXPIRED,
         r"expired",
@@ -299,8 +274,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"not been collected",
         r"message timed out",
         r"not (?:delivered|reachable) within",
+        r"all hosts have been failing",
+        r"retry time not reached for any host",
+        r"unable to deliver message after multiple retries",
+        r"could not be delivered for more than",
     ),
-    _rule(
+    rule(
         "generic.mailer",
         t.MAILER_ERROR,
         r"command (?:died|output)",
@@ -308,31 +287,41 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"exit (?:code|status)",
         r"local delivery failed",
     ),
-    _rule(
-        "generic.network",
+    rule(
+        CONNECTION_RULE,
         t.NETWORK_ERROR,
-        r"connection (?:refused|timed out|reset|closed|to .{0,60}failed)",
-        r"(?:could not|couldn't|unable to|wasn't able to) (?:connect|establish)",
+        r"connection (?:was )?(?:refused|timed out|reset|closed|dropped|to .{0,60}failed)",
+        r"(?:could not|couldn't|unable to|wasn't able to) (?:connect|establish|initiate)",
+        r"did not accept our requests to connect",
         r"no route to host",
-        r"network (?:is )?unreachable",
+        r"(?:network|host) (?:is )?unreachable",
         r"lost connection",
         r"(?:did not|does not|not) respond",
         r"no answer",
+    ),
+    rule(
+        "generic.network",
+        t.NETWORK_ERROR,
         r"too many hops",
+        r"hop count exceeded",
         r"(?:mail(?:ing)?|routing) loop",
         r"looping",
         r"could not find a gateway",
     ),
-    _rule(
+    rule(
         "generic.system",
         t.SYSTEM_ERROR,
         r"(?:system|server|internal|local) error",
         r"error in processing",
         r"temporary (?:local |server )?(?:problem|failure)",
         r"resources? (?:temporarily )?unavailable",
-        r"service (?:not available|unavailable)",
+        r"service (?:currently )?(?:not available|unavailable)",
+        r"loops back to myself",
+        r"(?:mail system|server|local|system) config(?:uration)? error",
+        r"aliasing/forwarding loop broken",
+        r"several matches found",
     ),
-    _rule(
+    rule(
         "generic.content",
         t.CONTENT_ERROR,
         r"(?:invalid|malformed|missing|duplicate|bad) [\w-]* ?header",
@@ -343,15 +332,16 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"bare lf",
         r"rfc ?(?:2|5)?822",
         r"message content",
+        r"messages without [\w-]+: fields",
     ),
-    _rule(
+    rule(
         "generic.syntax",
         t.SYNTAX_ERROR,
         r"syntax error",
         r"command (?:not recogni[sz]ed|unrecogni[sz]ed)",
         r"bad sequence of commands",
     ),
-    _rule(
+    rule(
         "generic.security",
         t.SECURITY_ERROR,
         r"authentication (?:is )?required",
@@ -359,7 +349,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\btls\b",
         r"must (?:authenticate|use encryption)",
     ),
-    _rule(
+    rule(
         "generic.filtered",
         t.FILTERED,
         r"filter",
@@ -368,8 +358,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"not authori[sz]ed to receive",
         r"administrative prohibition",
         r"moderat",
+        r"not accepting (?:any )?mail with",
+        r"not accepting any mail",
+        r"due to recipient preferences",
+        r"user refuses to receive",
     ),
-    _rule(
+    rule(
         "generic.policy",
         t.POLICY_VIOLATION,
         r"polic(?:y|ies)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.bounce.domain import taxonomy as t
 from services.bounce.domain.outcomes import Outcome, OutcomeKind
 from services.bounce.webhooks.common import (
     attribution,
@@ -63,6 +64,11 @@ def parse(tenant_id: str, body: bytes, signing_key: str) -> list[Outcome]:
         if kind in ("bounce", "deferred")
         else None
     )
+    if classification is not None and kind == "deferred":
+        # Mailgun retries a "temporary" failure whatever code the last attempt got: soft.
+        classification = t.classification_for(
+            classification.reason, 450, classification.matched_rule
+        )
     campaign_id, message_id = attribution(data.get("user-variables"))
     event_id = text_of(data.get("id")) or text_of(signature.get("token"))
     return [

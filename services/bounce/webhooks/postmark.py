@@ -1,6 +1,7 @@
 """Postmark webhooks (one JSON object per request, by RecordType). Postmark does not sign
 requests: the URL carries ``?token=`` or HTTP basic auth (see signatures.verify_postmark).
-Attribution: Metadata ``emailtrack_campaign_id`` / ``emailtrack_message_id``."""
+Attribution: Metadata ``emailtrack_campaign_id`` / ``emailtrack_message_id``. Payloads of the
+older bounce and delivery webhooks carry no RecordType; it is inferred from their time field."""
 
 from __future__ import annotations
 
@@ -43,6 +44,16 @@ _TIME_FIELDS = {
 }
 
 
+def _record_type(payload: dict[str, Any]) -> str:
+    if "RecordType" in payload:
+        return require(payload, "RecordType", str, "Postmark payload")
+    if "BouncedAt" in payload:
+        return "SpamComplaint" if payload.get("Type") == "SpamComplaint" else "Bounce"
+    if "DeliveredAt" in payload:
+        return "Delivery"
+    raise MalformedPayload("Postmark payload lacks RecordType")
+
+
 def _kind(record_type: str, payload: dict[str, Any]) -> tuple[OutcomeKind, str, int] | None:
     if record_type in ("Bounce", "SpamComplaint"):
         return _BOUNCE_TYPES.get(text_of(payload.get("Type")))
@@ -56,7 +67,7 @@ def parse(tenant_id: str, body: bytes) -> list[Outcome]:
     payload = load_json(body)
     if not isinstance(payload, dict):
         raise MalformedPayload("Postmark payload must be a JSON object")
-    record_type = require(payload, "RecordType", str, "Postmark payload")
+    record_type = _record_type(payload)
     mapped = _kind(record_type, payload)
     if mapped is None:
         return []

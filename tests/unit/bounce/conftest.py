@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from services.bounce.webhooks.sns import string_to_sign
+from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
+from services.bounce.webhooks.sns import SnsVerifier, string_to_sign
 
 WEBHOOKS = Path(__file__).resolve().parents[2] / "data" / "webhooks"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
@@ -92,3 +93,20 @@ class SnsSigner:
 @pytest.fixture
 def sns_signer() -> SnsSigner:
     return SnsSigner()
+
+
+@pytest.fixture
+def mailgun_oca():
+    """(handler, body) for an OCA Mailgun payload, behind a handler holding the OCA test suite's
+    signing key. Mailgun signs only timestamp + token, so fields added to the event (keyword
+    arguments) keep the signature valid."""
+
+    def build(name: str, **event: object) -> tuple[WebhookHandler, bytes]:
+        keys = json.loads(sample("mailgun_oca_keys.json"))
+        secrets = WebhookSecrets(mailgun_signing_key=keys["signing_key"])
+        handler = WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None)
+        payload = json.loads(sample(name))
+        payload["event-data"].update(event)
+        return handler, json.dumps(payload).encode()
+
+    return build

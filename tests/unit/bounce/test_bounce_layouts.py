@@ -1,4 +1,5 @@
-"""Exim/Exchange layout readers and the screened flufl detector chain."""
+"""Exim/Exchange/Sendmail layout readers, the listed-recipient fallback and the screened flufl
+detector chain (checked equal to flufl's own on every corpus message)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 
 from services.bounce.domain import detectors, layouts, mta_formats
 
-FLUFL = Path(__file__).resolve().parents[2] / "data" / "bounces" / "flufl"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
+MESSAGES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".msg"))
+
+
+def notification_of(name: str) -> str:
+    raw = (CORPUS / name).read_bytes()
+    return mta_formats.split_notification(email.message_from_bytes(raw))[0]
+
 
 EXIM = """This message was created automatically by mail delivery software.
 
@@ -55,9 +63,26 @@ def test_exchange_reader_handles_x400_smtp_form():
 
 def test_unrecognised_layouts_yield_nothing():
     assert layouts.exim_recipients("hello") == [] and layouts.exchange_recipients("hi") == []
+    assert layouts.sendmail_recipients("hi") == [] and layouts.listed_recipients("hi") == []
 
 
-@pytest.mark.parametrize("path", sorted(FLUFL.glob("*.txt")), ids=lambda p: p.name)
+def test_sendmail_reader_prefers_the_reason_line_and_reports_the_alias_source():
+    # A real Sendmail report (Mail::DeliveryStatus::BounceParser's corpus): the transcript
+    # after the "(reason: ...)" line quotes sendmail's own generic "User unknown".
+    listed, source = layouts.sendmail_recipients(notification_of("bounceparser/warning-9.msg"))
+    assert (listed.address, source.address) == ("gail.windy@example.com", "Gail.Windy@example.net")
+    assert listed.diagnostic == source.diagnostic == "553 Sender Policy Framework (SPF) fail"
+    assert listed.action == "failed"
+
+
+def test_listed_reader_reads_address_lines_after_the_following():
+    (listed,) = layouts.listed_recipients(notification_of("bounceparser/novell-with-rhs.msg"))
+    assert (listed.address, listed.diagnostic) == (
+        "recipient@example.net", "recipient@example.net (user not found)",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("path", MESSAGES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_screened_detectors_equal_flufl(path):
     msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
     trimmed = mta_formats._without_returned_message(msg)

@@ -363,3 +363,24 @@ def test_success_quoted_in_transcript_does_not_hide_failure():
 def test_nothing_known_is_undefined():
     result = classify_smtp_reply(0, "", "")
     assert (result.reason, result.bounce_type, result.matched_rule) == ("undefined", "soft", "none")
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "reason"),
+    [
+        # A relaying MTA's own "5.1.1" around the remote reply: the reply's words win.
+        (550, "5.1.1", "550 [SUSPEND] Mailbox currently suspended", "suspended"),
+        (550, "5.1.1", "552 mailbox is full", "mailbox_full"),
+        (550, "5.1.1", "550 max message size exceeded", "message_too_big"),
+        # Protocol-level classes (X.7.3 security, X.5.x syntax) yield to a named cause.
+        (553, "5.7.3", "553 5.7.3 CONTENT REJECT: dspam check", "spam_detected"),
+        (501, "5.5.4", "501 5.5.4 recipient does not exist", "user_unknown"),
+        (501, "5.5.4", "501 5.5.4 bad parameter", "syntax_error"),
+        # X.1.3 (bad destination address syntax) is an unknown user, as in Sisimai.
+        (501, "5.1.3", "501 5.1.3 bad address", "user_unknown"),
+        # A definitive status still beats a later, generic phrase.
+        (550, "5.1.1", "550 5.1.1 user unknown; spam filtered", "user_unknown"),
+    ],
+)
+def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
+    assert classify_smtp_reply(code, status, text).reason == reason

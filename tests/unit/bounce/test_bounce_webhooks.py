@@ -1,12 +1,12 @@
 """Webhook verification and mapping.
 
-SendGrid and Amazon SES/SNS run on real signed material copied from package test suites
+SendGrid, Amazon SES/SNS, Mailgun and Postmark run on material copied from published packages
 (tests/data/webhooks/README.md): the SendGrid ECDSA key, signature and payloads of
-@sendgrid/eventwebhook, and SNS messages signed by Amazon with its SNS certificate, from
-django-ses. SNS SignatureVersion 2 and SubscriptionConfirmation are signed here with a key made
-for the test run (conftest.SnsSigner). No authentic Mailgun, Postmark or Mandrill payload could
-be obtained: their events below are synthetic (only the fields the parsers read, test-only
-addresses) and are signed or authenticated with keys defined here.
+@sendgrid/eventwebhook; SNS messages signed by Amazon with its SNS certificate, from django-ses;
+the Mailgun signing key, signed timestamp/token and events of OCA's mail_tracking_mailgun test
+suite; Postmark's documented bounce and delivery examples quoted by django-postmark(-utils).
+SNS SignatureVersion 2 and SubscriptionConfirmation are signed with a per-run key
+(conftest.SnsSigner). Mandrill's events are synthetic (no authentic payload was obtainable).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from services.bounce.webhooks.signatures import (
 )
 from services.bounce.webhooks.sns import SnsVerifier
 
-MAILGUN_KEY = "key-mailgun-test"
 MANDRILL_KEY = "mandrill-test-key"
 POSTMARK_TOKEN = "pm-secret-token"
 URL = "https://track.example.com/webhooks/{}/acme"
@@ -45,7 +44,6 @@ SES_COMPLAINT = "sns_ses_complaint_event.json"
 def handler(sendgrid_key, sns_signer):
     secrets = WebhookSecrets(
         sendgrid_public_key=sendgrid_key.public_key(),
-        mailgun_signing_key=MAILGUN_KEY,
         postmark_token=POSTMARK_TOKEN,
         mandrill_key=MANDRILL_KEY,
     )
@@ -232,71 +230,114 @@ def test_sns_subscription_confirmation_fetches_subscribe_url(handler, sns_signer
     assert handler.confirmed == [subscribe]
 
 
-# --- Mailgun, Postmark, Mandrill: synthetic events (no authentic sample was obtainable) ------
-
-MAILGUN_FAILED = {
-    "signature": {"timestamp": "1700000000", "token": "synthetic-token-0001", "signature": ""},
-    "event-data": {
-        "event": "failed",
-        "id": "synthetic-event-1",
-        "timestamp": 1700000000.5,
-        "severity": "permanent",
-        "recipient": "carol@example.test",
-        "delivery-status": {"code": 550, "message": "5.1.1 mailbox does not exist"},
-        "user-variables": {"emailtrack_campaign_id": "c-9", "emailtrack_message_id": "m-9"},
-    },
-}
+# --- Mailgun: OCA mail_tracking_mailgun's signed webhook (tests/data/webhooks/README.md) ------
 
 
-def _mailgun_body(key: str = MAILGUN_KEY, **event: object) -> bytes:
-    payload = json.loads(json.dumps(MAILGUN_FAILED))
-    payload["event-data"].update(event)
-    sig = payload["signature"]
-    sig["signature"] = mailgun_signature(key, sig["timestamp"], sig["token"])
-    return json.dumps(payload).encode()
+def test_mailgun_oca_signature_verifies_with_its_key(webhook_sample):
+    keys = json.loads(webhook_sample("mailgun_oca_keys.json"))
+    for signed in (keys["signature"], keys["bad_timestamp_signature"]):
+        expected = mailgun_signature(keys["signing_key"], signed["timestamp"], signed["token"])
+        assert expected == signed["signature"]
 
 
-def test_mailgun_permanent_and_temporary_failures(handler):
-    (outcome,) = handler.handle("mailgun", "acme", {}, _mailgun_body(), "").outcomes
+def test_mailgun_oca_permanent_and_temporary_failures(mailgun_oca):
+    handler, body = mailgun_oca("mailgun_oca_failed.json")
+    (outcome,) = handler.handle("mailgun", "acme", {}, body, "").outcomes
     assert (outcome.kind, outcome.address, outcome.reason, outcome.bounce_type) == (
-        "bounce", "carol@example.test", "user_unknown", "hard",
+        "bounce", "to@example.com", "user_unknown", "hard",
     )  # fmt: skip
-    assert (outcome.campaign_id, outcome.message_id, outcome.smtp_code) == ("c-9", "m-9", "550")
-    temporary = _mailgun_body(severity="temporary")
-    (deferred,) = handler.handle("mailgun", "acme", {}, temporary, "").outcomes
-    assert deferred.kind == "deferred"
+    assert outcome.smtp_code == "550"
+    assert "5.1.1 The email account does not exist." in outcome.diagnostic
+    assert outcome.occurred_at == datetime(2016, 8, 12, 16, 58, 9, tzinfo=UTC)
+    assert handler.handle("mailgun", "acme", {}, body, "").outcomes[0].event_id == outcome.event_id
+    handler, body = mailgun_oca("mailgun_oca_failed.json", severity="temporary")
+    (deferred,) = handler.handle("mailgun", "acme", {}, body, "").outcomes
+    assert (deferred.kind, deferred.bounce_type) == ("deferred", "soft")
 
 
-def test_mailgun_wrong_key_fails(handler):
+def test_mailgun_oca_tracking_events(mailgun_oca):
+    kinds = {}
+    for name in ("delivered", "opened", "clicked", "complained", "rejected"):
+        handler, body = mailgun_oca(f"mailgun_oca_{name}.json")
+        outcomes = handler.handle("mailgun", "acme", {}, body, "").outcomes
+        kinds[name] = outcomes[0] if outcomes else None
+    assert kinds["delivered"].kind == "delivered"
+    assert kinds["complained"].kind == "complaint"
+    assert (kinds["opened"].kind, kinds["opened"].client_ip) == ("open", "127.0.0.1")
+    assert kinds["opened"].user_agent == ""  # OCA's event carries "user-agent", not client-info
+    assert (kinds["clicked"].kind, kinds["clicked"].link_url) == (
+        "click", "https://odoo-community.org",
+    )  # fmt: skip
+    assert kinds["rejected"] is None  # Mailgun refused to send: no delivery outcome
+
+
+def test_mailgun_oca_user_variables_attribute_campaign(mailgun_oca):
+    variables = {"emailtrack_campaign_id": "c-9", "emailtrack_message_id": "m-9"}
+    handler, body = mailgun_oca("mailgun_oca_failed.json", **{"user-variables": variables})
+    (outcome,) = handler.handle("mailgun", "acme", {}, body, "").outcomes
+    assert (outcome.campaign_id, outcome.message_id) == ("c-9", "m-9")
+
+
+def test_mailgun_oca_payload_fails_with_another_key_or_a_forged_token(mailgun_oca):
+    _, body = mailgun_oca("mailgun_oca_failed.json")
+    other = WebhookHandler(
+        WebhookSecrets(mailgun_signing_key="key-other"), SnsVerifier(bytes), lambda u: None
+    )
     with pytest.raises(InvalidSignature):
-        handler.handle("mailgun", "acme", {}, _mailgun_body("other"), "")
+        other.handle("mailgun", "acme", {}, body, "")
+    handler, _ = mailgun_oca("mailgun_oca_failed.json")
+    forged = json.loads(body)
+    forged["signature"]["token"] = forged["signature"]["token"][::-1]
+    with pytest.raises(InvalidSignature):
+        handler.handle("mailgun", "acme", {}, json.dumps(forged).encode(), "")
 
 
-POSTMARK_BOUNCE = {
-    "RecordType": "Bounce",
-    "ID": 1,
-    "Type": "HardBounce",
-    "MessageID": "00000000-0000-0000-0000-000000000001",
-    "Details": "smtp;550 5.1.1 unknown user",
-    "Email": "dave@example.test",
-    "BouncedAt": "2024-01-02T03:04:05Z",
-    "Metadata": {"emailtrack_campaign_id": "c-1"},
-}
+# --- Postmark: documented webhook examples quoted by django-postmark(-utils) -----------------
 
 
-def test_postmark_token_in_url_or_basic_auth(handler):
-    body = json.dumps(POSTMARK_BOUNCE).encode()
+def test_postmark_documented_bounce_token_in_url_or_basic_auth(handler, webhook_sample):
+    body = webhook_sample("postmark_bounce_2014.json")
     url = URL.format("postmark") + f"?token={POSTMARK_TOKEN}"
     (outcome,) = handler.handle("postmark", "acme", {}, body, url).outcomes
     assert (outcome.kind, outcome.address, outcome.reason, outcome.bounce_type) == (
-        "bounce", "dave@example.test", "user_unknown", "hard",
+        "bounce", "john@example.com", "user_unknown", "hard",
     )  # fmt: skip
-    assert outcome.campaign_id == "c-1"
+    assert outcome.occurred_at == datetime(2014, 8, 1, 17, 28, 10, 273539, tzinfo=UTC)
+    assert outcome.diagnostic == "Test bounce details"
     auth = "Basic " + base64.b64encode(f"postmark:{POSTMARK_TOKEN}".encode()).decode()
     assert handler.handle("postmark", "acme", {"authorization": auth}, body, URL).outcomes
     with pytest.raises(InvalidSignature):
         handler.handle("postmark", "acme", {}, body, URL.format("postmark") + "?token=nope")
 
+
+def test_postmark_documented_bounce_of_2011_and_delivery(handler, webhook_sample):
+    url = URL.format("postmark") + f"?token={POSTMARK_TOKEN}"
+    body = webhook_sample("postmark_bounce_2011.json")
+    (bounce,) = handler.handle("postmark", "acme", {}, body, url).outcomes
+    assert (bounce.kind, bounce.address, bounce.bounce_type) == (
+        "bounce", "john@example.com", "hard",
+    )  # fmt: skip
+    assert bounce.occurred_at == datetime(2011, 5, 23, 10, 16, 0, 301899, tzinfo=UTC)
+    body = webhook_sample("postmark_delivery_2014.json")
+    (delivered,) = handler.handle("postmark", "acme", {}, body, url).outcomes
+    assert (delivered.kind, delivered.address) == ("delivered", "john@example.com")
+
+
+def test_postmark_metadata_attributes_campaign(handler, webhook_sample):
+    payload = json.loads(webhook_sample("postmark_bounce_2014.json"))
+    payload.update(RecordType="Bounce", Metadata={"emailtrack_campaign_id": "c-1"})
+    url = URL.format("postmark") + f"?token={POSTMARK_TOKEN}"
+    (outcome,) = handler.handle("postmark", "acme", {}, json.dumps(payload).encode(), url).outcomes
+    assert outcome.campaign_id == "c-1"
+
+
+def test_postmark_payload_without_record_type_or_time_is_malformed(handler):
+    url = URL.format("postmark") + f"?token={POSTMARK_TOKEN}"
+    with pytest.raises(MalformedPayload, match="RecordType"):
+        handler.handle("postmark", "acme", {}, b'{"Email": "a@b.example"}', url)
+
+
+# --- Mandrill: synthetic events (no authentic sample was obtainable) -------------------------
 
 MANDRILL_EVENTS = [
     {
@@ -339,7 +380,7 @@ def test_mandrill_signature_covers_url_and_params(handler):
         handler.handle("mandrill", "acme", headers, body, URL.format("mandrill"))
 
 
-def test_unconfigured_provider_refuses(sns_signer):
+def test_unconfigured_provider_refuses(sns_signer, webhook_sample):
     handler = WebhookHandler(WebhookSecrets(), SnsVerifier(sns_signer.fetch), lambda url: None)
     with pytest.raises(NotConfigured):
-        handler.handle("postmark", "acme", {}, json.dumps(POSTMARK_BOUNCE).encode(), URL)
+        handler.handle("postmark", "acme", {}, webhook_sample("postmark_bounce_2014.json"), URL)
