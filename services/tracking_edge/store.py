@@ -1,19 +1,25 @@
-"""Tracking edge storage: classified hits (the classifier's history) and tracking opt-outs."""
+"""Tracking edge storage: classified hits (the classifier's history) and tracking opt-outs.
+
+The raw-hit consumer makes two statements per batch whatever its size: one reads the history
+of every (tenant, recipient, message) of the batch together with the recipients' opt-outs,
+one inserts the batch's hits.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
+import json
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
+from psycopg import Connection
 from sqlalchemy import Engine, text
 
 HistoryKey = tuple[str, str, str]  # tenant_id, recipient_id, message_id
 
 
-@dataclass(frozen=True)
-class StoredHit:
+class StoredHit(NamedTuple):
     hit_id: str
     tenant_id: str
     message_id: str
@@ -25,59 +31,110 @@ class StoredHit:
     honeypot: bool
 
 
+class PastHit(NamedTuple):
+    """A stored hit as the classifier's history needs it (its key is known to the caller)."""
+
+    hit_id: str
+    kind: int
+    link_index: int
+    received_at: datetime
+    source: str
+    honeypot: bool
+
+
+class BatchContext(NamedTuple):
+    """What the store knows about the keys of a batch of hits."""
+
+    opted_out: set[tuple[str, str]]  # (tenant_id, recipient_id)
+    history: dict[HistoryKey, list[PastHit]]  # oldest first, bounded per key
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+# The keys travel as one JSON array (psycopg dumps Python lists element by element, which
+# costs more than the rest of the batch). One row per opted-out key (hit columns NULL, so
+# sorted last) and one per earlier hit of the other keys, oldest first.
+_CONTEXT = """
+SELECT k.i, o.tenant_id IS NOT NULL, h.hit_id, h.kind, h.link_index, h.received_at,
+       h.source, h.honeypot
+FROM (
+    SELECT key->>0 AS tenant_id, key->>1 AS recipient_id, key->>2 AS message_id, i
+    FROM json_array_elements(%(keys)s::json) WITH ORDINALITY AS j(key, i)
+) AS k
+LEFT JOIN tracking_opt_outs o ON o.tenant_id = k.tenant_id AND o.recipient_id = k.recipient_id
+LEFT JOIN LATERAL (
+    SELECT hit_id, kind, link_index, received_at, source, honeypot FROM hits
+    WHERE hits.tenant_id = k.tenant_id AND hits.recipient_id = k.recipient_id
+      AND hits.message_id = k.message_id
+    ORDER BY received_at DESC LIMIT %(limit)s
+) AS h ON o.tenant_id IS NULL
+WHERE o.tenant_id IS NOT NULL OR h.hit_id IS NOT NULL
+ORDER BY h.received_at
+"""
+
+# The hits travel as one JSON array of rows, received_at in microseconds since the epoch.
+_INSERT = """
+INSERT INTO hits (hit_id, tenant_id, message_id, recipient_id, kind, link_index, received_at,
+                  source, honeypot)
+SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::smallint, (r->>5)::integer,
+       timestamptz 'epoch' + (r->>6)::bigint * interval '1 microsecond', r->>7,
+       (r->>8)::boolean
+FROM json_array_elements(%(rows)s::json) AS r
+ON CONFLICT (hit_id) DO NOTHING
+"""
+
+
 class TrackingEdgeStore:
     def __init__(self, engine: Engine, history_limit: int = 200) -> None:
         self.engine = engine
         self.history_limit = history_limit
 
-    def history(self, keys: Iterable[HistoryKey]) -> dict[HistoryKey, list[StoredHit]]:
-        """Earlier hits per recipient and message, oldest first (bounded per key)."""
-        unique = sorted(set(keys))
-        result: dict[HistoryKey, list[StoredHit]] = defaultdict(list)
+    @contextmanager
+    def _connection(self) -> Iterator[Connection[tuple[Any, ...]]]:
+        """A pooled psycopg connection in one transaction, committed on success."""
+        pooled = self.engine.raw_connection()
+        try:
+            conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            pooled.close()
+
+    def batch_context(self, keys: Collection[HistoryKey]) -> BatchContext:
+        """The opted-out recipients among ``keys`` and the earlier hits of the other keys,
+        oldest first (the latest ``history_limit`` per key), in one statement."""
+        unique = list(keys)
+        context = BatchContext(set(), {})
         if not unique:
-            return result
-        query = text(
-            """
-            SELECT h.* FROM unnest(
-                CAST(:tenants AS text[]), CAST(:recipients AS text[]), CAST(:messages AS text[])
-            ) AS k(tenant_id, recipient_id, message_id)
-            CROSS JOIN LATERAL (
-                SELECT * FROM hits
-                WHERE hits.tenant_id = k.tenant_id AND hits.recipient_id = k.recipient_id
-                  AND hits.message_id = k.message_id
-                ORDER BY received_at DESC LIMIT :limit
-            ) AS h
-            ORDER BY h.received_at
-            """
-        )
-        params = {
-            "tenants": [k[0] for k in unique],
-            "recipients": [k[1] for k in unique],
-            "messages": [k[2] for k in unique],
-            "limit": self.history_limit,
-        }
-        with self.engine.connect() as conn:
-            for row in conn.execute(query, params).mappings():
-                hit = StoredHit(**row)
-                result[(hit.tenant_id, hit.recipient_id, hit.message_id)].append(hit)
-        return result
+            return context
+        params = {"keys": json.dumps(unique), "limit": self.history_limit}
+        with self._connection() as conn, conn.cursor(binary=True) as cursor:
+            rows = cursor.execute(_CONTEXT, params).fetchall()
+        history = context.history
+        for row in rows:
+            key = unique[row[0] - 1]
+            if row[1]:
+                context.opted_out.add((key[0], key[1]))
+            elif key in history:
+                history[key].append(PastHit._make(row[2:]))
+            else:
+                history[key] = [PastHit._make(row[2:])]
+        return context
 
     def record_hits(self, hits: Sequence[StoredHit]) -> None:
+        """Stores classified hits in one statement; hits already stored are left alone."""
         if not hits:
             return
-        with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    """
-                    INSERT INTO hits (hit_id, tenant_id, message_id, recipient_id, kind,
-                                      link_index, received_at, source, honeypot)
-                    VALUES (:hit_id, :tenant_id, :message_id, :recipient_id, :kind,
-                            :link_index, :received_at, :source, :honeypot)
-                    ON CONFLICT (hit_id) DO NOTHING
-                    """
-                ),
-                [asdict(h) for h in hits],
-            )
+        rows = [
+            (*h[:6], (h.received_at - _EPOCH) // _MICROSECOND, h.source, h.honeypot) for h in hits
+        ]
+        with self._connection() as conn:
+            conn.execute(_INSERT, {"rows": json.dumps(rows)})
 
     def opted_out(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (tenant_id, recipient_id) pairs among ``keys`` that opted out of tracking."""

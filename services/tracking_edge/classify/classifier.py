@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from services.tracking_edge.classify.geo import CountryLookup
 from services.tracking_edge.classify.history import history_signals
-from services.tracking_edge.classify.networks import DEFAULT_DATA_DIR, NetworkIndex, parse_ip
+from services.tracking_edge.classify.networks import (
+    DEFAULT_DATA_DIR,
+    NetworkIndex,
+    NetworkOwner,
+    parse_ip,
+)
 from services.tracking_edge.classify.rules import RuleSettings, decide
 from services.tracking_edge.classify.types import HitFeatures, HitHistory, Verdict
 from services.tracking_edge.classify.user_agents import UserAgentAnalyser, UserAgentInfo
@@ -63,17 +68,24 @@ class Classifier:
         countries: CountryLookup,
         user_agents: UserAgentAnalyser,
         settings: RuleSettings | None = None,
+        address_cache_size: int = 65_536,
     ) -> None:
         self._networks = networks
         self._countries = countries
         self._user_agents = user_agents
         self._settings = settings or RuleSettings()
+        # proxies, scanners and readers come back from the same addresses
+        self._address = lru_cache(maxsize=address_cache_size)(self._address_facts)
 
     @classmethod
     def load(
         cls, data_dir: Path = DEFAULT_DATA_DIR, settings: RuleSettings | None = None
     ) -> Classifier:
         return cls(NetworkIndex.load(data_dir), CountryLookup(), UserAgentAnalyser(), settings)
+
+    def _address_facts(self, ip: str) -> tuple[NetworkOwner | None, str]:
+        """Who operates the range of a client IP, and its country."""
+        return self._networks.lookup(parse_ip(ip)), self._countries.country(ip)
 
     def classify(
         self,
@@ -84,7 +96,7 @@ class Classifier:
     ) -> Verdict:
         settings = self._settings
         ua: UserAgentInfo = self._user_agents.analyse(hit.user_agent)
-        owner = self._networks.lookup(parse_ip(hit.client_ip))
+        owner, country = self._address(hit.client_ip)
         headers = _lower_keys(hit.headers)
         past = history_signals(
             hit,
@@ -106,7 +118,7 @@ class Classifier:
             device=ua.device,
             os=ua.os,
             browser=ua.browser,
-            country=self._countries.country(hit.client_ip),
+            country=country,
             first=past.first,
             duplicate=past.duplicate,
             first_human=human and not past.human_seen_before,

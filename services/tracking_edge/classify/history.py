@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from services.tracking_edge.classify.types import HitFeatures, HitHistory
 
+_ZERO = timedelta(0)
 
-@dataclass(frozen=True, slots=True)
-class HistorySignals:
-    """What the history says about the current hit."""
+
+class HistorySignals(NamedTuple):
+    """What the history says about the current hit (a tuple: built for every hit)."""
 
     first: bool
     human_seen_before: bool
@@ -41,23 +42,26 @@ def history_signals(
     human_seen_before = False
     duplicate = False
     opened_before = False
-    burst: set[int] = {hit.link_index} if hit.kind != "open" else set()
+    kind, link, received_at = hit.kind, hit.link_index, hit.received_at
+    is_link = kind != "open"
+    burst: set[int] = {link} if is_link else set()
     pair: set[int] = set(burst)
     since_honeypot: timedelta | None = None
     for prior in history.prior:
-        age = hit.received_at - prior.received_at
-        if prior.kind == "open":
+        age = received_at - prior.received_at
+        prior_kind = prior.kind
+        if prior_kind == "open":
             opened_before = True
-        if prior.kind == hit.kind:
+        if prior_kind == kind:
             first = False
             human_seen_before = human_seen_before or prior.source == "human"
-            if prior.link_index == hit.link_index and timedelta(0) <= age <= duplicate_window:
+            if prior.link_index == link and _ZERO <= age <= duplicate_window:
                 duplicate = True
-        if hit.kind != "open" and prior.kind != "open" and timedelta(0) <= age <= burst_window:
+        if is_link and prior_kind != "open" and _ZERO <= age <= burst_window:
             burst.add(prior.link_index)
             if age <= pair_window:
                 pair.add(prior.link_index)
-        if prior.honeypot and timedelta(0) <= age <= honeypot_window:
+        if prior.honeypot and _ZERO <= age <= honeypot_window:
             since_honeypot = age if since_honeypot is None else min(since_honeypot, age)
     return HistorySignals(
         first=first,

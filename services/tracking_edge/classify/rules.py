@@ -43,6 +43,8 @@ from services.tracking_edge.classify.networks import NetworkOwner
 from services.tracking_edge.classify.types import HitFeatures, Source
 from services.tracking_edge.classify.user_agents import UserAgentInfo
 
+_ZERO = timedelta(0)
+
 
 @dataclass(frozen=True, slots=True)
 class RuleSettings:
@@ -126,16 +128,17 @@ def _behaviour_rules(
     evidence: Evidence,
 ) -> None:
     """Rules on method, timing and history that point at automation without naming it."""
-    if hit.http_method.upper() == "HEAD":
+    method = hit.http_method.upper()
+    if method == "HEAD":
         evidence.add(0.9, "head_request")
     since_send = hit.received_at - hit.sent_at if hit.sent_at is not None else None
     is_link = hit.kind != "open"
-    if is_link and since_send is not None and since_send >= timedelta(0):
+    if is_link and since_send is not None and since_send >= _ZERO:
         if since_send <= settings.instant_click:
             evidence.add(0.8, f"click_{int(since_send.total_seconds())}s_after_send")
         elif since_send <= settings.fast_click:
             evidence.add(0.3, f"click_{int(since_send.total_seconds())}s_after_send")
-    soon = since_send is not None and timedelta(0) <= since_send <= settings.apple_prefetch
+    soon = since_send is not None and _ZERO <= since_send <= settings.apple_prefetch
     if hit.kind == "open" and ua.apple_mail and soon and evidence.strength < 4:
         evidence.add(0.3, "apple_mail_open_soon_after_send")
     if history.burst_links >= 3:
@@ -146,7 +149,7 @@ def _behaviour_rules(
         evidence.add(0.75, f"honeypot_hit_{int(history.since_honeypot.total_seconds())}s_before")
     if hit.kind == "click" and not history.opened_before:
         evidence.add(0.25, "click_before_open")
-    if is_link and hit.http_method.upper() == "GET" and "accept-language" not in headers:
+    if is_link and method == "GET" and "accept-language" not in headers:
         evidence.add(0.3, "no_accept_language")
 
 

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ua_parser
 from crawlerdetect import CrawlerDetect
-from ua_parser import parse as parse_user_agent
+from ua_parser import Domain
 
 # (pattern, email client, device or "" to take it from the OS, proxy agent or "")
 _MAIL_CLIENT_TOKENS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
@@ -92,9 +93,13 @@ class UserAgentInfo:
     non_browser: bool
 
 
-def _device_for(os_family: str, device_family: str, user_agent: str) -> str:
+def _device_for(os_family: str, user_agent: str) -> str:
     if os_family in ("iOS", "iPadOS"):
-        return "tablet" if "iPad" in device_family or "iPad" in user_agent else "mobile"
+        if "iPad" in user_agent:
+            return "tablet"
+        # the device rules are most of ua-parser's work: only iOS UAs need them
+        device = ua_parser.parse_device(user_agent)
+        return "tablet" if device is not None and "iPad" in device.family else "mobile"
     if os_family == "Android":
         return "mobile" if "Mobile" in user_agent else "tablet"
     if os_family in ("Windows Phone", "BlackBerry OS", "Symbian OS"):
@@ -125,12 +130,11 @@ class UserAgentAnalyser:
 
     def _analyse(self, user_agent: str) -> UserAgentInfo:
         ua = user_agent.strip()
-        parsed = parse_user_agent(ua)
+        parsed = ua_parser.parser(ua, Domain.USER_AGENT | Domain.OS)
         os_family = parsed.os.family if parsed.os and parsed.os.family != "Other" else ""
-        device_family = parsed.device.family if parsed.device else ""
         browser = parsed.user_agent.family if parsed.user_agent else ""
         browser = "" if browser == "Other" else browser
-        device = _device_for(os_family, device_family, ua)
+        device = _device_for(os_family, ua)
 
         client, proxy = "", ""
         for pattern, name, client_device, proxy_agent in _MAIL_CLIENT_TOKENS:

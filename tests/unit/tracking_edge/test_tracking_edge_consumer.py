@@ -1,0 +1,164 @@
+"""The raw-hit consumer's pure parts: event ids, timestamps, record validation, the event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from emailtrack.common.consuming import InvalidMessage, Record
+from emailtrack.v1 import events_pb2
+from services.tracking_edge.classify import HitFeatures, Verdict
+from services.tracking_edge.consumer import (
+    EVENT_NAMESPACE,
+    RawHitHandler,
+    engagement_event,
+    event_id_for_hit,
+    to_datetime,
+)
+
+SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@given(st.text())
+def test_event_ids_are_the_uuid5_of_the_hit_id(hit_id: str) -> None:
+    # already stored events carry these ids: redelivered hits must keep getting them
+    assert event_id_for_hit(hit_id) == str(uuid.uuid5(EVENT_NAMESPACE, hit_id))
+
+
+def test_event_id_of_a_known_hit_never_changes() -> None:
+    expected = "b269f7eb-7dc6-541a-946f-2747b2ed6b7d"  # as stored events already carry
+    assert event_id_for_hit("0123456789abcdef0000000000000001") == expected
+
+
+@given(
+    st.integers(min_value=-62_135_596_800, max_value=253_402_300_799),
+    st.integers(min_value=0, max_value=999_999_999),
+)
+def test_to_datetime_matches_protobuf(seconds: int, nanos: int) -> None:
+    stamp = Timestamp(seconds=seconds, nanos=nanos)
+    assert to_datetime(stamp) == stamp.ToDatetime(tzinfo=UTC)
+
+
+def raw_hit(**fields: object) -> events_pb2.RawHit:
+    hit = events_pb2.RawHit(
+        hit_id="h1", http_method="GET", user_agent="ua", client_ip="81.2.69.142"
+    )
+    hit.claims.tenant_id = "t"
+    hit.claims.recipient_id = "r"
+    hit.claims.message_id = "m"
+    hit.claims.kind = events_pb2.HIT_KIND_CLICK
+    hit.received_at.FromDatetime(SENT)
+    for name, value in fields.items():
+        setattr(hit, name, value)
+    return hit
+
+
+def record(*hits: events_pb2.RawHit) -> Record:
+    return Record("raw", 0, 0, None, events_pb2.RawHitBatch(hits=hits).SerializeToString(), [])
+
+
+def handler() -> RawHitHandler:
+    return RawHitHandler(None, None, None)  # type: ignore[arg-type]  # decode needs neither
+
+
+def test_decode_keeps_valid_hits() -> None:
+    assert [h.hit_id for h in handler().decode(record(raw_hit(), raw_hit(hit_id="h2")))] == [
+        "h1",
+        "h2",
+    ]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"hit_id": ""},
+        {"received_at": Timestamp(seconds=253_402_300_800)},
+        {"received_at": Timestamp(seconds=1, nanos=-1)},
+    ],
+)
+def test_decode_rejects_hits_that_can_never_be_processed(broken: dict[str, object]) -> None:
+    hit = raw_hit()
+    for name, value in broken.items():
+        if isinstance(value, Timestamp):
+            getattr(hit, name).CopyFrom(value)
+        else:
+            setattr(hit, name, value)
+    with pytest.raises(InvalidMessage):
+        handler().decode(record(raw_hit(hit_id="ok"), hit))
+
+
+def test_decode_rejects_an_out_of_range_send_time() -> None:
+    hit = raw_hit()
+    hit.claims.sent_at.seconds = -62_135_596_801
+    with pytest.raises(InvalidMessage):
+        handler().decode(record(hit))
+
+
+def verdict() -> Verdict:
+    return Verdict(
+        source="security_scanner",
+        agent="proofpoint",
+        machine_probability=0.99,
+        reasons=("ip_range:proofpoint", "click_3s_after_send"),
+        email_client="",
+        device="desktop",
+        os="Windows",
+        browser="Chrome",
+        country="US",
+        first=True,
+        duplicate=False,
+    )
+
+
+def test_click_event_carries_claims_classification_and_client() -> None:
+    hit = raw_hit()
+    hit.claims.campaign_id, hit.claims.variant, hit.claims.sequence_step = "c", "B", "s2"
+    hit.claims.link_url, hit.claims.link_index = "https://x.example/a", 3
+    hit.trace.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    features = HitFeatures("click", "GET", "ua", "81.2.69.142", SENT, None, {}, 3, False)
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    expected = events_pb2.Event(
+        event_id=event_id_for_hit("h1"),
+        type=events_pb2.EVENT_TYPE_EMAIL_CLICK,
+        tenant_id="t",
+        campaign_id="c",
+        message_id="m",
+        recipient_id="r",
+        sequence_step="s2",
+        variant="B",
+        trace=hit.trace,
+        occurred_at=hit.received_at,
+        engagement=events_pb2.EngagementPayload(
+            classification=events_pb2.Classification(
+                source=events_pb2.HIT_SOURCE_SECURITY_SCANNER,
+                agent="proofpoint",
+                machine_probability=0.99,
+                reasons=["ip_range:proofpoint", "click_3s_after_send"],
+            ),
+            client=events_pb2.ClientInfo(
+                device="desktop", os="Windows", browser="Chrome", country="US"
+            ),
+            first=True,
+            link_url="https://x.example/a",
+            link_index=3,
+            hit_id="h1",
+            user_agent="ua",
+            client_ip="81.2.69.142",
+        ),
+    )
+    assert event == expected
+
+
+def test_unsubscribe_event_carries_the_address_and_one_click() -> None:
+    hit = raw_hit(one_click=True, http_method="POST")
+    hit.claims.kind = events_pb2.HIT_KIND_UNSUBSCRIBE
+    features = HitFeatures("unsubscribe", "POST", "ua", "81.2.69.142", SENT, None)
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    assert event.type == events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE
+    assert event.unsubscribe == events_pb2.UnsubscribePayload(address="r", one_click=True)
+    assert not event.HasField("engagement")
