@@ -126,6 +126,17 @@ def engagement_event(
 Earlier = tuple[datetime, str, PriorHit]
 
 
+def request_headers(hit: events_pb2.RawHit) -> dict[str, str]:
+    """The request headers the classifier reads: the forwarded ones of ``hit.headers`` and
+    the two the gateway carries in fields of their own (Accept-Language and Referer)."""
+    headers = dict(hit.headers)
+    if hit.accept_language:
+        headers["accept-language"] = hit.accept_language
+    if hit.referer:
+        headers["referer"] = hit.referer
+    return headers
+
+
 def _earlier(hit: PastHit | StoredHit) -> Earlier:
     kind = KIND_NAMES.get(hit.kind, "open")
     prior = PriorHit(kind, hit.received_at, hit.link_index, hit.source, hit.honeypot)  # type: ignore[arg-type]
@@ -196,7 +207,7 @@ class RawHitHandler:
             hit.client_ip,
             received_at,
             to_datetime(claims.sent_at) if claims.HasField("sent_at") else None,
-            hit.headers,
+            request_headers(hit),
             claims.link_index,
             claims.honeypot,
         )

@@ -124,7 +124,7 @@ class Traffic:
         claims.sent_at.FromDatetime(SENT)
         hit.received_at.FromNanoseconds(int((SENT.timestamp() + seconds) * 1e9) + 789)
         if kw.get("language", True):
-            hit.headers["accept-language"] = "en"
+            hit.accept_language = "en"  # the gateway's field, not a forwarded header
         self.hits.append(hit)
         return hit
 
@@ -137,7 +137,9 @@ class Traffic:
             earlier = seen.setdefault(hit.claims.recipient_id, [])
             features = HitFeatures(
                 KIND_NAMES[hit.claims.kind], hit.http_method, hit.user_agent, hit.client_ip, at,
-                SENT, dict(hit.headers), hit.claims.link_index, hit.claims.honeypot,
+                SENT, {**hit.headers, **({"accept-language": hit.accept_language}
+                       if hit.accept_language else {})},
+                hit.claims.link_index, hit.claims.honeypot,
             )  # fmt: skip
             prior = tuple(p for when, p in earlier if when < at)
             verdict = classifier.classify(features, HitHistory(prior))

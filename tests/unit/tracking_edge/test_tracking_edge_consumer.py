@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 
 from emailtrack.common.consuming import InvalidMessage, Record
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import HitFeatures, Verdict
+from services.tracking_edge.classify import HitFeatures, HitHistory, Verdict, classify_hit
 from services.tracking_edge.consumer import (
     EVENT_NAMESPACE,
     RawHitHandler,
     engagement_event,
     event_id_for_hit,
+    request_headers,
     to_datetime,
 )
 
@@ -162,3 +163,38 @@ def test_unsubscribe_event_carries_the_address_and_one_click() -> None:
     assert event.type == events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE
     assert event.unsubscribe == events_pb2.UnsubscribePayload(address="r", one_click=True)
     assert not event.HasField("engagement")
+
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+
+
+def test_classifier_sees_the_headers_the_gateway_carries_in_fields() -> None:
+    hit = raw_hit(accept_language="de-DE", referer="https://outlook.live.com/")
+    hit.headers["via"] = "1.1 proxy"
+    assert request_headers(hit) == {
+        "via": "1.1 proxy",
+        "accept-language": "de-DE",
+        "referer": "https://outlook.live.com/",
+    }
+    assert request_headers(raw_hit()) == {}
+
+
+def test_a_reader_click_with_accept_language_in_its_field_is_human() -> None:
+    """The gateway puts Accept-Language in RawHit.accept_language, not in headers: a reader's
+    click 30 s after the send must not be scored as a client without Accept-Language."""
+    at = datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC)
+    for accept_language, machine in (("en-GB", False), ("", True)):
+        hit = raw_hit(user_agent=CHROME, accept_language=accept_language)
+        features = HitFeatures(
+            kind="click",
+            http_method="GET",
+            user_agent=CHROME,
+            client_ip=hit.client_ip,
+            received_at=at,
+            sent_at=SENT,
+            headers=request_headers(hit),
+        )
+        assert classify_hit(features, HitHistory()).is_machine is machine
