@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
@@ -56,6 +57,7 @@ def ensure_topics(
 
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_EVENTS_PER_RECORD = 2000
+_EVENTS_FIELD_TAG = b"\x0a"  # EventBatch.events: field 1, length-delimited
 
 
 def make_producer(
@@ -109,23 +111,49 @@ def context_from_trace(trace: events_pb2.TraceContext) -> Context:
     return propagate.extract(carrier) if trace.traceparent else otel_context.get_current()
 
 
-def event_records(events: Sequence[events_pb2.Event]) -> list[events_pb2.EventBatch]:
+@dataclass(frozen=True)
+class EventRecord:
+    """One record's value (a serialized EventBatch) and the trace of its first event."""
+
+    value: bytes
+    count: int
+    first_trace: events_pb2.TraceContext
+
+
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while number > 0x7F:
+        out.append((number & 0x7F) | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
+def event_records(events: Sequence[events_pb2.Event]) -> list[EventRecord]:
     """Splits events into EventBatch records of at most MAX_EVENTS_PER_RECORD events and
-    about MAX_RECORD_BYTES each (a consumer backlog can hold far more than one record may)."""
-    records: list[events_pb2.EventBatch] = []
-    current = events_pb2.EventBatch()
+    about MAX_RECORD_BYTES each (a consumer backlog can hold far more than one record may).
+
+    Each event is serialized once and framed as field 1 of EventBatch (tag 0x0a, length),
+    which is byte for byte what ``EventBatch(events=...).SerializeToString()`` writes, without
+    copying every event into a batch message first."""
+    records: list[EventRecord] = []
+    parts: list[bytes] = []
+    first: events_pb2.Event | None = None
     size = 0
     for event in events:
-        event_size = event.ByteSize()
-        if current.events and (
-            size + event_size > MAX_RECORD_BYTES or len(current.events) >= MAX_EVENTS_PER_RECORD
-        ):
-            records.append(current)
-            current, size = events_pb2.EventBatch(), 0
-        current.events.append(event)
-        size += event_size
-    if current.events:
-        records.append(current)
+        encoded = event.SerializeToString()
+        framed = _EVENTS_FIELD_TAG + _varint(len(encoded)) + encoded
+        if parts and (size + len(framed) > MAX_RECORD_BYTES or len(parts) >= MAX_EVENTS_PER_RECORD):
+            assert first is not None
+            records.append(EventRecord(b"".join(parts), len(parts), first.trace))
+            parts, size = [], 0
+        if not parts:
+            first = event
+        parts.append(framed)
+        size += len(framed)
+    if parts:
+        assert first is not None
+        records.append(EventRecord(b"".join(parts), len(parts), first.trace))
     return records
 
 
@@ -137,10 +165,10 @@ def publish_events(
         producer.send(
             topic,
             key=key,
-            value=batch.SerializeToString(),
-            headers=trace_headers(context_from_trace(batch.events[0].trace)),
+            value=record.value,
+            headers=trace_headers(context_from_trace(record.first_trace)),
         )
-        for batch in event_records(events)
+        for record in event_records(events)
     ]
     for future in futures:
         future.get(timeout=30)

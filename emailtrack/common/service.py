@@ -3,6 +3,7 @@ health and reflection, /metrics, Kafka consumer threads, graceful stop on SIGTER
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -85,6 +86,9 @@ def main(
     ensure_topics(settings.kafka)
     stop = wait_for_termination_signal()
     parts = build(settings)
+    # The long-lived objects loaded so far (user-agent rules, bot lists, geo tables, network
+    # indexes: ~10^5 objects) never become garbage; frozen, full collections stop walking them.
+    gc.freeze()
     server = start_server(parts.registrations, settings.grpc_port, settings.bind_host)
     crashed: list[str] = []
     threads = run_consumers(parts.consumers, stop, crashed)
