@@ -130,7 +130,7 @@ class GatewaySettings:
             token_keys=token_keys,
             trusted_proxies=proxies,
             max_buffered_hits=env_int("EMAILTRACK_GATEWAY_MAX_BUFFERED_HITS", 100_000, env),
-            flush_interval_ms=env_int("EMAILTRACK_GATEWAY_FLUSH_INTERVAL_MS", 20, env),
+            flush_interval_ms=env_int("EMAILTRACK_GATEWAY_FLUSH_INTERVAL_MS", 50, env),
             max_batch_hits=env_int("EMAILTRACK_GATEWAY_MAX_BATCH_HITS", 1000, env),
             spool_dir=Path(spool_dir),
             spool_max_bytes=env_int("EMAILTRACK_GATEWAY_SPOOL_MAX_BYTES", SPOOL_MAX_BYTES, env),
