@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
 from services.bounce.domain.dsn import strip_type
+from services.bounce.domain.header_blocks import header_block
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,7 @@ def _fields(part: Message) -> Message:
                     merged[name] = value
         return merged
     text = payload if isinstance(payload, str) else ""
-    return email.message_from_string(text.lstrip(), policy=email.policy.compat32)
+    return header_block(text.lstrip())
 
 
 def parse_feedback_report(part: Message) -> FeedbackReport:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
+
+from services.bounce.domain.header_blocks import header_block
 
 _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
@@ -71,11 +71,7 @@ def _blocks(part: Message) -> list[Message]:
         return [b for b in payload if isinstance(b, Message)]
     if isinstance(payload, str):
         text = payload.replace("\r\n", "\n")
-        return [
-            email.message_from_string(chunk.strip() + "\n", policy=email.policy.compat32)
-            for chunk in text.split("\n\n")
-            if chunk.strip()
-        ]
+        return [header_block(chunk.strip() + "\n") for chunk in text.split("\n\n") if chunk.strip()]
     return []
 
 

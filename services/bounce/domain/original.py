@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
 from emailtrack.common.mail_headers import CAMPAIGN_HEADER, MESSAGE_HEADER, TENANT_HEADER
+from services.bounce.domain.header_blocks import header_block
 
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
 _QUOTED_HEADER_RE = re.compile(
@@ -47,7 +46,7 @@ def returned_headers(msg: Message, parts: Sequence[tuple[Message, str]]) -> Mess
             if part.get("content-transfer-encoding", "").lower() in ("base64", "quoted-printable"):
                 data = part.get_payload(decode=True)
                 payload = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
-            return email.message_from_string(payload.lstrip(), policy=email.policy.compat32)
+            return header_block(payload.lstrip())
     return None
 
 
