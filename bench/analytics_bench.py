@@ -1,19 +1,23 @@
-"""Analytics benchmark: Kafka → consumer → PostgreSQL ingestion rate and consumer peak memory
-on 1,000,000 events, then the p50/p99 latency of every query over gRPC on 10,000,000 events.
+"""Analytics benchmark: Kafka → consumer → PostgreSQL ingestion rate, CPU time per event and
+consumer peak memory on 1,000,000 events, then the p50/p99 latency of every query over gRPC on
+10,000,000 events.
 
-python bench/analytics_bench.py [--events 1000000] [--total-events 10000000]
+python bench/analytics_bench.py [--events 1000000] [--total-events 10000000] [--runs 200]
 
-PostgreSQL and the broker are started embedded unless --database-url / --kafka are given.
-The ingest reference measured in the same run is a bare COPY of the same rows into an
-unindexed table (the floor any ingestion pays). The events beyond the Kafka million are
-generated server-side (generate_series into the staging table) and applied with the same
-statement the consumer uses, so every rollup is built by the real code.
+PostgreSQL and the broker are started embedded unless --database-url / --kafka are given
+(the PostgreSQL CPU time is then not measured). The consumer writes with the service's
+EMAILTRACK_ANALYTICS_INGEST_WRITERS. The ingest reference measured in the same run is a bare
+COPY of the same rows into an unindexed table (the floor any ingestion pays). The events
+beyond the Kafka million are generated server-side (generate_series into the staging table)
+and applied with the same statement the consumer uses, so every rollup is built by the real
+code.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import statistics
 import tempfile
@@ -39,6 +43,7 @@ from emailtrack.platform.postgres import EmbeddedPostgres
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import ingest, partitions
 from services.analytics.codec import COLUMNS, decode_event
+from services.analytics.config import AnalyticsConfig
 from services.analytics.consumer import EventIngestHandler
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
@@ -114,16 +119,33 @@ def publish(bootstrap: str, topic: str, count: int, per_record: int = 500) -> No
     producer.close()
 
 
-def consume(url: str, bootstrap: str, topic: str, count: int, out: multiprocessing.Queue) -> None:
+def server_cpu_seconds(postmaster: int) -> float:
+    """User + system CPU time of the PostgreSQL server: the postmaster with its reaped
+    children (backends that ended) and its live children (backends, WAL writer, …)."""
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    ticks = 0
+    for pid in [postmaster, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a backend that ended meanwhile: now in the reaped times
+            continue
+        ticks += sum(map(int, fields[11:15] if pid == postmaster else fields[11:13]))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def consume(
+    url: str, bootstrap: str, topic: str, count: int, writers: int, out: multiprocessing.Queue
+) -> None:
     """Child process: the real consumer loop until ``count`` events are in; reports its rate
-    (from the first batch written) and its peak resident memory."""
-    store = AnalyticsStore(make_engine(url), retention_days=3650)
+    and CPU time (from the first batch written) and its peak resident memory."""
+    store = AnalyticsStore(make_engine(url), retention_days=3650, writers=writers)
     handler = EventIngestHandler(store)
-    done, first_at = [0], [0.0]
+    done, first_at, first_cpu = [0], [0.0], [0.0]
     original = handler.handle
 
     def handle(items: list) -> None:  # type: ignore[type-arg]
-        first_at[0] = first_at[0] or time.perf_counter()
+        if not first_at[0]:
+            first_at[0], first_cpu[0] = time.perf_counter(), time.process_time()
         original(items)
         done[0] += len(items)
 
@@ -138,10 +160,11 @@ def consume(url: str, bootstrap: str, topic: str, count: int, out: multiprocessi
     while done[0] < count:
         time.sleep(0.05)
     elapsed = time.perf_counter() - first_at[0]
+    cpu = time.process_time() - first_cpu[0]
     stop.set()
     thread.join()
     producer.close()
-    out.put((count / elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    out.put((count / elapsed, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 def copy_floor(store: AnalyticsStore, count: int) -> float:
@@ -150,7 +173,8 @@ def copy_floor(store: AnalyticsStore, count: int) -> float:
     started = time.perf_counter()
     with store.connection() as conn, conn.cursor() as cur:
         cur.execute("CREATE TEMP TABLE floor (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP")
-        with cur.copy(f"COPY floor ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with cur.copy(f"COPY floor ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(ingest.COPY_TYPES)  # the format ingestion uses
             for event in rows:
                 copy.write_row(decode_event(event))  # type: ignore[union-attr]
     return count / (time.perf_counter() - started)
@@ -230,7 +254,9 @@ def queries(stub: analytics_pb2_grpc.AnalyticsServiceStub) -> dict[str, Callable
     }
 
 
-def run(url: str, bootstrap: str, events: int, total: int, runs: int) -> None:
+def run(
+    url: str, bootstrap: str, events: int, total: int, runs: int, postmaster: int | None
+) -> None:
     url = str(make_url(url).set(database=f"bench_analytics_{uuid.uuid4().hex[:6]}"))
     ensure_database(url)
     migrate(url, ROOT / "services" / "analytics" / "migrations")
@@ -242,17 +268,26 @@ def run(url: str, bootstrap: str, events: int, total: int, runs: int) -> None:
     ensure_topics(KafkaSettings(bootstrap, 6000), [topic], partitions=4)
     print(f"publishing {events:,} events to {topic} ...", flush=True)
     publish(bootstrap, topic, events)
+    writers = AnalyticsConfig.from_env().ingest_writers  # as the service is configured
     out: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
     child = multiprocessing.get_context("spawn").Process(
-        target=consume, args=(url, bootstrap, topic, events, out)
+        target=consume, args=(url, bootstrap, topic, events, writers, out)
     )
+    db_cpu = server_cpu_seconds(postmaster) if postmaster else 0.0
     child.start()
-    rate, peak_mb = out.get()
+    rate, consumer_cpu, peak_mb = out.get()
     child.join()
+    if postmaster:
+        db_cpu = server_cpu_seconds(postmaster) - db_cpu
     floor = copy_floor(store, 200_000)
     print(
-        f"ingest: {rate:,.0f} events/s through Kafka (target >= 20,000); "
+        f"ingest: {rate:,.0f} events/s through Kafka (target >= 20,000; {writers} writers); "
         f"bare COPY floor {floor:,.0f} events/s; ratio {rate / floor:.2f}"
+    )
+    # CPU time moves much less than wall time when other programs share the machine.
+    print(
+        f"ingest CPU per event: consumer {consumer_cpu / events * 1e6:.1f} us"
+        + (f", PostgreSQL (all processes) {db_cpu / events * 1e6:.1f} us" if postmaster else "")
     )
     print(f"consumer peak RSS: {peak_mb:,.0f} MiB")
     print(f"generating {total - events:,} more events server-side ...", flush=True)
@@ -307,6 +342,7 @@ def main() -> None:
                 args.events,
                 max(args.total_events, args.events),
                 args.runs,
+                pg.process.pid if pg and pg.process else None,
             )
         finally:
             if broker:

@@ -27,7 +27,7 @@ NAME = "analytics"
 def build(settings: ServiceSettings) -> ServiceParts:
     config = AnalyticsConfig.from_env()
     engine = make_engine(settings.database_url)
-    store = AnalyticsStore(engine, config.retention_days)
+    store = AnalyticsStore(engine, config.retention_days, config.ingest_writers)
     maintenance = PeriodicMaintenance(
         store, config.partitions_ahead_days, config.maintenance_interval_s
     )

@@ -7,7 +7,7 @@ agent, no e-mail address.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from emailtrack.v1 import events_pb2
@@ -28,7 +28,9 @@ STORED_TYPES = frozenset(
 )
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from_timestamp = datetime.fromtimestamp
+# Values a smallint column holds: enum values beyond are rejected (binary COPY would wrap them).
+SMALLINT = range(-(2**15), 2**15)
 
 
 class InvalidEvent(ValueError):
@@ -63,6 +65,8 @@ class EventRow(NamedTuple):
 
 
 COLUMNS: tuple[str, ...] = EventRow._fields
+# Builds an EventRow from all its fields in order (no keyword or default handling: faster).
+new_row = EventRow._make
 
 
 @dataclass(frozen=True)
@@ -97,16 +101,22 @@ Item = EventRow | Erasure | CampaignDeletion | WarmupRow
 
 
 def occurred_at_of(event: events_pb2.Event) -> datetime:
-    """The event time as an aware UTC datetime (what Timestamp.ToDatetime gives, faster)."""
+    """The event time as an aware UTC datetime (what Timestamp.ToDatetime gives, faster);
+    InvalidEvent when it is not a valid timestamp."""
     stamp = event.occurred_at
-    return EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
+    try:
+        instant = from_timestamp(stamp.seconds, UTC)
+        nanos = stamp.nanos
+        return instant.replace(microsecond=nanos // 1000) if nanos else instant
+    except (OverflowError, OSError, ValueError) as exc:
+        raise InvalidEvent(f"event {event.event_id} has an invalid occurred_at: {exc}") from exc
 
 
 def decode_event(event: events_pb2.Event) -> Item | None:
     """The row (or erasure) an event stands for; None for event types analytics ignores and
     for events no campaign can be attributed to (e.g. a bounce whose original message carried
     no X-Emailtrack-Campaign header: the recipient service still applies it). Called once per
-    consumed event: the row is built in one go."""
+    consumed event: the row is built in one go, from its fields in column order."""
     event_id, tenant_id, kind = event.event_id, event.tenant_id, event.type
     if not event_id or not tenant_id:
         raise InvalidEvent("event without event_id or tenant_id")
@@ -126,8 +136,46 @@ def decode_event(event: events_pb2.Event) -> Item | None:
     if payload == "engagement":
         eng = event.engagement
         client, classification = eng.client, eng.classification
-        is_click = kind == events_pb2.EVENT_TYPE_EMAIL_CLICK
-        return EventRow(
+        link_url, link_index = "", -1
+        if kind == events_pb2.EVENT_TYPE_EMAIL_CLICK:
+            link_url, link_index = eng.link_url, eng.link_index
+        source = classification.source
+        if source not in SMALLINT:
+            raise InvalidEvent(f"event {event_id} has an unknown source {source}")
+        return new_row(
+            (
+                event_id,
+                kind,
+                occurred_at,
+                tenant_id,
+                campaign_id,
+                event.message_id,
+                event.recipient_id,
+                event.sequence_step,
+                event.variant,
+                source,
+                classification.agent,
+                eng.first,
+                eng.duplicate,
+                link_url,
+                link_index,
+                client.email_client,
+                client.device,
+                client.os,
+                client.country.upper(),
+                0,
+                "",
+                event.mailbox,
+            )
+        )
+    bounce_type, reason = 0, ""
+    if payload == "delivery":
+        delivery = event.delivery
+        bounce_type, reason = delivery.bounce_type, delivery.reason
+        if bounce_type not in SMALLINT:
+            raise InvalidEvent(f"event {event_id} has an unknown bounce type {bounce_type}")
+    return new_row(
+        (
             event_id,
             kind,
             occurred_at,
@@ -137,36 +185,20 @@ def decode_event(event: events_pb2.Event) -> Item | None:
             event.recipient_id,
             event.sequence_step,
             event.variant,
-            classification.source,
-            classification.agent,
-            eng.first,
-            eng.duplicate,
-            eng.link_url if is_click else "",
-            eng.link_index if is_click else -1,
-            client.email_client,
-            client.device,
-            client.os,
-            client.country.upper(),
             0,
             "",
+            False,
+            False,
+            "",
+            -1,
+            "",
+            "",
+            "",
+            "",
+            bounce_type,
+            reason,
             event.mailbox,
         )
-    bounce_type, reason = 0, ""
-    if payload == "delivery":
-        bounce_type, reason = event.delivery.bounce_type, event.delivery.reason
-    return EventRow(
-        event_id,
-        kind,
-        occurred_at,
-        tenant_id,
-        campaign_id,
-        event.message_id,
-        event.recipient_id,
-        event.sequence_step,
-        event.variant,
-        bounce_type=bounce_type,
-        reason=reason,
-        mailbox=event.mailbox,
     )
 
 

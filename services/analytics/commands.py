@@ -56,7 +56,7 @@ def run(name: str, argv: Sequence[str]) -> int:
         log.error("configuration error: %s", exc)
         return 2
     engine = make_engine(settings.database_url)
-    store = AnalyticsStore(engine, config.retention_days)
+    store = AnalyticsStore(engine, config.retention_days, config.ingest_writers)
     console = Console(stderr=True)
     try:
         if args.command == "maintain":

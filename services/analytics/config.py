@@ -16,6 +16,8 @@ class AnalyticsConfig:
     partitions_ahead_days: int
     # Seconds between two partition maintenance runs inside the service.
     maintenance_interval_s: int
+    # Concurrent database transactions a large batch of events is written with.
+    ingest_writers: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AnalyticsConfig:
@@ -25,9 +27,12 @@ class AnalyticsConfig:
             maintenance_interval_s=env_int(
                 "EMAILTRACK_ANALYTICS_MAINTENANCE_INTERVAL_S", 3600, env
             ),
+            ingest_writers=env_int("EMAILTRACK_ANALYTICS_INGEST_WRITERS", 2, env),
         )
         if config.retention_days < 1:
             raise ConfigError("EMAILTRACK_ANALYTICS_RETENTION_DAYS must be at least 1")
         if config.partitions_ahead_days < 0 or config.maintenance_interval_s < 1:
             raise ConfigError("partition maintenance settings must be positive")
+        if config.ingest_writers < 1:
+            raise ConfigError("EMAILTRACK_ANALYTICS_INGEST_WRITERS must be at least 1")
         return config

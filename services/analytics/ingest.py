@@ -1,5 +1,6 @@
 """The ingestion transaction: COPY a batch into a temporary table, insert the events that are
 new, and update every rollup from exactly those new events in the same statement; erasures.
+Transactions for different campaigns may run concurrently (see AnalyticsStore.ingest).
 
 Unique opens/clicks live in ``firsts``: one row per (message, recipient, kind[, link]) holding
 the OR of the sources seen. ``RETURNING old.sources`` (PostgreSQL 18) gives the mask before
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from psycopg import Connection
 
 from emailtrack.v1 import events_pb2
+from services.analytics import time_rollups
 from services.analytics.codec import COLUMNS, Erasure, EventRow
 from services.analytics.domain import HUMAN, PAIR_EVENT_TYPES, Metric
 from services.analytics.lifecycle import drop_deleted
@@ -30,7 +32,21 @@ STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 """
 
-COPY = f"COPY staging ({', '.join(COLUMNS)}) FROM STDIN"
+# Event columns kept in ``events`` that no rollup reads (the insert does not return them).
+RAW_ONLY = ("event_id", "agent", "first", "duplicate", "reason")
+
+# Binary COPY: psycopg packs each row in C and the server parses no text.
+COPY = f"COPY staging ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+NON_TEXT_TYPES = {
+    "event_type": "smallint",
+    "occurred_at": "timestamptz",
+    "source": "smallint",
+    "first": "bool",
+    "duplicate": "bool",
+    "link_index": "integer",
+    "bounce_type": "smallint",
+}
+COPY_TYPES = [NON_TEXT_TYPES.get(column, "text") for column in COLUMNS]
 
 # Redelivered events of erased recipients are stored anonymised (their ids stay unique).
 ANONYMISE_ERASED = """
@@ -39,26 +55,14 @@ FROM erased_recipients e
 WHERE e.tenant_id = s.tenant_id AND e.recipient_id = s.recipient_id
 """
 
-BUCKET_UPSERT = """
-{name}_up AS (
-  INSERT INTO {table} AS r (tenant_id, campaign_id, bucket_start, metric, source, n)
-  SELECT tenant_id, campaign_id, {bucket}, metric, source, count(*)
-  FROM tagged GROUP BY 1, 2, 3, 4, 5
-  ON CONFLICT (tenant_id, campaign_id, bucket_start, metric, source)
-  DO UPDATE SET n = r.n + EXCLUDED.n
-)"""
-
 APPLY = f"""
 WITH new AS (
   INSERT INTO events ({", ".join(COLUMNS)})
   SELECT DISTINCT ON (event_id) {", ".join(COLUMNS)} FROM staging ORDER BY event_id
   ON CONFLICT DO NOTHING
-  RETURNING *
-),
-tagged AS (
-  SELECT *, CASE WHEN event_type = {BOUNCE} AND bounce_type <> {HARD}
+  RETURNING {", ".join(c for c in COLUMNS if c not in RAW_ONLY)},
+            CASE WHEN event_type = {BOUNCE} AND bounce_type <> {HARD}
                  THEN {Metric.SOFT_BOUNCE} ELSE event_type END AS metric
-  FROM new
 ),
 first_keys AS (
   SELECT tenant_id, campaign_id, message_id, recipient_id, event_type AS kind,
@@ -82,64 +86,10 @@ firsts_up AS (
   RETURNING new.tenant_id, new.campaign_id, new.recipient_id, new.kind, new.link_url,
             new.link_index, old.sources AS old_sources, new.sources AS new_sources
 ),
-mask_deltas AS (
-  SELECT tenant_id, campaign_id, link_url, link_index,
-         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END AS metric,
-         new_sources AS source, 1 AS n
-  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK})
-  UNION ALL
-  SELECT tenant_id, campaign_id, link_url, link_index,
-         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END,
-         old_sources, -1
-  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK}) AND old_sources IS NOT NULL
-),
-counters_up AS (
-  INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
-  SELECT tenant_id, campaign_id, metric, source, sum(n) FROM (
-    SELECT tenant_id, campaign_id, metric, source, count(*) AS n FROM tagged GROUP BY 1, 2, 3, 4
-    UNION ALL
-    SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
-  ) d GROUP BY 1, 2, 3, 4
-  ON CONFLICT (tenant_id, campaign_id, metric, source) DO UPDATE SET n = r.n + EXCLUDED.n
-),
-{
-    BUCKET_UPSERT.format(
-        name="quarters",
-        table="campaign_quarter_hours",
-        bucket="date_bin('15 minutes', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
-    )
-},
-{
-    BUCKET_UPSERT.format(
-        name="hours", table="campaign_hours", bucket="date_trunc('hour', occurred_at, 'UTC')"
-    )
-},
-{
-    BUCKET_UPSERT.format(
-        name="minutes", table="campaign_minutes", bucket="date_trunc('minute', occurred_at, 'UTC')"
-    )
-},
-links_up AS (
-  INSERT INTO campaign_links AS r (tenant_id, campaign_id, link_url, link_index, metric,
-                                   source, n)
-  SELECT tenant_id, campaign_id, link_url, link_index, metric, source, sum(n) FROM (
-    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, count(*) AS n
-    FROM tagged WHERE event_type = {CLICK} GROUP BY 1, 2, 3, 4, 5, 6
-    UNION ALL
-    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, n
-    FROM mask_deltas WHERE link_index >= 0
-  ) d GROUP BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (tenant_id, campaign_id, link_url, link_index, metric, source)
-  DO UPDATE SET n = r.n + EXCLUDED.n
-),
-breakdown_up AS (
-  INSERT INTO campaign_breakdown AS r (tenant_id, campaign_id, kind, dimension, value, n)
-  SELECT tenant_id, campaign_id, event_type, d.dimension, d.value, count(*)
-  FROM new CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
-       AS d(dimension, value)
-  WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5
-  ON CONFLICT (tenant_id, campaign_id, kind, dimension, value) DO UPDATE SET n = r.n + EXCLUDED.n
-),
+-- Rows that concurrent transactions share (per recipient, per tenant and day) are written
+-- last: PostgreSQL runs the data-modifying CTEs nothing reads in reverse order of their text,
+-- so these two, first in the text, run at the end, each locking its rows in key order: other
+-- writers wait for them only at the end of their own work and never in a cycle.
 recipients_up AS (
   INSERT INTO recipient_engagement AS r (tenant_id, recipient_id, opens, clicks, human_opens,
                                          human_clicks, messages, last_engagement_at)
@@ -156,7 +106,7 @@ recipients_up AS (
     UNION ALL
     SELECT tenant_id, recipient_id, 0, 0, 0, 0, count(*), NULL
     FROM firsts_up WHERE kind = {SENT} AND old_sources IS NULL GROUP BY 1, 2
-  ) d GROUP BY 1, 2
+  ) d GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (tenant_id, recipient_id) DO UPDATE SET
     opens = r.opens + EXCLUDED.opens,
     clicks = r.clicks + EXCLUDED.clicks,
@@ -164,6 +114,58 @@ recipients_up AS (
     human_clicks = r.human_clicks + EXCLUDED.human_clicks,
     messages = r.messages + EXCLUDED.messages,
     last_engagement_at = GREATEST(r.last_engagement_at, EXCLUDED.last_engagement_at)
+),
+usage_up AS (
+  INSERT INTO tenant_usage_days AS u (tenant_id, day, metric, n)
+  SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, event_type, count(*)
+  FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, day, metric) DO UPDATE SET n = u.n + EXCLUDED.n
+),
+mask_deltas AS (
+  SELECT tenant_id, campaign_id, link_url, link_index,
+         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END AS metric,
+         new_sources AS source, 1 AS n
+  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK})
+  UNION ALL
+  SELECT tenant_id, campaign_id, link_url, link_index,
+         CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END,
+         old_sources, -1
+  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK}) AND old_sources IS NOT NULL
+),
+counters_up AS (
+  INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
+  SELECT tenant_id, campaign_id, metric, source, sum(n) FROM (
+    SELECT tenant_id, campaign_id, metric, source, count(*) AS n FROM new GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
+  ) d GROUP BY 1, 2, 3, 4
+  ON CONFLICT (tenant_id, campaign_id, metric, source) DO UPDATE SET n = r.n + EXCLUDED.n
+),
+{time_rollups.ingest_ctes("new")},
+links_up AS (
+  INSERT INTO campaign_links AS r (tenant_id, campaign_id, link_url, link_index, metric,
+                                   source, n)
+  SELECT tenant_id, campaign_id, link_url, link_index, metric, source, sum(n) FROM (
+    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, count(*) AS n
+    FROM new WHERE event_type = {CLICK} GROUP BY 1, 2, 3, 4, 5, 6
+    UNION ALL
+    SELECT tenant_id, campaign_id, link_url, link_index, metric, source, n
+    FROM mask_deltas WHERE link_index >= 0
+  ) d GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (tenant_id, campaign_id, link_url, link_index, metric, source)
+  DO UPDATE SET n = r.n + EXCLUDED.n
+),
+clients AS (
+  SELECT tenant_id, campaign_id, event_type, email_client, device, os, country, count(*) AS n
+  FROM new WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+breakdown_up AS (
+  INSERT INTO campaign_breakdown AS r (tenant_id, campaign_id, kind, dimension, value, n)
+  SELECT tenant_id, campaign_id, event_type, d.dimension, d.value, sum(n)
+  FROM clients CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
+       AS d(dimension, value)
+  GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (tenant_id, campaign_id, kind, dimension, value) DO UPDATE SET n = r.n + EXCLUDED.n
 ),
 attributes_up AS (
   INSERT INTO message_attributes AS a (tenant_id, campaign_id, message_id, sequence_step,
@@ -176,12 +178,6 @@ attributes_up AS (
                     ELSE a.sequence_step END,
     variant = CASE a.variant WHEN '' THEN EXCLUDED.variant ELSE a.variant END,
     mailbox = CASE a.mailbox WHEN '' THEN EXCLUDED.mailbox ELSE a.mailbox END
-),
-usage_up AS (
-  INSERT INTO tenant_usage_days AS u (tenant_id, day, metric, n)
-  SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, event_type, count(*)
-  FROM new GROUP BY 1, 2, 3
-  ON CONFLICT (tenant_id, day, metric) DO UPDATE SET n = u.n + EXCLUDED.n
 ),
 activity_up AS (
   INSERT INTO campaign_activity AS r (tenant_id, campaign_id, events, first_event_at,
@@ -226,6 +222,7 @@ def ingest(conn: Connection, rows: Sequence[EventRow]) -> int:
     with conn.cursor() as cur:
         cur.execute(STAGING)
         with cur.copy(COPY) as copy:
+            copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
     return apply_staged(conn)

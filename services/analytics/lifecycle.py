@@ -22,7 +22,6 @@ CAMPAIGN_TABLES = (
     "events",
     "firsts",
     "campaign_counters",
-    "campaign_quarter_hours",
     "campaign_hours",
     "campaign_minutes",
     "campaign_links",

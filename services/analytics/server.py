@@ -83,11 +83,13 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
         limit = MAX_RANGE[bucket]
         if limit is not None:
-            activity = self.store.activity(request.tenant_id, [request.campaign_id]).get(
-                request.campaign_id
-            )
-            first = start or (activity.first_event_at if activity else None)
-            last = end or (activity.last_event_at if activity else None)
+            first, last = start, end
+            if first is None or last is None:  # the campaign's own span bounds the range
+                activity = self.store.activity(request.tenant_id, [request.campaign_id]).get(
+                    request.campaign_id
+                )
+                first = start or (activity.first_event_at if activity else None)
+                last = end or (activity.last_event_at if activity else None)
             if first and last and last - first > limit:
                 context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT,
@@ -96,7 +98,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         rows = self.store.timeline(
             request.tenant_id, request.campaign_id, bucket, time_zone, start, end
         )
-        return analytics_pb2.GetTimelineResponse(points=views.timeline_points(rows))
+        return views.timeline_response(rows)
 
     def GetTopLinks(
         self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext

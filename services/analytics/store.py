@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +19,24 @@ from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRo
 log = logging.getLogger(__name__)
 
 SELECT_EVENTS = f"SELECT {', '.join(COLUMNS)} FROM events"
+# Fewer events than this per writer are not worth another concurrent transaction.
+MIN_ROWS_PER_WRITER = 1000
+
+
+def campaign_groups(rows: Sequence[EventRow], writers: int) -> list[Sequence[EventRow]]:
+    """``rows`` split into at most ``writers`` groups of whole campaigns, balanced by size:
+    concurrent transactions then update disjoint campaign rows (the rows they share,
+    per-recipient and per-tenant totals, are locked in key order at the end)."""
+    count = min(writers, len(rows) // MIN_ROWS_PER_WRITER)
+    if count < 2:
+        return [rows] if rows else []
+    by_campaign: dict[tuple[str, str], list[EventRow]] = {}
+    for row in rows:
+        by_campaign.setdefault((row.tenant_id, row.campaign_id), []).append(row)
+    groups: list[list[EventRow]] = [[] for _ in range(min(count, len(by_campaign)))]
+    for campaign_rows in sorted(by_campaign.values(), key=len, reverse=True):
+        min(groups, key=len).extend(campaign_rows)
+    return [group for group in groups if group]
 
 
 @dataclass(frozen=True)
@@ -40,10 +59,12 @@ class RecipientTotals:
 
 
 class AnalyticsStore:
-    def __init__(self, engine: Engine, retention_days: int = 400) -> None:
+    def __init__(self, engine: Engine, retention_days: int = 400, writers: int = 1) -> None:
         self.engine = engine
         self.retention_days = retention_days
+        self.writers = writers
         self._partitions: set[date] = set()
+        self._pool = ThreadPoolExecutor(writers, "analytics-writer") if writers > 1 else None
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -69,9 +90,12 @@ class AnalyticsStore:
         deletions: Sequence[CampaignDeletion] = (),
         warmups: Sequence[WarmupRow] = (),
     ) -> int:
-        """Writes a batch in one transaction; returns how many events were new. Events older
-        than the retention period (their partition is gone) are ignored. Campaign deletions
-        are applied first, so events of a deleted campaign in the same batch are dropped."""
+        """Writes a batch; returns how many events were new. Events older than the retention
+        period (their partition is gone) are ignored. Campaign deletions (and warmups) are
+        written first, so events of a deleted campaign in the same batch are dropped; then the
+        events, with large batches split by campaign between concurrent transactions; then
+        erasures. Every event is inserted with its rollup increments in one transaction, so
+        when a write fails the caller retries the whole batch and nothing counts twice."""
         horizon = partitions.retention_horizon(datetime.now(UTC).date(), self.retention_days)
         days = partitions.days_of(row.occurred_at for row in rows)
         kept = rows
@@ -80,15 +104,27 @@ class AnalyticsStore:
             log.info("ignored %d events older than %s", len(rows) - len(kept), horizon)
             days = {day for day in days if day >= horizon}
         self._ensure_partitions(days)
-        with self.connection() as conn:
-            if deletions:
-                lifecycle.delete_campaigns(conn, deletions)
-            if warmups:
-                lifecycle.record_warmup(conn, warmups)
-            new = ingest.ingest(conn, kept) if kept else 0
-            if erasures:
+        if deletions or warmups:
+            with self.connection() as conn:
+                if deletions:
+                    lifecycle.delete_campaigns(conn, deletions)
+                if warmups:
+                    lifecycle.record_warmup(conn, warmups)
+        groups = campaign_groups(kept, self.writers)
+        if self._pool and len(groups) > 1:
+            writes = [self._pool.submit(self._ingest_events, group) for group in groups]
+            wait(writes)  # all finished, committed or not, before a failure is raised
+            new = sum(write.result() for write in writes)
+        else:
+            new = sum(map(self._ingest_events, groups))
+        if erasures:
+            with self.connection() as conn:
                 ingest.erase(conn, erasures)
         return new
+
+    def _ingest_events(self, rows: Sequence[EventRow]) -> int:
+        with self.connection() as conn:
+            return ingest.ingest(conn, rows)
 
     def _ensure_partitions(self, days: set[date]) -> None:
         missing = days - self._partitions
@@ -112,8 +148,8 @@ class AnalyticsStore:
         """Empties every table (replay starts from nothing)."""
         with self.connection() as conn:
             conn.execute(
-                "TRUNCATE events, firsts, campaign_counters, campaign_quarter_hours, "
-                "campaign_hours, campaign_minutes, campaign_links, campaign_breakdown, "
+                "TRUNCATE events, firsts, campaign_counters, campaign_hours, campaign_minutes, "
+                "campaign_links, campaign_breakdown, "
                 "recipient_engagement, campaign_activity, erased_recipients, message_attributes, "
                 "warmup_events, "
                 "tenant_usage_days, deleted_campaigns"
@@ -162,7 +198,7 @@ class AnalyticsStore:
         start: datetime | None,
         end: datetime | None,
     ) -> list[tuple]:
-        """(bucket start, *timeline.CONDITIONS counts) rows in bucket order."""
+        """(bucket start in Unix seconds, *time_rollups.COLUMNS counts) rows in bucket order."""
         with self.connection() as conn:
             return timeline.timeline_rows(
                 conn, tenant_id, campaign_id, bucket, time_zone, start, end, datetime.now(UTC)

@@ -1,10 +1,10 @@
-"""Timeline queries: which rollup serves a bucket size in a time zone, and the SQL.
+"""Timeline queries: which rows serve a bucket size in a time zone, and the SQL.
 
-Minute buckets read ``campaign_minutes``. Hour and day buckets read the hourly rollup
-(``campaign_hours``, UTC hours) when every UTC hour with data lies inside one bucket of the
+Minute buckets read ``campaign_minutes`` (one row per minute). Hour and day buckets read
+``campaign_hours``: whole hours when every UTC hour with data lies inside one bucket of the
 requested zone — checked in the query itself at the hour's quarter-hour marks, so the result
-is exactly what the quarter-hour rollup gives; otherwise (zones at +5:30, +5:45, …, bounds
-that are not on a UTC hour) they read ``campaign_quarter_hours``.
+is exactly what the quarter hours give; otherwise (zones at +5:30, +5:45, …, bounds that are
+not on a UTC hour) each hour row is split into its four quarter hours.
 """
 
 from __future__ import annotations
@@ -14,85 +14,57 @@ from zoneinfo import ZoneInfo
 
 from psycopg import Connection
 
-from services.analytics.domain import BOT, HUMAN, PROXY, SCANNER, UNCLASSIFIED, Metric
+from services.analytics.time_rollups import COLUMNS, QUARTERS, quarter_columns
 
-SOURCES = (HUMAN, PROXY, SCANNER, BOT, UNCLASSIFIED)
 HOUR = timedelta(hours=1)
+START = "coalesce(%(start)s, '-infinity'::timestamptz)"
+END = "coalesce(%(end)s, 'infinity'::timestamptz)"
+CAMPAIGN = "tenant_id = %(tenant)s AND campaign_id = %(campaign)s"
 
 
-def _conditions() -> list[str]:
-    """One filter per TimelinePoint count: opens and clicks per source (SOURCES order), then
-    delivered, bounced, sent, deferred, unsubscribes, complaints."""
-    per_source = [
-        f"metric = {metric} AND source = {source}"
-        for metric in (Metric.OPEN, Metric.CLICK)
-        for source in SOURCES
-    ]
-    totals = [
-        f"metric IN ({', '.join(str(int(m)) for m in metrics)})"
-        for metrics in (
-            (Metric.DELIVERED,),
-            (Metric.HARD_BOUNCE, Metric.SOFT_BOUNCE),
-            (Metric.SENT,),
-            (Metric.DEFERRED,),
-            (Metric.UNSUBSCRIBE,),
-            (Metric.COMPLAINT,),
-        )
-    ]
-    return per_source + totals
+def _zone_bucket(instant: str) -> str:
+    return f"date_trunc(%(unit)s, {instant}, %(tz)s)"
 
 
-CONDITIONS = _conditions()
-PIVOT = ", ".join(
-    f"(sum(n) FILTER (WHERE {condition}))::bigint AS c{i}" for i, condition in enumerate(CONDITIONS)
+def _seconds(instant: str) -> str:
+    """Buckets leave as Unix seconds: what the response carries, cheaper than datetimes."""
+    return f"extract(epoch FROM {instant})::bigint"
+
+
+# One row per minute: a range scan of the primary key, already in bucket order.
+MINUTES = (
+    f"SELECT {_seconds('bucket_start')}, {', '.join(COLUMNS)} FROM campaign_minutes "
+    f"WHERE {CAMPAIGN} AND bucket_start >= {START} AND bucket_start < {END} "
+    "ORDER BY bucket_start"
 )
-RESUM = ", ".join(f"sum(c{i})::bigint" for i in range(len(CONDITIONS)))
-# The metrics the counts use (replies are not on the timeline): fewer rows read.
-TIMELINE_METRICS = sorted(
-    {
-        int(m)
-        for m in (
-            Metric.OPEN,
-            Metric.CLICK,
-            Metric.DELIVERED,
-            Metric.HARD_BOUNCE,
-            Metric.SOFT_BOUNCE,
-            Metric.SENT,
-            Metric.DEFERRED,
-            Metric.UNSUBSCRIBE,
-            Metric.COMPLAINT,
-        )
-    }
+# Whole UTC hours summed per bucket of the requested zone (one date_trunc per hour); the last
+# column says whether each hour falls in one zone bucket at all its quarter-hour marks.
+HOUR_SUMS = ", ".join(
+    f"sum({' + '.join(quarter_columns(q)[i] for q in QUARTERS)})::bigint"
+    for i in range(len(COLUMNS))
 )
-RANGE = (
-    "tenant_id = %(tenant)s AND campaign_id = %(campaign)s AND metric = ANY(%(metrics)s) "
-    "AND bucket_start >= coalesce(%(start)s, '-infinity'::timestamptz) "
-    "AND bucket_start < coalesce(%(end)s, 'infinity'::timestamptz)"
+SAME_BUCKET = " AND ".join(
+    f"{_zone_bucket(f'bucket_start + {quarter}')} = {_zone_bucket('bucket_start')}"
+    for quarter in ("interval '15 minutes'", "interval '30 minutes'", "interval '45 minutes'")
 )
-MINUTES = f"SELECT bucket_start, {PIVOT} FROM campaign_minutes WHERE {RANGE} GROUP BY 1 ORDER BY 1"
-# Rows of one rollup grouped per stored bucket, then per bucket of the requested zone (the
-# zone's date_trunc runs once per stored bucket, not once per row).
-ZONED = (
-    "WITH per_bucket AS (SELECT bucket_start, {pivot} FROM {table} WHERE {range} GROUP BY 1) "
-    "SELECT date_trunc(%(unit)s, bucket_start, %(tz)s) AS b, {resum}{extra} "
-    "FROM per_bucket GROUP BY 1 ORDER BY 1"
+HOURS = (
+    f"SELECT {_seconds(_zone_bucket('bucket_start'))}, {HOUR_SUMS}, bool_and({SAME_BUCKET}) "
+    f"FROM campaign_hours WHERE {CAMPAIGN} AND bucket_start >= {START} "
+    f"AND bucket_start < {END} GROUP BY 1 ORDER BY 1"
 )
-QUARTERS = ZONED.format(
-    pivot=PIVOT, table="campaign_quarter_hours", range=RANGE, resum=RESUM, extra=""
+# Each hour row split into its quarter hours (those with counts), summed per zone bucket.
+QUARTER_ROWS = ", ".join(
+    f"(h.bucket_start + interval '{15 * q} minutes', {', '.join(quarter_columns(q))})"
+    for q in QUARTERS
 )
-# The last column says whether each UTC hour falls in one zone bucket at all its quarters.
-HOURS = ZONED.format(
-    pivot=PIVOT,
-    table="campaign_hours",
-    range=RANGE,
-    resum=RESUM,
-    extra=", bool_and("
-    + " AND ".join(
-        f"date_trunc(%(unit)s, bucket_start + interval '{m} minutes', %(tz)s) "
-        "= date_trunc(%(unit)s, bucket_start, %(tz)s)"
-        for m in (15, 30, 45)
-    )
-    + ")",
+QUARTER_HOURS = (
+    f"SELECT {_seconds(_zone_bucket('q.bucket_start'))}, "
+    f"{', '.join(f'sum(q.{c})::bigint' for c in COLUMNS)} "
+    f"FROM campaign_hours h CROSS JOIN LATERAL (VALUES {QUARTER_ROWS}) "
+    f"AS q(bucket_start, {', '.join(COLUMNS)}) "
+    f"WHERE {CAMPAIGN} AND h.bucket_start > {START} - interval '1 hour' "
+    f"AND h.bucket_start < {END} AND q.bucket_start >= {START} AND q.bucket_start < {END} "
+    f"AND {' + '.join(f'q.{c}' for c in COLUMNS)} > 0 GROUP BY 1 ORDER BY 1"
 )
 
 
@@ -117,11 +89,11 @@ def timeline_rows(
     end: datetime | None,
     now: datetime,
 ) -> list[tuple]:
-    """(bucket start, *counts in CONDITIONS order) rows in bucket order."""
+    """(bucket start in Unix seconds, *counts in time_rollups.COLUMNS order) rows in bucket
+    order."""
     params = {
         "tenant": tenant_id,
         "campaign": campaign_id,
-        "metrics": TIMELINE_METRICS,
         "unit": bucket,
         "tz": time_zone,
         "start": start,
@@ -133,4 +105,4 @@ def timeline_rows(
         rows = conn.execute(HOURS, params).fetchall()
         if all(row[-1] for row in rows):
             return [tuple(row[:-1]) for row in rows]
-    return conn.execute(QUARTERS, params).fetchall()
+    return conn.execute(QUARTER_HOURS, params).fetchall()

@@ -31,6 +31,7 @@ from services.analytics.lifecycle import CAMPAIGN_TABLES
 from services.analytics.replay import replay
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
+from services.analytics.time_rollups import COLUMNS, HOUR_COLUMNS
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,12 @@ CLIENTS = [
 ]
 # A whole-hour zone with DST (hourly rollup) and a +5:30 zone (quarter hours).
 ZONES = ("America/New_York", "Asia/Kolkata")
+MINUTE = analytics_pb2.TIME_BUCKET_MINUTE
+TOTALS_ALSO_SHOWN = (
+    T.EVENT_TYPE_EMAIL_DEFERRED,
+    T.EVENT_TYPE_EMAIL_UNSUBSCRIBE,
+    T.EVENT_TYPE_EMAIL_COMPLAINT,
+)
 HOUR, DAY = analytics_pb2.TIME_BUCKET_HOUR, analytics_pb2.TIME_BUCKET_DAY
 
 
@@ -141,16 +148,31 @@ def publish(producer: KafkaProducer, topic: str, events: list[T.Event], size: in
 
 def local_bucket(event: T.Event, zone: str, bucket: int) -> datetime:
     local = event.occurred_at.ToDatetime(tzinfo=UTC).astimezone(ZoneInfo(zone))
-    start = local.replace(minute=0, second=0, microsecond=0)
+    start = local.replace(second=0, microsecond=0)
+    if bucket != MINUTE:
+        start = start.replace(minute=0)
     if bucket == DAY:
         start = start.replace(hour=0)
     return start.astimezone(UTC)
 
 
-def brute_force_timeline(events: list[T.Event], zone: str, bucket: int) -> dict[datetime, tuple]:
-    """Per local bucket: opens and clicks per source, delivered, bounced, sent (from events)."""
+def brute_force_timeline(
+    events: list[T.Event],
+    zone: str,
+    bucket: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[datetime, tuple]:
+    """Per local bucket: opens and clicks per source, delivered, bounced, sent, deferred,
+    unsubscribes, complaints (from events whose time's quarter hour, or minute for minute
+    buckets, is in [start, end); replies are not on the timeline)."""
     counts: dict[datetime, Counter] = {}
     for e in events:
+        at = e.occurred_at.ToDatetime(tzinfo=UTC).replace(second=0, microsecond=0)
+        if bucket != MINUTE:
+            at = at.replace(minute=at.minute - at.minute % 15)
+        if (start and at < start) or (end and at >= end) or e.type == T.EVENT_TYPE_EMAIL_REPLY:
+            continue
         key = (e.type, e.engagement.classification.source if e.HasField("engagement") else 0)
         counts.setdefault(local_bucket(e, zone, bucket), Counter())[key] += 1
     return {
@@ -160,17 +182,28 @@ def brute_force_timeline(events: list[T.Event], zone: str, bucket: int) -> dict[
             sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_DELIVERED),
             sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_BOUNCE),
             sum(n for (kind, _), n in c.items() if kind == T.EVENT_TYPE_EMAIL_SENT),
+            *(sum(n for (kind, _), n in c.items() if kind == k) for k in TOTALS_ALSO_SHOWN),
         )
         for at, c in counts.items()
     }
 
 
-def timeline_of(stub, campaign: str, zone: str, bucket: int) -> dict[datetime, tuple]:  # type: ignore[no-untyped-def]
-    points = stub.GetTimeline(
-        analytics_pb2.GetTimelineRequest(
-            tenant_id="acme", campaign_id=campaign, bucket=bucket, time_zone=zone
-        )
-    ).points
+def timeline_of(  # type: ignore[no-untyped-def]
+    stub,
+    campaign: str,
+    zone: str,
+    bucket: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[datetime, tuple]:
+    request = analytics_pb2.GetTimelineRequest(
+        tenant_id="acme", campaign_id=campaign, bucket=bucket, time_zone=zone
+    )
+    if start:
+        request.start.FromDatetime(start)
+    if end:
+        request.end.FromDatetime(end)
+    points = stub.GetTimeline(request).points
     by_source = ("human", "privacy_proxy", "security_scanner", "bot", "unclassified")
     return {
         p.bucket_start.ToDatetime(tzinfo=UTC): (
@@ -179,9 +212,11 @@ def timeline_of(stub, campaign: str, zone: str, bucket: int) -> dict[datetime, t
             p.delivered,
             p.bounced,
             p.sent,
+            p.deferred,
+            p.unsubscribes,
+            p.complaints,
         )
         for p in points
-        if p.opens.total or p.clicks.total or p.delivered or p.bounced or p.sent
     }
 
 
@@ -207,7 +242,6 @@ def snapshot(store: AnalyticsStore) -> dict[str, list[tuple]]:
     for table in (
         "firsts",
         "campaign_counters",
-        "campaign_quarter_hours",
         "campaign_hours",
         "campaign_minutes",
         "campaign_links",
@@ -296,6 +330,14 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
     for zone, bucket in itertools.product(ZONES, (HOUR, DAY)):
         expected = brute_force_timeline(events, zone, bucket)
         assert timeline_of(stub, campaign, zone, bucket) == expected, (zone, bucket)
+    assert timeline_of(stub, campaign, "UTC", MINUTE) == brute_force_timeline(events, "UTC", MINUTE)
+    # Bounds off the hour: quarter hours of the hourly rows, in both kinds of zone.
+    start = min(e.occurred_at.ToDatetime(tzinfo=UTC) for e in events)
+    start = start.replace(minute=45, second=0, microsecond=0) + timedelta(hours=2)
+    end = start + timedelta(hours=20, minutes=30)
+    for zone, bucket in itertools.product(ZONES, (HOUR, DAY, MINUTE)):
+        expected = brute_force_timeline(events, zone, bucket, start, end)
+        assert timeline_of(stub, campaign, zone, bucket, start, end) == expected, (zone, bucket)
 
     links = stub.GetTopLinks(
         analytics_pb2.GetTopLinksRequest(tenant_id="acme", campaign_id=campaign)
@@ -337,9 +379,11 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
     assert result.records == len(range(0, len(events), 37)) + len(range(0, len(events), 53))
     assert result.events == 2 * len(events)
     assert snapshot(store) == live
+    on_timeline = len([e for e in events if e.type != T.EVENT_TYPE_EMAIL_REPLY])
     with store.connection() as conn:
-        hourly = conn.execute("SELECT sum(n) FROM campaign_hours").fetchone()
-    assert hourly == (len(events),)
+        for table, columns in (("campaign_minutes", COLUMNS), ("campaign_hours", HOUR_COLUMNS)):
+            counted = conn.execute(f"SELECT sum({' + '.join(columns)}) FROM {table}").fetchone()
+            assert counted == (on_timeline,), table
 
     store.ingest([], deletions=[CampaignDeletion("acme", campaign, datetime.now(UTC))])
     with store.connection() as conn:

@@ -93,3 +93,31 @@ def test_poison_records() -> None:
         decode_record(bad.SerializeToString())
     good = events_pb2.EventBatch(events=[event(events_pb2.EVENT_TYPE_EMAIL_SENT)])
     assert len(decode_record(good.SerializeToString())) == 1
+
+
+def test_event_time_keeps_microseconds_and_a_time_out_of_range_is_invalid() -> None:
+    sent = event(events_pb2.EVENT_TYPE_EMAIL_SENT)
+    sent.occurred_at.nanos = 123_456_789
+    row = decode_event(sent)
+    assert isinstance(row, EventRow)
+    assert (
+        row.occurred_at
+        == sent.occurred_at.ToDatetime(tzinfo=UTC)
+        == AT.replace(microsecond=123_456)
+    )
+    sent.occurred_at.seconds = 10**15  # year ~31.7 million
+    with pytest.raises(InvalidEvent):
+        decode_event(sent)
+
+
+def test_enum_values_a_smallint_cannot_hold_are_invalid() -> None:
+    opened = event(events_pb2.EVENT_TYPE_EMAIL_OPEN)
+    opened.engagement.classification.source = 40_000  # type: ignore[assignment]
+    with pytest.raises(InvalidEvent):
+        decode_event(opened)
+    bounce = event(events_pb2.EVENT_TYPE_EMAIL_BOUNCE)
+    bounce.delivery.bounce_type = 9  # type: ignore[assignment]  # unknown but storable
+    assert decode_event(bounce).bounce_type == 9  # type: ignore[union-attr]
+    bounce.delivery.bounce_type = -40_000  # type: ignore[assignment]
+    with pytest.raises(InvalidEvent):
+        decode_event(bounce)

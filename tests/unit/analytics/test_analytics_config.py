@@ -9,14 +9,20 @@ from services.analytics.config import AnalyticsConfig
 
 
 def test_defaults_and_overrides() -> None:
-    assert AnalyticsConfig.from_env({}).retention_days == 180
+    defaults = AnalyticsConfig.from_env({})
+    assert (defaults.retention_days, defaults.ingest_writers) == (180, 2)
     config = AnalyticsConfig.from_env(
         {
             "EMAILTRACK_ANALYTICS_RETENTION_DAYS": "30",
             "EMAILTRACK_ANALYTICS_PARTITIONS_AHEAD_DAYS": "2",
+            "EMAILTRACK_ANALYTICS_INGEST_WRITERS": "1",
         }
     )
-    assert (config.retention_days, config.partitions_ahead_days) == (30, 2)
+    assert (config.retention_days, config.partitions_ahead_days, config.ingest_writers) == (
+        30,
+        2,
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -25,6 +31,7 @@ def test_defaults_and_overrides() -> None:
         {"EMAILTRACK_ANALYTICS_RETENTION_DAYS": "0"},
         {"EMAILTRACK_ANALYTICS_RETENTION_DAYS": "many"},
         {"EMAILTRACK_ANALYTICS_MAINTENANCE_INTERVAL_S": "0"},
+        {"EMAILTRACK_ANALYTICS_INGEST_WRITERS": "0"},
     ],
 )
 def test_invalid_settings_fail_at_start(env: dict[str, str]) -> None:

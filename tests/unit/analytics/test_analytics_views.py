@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.analytics.domain import BOT, HUMAN, Metric
-from services.analytics.views import breakdown_rows, timeline_points, top_links
+from services.analytics.views import breakdown_rows, timeline_response, top_links
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 T1 = datetime(2026, 3, 1, 11, tzinfo=UTC)
@@ -13,10 +13,10 @@ T1 = datetime(2026, 3, 1, 11, tzinfo=UTC)
 
 def test_timeline_rows_become_points() -> None:
     rows = [
-        (T0, 3, 2, None, None, None, None, None, None, None, None, 7, 3, 10, None, None, 1),
-        (T1, None, None, None, None, None, None, None, None, 4, None, None, None, 0, 0, 0, 0),
+        (int(T0.timestamp()), 3, 2, 0, 0, 0, 0, 0, 0, 0, 0, 7, 3, 10, 0, 0, 1),
+        (int(T1.timestamp()), 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0),
     ]
-    first, second = timeline_points(rows)
+    first, second = timeline_response(rows).points
     assert first.bucket_start.ToDatetime(tzinfo=UTC) == T0
     assert (first.opens.total, first.opens.human, first.opens.privacy_proxy) == (5, 3, 2)
     assert (first.delivered, first.bounced, first.sent, first.complaints) == (7, 3, 10, 1)
