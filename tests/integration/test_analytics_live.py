@@ -202,3 +202,34 @@ def test_watch_reports_reply_timing_as_campaign_stats(service) -> None:  # type:
     assert watched.median_seconds_to_first_reply == stats.median_seconds_to_first_reply == 1200
     assert watched.first_reply_at == stats.first_reply_at
     assert watched.first_reply_at.ToDatetime(tzinfo=UTC) == sent_at + timedelta(minutes=10)
+
+
+def test_an_event_counts_in_the_minute_and_quarter_hour_it_occurred_in(service) -> None:  # type: ignore[no-untyped-def]
+    store, stub = service
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    last_instant = hour + timedelta(minutes=15) - timedelta(microseconds=1)
+    store.ingest(
+        [
+            open_row(1)._replace(occurred_at=last_instant),  # 10:14:59.999999 is in :00-:14
+            open_row(2)._replace(occurred_at=hour + timedelta(minutes=15)),
+        ]
+    )
+
+    def timeline(bucket: int, zone: str) -> list[tuple[datetime, int]]:
+        request = analytics_pb2.GetTimelineRequest(
+            tenant_id="acme", campaign_id="c1", bucket=bucket, time_zone=zone
+        )
+        points = stub.GetTimeline(request).points
+        return [(p.bucket_start.ToDatetime(tzinfo=UTC), p.opens.human) for p in points]
+
+    minute = analytics_pb2.TIME_BUCKET_MINUTE
+    assert timeline(minute, "UTC") == [
+        (hour + timedelta(minutes=14), 1),
+        (hour + timedelta(minutes=15), 1),
+    ]
+    # Kathmandu (+5:45) hours start at :15 UTC: the two opens fall on either side.
+    assert timeline(analytics_pb2.TIME_BUCKET_HOUR, "Asia/Kathmandu") == [
+        (hour - timedelta(minutes=45), 1),
+        (hour + timedelta(minutes=15), 1),
+    ]
+    assert timeline(analytics_pb2.TIME_BUCKET_HOUR, "UTC") == [(hour, 2)]
