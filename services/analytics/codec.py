@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, get_type_hints
 
 from emailtrack.v1 import events_pb2
 
@@ -65,8 +65,21 @@ class EventRow(NamedTuple):
 
 
 COLUMNS: tuple[str, ...] = EventRow._fields
-# Builds an EventRow from all its fields in order (no keyword or default handling: faster).
-new_row = EventRow._make
+_make_row = EventRow._make
+_TEXT_COLUMNS = tuple(i for i, name in enumerate(COLUMNS) if get_type_hints(EventRow)[name] is str)
+NUL_REPLACEMENT = "\ufffd"
+
+
+def new_row(values: tuple[object, ...]) -> EventRow:
+    """An EventRow from all its fields in order (no keyword or default handling: faster).
+    PostgreSQL text cannot hold NUL: one in a field (a bounce reason quoted from mail, an id
+    from a webhook) becomes U+FFFD, so the row is stored instead of failing its whole batch."""
+    row = _make_row(values)
+    if any("\x00" in row[i] for i in _TEXT_COLUMNS):  # type: ignore[operator]
+        return _make_row(
+            v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in row
+        )
+    return row
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from emailtrack.common.db import make_engine
+from emailtrack.v1 import events_pb2
 from services.analytics.codec import EventRow, decode_event
 from services.analytics.store import AnalyticsStore, campaign_groups
 from tests.integration.test_analytics_truth import generate_campaign, snapshot
@@ -55,3 +56,22 @@ def test_writers_split_by_campaign_write_what_one_writer_writes(fresh_database) 
     assert shared == (400,)
     one.engine.dispose()
     two.engine.dispose()
+
+
+def test_a_nul_character_is_stored_replaced_not_failing_the_batch(fresh_database) -> None:  # type: ignore[no-untyped-def]
+    event = events_pb2.Event(
+        event_id="nul-1",
+        type=events_pb2.EVENT_TYPE_EMAIL_BOUNCE,
+        tenant_id="t-nul",
+        campaign_id="camp\x00aign",
+        message_id="m1",
+        recipient_id="r1",
+    )
+    event.occurred_at.GetCurrentTime()
+    event.delivery.reason = "550 5.1.1 user\x00unknown"
+    row = decode_event(event)
+    assert isinstance(row, EventRow)
+    assert (row.campaign_id, row.reason) == ("camp\ufffdaign", "550 5.1.1 user\ufffdunknown")
+    store = AnalyticsStore(make_engine(fresh_database("analytics")))
+    assert store.ingest([row]) == 1
+    store.engine.dispose()
