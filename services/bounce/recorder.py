@@ -12,7 +12,7 @@ from emailtrack.common import topics
 from emailtrack.common.kafka_io import current_trace, publish_events
 from emailtrack.v1 import events_pb2
 from services.bounce.codec import event_of
-from services.bounce.domain.outcomes import Outcome
+from services.bounce.domain.outcomes import Outcome, without_nul
 from services.bounce.store import OutcomeStore, Recorded
 
 
@@ -36,4 +36,4 @@ class OutcomeRecorder:
     def record(self, outcomes: Sequence[Outcome]) -> Recorded:
         if not outcomes:
             return Recorded(0, 0)
-        return self.store.record(outcomes, self._publish)
+        return self.store.record([without_nul(o) for o in outcomes], self._publish)

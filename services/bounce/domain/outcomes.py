@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Literal
 
@@ -57,6 +57,17 @@ class Outcome:
     reply_message_id: str = ""
     matched_by: str = ""
     warmup: bool = False
+
+
+def without_nul(outcome: Outcome) -> Outcome:
+    """The outcome with any NUL character (a webhook's JSON may carry "\\u0000") replaced by
+    U+FFFD: PostgreSQL text cannot hold NUL, and one would fail the whole store call."""
+    changed = {
+        f.name: value.replace("\x00", "\ufffd")
+        for f in fields(outcome)
+        if isinstance(value := getattr(outcome, f.name), str) and "\x00" in value
+    }
+    return replace(outcome, **changed) if changed else outcome
 
 
 def _kind_of(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:

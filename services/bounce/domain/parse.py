@@ -156,7 +156,9 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
 
 
 def _parse(raw: bytes) -> ParsedBounce:
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
+    # it can reach no diagnostic, address or id that is stored or published.
+    msg = email.message_from_bytes(raw.replace(b"\x00", b""), policy=email.policy.compat32)
     parts = [(part, part.get_content_type()) for part in msg.walk()]
     known = {id(part): content_type for part, content_type in parts}
     notification, returned = mta_formats.split_notification(msg, known)

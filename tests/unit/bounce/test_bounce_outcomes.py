@@ -9,7 +9,7 @@ from emailtrack.common.identity import recipient_id_for
 from emailtrack.v1 import events_pb2
 from services.bounce.codec import event_of
 from services.bounce.domain import parse_bounce_message
-from services.bounce.domain.outcomes import outcomes_from_bounce
+from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce, without_nul
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,3 +74,10 @@ def test_complaint_and_delay_kinds():
 def test_auto_reply_has_no_outcome():
     raw = (CORPUS / "flufl" / "qmail_08.txt").read_bytes()
     assert outcomes_from_bounce(parse_bounce_message(raw), raw, "t", NOW) == []
+
+
+def test_nul_characters_are_replaced_before_storage():
+    dirty = Outcome("e1", "bounce", "t", "a@example.org", NOW, "mailgun", diagnostic="550\x00x")
+    assert without_nul(dirty).diagnostic == "550\ufffdx"
+    clean = Outcome("e2", "bounce", "t", "a@example.org", NOW, "mailgun", diagnostic="550")
+    assert without_nul(clean) is clean

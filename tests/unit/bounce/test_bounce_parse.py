@@ -81,6 +81,15 @@ def test_rfc3464_dsn_with_two_recipients_and_emailtrack_headers():
     )
 
 
+def test_nul_characters_never_reach_the_parsed_fields():
+    parsed = parse_bounce_message(
+        dsn("failed", "5.1.1", "550 5.1.1 user\x00 unknown").replace(b"camp-42", b"camp\x00-42")
+    )
+    assert parsed.kind == "bounce" and parsed.campaign_id == "camp-42"
+    assert all("\x00" not in r.diagnostic for r in parsed.recipients)
+    assert parsed.recipients[0].classification.reason == "user_unknown"
+
+
 def test_returned_message_as_message_rfc822():
     parsed = parse_bounce_message(
         dsn("failed", "5.2.2", "552 5.2.2 mailbox full", returned_type="message/rfc822")
