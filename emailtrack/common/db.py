@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from psycopg import Connection
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -20,6 +24,23 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+@contextmanager
+def raw_transaction(engine: Engine) -> Iterator[Connection[tuple[Any, ...]]]:
+    """A pooled psycopg connection (for COPY and hand-written SQL on hot paths) in one
+    transaction: committed when the block ends, rolled back when it raises."""
+    pooled = engine.raw_connection()
+    try:
+        conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    finally:
+        pooled.close()
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:

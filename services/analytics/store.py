@@ -4,15 +4,17 @@ query. Dashboards read the rollups only; raw events serve exports and live updat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from psycopg import Connection
 from sqlalchemy import Engine
 
+from emailtrack.common.db import raw_transaction
 from services.analytics import ingest, lifecycle, partitions, timeline
 from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRow, WarmupRow
 
@@ -66,20 +68,9 @@ class AnalyticsStore:
         self._partitions: set[date] = set()
         self._pool = ThreadPoolExecutor(writers, "analytics-writer") if writers > 1 else None
 
-    @contextmanager
-    def connection(self) -> Iterator[Connection]:
+    def connection(self) -> AbstractContextManager[Connection[tuple[Any, ...]]]:
         """A pooled psycopg connection in one transaction, committed on success."""
-        pooled = self.engine.raw_connection()
-        try:
-            conn: Connection = pooled.driver_connection  # type: ignore[assignment]
-            try:
-                yield conn
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-        finally:
-            pooled.close()
+        return raw_transaction(self.engine)
 
     # -- writes ------------------------------------------------------------------------
 

@@ -8,13 +8,15 @@ one inserts the batch's hits.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from psycopg import Connection
 from sqlalchemy import Engine, text
+
+from emailtrack.common.db import raw_transaction
 
 HistoryKey = tuple[str, str, str]  # tenant_id, recipient_id, message_id
 
@@ -90,20 +92,8 @@ class TrackingEdgeStore:
         self.engine = engine
         self.history_limit = history_limit
 
-    @contextmanager
-    def _connection(self) -> Iterator[Connection[tuple[Any, ...]]]:
-        """A pooled psycopg connection in one transaction, committed on success."""
-        pooled = self.engine.raw_connection()
-        try:
-            conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]
-            try:
-                yield conn
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-        finally:
-            pooled.close()
+    def _connection(self) -> AbstractContextManager[Connection[tuple[Any, ...]]]:
+        return raw_transaction(self.engine)
 
     def batch_context(self, keys: Collection[HistoryKey]) -> BatchContext:
         """The opted-out recipients among ``keys`` and the earlier hits of the other keys,
