@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from e2e_measure import Analytics, LagProbes, ResourceSampler, percentile, run_wrk
-from gateway_servers import INSTALL_HINT, Nginx, WrkResult, missing_tools
+from e2e_measure import Analytics, LagProbes, ResourceSampler, percentile
+from gateway_servers import INSTALL_HINT, Nginx, WrkResult, missing_tools, run_wrk
 
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.platform import components

@@ -1,54 +1,18 @@
 """Measurements for bench/e2e.py: per-component CPU and peak memory (psutil, whole process
-trees), end-to-end lag probes (a hit's send time to the moment analytics counts it), the
-count of a campaign's hits in analytics, and wrk runs, optionally paced."""
+trees), end-to-end lag probes (a hit's send time to the moment analytics counts it), and the
+count of a campaign's hits in analytics."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import grpc
 import psutil
-from gateway_servers import WrkResult, find_tool
 
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
-
-WRK_SCRIPT = Path(__file__).resolve().parent / "e2e_wrk.lua"
-
-
-def run_wrk(
-    url: str,
-    paths_file: Path,
-    *,
-    threads: int,
-    connections: int,
-    duration_s: int,
-    thread_rate: float,
-) -> WrkResult:
-    """wrk with e2e_wrk.lua; ``thread_rate`` > 0 paces each wrk thread to that many
-    requests/s (0: unpaced)."""
-    wrk = find_tool("wrk")
-    assert wrk is not None
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
-    command += ["-s", str(WRK_SCRIPT), url, "--", str(paths_file), f"{thread_rate:.3f}"]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    line = next(ln for ln in completed.stdout.splitlines() if ln.startswith("WRK_JSON "))
-    raw = json.loads(line.removeprefix("WRK_JSON "))
-    errors = ("connect_errors", "read_errors", "write_errors", "timeouts")
-    return WrkResult(
-        requests=raw["requests"],
-        duration_s=raw["duration_us"] / 1e6,
-        p50_ms=raw["p50_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
-        max_ms=raw["max_us"] / 1000,
-        socket_errors=sum(raw[name] for name in errors),
-        bad_status=raw["status_errors"],
-    )
 
 
 class Analytics:

@@ -20,7 +20,7 @@ from pathlib import Path
 from emailtrack.platform.ports import wait_for_port
 from gateway.app import NO_CACHE, PIXEL_GIF
 
-WRK_SCRIPT = Path(__file__).resolve().parent / "gateway_wrk.lua"
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 INSTALL_HINT = "apt-get update && apt-get install -y wrk nginx-light"
@@ -54,9 +54,16 @@ class WrkResult:
 
 
 def run_wrk(
-    url: str, paths_file: Path, *, threads: int, connections: int, duration_s: int
+    url: str,
+    paths_file: Path,
+    *,
+    threads: int,
+    connections: int,
+    duration_s: int,
+    thread_rate: float = 0,
 ) -> WrkResult:
-    """Runs wrk against ``url`` with the rotating-path script; raises if wrk fails."""
+    """Runs wrk against ``url`` with the rotating-path script; raises if wrk fails.
+    ``thread_rate`` > 0 paces each wrk thread to that many requests/s (0: unpaced)."""
     wrk = find_tool("wrk")
     assert wrk is not None
     command = [
@@ -70,6 +77,7 @@ def run_wrk(
         url,
         "--",
         str(paths_file),
+        f"{thread_rate:.3f}",
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=True)
     line = next((ln for ln in completed.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)

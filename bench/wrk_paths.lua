@@ -1,9 +1,11 @@
--- wrk script for bench/e2e.py: rotates through the request paths listed one per line in the
--- file given after `--`; an optional second argument is the rate (requests/s) each wrk thread
--- keeps: every request of the thread gets the next slot of an evenly spaced schedule and
--- waits for it, whatever the latency (a plain per-connection delay would undershoot by the
--- latency). 0 means unpaced. Prints the run's figures as one JSON line at the end (latency
--- excludes the wait).
+-- wrk script for the benchmarks (gateway_http.py, e2e.py): rotates through the request paths
+-- listed one per line in the file given after `--` (formatted once per thread, so wrk spends
+-- no time on them; each thread starts at a different place in the list). An optional second
+-- argument is the rate (requests/s) each wrk thread keeps: every request of the thread gets
+-- the next slot of an evenly spaced schedule and waits for it, whatever the latency (a plain
+-- per-connection delay would undershoot by the latency). 0 or none means unpaced: `delay` is
+-- then removed, so wrk sends back to back. Prints the run's figures as one JSON line at the
+-- end (latency excludes the wait).
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -37,6 +39,9 @@ function init(args)
   end
   local rate = tonumber(args[2] or "0")
   interval_ms = rate > 0 and 1000 / rate or 0
+  if interval_ms == 0 then
+    delay = nil -- wrk checks for the function after init: none means no timer per request
+  end
   index = (thread_number * 7919) % count
 end
 
@@ -46,9 +51,6 @@ function request()
 end
 
 function delay()
-  if interval_ms == 0 then
-    return 0
-  end
   local now = now_ms()
   if next_slot_ms == nil or next_slot_ms < now - 1000 then
     next_slot_ms = now -- the first request, or a schedule fallen far behind: restart it
