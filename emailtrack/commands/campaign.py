@@ -28,7 +28,7 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
-from gateway.api import export, views
+from gateway.operator.api import export, views
 
 app = typer.Typer(help="Campaign statistics.", no_args_is_help=True)
 

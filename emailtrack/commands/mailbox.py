@@ -22,7 +22,7 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
-from gateway.api import campaign_views
+from gateway.operator.api import campaign_views
 
 app = typer.Typer(help="Sending mailboxes and their health.", no_args_is_help=True)
 BAND_COLOURS = {"good": "green", "warning": "yellow", "critical": "red"}

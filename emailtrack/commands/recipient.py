@@ -21,7 +21,7 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
-from gateway.api import views
+from gateway.operator.api import views
 
 app = typer.Typer(help="Recipients: status, suppression, erasure.", no_args_is_help=True)
 

@@ -22,7 +22,7 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
-from gateway.api import campaign_views
+from gateway.operator.api import campaign_views
 
 app = typer.Typer(help="Usage metering.", no_args_is_help=True)
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")

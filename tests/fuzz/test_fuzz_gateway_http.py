@@ -18,9 +18,9 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
-from gateway.app import MAX_FORM_BYTES, TrackingApp, build_app
 from gateway.config import GatewaySettings
-from gateway.webhooks import MAX_BODY_BYTES
+from gateway.operator.webhooks import MAX_BODY_BYTES
+from gateway.tracking.app import MAX_FORM_BYTES, TrackingApp, build_app
 from services.bounce.server import BounceServicer
 from services.bounce.store import Recorded
 from tests.fuzz.strategies import header_maps

@@ -28,7 +28,7 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel, s
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
-from gateway.webhooks import WebhookForwarder, webhook_routes
+from gateway.operator.webhooks import WebhookForwarder, webhook_routes
 from services.bounce.consumer import EraseHandler
 from services.bounce.recorder import OutcomeRecorder
 from services.bounce.server import BounceServicer

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys
-from gateway.app import build_app
 from gateway.config import DashboardUser, GatewaySettings, OperatorSettings
+from gateway.tracking.app import build_app
 from tests.unit.cli.fake_services import TENANT, FakeStack, start_fake_stack
 
 API_TOKEN = "t" * 24

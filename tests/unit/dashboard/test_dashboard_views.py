@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from emailtrack.v1 import events_pb2
-from gateway.api import params
-from gateway.api.export import export_windows
-from gateway.api.views import event_summary, mask_email
 from gateway.config import ConfigError, parse_api_tokens, parse_dashboard_users
+from gateway.operator.api import params
+from gateway.operator.api.export import export_windows
+from gateway.operator.api.views import event_summary, mask_email
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from pathlib import Path
 from kafka.errors import KafkaTimeoutError
 
 from emailtrack.v1 import events_pb2
-from gateway.publisher import HitPublisher
-from gateway.spool import Spool
+from gateway.tracking.publisher import HitPublisher
+from gateway.tracking.spool import Spool
 
 
 @dataclass

@@ -1,14 +1,14 @@
-"""The OpenAPI schemas and paths of ``gateway.api.campaign_routes`` (campaign definitions,
+"""The OpenAPI schemas and paths of ``gateway.operator.api.campaign_routes`` (campaign definitions,
 segments, variant comparison, mailboxes, warmup, usage), merged into the API document by
-``gateway.api.openapi``."""
+``gateway.operator.api.openapi``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from gateway.api import params
-from gateway.api.campaign_routes import MAX_ALPHA, MAX_WARMUP_DAYS, MIN_ALPHA
-from gateway.api.campaign_views import (
+from gateway.operator.api import params
+from gateway.operator.api.campaign_routes import MAX_ALPHA, MAX_WARMUP_DAYS, MIN_ALPHA
+from gateway.operator.api.campaign_views import (
     MAILBOX_COUNTS,
     MAILBOX_RATES,
     METRICS,
@@ -150,7 +150,7 @@ def schemas() -> dict[str, Any]:
 
 
 def paths(operation: Any, reply: Any, query: Any) -> dict[str, Any]:
-    """The paths, built with ``gateway.api.openapi``'s operation, reply and query helpers."""
+    """The paths, built with ``operator.api.openapi``'s operation, reply and query helpers."""
     campaign = [{"name": "campaign_id", "in": "path", "required": True, "schema": ID}]
     address = {"type": "string", "format": "email", "maxLength": params.MAX_EMAIL_LENGTH}
     mailbox = [{"name": "address", "in": "path", "required": True, "schema": address}]

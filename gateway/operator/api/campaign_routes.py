@@ -1,6 +1,6 @@
 """JSON API operations for campaign definitions, segments (sequence step / variant), the
 variant comparison with its significance verdicts, sending mailboxes (figures, health,
-warmup) and usage metering; mounted by ``gateway.api.routes`` under ``/api/v1``."""
+warmup) and usage metering; mounted by ``gateway.operator.api.routes`` under ``/api/v1``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.v1 import campaign_pb2
-from gateway.api import campaign_fetch, campaign_views, params
-from gateway.api.backend import Backend
+from gateway.operator.api import campaign_fetch, campaign_views, params
+from gateway.operator.api.backend import Backend
 
 TenantHandler = Callable[[Request, str], Awaitable[Response]]
 Guard = Callable[[TenantHandler], Callable[[Request], Awaitable[Response]]]

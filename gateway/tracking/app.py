@@ -29,11 +29,11 @@ from emailtrack.common.tracking_urls import (
 )
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
-from gateway.dashboard import operator_routes
-from gateway.hits import HitIds, build_hit, request_span
-from gateway.publisher import HitPublisher, make_hit_producer
-from gateway.spool import Spool
-from gateway.webhooks import webhook_routes
+from gateway.operator.dashboard import operator_routes
+from gateway.operator.webhooks import webhook_routes
+from gateway.tracking.hits import HitIds, build_hit, request_span
+from gateway.tracking.publisher import HitPublisher, make_hit_producer
+from gateway.tracking.spool import Spool
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = {

@@ -1,6 +1,6 @@
 """The JSON API under ``/api/v1``: campaigns (list, stats, timeline, top links, breakdowns,
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
-the tenant of the bearer token, plus ``gateway.api.campaign_routes`` (definitions, segments,
+the tenant of the bearer token, plus ``operator.api.campaign_routes`` (definitions, segments,
 variants, mailboxes, usage); health; and the OpenAPI document. Bad parameters → 422, a
 service's refusal → 400/404/409, every error as ``{"error": {"code", "message"}}``."""
 
@@ -20,11 +20,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
-from gateway.api import export, params, views
-from gateway.api.backend import Backend, ServiceError
-from gateway.api.campaign_routes import campaign_routes
-from gateway.api.openapi import openapi_document
 from gateway.config import OperatorSettings
+from gateway.operator.api import export, params, views
+from gateway.operator.api.backend import Backend, ServiceError
+from gateway.operator.api.campaign_routes import campaign_routes
+from gateway.operator.api.openapi import openapi_document
 
 Handler = Callable[[Request], Awaitable[Response]]
 DIMENSIONS = {

@@ -15,12 +15,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api.backend import Backend
-from gateway.api.routes import api_app
 from gateway.config import OperatorSettings
-from gateway.dashboard.auth import Logins
-from gateway.dashboard.live import LiveFeed
-from gateway.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.api.backend import Backend
+from gateway.operator.api.routes import api_app
+from gateway.operator.dashboard.auth import Logins
+from gateway.operator.dashboard.live import LiveFeed
+from gateway.operator.dashboard.pages import TEMPLATES, Pages
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12

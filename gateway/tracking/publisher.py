@@ -21,7 +21,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.kafka_io import context_from_trace, make_producer, trace_headers
 from emailtrack.common.topics import RAW_HITS
 from emailtrack.v1 import events_pb2
-from gateway.spool import SealedSegment, Spool
+from gateway.tracking.spool import SealedSegment, Spool
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from emailtrack.v1 import analytics_pb2
-from gateway.api import campaign_fetch, campaign_views
-from gateway.api.backend import Backend
+from gateway.operator.api import campaign_fetch, campaign_views
+from gateway.operator.api.backend import Backend
 
 
 def segment_rows(

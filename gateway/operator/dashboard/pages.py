@@ -14,12 +14,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from emailtrack.v1 import analytics_pb2, recipient_pb2
-from gateway.api import campaign_fetch, params, views
-from gateway.api.backend import Backend, ServiceError
-from gateway.api.export import BUCKETS
 from gateway.config import DashboardUser
-from gateway.dashboard import campaign_sections
-from gateway.dashboard.auth import Logins
+from gateway.operator.api import campaign_fetch, params, views
+from gateway.operator.api.backend import Backend, ServiceError
+from gateway.operator.api.export import BUCKETS
+from gateway.operator.dashboard import campaign_sections
+from gateway.operator.dashboard.auth import Logins
 
 
 def duration(seconds: float) -> str:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from emailtrack.v1 import analytics_pb2
-from gateway.api.views import TIMELINE_CSV_COLUMNS, timeline_csv_row
+from gateway.operator.api.views import TIMELINE_CSV_COLUMNS, timeline_csv_row
 
 BUCKETS = {
     "minute": analytics_pb2.TIME_BUCKET_MINUTE,

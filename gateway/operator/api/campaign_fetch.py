@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from emailtrack.v1 import analytics_pb2, campaign_pb2
-from gateway.api import campaign_views
-from gateway.api.backend import Backend, ServiceError
+from gateway.operator.api import campaign_views
+from gateway.operator.api.backend import Backend, ServiceError
 
 
 async def definition(backend: Backend, tenant_id: str, campaign_id: str) -> dict[str, Any] | None:

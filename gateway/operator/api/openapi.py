@@ -7,8 +7,8 @@ import functools
 import zoneinfo
 from typing import Any
 
-from gateway.api import export, openapi_campaigns, params
-from gateway.api.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
+from gateway.operator.api import export, openapi_campaigns, params
+from gateway.operator.api.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}

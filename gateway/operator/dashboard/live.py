@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from emailtrack.v1 import analytics_pb2
-from gateway.api import params, views
-from gateway.api.backend import Backend, ServiceError
 from gateway.config import DashboardUser
+from gateway.operator.api import params, views
+from gateway.operator.api.backend import Backend, ServiceError
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 RETRY_MS = 3000
