@@ -12,7 +12,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.common import metrics
-from emailtrack.common.config import env_str
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 
@@ -88,10 +87,6 @@ def _reply(status: int, payload: dict[str, object]) -> JSONResponse:
     return JSONResponse(payload, status_code=status)
 
 
-def webhook_routes(forwarder: WebhookForwarder | None = None) -> list[Route]:
-    """The webhook route; by default the bounce address and public URL come from the env."""
-    forwarder = forwarder or WebhookForwarder(
-        env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053"),
-        env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
-    )
+def webhook_routes(forwarder: WebhookForwarder) -> list[Route]:
+    """The webhook route, forwarding to the given BounceService client."""
     return [Route("/webhooks/{provider}/{tenant}", forwarder.endpoint, methods=["POST", "HEAD"])]

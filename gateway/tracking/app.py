@@ -1,5 +1,6 @@
-"""The gateway's Starlette application: pixel, click and unsubscribe endpoints that answer
-at once and hand hits to Kafka asynchronously, plus health and metrics."""
+"""The tracking hot path's Starlette application: pixel, click and unsubscribe endpoints that
+answer at once and hand hits to Kafka asynchronously, plus health and metrics. It imports
+nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes next to it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import base64
 import contextlib
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 from urllib.parse import quote
 
@@ -15,11 +16,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
-from emailtrack.common.telemetry import setup_telemetry, tracing_enabled
+from emailtrack.common.telemetry import tracing_enabled
 from emailtrack.common.tokens import InvalidToken, verify
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -29,11 +30,7 @@ from emailtrack.common.tracking_urls import (
 )
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
-from gateway.operator.dashboard import operator_routes
-from gateway.operator.webhooks import webhook_routes
 from gateway.tracking.hits import HitIds, build_hit, request_span
-from gateway.tracking.publisher import HitPublisher, make_hit_producer
-from gateway.tracking.spool import Spool
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = {
@@ -228,7 +225,11 @@ class TrackingApp:
         await self.app(scope, receive, send)
 
 
-def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingApp:
+def build_app(
+    settings: GatewaySettings, publisher: HitSink | None, more_routes: Sequence[BaseRoute] = ()
+) -> TrackingApp:
+    """The tracking endpoints, health and metrics, then ``more_routes`` (the operator side
+    when one process serves both)."""
     gateway = Gateway(settings, publisher)
 
     @contextlib.asynccontextmanager
@@ -245,27 +246,6 @@ def build_app(settings: GatewaySettings, publisher: HitSink | None) -> TrackingA
         Route("/healthz", gateway.healthz),
         Route("/readyz", gateway.readyz),
         Route("/metrics", gateway.metrics),
-        *webhook_routes(),
-        *operator_routes(settings.operators),
+        *more_routes,
     ]
     return TrackingApp(gateway, Starlette(routes=routes, lifespan=lifespan))
-
-
-def create_app() -> TrackingApp:
-    """Factory used by the ASGI server in every worker process."""
-    setup_telemetry("gateway")
-    settings = GatewaySettings.from_env()
-    spool = Spool(
-        settings.spool_dir,
-        max_bytes=settings.spool_max_bytes,
-        fsync_interval_s=settings.spool_fsync_interval_ms / 1000,
-    )
-    publisher = HitPublisher(
-        make_hit_producer(settings.kafka),
-        spool,
-        max_buffered=settings.max_buffered_hits,
-        flush_interval_s=settings.flush_interval_ms / 1000,
-        max_batch=settings.max_batch_hits,
-        ack_deadline_s=settings.ack_deadline_ms / 1000,
-    )
-    return build_app(settings, publisher)
