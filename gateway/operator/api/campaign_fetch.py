@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, campaign_pb2
-from gateway.operator.api import campaign_views
 from gateway.operator.api.backend import Backend, ServiceError
 
 

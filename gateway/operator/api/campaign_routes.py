@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import campaign_pb2
-from gateway.operator.api import campaign_fetch, campaign_views, params
+from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend
 
 TenantHandler = Callable[[Request, str], Awaitable[Response]]

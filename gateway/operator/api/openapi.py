@@ -7,8 +7,9 @@ import functools
 import zoneinfo
 from typing import Any
 
-from gateway.operator.api import export, openapi_campaigns, params
-from gateway.operator.api.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
+from emailtrack.presentation import export
+from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
+from gateway.operator.api import openapi_campaigns, params
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}

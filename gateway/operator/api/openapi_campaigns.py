@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.operator.api import params
-from gateway.operator.api.campaign_routes import MAX_ALPHA, MAX_WARMUP_DAYS, MIN_ALPHA
-from gateway.operator.api.campaign_views import (
+from emailtrack.presentation.campaign_views import (
     MAILBOX_COUNTS,
     MAILBOX_RATES,
     METRICS,
@@ -16,6 +14,8 @@ from gateway.operator.api.campaign_views import (
     STATUSES,
     USAGE_COUNTS,
 )
+from gateway.operator.api import params
+from gateway.operator.api.campaign_routes import MAX_ALPHA, MAX_WARMUP_DAYS, MIN_ALPHA
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}

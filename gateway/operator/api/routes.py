@@ -19,9 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
 from gateway.config import OperatorSettings
-from gateway.operator.api import export, params, views
+from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
 from gateway.operator.api.campaign_routes import campaign_routes
 from gateway.operator.api.openapi import openapi_document

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2
-from gateway.operator.api import campaign_fetch, campaign_views
+from gateway.operator.api import campaign_fetch
 from gateway.operator.api.backend import Backend
 
 

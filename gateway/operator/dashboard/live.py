@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from emailtrack.presentation import views
 from emailtrack.v1 import analytics_pb2
 from gateway.config import DashboardUser
-from gateway.operator.api import params, views
+from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
+from emailtrack.presentation import views
+from emailtrack.presentation.export import BUCKETS
 from emailtrack.v1 import analytics_pb2, recipient_pb2
 from gateway.config import DashboardUser
-from gateway.operator.api import campaign_fetch, params, views
+from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend, ServiceError
-from gateway.operator.api.export import BUCKETS
 from gateway.operator.dashboard import campaign_sections
 from gateway.operator.dashboard.auth import Logins
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from emailtrack.presentation.export import export_windows
+from emailtrack.presentation.views import event_summary, mask_email
 from emailtrack.v1 import events_pb2
 from gateway.config import ConfigError, parse_api_tokens, parse_dashboard_users
 from gateway.operator.api import params
-from gateway.operator.api.export import export_windows
-from gateway.operator.api.views import event_summary, mask_email
 
 
 @pytest.mark.parametrize(

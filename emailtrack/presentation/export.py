@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS, timeline_csv_row
 from emailtrack.v1 import analytics_pb2
-from gateway.operator.api.views import TIMELINE_CSV_COLUMNS, timeline_csv_row
 
 BUCKETS = {
     "minute": analytics_pb2.TIME_BUCKET_MINUTE,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from emailtrack.presentation.views import campaign_stats, timestamp
 from emailtrack.v1 import analytics_pb2, campaign_pb2
-from gateway.operator.api.views import campaign_stats, timestamp
 
 STATUSES = {
     value: name.removeprefix("CAMPAIGN_STATUS_").lower()
