@@ -171,7 +171,7 @@ def _control(tenant: str, campaign: str, recipient: str) -> str:
                 campaign_pb2.GetCampaignRequest(tenant_id=tenant, campaign_id=campaign)
             )
         except grpc.RpcError as exc:
-            if exc.code() != grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise
             return ""
     return found.campaign.variants[0].variant_id if found.campaign.variants else ""

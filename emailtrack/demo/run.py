@@ -60,8 +60,8 @@ def _rpc(what: str, call: Callable[[], object]) -> object:
     try:
         return call()
     except grpc.RpcError as exc:
-        code = exc.code().name  # type: ignore[attr-defined]
-        raise DemoError(f"{what}: {code}: {exc.details()}") from exc  # type: ignore[attr-defined]
+        code = exc.code().name
+        raise DemoError(f"{what}: {code}: {exc.details()}") from exc
 
 
 class DemoRunner:

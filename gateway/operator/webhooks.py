@@ -75,9 +75,9 @@ class WebhookForwarder:
         try:
             reply = await run_in_threadpool(self.stub.HandleEspWebhook, call)
         except grpc.RpcError as exc:
-            code = exc.code()  # type: ignore[attr-defined]
+            code = exc.code()
             status = STATUS.get(code, 502)
-            message = exc.details() if status == 400 else code.name.lower()  # type: ignore[attr-defined]
+            message = exc.details() if status == 400 else code.name.lower()
             return _reply(status, {"error": message})
         return _reply(200, {"accepted": reply.accepted, "duplicates": reply.duplicates})
 

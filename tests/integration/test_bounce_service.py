@@ -42,7 +42,7 @@ BOUNCES = ["flufl/dsn_01.txt", "flufl/postfix_01.txt", "flufl/exim_01.txt", "flu
 
 
 @pytest.fixture
-def bounce(kafka_bootstrap, fresh_database):  # type: ignore[no-untyped-def]
+def bounce(kafka_bootstrap, fresh_database):
     settings = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(settings)
     engine = make_engine(fresh_database("bounce"))
@@ -80,7 +80,7 @@ def delivery_events(bootstrap: str, tenant: str, want: int) -> list[events_pb2.E
     return found
 
 
-def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # type: ignore[no-untyped-def]
+def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):
     box = mailbox.mbox(tmp_path / "bounces.mbox")
     for name in BOUNCES:
         box.add((DATA / "bounces" / name).read_bytes())
@@ -105,7 +105,7 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # t
     assert down.exit_code == 1
 
 
-def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
+def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):
     forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     body = (DATA / "webhooks" / "sendgrid_signed_processed_bounce.json").read_bytes()
@@ -136,7 +136,7 @@ def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type
     assert len(delivery_events(kafka_bootstrap, "hookco", 1)) == 1
 
 
-def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
+def test_erase_request_deletes_outcomes(bounce):
     stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
     raw = (DATA / "bounces" / "flufl/dsn_01.txt").read_bytes()
     reply = stub.IngestInboundMessages(
@@ -163,7 +163,7 @@ def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
     assert bounce["store"].outcomes_of("eraseco", recipient) == []
 
 
-def test_parse_rpc_rejects_empty_and_oversized(bounce):  # type: ignore[no-untyped-def]
+def test_parse_rpc_rejects_empty_and_oversized(bounce):
     stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
     for raw in (b"", b"x" * (10 * 1024 * 1024 + 1)):
         with pytest.raises(grpc.RpcError) as error:

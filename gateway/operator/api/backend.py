@@ -50,9 +50,9 @@ class ServiceError(Exception):
 
     @classmethod
     def from_rpc(cls, exc: grpc.RpcError) -> ServiceError:
-        code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
+        code: grpc.StatusCode = exc.code()
         status = HTTP_STATUS.get(code, 502)
-        details = exc.details() if code in CLIENT_ERRORS else ""  # type: ignore[attr-defined]
+        details = exc.details() if code in CLIENT_ERRORS else ""
         return cls(status, code.name.lower(), details or code.name.lower().replace("_", " "))
 
 

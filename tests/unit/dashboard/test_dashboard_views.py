@@ -86,7 +86,7 @@ def test_export_windows_across_a_dst_change_stay_on_midnight() -> None:
         (lambda: params.only({"x": "1"}, ("y",)), "unknown parameter"),
     ],
 )
-def test_parameter_errors_say_what_is_wrong(call, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_parameter_errors_say_what_is_wrong(call, message: str) -> None:
     with pytest.raises(params.ParameterError, match=message):
         call()
 
