@@ -5,13 +5,13 @@ shared by the JSON API, the dashboard and the CLI's ``--json`` output. Pure."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from emailtrack.presentation.views import campaign_stats, timestamp
 from emailtrack.v1 import analytics_pb2, campaign_pb2
 
 STATUSES = {
-    value: name.removeprefix("CAMPAIGN_STATUS_").lower()
+    cast(campaign_pb2.CampaignStatus, value): name.removeprefix("CAMPAIGN_STATUS_").lower()
     for name, value in campaign_pb2.CampaignStatus.items()
     if value != campaign_pb2.CAMPAIGN_STATUS_UNSPECIFIED
 }
@@ -159,7 +159,9 @@ def warmup_days(reply: analytics_pb2.GetWarmupStatsResponse) -> dict[str, Any]:
     days = [
         {"day": d.day, "sent": d.sent, "opens": d.opens, "replies": d.replies} for d in reply.days
     ]
-    totals = {name: sum(d[name] for d in days) for name in ("sent", "opens", "replies")}
+    totals = {
+        name: sum(getattr(d, name) for d in reply.days) for name in ("sent", "opens", "replies")
+    }
     return {"days": days, "totals": totals}
 
 

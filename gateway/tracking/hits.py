@@ -112,7 +112,7 @@ SPAN_NAMES = {
 }
 
 
-def request_span(scope: Scope, kind: int) -> AbstractContextManager[object]:
+def request_span(scope: Scope, kind: events_pb2.HitKind) -> AbstractContextManager[object]:
     """The server span of a tracking request (only used when tracing is on), continuing a
     trace the client sent in ``traceparent``; the hit built inside it carries its context."""
     carrier = {

@@ -178,12 +178,13 @@ class Spool:
                 return False
             if self._active is not None and self._segments[self._active] >= self.segment_bytes:
                 self._seal_active()
-            if self._active_fd is None:
-                self._active = self._new_segment_path()
-                self._active_fd = os.open(self._active, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-                self._segments[self._active] = 0
+            active = self._active
+            if self._active_fd is None or active is None:
+                active = self._active = self._new_segment_path()
+                self._active_fd = os.open(active, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+                self._segments[active] = 0
             os.write(self._active_fd, record)
-            self._segments[self._active] += len(record)
+            self._segments[active] += len(record)
             self._dirty = True
             if self.fsync_interval_s <= 0:
                 self._sync()

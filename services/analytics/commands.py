@@ -72,8 +72,10 @@ def run(name: str, argv: Sequence[str]) -> int:
     console = Console(stderr=True, quiet=as_json)
     try:
         if args.command == "maintain":
-            result = store.maintain(config.partitions_ahead_days)
-            console.print(f"partitions created: {result.created}; dropped: {result.dropped}")
+            maintained = store.maintain(config.partitions_ahead_days)
+            console.print(
+                f"partitions created: {maintained.created}; dropped: {maintained.dropped}"
+            )
             return 0
         store.maintain(config.partitions_ahead_days)
         done = replay(settings.kafka, EVENT_TOPICS, store, args.from_timestamp, console)

@@ -83,7 +83,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             context.abort(grpc.StatusCode.UNAVAILABLE, "could not record outcomes; retry")
             raise  # unreachable: abort raises
 
-    def ClassifySmtpReply(self, request, context):
+    def ClassifySmtpReply(
+        self, request: bounce_pb2.ClassifySmtpReplyRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.ClassifySmtpReplyResponse:
         if request.code and not 200 <= request.code <= 599:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "code must be 0 or 200..599")
         if not (request.code or request.enhanced_status.strip() or request.text.strip()):
@@ -95,7 +97,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         )
         return bounce_pb2.ClassifySmtpReplyResponse(classification=classification_message(result))
 
-    def ParseBounceMessage(self, request, context):
+    def ParseBounceMessage(
+        self, request: bounce_pb2.ParseBounceMessageRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.ParseBounceMessageResponse:
         error = _message_error(request.raw_message)
         if error:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, error)
@@ -103,8 +107,10 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         return bounce_pb2.ParseBounceMessageResponse(message=parsed_message(parsed))
 
     def IngestInboundMessages(
-        self, request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest], context
-    ):
+        self,
+        request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest],
+        context: grpc.ServicerContext,
+    ) -> bounce_pb2.IngestInboundMessagesResponse:
         counts = bounce_pb2.IngestInboundMessagesResponse()
         for request in request_iterator:
             if not request.tenant_id:
@@ -126,7 +132,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             counts.duplicates += recorded.duplicates
         return counts
 
-    def HandleEspWebhook(self, request, context):
+    def HandleEspWebhook(
+        self, request: bounce_pb2.HandleEspWebhookRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.HandleEspWebhookResponse:
         provider = PROVIDER_NAMES.get(request.provider)
         if provider is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown provider")

@@ -25,7 +25,7 @@ async def definition(backend: Backend, tenant_id: str, campaign_id: str) -> dict
 
 
 async def segments(
-    backend: Backend, tenant_id: str, campaign_id: str, dimension: int
+    backend: Backend, tenant_id: str, campaign_id: str, dimension: analytics_pb2.SegmentDimension
 ) -> list[dict[str, Any]]:
     reply = await backend.call(
         backend.analytics.GetSegmentStats,

@@ -9,12 +9,15 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TypeVar
 
 MAX_ID_LENGTH = 200
 MAX_EMAIL_LENGTH = 320
 MAX_TEXT_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+Choice = TypeVar("Choice")
 
 
 class ParameterError(ValueError):
@@ -94,7 +97,9 @@ def period(query: Mapping[str, str], name: str) -> str:
     return raw
 
 
-def choice(query: Mapping[str, str], name: str, options: Mapping[str, int], default: str) -> int:
+def choice(
+    query: Mapping[str, str], name: str, options: Mapping[str, Choice], default: str
+) -> Choice:
     raw = query.get(name) or default
     if raw not in options:
         raise ParameterError(name, f"must be one of {', '.join(options)}")

@@ -43,7 +43,7 @@ BREAKDOWNS = (
 )
 
 
-def chart_bucket(stats: analytics_pb2.CampaignStats) -> int:
+def chart_bucket(stats: analytics_pb2.CampaignStats) -> analytics_pb2.TimeBucket:
     """Minutes for a campaign younger than six hours, hours up to a week, else days."""
     if not stats.HasField("first_event_at"):
         return analytics_pb2.TIME_BUCKET_MINUTE
@@ -125,7 +125,9 @@ class Pages:
             request, "campaigns.html", user, campaigns=rows, next_page=reply.next_page_token
         )
 
-    async def _timeline(self, tenant_id: str, campaign_id: str, bucket: int) -> dict[str, Any]:
+    async def _timeline(
+        self, tenant_id: str, campaign_id: str, bucket: analytics_pb2.TimeBucket
+    ) -> dict[str, Any]:
         reply = await self.backend.call(
             self.backend.analytics.GetTimeline,
             analytics_pb2.GetTimelineRequest(

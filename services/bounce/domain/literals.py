@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 try:  # the parser behind re.compile; public as sre_parse before Python 3.11
-    from re import _constants as _c
-    from re import _parser as _sre_parse
+    from re import _constants as _c  # type: ignore[attr-defined]  # private, not in typeshed
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
 except ImportError:  # pragma: no cover - older interpreters
     import sre_constants as _c
     import sre_parse as _sre_parse

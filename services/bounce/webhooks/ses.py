@@ -20,7 +20,8 @@ from services.bounce.webhooks.common import (
 
 
 def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
-    tags = mail.get("tags") if isinstance(mail.get("tags"), dict) else {}
+    found_tags = mail.get("tags")
+    tags: dict[str, Any] = found_tags if isinstance(found_tags, dict) else {}
     headers = {
         text_of(h.get("name")).lower(): text_of(h.get("value"))
         for h in mail.get("headers") or []
@@ -71,7 +72,8 @@ def parse(tenant_id: str, notice: Any) -> list[Outcome]:
     mail = notice["mail"]
     campaign_id, message_id = _attribution(mail)
     detail_key = {"DeliveryDelay": "deliveryDelay"}.get(kind, kind[:1].lower() + kind[1:])
-    detail = notice.get(detail_key) if isinstance(notice.get(detail_key), dict) else {}
+    found_detail = notice.get(detail_key)
+    detail: dict[str, Any] = found_detail if isinstance(found_detail, dict) else {}
     occurred = from_iso(detail.get("timestamp") or mail.get("timestamp"), "SES notification")
     outcomes = []
     for ours, recipient in _recipients(kind, notice):
