@@ -61,7 +61,9 @@ TOTALS_ALSO_SHOWN = (
 HOUR, DAY = analytics_pb2.TIME_BUCKET_HOUR, analytics_pb2.TIME_BUCKET_DAY
 
 
-def make_event(rng: random.Random, kind: int, campaign: str, n: int, at: datetime) -> T.Event:
+def make_event(
+    rng: random.Random, kind: T.EventType, campaign: str, n: int, at: datetime
+) -> T.Event:
     event = T.Event(
         event_id=str(uuid.UUID(int=rng.getrandbits(128))),
         type=kind,
@@ -159,7 +161,7 @@ def local_bucket(event: T.Event, zone: str, bucket: int) -> datetime:
 def brute_force_timeline(
     events: list[T.Event],
     zone: str,
-    bucket: int,
+    bucket: analytics_pb2.TimeBucket,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[datetime, tuple]:
@@ -192,7 +194,7 @@ def timeline_of(
     stub,
     campaign: str,
     zone: str,
-    bucket: int,
+    bucket: analytics_pb2.TimeBucket,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[datetime, tuple]:

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -76,7 +77,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
     suffix = uuid.uuid4().hex[:8]
-    loops = [
+    loops: list[ConsumerLoop[Any]] = [
         ConsumerLoop(settings, f"an-{suffix}", [topics.DELIVERY_EVENTS, topics.RECIPIENT_EVENTS],
                      EventIngestHandler(analytics), producer),
         ConsumerLoop(settings, f"bo-{suffix}", [topics.RECIPIENT_EVENTS], EraseHandler(outcomes),

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
+from typing import Any
 
 import grpc
 import pytest
@@ -48,7 +49,7 @@ pytestmark = pytest.mark.integration
 rpb = recipient_pb2
 
 
-def serve(servicer: object, add: object) -> tuple:
+def serve(servicer: object, add: Any) -> tuple:
     server = start_server([ServiceRegistration(servicer, add, "x")], 0, "127.0.0.1")
     return server, f"127.0.0.1:{server.port}"
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry import trace
@@ -76,7 +77,7 @@ def test_one_trace_from_gateway_to_analytics(
     analytics_engine = make_engine(fresh_database("analytics"))
     producer = make_producer(kafka, "trace-test")
     group = uuid.uuid4().hex[:8]
-    loops = [
+    loops: list[ConsumerLoop[Any]] = [
         ConsumerLoop(
             kafka,
             f"edge-{group}",

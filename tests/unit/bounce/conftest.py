@@ -104,7 +104,7 @@ def mailgun_oca():
     def build(name: str, **event: object) -> tuple[WebhookHandler, bytes]:
         keys = json.loads(sample("mailgun_oca_keys.json"))
         secrets = WebhookSecrets(mailgun_signing_key=keys["signing_key"])
-        handler = WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None)
+        handler = WebhookHandler(secrets, SnsVerifier(lambda url: b""), lambda url: None)
         payload = json.loads(sample(name))
         payload["event-data"].update(event)
         return handler, json.dumps(payload).encode()
