@@ -1,6 +1,7 @@
 """ESP webhook endpoint: POST /webhooks/{provider}/{tenant} forwards the raw request to
 BounceService.HandleEspWebhook (in a worker thread, so the event loop never blocks) and maps
-its status: OK 200, UNAUTHENTICATED 401, INVALID_ARGUMENT 400, unavailable/unconfigured 503
+its status: OK 200 (``dead_lettered`` counts events set aside alone), UNAUTHENTICATED 401
+(forged, stale or replayed), INVALID_ARGUMENT 400, unavailable/unconfigured 503
 (ESPs retry). HEAD answers 200 (Mandrill checks the URL exists before saving a webhook)."""
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ class WebhookForwarder:
             status = STATUS.get(code, 502)
             message = exc.details() if status == 400 else code.name.lower()  # type: ignore[attr-defined]
             return _reply(status, {"error": message})
-        return _reply(200, {"accepted": reply.accepted, "duplicates": reply.duplicates})
+        counts = {"accepted": reply.accepted, "duplicates": reply.duplicates}
+        if reply.dead_lettered:
+            counts["dead_lettered"] = reply.dead_lettered
+        return _reply(200, counts)
 
 
 def _reply(status: int, payload: dict[str, object]) -> JSONResponse:
