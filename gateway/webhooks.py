@@ -79,7 +79,8 @@ class WebhookForwarder:
         except grpc.RpcError as exc:
             code = exc.code()  # type: ignore[attr-defined]
             status = STATUS.get(code, 502)
-            message = exc.details() if status == 400 else code.name.lower()  # type: ignore[attr-defined]
+            # 400 and 401 say why (bad field; forged, stale or replayed): no secret in either.
+            message = exc.details() if status in (400, 401) else code.name.lower()  # type: ignore[attr-defined]
             return _reply(status, {"error": message})
         counts = {"accepted": reply.accepted, "duplicates": reply.duplicates}
         if reply.dead_lettered:
