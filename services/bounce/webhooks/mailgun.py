@@ -102,7 +102,7 @@ def _outcomes(tenant_id: str, data: Any, fallback_id: str, received_at: datetime
             campaign_id=campaign_id,
             message_id=message_id,
             bounce_type=bounce_type,
-            reason=reason,
+            reason=reason or (t.FEEDBACK if kind == "complaint" else ""),
             smtp_code=text_of(status.get("code")),
             enhanced_status=text_of(status.get("enhanced-code")),
             diagnostic=text[:1000],

@@ -104,7 +104,7 @@ def _outcomes(tenant_id: str, item: Any, index: int, received_at: datetime) -> l
             campaign_id=campaign_id,
             message_id=message_id,
             bounce_type=failure.bounce_type if failure else "",
-            reason=failure.reason if failure else "",
+            reason=failure.reason if failure else (t.FEEDBACK if kind == "complaint" else ""),
             diagnostic=text[:1000],
             feedback_type="abuse" if kind == "complaint" else "",
             link_url=text_of(item.get("url")),

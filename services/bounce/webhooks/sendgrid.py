@@ -98,7 +98,7 @@ def _outcome(tenant_id: str, item: Any, index: int, received_at: datetime) -> li
             campaign_id=campaign_id,
             message_id=message_id,
             bounce_type=bounce_type,
-            reason=reason,
+            reason=reason or (t.FEEDBACK if kind == "complaint" else ""),
             enhanced_status=status,
             diagnostic=text[:1000],
             feedback_type="abuse" if kind == "complaint" else "",

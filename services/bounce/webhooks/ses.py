@@ -138,7 +138,7 @@ def _outcomes(tenant_id: str, notice: Any, received_at: datetime) -> list[Outcom
                 campaign_id=campaign_id,
                 message_id=message_id,
                 bounce_type=bounce_type,
-                reason=reason,
+                reason=reason or (t.FEEDBACK if ours == "complaint" else ""),
                 enhanced_status=status,
                 diagnostic=text[:1000],
                 feedback_type=text_of(recipient.get("feedback")),
