@@ -6,7 +6,8 @@ SendGrid, Amazon SES/SNS, Mailgun and Postmark run on material copied from publi
 the Mailgun signing key, signed timestamp/token and events of OCA's mail_tracking_mailgun test
 suite; Postmark's documented bounce and delivery examples quoted by django-postmark(-utils).
 SNS SignatureVersion 2 and SubscriptionConfirmation are signed with a per-run key
-(conftest.SnsSigner). Mandrill's events are synthetic (no authentic payload was obtainable).
+(conftest.SnsSigner). Mandrill (and more of every ESP) runs on the peer samples in
+test_bounce_webhook_samples.py; per-ESP mapping rules are in test_bounce_webhook_mapping.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -29,7 +29,6 @@ from services.bounce.webhooks.handler import (
 from services.bounce.webhooks.signatures import (
     load_sendgrid_key,
     mailgun_signature,
-    mandrill_signature,
 )
 from services.bounce.webhooks.sns import SnsVerifier
 from tests.unit.bounce.conftest import DJANGO_SES_TOPIC, SIGNED_AT, TEST_TOPIC, clock_at
@@ -357,49 +356,6 @@ def test_postmark_payload_without_record_type_is_malformed_and_without_time_is_d
     body = b'{"RecordType": "Delivery", "Recipient": "a@b.example", "MessageID": "m"}'
     (delivered,) = handler.handle("postmark", "acme", {}, body, url).outcomes
     assert delivered.occurred_at == SIGNED_AT  # the receive time (the handler's clock)
-
-
-# --- Mandrill: synthetic events (no authentic sample was obtainable) -------------------------
-
-MANDRILL_EVENTS = [
-    {
-        "event": "hard_bounce",
-        "_id": "synthetic-1",
-        "ts": 1700000000,
-        "msg": {"email": "erin@example.test", "diag": "smtp;550 5.1.1 user unknown"},
-    },
-    {
-        "event": "open",
-        "_id": "synthetic-1",
-        "ts": 1700000100,
-        "ip": "192.0.2.7",
-        "msg": {"email": "erin@example.test", "metadata": {"emailtrack_campaign_id": "c-2"}},
-    },
-]
-
-
-def _mandrill(events: bytes, key: str = MANDRILL_KEY) -> tuple[bytes, dict[str, str]]:
-    params = [("mandrill_events", events.decode())]
-    signature = mandrill_signature(key, URL.format("mandrill"), params)
-    return urlencode(params).encode(), {"X-Mandrill-Signature": signature}
-
-
-def test_mandrill_bounce_and_open(handler):
-    body, headers = _mandrill(json.dumps(MANDRILL_EVENTS).encode())
-    bounce, opened = handler.handle(
-        "mandrill", "acme", headers, body, URL.format("mandrill")
-    ).outcomes
-    assert (bounce.kind, bounce.reason, bounce.bounce_type) == ("bounce", "user_unknown", "hard")
-    assert (opened.kind, opened.client_ip, opened.campaign_id) == ("open", "192.0.2.7", "c-2")
-
-
-def test_mandrill_signature_covers_url_and_params(handler):
-    body, headers = _mandrill(json.dumps(MANDRILL_EVENTS).encode())
-    with pytest.raises(InvalidSignature):
-        handler.handle("mandrill", "acme", headers, body, URL.format("mandrill") + "x")
-    body, headers = _mandrill(b"[]", key="wrong")
-    with pytest.raises(InvalidSignature):
-        handler.handle("mandrill", "acme", headers, body, URL.format("mandrill"))
 
 
 def test_unconfigured_provider_refuses(sns_signer, webhook_sample):
