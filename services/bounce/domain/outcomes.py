@@ -57,6 +57,8 @@ class Outcome:
     reply_message_id: str = ""
     matched_by: str = ""
     warmup: bool = False
+    # The ESP's own id of the event a webhook reported (stored for audit and de-duplication).
+    esp_event_id: str = ""
 
 
 def without_nul(outcome: Outcome) -> Outcome:
