@@ -1,5 +1,7 @@
 """Instrumenting one message: signs the tokens for its pixel, links, honeypot and
-unsubscribe URL, and applies them to the HTML and text parts."""
+unsubscribe URL, and applies them to the HTML and text parts. The unsubscribe token (in the
+link and in List-Unsubscribe) carries `options.list_id`: that list only, or every list when
+empty."""
 
 from __future__ import annotations
 
@@ -33,6 +35,9 @@ def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
         raise InvalidInput("html or text is required")
     if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
         raise InvalidInput(f"message body exceeds {MAX_BODY_BYTES} bytes")
+    list_id = message.options.list_id
+    if len(list_id) > MAX_ID_LENGTH or not list_id.isprintable():
+        raise InvalidInput(f"options.list_id must be printable, at most {MAX_ID_LENGTH} characters")
     mailto = message.options.unsubscribe_mailto
     if mailto and ("@" not in mailto or any(c in mailto for c in "<>, \r\n")):
         raise InvalidInput("options.unsubscribe_mailto must be a plain email address")
@@ -79,8 +84,10 @@ class Instrumenter:
     ) -> tracking_edge_pb2.InstrumentedMessage:
         _validate(message)
         options = message.options
+        unsubscribe_claims = self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE)
+        unsubscribe_claims.list_id = options.list_id  # per-list; empty: global
         unsubscribe = tracking_urls.unsubscribe_url(
-            self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE), self.keys)
+            self.base_url, sign(unsubscribe_claims, self.keys)
         )
         pixel = tracking_urls.pixel_url(
             self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_OPEN), self.keys)
