@@ -34,7 +34,7 @@ from emailtrack.common.tracking_urls import (
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
 from gateway.dashboard import operator_routes
-from gateway.hits import HitIds, build_hit, request_span
+from gateway.hits import HitIds, build_hit, host_of_request, request_span
 from gateway.publisher import HitPublisher, make_hit_producer
 from gateway.spool import Spool
 from gateway.webhooks import webhook_routes
@@ -108,13 +108,19 @@ class Gateway:
         self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
         self._click_latency = metrics.HTTP_LATENCY.labels("click")
 
-    def _verified(self, token: str, kind: int) -> VerifiedToken | None:
-        """A genuine token of ``kind`` (expired or not), else None."""
+    def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
+        """A genuine token of ``kind`` (expired or not) presented on the host it was issued
+        for (tokens name it since tracking domains; older ones name none), else None."""
         try:
             verified = open_token(token, self.settings.token_keys)
         except InvalidToken:
             return None
-        return verified if verified.claims.kind == kind else None
+        claims = verified.claims
+        if claims.kind != kind:
+            return None
+        if claims.tracking_host and claims.tracking_host != host_of_request(scope):
+            return None  # e.g. a token of one tenant on another tenant's tracking domain
+        return verified
 
     def _record(
         self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
@@ -132,7 +138,7 @@ class Gateway:
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
-        verified = self._verified(token, events_pb2.HIT_KIND_OPEN)
+        verified = self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
         if verified is not None and not verified.expired:
             self._record(scope, verified.claims)
         body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
@@ -143,7 +149,7 @@ class Gateway:
 
     async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        verified = self._verified(token, events_pb2.HIT_KIND_CLICK)
+        verified = self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
         location = None if verified is None else redirect_location(verified.claims.link_url)
         if verified is None or location is None:
             self._click_not_found.inc()
@@ -161,7 +167,9 @@ class Gateway:
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
         POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
-        verified = self._verified(request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE)
+        verified = self._verified(
+            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope
+        )
         if verified is None:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
             return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
