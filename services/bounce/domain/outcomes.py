@@ -95,16 +95,18 @@ def outcomes_from_bounce(
     outcomes = []
     for recipient in parsed.recipients:
         kind = _kind_of(parsed, recipient)
-        if kind is None or "@" not in recipient.address:
+        # The address we sent to: the DSN's Original-Recipient when it names another one.
+        address = recipient.original_recipient or recipient.address
+        if kind is None or "@" not in address:
             continue
         classification = recipient.classification
         is_failure = kind in ("bounce", "deferred")
         outcomes.append(
             Outcome(
-                event_id=outcome_id("mail", tenant_id, anchor, recipient.address.lower(), kind),
+                event_id=outcome_id("mail", tenant_id, anchor, address.lower(), kind),
                 kind=kind,
                 tenant_id=tenant_id,
-                address=recipient.address,
+                address=address,
                 occurred_at=received_at,
                 source="arf" if kind == "complaint" else "dsn",
                 campaign_id=parsed.campaign_id,

@@ -18,7 +18,8 @@ from typing import Literal
 
 from services.bounce.domain import arf, autoreply, dsn, mta_formats, original, replies
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
+from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
+from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import SmtpClassification
 from services.bounce.domain.text_rules import CONNECTION_RULE
@@ -26,6 +27,7 @@ from services.bounce.domain.text_rules import CONNECTION_RULE
 Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"]
 
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+_UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +42,7 @@ class FailedRecipient:
     classification: SmtpClassification
     remote_mta: str = ""
     action: str = ""
+    original_recipient: str = ""  # as first addressed, when the report names another
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +75,30 @@ def _classify(
     if result.reason == t.UNDEFINED and fallback_text:
         code = code or reply_code_in(fallback_text)
         result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
-    if action == "failed" and result.matched_rule == CONNECTION_RULE:
+    if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
+        # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
+    found_status = normalise_status(status) or status_in_text(text, code)
+    result = after_acceptance(result, code, found_status, smtp_stage(text, fallback_text))
+    if action == "delayed" and result.reason in _UNEXPLAINED:
+        # A delay notice naming no cause is about the retry period itself (X.4.7).
+        result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
+    if result.reason == t.UNDEFINED and text.strip():
+        # A failure that states something no rule understands: Sisimai's "onhold".
+        result = t.classification_for(t.ON_HOLD, code, f"{result.matched_rule}.unexplained")
     return result, code
+
+
+def specific_status(status: str, diagnostic: str) -> str:
+    """The status to report: the report's own, or the diagnostic's code when the report only
+    gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
+    (Classification still reads the report's status with the text: vendors misuse codes.)"""
+    if status and not status.endswith(".0.0"):
+        return status
+    found = status_in_text(diagnostic, reply_code_in(diagnostic))
+    if found and (not status or found[0] == status[0]):
+        return found
+    return status
 
 
 def _domain(address: str) -> str:
@@ -97,12 +121,13 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=status,
+                status=specific_status(status, entry.diagnostic),
                 smtp_code=_code_str(code),
                 diagnostic=entry.diagnostic,
                 classification=classification,
                 remote_mta=entry.remote_mta,
                 action=entry.action,
+                original_recipient=entry.original_recipient,
             )
         )
     return recipients
