@@ -144,7 +144,7 @@ def _from_text(
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=normalise_status(entry.diagnostic),
+                status=normalise_status(entry.diagnostic) or status_in_text(notification, code),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,
