@@ -13,6 +13,7 @@ _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
 _INLINE_START_RE = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
 _MAX_INLINE = 8000
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-display-name", "reason")
 
 
@@ -75,14 +76,35 @@ def _recipients(block: Message) -> tuple[str, str]:
     return final, original if original.lower() != final.lower() else ""
 
 
+def _groups(block: Message) -> list[Message]:
+    """``block`` split into per-recipient groups where a field repeats: some MTAs write the
+    groups without the blank line RFC 3464 puts between them, some start each with Action."""
+    names = [name.lower() for name in block]
+    if len(names) == len(set(names)) or "final-recipient" not in names:
+        return [block]
+    groups: list[Message] = []
+    current = Message()
+    for name, value in block.items():
+        key = name.lower()
+        # A group ends at a repeated field or at the next recipient field once it has one.
+        if "final-recipient" in current and (key in current or key in _RECIPIENT_FIELDS):
+            groups.append(current)
+            current = Message()
+        current[name] = value
+    groups.append(current)
+    return groups
+
+
 def _blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
+    blocks: list[Message] = []
     if isinstance(payload, list):
-        return [b for b in payload if isinstance(b, Message)]
-    if isinstance(payload, str):
+        blocks = [b for b in payload if isinstance(b, Message)]
+    elif isinstance(payload, str):
         text = payload.replace("\r\n", "\n")
-        return [header_block(chunk.strip() + "\n") for chunk in text.split("\n\n") if chunk.strip()]
-    return []
+        chunks = text.split("\n\n")
+        blocks = [header_block(chunk.strip() + "\n") for chunk in chunks if chunk.strip()]
+    return [group for block in blocks for group in _groups(block)]
 
 
 def delivery_status_parts(parts: Sequence[tuple[Message, str]]) -> list[Message]:

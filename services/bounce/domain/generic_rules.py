@@ -88,17 +88,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"dns records for the destination computer could not be found",
     ),
     rule(
-        "generic.no_mail_service",
-        t.NOT_ACCEPTED,
-        r"null ?mx",
-        r"does not accept (?:e-?)?mail",
-        r"no mx (?:record|host)s?(?: found)?",
-        r"(?:has|with) no mx",
-        r"no (?:smtp|mail) (?:service|server)s?\b",
-        r"no route for current request",
-        r"name server: \.: host not found",
-    ),
-    rule(
         "generic.host_unknown",
         t.HOST_UNKNOWN,
         r"(?:host|domain)(?: name)? (?:unknown|not found)",
@@ -190,7 +179,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.too_many_conn",
         t.TOO_MANY_CONN,
-        r"too many (?:(?:concurrent |simultaneous |smtp )?(?:connections|sessions))",
+        r"too many (?:(?:concurrent|simultaneous|smtp) )*(?:connections|sessions)",
         r"connection (?:rate )?limit",
         r"maximum connection",
         r"trop de connexions",
@@ -271,8 +260,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.not_rfc_compliant",
         t.NOT_COMPLIANT_RFC,
-        r"not (?:rfc ?)?(?:2|5)?822[ -]compliant",
-        r"(?:not|non)[ -]?compliant with rfc ?(?:2|5)?822",
+        r"not (?:rfc ?)?(?:2822|5322|822)[ -]compliant",
+        r"(?:not|non)[ -]?compliant with rfc ?(?:2822|5322|822)",
         r"rfcmessagenoncompliant",
         r"multiple (?:from|sender|date|subject|to|message-id)(?::| header| field)",
         r"(?:duplicate|more than one) (?:from|sender|date|subject|message-id)\b",

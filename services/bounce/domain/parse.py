@@ -16,8 +16,18 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Literal
 
-from services.bounce.domain import arf, autoreply, dsn, mta_formats, original, replies
+from services.bounce.domain import (
+    arf,
+    autoreply,
+    dsn,
+    mta_formats,
+    original,
+    recipient_lines,
+    replies,
+    ses_mail,
+)
 from services.bounce.domain import taxonomy as t
+from services.bounce.domain.header_blocks import header_block
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
 from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage
 from services.bounce.domain.status_codes import normalise_status
@@ -180,6 +190,21 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
     return [FailedRecipient(sender, "", "", "", vacation, "", "auto-replied")]
 
 
+def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, str]) -> ParsedBounce:
+    """A bounce, delivery or complaint notification of Amazon SES received as mail."""
+    entries = [e for e in ses.recipients if "@" in e.address]
+    if ses.kind == "complaint":
+        feedback = t.classification_for(t.FEEDBACK, 0, f"ses.{ses.feedback_type}")
+        recipients = [
+            FailedRecipient(e.address, "", "", "", feedback, "", "complaint") for e in entries
+        ]
+        return ParsedBounce(
+            "complaint", tuple(recipients), format="ses", feedback_type=ses.feedback_type, **extra
+        )
+    kind: Kind = "delivery_report" if ses.kind == "delivery" else "bounce"
+    return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
+
+
 def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
@@ -207,6 +232,10 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="challenge", **extra)
 
+    ses = ses_mail.parse_ses_notification(notification)
+    if ses is not None:
+        return _from_ses(ses, extra)
+
     dsn_parts = dsn.delivery_status_parts(parts)
     dsn_entries = [entry for part in dsn_parts for entry in dsn.parse_delivery_status(part)]
     if not dsn_parts:
@@ -223,7 +252,15 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 
-    text_entries = mta_formats.text_recipients(msg, notification, fmt)
+    returned_headers = original.returned_headers(msg, parts)
+    if returned_headers is None and returned:
+        returned_headers = header_block(returned.lstrip())
+    excluded = recipient_lines.false_recipients(msg, returned_headers)
+    text_entries = [
+        entry
+        for entry in mta_formats.text_recipients(msg, notification, fmt)
+        if not recipient_lines.is_false_recipient(entry.address, excluded)
+    ]
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)

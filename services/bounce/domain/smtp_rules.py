@@ -115,6 +115,9 @@ def classify_smtp_reply(
 
     if normalised:
         rule = _match(text_rules.STRONG_RULES, normalised)
+        if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
+            # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
+            return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 

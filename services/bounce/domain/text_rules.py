@@ -97,4 +97,15 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"too large",
         r"sizelimit",
     ),
+    rule(
+        "generic.no_mail_service",
+        t.NOT_ACCEPTED,
+        r"null ?mx",
+        r"does not accept (?:e-?)?mail",
+        r"no mx (?:record|host)s?(?: found)?",
+        r"(?:has|with) no mx",
+        r"no (?:smtp|mail) (?:service|server)s?\b",
+        r"no route for current request",
+        r"name server: \.: host not found",
+    ),
 )
