@@ -44,7 +44,7 @@ class Instrumenter:
         self.keys = keys
 
     def _claims(
-        self, message: tracking_edge_pb2.MessageToInstrument, kind: int
+        self, message: tracking_edge_pb2.MessageToInstrument, kind: events_pb2.HitKind
     ) -> events_pb2.TokenClaims:
         claims = events_pb2.TokenClaims(
             tenant_id=message.tenant_id,

@@ -32,7 +32,7 @@ _URL_STRIP = "".join(chr(code) for code in range(0x21))
 class TrackedLink(NamedTuple):
     """A rewritten link: its position among rewritten links, decoded URL and tracking URL."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index on purpose
     original_url: str
     tracking_url: str
 

@@ -254,9 +254,9 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
             return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if not temporary and not permanent:
-        listed = layouts.listed_recipients(notification)
-        if listed:
-            return [TextRecipient(r.address, r.action, r.diagnostic) for r in listed]
+        laid_out = layouts.listed_recipients(notification)
+        if laid_out:
+            return [TextRecipient(r.address, r.action, r.diagnostic) for r in laid_out]
         lines = recipient_lines.line_recipients(notification)
         if lines:
             return [TextRecipient(r.address, "failed", r.diagnostic) for r in lines]

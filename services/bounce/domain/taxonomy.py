@@ -3,8 +3,8 @@
 The reasons follow Sisimai 5's taxonomy (one reason per cause of a failed delivery), spelled in
 snake_case; ``SISIMAI_NAMES`` gives each reason its Sisimai name and ``from_sisimai`` reads a
 Sisimai name (5.x, and the 4.x spellings Debian ships) back. Hard means the address itself is
-bad (as in Sisimai: user/host unknown, moved, domain accepting no mail on 5xx); everything else,
-``undefined`` included, is soft, so an unexplained failure never suppresses a real reader.
+bad (as in Sisimai: user/host unknown, moved, domain accepting no mail on 5xx); everything else
+is soft, except ``undefined`` (only a reply code is known) which follows the code's class.
 
 =================== ====== ================ ==================================================
 reason              type   retry            meaning
@@ -40,7 +40,7 @@ speeding            soft   retry_later      rate limited: too many messages per 
 too_many_conn       soft   retry_later      too many simultaneous connections (421 4.7.0)
 expired             soft   retry_later      gave up after the retry period (X.4.7)
 on_hold             soft   retry_later      failure of unknown cause, delivery suspended
-undefined           soft   code class       no rule matched (retry_later on 4xx, after fix on 5xx)
+undefined           5xx    code class       nothing but the code known (hard if 5xx, soft otherwise)
 delivered           ""     do_not_retry     2xx reply or DSN action delivered/relayed
 vacation            ""     do_not_retry     auto-reply, not a bounce
 feedback            ""     do_not_retry     ARF complaint, not a bounce
@@ -196,8 +196,11 @@ def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassif
     if 400 <= code < 500:
         return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
     if reason == UNDEFINED:
-        advice = RETRY_AFTER_FIX if 500 <= code < 600 else RETRY_LATER
-        return SmtpClassification(reason, SOFT, advice, matched_rule)
+        # Nothing but the code is known (an ESP's "hard_bounce", a bare 5.x.x status): the
+        # code's class decides, as SMTP says. Unexplained text is on_hold instead (soft).
+        if 500 <= code < 600:
+            return SmtpClassification(reason, HARD, DO_NOT_RETRY, matched_rule)
+        return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
     if reason in _HARD_REASONS:
         return SmtpClassification(reason, HARD, DO_NOT_RETRY, matched_rule)
     if reason in _RETRY_LATER_REASONS:

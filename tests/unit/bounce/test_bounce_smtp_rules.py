@@ -309,7 +309,7 @@ CASES = [
     ),
     (550, "", "Message rejected: looks like spam", "", "spam_detected", "soft", "retry_after_fix"),
     (550, "", "Administrative prohibition", "", "filtered", "soft", "retry_after_fix"),
-    (554, "", "Transaction failed", "", "undefined", "soft", "retry_after_fix"),
+    (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),
     (451, "", "Try again", "", "undefined", "soft", "retry_later"),
     (250, "2.0.0", "OK queued as 12345", "", "delivered", "", "do_not_retry"),
 ]
