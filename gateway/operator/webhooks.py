@@ -1,6 +1,7 @@
 """ESP webhook endpoint: POST /webhooks/{provider}/{tenant} forwards the raw request to
 BounceService.HandleEspWebhook (in a worker thread, so the event loop never blocks) and maps
-its status: OK 200, UNAUTHENTICATED 401, INVALID_ARGUMENT 400, unavailable/unconfigured 503
+its status: OK 200 (``dead_lettered`` counts events set aside alone), UNAUTHENTICATED 401
+(forged, stale or replayed), INVALID_ARGUMENT 400, unavailable/unconfigured 503
 (ESPs retry). HEAD answers 200 (Mandrill checks the URL exists before saving a webhook)."""
 
 from __future__ import annotations
@@ -77,9 +78,13 @@ class WebhookForwarder:
         except grpc.RpcError as exc:
             code = exc.code()
             status = STATUS.get(code, 502)
-            message = exc.details() if status == 400 else code.name.lower()
+            # 400 and 401 say why (bad field; forged, stale or replayed): no secret in either.
+            message = exc.details() if status in (400, 401) else code.name.lower()
             return _reply(status, {"error": message})
-        return _reply(200, {"accepted": reply.accepted, "duplicates": reply.duplicates})
+        counts = {"accepted": reply.accepted, "duplicates": reply.duplicates}
+        if reply.dead_lettered:
+            counts["dead_lettered"] = reply.dead_lettered
+        return _reply(200, counts)
 
 
 def _reply(status: int, payload: dict[str, object]) -> JSONResponse:

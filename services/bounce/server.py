@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 import grpc
 
@@ -15,10 +16,13 @@ from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce, reply
 from services.bounce.domain.parse import ParsedBounce
 from services.bounce.replies import RecipientUnavailable, ReplyResolver
 from services.bounce.store import Recorded
+from services.bounce.webhooks.common import RejectedEvent
+from services.bounce.webhooks.freshness import Nonce
 from services.bounce.webhooks.handler import (
     InvalidSignature,
     MalformedPayload,
     NotConfigured,
+    ReplayedRequest,
     WebhookHandler,
 )
 
@@ -38,7 +42,19 @@ _KIND_COUNTERS = {
     "delivery_report": "delivery_reports",
     "unknown": "unrecognised",
 }
-Record = Callable[[list[Outcome]], Recorded]
+
+
+class Record(Protocol):
+    """OutcomeRecorder.record: stores and publishes outcomes (see recorder.py)."""
+
+    def __call__(
+        self,
+        outcomes: Sequence[Outcome],
+        rejected: Sequence[RejectedEvent] = (),
+        nonce: Nonce | None = None,
+        source: str = "",
+        tenant_id: str = "",
+    ) -> Recorded: ...
 
 
 def _message_error(raw: bytes) -> str:
@@ -75,9 +91,20 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             return []
         return [reply_outcome(parsed.reply, match, raw, tenant_id, datetime.now(UTC))]
 
-    def _record(self, outcomes: list[Outcome], context: grpc.ServicerContext) -> Recorded:
+    def _record(
+        self,
+        outcomes: list[Outcome],
+        context: grpc.ServicerContext,
+        rejected: Sequence[RejectedEvent] = (),
+        nonce: Nonce | None = None,
+        source: str = "",
+        tenant_id: str = "",
+    ) -> Recorded:
         try:
-            return self.record(outcomes)
+            return self.record(outcomes, rejected, nonce, source, tenant_id)
+        except ReplayedRequest as exc:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+            raise  # unreachable: abort raises
         except Exception:
             log.exception("recording %d outcomes failed", len(outcomes))
             context.abort(grpc.StatusCode.UNAVAILABLE, "could not record outcomes; retry")
@@ -150,9 +177,14 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except NotConfigured as exc:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        recorded = self._record(result.outcomes, context)
+        recorded = self._record(
+            result.outcomes, context, result.rejected, result.nonce, provider, request.tenant_id
+        )
+        for event in result.rejected:
+            log.warning("%s event %d dead-lettered: %s", provider, event.index, event.error)
         return bounce_pb2.HandleEspWebhookResponse(
             accepted=recorded.accepted,
             duplicates=recorded.duplicates,
             subscribe_url=result.subscribe_url,
+            dead_lettered=recorded.dead_lettered,
         )
