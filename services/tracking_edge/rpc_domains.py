@@ -60,7 +60,7 @@ class TrackingDomainRpcs:
         if not tenant_id or len(tenant_id) > MAX_TENANT_LENGTH or not tenant_id.isprintable():
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required (printable)")
         try:
-            return action(self.domains)  # type: ignore[arg-type]
+            return action(self.domains)
         except tuple(error for error, _ in STATUS_OF) as exc:
             code = next(code for error, code in STATUS_OF if isinstance(exc, error))
             context.abort(code, str(exc))

@@ -4,6 +4,7 @@ send costs no query per message; a verification or removal shows within ``cache_
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable
@@ -86,7 +87,7 @@ class TenantDomains:
             return f"{self.scheme}://{domain}"
         return f"{self.scheme}://{verified[0]}" if verified else default_base_url
 
-    def _verified_domains(self, tenant_id: str) -> list[str]:
+    def _verified_domains(self, tenant_id: str) -> builtins.list[str]:  # list: the method
         now = self.clock()
         with self._lock:
             cached = self._cache.get(tenant_id)

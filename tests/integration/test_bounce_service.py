@@ -194,7 +194,7 @@ def dead_letters(bootstrap: str, tenant: str, want: int) -> list[events_pb2.Dead
     return found
 
 
-def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
+def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):
     forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     now = int(time.time())

@@ -144,7 +144,7 @@ def test_mailgun_forged_signature_is_refused(stack):
 def test_a_failed_recording_leaves_the_token_free_for_the_esps_retry(stack):
     nonce = Nonce("mailgun", "tok-retry", datetime.now(UTC) + timedelta(minutes=5))
 
-    def broker_down(new: list) -> None:  # type: ignore[type-arg]
+    def broker_down(new: list) -> None:
         raise RuntimeError("broker unavailable")
 
     with pytest.raises(RuntimeError):

@@ -26,7 +26,7 @@ TEST_TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"
 DJANGO_SES_TOPIC = "arn:aws:sns:us-east-1:364852123998:test-email"
 
 
-def clock_at(moment: dt.datetime | float | str):  # type: ignore[no-untyped-def]
+def clock_at(moment: dt.datetime | float | str):
     """A clock that always reads ``moment`` (a datetime, Unix time or ISO 8601 text)."""
     if isinstance(moment, str) and not moment.replace(".", "").isdigit():
         moment = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -269,7 +270,7 @@ def test_mailgun_oca_permanent_and_temporary_failures(mailgun_oca):
 
 
 def test_mailgun_oca_tracking_events(mailgun_oca):
-    kinds = {}
+    kinds: dict[str, Any] = {}
     for name in ("delivered", "opened", "clicked", "complained", "rejected"):
         handler, body = mailgun_oca(f"mailgun_oca_{name}.json")
         outcomes = handler.handle("mailgun", "acme", {}, body, "").outcomes
