@@ -31,8 +31,8 @@ from services.recipient.__main__ import MIGRATIONS, stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.domain.addresses import normalise
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 SEED_US_PER_OP = 150.0
 BATCH = 1000

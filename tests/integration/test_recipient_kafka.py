@@ -28,9 +28,9 @@ from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.delivery import DeliveryStatus
-from services.recipient.messages_store import Mark, Registration
 from services.recipient.outbox import OutboxRelay
-from services.recipient.rows import Database
+from services.recipient.store.messages import Mark, Registration
+from services.recipient.store.rows import Database
 from services.tracking_edge.consumer import RecipientEventHandler as EdgeRecipientHandler
 from services.tracking_edge.store import StoredHit, TrackingEdgeStore
 

@@ -42,8 +42,8 @@ from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.outbox import OutboxRelay
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 rpb = recipient_pb2

@@ -26,7 +26,7 @@ from services.recipient.domain.campaigns import (
 )
 from services.recipient.domain.errors import AlreadyExists, InvalidTransition, NotFound
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database
+from services.recipient.store.rows import Database
 
 COLUMNS = (
     "campaign_id, name, template_id, tags, steps, variants, status, changes, created_at, updated_at"
