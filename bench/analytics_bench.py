@@ -42,12 +42,11 @@ from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.postgres import EmbeddedPostgres
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
-from services.analytics import ingest, partitions
 from services.analytics.codec import COLUMNS, decode_event
 from services.analytics.config import AnalyticsConfig
 from services.analytics.consumer import EventIngestHandler
 from services.analytics.server import AnalyticsServicer
-from services.analytics.store import AnalyticsStore
+from services.analytics.store import AnalyticsStore, ingest, partitions
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANT = "bench"
