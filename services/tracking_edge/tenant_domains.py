@@ -10,8 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains import (
+from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
     new_verification_token,
@@ -19,7 +18,8 @@ from services.tracking_edge.domains import (
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domains_store import TrackingDomainsStore
+from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.store.domains import TrackingDomainsStore
 
 
 class DomainNotFound(LookupError):

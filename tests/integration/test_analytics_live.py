@@ -16,9 +16,9 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics.codec import Erasure, EventRow
-from services.analytics.partitions import existing_partitions
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.partitions import existing_partitions
 from services.analytics.watch import CampaignWatcher
 
 pytestmark = pytest.mark.integration

@@ -27,11 +27,11 @@ from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics.codec import CampaignDeletion
 from services.analytics.consumer import EventIngestHandler
-from services.analytics.lifecycle import CAMPAIGN_TABLES
 from services.analytics.replay import replay
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
-from services.analytics.time_rollups import COLUMNS, HOUR_COLUMNS
+from services.analytics.store.lifecycle import CAMPAIGN_TABLES
+from services.analytics.store.time_rollups import COLUMNS, HOUR_COLUMNS
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_events
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, events_pb2, recipient_pb2
 from services.analytics.consumer import EventIngestHandler
-from services.analytics.lifecycle import DROPPED_EVENTS
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.lifecycle import DROPPED_EVENTS
 from services.bounce.consumer import EraseHandler
 from services.bounce.domain.outcomes import Outcome
 from services.bounce.store import OutcomeStore

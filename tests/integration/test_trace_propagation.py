@@ -30,8 +30,8 @@ from emailtrack.v1 import events_pb2
 from gateway.asgi import create_app
 from services.analytics.consumer import INGEST_SPAN, EventIngestHandler
 from services.analytics.store import AnalyticsStore
-from services.tracking_edge.classify import Classifier
 from services.tracking_edge.consumer import RawHitHandler
+from services.tracking_edge.domain.classify import Classifier
 from services.tracking_edge.store import TrackingEdgeStore
 
 pytestmark = pytest.mark.integration

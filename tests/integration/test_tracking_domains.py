@@ -21,9 +21,9 @@ from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from gateway.tracking.app import build_app
 from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
+from services.tracking_edge.store.domains import TrackingDomainsStore
 from services.tracking_edge.tenant_domains import TenantDomains
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 

@@ -20,8 +20,14 @@ from emailtrack.common.consuming import Record
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
 from services.tracking_edge.consumer import KIND_NAMES, SOURCES, RawHitHandler, event_id_for_hit
+from services.tracking_edge.domain.classify import (
+    Classifier,
+    HitFeatures,
+    HitHistory,
+    PriorHit,
+    Verdict,
+)
 from services.tracking_edge.store import PastHit, StoredHit, TrackingEdgeStore
 
 pytestmark = pytest.mark.integration

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from emailtrack.common.browser_urls import MAX_LINK_LENGTH, preprocess, web_url
-from services.tracking_edge.html_scan import LinkTag, ScanResult, scan_html
-from services.tracking_edge.merge_tags import has_template_tag, is_unsubscribe_placeholder
+from services.tracking_edge.domain.html_scan import LinkTag, ScanResult, scan_html
+from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
 
 _NO_TRACK_ATTRIBUTES = ("data-notrack", "data-no-track", "notrack")
 

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emailtrack.common.browser_urls import web_url
-from services.tracking_edge.html_scan import decode_attribute
-from services.tracking_edge.merge_tags import has_template_tag
-from services.tracking_edge.rewrite_html import (
+from services.tracking_edge.domain.html_scan import decode_attribute
+from services.tracking_edge.domain.merge_tags import has_template_tag
+from services.tracking_edge.domain.rewrite_html import (
     InstrumentedHtml,
     honeypot_tag,
     instrument_html,
