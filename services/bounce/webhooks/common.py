@@ -89,6 +89,11 @@ def event_key(provider: str, tenant_id: str, *parts: str) -> str:
     return outcome_id(provider, tenant_id, *parts)
 
 
+def object_of(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (optional nested fields)."""
+    return value if isinstance(value, dict) else {}
+
+
 def text_of(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 

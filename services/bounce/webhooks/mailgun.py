@@ -25,6 +25,7 @@ from services.bounce.webhooks.common import (
     from_unix,
     load_json,
     map_each,
+    object_of,
     require,
     text_of,
 )
@@ -46,8 +47,7 @@ _SUPPRESSIONS: dict[str, tuple[OutcomeKind, t.BounceType]] = {
 
 
 def _status_text(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    status = data.get("delivery-status") if isinstance(data.get("delivery-status"), dict) else {}
-    reject = data.get("reject") if isinstance(data.get("reject"), dict) else {}
+    status, reject = object_of(data.get("delivery-status")), object_of(data.get("reject"))
     parts = (
         text_of(status.get("code")),
         text_of(status.get("description")),
@@ -90,7 +90,7 @@ def _outcomes(tenant_id: str, data: Any, fallback_id: str, received_at: datetime
         raise MalformedPayload("event-data: recipient is not an address")
     campaign_id, message_id = attribution(data.get("user-variables"))
     natural = text_of(data.get("id"))
-    client = data.get("client-info") if isinstance(data.get("client-info"), dict) else {}
+    client = object_of(data.get("client-info"))
     return [
         Outcome(
             event_id=event_key("mailgun", tenant_id, natural or fallback_id, kind, address.lower()),
