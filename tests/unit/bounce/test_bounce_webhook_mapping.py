@@ -82,11 +82,15 @@ def test_sendgrid_dropped_by_reason(reason, expected):
     assert mapped.outcomes[0].occurred_at == NOW  # no timestamp: receive time
 
 
-def test_sendgrid_blocked_bounce_is_soft():
-    event = {"event": "bounce", "type": "blocked", "email": "a@x.example", "status": "5.7.1",
-             "reason": "550 5.7.1 IP listed on a blocklist", "timestamp": 1}  # fmt: skip
+@pytest.mark.parametrize("bounce_type", ["blocked", "expired"])
+def test_sendgrid_blocked_or_expired_bounce_is_soft(bounce_type):
+    event = {"event": "bounce", "type": bounce_type, "email": "a@x.example", "status": "5.1.1",
+             "reason": "550 5.1.1 user unknown", "timestamp": 1}  # fmt: skip
     (fact,) = facts(sendgrid.parse("acme", json.dumps([event]).encode(), NOW))
     assert fact[:2] == ("bounce", "soft")
+    event["type"] = "bounce"  # the same reply in a plain bounce is hard
+    (fact,) = facts(sendgrid.parse("acme", json.dumps([event]).encode(), NOW))
+    assert fact[:2] == ("bounce", "hard")
 
 
 @pytest.mark.parametrize(
