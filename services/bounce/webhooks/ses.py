@@ -25,7 +25,9 @@ from services.bounce.webhooks.common import (
     classify,
     event_key,
     from_iso,
+    list_of,
     map_each,
+    object_of,
     text_of,
 )
 
@@ -37,7 +39,7 @@ def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
     tags: dict[str, Any] = found_tags if isinstance(found_tags, dict) else {}
     headers = {
         text_of(h.get("name")).lower(): text_of(h.get("value"))
-        for h in mail.get("headers") or []
+        for h in list_of(mail.get("headers"))
         if isinstance(h, dict)
     }
 
@@ -53,24 +55,25 @@ def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
 def _recipients(kind: str, notice: dict[str, Any]) -> list[tuple[OutcomeKind, dict[str, Any]]]:
     """(our kind, recipient details) for each recipient the notification is about."""
     if kind == "Bounce":
-        bounce = notice.get("bounce") or {}
-        return [("bounce", r) for r in bounce.get("bouncedRecipients") or [] if isinstance(r, dict)]
+        bounce = object_of(notice.get("bounce"))
+        recipients = list_of(bounce.get("bouncedRecipients"))
+        return [("bounce", r) for r in recipients if isinstance(r, dict)]
     if kind == "Complaint":
-        complaint = notice.get("complaint") or {}
+        complaint = object_of(notice.get("complaint"))
         return [
             ("complaint", {**r, "feedback": text_of(complaint.get("complaintFeedbackType"))})
-            for r in complaint.get("complainedRecipients") or []
+            for r in list_of(complaint.get("complainedRecipients"))
             if isinstance(r, dict)
         ]
     if kind == "DeliveryDelay":
-        delay = notice.get("deliveryDelay") or {}
+        delay = object_of(notice.get("deliveryDelay"))
         return [
-            ("deferred", r) for r in delay.get("delayedRecipients") or [] if isinstance(r, dict)
+            ("deferred", r) for r in list_of(delay.get("delayedRecipients")) if isinstance(r, dict)
         ]
-    mail = notice.get("mail") or {}
-    destination = [{"emailAddress": a} for a in mail.get("destination") or []]
+    mail = object_of(notice.get("mail"))
+    destination = [{"emailAddress": a} for a in list_of(mail.get("destination"))]
     if kind == "Delivery":
-        addresses = (notice.get("delivery") or {}).get("recipients") or []
+        addresses = list_of(object_of(notice.get("delivery")).get("recipients"))
         return [("delivered", {"emailAddress": a}) for a in addresses]
     if kind == "Reject":
         return [("bounce", r) for r in destination]

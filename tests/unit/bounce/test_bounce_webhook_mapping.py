@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
+from services.bounce.webhooks.common import map_each
 from services.bounce.webhooks.freshness import ReplayPolicy
 from services.bounce.webhooks.signatures import mailgun_signature, mandrill_signature
 
@@ -193,3 +194,25 @@ def mailgun_event(data: dict[str, object]) -> mailgun.Mapped:
 )  # fmt: skip
 def test_mailgun_rejected_and_suppressions(data, expected):
     assert facts(mailgun_event(data)) == expected
+
+
+def test_an_event_of_a_shape_no_rule_foresaw_is_set_aside_alone():
+    def one(item: dict[str, object], index: int) -> list[object]:
+        return [] if item["ok"] else [item["missing"]]  # KeyError on the second event
+
+    mapped = map_each([{"ok": True}, {"ok": False}, {"ok": True}], one)  # type: ignore[arg-type]
+    (rejected,) = mapped.rejected
+    assert rejected.index == 1 and "KeyError" in rejected.error
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        {"notificationType": "Bounce", "mail": {"destination": 5}, "bounce": [1]},
+        {"notificationType": "Delivery", "mail": {}, "delivery": {"recipients": 3}},
+        {"notificationType": "Complaint", "mail": {"headers": "x"}, "complaint": "y"},
+    ],
+)
+def test_ses_odd_nested_shapes_record_nothing_and_raise_nothing(notice):
+    mapped = ses.parse("acme", notice, NOW)
+    assert mapped.outcomes == [] and mapped.rejected == []
