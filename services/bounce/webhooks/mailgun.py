@@ -5,8 +5,9 @@ The signature covers only timestamp + token, so a request is accepted only while
 timestamp is fresh and its token unused (the returned Nonce is claimed when recording).
 ``failed`` maps by severity and reason: temporary → deferred; permanent → bounce, except the
 suppression reasons (``suppress-bounce``/``-complaint``/``-unsubscribe``: Mailgun did not send
-because the address is on that list). ``rejected`` (Mailgun refused the message itself) is a
-soft bounce: it says nothing certain about the address."""
+because the address is on that list). ``rejected`` (Mailgun refused the sending request itself:
+unverified or sandbox domain, policy) is a soft bounce with reason ``rejected`` (the sender was
+refused, Sisimai's "Rejected"): it says nothing about the address."""
 
 from __future__ import annotations
 
@@ -63,8 +64,8 @@ def _mapped(data: dict[str, Any], text: str) -> tuple[OutcomeKind, str, t.Bounce
     name = text_of(data.get("event"))
     if name in _SIMPLE:
         return _SIMPLE[name], "", ""
-    if name == "rejected":
-        return "bounce", classify("", text, 450).reason, t.SOFT
+    if name == "rejected":  # Mailgun refused the sending request (domain, sandbox, policy)
+        return "bounce", t.REJECTED, t.SOFT
     if name != "failed":
         return None
     suppression = _SUPPRESSIONS.get(text_of(data.get("reason")))

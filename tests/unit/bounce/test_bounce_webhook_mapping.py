@@ -182,7 +182,7 @@ def mailgun_event(data: dict[str, object]) -> mailgun.Mapped:
     ("data", "expected"),
     [
         ({"event": "rejected", "reject": {"reason": "Sandbox subdomains are for test purposes"}},
-         [("bounce", "soft", "undefined")]),
+         [("bounce", "soft", "rejected")]),
         ({"event": "failed", "severity": "permanent", "reason": "suppress-bounce"},
          [("bounce", "hard", "suppressed")]),
         ({"event": "failed", "severity": "permanent", "reason": "suppress-complaint"},
