@@ -116,6 +116,16 @@ def _outcomes(tenant_id: str, data: Any, fallback_id: str, received_at: datetime
     ]
 
 
+def verified_nonce(
+    key: str, timestamp: str, token: str, signature: str, policy: ReplayPolicy, now: datetime
+) -> Nonce:
+    """Checks the HMAC and the timestamp's freshness; the token is the nonce to claim."""
+    verify_mailgun(key, timestamp, token, signature)
+    signed_at = from_unix(timestamp, "Mailgun signature")
+    check_fresh(signed_at, now, policy.tolerance, "Mailgun signature")
+    return nonce("mailgun", token, signed_at, policy.tolerance)
+
+
 def parse(
     tenant_id: str, body: bytes, signing_key: str, policy: ReplayPolicy, now: datetime
 ) -> tuple[Mapped, Nonce]:
@@ -123,11 +133,15 @@ def parse(
     token is returned as the nonce to claim."""
     payload = load_json(body)
     signature = require(payload, "signature", dict, "Mailgun payload")
-    timestamp, token = text_of(signature.get("timestamp")), text_of(signature.get("token"))
-    verify_mailgun(signing_key, timestamp, token, text_of(signature.get("signature")))
-    signed_at = from_unix(timestamp, "Mailgun signature")
-    check_fresh(signed_at, now, policy.tolerance, "Mailgun signature")
-    claim = nonce("mailgun", token, signed_at, policy.tolerance)
+    token = text_of(signature.get("token"))
+    claim = verified_nonce(
+        signing_key,
+        text_of(signature.get("timestamp")),
+        token,
+        text_of(signature.get("signature")),
+        policy,
+        now,
+    )
     data = require(payload, "event-data", dict, "Mailgun payload")
     return map_each(
         [data], lambda item, _: _outcomes(tenant_id, item, token, received_at=now)

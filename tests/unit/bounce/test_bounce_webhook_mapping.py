@@ -13,7 +13,9 @@ import pytest
 from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
 from services.bounce.webhooks.common import map_each
 from services.bounce.webhooks.freshness import ReplayPolicy
+from services.bounce.webhooks.handler import InvalidSignature, WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.signatures import mailgun_signature, mandrill_signature
+from services.bounce.webhooks.sns import SnsVerifier
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 URL = "https://track.example.com/webhooks/mandrill/acme"
@@ -216,3 +218,70 @@ def test_an_event_of_a_shape_no_rule_foresaw_is_set_aside_alone():
 def test_ses_odd_nested_shapes_record_nothing_and_raise_nothing(notice):
     mapped = ses.parse("acme", notice, NOW)
     assert mapped.outcomes == [] and mapped.rejected == []
+
+
+def legacy_fields(**event: str) -> list[tuple[str, str]]:
+    stamp = str(int(NOW.timestamp()))
+    signature = mailgun_signature(KEY, stamp, "legacy-token")
+    return [("recipient", "a@x.example"), ("Message-Id", "<m1@x.example>"), *event.items(),
+            ("timestamp", stamp), ("token", "legacy-token"), ("signature", signature)]  # fmt: skip
+
+
+def legacy_handler() -> WebhookHandler:
+    secrets = WebhookSecrets(mailgun_signing_key=KEY)
+    return WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None, clock=lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        ({"event": "delivered"}, [("delivered", "", "")]),
+        ({"event": "bounced", "code": "550", "error": "5.1.1 user unknown"},
+         [("bounce", "hard", "user_unknown")]),
+        ({"event": "dropped", "code": "605", "reason": "hardfail"},
+         [("bounce", "hard", "suppressed")]),
+        ({"event": "dropped", "code": "606"}, [("unsubscribe", "", "suppressed")]),
+        ({"event": "dropped", "code": "607"}, [("complaint", "", "suppressed")]),
+        ({"event": "dropped", "reason": "old", "code": "498"}, [("bounce", "soft", "expired")]),
+        ({"event": "complained"}, [("complaint", "", "feedback")]),
+        ({"event": "stored"}, []),
+    ],
+)  # fmt: skip
+def test_mailgun_legacy_form_webhooks(event, expected):
+    body = urlencode(legacy_fields(**event)).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    result = legacy_handler().handle("mailgun", "acme", headers, body, "")
+    assert facts(mandrill.Mapped(result.outcomes)) == expected
+    assert result.nonce is not None and result.nonce.value == "legacy-token"
+
+
+def test_mailgun_legacy_multipart_with_attachment_and_header_variables():
+    variables = json.dumps({"emailtrack_campaign_id": "c-7"})
+    headers_json = json.dumps([["X-Mailgun-Variables", variables], ["Subject", "hi"]])
+    fields = legacy_fields(event="bounced", code="550", error="no such user")
+    fields.append(("message-headers", headers_json))
+    boundary = "b0undary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+             for k, v in fields]  # fmt: skip
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="attachment-1"; '
+                 f'filename="message.eml"\r\nContent-Type: message/rfc822\r\n\r\nFrom: x\r\n\r\n'
+                 f"body\r\n--{boundary}--\r\n")  # fmt: skip
+    content_type = f"multipart/form-data; boundary={boundary}"
+    result = legacy_handler().handle(
+        "mailgun", "acme", {"content-type": content_type}, "".join(parts).encode(), ""
+    )
+    (outcome,) = result.outcomes
+    assert (outcome.kind, outcome.bounce_type, outcome.campaign_id) == ("bounce", "hard", "c-7")
+
+
+def test_mailgun_legacy_forged_or_stale_is_refused():
+    fields = legacy_fields(event="delivered")
+    forged = [(k, "0" * 64 if k == "signature" else v) for k, v in fields]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with pytest.raises(InvalidSignature):
+        legacy_handler().handle("mailgun", "acme", headers, urlencode(forged).encode(), "")
+    stale = WebhookHandler(
+        WebhookSecrets(mailgun_signing_key=KEY), SnsVerifier(bytes), lambda url: None
+    )  # the real clock: NOW is months away
+    with pytest.raises(InvalidSignature, match="outside"):
+        stale.handle("mailgun", "acme", headers, urlencode(fields).encode(), "")
