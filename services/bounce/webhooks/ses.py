@@ -32,6 +32,14 @@ from services.bounce.webhooks.common import (
 )
 
 _SUPPRESSION_SUBTYPES = {"Suppressed", "OnAccountSuppressionList"}
+# bounceSubType -> our reason when the diagnostic says nothing more precise (SES docs).
+_SUBTYPE_REASONS = {
+    "NoEmail": t.USER_UNKNOWN,
+    "MailboxFull": t.MAILBOX_FULL,
+    "MessageTooLarge": t.MESSAGE_TOO_BIG,
+    "ContentRejected": t.FILTERED,
+    "AttachmentRejected": t.CONTENT_ERROR,
+}
 
 
 def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
@@ -87,15 +95,19 @@ def _failure(kind: str, detail: dict[str, Any], status: str, text: str) -> tuple
         found = classify(status, text + " " + text_of(detail.get("reason")), 450)
         reason = t.VIRUS_DETECTED if found.reason == t.UNDEFINED else found.reason
         return reason, t.SOFT
-    bounce_type = text_of(detail.get("bounceType"))
+    bounce_type, subtype = text_of(detail.get("bounceType")), text_of(detail.get("bounceSubType"))
     if bounce_type == "Permanent":
-        if text_of(detail.get("bounceSubType")) in _SUPPRESSION_SUBTYPES:
+        if subtype in _SUPPRESSION_SUBTYPES:
             return SUPPRESSED, t.HARD
         found = classify(status, text, 550)
+        if found.reason == t.UNDEFINED and subtype in _SUBTYPE_REASONS:
+            return _SUBTYPE_REASONS[subtype], t.HARD
         return found.reason, found.bounce_type
     # Transient (final: SES gave up) and Undetermined: soft whatever the reply code said.
-    found = classify(status, text, 450)
-    return found.reason, t.SOFT
+    reason = classify(status, text, 450).reason
+    if reason == t.UNDEFINED:
+        reason = _SUBTYPE_REASONS.get(subtype, t.UNDEFINED)
+    return reason, t.SOFT
 
 
 def _event_anchor(kind: str, detail: dict[str, Any]) -> str:
@@ -118,6 +130,8 @@ def _outcomes(tenant_id: str, notice: Any, received_at: datetime) -> list[Outcom
         detail.get("timestamp") or mail.get("timestamp"), "SES notification", received_at
     )
     anchor = _event_anchor(kind, detail)
+    # complaintSubType OnAccountSuppressionList: SES did not send (an earlier complaint).
+    suppressed_complaint = text_of(detail.get("complaintSubType")) in _SUPPRESSION_SUBTYPES
     outcomes = []
     for ours, recipient in _recipients(kind, notice):
         address = text_of(recipient.get("emailAddress"))
@@ -126,6 +140,8 @@ def _outcomes(tenant_id: str, notice: Any, received_at: datetime) -> list[Outcom
         status = text_of(recipient.get("status"))
         text = text_of(recipient.get("diagnosticCode"))
         reason, bounce_type = "", ""
+        if ours == "complaint" and suppressed_complaint:
+            reason = SUPPRESSED
         if ours == "bounce":
             reason, bounce_type = _failure(kind, detail, status, text)
         elif ours == "deferred":

@@ -157,6 +157,14 @@ def ses_bounce(bounce_type: str, subtype: str, status: str, diag: str) -> dict[s
         (ses_bounce("Permanent", "General", "5.1.1", "smtp; 550 5.1.1 user unknown"),
          ("bounce", "hard", "user_unknown")),
         (ses_notice("Reject", {"reason": "Bad content"}), ("bounce", "soft", "virus_detected")),
+        (ses_bounce("Transient", "MessageTooLarge", "", ""), ("bounce", "soft", "message_too_big")),
+        (ses_bounce("Permanent", "NoEmail", "", ""), ("bounce", "hard", "user_unknown")),
+        (ses_notice("Complaint", {"complaintSubType": "OnAccountSuppressionList",
+                                  "complainedRecipients": [{"emailAddress": "a@x.example"}]}),
+         ("complaint", "", "suppressed")),
+        (ses_notice("Complaint", {"complaintSubType": None, "complaintFeedbackType": "abuse",
+                                  "complainedRecipients": [{"emailAddress": "a@x.example"}]}),
+         ("complaint", "", "feedback")),
     ],
 )  # fmt: skip
 def test_ses_bounce_types_and_reject(notice, expected):
