@@ -4,6 +4,7 @@ dnspython, and the gateway app judging the Host a token is presented on."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 
@@ -13,7 +14,9 @@ from dnslib import QTYPE, RR, TXT, DNSRecord
 from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
+from emailtrack.cli import app
 from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
 from emailtrack.common.tokens import TokenKeys
@@ -68,9 +71,7 @@ def engine(fresh_database: Callable[[str], str]) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def stub(
-    engine: Engine, zone: tuple[ZoneResolver, str]
-) -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
+def edge_addr(engine: Engine, zone: tuple[ZoneResolver, str]) -> Iterator[str]:
     domains = TenantDomains(TrackingDomainsStore(engine), TxtLookup([zone[1]], timeout_s=3))
     servicer = TrackingEdgeServicer(Instrumenter(DEFAULT_BASE, KEYS, domains), KEYS, domains)
     server = start_server(
@@ -84,10 +85,15 @@ def stub(
         port=0,
         host="127.0.0.1",
     )
-    channel = client_channel(f"127.0.0.1:{server.port}")
+    yield f"127.0.0.1:{server.port}"
+    server.stop(0)
+
+
+@pytest.fixture
+def stub(edge_addr: str) -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
+    channel = client_channel(edge_addr)
     yield tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
     channel.close()
-    server.stop(0)
 
 
 def _register(stub, tenant: str, domain: str) -> tracking_edge_pb2.TrackingDomain:  # type: ignore[no-untyped-def]
@@ -198,3 +204,28 @@ def test_a_domain_is_verified_for_one_tenant_only_and_bad_input_is_refused(  # t
     )
     assert removed.removed
     assert _instrument(stub, "acme").pixel_url.startswith(DEFAULT_BASE)
+
+
+def test_the_cli_registers_prints_the_record_verifies_and_lists(
+    edge_addr: str, zone: tuple[ZoneResolver, str]
+) -> None:
+    def cli(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["domain", *args, "--tracking-edge", edge_addr])
+        return result.exit_code, result.output
+
+    code, output = cli("add", "--tenant", "initech", "links.initech.example", "--json")
+    assert code == 0, output
+    record = json.loads(output)["txt_record"]
+    assert record["name"] == "_emailtrack.links.initech.example"
+    code, output = cli("verify", "--tenant", "initech", "links.initech.example")
+    assert code == 4 and record["value"] in output  # refused: FAILED_PRECONDITION
+    with zone[0].lock:
+        zone[0].txt[record["name"]] = [record["value"]]
+    code, output = cli("verify", "--tenant", "initech", "links.initech.example")
+    assert code == 0 and "verified" in output
+    code, output = cli("list", "--tenant", "initech", "--json")
+    assert [(d["domain"], d["verified"]) for d in json.loads(output)["domains"]] == [
+        ("links.initech.example", True)
+    ]
+    code, output = cli("add", "--tenant", "initech", "not a domain")
+    assert code == 2 and "INVALID_ARGUMENT" in output
