@@ -7,7 +7,7 @@ import functools
 import zoneinfo
 from typing import Any
 
-from gateway.api import export, openapi_campaigns, params
+from gateway.api import domain_routes, export, openapi_campaigns, params
 from gateway.api.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
 
 INT = {"type": "integer", "minimum": 0}
@@ -137,6 +137,7 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         **openapi_campaigns.schemas(),
+        **domain_routes.schemas(),
     }
 
 
@@ -276,6 +277,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
             **openapi_campaigns.paths(_operation, _json, _query),
+            **domain_routes.paths(_operation, _json),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

@@ -23,6 +23,7 @@ from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
 from gateway.api import export, params, views
 from gateway.api.backend import Backend, ServiceError
 from gateway.api.campaign_routes import campaign_routes
+from gateway.api.domain_routes import domain_routes
 from gateway.api.openapi import openapi_document
 from gateway.config import OperatorSettings
 
@@ -301,6 +302,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *domain_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

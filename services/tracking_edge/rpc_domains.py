@@ -26,7 +26,7 @@ STATUS_OF = (
     (DomainNotFound, grpc.StatusCode.NOT_FOUND),
     (DomainNotVerified, grpc.StatusCode.FAILED_PRECONDITION),
     (DomainTaken, grpc.StatusCode.ALREADY_EXISTS),
-    (TooManyDomains, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (TooManyDomains, grpc.StatusCode.FAILED_PRECONDITION),
     (DnsUnavailable, grpc.StatusCode.UNAVAILABLE),
 )
 

@@ -4,6 +4,7 @@ dnspython, and the gateway app judging the Host a token is presented on."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel, s
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from gateway.app import build_app
+from gateway.config import OperatorSettings
 from services.tracking_edge.domain_dns import TxtLookup
 from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
@@ -229,3 +231,31 @@ def test_the_cli_registers_prints_the_record_verifies_and_lists(
     ]
     code, output = cli("add", "--tenant", "initech", "not a domain")
     assert code == 2 and "INVALID_ARGUMENT" in output
+
+
+def test_the_rest_api_registers_verifies_lists_and_removes(
+    edge_addr: str, zone: tuple[ZoneResolver, str]
+) -> None:
+    operators = OperatorSettings(
+        api_tokens=(("a" * 24, "umbrella"),), session_secret="s", tracking_edge_addr=edge_addr
+    )
+    app = build_app(dataclasses.replace(settings(), operators=operators), None)
+    with TestClient(app, headers={"Authorization": "Bearer " + "a" * 24}) as api:
+        added = api.post("/api/v1/tracking-domains", json={"domain": "Go.Umbrella.example"})
+        assert added.status_code == 200, added.text
+        record = added.json()["txt_record"]
+        assert added.json()["domain"] == "go.umbrella.example" and not added.json()["verified"]
+        refused = api.post("/api/v1/tracking-domains/go.umbrella.example/verify")
+        assert refused.status_code == 409 and record["value"] in refused.text
+        with zone[0].lock:
+            zone[0].txt[record["name"]] = [record["value"]]
+        verified = api.post("/api/v1/tracking-domains/go.umbrella.example/verify")
+        assert verified.status_code == 200 and verified.json()["verified"]
+        listed = api.get("/api/v1/tracking-domains").json()["domains"]
+        assert [d["domain"] for d in listed] == ["go.umbrella.example"]
+        bad = api.post("/api/v1/tracking-domains", json={"domain": "127.0.0.1"})
+        assert bad.status_code == 400 and "valid hostname" in bad.json()["error"]["message"]
+        assert api.post("/api/v1/tracking-domains", json={"host": "x"}).status_code == 422
+        removed = api.delete("/api/v1/tracking-domains/go.umbrella.example")
+        assert removed.json() == {"removed": True}
+        assert api.get("/api/v1/tracking-domains").json() == {"domains": []}
