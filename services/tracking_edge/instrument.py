@@ -69,7 +69,7 @@ class Instrumenter:
             raise InvalidInput(f"options.tracking_domain: {exc}") from exc
 
     def _claims(
-        self, message: tracking_edge_pb2.MessageToInstrument, kind: int, host: str
+        self, message: tracking_edge_pb2.MessageToInstrument, kind: events_pb2.HitKind, host: str
     ) -> events_pb2.TokenClaims:
         claims = events_pb2.TokenClaims(
             tenant_id=message.tenant_id,

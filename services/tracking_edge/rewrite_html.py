@@ -36,7 +36,7 @@ _NO_TRACK_ATTRIBUTES = ("data-notrack", "data-no-track", "notrack")
 class TrackedLink(NamedTuple):
     """A rewritten link: its position among rewritten links, decoded URL and tracking URL."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index on purpose
     original_url: str
     tracking_url: str
 

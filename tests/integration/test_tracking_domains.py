@@ -22,7 +22,7 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
-from gateway.app import build_app
+from gateway.asgi import build_gateway
 from gateway.config import OperatorSettings
 from services.tracking_edge.domain_dns import TxtLookup
 from services.tracking_edge.domains_store import TrackingDomainsStore
@@ -171,7 +171,7 @@ def test_the_gateway_refuses_a_token_on_another_tenants_domain(  # type: ignore[
     acme = _instrument(stub, "acme")
     click_path = "/c/" + acme.links[0].tracking_url.rsplit("/c/", 1)[1]
     sink = RecordingSink()
-    client = TestClient(build_app(settings(), sink), follow_redirects=False)
+    client = TestClient(build_gateway(settings(), sink), follow_redirects=False)
     refused = client.get(click_path, headers={"Host": "t.globex.example"})
     assert refused.status_code == 404
     default_host = client.get(click_path, headers={"Host": "track.example.net"})
@@ -239,7 +239,7 @@ def test_the_rest_api_registers_verifies_lists_and_removes(
     operators = OperatorSettings(
         api_tokens=(("a" * 24, "umbrella"),), session_secret="s", tracking_edge_addr=edge_addr
     )
-    app = build_app(dataclasses.replace(settings(), operators=operators), None)
+    app = build_gateway(dataclasses.replace(settings(), operators=operators), None)
     with TestClient(app, headers={"Authorization": "Bearer " + "a" * 24}) as api:
         added = api.post("/api/v1/tracking-domains", json={"domain": "Go.Umbrella.example"})
         assert added.status_code == 200, added.text

@@ -119,7 +119,14 @@ EXTERNAL_SECRET_KEYS = [
     {"name": "emailtrack-token-keys", "key": "retired", "optional": True},
     *(
         {"name": "emailtrack-webhook-secrets", "key": key, "optional": True}
-        for key in ("sendgrid-public-key", "mailgun-signing-key", "postmark-token", "mandrill-key")
+        for key in (
+            "sendgrid-public-key",
+            "mailgun-signing-key",
+            "postmark-token",
+            "postmark-tokens",
+            "mandrill-key",
+            "ses-topic-arns",
+        )
     ),
 ]
 

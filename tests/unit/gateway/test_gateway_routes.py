@@ -12,8 +12,8 @@ from emailtrack.common import tracking_urls
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
-from gateway.app import PIXEL_GIF, build_app
 from gateway.config import GatewaySettings
+from gateway.tracking.app import PIXEL_GIF, build_app
 
 KEYS = TokenKeys.parse("k1:" + "k" * 43)
 

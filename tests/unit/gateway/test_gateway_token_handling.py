@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
-from gateway.app import PIXEL_GIF, build_app
+from gateway.tracking.app import PIXEL_GIF, build_app
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 
 SECRET = "k" * 43

@@ -51,7 +51,7 @@ def message(**fields: object) -> tracking_edge_pb2.MessageToInstrument:
     return tracking_edge_pb2.MessageToInstrument(**values)  # type: ignore[arg-type]
 
 
-def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type: ignore[no-untyped-def]
+def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:
     options = tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="unsub@example.com")
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
@@ -71,7 +71,7 @@ def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type
     assert headers["X-Emailtrack-Message"] == "m-1"
 
 
-def test_unsubscribe_token_carries_the_list_and_nothing_is_readable(stub) -> None:  # type: ignore[no-untyped-def]
+def test_unsubscribe_token_carries_the_list_and_nothing_is_readable(stub) -> None:
     options = tracking_edge_pb2.InstrumentOptions(list_id="weekly-digest")
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
@@ -88,7 +88,7 @@ def test_unsubscribe_token_carries_the_list_and_nothing_is_readable(stub) -> Non
     assert verify(global_reply.unsubscribe_url.rsplit("/", 1)[1], KEYS).list_id == ""
 
 
-def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-untyped-def]
+def test_honeypot_link_is_signed_as_honeypot(stub) -> None:
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message())
     ).message
@@ -111,7 +111,7 @@ def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-u
         ({"options": tracking_edge_pb2.InstrumentOptions(list_id="a\nb")}, "list_id"),
     ],
 )
-def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:
     with pytest.raises(grpc.RpcError) as error:
         stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(message=message(**fields))
@@ -120,7 +120,7 @@ def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # t
     assert expected in error.value.details()
 
 
-def test_batch_and_stream_forms(stub) -> None:  # type: ignore[no-untyped-def]
+def test_batch_and_stream_forms(stub) -> None:
     batch = stub.InstrumentMessages(
         tracking_edge_pb2.InstrumentMessagesRequest(
             messages=[message(message_id=f"m-{i}") for i in range(5)]
@@ -138,7 +138,7 @@ def test_batch_and_stream_forms(stub) -> None:  # type: ignore[no-untyped-def]
     assert replies[2].message.message_id == "s-3"
 
 
-def test_verify_token_rpc(stub) -> None:  # type: ignore[no-untyped-def]
+def test_verify_token_rpc(stub) -> None:
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message())
     ).message
