@@ -60,7 +60,7 @@ class TrackingDomainRpcs:
         if not tenant_id or len(tenant_id) > MAX_TENANT_LENGTH or not tenant_id.isprintable():
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required (printable)")
         try:
-            return action(self.domains)  # type: ignore[arg-type]
+            return action(self.domains)
         except tuple(error for error, _ in STATUS_OF) as exc:
             code = next(code for error, code in STATUS_OF if isinstance(exc, error))
             context.abort(code, str(exc))
@@ -91,7 +91,7 @@ class TrackingDomainRpcs:
         request: tracking_edge_pb2.ListTrackingDomainsRequest,
         context: grpc.ServicerContext,
     ) -> tracking_edge_pb2.ListTrackingDomainsResponse:
-        domains = self._call(request.tenant_id, context, lambda d: d.list(request.tenant_id))
+        domains = self._call(request.tenant_id, context, lambda d: d.of_tenant(request.tenant_id))
         return tracking_edge_pb2.ListTrackingDomainsResponse(
             domains=[domain_proto(domain) for domain in domains]
         )

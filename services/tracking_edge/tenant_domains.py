@@ -67,8 +67,8 @@ class TenantDomains:
         self._forget(tenant_id)
         return verified
 
-    def list(self, tenant_id: str) -> list[TrackingDomain]:
-        return self.store.list(tenant_id)
+    def of_tenant(self, tenant_id: str) -> list[TrackingDomain]:
+        return self.store.of_tenant(tenant_id)
 
     def remove(self, tenant_id: str, raw_domain: str) -> bool:
         removed = self.store.remove(tenant_id, normalise_domain(raw_domain))
@@ -92,7 +92,7 @@ class TenantDomains:
             cached = self._cache.get(tenant_id)
         if cached is not None and now - cached[0] < self.cache_ttl_s:
             return cached[1]
-        domains = [d.domain for d in self.store.list(tenant_id) if d.verified]
+        domains = [d.domain for d in self.store.of_tenant(tenant_id) if d.verified]
         with self._lock:
             self._cache[tenant_id] = (now, domains)
         return domains
