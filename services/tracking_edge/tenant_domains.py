@@ -35,11 +35,13 @@ class TenantDomains:
         store: TrackingDomainsStore,
         lookup: TxtLookup,
         scheme: str = "https",
+        port: int = 0,
         cache_ttl_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.lookup = lookup
+        self.origin_suffix = f":{port}" if port else ""
         self.scheme = scheme
         self.cache_ttl_s = cache_ttl_s
         self.clock = clock
@@ -83,8 +85,11 @@ class TenantDomains:
             domain = normalise_domain(requested)
             if domain not in verified:
                 raise InvalidDomain(f"{domain} is not a verified tracking domain of the tenant")
-            return f"{self.scheme}://{domain}"
-        return f"{self.scheme}://{verified[0]}" if verified else default_base_url
+            return self._origin(domain)
+        return self._origin(verified[0]) if verified else default_base_url
+
+    def _origin(self, domain: str) -> str:
+        return f"{self.scheme}://{domain}{self.origin_suffix}"
 
     def _verified_domains(self, tenant_id: str) -> list[str]:
         now = self.clock()

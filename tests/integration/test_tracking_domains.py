@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Callable, Iterator
 
 import grpc
 import pytest
-from dnslib import QTYPE, RR, TXT, DNSRecord
-from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -29,40 +26,17 @@ from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from services.tracking_edge.tenant_domains import TenantDomains
+from tests.loopback_dns import ZoneResolver, loopback_dns
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 
 KEYS = TokenKeys.parse("k1:" + "k" * 43)  # the gateway test settings' key
 DEFAULT_BASE = "https://track.example.net"
 
 
-class ZoneResolver(BaseResolver):
-    """Answers TXT questions from a dict the test edits (name -> values)."""
-
-    def __init__(self) -> None:
-        self.txt: dict[str, list[str]] = {}
-        self.lock = threading.Lock()
-
-    def resolve(self, request: DNSRecord, handler: DNSHandler) -> DNSRecord:
-        reply = request.reply()
-        name = str(request.q.qname).rstrip(".").lower()
-        if request.q.qtype == QTYPE.TXT:
-            with self.lock:
-                values = list(self.txt.get(name, ()))
-            for value in values:
-                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=60))
-        return reply
-
-
 @pytest.fixture(scope="module")
 def zone() -> Iterator[tuple[ZoneResolver, str]]:
-    resolver = ZoneResolver()
-    server = DNSServer(
-        resolver, address="127.0.0.1", port=0, logger=DNSLogger("-send,-recv,-request,-reply")
-    )
-    server.start_thread()
-    port = server.server.server_address[1]
-    yield resolver, f"127.0.0.1:{port}"
-    server.stop()
+    with loopback_dns() as served:
+        yield served
 
 
 @pytest.fixture
