@@ -26,7 +26,7 @@ STATUS_OF = (
     (DomainNotFound, grpc.StatusCode.NOT_FOUND),
     (DomainNotVerified, grpc.StatusCode.FAILED_PRECONDITION),
     (DomainTaken, grpc.StatusCode.ALREADY_EXISTS),
-    (TooManyDomains, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (TooManyDomains, grpc.StatusCode.FAILED_PRECONDITION),
     (DnsUnavailable, grpc.StatusCode.UNAVAILABLE),
 )
 
@@ -91,7 +91,7 @@ class TrackingDomainRpcs:
         request: tracking_edge_pb2.ListTrackingDomainsRequest,
         context: grpc.ServicerContext,
     ) -> tracking_edge_pb2.ListTrackingDomainsResponse:
-        domains = self._call(request.tenant_id, context, lambda d: d.list(request.tenant_id))
+        domains = self._call(request.tenant_id, context, lambda d: d.of_tenant(request.tenant_id))
         return tracking_edge_pb2.ListTrackingDomainsResponse(
             domains=[domain_proto(domain) for domain in domains]
         )

@@ -58,7 +58,7 @@ class TrackingDomainsStore:
             ).one_or_none()
         return None if row is None else TrackingDomain(*row)
 
-    def list(self, tenant_id: str) -> list[TrackingDomain]:
+    def of_tenant(self, tenant_id: str) -> list[TrackingDomain]:
         """The tenant's domains, in registration order."""
         with self.engine.connect() as conn:
             rows = conn.execute(
