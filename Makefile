@@ -12,9 +12,11 @@ $(BIN)/python:
 install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-# Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser).
+# Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
+# swaks is the second real SMTP client of the relay tests.
 system-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v swaks >/dev/null || (apt-get update -qq && apt-get install -y -qq swaks)
 
 up: install
 	$(BIN)/emailtrack up

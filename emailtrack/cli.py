@@ -25,6 +25,7 @@ from emailtrack.commands import (
     usage,
 )
 from emailtrack.commands.demo import demo
+from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
@@ -47,6 +48,8 @@ app.add_typer(bounce.app, name="bounce")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)
+app.command("relay")(relay)
+app.command("relay-password")(relay_password)
 console = Console()
 
 

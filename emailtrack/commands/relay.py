@@ -1,0 +1,31 @@
+"""``emailtrack relay`` (run the SMTP relay; settings from the environment, see docs/relay.md)
+and ``emailtrack relay-password`` (the scrypt hash to put in EMAILTRACK_RELAY_USERS)."""
+
+from __future__ import annotations
+
+import typer
+
+from emailtrack.commands.common import EXIT_BAD_INPUT, fail
+from emailtrack.common.config import ConfigError
+from emailtrack.common.logs import setup_logging
+from emailtrack.relay.config import RelaySettings
+from emailtrack.relay.passwords import hash_password
+from emailtrack.relay.server import serve
+
+
+def relay() -> None:
+    """Run the SMTP relay until SIGTERM/Ctrl-C: each message is instrumented per recipient,
+    registered, and relayed synchronously to EMAILTRACK_RELAY_UPSTREAM_HOST."""
+    try:
+        settings = RelaySettings.from_env()
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_BAD_INPUT) from exc
+    setup_logging("relay")
+    serve(settings)
+
+
+def relay_password(
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Print the scrypt hash of a relay AUTH password (for EMAILTRACK_RELAY_USERS=user:HASH)."""
+    typer.echo(hash_password(password))
