@@ -68,7 +68,7 @@ def mark_delivery(
     message_id: str,
     emails: Iterable[str],
     reason: str = "",
-    bounce_type: events_pb2.BounceType.ValueType = events_pb2.BOUNCE_TYPE_UNSPECIFIED,
+    bounce_type: events_pb2.BounceType = events_pb2.BOUNCE_TYPE_UNSPECIFIED,
 ) -> Call[int]:
     """Reports what happened to one message for some of its recipients; the result is how many
     recipients changed state (a repeated report changes none)."""

@@ -142,12 +142,28 @@ class EmailtrackClient:
             yield from self.run(calls.instrument_messages(batch))
 
     def instrument_mime(
-        self, mime: bytes, *, strip_dkim_signature: bool = False, **ids: str
+        self,
+        mime: bytes,
+        *,
+        tenant_id: str = "",
+        campaign_id: str = "",
+        message_id: str = "",
+        recipient_id: str = "",
+        strip_dkim_signature: bool = False,
+        options: tracking_edge_pb2.InstrumentOptions | None = None,
     ) -> tracking_edge_pb2.InstrumentMimeResponse:
-        """Instruments a whole RFC 5322 message; ``ids`` are ``tenant_id``, ``campaign_id``,
-        ``message_id``, ``recipient_id`` (missing ones come from X-Emailtrack-* headers).
+        """Instruments a whole RFC 5322 message; empty ids are read from its X-Emailtrack-*
+        headers, and a DKIM-signed message is refused unless ``strip_dkim_signature``.
         ``client.instrument_mime(raw, tenant_id="acme", recipient_id=rid).mime``"""
-        request = instrument_mime_request(mime, strip_dkim_signature=strip_dkim_signature, **ids)
+        request = instrument_mime_request(
+            mime,
+            tenant_id=tenant_id,
+            campaign_id=campaign_id,
+            message_id=message_id,
+            recipient_id=recipient_id,
+            strip_dkim_signature=strip_dkim_signature,
+            options=options,
+        )
         return self.run(calls.instrument_mime(request))
 
     def register_messages(
@@ -184,7 +200,7 @@ class EmailtrackClient:
         message_id: str,
         emails: Iterable[str],
         reason: str,
-        bounce_type: events_pb2.BounceType.ValueType = events_pb2.BOUNCE_TYPE_UNSPECIFIED,
+        bounce_type: events_pb2.BounceType = events_pb2.BOUNCE_TYPE_UNSPECIFIED,
     ) -> int:
         """A permanent failure; ``BOUNCE_TYPE_HARD`` suppresses the recipients at once."""
         return self.run(

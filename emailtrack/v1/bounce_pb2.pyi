@@ -187,11 +187,13 @@ class HandleEspWebhookRequest(_message.Message):
     def __init__(self, provider: _Optional[_Union[EspProvider, str]] = ..., tenant_id: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., body: _Optional[bytes] = ..., url: _Optional[str] = ...) -> None: ...
 
 class HandleEspWebhookResponse(_message.Message):
-    __slots__ = ("accepted", "duplicates", "subscribe_url")
+    __slots__ = ("accepted", "duplicates", "subscribe_url", "dead_lettered")
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBE_URL_FIELD_NUMBER: _ClassVar[int]
+    DEAD_LETTERED_FIELD_NUMBER: _ClassVar[int]
     accepted: int
     duplicates: int
     subscribe_url: str
-    def __init__(self, accepted: _Optional[int] = ..., duplicates: _Optional[int] = ..., subscribe_url: _Optional[str] = ...) -> None: ...
+    dead_lettered: int
+    def __init__(self, accepted: _Optional[int] = ..., duplicates: _Optional[int] = ..., subscribe_url: _Optional[str] = ..., dead_lettered: _Optional[int] = ...) -> None: ...

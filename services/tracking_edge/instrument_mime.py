@@ -14,6 +14,7 @@ it must be.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.header import Header, decode_header, make_header
 
@@ -145,7 +146,7 @@ def _body_edits(raw: bytes, part: _TextPart, new_text: str) -> list[Edit]:
 
 
 def _header_edits(
-    raw: bytes, top: Entity, added: list[tracking_edge_pb2.Header], strip_dkim: bool
+    raw: bytes, top: Entity, added: Iterable[tracking_edge_pb2.Header], strip_dkim: bool
 ) -> list[Edit]:
     edits: list[Edit] = []
     for field in top.fields:

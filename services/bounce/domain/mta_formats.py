@@ -254,9 +254,9 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
             return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if not temporary and not permanent:
-        listed = layouts.listed_recipients(notification)
-        if listed:
-            return [TextRecipient(r.address, r.action, r.diagnostic) for r in listed]
+        laid_out = layouts.listed_recipients(notification)
+        if laid_out:
+            return [TextRecipient(r.address, r.action, r.diagnostic) for r in laid_out]
         permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
     if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
         # Last resort for a failure notice: an address standing alone on a line.

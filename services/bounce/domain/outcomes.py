@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from services.bounce.domain.parse import FailedRecipient, ParsedBounce
 from services.bounce.domain.replies import ReplyHints, ReplyMatch
@@ -57,12 +57,14 @@ class Outcome:
     reply_message_id: str = ""
     matched_by: str = ""
     warmup: bool = False
+    # The ESP's own id of the event a webhook reported (stored for audit and de-duplication).
+    esp_event_id: str = ""
 
 
 def without_nul(outcome: Outcome) -> Outcome:
     """The outcome with any NUL character (a webhook's JSON may carry "\\u0000") replaced by
     U+FFFD: PostgreSQL text cannot hold NUL, and one would fail the whole store call."""
-    changed = {
+    changed: dict[str, Any] = {
         f.name: value.replace("\x00", "\ufffd")
         for f in fields(outcome)
         if isinstance(value := getattr(outcome, f.name), str) and "\x00" in value

@@ -14,7 +14,7 @@ import email.utils
 import logging
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Literal
+from typing import Any, Literal
 
 from services.bounce.domain import arf, autoreply, dsn, mta_formats, original, replies
 from services.bounce.domain import taxonomy as t
@@ -164,7 +164,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)
     ids = original.original_ids(msg, parts, returned)
-    extra = {
+    extra: dict[str, Any] = {
         "original_message_id": ids.message_id,
         "tenant_id": ids.tenant_id,
         "campaign_id": ids.campaign_id,

@@ -39,7 +39,7 @@ class MetadataRecorder(grpc.ServerInterceptor):
     def __init__(self) -> None:
         self.calls: list[dict[str, str]] = []
 
-    def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+    def intercept_service(self, continuation, handler_call_details):
         self.calls.append(dict(handler_call_details.invocation_metadata))
         return continuation(handler_call_details)
 

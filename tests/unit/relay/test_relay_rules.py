@@ -43,7 +43,7 @@ def test_settings_fail_closed() -> None:
         RelaySettings.from_env({"EMAILTRACK_RELAY_UPSTREAM_HOST": "mx.example"})
 
 
-def test_upstream_password_can_come_from_a_mounted_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_upstream_password_can_come_from_a_mounted_file(tmp_path) -> None:
     secret = tmp_path / "password"
     secret.write_text("from-file\n")
     settings = RelaySettings.from_env(
