@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import typer
 
-from emailtrack.commands.common import EXIT_BAD_INPUT, fail
-from emailtrack.common.config import ConfigError
-from emailtrack.common.logs import setup_logging
-from emailtrack.relay.config import RelaySettings
+from emailtrack.relay.__main__ import main
 from emailtrack.relay.passwords import hash_password
-from emailtrack.relay.server import serve
 
 
 def relay() -> None:
     """Run the SMTP relay until SIGTERM/Ctrl-C: each message is instrumented per recipient,
     registered, and relayed synchronously to EMAILTRACK_RELAY_UPSTREAM_HOST."""
-    try:
-        settings = RelaySettings.from_env()
-    except ConfigError as exc:
-        raise fail(str(exc), EXIT_BAD_INPUT) from exc
-    setup_logging("relay")
-    serve(settings)
+    raise typer.Exit(main())
 
 
 def relay_password(

@@ -44,6 +44,7 @@ class RelaySettings:
     tracking_edge_addr: str
     recipient_addr: str
     api_key: str | None
+    metrics_port: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RelaySettings:
@@ -88,6 +89,7 @@ class RelaySettings:
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
             api_key=_secret("EMAILTRACK_RELAY_API_KEY", env) or None,
+            metrics_port=env_int("EMAILTRACK_METRICS_PORT", 0, env),
         )
 
 

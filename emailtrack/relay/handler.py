@@ -30,6 +30,7 @@ import grpc
 from emailtrack.client import AsyncEmailtrackClient, registration
 from emailtrack.common import mail_headers
 from emailtrack.common.identity import address_key, recipient_id_for
+from emailtrack.common.metrics import RELAY_RECIPIENTS
 from emailtrack.relay.config import RelaySettings
 from emailtrack.relay.upstream import Upstream, UpstreamRefused
 
@@ -92,8 +93,10 @@ class RelayHandler:
             (verdict,) = await self.client.check_sendable(self.settings.tenant_id, [address])
         except grpc.RpcError as exc:
             log.warning("recipient service unavailable for RCPT: %s", exc)
+            RELAY_RECIPIENTS.labels("deferred").inc()
             return "451 4.3.0 Recipient check unavailable, try again later"
         if not verdict.sendable:
+            RELAY_RECIPIENTS.labels("suppressed").inc()
             return f"550 5.7.1 <{address}> is suppressed: {_one_line(verdict.reason)}"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -111,6 +114,7 @@ class RelayHandler:
             )
         except grpc.RpcError as exc:
             log.warning("registration failed: %s", exc)
+            RELAY_RECIPIENTS.labels("deferred").inc(len(envelope.rcpt_tos))
             return "451 4.3.0 Registration unavailable, try again later"
         sent: list[str] = []
         refusals: list[UpstreamRefused] = []
@@ -121,6 +125,8 @@ class RelayHandler:
             try:
                 data = await self._instrument(content, campaign, message_id, recipient)
             except _Refusal as refusal:
+                outcome = "deferred" if str(refusal).startswith("4") else "refused"
+                RELAY_RECIPIENTS.labels(outcome).inc(len(envelope.rcpt_tos) - len(sent))
                 return str(refusal)
             try:
                 await asyncio.to_thread(
@@ -128,8 +134,10 @@ class RelayHandler:
                 )
             except UpstreamRefused as refused:
                 log.warning("upstream refused %s: %s", message_id, refused)
+                RELAY_RECIPIENTS.labels("refused" if refused.permanent else "deferred").inc()
                 refusals.append(refused)
                 continue
+            RELAY_RECIPIENTS.labels("relayed").inc()
             self.relayed.add(key)
             sent.append(recipient)
         if sent:

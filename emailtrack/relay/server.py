@@ -15,6 +15,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from emailtrack.client import AsyncEmailtrackClient, ClientOptions, Endpoints
+from emailtrack.common.metrics import serve_metrics
 from emailtrack.relay.config import RelaySettings
 from emailtrack.relay.handler import RelayHandler
 from emailtrack.relay.passwords import verify_password
@@ -101,6 +102,7 @@ def serve(settings: RelaySettings) -> None:
     """Runs until SIGTERM or SIGINT."""
 
     async def main() -> None:
+        serve_metrics(settings.metrics_port, settings.host)
         relay = RelayServer(settings)
         await relay.start()
         stop = asyncio.Event()
