@@ -31,8 +31,10 @@ from emailtrack.client import AsyncEmailtrackClient, registration
 from emailtrack.common import mail_headers
 from emailtrack.common.identity import address_key, recipient_id_for
 from emailtrack.common.metrics import RELAY_RECIPIENTS
+from emailtrack.relay.coalesce import Coalescer
 from emailtrack.relay.config import RelaySettings
 from emailtrack.relay.upstream import Upstream, UpstreamRefused
+from emailtrack.v1 import recipient_pb2
 
 log = logging.getLogger(__name__)
 RELAYED_MEMORY = 100_000
@@ -69,6 +71,19 @@ class RelayHandler:
         self.client = client
         self.upstream = upstream
         self.relayed = RelayedRecently()
+        tenant = settings.tenant_id
+        self.sendable: Coalescer[str, recipient_pb2.SendableVerdict] = Coalescer(
+            lambda emails: client.check_sendable(tenant, emails), _bad_input
+        )
+        self.registrations: Coalescer[recipient_pb2.MessageRegistration, None] = Coalescer(
+            lambda batch: self._register(tenant, batch), _bad_input
+        )
+
+    async def _register(
+        self, tenant: str, batch: list[recipient_pb2.MessageRegistration]
+    ) -> list[None]:
+        await self.client.register_messages(tenant, batch)
+        return [None] * len(batch)
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
@@ -90,7 +105,7 @@ class RelayHandler:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         try:
-            (verdict,) = await self.client.check_sendable(self.settings.tenant_id, [address])
+            verdict = await self.sendable.submit(address)
         except grpc.RpcError as exc:
             log.warning("recipient service unavailable for RCPT: %s", exc)
             RELAY_RECIPIENTS.labels("deferred").inc()
@@ -109,8 +124,8 @@ class RelayHandler:
         campaign = campaign or self.settings.default_campaign
         message_id = _message_id(tenant, headers, content)
         try:
-            await self.client.register_messages(
-                tenant, [_registration(message_id, campaign, headers, envelope.rcpt_tos)]
+            await self.registrations.submit(
+                _registration(message_id, campaign, headers, envelope.rcpt_tos)
             )
         except grpc.RpcError as exc:
             log.warning("registration failed: %s", exc)
@@ -171,6 +186,10 @@ class RelayHandler:
         return bytes(done.mime)
 
 
+def _bad_input(exc: Exception) -> bool:
+    return isinstance(exc, grpc.RpcError) and exc.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 class _Refusal(Exception):
     """The SMTP reply that ends the transaction."""
 
@@ -184,7 +203,9 @@ def _message_id(tenant: str, headers: Message, content: bytes) -> str:
     return "relay-" + hashlib.sha256(tenant.encode() + b"\x00" + source).hexdigest()[:24]
 
 
-def _registration(message_id: str, campaign: str, headers: Message, recipients: list[str]) -> Any:
+def _registration(
+    message_id: str, campaign: str, headers: Message, recipients: list[str]
+) -> recipient_pb2.MessageRegistration:
     to = {address_key(a) for _, a in getaddresses([str(v) for v in headers.get_all("To", [])])}
     cc = {address_key(a) for _, a in getaddresses([str(v) for v in headers.get_all("Cc", [])])}
     return registration(
