@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python bench/gateway_http.py
 	$(BIN)/python bench/e2e.py --duration 10
 	$(BIN)/python bench/analytics_bench.py
+	$(BIN)/python bench/relay.py
 
 clean:
 	rm -rf $(VENV) .emailtrack .pytest_cache .ruff_cache

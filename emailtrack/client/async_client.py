@@ -38,7 +38,7 @@ class AsyncEmailtrackClient:
 
     Example::
 
-        from emailtrack.client import AsyncEmailtrackClient, ClientOptions
+        from emailtrack.client import AsyncEmailtrackClient, ClientOptions, registration
 
         async with AsyncEmailtrackClient(ClientOptions(api_key="et_live_...")) as client:
             await client.register_messages("acme", [registration("m-1", "welcome", ["ada@x.com"])])
@@ -48,7 +48,7 @@ class AsyncEmailtrackClient:
             )
             send(done.html, headers=done.headers)       # your mailer
             await client.mark_sent("acme", "m-1", ["ada@example.com"])
-            print((await client.campaign_stats("acme", "welcome")).opens.unique)
+            print((await client.campaign_stats("acme", "welcome")).opens.unique.total)
     """
 
     def __init__(self, options: ClientOptions | None = None) -> None:

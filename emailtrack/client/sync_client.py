@@ -37,7 +37,7 @@ class EmailtrackClient:
 
     Example::
 
-        from emailtrack.client import EmailtrackClient, ClientOptions
+        from emailtrack.client import ClientOptions, EmailtrackClient, registration
 
         with EmailtrackClient(ClientOptions(api_key="et_live_...")) as client:
             client.register_messages("acme", [registration("m-1", "welcome", ["ada@example.com"])])
@@ -47,7 +47,7 @@ class EmailtrackClient:
             )
             send(done.html, headers=done.headers)       # your mailer
             client.mark_sent("acme", "m-1", ["ada@example.com"])
-            print(client.campaign_stats("acme", "welcome").opens.unique)
+            print(client.campaign_stats("acme", "welcome").opens.unique.total)
     """
 
     def __init__(self, options: ClientOptions | None = None) -> None:
