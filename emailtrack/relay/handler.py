@@ -18,10 +18,11 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
+from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import getaddresses
+from email.utils import format_datetime, getaddresses
 from ipaddress import ip_address
 from typing import Any
 
@@ -123,6 +124,7 @@ class RelayHandler:
         campaign = str(headers.get(mail_headers.CAMPAIGN_HEADER, "")).strip()
         campaign = campaign or self.settings.default_campaign
         message_id = _message_id(tenant, headers, content)
+        content = _received(server, session, message_id) + content
         try:
             await self.registrations.submit(
                 _registration(message_id, campaign, headers, envelope.rcpt_tos)
@@ -201,6 +203,17 @@ def _message_id(tenant: str, headers: Message, content: bytes) -> str:
     smtp_id = str(headers.get("Message-ID", "")).strip()
     source = smtp_id.encode() if smtp_id else hashlib.sha256(content).digest()
     return "relay-" + hashlib.sha256(tenant.encode() + b"\x00" + source).hexdigest()[:24]
+
+
+def _received(server: Any, session: Any, message_id: str) -> bytes:
+    """The RFC 5321 4.4 trace field a relay adds, first in the header section."""
+    peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+    protocol = "ESMTP" + ("S" if session.ssl else "") + ("A" if session.authenticated else "")
+    helo = _one_line(str(session.host_name or "unknown"))[:100]
+    return (
+        f"Received: from {helo} ([{peer}])\r\n\tby {server.hostname} (emailtrack relay) "
+        f"with {protocol} id {message_id};\r\n\t{format_datetime(datetime.now(UTC))}\r\n"
+    ).encode("utf-8", "replace")
 
 
 def _registration(

@@ -95,6 +95,7 @@ def test_mail_through_relay_is_instrumented_per_recipient_and_counted(platform: 
     with sdk(platform) as api:
         for person in people:
             (raw,) = upstream.messages_for(person)
+            assert raw.startswith(b"Received: from ") and b"(emailtrack relay) with ESMTP id" in raw
             assert b"X-Emailtrack-Campaign: spring" in raw and b"List-Unsubscribe:" in raw
             html = html_of(raw)
             pixel = re.search(r'<img src="([^"]+/o/[^"]+)"', html)
