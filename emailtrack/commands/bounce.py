@@ -1,10 +1,13 @@
 """``emailtrack bounce feed PATH``: stream a bounce mailbox (mbox or Maildir) to the bounce
 service (``emailtrack bounce-feed`` is the same command); ``emailtrack bounce parse FILE...``:
-parse bounce mail offline (``bounce_parse``)."""
+parse bounce mail offline by running the bounce service's own ``parse`` command
+(``python -m services.bounce parse``; commands never import services)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +16,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
-from emailtrack.commands import bounce_parse
 from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
@@ -55,10 +57,11 @@ def parse(
     ] = False,
 ) -> None:
     """Parse bounce mail offline (no service). Exit 0 parsed, 1 not a bounce, 2 unreadable."""
-    results = bounce_parse.parse_files(files)
-    if as_json:
-        typer.echo(json.dumps({"results": [r.as_dict() for r in results]}, ensure_ascii=False))
-        raise typer.Exit(bounce_parse.exit_status(results))
-    for result in results:
-        typer.echo(bounce_parse.describe(result))
-    raise typer.Exit(bounce_parse.exit_status(results))
+    command = [sys.executable, "-m", "services.bounce", "parse", *map(str, files)]
+    done = subprocess.run(
+        [*command, "--json"] if as_json else command, capture_output=True, text=True, check=False
+    )
+    typer.echo(done.stdout, nl=False)
+    if done.stderr:
+        typer.echo(done.stderr, nl=False, err=True)
+    raise typer.Exit(done.returncode)
