@@ -52,6 +52,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"sender not pre-approved",
         r"bouncedeny",
         r"rule imposed mailbox access",
+        r"(?:not|no) (?:have )?permission to post",
+        r"not allowed to post to this",
     ),
     rule(
         "generic.user_unknown",
@@ -334,7 +336,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.policy_named",
         t.POLICY_VIOLATION,
-        r"(?:do not|don't) have permission to post",
         r"not subscribed to this group",
         r"members-only list",
         r"closed mailing list",
@@ -346,7 +347,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"protocol violation",
         r"do not accept messages containing images",
         r"without solving a captcha",
-        r"not allowed to post to this (?:mailing )?list",
     ),
     rule(
         "generic.filtered",

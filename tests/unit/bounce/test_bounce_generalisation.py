@@ -138,7 +138,8 @@ def test_host_internal_final_recipient_yields_to_the_original():
         (550, "", "X-Unix; 75", "mailer_error"),
         (552, "5.2.3", "Message length exceeds administrative limit", "exceed_limit"),
         (552, "5.3.4", "Message size exceeds fixed limit", "message_too_big"),
-        (550, "", "You do not have permission to post to this group", "policy_violation"),
+        (550, "", "You do not have permission to post to this group", "rejected"),
+        (550, "", "The email address used is not subscribed to this group", "policy_violation"),
         (550, "5.7.1", "Service unavailable; poor reputation of sending IP", "bad_reputation"),
     ],
 )
@@ -262,3 +263,14 @@ def test_ses_notification_as_mail_synthetic():
         "user_unknown",
         "5.1.1",
     )
+
+
+def test_google_groups_posting_refusal_synthetic():
+    body = (
+        "We're writing to let you know that the group you tried to contact (group) may not "
+        "exist, or you may not have permission to post messages to the group.\n"
+    )
+    raw = HEAD.replace("Subject:", "X-Failed-Recipients: group@googlegroups.com\nSubject:")
+    (r,) = parse_bounce_message((raw + body).encode()).recipients
+    assert (r.address, r.classification.reason) == ("group@googlegroups.com", "rejected")
+    assert r.classification.bounce_type == "soft"
