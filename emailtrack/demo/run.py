@@ -56,6 +56,7 @@ class Instrumented:
     unsubscribe_url: str
     links: tuple[str, ...]
     headers: dict[str, str]
+    host: str  # the tracking URLs' own host: the gateway answers tokens on it only
 
 
 Reply = TypeVar("Reply")
@@ -198,6 +199,7 @@ class DemoRunner:
                     unsubscribe_url=self._url(done.unsubscribe_url),
                     links=tuple(self._url(link.tracking_url) for link in done.links),
                     headers={h.name: h.value for h in done.headers if h.name.startswith("X-")},
+                    host=urlsplit(done.pixel_url).netloc,
                 )
 
     def _bounce(self) -> None:
@@ -252,7 +254,11 @@ class DemoRunner:
 
     def _hit(self, hit: Hit) -> None:
         message = self.messages[hit.email]
-        headers = {"User-Agent": hit.user_agent, "X-Forwarded-For": hit.client_ip}
+        headers = {
+            "User-Agent": hit.user_agent,
+            "X-Forwarded-For": hit.client_ip,
+            "Host": message.host,  # kept when the URL is rewritten to reach the gateway
+        }
         if hit.accept_language:
             headers["Accept-Language"] = "en-GB,en;q=0.9"
         data = None

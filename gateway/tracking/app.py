@@ -1,6 +1,10 @@
 """The tracking hot path's Starlette application: pixel, click and unsubscribe endpoints that
 answer at once and hand hits to Kafka asynchronously, plus health and metrics. It imports
-nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes next to it."""
+nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes next to it.
+
+Tokens past the maximum age (``EMAILTRACK_TOKEN_MAX_AGE_DAYS``) still work but are not recorded:
+the click redirects and the pixel is served, with no hit sent (the tracking window is closed).
+Unsubscribes are recorded at any age. Forged, altered or unknown-key tokens never redirect."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
-from urllib.parse import quote
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from starlette.applications import Starlette
@@ -20,8 +23,9 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
+from emailtrack.common.browser_urls import redirect_location
 from emailtrack.common.telemetry import tracing_enabled
-from emailtrack.common.tokens import InvalidToken, verify
+from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
     PIXEL_PREFIX,
@@ -30,7 +34,7 @@ from emailtrack.common.tracking_urls import (
 )
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
-from gateway.tracking.hits import HitIds, build_hit, request_span
+from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = {
@@ -61,8 +65,6 @@ REDIRECT_HEADERS = [
     *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
     (b"content-length", b"0"),
 ]
-# the characters Starlette's RedirectResponse leaves unquoted in a Location header
-LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
 TRACKING_METHODS = ("GET", "HEAD")
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
 
@@ -103,12 +105,19 @@ class Gateway:
         self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
         self._click_latency = metrics.HTTP_LATENCY.labels("click")
 
-    def _claims(self, token: str, kind: int) -> events_pb2.TokenClaims | None:
+    def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
+        """A genuine token of ``kind`` (expired or not) presented on the host it was issued
+        for (tokens name it since tracking domains; older ones name none), else None."""
         try:
-            claims = verify(token, self.settings.token_keys)
+            verified = open_token(token, self.settings.token_keys)
         except InvalidToken:
             return None
-        return claims if claims.kind == kind else None
+        claims = verified.claims
+        if claims.kind != kind:
+            return None
+        if claims.tracking_host and claims.tracking_host != host_of_request(scope):
+            return None  # e.g. a token of one tenant on another tenant's tracking domain
+        return verified
 
     def _record(
         self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
@@ -126,9 +135,9 @@ class Gateway:
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
-        claims = self._claims(token, events_pb2.HIT_KIND_OPEN)
-        if claims is not None:
-            self._record(scope, claims)
+        verified = self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
+        if verified is not None and not verified.expired:
+            self._record(scope, verified.claims)
         body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
         await send({"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS})
         await send({"type": "http.response.body", "body": body})
@@ -137,15 +146,16 @@ class Gateway:
 
     async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        claims = self._claims(token, events_pb2.HIT_KIND_CLICK)
-        if claims is None or not claims.link_url.startswith(("http://", "https://")):
+        verified = self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
+        location = None if verified is None else redirect_location(verified.claims.link_url)
+        if verified is None or location is None:
             self._click_not_found.inc()
             response = HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
             await response(scope, receive, send)
             return
-        self._record(scope, claims)
-        location = quote(claims.link_url, safe=LOCATION_SAFE).encode("latin-1")
-        headers = [(b"location", location), *REDIRECT_HEADERS]
+        if not verified.expired:  # past the tracking window the link works, unrecorded
+            self._record(scope, verified.claims)
+        headers = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
         await send({"type": "http.response.start", "status": 302, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         self._click_redirected.inc()
@@ -154,8 +164,10 @@ class Gateway:
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
         POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
-        claims = self._claims(request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE)
-        if claims is None:
+        verified = self._verified(
+            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope
+        )
+        if verified is None:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
             return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
         if request.method == "GET":
@@ -166,7 +178,8 @@ class Gateway:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "413").inc()
             return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]
-        self._record(request.scope, claims, one_click=one_click)
+        # honoured at any age: an unsubscribe is the reader's choice, not a tracked hit
+        self._record(request.scope, verified.claims, one_click=one_click)
         metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
         if one_click:
             return PlainTextResponse("unsubscribed", headers=NO_CACHE)

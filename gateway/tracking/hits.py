@@ -50,6 +50,18 @@ def wanted_headers(scope: Scope) -> dict[str, str]:
     return found
 
 
+def host_of_request(scope: Scope) -> str:
+    """The lower-case hostname the request was sent to (Host header without port or trailing
+    dot; empty when absent)."""
+    for raw_name, raw_value in scope["headers"]:
+        if raw_name == b"host":
+            host = raw_value.decode("latin-1").strip().lower()
+            if host.startswith("["):  # IPv6 literal
+                return host[: host.find("]") + 1]
+            return host.partition(":")[0].rstrip(".")
+    return ""
+
+
 def trace_of_request() -> events_pb2.TraceContext | None:
     """The W3C trace context to carry, or None when no span is active (the common case: the
     gateway does not trace requests), which spares the propagator call on the hot path."""

@@ -24,7 +24,7 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import bounce_pb2_grpc
-from gateway.webhooks import WebhookForwarder, webhook_routes
+from gateway.operator.webhooks import WebhookForwarder, webhook_routes
 from services.bounce.recorder import OutcomeRecorder
 from services.bounce.server import BounceServicer
 from services.bounce.store import OutcomeStore

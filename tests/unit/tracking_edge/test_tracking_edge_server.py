@@ -71,6 +71,23 @@ def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:
     assert headers["X-Emailtrack-Message"] == "m-1"
 
 
+def test_unsubscribe_token_carries_the_list_and_nothing_is_readable(stub) -> None:
+    options = tracking_edge_pb2.InstrumentOptions(list_id="weekly-digest")
+    reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
+    ).message
+    token = reply.unsubscribe_url.rsplit("/", 1)[1]
+    claims = verify(token, KEYS)
+    assert (claims.kind, claims.list_id) == (events_pb2.HIT_KIND_UNSUBSCRIBE, "weekly-digest")
+    headers = {h.name: h.value for h in reply.headers}
+    assert headers["List-Unsubscribe"] == f"<{reply.unsubscribe_url}>"
+    assert token.startswith("v2.") and "weekly" not in token and "acme" not in token
+    global_reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message())
+    ).message
+    assert verify(global_reply.unsubscribe_url.rsplit("/", 1)[1], KEYS).list_id == ""
+
+
 def test_honeypot_link_is_signed_as_honeypot(stub) -> None:
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message())
@@ -91,6 +108,7 @@ def test_honeypot_link_is_signed_as_honeypot(stub) -> None:
             {"options": tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="not an address")},
             "unsubscribe_mailto",
         ),
+        ({"options": tracking_edge_pb2.InstrumentOptions(list_id="a\nb")}, "list_id"),
     ],
 )
 def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:
