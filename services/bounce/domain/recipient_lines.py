@@ -18,7 +18,6 @@ them so they are dropped.
 
 from __future__ import annotations
 
-import email.utils
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -69,9 +68,11 @@ def line_recipients(notification: str) -> list[LineRecipient]:
     return []
 
 
+_HEADER_ADDRESS_RE = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+
+
 def _addresses(*values: object) -> set[str]:
-    texts = [str(v) for v in values if v]
-    return {a.lower().strip("<>") for _, a in email.utils.getaddresses(texts) if "@" in a}
+    return {a.lower() for v in values if v for a in _HEADER_ADDRESS_RE.findall(str(v))}
 
 
 def false_recipients(msg: Message, returned_headers: Message | None) -> set[str]:
