@@ -8,7 +8,10 @@ InterScan, Verizon-style gateways, Japanese carriers):
   ">>> RCPT To:" / "<<< 550", InterScan's "Sent <<<" / "Received >>>");
 - a labelled line: "Recipient: address", "Failed recipient(s): address", "Original address:",
   "Unknown user: address", or the label alone with the address on the next line;
-- an address line with its reason: ``address: 550 5.1.1 ...``, ``<address>... User unknown``.
+- an address line with its reason: ``address: 550 5.1.1 ...``, ``<address>... User unknown``,
+  ``address [User unknown]``;
+- an announced address: ``>>> address <address>``, ``RCPT TO: address`` among message
+  details, ``... rejected recipient <address>``, ``undeliverable to address``.
 
 A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
 the original's Return-Path, often quoted in the report), Message-IDs (``<id@host>`` looks like an
@@ -34,8 +37,14 @@ _LABELLED_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REASON_LINE_RE = re.compile(
-    rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.)[ \t]*(\S.*)$",
+    rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.|[ \t]+\[)[ \t]*(\S.*)$",
     re.MULTILINE,
+)
+# Sendmail-style announcements (">>> address <address>") and a bare "RCPT TO: address" among
+# the message details some gateways print (Apache James, Verizon).
+_ANNOUNCED_RE = re.compile(
+    rf"^[ \t]*(?:>>>|rcpt to:|rejected recipient|undeliverable to)[ \t]*<?({_ADDRESS})>?(.*)$",
+    re.IGNORECASE | re.MULTILINE,
 )
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
@@ -59,7 +68,7 @@ def _collect(pairs: list[tuple[str, str]]) -> list[LineRecipient]:
 def line_recipients(notification: str) -> list[LineRecipient]:
     """Failed recipients of the first general shape present in ``notification``."""
     text = notification[:_MAX_TEXT]
-    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE):
+    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE):
         pairs = [(m.group(1), m.group(2)) for m in pattern.finditer(text)]
         if pattern is _REASON_LINE_RE:
             pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]

@@ -274,3 +274,47 @@ def test_google_groups_posting_refusal_synthetic():
     (r,) = parse_bounce_message((raw + body).encode()).recipients
     assert (r.address, r.classification.reason) == ("group@googlegroups.com", "rejected")
     assert r.classification.bounce_type == "soft"
+
+
+@pytest.mark.parametrize(
+    ("body", "address", "reason"),
+    [
+        # Activehunter / Sendmail: announced address, the reply in the transcript below.
+        (
+            "  ----- The following addresses had permanent fatal errors -----\n\n"
+            ">>> kijitora@example.org <kijitora@example.org>\n\n"
+            "  ----- Transcript of session follows -----\n"
+            "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)\n",
+            "kijitora@example.org",
+            "user_unknown",
+        ),
+        # Apache James / Verizon: the error above, the RCPT TO among the message details.
+        (
+            "Error message below:\n550 - Requested action not taken: no such user here\n\n"
+            "Message details:\n  Subject: Nyaan\n  MAIL FROM: shironeko@example.jp\n"
+            "  RCPT TO: kijitora@example.org\n",
+            "kijitora@example.org",
+            "user_unknown",
+        ),
+        # An address with its reason in brackets.
+        ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "user_unknown"),
+        # A bulleted list after "failed permanently:".
+        (
+            "Delivery to the following recipients failed permanently:\n\n"
+            "  * kijitora@example.com\n\nTechnical details of permanent failure:\n"
+            "553 5.3.0 <kijitora@example.com>... No such user here\n",
+            "kijitora@example.com",
+            "user_unknown",
+        ),
+        # Domino: "was not delivered to:" then "because:".
+        (
+            "Your document:  Nyaan\nwas not delivered to:\n\n  kijitora@example.net\n\n"
+            "because:\n\n  User some.name (kijitora@example.net) not listed in Domino Directory\n",
+            "kijitora@example.net",
+            "user_unknown",
+        ),
+    ],
+)
+def test_more_recipient_layouts_synthetic(body, address, reason):
+    (r,) = _text_bounce(body).recipients
+    assert (r.address, r.classification.reason) == (address, reason)
