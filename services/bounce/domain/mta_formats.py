@@ -107,6 +107,8 @@ def _decode(part: Message) -> str:
     if not isinstance(payload, bytes):
         return ""
     charset = part.get_content_charset() or "utf-8"
+    if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
+        charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:

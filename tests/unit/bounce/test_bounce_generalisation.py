@@ -318,3 +318,11 @@ def test_google_groups_posting_refusal_synthetic():
 def test_more_recipient_layouts_synthetic(body, address, reason):
     (r,) = _text_bounce(body).recipients
     assert (r.address, r.classification.reason) == (address, reason)
+
+
+def test_iso_2022_jp_notice_without_charset_synthetic():
+    body = "<kijitora@ezweb.ne.jp>: 550 user unknown\n\n送信できませんでした。\n"
+    raw = b"From: Postmaster@ezweb.ne.jp\nTo: sender@example.org\n"
+    raw += b"Subject: Mail System Error - Returned Mail\n\n" + body.encode("iso-2022-jp")
+    (r,) = parse_bounce_message(raw).recipients
+    assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "user_unknown")
