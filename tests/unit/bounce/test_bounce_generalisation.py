@@ -2,12 +2,14 @@
 meanings) checked on real corpus messages where the corpus has one, and on messages built in
 the documented layout where it has none (marked "synthetic")."""
 
+import email
 import json
 from pathlib import Path
 
 import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.mta_formats import split_notification
 from services.bounce.domain.smtp_stage import smtp_stage
 from services.bounce.domain.taxonomy import REASONS, SISIMAI_NAMES, from_sisimai
 
@@ -326,3 +328,5 @@ def test_iso_2022_jp_notice_without_charset_synthetic():
     raw += b"Subject: Mail System Error - Returned Mail\n\n" + body.encode("iso-2022-jp")
     (r,) = parse_bounce_message(raw).recipients
     assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "user_unknown")
+    notification, _ = split_notification(email.message_from_bytes(raw))
+    assert "送信できませんでした" in notification
