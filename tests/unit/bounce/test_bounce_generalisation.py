@@ -330,3 +330,25 @@ def test_iso_2022_jp_notice_without_charset_synthetic():
     assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "user_unknown")
     notification, _ = split_notification(email.message_from_bytes(raw))
     assert "送信できませんでした" in notification
+
+
+@pytest.mark.parametrize(
+    ("body", "address"),
+    [
+        (
+            "1 error(s):\n\nSMTP Server <mta2.example.jp> rejected recipient "
+            "<kijitora@example.co.jp>  (Error following RCPT command). It responded as "
+            "follows: [550 5.1.1 User unknown]\n",
+            "kijitora@example.co.jp",
+        ),
+        (
+            "This is the DragonFly Mail Agent v0.11 at mx.example.jp.\n\n"
+            "There was an error delivering your mail to <kijitora@example.com>.\n\n"
+            "remote delivery failed: corrupted queue file\n",
+            "kijitora@example.com",
+        ),
+    ],
+)
+def test_recipient_named_inside_a_sentence_synthetic(body, address):
+    (r,) = _text_bounce(body).recipients
+    assert r.address == address
