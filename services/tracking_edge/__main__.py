@@ -48,6 +48,7 @@ def build(settings: ServiceSettings, edge: TrackingEdgeSettings) -> ServiceParts
         TrackingDomainsStore(engine),
         TxtLookup(edge.dns_servers),
         scheme=edge.tracking_domain_scheme,
+        port=edge.tracking_domain_port,
     )
     servicer = TrackingEdgeServicer(
         Instrumenter(edge.public_base_url, edge.token_keys, domains), edge.token_keys, domains

@@ -80,7 +80,7 @@ class TrackingDomainRpcs:
         request: tracking_edge_pb2.ListTrackingDomainsRequest,
         context: grpc.ServicerContext,
     ) -> tracking_edge_pb2.ListTrackingDomainsResponse:
-        domains = self._call(request.tenant_id, context, lambda d: d.list(request.tenant_id))
+        domains = self._call(request.tenant_id, context, lambda d: d.of_tenant(request.tenant_id))
         return tracking_edge_pb2.ListTrackingDomainsResponse(
             domains=[domain_proto(domain) for domain in domains]
         )

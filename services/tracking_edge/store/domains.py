@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from emailtrack.common.errors import AlreadyExists, ResourceExhausted
+from emailtrack.common.errors import AlreadyExists, FailedPrecondition
 from services.tracking_edge.domain.domains import TrackingDomain
 
 _COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at"
@@ -18,7 +18,7 @@ class DomainTaken(AlreadyExists, ValueError):
     """The domain is already verified for another tenant."""
 
 
-class TooManyDomains(ResourceExhausted, ValueError):
+class TooManyDomains(FailedPrecondition, ValueError):
     """The tenant has as many tracking domains as allowed."""
 
 
@@ -59,7 +59,7 @@ class TrackingDomainsStore:
             ).one_or_none()
         return None if row is None else TrackingDomain(*row)
 
-    def list(self, tenant_id: str) -> list[TrackingDomain]:
+    def of_tenant(self, tenant_id: str) -> list[TrackingDomain]:
         """The tenant's domains, in registration order."""
         with self.engine.connect() as conn:
             rows = conn.execute(
