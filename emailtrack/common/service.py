@@ -105,6 +105,18 @@ def run_jobs(jobs: dict[str, BackgroundJob], stop: threading.Event) -> list[thre
     return threads
 
 
+def read_settings(
+    name: str, read_config: Callable[[], Config]
+) -> tuple[ServiceSettings, Config] | None:
+    """The shared settings and the service's config, or None after logging "configuration
+    error: ..." (the caller exits 2)."""
+    try:
+        return ServiceSettings.from_env(name), read_config()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return None
+
+
 def main(service: Service[Config], argv: Sequence[str] | None = None) -> int:
     name = service.name
     args = list(sys.argv[1:] if argv is None else argv)
@@ -112,20 +124,21 @@ def main(service: Service[Config], argv: Sequence[str] | None = None) -> int:
     if command in service.commands.names:
         return service.commands.run(name, args)
     setup_logging(name)
-    try:
-        settings = ServiceSettings.from_env(name)
-        config = service.read_config() if command == "serve" else None
-    except ConfigError as exc:
-        log.error("configuration error: %s", exc)
-        return 2
     if command == "migrate":
-        migrate(settings.database_url, service.migrations_dir)
+        migrating = read_settings(name, lambda: None)
+        if migrating is None:
+            return 2
+        migrate(migrating[0].database_url, service.migrations_dir)
         log.info("%s migrations applied", name)
         return 0
-    if command != "serve" or config is None:
+    if command != "serve":
         expected = ", ".join(repr(c) for c in ("serve", "migrate", *service.commands.names))
         log.error("unknown command %r (expected %s)", command, expected)
         return 2
+    found = read_settings(name, service.read_config)
+    if found is None:
+        return 2
+    settings, config = found
     setup_telemetry(name)
     serve_metrics(settings.metrics_port, settings.bind_host)
     ensure_topics(settings.kafka)

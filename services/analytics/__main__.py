@@ -52,12 +52,9 @@ def build(settings: ServiceSettings, config: AnalyticsConfig) -> ServiceParts:
     )
 
 
+COMMANDS = ServiceCommands(commands.COMMANDS, commands.run)
 SERVICE = Service(
-    NAME,
-    Path(__file__).parent / "migrations",
-    AnalyticsConfig.from_env,
-    build,
-    ServiceCommands(commands.COMMANDS, commands.run),
+    NAME, Path(__file__).parent / "migrations", AnalyticsConfig.from_env, build, COMMANDS
 )
 
 if __name__ == "__main__":

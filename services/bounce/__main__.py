@@ -49,12 +49,9 @@ def build(settings: ServiceSettings, config: BounceConfig) -> ServiceParts:
     return ServiceParts([registration], [erasures], [channel.close, producer.close, engine.dispose])
 
 
+COMMANDS = ServiceCommands(commands.COMMANDS, commands.run)
 SERVICE = Service(
-    NAME,
-    Path(__file__).parent / "migrations",
-    BounceConfig.from_env,
-    build,
-    ServiceCommands(commands.COMMANDS, commands.run),
+    NAME, Path(__file__).parent / "migrations", BounceConfig.from_env, build, COMMANDS
 )
 
 if __name__ == "__main__":
