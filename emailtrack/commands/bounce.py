@@ -1,13 +1,11 @@
 """``emailtrack bounce feed PATH``: stream a bounce mailbox (mbox or Maildir) to the bounce
 service (``emailtrack bounce-feed`` is the same command); ``emailtrack bounce parse FILE...``:
-parse bounce mail offline by running the bounce service's own ``parse`` command
-(``python -m services.bounce parse``; commands never import services)."""
+parse bounce mail offline with the bounce service's own command (``python -m services.bounce
+parse``)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +14,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
-from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
+from emailtrack.commands.common import (
+    BOUNCE,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    console,
+    fail,
+    run_service_command,
+)
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
 
@@ -57,11 +62,8 @@ def parse(
     ] = False,
 ) -> None:
     """Parse bounce mail offline (no service). Exit 0 parsed, 1 not a bounce, 2 unreadable."""
-    command = [sys.executable, "-m", "services.bounce", "parse", *map(str, files)]
-    done = subprocess.run(
-        [*command, "--json"] if as_json else command, capture_output=True, text=True, check=False
+    done = run_service_command(
+        "bounce", ["parse", *(["--json"] if as_json else []), *(str(f) for f in files)]
     )
     typer.echo(done.stdout, nl=False)
-    if done.stderr:
-        typer.echo(done.stderr, nl=False, err=True)
     raise typer.Exit(done.returncode)
