@@ -13,9 +13,11 @@ install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 # Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
+# Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md);
 # swaks is the second real SMTP client of the relay tests.
 system-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@perl -MSisimai -e 1 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libsisimai-perl)
 	@command -v swaks >/dev/null || (apt-get update -qq && apt-get install -y -qq swaks)
 
 up: install
@@ -36,6 +38,8 @@ e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 proto: install
 	$(BIN)/python -m emailtrack.protogen

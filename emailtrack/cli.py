@@ -18,6 +18,7 @@ from emailtrack.commands import (
     campaign,
     campaign_admin,
     deadletter,
+    domain,
     mailbox,
     message,
     recipient,
@@ -45,6 +46,7 @@ app.add_typer(message.app, name="message")
 app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
+app.add_typer(domain.app, name="domain")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)

@@ -1,5 +1,7 @@
 """``emailtrack bounce feed PATH``: stream a bounce mailbox (mbox or Maildir) to the bounce
-service (``emailtrack bounce-feed`` is the same command)."""
+service (``emailtrack bounce-feed`` is the same command); ``emailtrack bounce parse FILE...``:
+parse bounce mail offline with the bounce service's own command (``python -m services.bounce
+parse``)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
-from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
+from emailtrack.commands.common import (
+    BOUNCE,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    console,
+    fail,
+    run_service_command,
+)
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
 
@@ -43,3 +52,18 @@ def feed(
     for name, value in counts.items():
         table.add_row(name.replace("_", " "), str(value))
     console.print(table)
+
+
+@app.command("parse")
+def parse(
+    files: Annotated[list[Path], typer.Argument(help=".eml files, mbox files, Maildir folders.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"results": [...]} as JSON.')
+    ] = False,
+) -> None:
+    """Parse bounce mail offline (no service). Exit 0 parsed, 1 not a bounce, 2 unreadable."""
+    done = run_service_command(
+        "bounce", ["parse", *(["--json"] if as_json else []), *(str(f) for f in files)]
+    )
+    typer.echo(done.stdout, nl=False)
+    raise typer.Exit(done.returncode)
