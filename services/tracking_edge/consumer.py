@@ -25,6 +25,7 @@ from emailtrack.common.telemetry import child_span, tracing_enabled
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
 from services.tracking_edge.classify.types import HitKind
+from services.tracking_edge.classify.velocity import AddressVelocity
 from services.tracking_edge.store import HistoryKey, PastHit, StoredHit, TrackingEdgeStore
 
 EVENT_NAMESPACE = uuid.UUID("0b6f4a52-7d1e-4c59-9a39-5f8cb1a0e5d1")
@@ -158,6 +159,7 @@ class RawHitHandler:
         self.store = store
         self.classifier = classifier
         self.producer = producer
+        self.velocity = AddressVelocity()
 
     def decode(self, record: Record) -> list[events_pb2.RawHit]:
         batch = parse_message(events_pb2.RawHitBatch, record.value)
@@ -201,6 +203,8 @@ class RawHitHandler:
         hit_id = hit.hit_id
         received_at = to_datetime(hit.received_at)
         prior = tuple(p for at, other, p in earlier if at < received_at and other != hit_id)
+        message = "\x1f".join(key)  # one recipient's copy of a message
+        history = HitHistory(prior, self.velocity.observe(hit.client_ip, message, received_at))
         features = HitFeatures(
             KIND_NAMES[claims.kind],
             hit.http_method,
@@ -214,11 +218,11 @@ class RawHitHandler:
         )
         if tracing_enabled():
             with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
-                verdict = self.classifier.classify(features, HitHistory(prior))
+                verdict = self.classifier.classify(features, history)
                 event = engagement_event(hit, claims, features, hit_id, verdict)
                 event.trace.CopyFrom(current_trace())
         else:
-            verdict = self.classifier.classify(features, HitHistory(prior))
+            verdict = self.classifier.classify(features, history)
             event = engagement_event(hit, claims, features, hit_id, verdict)
         row = StoredHit(
             hit_id,

@@ -33,6 +33,7 @@ class NetworkOwner:
     snapshot: str
     open_agent: str
     open_source: str
+    broad: bool = False  # a cloud or hosting provider's whole range (priority 0)
 
     def for_kind(self, kind: str) -> tuple[str, str]:
         """(agent, source) of a hit of ``kind`` from this range."""
@@ -56,6 +57,7 @@ class Snapshot:
             self.name,
             self.header.get("open_agent", agent),
             self.header.get("open_source", source),
+            broad=int(self.header.get("priority", "1")) == 0,
         )
 
 
