@@ -8,7 +8,9 @@ Each rule describes how automated clients write their UA, not which ones exist:
   idiom of borrowing Mozilla's prefix (MSIE, Konqueror and Outlook's ``ms-office`` are real
   clients with the same prefix and are excluded);
 - a complete browser UA followed by a product token that says what the tool is (``…Safari/537.36
-  SiteScanner/2.1``, ``… (compatible; Link Checker)``);
+  SiteScanner/2.1``), with an agent inside WebKit's ``(KHTML, like Gecko; compatible; X)``,
+  or with a product token before ``Mozilla/`` (``tool.ai/scan Mozilla/5.0 (…``);
+- ``Mozilla/5.0 (Name)`` or ``Mozilla/5.0 Name`` with no platform: no browser writes that;
 - an HTTP library's own UA, with or without an OS token (``python-requests/2.31 (Linux)``);
 - headless browsers and automation drivers.
 
@@ -38,16 +40,32 @@ _COMPATIBLE_CLIENT = re.compile(
     r"BlackBerry|Nokia|Symbian|Series|Opera|ms-office)",
     re.IGNORECASE,
 )
-_COMPATIBLE_ONLY = re.compile(r"^Mozilla/\d\.\d \(compatible;\s*([^;)]*)[^)]*\)\s*$", re.IGNORECASE)
+_COMPATIBLE_ONLY = re.compile(
+    r"^Mozilla/\d\.\d \(compatible(?:;\s*([^;)]*))?[^)]*\)\s*$", re.IGNORECASE
+)
+# "Mozilla/5.0 (One comment)" with no platform in it, or "Mozilla/5.0 word" with no comment.
+_LONE_COMMENT = re.compile(r"^Mozilla/\d\.\d \(([^()]*)\)\s*$")
+_NO_COMMENT = re.compile(r"^Mozilla/\d\.\d[ ;]+[^(\s][^(]*$")
+_PLATFORM = re.compile(
+    r"Windows|Macintosh|Mac OS|X11|Linux|Android|iPhone|iPad|iPod|CPU|MSIE|Mobile|BlackBerry|"
+    r"Symbian|Nokia|Tizen|KAIOS|PlayStation|Nintendo|Xbox|SMART-TV|Web0S|CrOS",
+    re.IGNORECASE,
+)
+# Browsers never add to WebKit's "(KHTML, like Gecko)" comment; agents do ("; compatible; X").
+_KHTML_EXTRA = re.compile(r"\(KHTML, like Gecko[;,][^)]+\)")
+# A product token before "Mozilla/": an agent prefixing a browser UA it borrows.
+_PREFIXED = re.compile(r"^[\w.-]+/[\w.-]+ Mozilla/\d\.\d \(")
 
 # Product tokens browsers, in-app browsers and WebViews append after "Safari/…", "Gecko/…" or
 # "Firefox/…"; anything else with a tool word after a complete browser UA is an agent.
 _TOOL_WORD = re.compile(
     r"bot\b|crawl|spider|scan|agent|check|monitor|preview|fetch|probe|audit|valid|secur|"
     r"http|python|java\b|curl|wget|render|capture|screenshot|archiv|lighthouse|sandbox|"
-    r"analy[sz]|detect|inspect|test|proxy|link|url|safe|threat|phish|malware|index",
+    r"analy[sz]|detect|inspect|test|proxy|link|url|safe|threat|phish|malware|index|verif|"
+    r"diagnos|synthetic|measure|research|survey|prospect|assess|\bseo\b|uptime|compliance",
     re.IGNORECASE,
 )
+_DOMAIN = re.compile(r"(?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:ai|io|com|net|org|fr|de)(?![\w.])")
 _BROWSER_END = re.compile(
     r"(?:Safari|Firefox|Chrome|Edge?|Edg|OPR|Version|Mobile|Gecko|Trident)/[\w.]+\)?\s+(.+)$"
 )
@@ -65,9 +83,15 @@ HTTP_LIBRARY = re.compile(
 
 
 def compatible_only_crawler(user_agent: str) -> bool:
-    """``Mozilla/5.0 (compatible; Name…)`` and nothing else, Name not a real client."""
+    """``Mozilla/5.0 (compatible; Name…)``, ``Mozilla/5.0 (Name)`` or ``Mozilla/5.0 Name`` and
+    nothing else, Name not a real client or platform."""
     match = _COMPATIBLE_ONLY.match(user_agent)
-    return bool(match) and not _COMPATIBLE_CLIENT.match(match.group(1).strip())
+    if match:
+        return not _COMPATIBLE_CLIENT.match((match.group(1) or "").strip())
+    lone = _LONE_COMMENT.match(user_agent)
+    if lone:
+        return not _PLATFORM.search(lone.group(1))
+    return bool(_NO_COMMENT.match(user_agent)) and not _PLATFORM.search(user_agent)
 
 
 def appended_tool_token(user_agent: str) -> bool:
@@ -78,7 +102,7 @@ def appended_tool_token(user_agent: str) -> bool:
     tail = match.group(1)
     # the tail may itself be more browser tokens: drop those before looking for a tool word
     tail = re.sub(r"(?:Safari|Chrome|Mobile|Version|Edg\w*|OPR)/[\w.]+", "", tail)
-    return bool(_TOOL_WORD.search(tail))
+    return bool(_TOOL_WORD.search(tail) or _DOMAIN.search(tail))
 
 
 def machine_shape(user_agent: str) -> str:
@@ -93,6 +117,8 @@ def machine_shape(user_agent: str) -> str:
         return "self_identified_robot"
     if compatible_only_crawler(user_agent):
         return "compatible_crawler"
+    if _KHTML_EXTRA.search(user_agent) or _PREFIXED.match(user_agent):
+        return "browser_with_agent_token"
     if appended_tool_token(user_agent):
         return "browser_with_agent_token"
     return ""

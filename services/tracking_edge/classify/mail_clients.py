@@ -38,7 +38,7 @@ _PROXIES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"Safari/[\d.]+ Edge?/[\d.]+ Mozilla/5\.0$", "Gmail", "gmail_image_proxy"),
         (r"YahooMailProxy", "Yahoo Mail", "yahoo_mail_proxy"),
         (r"YandexImageResizer", "Yandex Mail", "yandex_image_proxy"),
-        (r"\bImage ?Proxy\b|\bMail ?Proxy\b|ImageFetcher", "", "image_proxy"),
+        (r"Mail\w*/[\d.]+ \([^)]*ImageProxy|\bMail ?Proxy\b", "", "mail_image_proxy"),
     )
 )
 _VIA_HOST = re.compile(r"\(via ([a-z0-9.-]+\.[a-z]{2,})[^)]*\)\s*$", re.IGNORECASE)
@@ -57,6 +57,13 @@ _CLIENTS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
             r"Microsoft (?:Office )?Outlook|\bms-office\b|\bMSOffice \d|OneOutlook|"
             r"\bOutlook/\d|Microsoft\.Outlook",
             "Outlook",
+            "desktop",
+        ),
+        # Office apps following a link from a document (not crawlers, whatever lists say).
+        (
+            r"^Microsoft Office (?:Word|Excel|PowerPoint|OneNote|Visio|Access|Publisher)/|"
+            r"^Microsoft Office/[\d.]+ \([^)]*Microsoft (?:Word|Excel|PowerPoint|OneNote)",
+            "Microsoft Office",
             "desktop",
         ),
         # Apple Mail: its native fetch agent (macOS "Mail/…", iOS "MobileMail/…" over CFNetwork)

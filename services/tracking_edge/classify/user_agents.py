@@ -35,7 +35,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Proofpoint|urldefense", "proofpoint"),
         (r"Barracuda", "barracuda"),
         (r"IronPort|Cisco Secure Email", "cisco_secure_email"),
-        (r"Symantec|Broadcom|MessageLabs", "symantec"),
+        (r"\bSymantec|Broadcom|MessageLabs", "symantec"),
         (r"Trend ?Micro", "trend_micro"),
         (r"Sophos", "sophos"),
         (r"FireEye|Trellix", "trellix"),
@@ -43,7 +43,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Zscaler", "zscaler"),
         (r"Palo ?Alto|paloaltonetworks", "palo_alto"),
         (r"Fortinet|FortiGuard|FortiMail", "fortinet"),
-        (r"Area ?1 ?Security|Area1", "cloudflare_area1"),
+        (r"Area ?1 ?Security|\bArea1\b", "cloudflare_area1"),
         (r"Check ?Point|Avanan", "check_point"),
         (r"Bitdefender", "bitdefender"),
         (r"Kaspersky", "kaspersky"),
@@ -63,7 +63,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"WatchGuard", "watchguard"),
         (r"Cofense", "cofense"),
         (r"LinkScanner|Link ?Protect|URL ?Defen[cs]e", "link_protection"),
-        (r"urlscan|VirusTotal|Netcraft", "url_reputation_service"),
+        (r"urlscan|VirusTotal", "url_reputation_service"),
     )
 )
 
@@ -119,9 +119,11 @@ class UserAgentAnalyser:
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
 
     def _crawler_name(self, user_agent: str) -> str:
-        if self._crawlers.isCrawler(user_agent):
-            return self._crawlers.getMatches() or "crawler"
-        return ""
+        if not self._crawlers.isCrawler(user_agent):
+            return ""
+        match = self._crawlers.getMatches() or "crawler"
+        # "Cron" (a job scheduler) also matches Chrome's network stack in Android apps' UAs
+        return "" if match.lower() == "cron" and "Cronet/" in user_agent else match
 
     def _analyse(self, user_agent: str) -> UserAgentInfo:
         ua = user_agent.strip()
@@ -162,7 +164,10 @@ class UserAgentAnalyser:
             bot_agent=bot,
             apple_mail=apple_mail or client == "Apple Mail",
             generic=ua in ("Mozilla/5.0", "Mozilla/4.0"),
+            # a desktop OS token does not make a library a reader (python-requests (Linux));
+            # mobile apps fetching natively (CFNetwork, Dalvik) are given the benefit
             non_browser=bool(ua)
             and not ua.startswith(("Mozilla/", "Opera/"))
-            and not (client or os_family),
+            and not client
+            and (not os_family or (os_family in _DESKTOP_OS and "CFNetwork/" not in ua)),
         )

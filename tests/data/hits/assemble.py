@@ -21,7 +21,7 @@ HERE = Path(__file__).parent
 MAIL_CLIENT = re.compile(
     r"Microsoft Outlook|MacOutlook|Outlook-iOS|Outlook-Express|ms-office|Thunderbird/|"
     r"^Airmail |^Mail/\d[\d.]* CFNetwork/|Postbox|The Bat!|eM Client|Evolution/|Barca|"
-    r"^Canary/|Polymail|SeaMonkey/"
+    r"^Canary/|^Canary%20Mail/|Polymail|SeaMonkey/"
 )
 OPEN_UA = re.compile(
     r"Microsoft Outlook|MacOutlook|Outlook-|ms-office|MSOffice|Thunderbird/|GoogleImageProxy|"
