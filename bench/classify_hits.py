@@ -16,8 +16,8 @@ import ua_parser
 from crawlerdetect import CrawlerDetect
 from ua_parser import Domain
 
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory
-from services.tracking_edge.classify.networks import NetworkIndex, parse_ip
+from services.tracking_edge.domain.classify import Classifier, HitFeatures, HitHistory
+from services.tracking_edge.domain.classify.networks import NetworkIndex, parse_ip
 
 LABELLED = Path(__file__).parents[1] / "tests" / "data" / "hits" / "labelled_hits.tsv"
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

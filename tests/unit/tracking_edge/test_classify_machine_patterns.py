@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tracking_edge.classify.machine_patterns import machine_shape
+from services.tracking_edge.domain.classify.machine_patterns import machine_shape
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

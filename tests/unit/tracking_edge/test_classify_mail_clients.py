@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.tracking_edge.classify import HitFeatures, HitHistory, default_classifier
-from services.tracking_edge.classify.mail_clients import match_mail_client
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, default_classifier
+from services.tracking_edge.domain.classify.mail_clients import match_mail_client
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

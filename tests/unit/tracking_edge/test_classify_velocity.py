@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.tracking_edge.classify import HitFeatures, HitHistory, default_classifier
-from services.tracking_edge.classify.velocity import AddressVelocity
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, default_classifier
+from services.tracking_edge.domain.classify.velocity import AddressVelocity
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHROME = (
