@@ -40,7 +40,7 @@ CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMM
 """
 
 # Event columns kept in ``events`` that no rollup reads (the insert does not return them).
-RAW_ONLY = ("event_id", "first", "duplicate", "reason")
+RAW_ONLY = ("event_id", "first", "reason")
 # The mask bit of an event's source in ``firsts``: fetch-on-read proxies get their own bit.
 MASK_SOURCE = (
     f"CASE WHEN source = {PROXY} AND right(agent, {len(ON_READ_PROXY_AGENT_SUFFIX)}) = "
@@ -148,7 +148,10 @@ mask_deltas AS (
 counters_up AS (
   INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
   SELECT tenant_id, campaign_id, metric, source, sum(n) FROM (
-    SELECT tenant_id, campaign_id, metric, source, count(*) AS n FROM new GROUP BY 1, 2, 3, 4
+    -- a reload of the same pixel or link within the tracking edge's duplicate window is
+    -- stored but not counted in totals
+    SELECT tenant_id, campaign_id, metric, source, count(*) FILTER (WHERE NOT duplicate) AS n
+    FROM new GROUP BY 1, 2, 3, 4
     UNION ALL
     SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
   ) d GROUP BY 1, 2, 3, 4
