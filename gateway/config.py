@@ -68,6 +68,7 @@ class OperatorSettings:
     recipient_addr: str = "127.0.0.1:50052"
     tracking_edge_addr: str = "127.0.0.1:50051"
     bounce_addr: str = "127.0.0.1:50053"
+    service_key: str = ""  # the gateway's own credential on gRPC calls
 
     @classmethod
     def from_env(
@@ -88,6 +89,7 @@ class OperatorSettings:
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
             bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053", env),
+            service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
         )
 
 

@@ -36,15 +36,17 @@ STATUS = {
 class WebhookForwarder:
     """Holds the BounceService stub; the channel is created lazily, once."""
 
-    def __init__(self, bounce_address: str, public_base_url: str) -> None:
+    def __init__(self, bounce_address: str, public_base_url: str, service_key: str = "") -> None:
         self.bounce_address = bounce_address
+        self.service_key = service_key  # the gateway's credential on the call to bounce
         self.public_base_url = public_base_url.rstrip("/")
         self._stub: bounce_pb2_grpc.BounceServiceStub | None = None
 
     @property
     def stub(self) -> bounce_pb2_grpc.BounceServiceStub:
         if self._stub is None:
-            self._stub = bounce_pb2_grpc.BounceServiceStub(client_channel(self.bounce_address))
+            channel = client_channel(self.bounce_address, api_key=self.service_key or None)
+            self._stub = bounce_pb2_grpc.BounceServiceStub(channel)
         return self._stub
 
     def _public_url(self, request: Request) -> str:
@@ -93,5 +95,6 @@ def webhook_routes(forwarder: WebhookForwarder | None = None) -> list[Route]:
     forwarder = forwarder or WebhookForwarder(
         env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053"),
         env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
+        env_str("EMAILTRACK_SERVICE_KEY", ""),
     )
     return [Route("/webhooks/{provider}/{tenant}", forwarder.endpoint, methods=["POST", "HEAD"])]

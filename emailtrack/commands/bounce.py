@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
-from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
+from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, api_key, console, fail
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
 
@@ -31,7 +31,9 @@ def feed(
         total = feeding.message_count(path)
         with Progress(console=console, disable=as_json, transient=True) as progress:
             task = progress.add_task("feeding", total=total)
-            counts = feeding.feed(path, tenant, address, lambda: progress.advance(task))
+            counts = feeding.feed(
+                path, tenant, address, lambda: progress.advance(task), api_key=api_key() or None
+            )
     except feeding.FeedError as exc:
         raise fail(f"bounce feed: {exc}", EXIT_BAD_INPUT if exc.bad_input else EXIT_FAILED) from exc
     if as_json:

@@ -1,5 +1,6 @@
-"""gRPC server bootstrap: standard health checking, server reflection, graceful stop on
-SIGTERM/SIGINT; and client channels whose calls always carry a deadline."""
+"""gRPC server bootstrap: standard health checking, server reflection, authentication
+(``grpc_auth``), graceful stop on SIGTERM/SIGINT; and client channels whose calls always
+carry a deadline and the caller's credential."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import propagate
 
+from emailtrack.common.grpc_auth import ServerAuth
 from emailtrack.common.grpc_metrics import MetricsInterceptor
 
 log = logging.getLogger(__name__)
@@ -57,11 +59,14 @@ def start_server(
     port: int,
     host: str = "0.0.0.0",
     max_workers: int = 16,
+    *,
+    auth: ServerAuth,
 ) -> RunningServer:
-    """Starts a server with health and reflection; ``port`` 0 picks a free port."""
+    """Starts a server with health and reflection (open) and every other service behind
+    ``auth``; ``port`` 0 picks a free port."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        interceptors=[MetricsInterceptor()],
+        interceptors=[MetricsInterceptor(), auth.interceptor()],
         options=[
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
@@ -103,18 +108,23 @@ class ClientCallInterceptor(
     grpc.UnaryUnaryClientInterceptor,
     grpc.UnaryStreamClientInterceptor,
     grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
 ):
-    """Gives every call a deadline (``deadline_s`` unless it set its own) and carries the
-    current W3C trace context in the call's metadata, so server spans join the caller's
-    trace. The call objects are returned untouched (streams keep ``cancel()``)."""
+    """Gives every call a deadline (``deadline_s`` unless it set its own), the credential
+    ``api_key`` (unless the call carries its own ``authorization``) and the current W3C trace
+    context in the call's metadata, so server spans join the caller's trace. The call
+    objects are returned untouched (streams keep ``cancel()``)."""
 
-    def __init__(self, deadline_s: float) -> None:
+    def __init__(self, deadline_s: float, api_key: str | None = None) -> None:
         self.deadline_s = deadline_s
+        self.authorization = f"Bearer {api_key}" if api_key else None
 
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
         metadata = [*(details.metadata or ()), *carrier.items()]
+        if self.authorization and all(name != "authorization" for name, _ in metadata):
+            metadata.append(("authorization", self.authorization))
         return _CallDetails(
             details.method,
             self.deadline_s if details.timeout is None else details.timeout,
@@ -133,6 +143,9 @@ class ClientCallInterceptor(
     def intercept_stream_unary(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
         return continuation(self._details(client_call_details), request_iterator)
 
+    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
+        return continuation(self._details(client_call_details), request_iterator)
+
 
 @dataclass(frozen=True)
 class _CallDetails(grpc.ClientCallDetails):
@@ -144,7 +157,11 @@ class _CallDetails(grpc.ClientCallDetails):
     compression: object
 
 
-def client_channel(address: str, deadline_s: float = DEFAULT_DEADLINE_S) -> grpc.Channel:
+def client_channel(
+    address: str, deadline_s: float = DEFAULT_DEADLINE_S, api_key: str | None = None
+) -> grpc.Channel:
     """An insecure channel whose calls get ``deadline_s`` unless they set their own, and
-    carry the caller's trace context."""
-    return grpc.intercept_channel(grpc.insecure_channel(address), ClientCallInterceptor(deadline_s))
+    carry ``api_key`` as ``authorization: Bearer`` and the caller's trace context."""
+    return grpc.intercept_channel(
+        grpc.insecure_channel(address), ClientCallInterceptor(deadline_s, api_key)
+    )

@@ -1,5 +1,6 @@
 """The process lifecycle every gRPC service shares: ``migrate`` or ``serve`` (gRPC server with
-health and reflection, /metrics, Kafka consumer threads, graceful stop on SIGTERM)."""
+health, reflection and authenticated calls, /metrics, Kafka consumer threads, graceful stop
+on SIGTERM)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from emailtrack.common.config import ConfigError, ServiceSettings
 from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.credentials import build_server_auth
 from emailtrack.common.db import migrate
 from emailtrack.common.grpc_server import (
     ServiceRegistration,
@@ -21,6 +23,7 @@ from emailtrack.common.grpc_server import (
     wait_for_termination_signal,
 )
 from emailtrack.common.kafka_io import ensure_topics
+from emailtrack.common.key_verifiers import KeyVerifier
 from emailtrack.common.logs import setup_logging
 from emailtrack.common.metrics import serve_metrics
 from emailtrack.common.telemetry import setup_telemetry
@@ -30,11 +33,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ServiceParts:
-    """What a service's wiring function builds from its settings."""
+    """What a service's wiring function builds from its settings; ``key_verifier`` is set
+    only by the service that owns the API key store (the others ask it remotely)."""
 
     registrations: list[ServiceRegistration]
     consumers: list[ConsumerLoop[Any]] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    key_verifier: KeyVerifier | None = None
 
 
 def run_consumers(
@@ -81,6 +86,11 @@ def main(
     if command != "serve":
         log.error("unknown command %r (expected 'serve' or 'migrate')", command)
         return 2
+    try:
+        settings.auth.require_service_key()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
     setup_telemetry(name)
     serve_metrics(settings.metrics_port, settings.bind_host)
     ensure_topics(settings.kafka)
@@ -89,14 +99,19 @@ def main(
     # The long-lived objects loaded so far (user-agent rules, bot lists, geo tables, network
     # indexes: ~10^5 objects) never become garbage; frozen, full collections stop walking them.
     gc.freeze()
-    server = start_server(parts.registrations, settings.grpc_port, settings.bind_host)
+    try:
+        auth, auth_closers = build_server_auth(settings.auth, parts.key_verifier)
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
+    server = start_server(parts.registrations, settings.grpc_port, settings.bind_host, auth=auth)
     crashed: list[str] = []
     threads = run_consumers(parts.consumers, stop, crashed)
     stop.wait()
     server.stop()
     for t in threads:
         t.join(timeout=10)
-    for close in parts.closers:
+    for close in [*parts.closers, *auth_closers]:
         close()
     log.info("%s stopped", name)
     return 1 if crashed else 0

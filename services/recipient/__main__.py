@@ -15,9 +15,17 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.logs import setup_logging
 from emailtrack.common.service import ServiceParts, main
-from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, recipient_pb2, recipient_pb2_grpc
+from emailtrack.v1 import (
+    api_keys_pb2,
+    api_keys_pb2_grpc,
+    campaign_pb2,
+    campaign_pb2_grpc,
+    recipient_pb2,
+    recipient_pb2_grpc,
+)
 from services.recipient import background
 from services.recipient.analytics_client import AnalyticsClient
+from services.recipient.api_keys_store import ApiKeyStore
 from services.recipient.campaigns_store import CampaignStore
 from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
@@ -27,6 +35,7 @@ from services.recipient.outbox import OutboxRelay
 from services.recipient.privacy_store import PrivacyStore
 from services.recipient.recipients_store import RecipientStore
 from services.recipient.rows import Database
+from services.recipient.rpc_api_keys import ApiKeyServicer, StoreKeyVerifier
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
 from services.recipient.suppression_store import SuppressionStore
@@ -66,7 +75,8 @@ def build(settings: ServiceSettings) -> ServiceParts:
     producer = make_producer(settings.kafka, NAME)
     relay = OutboxRelay(engine, producer)
     parts = stores(Database(engine, relay.wake), config)
-    channel = client_channel(config.analytics_addr)
+    keys = ApiKeyStore(engine)
+    channel = client_channel(config.analytics_addr, api_key=settings.auth.require_service_key())
     analytics = AnalyticsClient(channel, config.analytics_addr)
     servicer = RecipientServicer(
         parts.recipients, parts.messages, parts.suppression, parts.privacy, analytics
@@ -97,9 +107,17 @@ def build(settings: ServiceSettings) -> ServiceParts:
             campaign_pb2_grpc.add_CampaignServiceServicer_to_server,
             campaign_pb2.DESCRIPTOR.services_by_name["CampaignService"].full_name,
         ),
+        ServiceRegistration(
+            ApiKeyServicer(keys),
+            api_keys_pb2_grpc.add_ApiKeyServiceServicer_to_server,
+            api_keys_pb2.DESCRIPTOR.services_by_name["ApiKeyService"].full_name,
+        ),
     ]
     return ServiceParts(
-        registrations, [events], [*closers, channel.close, producer.close, engine.dispose]
+        registrations,
+        [events],
+        [*closers, channel.close, producer.close, engine.dispose],
+        key_verifier=StoreKeyVerifier(keys),
     )
 
 

@@ -25,6 +25,7 @@ from services.bounce.server import BounceServicer
 from services.bounce.store import Recorded
 from tests.fuzz.strategies import header_maps
 from tests.fuzz.test_fuzz_webhooks import HANDLER
+from tests.grpc_credentials import TEST_AUTH
 
 KEYS = TokenKeys.parse("k1:" + "k" * 43)
 PREFIXES = ["/o/", "/c/", "/u/", "/webhooks/", "/", "/readyz", "/healthz", "/metrics"]
@@ -52,7 +53,7 @@ def client() -> Iterator[TestClient]:
         bounce_pb2_grpc.add_BounceServiceServicer_to_server,
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )
-    server = start_server([registration], 0, "127.0.0.1")
+    server = start_server([registration], 0, "127.0.0.1", auth=TEST_AUTH)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EMAILTRACK_BOUNCE_ADDR", f"127.0.0.1:{server.port}")
         settings_ = GatewaySettings(

@@ -19,6 +19,7 @@ from services.analytics.partitions import existing_partitions
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
 from services.analytics.watch import CampaignWatcher
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
@@ -53,8 +54,9 @@ def service(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel)
     channel.close()
     server.stop(0)

@@ -24,7 +24,7 @@ from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
@@ -35,6 +35,7 @@ from services.bounce.server import BounceServicer
 from services.bounce.store import OutcomeStore
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -59,6 +60,7 @@ def bounce(kafka_bootstrap, fresh_database):  # type: ignore[no-untyped-def]
         [ServiceRegistration(servicer, bounce_pb2_grpc.add_BounceServiceServicer_to_server, "x")],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
     yield {"address": f"127.0.0.1:{server.port}", "store": store, "key": key,
            "settings": settings, "producer": producer}  # fmt: skip
@@ -85,7 +87,7 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # t
     for name in BOUNCES:
         box.add((DATA / "bounces" / name).read_bytes())
     box.flush()
-    runner = CliRunner()
+    runner = CliRunner(env={"EMAILTRACK_API_KEY": TEST_KEY})
     args = ["bounce-feed", str(tmp_path / "bounces.mbox"), "--tenant", "feedco",
             "--address", bounce["address"], "--json"]  # fmt: skip
     first = runner.invoke(cli_app, args)
@@ -106,7 +108,7 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # t
 
 
 def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
-    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
+    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com", TEST_KEY)
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     body = (DATA / "webhooks" / "sendgrid_signed_processed_bounce.json").read_bytes()
     ts = "1600000000"
@@ -137,7 +139,7 @@ def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type
 
 
 def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
-    stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
+    stub = bounce_pb2_grpc.BounceServiceStub(keyed_channel(bounce["address"]))
     raw = (DATA / "bounces" / "flufl/dsn_01.txt").read_bytes()
     reply = stub.IngestInboundMessages(
         iter([bounce_pb2.IngestInboundMessagesRequest(raw_message=raw, tenant_id="eraseco")])
@@ -164,7 +166,7 @@ def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
 
 
 def test_parse_rpc_rejects_empty_and_oversized(bounce):  # type: ignore[no-untyped-def]
-    stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
+    stub = bounce_pb2_grpc.BounceServiceStub(keyed_channel(bounce["address"]))
     for raw in (b"", b"x" * (10 * 1024 * 1024 + 1)):
         with pytest.raises(grpc.RpcError) as error:
             stub.ParseBounceMessage(bounce_pb2.ParseBounceMessageRequest(raw_message=raw))
