@@ -5,6 +5,7 @@ the per-key rate limiter."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from emailtrack.common.config import AuthSettings
@@ -15,9 +16,11 @@ from emailtrack.common.key_verifiers import (
     FirstMatch,
     KeyVerifier,
     RemoteKeyVerifier,
+    ServiceKey,
     ServiceKeys,
 )
 from emailtrack.common.rate_limit import RateLimiter
+from emailtrack.common.rpc_scopes import Scope
 
 
 def build_server_auth(
@@ -36,3 +39,12 @@ def build_server_auth(
     )
     limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     return ServerAuth(verifier, limiter), closers
+
+
+def single_key_auth(key: str, *more: KeyVerifier, limiter: RateLimiter | None = None) -> ServerAuth:
+    """A server that accepts ``key`` as a service key with every scope (and whatever
+    ``more`` accepts), unlimited unless ``limiter`` is given: in-process servers of
+    benchmarks and tests."""
+    digest = hashlib.sha256(key.encode()).digest()
+    trusted = ServiceKeys([ServiceKey("in-process", frozenset(Scope), digest)])
+    return ServerAuth(FirstMatch(trusted, *more), limiter or RateLimiter(0, 1))

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from emailtrack.common.config import KafkaSettings
+from emailtrack.common.credentials import single_key_auth
 from emailtrack.common.db import ensure_database, make_engine, migrate
-from emailtrack.common.grpc_auth import ServerAuth
 from emailtrack.common.grpc_server import (
     RunningServer,
     ServiceRegistration,
@@ -22,7 +22,7 @@ from emailtrack.common.grpc_server import (
     start_server,
 )
 from emailtrack.common.kafka_io import ensure_topics, make_producer
-from emailtrack.common.key_verifiers import CachedVerifier, FirstMatch
+from emailtrack.common.key_verifiers import CachedVerifier
 from emailtrack.common.rate_limit import RateLimiter
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import (
@@ -53,7 +53,7 @@ from services.recipient.server import RecipientServicer
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from tests.conftest import ROOT
-from tests.grpc_credentials import TEST_SERVICE_KEYS, keyed_channel
+from tests.grpc_credentials import TEST_KEY, keyed_channel
 
 CACHE_S = 1.0
 TOKEN_KEYS = TokenKeys.parse("k1:" + "s" * 43)
@@ -105,7 +105,7 @@ def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
     ensure_topics(kafka)
     producer = make_producer(kafka, "security-tests")
     keys = ApiKeyStore(engines["recipient"])
-    verifier = FirstMatch(TEST_SERVICE_KEYS, CachedVerifier(StoreKeyVerifier(keys), CACHE_S))
+    api_keys = CachedVerifier(StoreKeyVerifier(keys), CACHE_S)
     unlimited = RateLimiter(0, 1)
 
     def serve(registrations: list[tuple[object, object]], limiter: RateLimiter) -> RunningServer:
@@ -113,7 +113,7 @@ def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
             [ServiceRegistration(s, add, "x") for s, add in registrations],  # type: ignore[arg-type]
             0,
             "127.0.0.1",
-            auth=ServerAuth(verifier, limiter),
+            auth=single_key_auth(TEST_KEY, api_keys, limiter=limiter),
         )
 
     analytics_server = serve(
