@@ -47,7 +47,14 @@ TOPICS = {
     "emailtrack.deadletter.v1",
 }
 # Network paths (README architecture): gRPC client -> server.
-GRPC_PATHS = {("gateway", s) for s in SERVICES} | {("recipient", "analytics")}
+# Every service verifies API keys with recipient's ApiKeyService (bounce also looks up messages).
+GRPC_PATHS = (
+    {("gateway", s) for s in SERVICES}
+    | {("recipient", "analytics")}
+    | {(s, "recipient") for s in SERVICES - {"recipient"}}
+)
+# Addresses named after what they serve rather than the service serving it.
+SERVED_BY = {"api-key-store": "recipient"}
 ALERTED_METRICS = {
     "emailtrack_http_requests_total",
     "emailtrack_http_request_duration_seconds_bucket",
@@ -117,6 +124,10 @@ def test_every_env_var_is_documented_and_given_only_to_its_users(
 EXTERNAL_SECRET_KEYS = [
     {"name": "emailtrack-token-keys", "key": "keys"},
     *(
+        {"name": "emailtrack-service-keys", "key": key}
+        for key in ("gateway", "recipient", "bounce", "analytics", "tracking-edge", "accepted")
+    ),
+    *(
         {"name": "emailtrack-webhook-secrets", "key": key, "optional": True}
         for key in ("sendgrid-public-key", "mailgun-signing-key", "postmark-token", "mandrill-key")
     ),
@@ -169,6 +180,7 @@ def test_addresses_point_at_rendered_endpoints(overlay: tuple[str, list[Manifest
                     .lower()
                     .replace("_", "-")
                 )
+                target = SERVED_BY.get(target, target)
                 grpc = [p["port"] for p in services[target]["spec"]["ports"] if p["name"] == "grpc"]
                 assert value == f"{target}:{grpc[0]}"
 
