@@ -1,8 +1,9 @@
 """The server interceptor every service runs: each call (health and reflection excepted)
 needs ``authorization: Bearer <key>``; the key's scopes must include the RPC's scope (the
 one table in ``rpc_scopes``); the request is bound to the key's tenant; calls are limited
-per key. Missing/bad key → UNAUTHENTICATED, wrong scope or tenant → PERMISSION_DENIED, over
-the limit → RESOURCE_EXHAUSTED with google.rpc.RetryInfo and ``retry-after``."""
+per key; text holding NUL is refused (``request_checks``). Missing/bad key → UNAUTHENTICATED,
+wrong scope or tenant → PERMISSION_DENIED, over the limit → RESOURCE_EXHAUSTED with
+google.rpc.RetryInfo and ``retry-after``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from emailtrack.common.key_verifiers import KeyVerifier, Principal, VerifierUnavailable
 from emailtrack.common.rate_limit import RateLimiter
+from emailtrack.common.request_checks import InvalidText, check_request
 from emailtrack.common.rpc_scopes import RPC_SCOPES, Scope, is_open
 from emailtrack.common.tenant_binding import TenantMismatch, bind_tenant
 
@@ -107,20 +109,45 @@ class AuthInterceptor(grpc.ServerInterceptor):
 
     @staticmethod
     def bind(request: Message, principal: Principal, context: grpc.ServicerContext) -> None:
+        """Binds the request to the caller's tenant and applies ``request_checks``."""
         try:
             bind_tenant(request, principal.tenant_id)
+            check_request(request)
         except TenantMismatch as exc:
             context.abort(
                 grpc.StatusCode.PERMISSION_DENIED,
                 f"this key belongs to another tenant than {exc.requested[:64]!r}",
             )
+        except InvalidText as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
 
+    @staticmethod
     def _checked(
-        self, requests: Iterator[Message], principal: Principal, context: grpc.ServicerContext
+        requests: Iterator[Message], principal: Principal, refused: list[Exception]
     ) -> Iterator[Message]:
+        """The stream's messages while they pass; the first that does not ends the stream
+        (the servicer would turn an abort raised inside its loop into INTERNAL) and is
+        reported by the caller once the servicer returns. Messages before it may have been
+        processed (idempotent writes make a retry safe)."""
         for request in requests:
-            self.bind(request, principal, context)
+            try:
+                bind_tenant(request, principal.tenant_id)
+                check_request(request)
+            except (TenantMismatch, InvalidText) as exc:
+                refused.append(exc)
+                return
             yield request
+
+    @classmethod
+    def _refuse_late(cls, refused: list[Exception], context: grpc.ServicerContext) -> None:
+        if refused:
+            exc = refused[0]
+            if isinstance(exc, TenantMismatch):
+                context.abort(
+                    grpc.StatusCode.PERMISSION_DENIED,
+                    f"this key belongs to another tenant than {exc.requested[:64]!r}",
+                )
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
 
     def _unary_in(self, inner: Behaviour, method: str) -> Behaviour:
         def behaviour(request: Message, context: grpc.ServicerContext) -> Any:
@@ -139,14 +166,19 @@ class AuthInterceptor(grpc.ServerInterceptor):
     def _stream_in(self, inner: Behaviour, method: str) -> Behaviour:
         def behaviour(requests: Iterator[Message], context: grpc.ServicerContext) -> Any:
             principal = self.admit(context, method)
-            return inner(self._checked(requests, principal, context), context)
+            refused: list[Exception] = []
+            reply = inner(self._checked(requests, principal, refused), context)
+            self._refuse_late(refused, context)
+            return reply
 
         return behaviour
 
     def _stream_in_stream_out(self, inner: Behaviour, method: str) -> Behaviour:
         def behaviour(requests: Iterator[Message], context: grpc.ServicerContext) -> Iterator[Any]:
             principal = self.admit(context, method)
-            yield from inner(self._checked(requests, principal, context), context)
+            refused: list[Exception] = []
+            yield from inner(self._checked(requests, principal, refused), context)
+            self._refuse_late(refused, context)
 
         return behaviour
 
