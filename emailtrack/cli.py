@@ -104,7 +104,7 @@ def up(
     try:
         created = platform.ensure_admin_key()
     except grpc.RpcError as exc:
-        console.print(f"[red]cannot reach the API key store:[/red] {exc.code()}")  # type: ignore[attr-defined]
+        console.print(f"[red]cannot reach the API key store:[/red] {exc.code()}")
         platform.stop()
         raise typer.Exit(1) from exc
     table = Table(title=f"emailtrack is up ({time.monotonic() - started:.1f}s)")

@@ -23,8 +23,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.rpc_scopes import Scope
+from emailtrack.presentation.api_keys import KEY_SCOPES, key_view
 from emailtrack.v1 import api_keys_pb2, api_keys_pb2_grpc
-from gateway.api.key_routes import KEY_SCOPES, key_view
 
 app = typer.Typer(help="API keys: create, list, revoke, rotate.", no_args_is_help=True)
 
@@ -45,7 +45,7 @@ Scopes = Annotated[
 ]
 
 
-def _scopes(names: list[str]) -> list[int]:
+def _scopes(names: list[str]) -> list[api_keys_pb2.ApiKeyScope]:
     unknown = [n for n in names if n not in KEY_SCOPES]
     if not names or unknown:
         raise fail("--scope must be given, each one of send, read, admin", EXIT_BAD_INPUT)

@@ -207,7 +207,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
         )
         for inner, wrap, make in kinds:
             if inner:
-                return make(  # type: ignore[no-any-return]
+                return make(
                     wrap(inner, method), handler.request_deserializer, handler.response_serializer
                 )
         return None

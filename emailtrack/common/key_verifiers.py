@@ -120,7 +120,7 @@ class RemoteKeyVerifier:
                 api_keys_pb2.VerifyApiKeyRequest(secret=presented), timeout=VERIFY_DEADLINE_S
             )
         except grpc.RpcError as exc:
-            raise VerifierUnavailable(str(exc.code())) from exc  # type: ignore[attr-defined]
+            raise VerifierUnavailable(str(exc.code())) from exc
         return principal_from_key(reply.key) if reply.valid else None
 
 

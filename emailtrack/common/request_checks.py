@@ -5,9 +5,9 @@ the caller's error (INVALID_ARGUMENT naming the field)."""
 
 from __future__ import annotations
 
-from functools import cache
+from typing import Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 MAX_DEPTH = 32
@@ -26,33 +26,39 @@ TEXT, TEXTS, MESSAGE, MESSAGES, MAP = range(5)
 Plan = tuple[tuple[str, int], ...]
 
 
-def _kind(field: FieldDescriptor) -> int | None:
+def _kind(field: Any) -> int | None:  # a FieldDescriptor (python or upb)
     if field.type == FieldDescriptor.TYPE_STRING:
         return TEXTS if field.is_repeated else TEXT
-    if field.type != FieldDescriptor.TYPE_MESSAGE:
+    if field.message_type is None:
         return None
     if field.message_type.GetOptions().map_entry:
         return MAP
     return MESSAGES if field.is_repeated else MESSAGE
 
 
-def _holds_timestamp(descriptor: Descriptor, seen: frozenset[str] = frozenset()) -> bool:
+def _holds_timestamp(descriptor: Any, seen: frozenset[str] = frozenset()) -> bool:
     if descriptor.full_name == TIMESTAMP:
         return True
     if descriptor.full_name in seen:
         return False
     inner = seen | {descriptor.full_name}
     return any(
-        f.type == FieldDescriptor.TYPE_MESSAGE and _holds_timestamp(f.message_type, inner)
+        f.message_type is not None and _holds_timestamp(f.message_type, inner)
         for f in descriptor.fields
     )
 
 
-@cache
+_PLANS: dict[tuple[type, bool], Plan] = {}
+_TIMESTAMPS: dict[type, bool] = {}
+
+
 def _plan(cls: type[Message], text: bool) -> Plan:
     """The fields worth walking, per message class (descriptors are slow to read on every
     call): all text and message fields, or (``text`` false) only those leading to a
     Timestamp."""
+    known = _PLANS.get((cls, text))
+    if known is not None:
+        return known
     plan = []
     for field in cls.DESCRIPTOR.fields:
         kind = _kind(field)
@@ -61,12 +67,15 @@ def _plan(cls: type[Message], text: bool) -> Plan:
         if not text and not _holds_timestamp(field.message_type):
             continue
         plan.append((field.name, kind))
-    return tuple(plan)
+    _PLANS[(cls, text)] = found = tuple(plan)
+    return found
 
 
-@cache
 def _is_timestamp(cls: type[Message]) -> bool:
-    return bool(cls.DESCRIPTOR.full_name == TIMESTAMP)
+    known = _TIMESTAMPS.get(cls)
+    if known is None:
+        known = _TIMESTAMPS[cls] = cls.DESCRIPTOR.full_name == TIMESTAMP
+    return known
 
 
 def _check_timestamp(message: Message, field: str) -> None:

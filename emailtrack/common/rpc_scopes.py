@@ -30,6 +30,10 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "InstrumentMessages": Scope.SEND,
         "InstrumentMessageStream": Scope.SEND,
         "VerifyToken": Scope.READ,
+        "RegisterTrackingDomain": Scope.ADMIN,
+        "VerifyTrackingDomain": Scope.ADMIN,
+        "ListTrackingDomains": Scope.READ,
+        "RemoveTrackingDomain": Scope.ADMIN,
     },
     "emailtrack.v1.RecipientService": {
         "UpsertRecipients": Scope.SEND,

@@ -34,7 +34,7 @@ def _layout(descriptor: Descriptor) -> tuple[bool, tuple[FieldDescriptor, ...]]:
     nested = tuple(
         f
         for f in descriptor.fields
-        if f.type == FieldDescriptor.TYPE_MESSAGE
+        if f.message_type is not None
         and not f.message_type.GetOptions().map_entry
         and _may_hold_tenant(f.message_type, frozenset())
     )
@@ -52,7 +52,7 @@ def _may_hold_tenant(descriptor: Descriptor, seen: frozenset[str]) -> bool:
     for f in descriptor.fields:
         if f.name == TENANT_FIELD:
             return True
-        if f.type == FieldDescriptor.TYPE_MESSAGE and _may_hold_tenant(f.message_type, inner):
+        if f.message_type is not None and _may_hold_tenant(f.message_type, inner):
             return True
     return False
 

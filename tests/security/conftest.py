@@ -76,7 +76,7 @@ class Stack:
     def main(self) -> str:
         return self.addresses["emailtrack.v1.RecipientService"]
 
-    def create_key(self, tenant_id: str, *scopes: int) -> str:
+    def create_key(self, tenant_id: str, *scopes: api_keys_pb2.ApiKeyScope) -> str:
         """A new API key, made through ApiKeyService with the test service key."""
         with keyed_channel(self.main) as channel:
             reply = api_keys_pb2_grpc.ApiKeyServiceStub(channel).CreateApiKey(

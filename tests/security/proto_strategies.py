@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import message_factory
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from hypothesis import strategies as st
 
@@ -29,7 +29,7 @@ _INTS = {
 texts = st.text(max_size=40) | st.sampled_from(["", "a", "a/b", "..", "x" * 300, "\x00", "é"])
 
 
-def _scalar(field: FieldDescriptor, tenant: str, depth: int) -> st.SearchStrategy[Any]:
+def _scalar(field: Any, tenant: str, depth: int) -> st.SearchStrategy[Any]:
     if field.name == "tenant_id":
         return st.sampled_from(["", tenant])
     kind = field.type
@@ -50,7 +50,7 @@ def _scalar(field: FieldDescriptor, tenant: str, depth: int) -> st.SearchStrateg
     return messages(field.message_type, tenant, depth + 1)
 
 
-def _field(field: FieldDescriptor, tenant: str, depth: int) -> st.SearchStrategy[Any]:
+def _field(field: Any, tenant: str, depth: int) -> st.SearchStrategy[Any]:
     if field.type == F.TYPE_MESSAGE and field.message_type.GetOptions().map_entry:
         key_field, value_field = field.message_type.fields
         return st.dictionaries(
@@ -63,7 +63,7 @@ def _field(field: FieldDescriptor, tenant: str, depth: int) -> st.SearchStrategy
 def _build(cls: type[Message], values: dict[str, Any]) -> Message:
     message = cls()
     for name, value in values.items():
-        field = message.DESCRIPTOR.fields_by_name[name]
+        field: Any = message.DESCRIPTOR.fields_by_name[name]
         target = getattr(message, name)
         if field.type == F.TYPE_MESSAGE and field.message_type.GetOptions().map_entry:
             for key, item in value.items():
@@ -80,7 +80,7 @@ def _build(cls: type[Message], values: dict[str, Any]) -> Message:
     return message
 
 
-def messages(descriptor: Descriptor, tenant: str, depth: int = 0) -> st.SearchStrategy[Message]:
+def messages(descriptor: Any, tenant: str, depth: int = 0) -> st.SearchStrategy[Message]:
     cls = message_factory.GetMessageClass(descriptor)
     if depth >= MAX_DEPTH:
         return st.just(cls())

@@ -17,7 +17,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.rate_limit import RateLimiter
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import api_keys_pb2, api_keys_pb2_grpc, recipient_pb2, recipient_pb2_grpc
-from gateway.app import build_app
+from gateway.asgi import build_gateway
 from gateway.config import GatewaySettings, OperatorSettings
 from tests.grpc_credentials import TEST_KEY
 from tests.security.conftest import ADMIN, READ, SEND, Stack, channel_with
@@ -38,7 +38,7 @@ def works(stack: Stack, key: str) -> bool:
     try:
         stub.ListRecipients(recipient_pb2.ListRecipientsRequest())
     except grpc.RpcError as exc:
-        assert exc.code() == grpc.StatusCode.UNAUTHENTICATED  # type: ignore[attr-defined]
+        assert exc.code() == grpc.StatusCode.UNAUTHENTICATED
         return False
     return True
 
@@ -71,17 +71,17 @@ def test_a_tenant_admin_manages_only_its_own_keys(stack: Stack) -> None:
     for tenant in ("demo", "*"):
         with pytest.raises(grpc.RpcError) as caught:
             admin.CreateApiKey(api_keys_pb2.CreateApiKeyRequest(tenant_id=tenant, scopes=[READ]))
-        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED  # type: ignore[attr-defined]
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
     demo_key = stack.create_key("demo", READ)
     with pytest.raises(grpc.RpcError) as caught:
         admin.RevokeApiKey(api_keys_pb2.RevokeApiKeyRequest(prefix=prefix_of(demo_key)))
-    assert caught.value.code() == grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
     assert works(stack, demo_key)
     with pytest.raises(grpc.RpcError) as caught:
         keys_stub(stack, stack.create_key("acme", SEND, READ)).ListApiKeys(
             api_keys_pb2.ListApiKeysRequest()
         )
-    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED  # type: ignore[attr-defined]
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_revoke_and_rotate_take_effect_without_a_restart(stack: Stack) -> None:
@@ -142,7 +142,7 @@ def gateway_to(stack: Stack, main: str) -> Iterator[TestClient]:
         max_batch_hits=10,
         operators=operators,
     )
-    with TestClient(build_app(settings, None)) as client:
+    with TestClient(build_gateway(settings, None)) as client:
         yield client
 
 

@@ -30,8 +30,8 @@ def recipients(stack: Stack, key: str | None) -> recipient_pb2_grpc.RecipientSer
 def refused(call: object, code: grpc.StatusCode) -> str:
     with pytest.raises(grpc.RpcError) as caught:
         call()  # type: ignore[operator]
-    assert caught.value.code() == code, caught.value.details()  # type: ignore[attr-defined]
-    return caught.value.details()  # type: ignore[attr-defined,no-any-return]
+    assert caught.value.code() == code, caught.value.details()
+    return caught.value.details() or ""
 
 
 def test_no_credential_is_refused(stack: Stack) -> None:
@@ -129,7 +129,7 @@ def test_streams_are_checked_message_by_message(stack: Stack) -> None:
         channel_with(stack.main, stack.create_key("acme", SEND))
     )
 
-    def requests(*tenants: str):  # type: ignore[no-untyped-def]
+    def requests(*tenants: str):
         for n, tenant in enumerate(tenants):
             message = tracking_edge_pb2.MessageToInstrument(
                 tenant_id=tenant,
@@ -157,7 +157,7 @@ def test_a_revoked_key_is_refused_within_seconds(stack: Stack) -> None:
         try:
             stub.ListRecipients(recipient_pb2.ListRecipientsRequest())
         except grpc.RpcError as exc:
-            assert exc.code() == grpc.StatusCode.UNAUTHENTICATED  # type: ignore[attr-defined]
+            assert exc.code() == grpc.StatusCode.UNAUTHENTICATED
             break
         assert time.monotonic() - revoked_at < 3.0, "still accepted 3 s after revocation"
         time.sleep(0.1)
@@ -174,10 +174,12 @@ def test_calls_over_the_key_limit_are_refused_with_retry_info(stack: Stack) -> N
         with pytest.raises(grpc.RpcError) as caught:
             stub.ListRecipients(request)
         error = caught.value
-        assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore[attr-defined]
-        trailers = dict(error.trailing_metadata())  # type: ignore[attr-defined]
-        assert int(trailers["retry-after"]) >= 1
-        status = status_pb2.Status.FromString(trailers["grpc-status-details-bin"])
+        assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        trailers = {m.key: m.value for m in error.trailing_metadata() or ()}
+        assert int(str(trailers["retry-after"])) >= 1
+        details = trailers["grpc-status-details-bin"]
+        assert isinstance(details, bytes)
+        status = status_pb2.Status.FromString(details)
         retry = error_details_pb2.RetryInfo()
         assert status.details[0].Unpack(retry)
         assert 0 < retry.retry_delay.ToMilliseconds() <= 1000

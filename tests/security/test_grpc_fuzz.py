@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.message import Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,32 +56,26 @@ def channels(stack: Stack) -> Iterator[dict[str, grpc.Channel]]:
         channel.close()
 
 
-def call(channel: grpc.Channel, method: MethodDescriptor, requests: list[object]) -> None:
+def call(channel: grpc.Channel, method: MethodDescriptor, requests: Sequence[Message]) -> None:
     path = f"/{method.containing_service.full_name}/{method.name}"
-    reply_class = emailtrack_class(method.output_type)
-    serialize = lambda m: m.SerializeToString()  # noqa: E731
-    if method.client_streaming:
-        kind = channel.stream_stream if method.server_streaming else channel.stream_unary
-        callable_ = kind(path, serialize, reply_class.FromString)
-        payload: object = iter(requests)
-    else:
-        kind = channel.unary_stream if method.server_streaming else channel.unary_unary
-        callable_ = kind(path, serialize, reply_class.FromString)
-        payload = requests[0]
+    reply_class = message_factory.GetMessageClass(method.output_type)
+    kinds: dict[tuple[bool, bool], Any] = {
+        (False, False): channel.unary_unary,
+        (False, True): channel.unary_stream,
+        (True, False): channel.stream_unary,
+        (True, True): channel.stream_stream,
+    }
+    make = kinds[(method.client_streaming, method.server_streaming)]
+    callable_ = make(path, Message.SerializeToString, reply_class.FromString)
+    payload = iter(requests) if method.client_streaming else requests[0]
     try:
         reply = callable_(payload, timeout=STREAM_DEADLINE_S if method.server_streaming else 10)
         if method.server_streaming:
             list(reply)
     except grpc.RpcError as exc:
-        code = exc.code()  # type: ignore[attr-defined]
+        code = exc.code()
         deadline_ok = method.server_streaming and code == grpc.StatusCode.DEADLINE_EXCEEDED
-        assert code not in NEVER or deadline_ok, f"{path}: {code.name}: {exc.details()}"  # type: ignore[attr-defined]
-
-
-def emailtrack_class(descriptor):  # type: ignore[no-untyped-def]
-    from google.protobuf import message_factory
-
-    return message_factory.GetMessageClass(descriptor)
+        assert code not in NEVER or deadline_ok, f"{path}: {code.name}: {exc.details()}"
 
 
 @pytest.mark.parametrize(
