@@ -17,6 +17,7 @@ import grpc
 import typer
 from rich.console import Console
 
+from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_server import client_channel
 
 EXIT_FAILED = 1
@@ -91,7 +92,7 @@ def api_key() -> str:
 
 def cli_channel(address: str) -> grpc.Channel:
     """A channel to ``address`` whose calls carry the command's API key."""
-    return client_channel(address, api_key=api_key() or None)
+    return client_channel(address, api_key=api_key() or None, tls=GrpcTls.from_env())
 
 
 def print_json(data: Any) -> None:

@@ -30,7 +30,9 @@ def build_server_auth(
     closers: list[Callable[[], None]] = []
     api_keys = local
     if api_keys is None:
-        channel = client_channel(settings.key_store_addr, api_key=settings.require_service_key())
+        channel = client_channel(
+            settings.key_store_addr, api_key=settings.require_service_key(), tls=settings.tls
+        )
         closers.append(channel.close)
         api_keys = RemoteKeyVerifier(channel)
     verifier = FirstMatch(

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import propagate
 
+from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_auth import ServerAuth
 from emailtrack.common.grpc_metrics import MetricsInterceptor
 
@@ -62,9 +63,11 @@ def start_server(
     max_workers: int = 16,
     *,
     auth: ServerAuth,
+    tls: GrpcTls | None = None,
 ) -> RunningServer:
     """Starts a server with health and reflection (open) and every other service behind
-    ``auth``; ``port`` 0 picks a free port."""
+    ``auth``, over TLS (or mTLS) when ``tls`` has a certificate; ``port`` 0 picks a free
+    port."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
         interceptors=[MetricsInterceptor(), auth.interceptor()],
@@ -82,7 +85,10 @@ def start_server(
     reflection.enable_server_reflection(
         (*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    bound = server.add_insecure_port(f"{host}:{port}")
+    if tls is not None and tls.cert_file:
+        bound = server.add_secure_port(f"{host}:{port}", _server_credentials(tls))
+    else:
+        bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise RuntimeError(f"cannot bind gRPC port {host}:{port}")
     server.start()
@@ -170,11 +176,36 @@ class _CallDetails(grpc.ClientCallDetails):
     compression: grpc.Compression | None
 
 
-def client_channel(
-    address: str, deadline_s: float = DEFAULT_DEADLINE_S, api_key: str | None = None
-) -> grpc.Channel:
-    """An insecure channel whose calls get ``deadline_s`` unless they set their own, and
-    carry ``api_key`` as ``authorization: Bearer`` and the caller's trace context."""
-    return grpc.intercept_channel(
-        grpc.insecure_channel(address), ClientCallInterceptor(deadline_s, api_key)
+def _read(path: str) -> bytes:
+    with open(path, "rb") as pem:
+        return pem.read()
+
+
+def _server_credentials(tls: GrpcTls) -> grpc.ServerCredentials:
+    client_ca = _read(tls.client_ca_file) if tls.client_ca_file else None
+    return grpc.ssl_server_credentials(
+        [(_read(tls.key_file), _read(tls.cert_file))],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
     )
+
+
+def client_channel(
+    address: str,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    api_key: str | None = None,
+    tls: GrpcTls | None = None,
+) -> grpc.Channel:
+    """A channel (TLS when ``tls`` names a CA, presenting its certificate when it has one;
+    else plaintext) whose calls get ``deadline_s`` unless they set their own, and carry
+    ``api_key`` as ``authorization: Bearer`` and the caller's trace context."""
+    if tls is not None and tls.ca_file:
+        credentials = grpc.ssl_channel_credentials(
+            _read(tls.ca_file),
+            _read(tls.key_file) if tls.key_file else None,
+            _read(tls.cert_file) if tls.cert_file else None,
+        )
+        channel = grpc.secure_channel(address, credentials)
+    else:
+        channel = grpc.insecure_channel(address)
+    return grpc.intercept_channel(channel, ClientCallInterceptor(deadline_s, api_key))

@@ -104,7 +104,13 @@ def main(
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return 2
-    server = start_server(parts.registrations, settings.grpc_port, settings.bind_host, auth=auth)
+    server = start_server(
+        parts.registrations,
+        settings.grpc_port,
+        settings.bind_host,
+        auth=auth,
+        tls=settings.auth.tls,
+    )
     crashed: list[str] = []
     threads = run_consumers(parts.consumers, stop, crashed)
     stop.wait()

@@ -76,7 +76,9 @@ def build(settings: ServiceSettings) -> ServiceParts:
     relay = OutboxRelay(engine, producer)
     parts = stores(Database(engine, relay.wake), config)
     keys = ApiKeyStore(engine)
-    channel = client_channel(config.analytics_addr, api_key=settings.auth.require_service_key())
+    channel = client_channel(
+        config.analytics_addr, api_key=settings.auth.require_service_key(), tls=settings.auth.tls
+    )
     analytics = AnalyticsClient(channel, config.analytics_addr)
     servicer = RecipientServicer(
         parts.recipients, parts.messages, parts.suppression, parts.privacy, analytics

@@ -84,7 +84,7 @@ class Backend:
     ) -> None:
         self.settings = settings
         self._channel_factory = channel_factory or functools.partial(
-            client_channel, api_key=settings.service_key or None
+            client_channel, api_key=settings.service_key or None, tls=settings.grpc_tls
         )
         self._channels: dict[str, grpc.Channel] = {}
         self._key_verifier: KeyVerifier | None = None
