@@ -75,8 +75,8 @@ def _stub(channel: object) -> api_keys_pb2_grpc.ApiKeyServiceStub:
 
 @app.command("create")
 def create(
-    tenant: OptionalTenant,
     scope: Scopes,
+    tenant: OptionalTenant = "",
     name: Annotated[str, typer.Option(help="What the key is for.")] = "",
     as_json: AsJson = False,
     recipient: RecipientAddr = RECIPIENT,
