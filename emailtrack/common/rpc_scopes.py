@@ -29,6 +29,8 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "InstrumentMessage": Scope.SEND,
         "InstrumentMessages": Scope.SEND,
         "InstrumentMessageStream": Scope.SEND,
+        "InstrumentMime": Scope.SEND,
+        "InstrumentMimeStream": Scope.SEND,
         "VerifyToken": Scope.READ,
         "RegisterTrackingDomain": Scope.ADMIN,
         "VerifyTrackingDomain": Scope.ADMIN,

@@ -15,12 +15,13 @@ from emailtrack.common.key_verifiers import (
     VerifierUnavailable,
     principal_from_key,
 )
+from emailtrack.common.rpc import rpc
 from emailtrack.common.rpc_scopes import Scope
 from emailtrack.v1 import api_keys_pb2 as pb
 from emailtrack.v1 import api_keys_pb2_grpc
-from services.recipient.api_keys_store import ApiKeyRow, ApiKeyStore
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.rpc_support import require_id, rpc, timestamp
+from services.recipient.rpc_support import require_id, timestamp
+from services.recipient.store.api_keys import ApiKeyRow, ApiKeyStore
 
 MAX_NAME_LENGTH = 200
 MAX_GRACE_S = 30 * 24 * 3600

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import grpc
 
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import recipient_pb2
 from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.errors import InvalidArgument
 from services.recipient.domain.suppression import RecipientStatus
-from services.recipient.recipients_store import MailingList, RecipientFilter, RecipientStore
 from services.recipient.rpc_support import (
     MAX_BATCH,
     addresses,
     recipient_proto,
     require_id,
-    rpc,
     tenant_of,
     timestamp,
 )
+from services.recipient.store.recipients import MailingList, RecipientFilter, RecipientStore
 
 
 def _status_filter(value: int) -> RecipientStatus | None:

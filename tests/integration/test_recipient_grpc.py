@@ -39,8 +39,8 @@ from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.background import RetentionJob
 from services.recipient.config import RecipientSettings
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration

@@ -44,12 +44,12 @@ from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier
 from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
-from services.recipient.api_keys_store import ApiKeyStore
 from services.recipient.config import RecipientSettings
-from services.recipient.rows import Database
 from services.recipient.rpc_api_keys import ApiKeyServicer, StoreKeyVerifier
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
+from services.recipient.store.api_keys import ApiKeyStore
+from services.recipient.store.rows import Database
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from tests.conftest import ROOT

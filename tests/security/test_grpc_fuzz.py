@@ -56,6 +56,10 @@ def channels(stack: Stack) -> Iterator[dict[str, grpc.Channel]]:
         channel.close()
 
 
+def serialize(message: Message) -> bytes:
+    return message.SerializeToString()
+
+
 def call(channel: grpc.Channel, method: MethodDescriptor, requests: Sequence[Message]) -> None:
     path = f"/{method.containing_service.full_name}/{method.name}"
     reply_class = message_factory.GetMessageClass(method.output_type)
@@ -66,7 +70,7 @@ def call(channel: grpc.Channel, method: MethodDescriptor, requests: Sequence[Mes
         (True, True): channel.stream_stream,
     }
     make = kinds[(method.client_streaming, method.server_streaming)]
-    callable_ = make(path, Message.SerializeToString, reply_class.FromString)
+    callable_ = make(path, serialize, reply_class.FromString)
     payload = iter(requests) if method.client_streaming else requests[0]
     try:
         reply = callable_(payload, timeout=STREAM_DEADLINE_S if method.server_streaming else 10)

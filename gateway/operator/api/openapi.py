@@ -9,7 +9,7 @@ from typing import Any
 
 from emailtrack.presentation import export
 from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
-from gateway.operator.api import openapi_campaigns, openapi_keys, params
+from gateway.operator.api import domain_routes, openapi_campaigns, openapi_keys, params
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -139,6 +139,7 @@ def _schemas() -> dict[str, Any]:
         ),
         **openapi_campaigns.schemas(),
         **openapi_keys.schemas(),
+        **domain_routes.schemas(),
     }
 
 
@@ -281,6 +282,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **openapi_campaigns.paths(_operation, _json, _query),
             **openapi_keys.paths(_operation, _json, _query),
+            **domain_routes.paths(_operation, _json),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

@@ -31,6 +31,7 @@ from gateway.operator.api.credentials import (
     Unauthorized,
     forwarding,
 )
+from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.key_routes import key_routes
 from gateway.operator.api.openapi import openapi_document
 
@@ -309,6 +310,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
         *key_routes(backend, api.guarded),
+        *domain_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),
