@@ -55,7 +55,9 @@ def demo_campaign(platform: Platform, operator: Operator) -> Plan:
     """A small demo campaign played through the stack (no pauses), fully counted."""
     plan = make_plan(f"e2e-demo-{uuid.uuid4().hex[:6]}", 16, 0, seed=3)
     found = service_addresses(platform)
-    targets = Targets(found["tracking-edge"], found["recipient"], found["bounce"])
+    targets = Targets(
+        found["tracking-edge"], found["recipient"], found["bounce"], api_key=platform.admin_key
+    )
     runner = DemoRunner(plan, operator.tenant, targets)
     runner.send()
     runner.fire()
@@ -66,7 +68,7 @@ def demo_campaign(platform: Platform, operator: Operator) -> Plan:
         tenant_id=operator.tenant, campaign_id=plan.campaign_id
     )
     deadline = time.monotonic() + 30
-    with client_channel(found["analytics"]) as channel:
+    with client_channel(found["analytics"], api_key=platform.admin_key) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         while True:
             stats = stub.GetCampaignStats(request).stats
