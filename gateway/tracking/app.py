@@ -34,6 +34,7 @@ from emailtrack.common.tracking_urls import (
     UNSUBSCRIBE_PREFIX,
 )
 from emailtrack.v1 import events_pb2
+from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
 from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
@@ -68,19 +69,6 @@ REDIRECT_HEADERS = [
 ]
 TRACKING_METHODS = ("GET", "HEAD")
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
-
-
-async def bounded_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None as soon as it (or its declared length) exceeds ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 class HitSink(Protocol):

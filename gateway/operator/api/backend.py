@@ -25,8 +25,10 @@ from gateway.config import OperatorSettings
 
 Reply = TypeVar("Reply")
 
+# The one gRPC -> HTTP status table of the operator side (API, dashboard, webhooks).
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.NOT_FOUND: 404,
     grpc.StatusCode.ALREADY_EXISTS: 409,
