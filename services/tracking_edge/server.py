@@ -12,6 +12,7 @@ from emailtrack.common.rpc import rpc
 from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
+from services.tracking_edge.instrument_mime import DkimSignaturePresent, MimeInstrumenter
 from services.tracking_edge.rpc_domains import TrackingDomainRpcs
 from services.tracking_edge.tenant_domains import TenantDomains
 
@@ -23,6 +24,7 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
         self, instrumenter: Instrumenter, keys: TokenKeys, domains: TenantDomains | None = None
     ) -> None:
         self.instrumenter = instrumenter
+        self.mime = MimeInstrumenter(instrumenter)
         self.keys = keys
         self.domains = domains
 
@@ -61,6 +63,26 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
                 )
             except InvalidInput as exc:
                 yield tracking_edge_pb2.InstrumentMessageStreamResponse(error=str(exc))
+
+    @rpc
+    def InstrumentMime(
+        self, request: tracking_edge_pb2.InstrumentMimeRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMimeResponse:
+        return self.mime.instrument(request)
+
+    @rpc
+    def InstrumentMimeStream(
+        self,
+        request_iterator: Iterator[tracking_edge_pb2.InstrumentMimeStreamRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[tracking_edge_pb2.InstrumentMimeStreamResponse]:
+        for request in request_iterator:
+            try:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(
+                    response=self.mime.instrument(request.request)
+                )
+            except (InvalidInput, DkimSignaturePresent) as exc:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(error=str(exc))
 
     @rpc
     def VerifyToken(
