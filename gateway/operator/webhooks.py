@@ -6,6 +6,8 @@ its status: OK 200 (``dead_lettered`` counts events set aside alone), UNAUTHENTI
 
 from __future__ import annotations
 
+from typing import cast
+
 import grpc
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,12 +21,11 @@ from gateway.bodies import bounded_body
 from gateway.operator.api.backend import HTTP_STATUS
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# URL name -> EspProvider, derived from the proto enum (ESP_PROVIDER_SENDGRID -> "sendgrid")
 PROVIDERS = {
-    "sendgrid": bounce_pb2.ESP_PROVIDER_SENDGRID,
-    "mailgun": bounce_pb2.ESP_PROVIDER_MAILGUN,
-    "postmark": bounce_pb2.ESP_PROVIDER_POSTMARK,
-    "ses": bounce_pb2.ESP_PROVIDER_SES,
-    "mandrill": bounce_pb2.ESP_PROVIDER_MANDRILL,
+    name.removeprefix("ESP_PROVIDER_").lower(): cast(bounce_pb2.EspProvider, value)
+    for name, value in bounce_pb2.EspProvider.items()
+    if value != bounce_pb2.ESP_PROVIDER_UNSPECIFIED
 }
 # the operator API's table, except that an unconfigured provider is 503: the ESP retries
 STATUS = {**HTTP_STATUS, grpc.StatusCode.FAILED_PRECONDITION: 503}
