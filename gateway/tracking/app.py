@@ -25,7 +25,6 @@ from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
-from emailtrack.common.telemetry import tracing_enabled
 from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -115,9 +114,6 @@ class Gateway:
             return
         hit_id = self.hit_ids.next()
         trusted = self.settings.trusted_proxies
-        if not tracing_enabled():
-            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
-            return
         with request_span(scope, claims.kind):
             self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
 
