@@ -36,6 +36,8 @@ e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 proto: install
 	$(BIN)/python -m emailtrack.protogen

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
-from services.tracking_edge.domains import InvalidDomain, host_of
-from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
-from services.tracking_edge.rewrite_html import TrackedLink, instrument_html
-from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.domain.domains import InvalidDomain, host_of
+from services.tracking_edge.domain.list_unsubscribe import list_unsubscribe_headers
+from services.tracking_edge.domain.rewrite_html import TrackedLink, instrument_html
+from services.tracking_edge.domain.rewrite_text import instrument_text
 from services.tracking_edge.tenant_domains import TenantDomains
 
 MAX_ID_LENGTH = 256

@@ -9,14 +9,14 @@ from typing import TypeVar
 import grpc
 
 from emailtrack.v1 import tracking_edge_pb2
-from services.tracking_edge.domain_dns import DnsUnavailable
-from services.tracking_edge.domains import (
+from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domains_store import DomainTaken, TooManyDomains
+from services.tracking_edge.domain_dns import DnsUnavailable
+from services.tracking_edge.store.domains import DomainTaken, TooManyDomains
 from services.tracking_edge.tenant_domains import DomainNotFound, DomainNotVerified, TenantDomains
 
 Reply = TypeVar("Reply")

@@ -4,13 +4,13 @@ send costs no query per message; a verification or removal shows within ``cache_
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains import (
+from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
     new_verification_token,
@@ -18,7 +18,8 @@ from services.tracking_edge.domains import (
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domains_store import TrackingDomainsStore
+from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.store.domains import TrackingDomainsStore
 
 
 class DomainNotFound(LookupError):
@@ -91,7 +92,7 @@ class TenantDomains:
     def _origin(self, domain: str) -> str:
         return f"{self.scheme}://{domain}{self.origin_suffix}"
 
-    def _verified_domains(self, tenant_id: str) -> list[str]:
+    def _verified_domains(self, tenant_id: str) -> builtins.list[str]:  # list: the method
         now = self.clock()
         with self._lock:
             cached = self._cache.get(tenant_id)

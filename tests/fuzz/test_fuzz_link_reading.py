@@ -10,8 +10,8 @@ import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.tracking_edge.merge_tags import has_template_tag, is_unsubscribe_placeholder
-from services.tracking_edge.rewrite_html import instrument_html
+from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
+from services.tracking_edge.domain.rewrite_html import instrument_html
 
 _PARSER = html5lib.HTMLParser(namespaceHTMLElements=False)
 _PIECES = st.sampled_from(

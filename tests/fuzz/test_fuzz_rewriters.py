@@ -7,8 +7,8 @@ import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.tracking_edge.rewrite_html import instrument_html
-from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.domain.rewrite_html import instrument_html
+from services.tracking_edge.domain.rewrite_text import instrument_text
 
 PIXEL = "https://t.example/o/PIXEL.gif"
 FRAGMENTS = st.sampled_from(

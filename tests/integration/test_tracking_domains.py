@@ -22,9 +22,9 @@ from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from gateway.asgi import build_gateway
 from gateway.config import OperatorSettings
 from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
+from services.tracking_edge.store.domains import TrackingDomainsStore
 from services.tracking_edge.tenant_domains import TenantDomains
 from tests.loopback_dns import ZoneResolver, loopback_dns
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings

@@ -326,7 +326,7 @@ def _metric_names(expr: str) -> set[str]:
     names: set[str] = set()
 
     def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector):
+        if isinstance(node, promql_parser.VectorSelector) and node.name is not None:
             names.add(node.name)
 
     promql_parser.walk(promql_parser.parse(expr), pre_visit=visit)

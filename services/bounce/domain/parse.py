@@ -190,7 +190,7 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
     return [FailedRecipient(sender, "", "", "", vacation, "", "auto-replied")]
 
 
-def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, str]) -> ParsedBounce:
+def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBounce:
     """A bounce, delivery or complaint notification of Amazon SES received as mail."""
     entries = [e for e in ses.recipients if "@" in e.address]
     if ses.kind == "complaint":

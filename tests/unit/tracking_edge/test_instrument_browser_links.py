@@ -8,9 +8,9 @@ import ada_url
 import html5lib
 import pytest
 
-from services.tracking_edge.html_scan import decode_attribute
-from services.tracking_edge.merge_tags import has_template_tag, is_unsubscribe_placeholder
-from services.tracking_edge.rewrite_html import InstrumentedHtml, instrument_html, pixel_tag
+from services.tracking_edge.domain.html_scan import decode_attribute
+from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
+from services.tracking_edge.domain.rewrite_html import InstrumentedHtml, instrument_html, pixel_tag
 
 PIXEL = "https://t.example/o.gif"
 
@@ -101,12 +101,16 @@ class _PixelFinder(HTMLParser):
         ("<title>Hi", "<title>"),
         ("<p>x<textarea>unfinished", "<textarea>"),
         ("<p>x<script>var a", "<script>"),
+        ("<p>x<script><!--<script>a</script>b", "<script>"),
+        ("<p>x<script><!--<SCRIPT >a</script >b</body>", "<script>"),
         ("<p>x<xmp>raw", "<xmp>"),
         ("<p>x<iframe>", "<iframe>"),
         ("<p>x<noembed>", "<noembed>"),
         ("<p>x<noframes>", "<noframes>"),
         ("<p>x<noscript><a href='https://example.com'>y</a>", "<noscript>"),
         ("<p>x<noscript></body>", "<noscript>"),
+        ("<p>x<noscript><title></noscript><p>y", "<noscript>"),
+        ("<p>x<noscript><!--</noscript>--><p>y</body>", "<noscript>"),
         ("<p>x<plaintext>rest", "<plaintext>"),
         ("<p>x<!-- a comment never closed", "<!--"),
         ('<p>x<a href="https://example.com/', '<a href="https://example.com/'),

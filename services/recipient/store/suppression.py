@@ -33,7 +33,13 @@ from services.recipient.domain.suppression import (
     sendable,
 )
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database, RecipientRow, audit, lock_recipient, subject_hash
+from services.recipient.store.rows import (
+    Database,
+    RecipientRow,
+    audit,
+    lock_recipient,
+    subject_hash,
+)
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,17 @@ from datetime import timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 
-from services.tracking_edge.classify.geo import CountryLookup
-from services.tracking_edge.classify.history import history_signals
-from services.tracking_edge.classify.networks import (
+from services.tracking_edge.domain.classify.geo import CountryLookup
+from services.tracking_edge.domain.classify.history import history_signals
+from services.tracking_edge.domain.classify.networks import (
     DEFAULT_DATA_DIR,
     NetworkIndex,
     NetworkOwner,
     parse_ip,
 )
-from services.tracking_edge.classify.rules import RuleSettings, decide
-from services.tracking_edge.classify.types import HitFeatures, HitHistory, Verdict
-from services.tracking_edge.classify.user_agents import UserAgentAnalyser, UserAgentInfo
+from services.tracking_edge.domain.classify.rules import RuleSettings, decide
+from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory, Verdict
+from services.tracking_edge.domain.classify.user_agents import UserAgentAnalyser, UserAgentInfo
 
 DEFAULT_DUPLICATE_WINDOW = timedelta(seconds=30)
 

@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
-from services.tracking_edge.classify.history import HistorySignals
-from services.tracking_edge.classify.networks import NetworkOwner
-from services.tracking_edge.classify.types import HitFeatures, Source
-from services.tracking_edge.classify.user_agents import UserAgentInfo
+from services.tracking_edge.domain.classify.history import HistorySignals
+from services.tracking_edge.domain.classify.networks import NetworkOwner
+from services.tracking_edge.domain.classify.types import HitFeatures, Source
+from services.tracking_edge.domain.classify.user_agents import UserAgentInfo
 
 _ZERO = timedelta(0)
 

@@ -15,8 +15,8 @@ from psycopg import Connection
 from sqlalchemy import Engine
 
 from emailtrack.common.db import raw_transaction
-from services.analytics import ingest, lifecycle, partitions, timeline
 from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRow, WarmupRow
+from services.analytics.store import ingest, lifecycle, partitions, timeline
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from emailtrack.common.browser_urls import MAX_LINK_LENGTH, web_url
-from services.tracking_edge.merge_tags import UNSUBSCRIBE_PLACEHOLDER, has_template_tag
-from services.tracking_edge.rewrite_html import TrackedLink
+from services.tracking_edge.domain.merge_tags import UNSUBSCRIBE_PLACEHOLDER, has_template_tag
+from services.tracking_edge.domain.rewrite_html import TrackedLink
 
 _TOKEN = re.compile(
     rf"(?P<unsubscribe>{UNSUBSCRIBE_PLACEHOLDER.pattern})"

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, text
 
 from emailtrack.common import topics
-from services.recipient import usage_store as usage
 from services.recipient.domain.campaign_events import campaign_status_event
 from services.recipient.domain.campaigns import (
     CampaignStatus,
@@ -26,7 +25,8 @@ from services.recipient.domain.campaigns import (
 )
 from services.recipient.domain.errors import AlreadyExists, InvalidTransition, NotFound
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database
+from services.recipient.store import usage
+from services.recipient.store.rows import Database
 
 COLUMNS = (
     "campaign_id, name, template_id, tags, steps, variants, status, changes, created_at, updated_at"

@@ -15,7 +15,7 @@ from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.events import erase_event
 from services.recipient.domain.suppression import RecipientStatus
 from services.recipient.outbox import enqueue
-from services.recipient.rows import RECIPIENT_COLUMNS, Database, RecipientRow, subject_hash
+from services.recipient.store.rows import RECIPIENT_COLUMNS, Database, RecipientRow, subject_hash
 
 PERSONAL_TABLES = (
     "list_members",

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from services.recipient.domain.addresses import Address
 from services.recipient.domain.errors import NotFound
 from services.recipient.domain.suppression import RecipientStatus
-from services.recipient.rows import (
+from services.recipient.store.rows import (
     RECIPIENT_COLUMNS,
     Database,
     RecipientRow,

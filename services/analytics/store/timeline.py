@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from psycopg import Connection
 
-from services.analytics.time_rollups import COLUMNS, QUARTERS, quarter_columns
+from services.analytics.store.time_rollups import COLUMNS, QUARTERS, quarter_columns
 
 HOUR = timedelta(hours=1)
 START = "coalesce(%(start)s, '-infinity'::timestamptz)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import NamedTuple
 
-from services.tracking_edge.classify.types import HitFeatures, HitHistory
+from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory
 
 _ZERO = timedelta(0)
 

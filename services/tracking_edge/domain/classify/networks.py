@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.tracking_edge.classify.types import MACHINE_SOURCES
+from services.tracking_edge.domain.classify.types import MACHINE_SOURCES
 
 DEFAULT_DATA_DIR = Path(__file__).parent / "data" / "networks"
 

@@ -17,7 +17,7 @@ from services.recipient.domain.addresses import Address
 from services.recipient.domain.campaign_events import health_event, warmup_event
 from services.recipient.domain.errors import NotFound
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database
+from services.recipient.store.rows import Database
 
 COLUMNS = (
     "address, domain, daily_limit, warmup_enabled, health_score, health_band, "

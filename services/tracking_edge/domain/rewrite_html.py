@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from emailtrack.common.browser_urls import MAX_LINK_LENGTH, preprocess, web_url
-from services.tracking_edge.html_scan import LinkTag, ScanResult, scan_html
-from services.tracking_edge.merge_tags import has_template_tag, is_unsubscribe_placeholder
+from services.tracking_edge.domain.html_scan import LinkTag, ScanResult, scan_html
+from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
 
 _NO_TRACK_ATTRIBUTES = ("data-notrack", "data-no-track", "notrack")
 
@@ -128,7 +128,7 @@ def _trackable_url(link: LinkTag, href: str) -> str | None:
         return None
     if attributes.get("clicktracking", "").strip().lower() == "off":
         return None
-    if has_template_tag(href):
+    if has_template_tag(link.href):  # as written: a tag split by a newline is no tag
         return None
     url = web_url(href)
     return url if url is not None and len(url) <= MAX_LINK_LENGTH else None
@@ -137,7 +137,10 @@ def _trackable_url(link: LinkTag, href: str) -> str | None:
 def _pixel_position(html: str, scan: ScanResult) -> int:
     if scan.last_body_close_start is not None:
         return scan.last_body_close_start
-    return len(html) if scan.unfinished_start is None else scan.unfinished_start
+    for position in (scan.readings_part_at, scan.unfinished_start):
+        if position is not None:
+            return position
+    return len(html)
 
 
 def _honeypot_position(scan: ScanResult) -> int:

@@ -12,15 +12,15 @@ from sqlalchemy import text
 
 from emailtrack.common import topics
 from emailtrack.v1 import events_pb2
-from services.recipient import usage_store as usage
 from services.recipient.applying import SuppressionRules, apply_events
-from services.recipient.campaigns_store import check_campaigns
 from services.recipient.domain.addresses import Address
 from services.recipient.domain.delivery import DeliveryStatus, is_change
 from services.recipient.domain.errors import InvalidTransition, NotFound
 from services.recipient.domain.events import MessageFacts, delivery_event
 from services.recipient.outbox import enqueue
-from services.recipient.rows import Database, ensure_recipients, subject_hash
+from services.recipient.store import usage
+from services.recipient.store.campaigns import check_campaigns
+from services.recipient.store.rows import Database, ensure_recipients, subject_hash
 
 
 @dataclass(frozen=True)

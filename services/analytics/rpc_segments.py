@@ -9,7 +9,7 @@ import grpc
 
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views
-from services.analytics.segment_store import SegmentStore
+from services.analytics.store.segments import SegmentStore
 
 DIMENSIONS = {
     analytics_pb2.SEGMENT_DIMENSION_SEQUENCE_STEP: "step",

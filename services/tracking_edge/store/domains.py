@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from services.tracking_edge.domains import TrackingDomain
+from services.tracking_edge.domain.domains import TrackingDomain
 
 _COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at"
 MAX_DOMAINS_PER_TENANT = 100

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from psycopg import Connection
 
 from emailtrack.v1 import events_pb2
-from services.analytics import time_rollups
 from services.analytics.codec import COLUMNS, Erasure, EventRow
 from services.analytics.domain import HUMAN, PAIR_EVENT_TYPES, Metric
-from services.analytics.lifecycle import drop_deleted
+from services.analytics.store import time_rollups
+from services.analytics.store.lifecycle import drop_deleted
 
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
 # Kinds with one ``firsts`` row per (message, recipient): segment and mailbox statistics.

@@ -1,13 +1,13 @@
 """Hit classification for the tracking edge: human, privacy proxy, security scanner or bot."""
 
-from services.tracking_edge.classify.classifier import (
+from services.tracking_edge.domain.classify.classifier import (
     DEFAULT_DUPLICATE_WINDOW,
     Classifier,
     classify_hit,
     default_classifier,
 )
-from services.tracking_edge.classify.rules import RuleSettings
-from services.tracking_edge.classify.types import (
+from services.tracking_edge.domain.classify.rules import RuleSettings
+from services.tracking_edge.domain.classify.types import (
     HitFeatures,
     HitHistory,
     HitKind,

@@ -1,5 +1,5 @@
-"""``emailtrack bounce parse FILE...``: parse bounce mail offline, in-process, with the bounce
-service's own parser (no server, no database).
+"""Offline parsing of bounce mail files with the service's own parser (no server, no
+database): ``python -m services.bounce parse FILE...``, which ``emailtrack bounce parse`` runs.
 
 Each FILE is an .eml message, an mbox file (first line "From ") or a Maildir folder (cur/ and
 new/). Every message becomes one result: its kind and, per recipient, the address, the
