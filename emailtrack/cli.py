@@ -26,6 +26,7 @@ from emailtrack.commands import (
     usage,
 )
 from emailtrack.commands.demo import demo
+from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
@@ -49,6 +50,8 @@ app.add_typer(domain.app, name="domain")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)
+app.command("relay")(relay)
+app.command("relay-password")(relay_password)
 console = Console()
 
 

@@ -7,9 +7,12 @@ from collections.abc import Iterator
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.rpc import rpc
 from emailtrack.common.tokens import InvalidToken, TokenKeys, open_token
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
+from services.tracking_edge.instrument_mime import DkimSignaturePresent, MimeInstrumenter
 from services.tracking_edge.rpc_domains import TrackingDomainRpcs
 from services.tracking_edge.tenant_domains import TenantDomains
 
@@ -21,34 +24,33 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
         self, instrumenter: Instrumenter, keys: TokenKeys, domains: TenantDomains | None = None
     ) -> None:
         self.instrumenter = instrumenter
+        self.mime = MimeInstrumenter(instrumenter)
         self.keys = keys
         self.domains = domains
 
+    @rpc
     def InstrumentMessage(
         self, request: tracking_edge_pb2.InstrumentMessageRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.InstrumentMessageResponse:
-        try:
-            return tracking_edge_pb2.InstrumentMessageResponse(
-                message=self.instrumenter.instrument(request.message)
-            )
-        except InvalidInput as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        return tracking_edge_pb2.InstrumentMessageResponse(
+            message=self.instrumenter.instrument(request.message)
+        )
 
+    @rpc
     def InstrumentMessages(
         self, request: tracking_edge_pb2.InstrumentMessagesRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.InstrumentMessagesResponse:
         if len(request.messages) > MAX_BATCH:
-            context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_BATCH} messages per call"
-            )
+            raise InvalidArgument(f"at most {MAX_BATCH} messages per call")
         response = tracking_edge_pb2.InstrumentMessagesResponse()
         for position, message in enumerate(request.messages):
             try:
                 response.messages.append(self.instrumenter.instrument(message))
             except InvalidInput as exc:
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"messages[{position}]: {exc}")
+                raise InvalidArgument(f"messages[{position}]: {exc}") from exc
         return response
 
+    @rpc
     def InstrumentMessageStream(
         self,
         request_iterator: Iterator[tracking_edge_pb2.InstrumentMessageStreamRequest],
@@ -62,6 +64,27 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
             except InvalidInput as exc:
                 yield tracking_edge_pb2.InstrumentMessageStreamResponse(error=str(exc))
 
+    @rpc
+    def InstrumentMime(
+        self, request: tracking_edge_pb2.InstrumentMimeRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMimeResponse:
+        return self.mime.instrument(request)
+
+    @rpc
+    def InstrumentMimeStream(
+        self,
+        request_iterator: Iterator[tracking_edge_pb2.InstrumentMimeStreamRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[tracking_edge_pb2.InstrumentMimeStreamResponse]:
+        for request in request_iterator:
+            try:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(
+                    response=self.mime.instrument(request.request)
+                )
+            except (InvalidInput, DkimSignaturePresent) as exc:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(error=str(exc))
+
+    @rpc
     def VerifyToken(
         self, request: tracking_edge_pb2.VerifyTokenRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.VerifyTokenResponse:

@@ -237,7 +237,9 @@ def legacy_fields(**event: str) -> list[tuple[str, str]]:
 
 def legacy_handler() -> WebhookHandler:
     secrets = WebhookSecrets(mailgun_signing_key=KEY)
-    return WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None, clock=lambda: NOW)
+    return WebhookHandler(
+        secrets, SnsVerifier(lambda url: b""), lambda url: None, clock=lambda: NOW
+    )
 
 
 @pytest.mark.parametrize(
@@ -289,7 +291,7 @@ def test_mailgun_legacy_forged_or_stale_is_refused():
     with pytest.raises(InvalidSignature):
         legacy_handler().handle("mailgun", "acme", headers, urlencode(forged).encode(), "")
     stale = WebhookHandler(
-        WebhookSecrets(mailgun_signing_key=KEY), SnsVerifier(bytes), lambda url: None
+        WebhookSecrets(mailgun_signing_key=KEY), SnsVerifier(lambda url: b""), lambda url: None
     )  # the real clock: NOW is months away
     with pytest.raises(InvalidSignature, match="outside"):
         stale.handle("mailgun", "acme", headers, urlencode(fields).encode(), "")
