@@ -88,6 +88,8 @@ class ScanResult:
     doctype_end: int | None = None
     unfinished_start: int | None = None
     """Start of the construct the input ends inside (None when it ends in plain data)."""
+    base_href: str | None = None
+    """The href of the first `<base>` that has one: relative links resolve against it."""
     readings_part_at: int | None = None
     """Start of the first `<noscript>` read differently with scripting on and off."""
 
@@ -183,6 +185,9 @@ def _scan_until_unfinished(
             elif name == "body":
                 if top_level and result.body_open_end is None:
                     result.body_open_end = pos
+            elif name == "base" and top_level and result.base_href is None:
+                base = _link_tag(html, name, match.start("attrs"), match.end("attrs"))
+                result.base_href = None if base is None else base.href
             elif name in _RAW_TEXT_END:
                 closing_at = (
                     _script_end(html, pos, end)
