@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 import grpc
@@ -145,21 +146,23 @@ def test_upstream_down_answers_4xx_and_the_retry_relays_each_recipient_once(
     platform: Platform,
 ) -> None:
     tenant, port = f"relay-{uuid.uuid4().hex[:6]}", free_port()
-    message = newsletter(["a@example.org", "b@example.org"])
+    people = ["a@example.org", "b@example.org"]
+    message = newsletter(people)
+    data = message.as_bytes(policy=SMTP)  # an MTA retries with the same bytes
     with relay_in_thread(relay_settings(platform, tenant, port)) as relay:
         with (
             smtplib.SMTP("127.0.0.1", relay.port) as client,
             pytest.raises(smtplib.SMTPDataError) as deferred,
         ):
-            client.send_message(message)
+            client.sendmail("news@shop.example", people, data)
         assert deferred.value.smtp_code == 451
         with upstream_server(port) as upstream, smtplib.SMTP("127.0.0.1", relay.port) as client:
-            client.send_message(message)
-            client.send_message(message)  # a duplicate retry: nothing sent twice
-        assert sorted(r for _, rcpts, _ in upstream.received for r in rcpts) == [
-            "a@example.org",
-            "b@example.org",
-        ]
+            client.sendmail("news@shop.example", people, data)
+            client.sendmail("news@shop.example", people, data)  # a duplicate: not sent twice
+            assert sorted(r for _, rcpts, _ in upstream.received for r in rcpts) == people
+            other = data.replace(b"Spring sale:", b"Summer sale:")  # same Message-ID
+            client.sendmail("news@shop.example", people[:1], other)
+            assert len(upstream.received) == 3
 
 
 def test_dkim_signed_mail_is_refused_permanently(platform: Platform) -> None:
