@@ -33,9 +33,9 @@ from tests.e2e.smtp_peers import (
     UPSTREAM_PASSWORD,
     UPSTREAM_USER,
     relay_settings,
-    self_signed,
     upstream_server,
 )
+from tests.tls_certs import self_signed
 
 pytestmark = pytest.mark.e2e
 HTML = '<html><body><p>Spring sale</p><a href="https://shop.example/sale">Shop</a></body></html>'
