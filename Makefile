@@ -14,11 +14,13 @@ install: $(BIN)/python system-deps
 
 # Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
 # Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md);
-# swaks is the second real SMTP client of the relay tests.
+# swaks is the second real SMTP client of the relay tests. One apt-get run for what is missing.
 system-deps:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	@perl -MSisimai -e 1 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libsisimai-perl)
-	@command -v swaks >/dev/null || (apt-get update -qq && apt-get install -y -qq swaks)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	perl -MSisimai -e 1 2>/dev/null || missing="$$missing libsisimai-perl"; \
+	command -v swaks >/dev/null || missing="$$missing swaks"; \
+	[ -z "$$missing" ] || (apt-get update -qq && apt-get install -y -qq $$missing)
 
 up: install
 	$(BIN)/emailtrack up
