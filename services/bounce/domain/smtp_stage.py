@@ -16,12 +16,14 @@ from services.bounce.domain import taxonomy as t
 from services.bounce.domain.taxonomy import SmtpClassification
 
 CONNECT, MAIL, RCPT, DATA = "CONN", "MAIL", "RCPT", "DATA"
+# Postfix wraps its "(in reply to ... command)" across lines: words are joined by any space.
 _STAGE_RE = re.compile(
-    r"in reply to (?:the )?(rcpt to|mail from|end of data|data|ehlo|helo)\b"
-    r"|after (?:pipelined )?(rcpt to|mail from|end of data|data|initial connection|ehlo|helo)\b"
-    r"|^\s*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
-    r"|\b(rcpt to|mail from|data)(?: command)? (?:failed|rejected|returned)"
-    r"|error following (rcpt|mail|data) command",
+    r"in\s+reply\s+to\s+(?:the\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|ehlo|helo)\b"
+    r"|after\s+(?:pipelined\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|initial\s+connection"
+    r"|ehlo|helo)\b"
+    r"|^[ \t]*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
+    r"|\b(rcpt\s+to|mail\s+from|data)(?:\s+command)?\s+(?:failed|rejected|returned)"
+    r"|error\s+following\s+(rcpt|mail|data)\s+command",
     re.IGNORECASE | re.MULTILINE,
 )
 _STAGES = {

@@ -352,3 +352,7 @@ def test_iso_2022_jp_notice_without_charset_synthetic():
 def test_recipient_named_inside_a_sentence_synthetic(body, address):
     (r,) = _text_bounce(body).recipients
     assert r.address == address
+
+
+def test_stage_phrase_wrapped_across_lines():
+    assert smtp_stage("said: 554 user unknown (in\n    reply to end of DATA command)") == "DATA"
