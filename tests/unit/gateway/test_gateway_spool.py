@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.tracking.spool import SPOOL_DROPPED, Spool, decode_records, encode_record
+from emailtrack.common.metrics import SPOOL_DROPPED
+from gateway.tracking.spool import Spool, decode_records, encode_record
 
 
 def drain(spool: Spool) -> list[bytes]:
