@@ -151,7 +151,7 @@ def request_headers(hit: events_pb2.RawHit) -> dict[str, str]:
 
 def _earlier(hit: PastHit | StoredHit) -> Earlier:
     kind = KIND_NAMES.get(hit.kind, "open")
-    prior = PriorHit(kind, hit.received_at, hit.link_index, hit.source, hit.honeypot)  # type: ignore[arg-type]
+    prior = PriorHit(kind, hit.received_at, hit.link_index, hit.source, hit.honeypot)  # type: ignore[arg-type]  # an enum value stored as int
     return hit.received_at, hit.hit_id, prior
 
 

@@ -26,7 +26,7 @@ def open_event(n: int, recipient: str, source: int, agent: str = "", duplicate: 
         recipient_id=recipient,
     )
     event.occurred_at.GetCurrentTime()
-    event.engagement.classification.source = source  # type: ignore[assignment]
+    event.engagement.classification.source = source  # type: ignore[assignment]  # test data: an enum value as int or str
     event.engagement.classification.agent = agent
     event.engagement.duplicate = duplicate
     row = decode_event(event)

@@ -66,7 +66,7 @@ def producer(kafka_bootstrap: str) -> Iterator[KafkaProducer]:
 
 def stored(hit_id: str, recipient: str, at: datetime, kind: int = OPEN, **kw: object) -> StoredHit:
     fields = {"link_index": 0, "source": "human", "honeypot": False, "message_id": "m1"} | kw
-    return StoredHit(hit_id, "t", fields["message_id"], recipient, kind, fields["link_index"],  # type: ignore[arg-type]
+    return StoredHit(hit_id, "t", fields["message_id"], recipient, kind, fields["link_index"],  # type: ignore[arg-type]  # test data: an enum value as int or str
                      at, fields["source"], fields["honeypot"])  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -124,8 +124,8 @@ class Traffic:
         )
         claims = hit.claims
         claims.tenant_id, claims.campaign_id, claims.message_id = self.tenant, "c1", "m1"
-        claims.recipient_id, claims.kind = recipient, kind  # type: ignore[assignment]
-        claims.link_index = int(kw.get("link", 0))  # type: ignore[call-overload]
+        claims.recipient_id, claims.kind = recipient, kind  # type: ignore[assignment]  # test data: an enum value as int or str
+        claims.link_index = int(kw.get("link", 0))  # type: ignore[call-overload]  # a test value of known type
         claims.honeypot = bool(kw.get("honeypot", False))
         claims.sent_at.FromDatetime(SENT)
         hit.received_at.FromNanoseconds(int((SENT.timestamp() + seconds) * 1e9) + 789)

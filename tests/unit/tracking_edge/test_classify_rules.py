@@ -31,7 +31,7 @@ def hit(
     headers: dict[str, str] | None = None,
 ) -> HitFeatures:
     return HitFeatures(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]  # test data: an enum value as int or str
         http_method=method,
         user_agent=ua,
         client_ip=ip,
