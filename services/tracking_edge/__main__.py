@@ -34,7 +34,13 @@ def build(settings: ServiceSettings, edge: TrackingEdgeSettings) -> ServiceParts
         settings.kafka,
         NAME,
         [topics.RAW_HITS],
-        RawHitHandler(store, Classifier.load(), producer),
+        RawHitHandler(
+            store,
+            Classifier.load(),
+            producer,
+            ip_truncation=edge.ip_truncation,
+            duplicate_window=edge.duplicate_window,
+        ),
         producer,
     )
     privacy = ConsumerLoop(

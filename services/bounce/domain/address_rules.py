@@ -34,7 +34,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"not accepting mail from",
         r"from address (?:rejected|not allowed)",
         r"bad sender",
-        r"\\bbatv\\b",
+        r"\bbatv\b",
         r"bogus mail from",
         r"emetteur invalide",
         r"third-party dsns",
@@ -132,5 +132,6 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"unroutable address",
         r"mail domain mentioned in email address is unknown",
         r"account or domain may not exist",
+        r"non-?existent ?domain",
     ),
 )
