@@ -217,16 +217,18 @@ class GetTopLinksResponse(_message.Message):
     def __init__(self, links: _Optional[_Iterable[_Union[LinkStats, _Mapping]]] = ...) -> None: ...
 
 class GetBreakdownRequest(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id", "dimension", "event_type")
+    __slots__ = ("tenant_id", "campaign_id", "dimension", "event_type", "include_machine")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     DIMENSION_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_MACHINE_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
     dimension: BreakdownDimension
     event_type: _events_pb2.EventType
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[BreakdownDimension, str]] = ..., event_type: _Optional[_Union[_events_pb2.EventType, str]] = ...) -> None: ...
+    include_machine: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[BreakdownDimension, str]] = ..., event_type: _Optional[_Union[_events_pb2.EventType, str]] = ..., include_machine: _Optional[bool] = ...) -> None: ...
 
 class BreakdownRow(_message.Message):
     __slots__ = ("value", "count", "share")

@@ -13,7 +13,12 @@ import grpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
-from services.analytics.domain import InvalidPageToken, decode_page_token, encode_page_token
+from services.analytics.domain import (
+    HUMAN_BREAKDOWN_KIND_OFFSET,
+    InvalidPageToken,
+    decode_page_token,
+    encode_page_token,
+)
 from services.analytics.rpc_segments import SegmentRpcs
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.segments import SegmentStore
@@ -117,7 +122,10 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         kind = BREAKDOWN_KINDS.get(request.event_type)
         if kind is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "event_type must be open or click")
-        rows = self.store.breakdown(request.tenant_id, request.campaign_id, kind, request.dimension)
+        offset = 0 if request.include_machine else HUMAN_BREAKDOWN_KIND_OFFSET
+        rows = self.store.breakdown(
+            request.tenant_id, request.campaign_id, kind + offset, request.dimension
+        )
         return analytics_pb2.GetBreakdownResponse(rows=views.breakdown_rows(rows))
 
     def GetRecipientEngagement(

@@ -60,6 +60,9 @@ MACHINE_BITS = (1 << SCANNER) | (1 << BOT)
 PROXY_ON_READ = 8
 ON_READ_PROXY_AGENT_SUFFIX = "_proxy"
 PROXY_BITS = (1 << PROXY) | (1 << PROXY_ON_READ)
+# Breakdown rows of human hits only are kept beside the rows of all hits, under the event type
+# plus this offset (GetBreakdown reads them unless include_machine is set).
+HUMAN_BREAKDOWN_KIND_OFFSET = 100
 
 
 def has(mask: int, source: int) -> bool:
