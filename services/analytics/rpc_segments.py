@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views
 from services.analytics.store.segments import SegmentStore
@@ -23,22 +25,23 @@ MAX_WARMUP_DAYS = 366
 MIN_ALPHA = 0.0001
 
 
-def _missing(context: grpc.ServicerContext, **fields: str) -> None:
+def _missing(**fields: str) -> None:
     absent = [name for name, value in fields.items() if not value]
     if absent:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(absent)} required")
+        raise InvalidArgument(f"{', '.join(absent)} required")
 
 
 class SegmentRpcs:
     segments: SegmentStore
 
+    @rpc
     def GetSegmentStats(
         self, request: analytics_pb2.GetSegmentStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetSegmentStatsResponse:
-        _missing(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _missing(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         dimension = DIMENSIONS.get(request.dimension)
         if dimension is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
+            raise InvalidArgument("dimension is required")
         tenant, campaign = request.tenant_id, request.campaign_id
         rows = self.segments.segment_pairs(tenant, campaign, dimension)
         timings = self.segments.reply_timing(tenant, campaign, dimension)
@@ -46,13 +49,14 @@ class SegmentRpcs:
             segments=segment_views.segments(tenant, campaign, rows, timings)
         )
 
+    @rpc
     def GetVariantComparison(
         self, request: analytics_pb2.GetVariantComparisonRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetVariantComparisonResponse:
-        _missing(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _missing(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         alpha = request.alpha or 0.05
         if not MIN_ALPHA <= alpha < 0.5:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"alpha must be in [{MIN_ALPHA}, 0.5)")
+            raise InvalidArgument(f"alpha must be in [{MIN_ALPHA}, 0.5)")
         tenant, campaign = request.tenant_id, request.campaign_id
         rows = self.segments.segment_pairs(
             tenant, campaign, "variant", request.sequence_step or None
@@ -60,37 +64,40 @@ class SegmentRpcs:
         found = segment_views.segments(tenant, campaign, rows, {})
         return segment_views.variant_comparison(found, request.baseline_variant, alpha)
 
+    @rpc
     def ListMailboxStats(
         self, request: analytics_pb2.ListMailboxStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListMailboxStatsResponse:
-        _missing(context, tenant_id=request.tenant_id)
+        _missing(tenant_id=request.tenant_id)
         if len(request.mailboxes) > MAX_MAILBOXES:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_MAILBOXES} mailboxes")
+            raise InvalidArgument(f"at most {MAX_MAILBOXES} mailboxes")
         wanted = list(request.mailboxes)
         rows = self.segments.mailbox_pairs(request.tenant_id, wanted)
         return analytics_pb2.ListMailboxStatsResponse(
             mailboxes=segment_views.mailbox_stats(rows, wanted)
         )
 
+    @rpc
     def GetWarmupStats(
         self, request: analytics_pb2.GetWarmupStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetWarmupStatsResponse:
-        _missing(context, tenant_id=request.tenant_id, mailbox=request.mailbox)
+        _missing(tenant_id=request.tenant_id, mailbox=request.mailbox)
         if request.days < 0 or request.days > MAX_WARMUP_DAYS:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"days must be 0..{MAX_WARMUP_DAYS}")
+            raise InvalidArgument(f"days must be 0..{MAX_WARMUP_DAYS}")
         since = datetime.now(UTC).date() - timedelta(days=(request.days or 30) - 1)
         rows = self.segments.warmup_days(request.tenant_id, request.mailbox, since)
         return analytics_pb2.GetWarmupStatsResponse(days=segment_views.warmup_days(rows))
 
+    @rpc
     def GetTrackedUsage(
         self, request: analytics_pb2.GetTrackedUsageRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTrackedUsageResponse:
-        _missing(context, tenant_id=request.tenant_id)
+        _missing(tenant_id=request.tenant_id)
         if not (request.HasField("start") and request.HasField("end")):
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "start and end required")
+            raise InvalidArgument("start and end required")
         start = request.start.ToDatetime(tzinfo=UTC).date()
         end = request.end.ToDatetime(tzinfo=UTC).date()
         if end <= start:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
+            raise InvalidArgument("end must be after start")
         events, sent = self.segments.tracked_usage(request.tenant_id, start, end)
         return analytics_pb2.GetTrackedUsageResponse(tracked_events=events, sent_events=sent)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
@@ -40,10 +42,10 @@ BREAKDOWN_KINDS = {
 MAX_EXPORTED_EVENTS = 100_000
 
 
-def _require(context: grpc.ServicerContext, **fields: str) -> None:
+def _require(**fields: str) -> None:
     missing = [name for name, value in fields.items() if not value]
     if missing:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(missing)} required")
+        raise InvalidArgument(f"{', '.join(missing)} required")
 
 
 def _bounded(value: int, default: int, maximum: int) -> int:
@@ -61,31 +63,33 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         activity = self.store.activity(tenant_id, [campaign_id]).get(campaign_id)
         return views.campaign_stats(tenant_id, campaign_id, counters, activity)
 
+    @rpc
     def GetCampaignStats(
         self, request: analytics_pb2.GetCampaignStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetCampaignStatsResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stats = self._stats(request.tenant_id, request.campaign_id)
         timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
         segment_views.with_reply_timing(stats, timing.get(("", "")))
         return analytics_pb2.GetCampaignStatsResponse(stats=stats)
 
+    @rpc
     def GetTimeline(
         self, request: analytics_pb2.GetTimelineRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTimelineResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         bucket = BUCKETS.get(request.bucket)
         if bucket is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown bucket")
+            raise InvalidArgument("unknown bucket")
         time_zone = request.time_zone or "UTC"
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown time zone {time_zone!r}")
+            raise InvalidArgument(f"unknown time zone {time_zone!r}") from None
         start = request.start.ToDatetime(tzinfo=UTC) if request.HasField("start") else None
         end = request.end.ToDatetime(tzinfo=UTC) if request.HasField("end") else None
         if start and end and end <= start:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
+            raise InvalidArgument("end must be after start")
         limit = MAX_RANGE[bucket]
         if limit is not None:
             first, last = start, end
@@ -96,8 +100,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
                 first = start or (activity.first_event_at if activity else None)
                 last = end or (activity.last_event_at if activity else None)
             if first and last and last - first > limit:
-                context.abort(
-                    grpc.StatusCode.INVALID_ARGUMENT,
+                raise InvalidArgument(
                     f"{bucket} buckets cover at most {limit.days} days: narrow start/end",
                 )
         rows = self.store.timeline(
@@ -105,33 +108,36 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         )
         return views.timeline_response(rows)
 
+    @rpc
     def GetTopLinks(
         self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTopLinksResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         rows = self.store.links(request.tenant_id, request.campaign_id)
         limit = _bounded(request.limit, 10, 1000)
         return analytics_pb2.GetTopLinksResponse(links=views.top_links(rows, limit))
 
+    @rpc
     def GetBreakdown(
         self, request: analytics_pb2.GetBreakdownRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetBreakdownResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         if request.dimension == analytics_pb2.BREAKDOWN_DIMENSION_UNSPECIFIED:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
+            raise InvalidArgument("dimension is required")
         kind = BREAKDOWN_KINDS.get(request.event_type)
         if kind is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "event_type must be open or click")
+            raise InvalidArgument("event_type must be open or click")
         offset = 0 if request.include_machine else HUMAN_BREAKDOWN_KIND_OFFSET
         rows = self.store.breakdown(
             request.tenant_id, request.campaign_id, kind + offset, request.dimension
         )
         return analytics_pb2.GetBreakdownResponse(rows=views.breakdown_rows(rows))
 
+    @rpc
     def GetRecipientEngagement(
         self, request: analytics_pb2.GetRecipientEngagementRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetRecipientEngagementResponse:
-        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        _require(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         totals = self.store.recipient_totals(request.tenant_id, request.recipient_id)
         engagement = analytics_pb2.RecipientEngagement(recipient_id=request.recipient_id)
         if totals is not None:
@@ -144,14 +150,15 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
                 engagement.last_engagement_at.FromDatetime(totals.last_engagement_at)
         return analytics_pb2.GetRecipientEngagementResponse(engagement=engagement)
 
+    @rpc
     def ListCampaigns(
         self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListCampaignsResponse:
-        _require(context, tenant_id=request.tenant_id)
+        _require(tenant_id=request.tenant_id)
         try:
             after = decode_page_token(request.page_token)
         except InvalidPageToken as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            raise InvalidArgument(str(exc)) from exc
         size = _bounded(request.page_size, 50, 500)
         page = self.store.list_campaigns(request.tenant_id, after, size + 1)
         ids = [a.campaign_id for a in page[:size]]
@@ -163,18 +170,20 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         token = encode_page_token(ids[-1]) if len(page) > size else ""
         return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
 
+    @rpc
     def WatchCampaign(
         self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stopped = threading.Event()
         context.add_callback(stopped.set)
         yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
 
+    @rpc
     def ExportRecipientEvents(
         self, request: analytics_pb2.ExportRecipientEventsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ExportRecipientEventsResponse:
-        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        _require(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         rows = self.store.recipient_events(
             request.tenant_id, request.recipient_id, MAX_EXPORTED_EVENTS
         )

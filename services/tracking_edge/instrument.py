@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from emailtrack.common import mail_headers, tracking_urls
+from emailtrack.common.errors import InvalidArgument
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.domain.domains import InvalidDomain, host_of
@@ -22,7 +23,7 @@ MAX_ID_LENGTH = 256
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-class InvalidInput(ValueError):
+class InvalidInput(InvalidArgument):
     """The request cannot be instrumented; the message says why."""
 
 
