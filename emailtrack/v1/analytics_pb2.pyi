@@ -509,3 +509,39 @@ class GetTrackedUsageResponse(_message.Message):
     tracked_events: int
     sent_events: int
     def __init__(self, tracked_events: _Optional[int] = ..., sent_events: _Optional[int] = ...) -> None: ...
+
+class FilterSettings(_message.Message):
+    __slots__ = ("exclude_mpp", "exclude_on_read_proxies", "exclude_unclassified")
+    EXCLUDE_MPP_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDE_ON_READ_PROXIES_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDE_UNCLASSIFIED_FIELD_NUMBER: _ClassVar[int]
+    exclude_mpp: bool
+    exclude_on_read_proxies: bool
+    exclude_unclassified: bool
+    def __init__(self, exclude_mpp: _Optional[bool] = ..., exclude_on_read_proxies: _Optional[bool] = ..., exclude_unclassified: _Optional[bool] = ...) -> None: ...
+
+class GetFilterSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class GetFilterSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: FilterSettings
+    def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class UpdateFilterSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id", "settings")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    settings: FilterSettings
+    def __init__(self, tenant_id: _Optional[str] = ..., settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class UpdateFilterSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: FilterSettings
+    def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
