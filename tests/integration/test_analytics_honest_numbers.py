@@ -5,6 +5,9 @@ tenant's filter settings change what its filtered rates count."""
 
 from __future__ import annotations
 
+from typing import cast
+
+import grpc
 import pytest
 
 from emailtrack.common.db import make_engine
@@ -15,10 +18,13 @@ from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
 
 pytestmark = pytest.mark.integration
+NO_CONTEXT = cast(grpc.ServicerContext, None)  # the RPCs read nothing of it
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
 
 
-def open_event(n: int, recipient: str, source: int, agent: str = "", duplicate: bool = False):
+def open_event(
+    n: int, recipient: str, source: int, agent: str = "", duplicate: bool = False
+) -> EventRow:
     event = events_pb2.Event(
         event_id=f"e{n}",
         type=OPEN,
@@ -103,16 +109,16 @@ def test_tenant_filter_settings_change_what_filtered_rates_count(fresh_database)
     )
     servicer = AnalyticsServicer(store)
     request = analytics_pb2.GetCampaignStatsRequest(tenant_id="honest", campaign_id="c1")
-    assert servicer.GetCampaignStats(request, None).stats.open_rate == pytest.approx(3 / 4)
+    assert servicer.GetCampaignStats(request, NO_CONTEXT).stats.open_rate == pytest.approx(3 / 4)
     update = analytics_pb2.UpdateFilterSettingsRequest(
         tenant_id="honest", settings=analytics_pb2.FilterSettings(exclude_mpp=True)
     )
-    assert servicer.UpdateFilterSettings(update, None).settings.exclude_mpp
-    assert servicer.GetCampaignStats(request, None).stats.open_rate == pytest.approx(2 / 4)
+    assert servicer.UpdateFilterSettings(update, NO_CONTEXT).settings.exclude_mpp
+    assert servicer.GetCampaignStats(request, NO_CONTEXT).stats.open_rate == pytest.approx(2 / 4)
     got = servicer.GetFilterSettings(
-        analytics_pb2.GetFilterSettingsRequest(tenant_id="honest"), None
+        analytics_pb2.GetFilterSettingsRequest(tenant_id="honest"), NO_CONTEXT
     ).settings
     assert (got.exclude_mpp, got.exclude_on_read_proxies) == (True, False)
     other = analytics_pb2.GetFilterSettingsRequest(tenant_id="other")
-    assert not servicer.GetFilterSettings(other, None).settings.exclude_mpp
+    assert not servicer.GetFilterSettings(other, NO_CONTEXT).settings.exclude_mpp
     store.engine.dispose()
