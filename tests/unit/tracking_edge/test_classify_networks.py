@@ -105,3 +105,9 @@ def test_country_lookup_offline() -> None:
     assert countries.country("192.0.2.10") == ""
     assert countries.country("garbage") == ""
     assert countries.country("") == ""
+
+
+def test_asn_names_from_the_offline_database() -> None:
+    facts = CountryLookup().facts("148.163.130.10")
+    assert facts.country == "US" and "PROOFPOINT" in facts.asn_name
+    assert CountryLookup().facts("192.168.1.10") == ("", "")
