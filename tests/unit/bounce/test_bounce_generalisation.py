@@ -305,13 +305,14 @@ def test_google_groups_posting_refusal_synthetic():
         # An address with its reason in brackets; no status and no stage: filtered (Sisimai
         # 4.25 says filtered too, pseudo status 5.0.910).
         ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "filtered"),
-        # A bulleted list after "failed permanently:".
+        # A bulleted list after "failed permanently:". No mailbox status, no stage: the
+        # unknown-user wording is a filter's refusal (Sisimai's order; round 2).
         (
             "Delivery to the following recipients failed permanently:\n\n"
             "  * kijitora@example.com\n\nTechnical details of permanent failure:\n"
             "553 5.3.0 <kijitora@example.com>... No such user here\n",
             "kijitora@example.com",
-            "user_unknown",
+            "filtered",
         ),
         # Domino: "was not delivered to:" then "because:".
         (
