@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.domain import parse_bounce_message
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
 from services.bounce.domain.parse import specific_status
 from services.bounce.domain.smtp_stage import smtp_stage, sole_stage
 
@@ -111,3 +111,16 @@ def test_real_messages(name, reason):
 )
 def test_reported_status_prefers_the_remote_servers_detailed_code(status, diagnostic, expected):
     assert specific_status(status, diagnostic) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("550 Unrouteable address", "host_unknown"),  # Exim: the domain could not be routed
+        ("554 5.4.6 aliasing/forwarding loop broken", "system_error"),  # the MTA broke a loop
+        ("554 it would create a mail loop", "system_error"),
+        ("554 5.4.6 mail loop detected", "network_error"),  # a routing loop
+    ],
+)
+def test_exim_routing_and_loops_read_as_sisimai_lists_them(text, reason):
+    assert classify_smtp_reply(0, "", text).reason == reason
