@@ -49,6 +49,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "RegisterMessages": Scope.SEND,
         "RegisterMessageStream": Scope.SEND,
         "MarkSent": Scope.SEND,
+        "MarkSentBatch": Scope.SEND,
         "MarkDelivered": Scope.SEND,
         "MarkDeferred": Scope.SEND,
         "MarkFailed": Scope.SEND,
