@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.common import metrics
+from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 
@@ -36,15 +37,26 @@ STATUS = {
 class WebhookForwarder:
     """Holds the BounceService stub; the channel is created lazily, once."""
 
-    def __init__(self, bounce_address: str, public_base_url: str) -> None:
+    def __init__(
+        self,
+        bounce_address: str,
+        public_base_url: str,
+        service_key: str = "",
+        tls: GrpcTls | None = None,
+    ) -> None:
         self.bounce_address = bounce_address
+        self.service_key = service_key  # the gateway's credential on the call to bounce
+        self.tls = tls
         self.public_base_url = public_base_url.rstrip("/")
         self._stub: bounce_pb2_grpc.BounceServiceStub | None = None
 
     @property
     def stub(self) -> bounce_pb2_grpc.BounceServiceStub:
         if self._stub is None:
-            self._stub = bounce_pb2_grpc.BounceServiceStub(client_channel(self.bounce_address))
+            channel = client_channel(
+                self.bounce_address, api_key=self.service_key or None, tls=self.tls
+            )
+            self._stub = bounce_pb2_grpc.BounceServiceStub(channel)
         return self._stub
 
     def _public_url(self, request: Request) -> str:

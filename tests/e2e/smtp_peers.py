@@ -130,6 +130,7 @@ def relay_settings(
         "EMAILTRACK_RELAY_UPSTREAM_PORT": str(upstream_port),
         "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{platform.ports['tracking-edge']}",
         "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{platform.ports['recipient']}",
+        "EMAILTRACK_RELAY_API_KEY": platform.admin_key,
         **env,
     }
     return RelaySettings.from_env(values)

@@ -48,7 +48,9 @@ def sdk(platform: Platform) -> EmailtrackClient:
                 tracking_edge=f"127.0.0.1:{ports['tracking-edge']}",
                 recipient=f"127.0.0.1:{ports['recipient']}",
                 analytics=f"127.0.0.1:{ports['analytics']}",
-            )
+            ),
+            api_key=platform.admin_key,
+            allow_plaintext_api_key=True,
         )
     )
 
