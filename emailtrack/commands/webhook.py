@@ -9,8 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from emailtrack.commands.common import AsJson, Tenant, console, print_json, service_call
-from emailtrack.common.grpc_server import client_channel
+from emailtrack.commands.common import (
+    AsJson,
+    Tenant,
+    cli_channel,
+    console,
+    print_json,
+    service_call,
+)
 from emailtrack.v1 import webhooks_pb2, webhooks_pb2_grpc
 
 app = typer.Typer(help="Outbound webhooks: signed event deliveries.", no_args_is_help=True)
@@ -80,7 +86,7 @@ def add(
     request = webhooks_pb2.CreateEndpointRequest(
         tenant_id=tenant, url=url, events=event or [], batch=batch, description=description
     )
-    with service_call("adding the endpoint"), client_channel(addr) as channel:
+    with service_call("adding the endpoint"), cli_channel(addr) as channel:
         reply = _stub(channel).CreateEndpoint(request, timeout=DEADLINE_S)
     if as_json:
         print_json({"endpoint": _endpoint(reply.endpoint), "secret": reply.secret})
@@ -92,7 +98,7 @@ def add(
 @app.command("list")
 def list_endpoints(tenant: Tenant, as_json: AsJson = False, addr: WebhooksAddr = WEBHOOKS) -> None:
     """The tenant's endpoints, with disabled ones and why."""
-    with service_call("listing endpoints"), client_channel(addr) as channel:
+    with service_call("listing endpoints"), cli_channel(addr) as channel:
         reply = _stub(channel).ListEndpoints(
             webhooks_pb2.ListEndpointsRequest(tenant_id=tenant), timeout=DEADLINE_S
         )
@@ -121,7 +127,7 @@ def update(
         enable=enable is True,
         disable=enable is False,
     )
-    with service_call("updating the endpoint"), client_channel(addr) as channel:
+    with service_call("updating the endpoint"), cli_channel(addr) as channel:
         reply = _stub(channel).UpdateEndpoint(request, timeout=DEADLINE_S)
     _show_endpoints([reply.endpoint], as_json)
 
@@ -129,7 +135,7 @@ def update(
 @app.command("remove")
 def remove(tenant: Tenant, endpoint_id: EndpointId, addr: WebhooksAddr = WEBHOOKS) -> None:
     """Deletes the endpoint and its delivery log."""
-    with service_call("removing the endpoint"), client_channel(addr) as channel:
+    with service_call("removing the endpoint"), cli_channel(addr) as channel:
         _stub(channel).DeleteEndpoint(
             webhooks_pb2.DeleteEndpointRequest(tenant_id=tenant, endpoint_id=endpoint_id),
             timeout=DEADLINE_S,
@@ -148,7 +154,7 @@ def rotate_secret(
     request = webhooks_pb2.RotateEndpointSecretRequest(
         tenant_id=tenant, endpoint_id=endpoint_id, grace_seconds=grace_seconds
     )
-    with service_call("rotating the secret"), client_channel(addr) as channel:
+    with service_call("rotating the secret"), cli_channel(addr) as channel:
         reply = _stub(channel).RotateEndpointSecret(request, timeout=DEADLINE_S)
     console.print(reply.secret, markup=False, highlight=False)
 
@@ -171,7 +177,7 @@ def deliveries(
         status=STATUSES.get(status, webhooks_pb2.WEBHOOK_DELIVERY_STATUS_UNSPECIFIED),
         limit=limit,
     )
-    with service_call("listing deliveries"), client_channel(addr) as channel:
+    with service_call("listing deliveries"), cli_channel(addr) as channel:
         reply = _stub(channel).ListDeliveries(request, timeout=DEADLINE_S)
     rows = [
         {
@@ -236,6 +242,6 @@ def replay(
         request.since.FromDatetime(start)
     if end:
         request.until.FromDatetime(end)
-    with service_call("replaying deliveries"), client_channel(addr) as channel:
+    with service_call("replaying deliveries"), cli_channel(addr) as channel:
         reply = _stub(channel).ReplayDeliveries(request, timeout=DEADLINE_S)
     console.print(f"{reply.scheduled} deliveries scheduled")

@@ -31,6 +31,7 @@ from services.webhooks.signing import SecretBox
 from services.webhooks.store.deliveries import DeliveryStore
 from services.webhooks.store.endpoints import EndpointStore
 from services.webhooks.worker import DeliveryWorker, WorkerSettings
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 from tests.webhook_receiver import running_receiver
 
 pytestmark = pytest.mark.integration
@@ -38,7 +39,9 @@ LOOPBACK = parse_networks(["127.0.0.0/8"])
 FAST_RETRY = RetryPolicy(first_delay=timedelta(seconds=0.2), max_delay=timedelta(seconds=1))
 
 
-def make_event(tenant: str, kind: int, index: int, **fields: Any) -> events_pb2.Event:
+def make_event(
+    tenant: str, kind: events_pb2.EventType, index: int, **fields: Any
+) -> events_pb2.Event:
     event = events_pb2.Event(
         event_id=f"{tenant}-{kind}-{index}", tenant_id=tenant, type=kind,
         campaign_id="c1", message_id=f"m{index}", recipient_id=f"r{index}", **fields,
@@ -47,7 +50,7 @@ def make_event(tenant: str, kind: int, index: int, **fields: Any) -> events_pb2.
     return event
 
 
-def bounces(tenant: str, count: int, bounce_type: int) -> list[events_pb2.Event]:
+def bounces(tenant: str, count: int, bounce_type: events_pb2.BounceType) -> list[events_pb2.Event]:
     return [
         make_event(tenant, events_pb2.EVENT_TYPE_EMAIL_BOUNCE, i + 1000 * bounce_type,
                    delivery=events_pb2.DeliveryPayload(bounce_type=bounce_type,
@@ -82,8 +85,9 @@ def service(kafka_bootstrap: str, fresh_database: Any) -> Iterator[dict[str, Any
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     stop = threading.Event()
     consumer = ConsumerLoop(
         settings, f"webhooks-test-{uuid.uuid4().hex[:8]}",
@@ -251,7 +255,7 @@ def test_bad_requests_are_clear_errors(service: dict[str, Any]) -> None:
     with pytest.raises(grpc.RpcError) as raised:
         create(stub, "t1", "https://hooks.example.com/in", events=["sent"])
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "unknown event" in raised.value.details()
+    assert "unknown event" in (raised.value.details() or "")
     with pytest.raises(grpc.RpcError) as raised:
         stub.DeleteEndpoint(
             webhooks_pb2.DeleteEndpointRequest(tenant_id="t1", endpoint_id="ep_x"), timeout=10

@@ -8,7 +8,7 @@ from emailtrack.v1 import events_pb2
 from services.webhooks.domain.events import InvalidFilter, matches, normalise_filter
 
 
-def bounce(kind: int) -> events_pb2.Event:
+def bounce(kind: events_pb2.BounceType) -> events_pb2.Event:
     return events_pb2.Event(
         event_id="e1",
         tenant_id="t",
@@ -17,7 +17,7 @@ def bounce(kind: int) -> events_pb2.Event:
     )
 
 
-def hit(kind: int, source: int) -> events_pb2.Event:
+def hit(kind: events_pb2.EventType, source: events_pb2.HitSource) -> events_pb2.Event:
     classification = events_pb2.Classification(source=source, agent="apple_mpp")
     return events_pb2.Event(
         event_id="e2",

@@ -19,7 +19,7 @@ SCHEMA = json.loads(
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def event_of(kind: int) -> events_pb2.Event:
+def event_of(kind: events_pb2.EventType) -> events_pb2.Event:
     event = events_pb2.Event(
         event_id=f"ev-{kind}", tenant_id="t1", type=kind, campaign_id="c", message_id="m",
         recipient_id="r",
@@ -50,7 +50,7 @@ def event_of(kind: int) -> events_pb2.Event:
 
 
 @pytest.mark.parametrize("kind", sorted(PUBLIC_TYPES))
-def test_every_public_type_validates(kind: int) -> None:
+def test_every_public_type_validates(kind: events_pb2.EventType) -> None:
     payload = build_payload(event_of(kind))
     VALIDATOR.validate(json.loads(json.dumps(payload)))
     assert payload["data"]["event_id"] == f"ev-{kind}"
