@@ -107,12 +107,18 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender killed mid-request (the fault tests do that) is expected, not news."""
+
+
 @contextmanager
 def running_receiver(secrets: list[str]) -> Iterator[tuple[Receiver, str]]:
     """A receiver on 127.0.0.1 and its URL, stopped when the block ends."""
     receiver = Receiver(secrets)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), _handler(receiver))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
