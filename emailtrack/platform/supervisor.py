@@ -103,10 +103,11 @@ class Platform:
             "EMAILTRACK_API_TOKENS": given.get("EMAILTRACK_API_TOKENS")
             or _dev_credential(state, "api-tokens", "{secret}:demo"),
             "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),
-            # outbound webhook secrets are encrypted at rest under this key
-            "EMAILTRACK_WEBHOOK_SECRETS_KEY": given.get("EMAILTRACK_WEBHOOK_SECRETS_KEY")
-            or _dev_credential(state, "webhook-secrets-key", _random_key()),
         }
+        # outbound webhook secrets are encrypted at rest under this key (webhooks only)
+        self.webhook_secrets_key = given.get("EMAILTRACK_WEBHOOKS_SECRETS_KEY") or _dev_credential(
+            state, "webhook-secrets-key", _random_key()
+        )
 
     @property
     def bootstrap_servers(self) -> str:
@@ -168,6 +169,8 @@ class Platform:
             **self.operator_env,
             **self.options.extra_env,
         }
+        if component.name == "webhooks":
+            env["EMAILTRACK_WEBHOOKS_SECRETS_KEY"] = self.webhook_secrets_key
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
         if component.database:

@@ -26,7 +26,7 @@ def _positive(name: str, default: int, env: Mapping[str, str] | None) -> int:
 
 
 def _secrets_key(env: Mapping[str, str] | None) -> bytes:
-    name = "EMAILTRACK_WEBHOOK_SECRETS_KEY"
+    name = "EMAILTRACK_WEBHOOKS_SECRETS_KEY"
     raw = env_str(name, "", env)
     if not raw:
         raise ConfigError(f"{name} is required (base64 of {KEY_BYTES} random bytes)")
@@ -51,37 +51,37 @@ class WebhooksConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebhooksConfig:
         try:
-            allowed = parse_networks(env_list("EMAILTRACK_WEBHOOK_ALLOWED_NETWORKS", env))
+            allowed = parse_networks(env_list("EMAILTRACK_WEBHOOKS_ALLOWED_NETWORKS", env))
         except ValueError as exc:
-            raise ConfigError(f"EMAILTRACK_WEBHOOK_ALLOWED_NETWORKS: {exc}") from exc
-        window = timedelta(hours=_positive("EMAILTRACK_WEBHOOK_RETRY_HOURS", 26, env))
+            raise ConfigError(f"EMAILTRACK_WEBHOOKS_ALLOWED_NETWORKS: {exc}") from exc
+        window = timedelta(hours=_positive("EMAILTRACK_WEBHOOKS_RETRY_HOURS", 26, env))
         if window < MIN_RETRY_WINDOW:
-            raise ConfigError("EMAILTRACK_WEBHOOK_RETRY_HOURS must be at least 24")
+            raise ConfigError("EMAILTRACK_WEBHOOKS_RETRY_HOURS must be at least 24")
         retry = RetryPolicy(
             first_delay=timedelta(
-                seconds=_positive("EMAILTRACK_WEBHOOK_FIRST_RETRY_SECONDS", 5, env)
+                seconds=_positive("EMAILTRACK_WEBHOOKS_FIRST_RETRY_SECONDS", 5, env)
             ),
             window=window,
         )
-        timeout_s = _positive("EMAILTRACK_WEBHOOK_TIMEOUT_SECONDS", 10, env)
-        lease_s = _positive("EMAILTRACK_WEBHOOK_LEASE_SECONDS", 120, env)
+        timeout_s = _positive("EMAILTRACK_WEBHOOKS_TIMEOUT_SECONDS", 10, env)
+        lease_s = _positive("EMAILTRACK_WEBHOOKS_LEASE_SECONDS", 120, env)
         if lease_s <= timeout_s:
             # a lease shorter than a request would let a second worker post it meanwhile
-            raise ConfigError("EMAILTRACK_WEBHOOK_LEASE_SECONDS must exceed the timeout")
+            raise ConfigError("EMAILTRACK_WEBHOOKS_LEASE_SECONDS must exceed the timeout")
         worker = WorkerSettings(
-            workers=_positive("EMAILTRACK_WEBHOOK_WORKERS", 16, env),
-            per_endpoint=_positive("EMAILTRACK_WEBHOOK_PER_ENDPOINT", 4, env),
-            batch_size=_positive("EMAILTRACK_WEBHOOK_BATCH_SIZE", 100, env),
+            workers=_positive("EMAILTRACK_WEBHOOKS_WORKERS", 16, env),
+            per_endpoint=_positive("EMAILTRACK_WEBHOOKS_PER_ENDPOINT", 4, env),
+            batch_size=_positive("EMAILTRACK_WEBHOOKS_BATCH_SIZE", 100, env),
             lease=timedelta(seconds=lease_s),
             disable_after=timedelta(
-                hours=_positive("EMAILTRACK_WEBHOOK_DISABLE_AFTER_HOURS", 120, env)
+                hours=_positive("EMAILTRACK_WEBHOOKS_DISABLE_AFTER_HOURS", 120, env)
             ),
         )
         return cls(
             _secrets_key(env),
             allowed,
             float(timeout_s),
-            timedelta(hours=_positive("EMAILTRACK_WEBHOOK_ROTATION_GRACE_HOURS", 24, env)),
+            timedelta(hours=_positive("EMAILTRACK_WEBHOOKS_ROTATION_GRACE_HOURS", 24, env)),
             retry,
             worker,
         )

@@ -52,12 +52,12 @@ def service_env(database_url: str, bootstrap: str, secrets_key: bytes) -> dict[s
         "EMAILTRACK_BIND_HOST": "127.0.0.1",
         "EMAILTRACK_SERVICE_KEY": SERVICE_KEY,
         "EMAILTRACK_SERVICE_KEYS": f"test:admin+read+internal:{digest}",
-        "EMAILTRACK_WEBHOOK_SECRETS_KEY": base64.b64encode(secrets_key).decode(),
-        "EMAILTRACK_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "EMAILTRACK_WEBHOOK_TIMEOUT_SECONDS": "2",
-        "EMAILTRACK_WEBHOOK_LEASE_SECONDS": "3",
-        "EMAILTRACK_WEBHOOK_FIRST_RETRY_SECONDS": "1",
-        "EMAILTRACK_WEBHOOK_PER_ENDPOINT": "8",
+        "EMAILTRACK_WEBHOOKS_SECRETS_KEY": base64.b64encode(secrets_key).decode(),
+        "EMAILTRACK_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "EMAILTRACK_WEBHOOKS_TIMEOUT_SECONDS": "2",
+        "EMAILTRACK_WEBHOOKS_LEASE_SECONDS": "3",
+        "EMAILTRACK_WEBHOOKS_FIRST_RETRY_SECONDS": "1",
+        "EMAILTRACK_WEBHOOKS_PER_ENDPOINT": "8",
     }
 
 
