@@ -71,8 +71,11 @@ def qualifier_of(event: events_pb2.Event) -> str:
 
 
 def is_published(event: events_pb2.Event) -> bool:
-    """Whether outbound webhooks carry this event at all (warmup traffic never)."""
-    return event.type in PUBLIC_TYPES and bool(event.tenant_id) and not event.warmup
+    """Whether outbound webhooks carry this event at all: never warmup traffic, nor a reload
+    inside the duplicate window (analytics leaves those out of totals too)."""
+    if event.type not in PUBLIC_TYPES or not event.tenant_id or event.warmup:
+        return False
+    return not (event.WhichOneof("payload") == "engagement" and event.engagement.duplicate)
 
 
 def matches(entries: Iterable[str], event: events_pb2.Event) -> bool:

@@ -46,6 +46,10 @@ def test_empty_filter_takes_every_published_event_but_not_internal_ones() -> Non
     warmup = bounce(events_pb2.BOUNCE_TYPE_HARD)
     warmup.warmup = True
     assert not matches([], warmup)
+    reload = hit(events_pb2.EVENT_TYPE_EMAIL_OPEN, events_pb2.HIT_SOURCE_HUMAN)
+    assert matches([], reload)
+    reload.engagement.duplicate = True
+    assert not matches([], reload)
 
 
 def test_bounce_qualifiers() -> None:
