@@ -55,10 +55,22 @@ class Receiver:
         self.bad_signatures = 0
         self.fail_status = 0  # answer this status (and keep nothing) while non-zero
         self.delay_s = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def accept(self, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
             self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._answer(headers, body)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, headers: dict[str, str], body: bytes) -> int:
+        with self.lock:
             fail, secrets = self.fail_status, list(self.secrets)
         if self.delay_s:
             time.sleep(self.delay_s)
@@ -109,6 +121,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # concurrent senders open a connection per request
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A sender killed mid-request (the fault tests do that) is expected, not news."""

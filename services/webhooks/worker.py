@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,9 @@ class WorkerSettings:
     poll_interval_s: float = 0.2
     lease: timedelta = timedelta(minutes=2)
     disable_after: timedelta = timedelta(days=5)
+    # How long an endpoint's live secrets are reused before being read again: a rotated-in
+    # secret starts signing within this time (the old ones keep signing for their grace).
+    secrets_ttl_s: float = 5.0
 
 
 def batch_id(deliveries: list[Due]) -> str:
@@ -66,6 +70,7 @@ class DeliveryWorker:
         self.clock = clock
         self._in_flight: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
+        self._secrets: dict[str, tuple[float, list[str]]] = {}
 
     def run(self, stop: threading.Event) -> None:
         with ThreadPoolExecutor(self.settings.workers, "webhook-post") as pool:
@@ -83,20 +88,23 @@ class DeliveryWorker:
                     pool.submit(self._send_logged, group)
 
     def _claim(self) -> list[list[Due]]:
-        """Due deliveries grouped into requests, within each endpoint's free slots."""
+        """Due deliveries grouped into requests, within each endpoint's free slots (nothing
+        while every worker of the pool is busy)."""
+        settings = self.settings
         with self._lock:
             busy = dict(self._in_flight)
-        per_request = self.settings.batch_size
-        room = {e: max(0, self.settings.per_endpoint - n) * per_request for e, n in busy.items()}
+        if sum(busy.values()) >= settings.workers:
+            return []
+        free = {e: max(0, settings.per_endpoint - n) for e, n in busy.items()}
         claimed = self.deliveries.claim(
-            self.settings.claim_limit, room, self.settings.lease, self.settings.per_endpoint
+            settings.claim_limit, free, settings.per_endpoint, settings.batch_size, settings.lease
         )
         by_endpoint: dict[str, list[Due]] = defaultdict(list)
         for due in claimed:
             by_endpoint[due.endpoint_id].append(due)
         requests: list[list[Due]] = []
         for endpoint_rows in by_endpoint.values():
-            size = per_request if endpoint_rows[0].batch else 1
+            size = settings.batch_size if endpoint_rows[0].batch else 1
             requests += [endpoint_rows[i : i + size] for i in range(0, len(endpoint_rows), size)]
         with self._lock:
             for group in requests:
@@ -126,7 +134,7 @@ class DeliveryWorker:
         with tracer.start_as_current_span("webhook.post") as span:
             span.set_attribute("webhook.endpoint_id", first.endpoint_id)
             span.set_attribute("webhook.events", len(group))
-            secrets = self.endpoints.live_secrets(first.endpoint_id)
+            secrets = self._live_secrets(first.endpoint_id)
             headers = signature_headers(message_id, self.clock(), body, secrets)
             result = self.poster.post(first.url, body.encode(), headers)
             span.set_attribute("http.response.status_code", result.status_code)
@@ -136,6 +144,17 @@ class DeliveryWorker:
             [self._outcome(due, result) for due in group], self.settings.disable_after
         )
         return result
+
+    def _live_secrets(self, endpoint_id: str) -> list[str]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._secrets.get(endpoint_id)
+        if cached is not None and now - cached[0] < self.settings.secrets_ttl_s:
+            return cached[1]
+        secrets = self.endpoints.live_secrets(endpoint_id)
+        with self._lock:
+            self._secrets[endpoint_id] = (now, secrets)
+        return secrets
 
     def _outcome(self, due: Due, result: PostResult) -> Outcome:
         retry_at: datetime | None = None

@@ -137,6 +137,7 @@ def test_filtered_signed_deliveries_survive_a_failing_receiver(service: dict[str
         everything.secrets.append(created.secret)
         hard.secrets.append(create(stub, tenant, url_hard, events=["bounced:hard"]).secret)
         everything.fail_status = 503
+        everything.delay_s = 0.02  # requests overlap: the per-endpoint bound is visible
         events = bounces(tenant, 20, events_pb2.BOUNCE_TYPE_HARD)
         events += bounces(tenant, 10, events_pb2.BOUNCE_TYPE_SOFT) + opens(tenant, 15)
         publish_events(service["producer"], topics.DELIVERY_EVENTS, events[:30], None)
@@ -153,6 +154,7 @@ def test_filtered_signed_deliveries_survive_a_failing_receiver(service: dict[str
         assert set(hard.events) == {e.event_id for e in events[:20]}
         assert max(everything.seen.values()) == 1 and max(hard.seen.values()) == 1
         assert everything.bad_signatures == hard.bad_signatures == 0
+        assert 1 < everything.max_in_flight <= WorkerSettings().per_endpoint
         opened = everything.events[events[-1].event_id]
         assert opened["type"] == "email.opened"
         assert (opened["data"]["machine"], opened["data"]["label"]) == (True, "apple_mpp")
@@ -204,7 +206,7 @@ def test_failed_deliveries_are_replayed_and_the_endpoint_disabled(service: dict[
         replay = stub.ReplayDeliveries(
             webhooks_pb2.ReplayDeliveriesRequest(tenant_id=tenant, failed_only=True), timeout=10
         )
-        assert replay.scheduled == len(failed)
+        assert replay.scheduled >= len(failed)  # attempts in flight may have failed since
         assert receiver.wait_for(5, 30)
         assert set(receiver.events) == {e.event_id for e in events}
         # a time range is sent again, under the same webhook-id (the receiver's dedup key)

@@ -103,10 +103,16 @@ class DeliveryStore:
                 )
 
     def claim(
-        self, limit: int, per_endpoint: dict[str, int], lease: timedelta, default_room: int
+        self,
+        limit: int,
+        free_slots: dict[str, int],
+        default_slots: int,
+        batch_size: int,
+        lease: timedelta,
     ) -> list[Due]:
-        """Up to ``limit`` due deliveries of enabled endpoints, at most ``per_endpoint[id]``
-        (else ``default_room``) per endpoint; each is leased until now + ``lease``."""
+        """Up to ``limit`` due deliveries of enabled endpoints, leased until now + ``lease``:
+        per endpoint, at most ``free_slots[id]`` (else ``default_slots``) requests' worth
+        (one delivery per request, ``batch_size`` in batch mode)."""
         with self.engine.begin() as conn:
             rows = conn.execute(
                 text(
@@ -123,7 +129,8 @@ class DeliveryStore:
             counts: dict[str, int] = {}
             for row in rows:
                 due = Due(*row)
-                room = per_endpoint.get(due.endpoint_id, default_room)
+                slots = free_slots.get(due.endpoint_id, default_slots)
+                room = slots * (batch_size if due.batch else 1)
                 if counts.get(due.endpoint_id, 0) < room:
                     counts[due.endpoint_id] = counts.get(due.endpoint_id, 0) + 1
                     taken.append(due)
@@ -183,7 +190,10 @@ class DeliveryStore:
     def _mark_endpoint(conn: Connection, endpoint_id: str, ok: bool, limit: timedelta) -> None:
         if ok:
             conn.execute(
-                text("UPDATE endpoints SET failing_since = NULL WHERE endpoint_id = :i"),
+                text(
+                    "UPDATE endpoints SET failing_since = NULL "
+                    "WHERE endpoint_id = :i AND failing_since IS NOT NULL"
+                ),
                 {"i": endpoint_id},
             )
             return
