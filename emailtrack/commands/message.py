@@ -121,6 +121,9 @@ def show(
         "recipient_id": reply.recipient_id,
         "sent_at": timestamp(reply.sent_at),
         "link_url": reply.link_url or None,
+        "list_id": reply.list_id or None,
+        "tracking_host": reply.tracking_host or None,
+        "expired": reply.expired or None,  # past the tracking window: still redirects
     }
     if as_json:
         print_json(found)

@@ -6,6 +6,8 @@ its status: OK 200 (``dead_lettered`` counts events set aside alone), UNAUTHENTI
 
 from __future__ import annotations
 
+from typing import cast
+
 import grpc
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,22 +18,18 @@ from emailtrack.common import metrics
 from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
+from gateway.bodies import bounded_body
+from gateway.operator.api.backend import HTTP_STATUS
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# URL name -> EspProvider, derived from the proto enum (ESP_PROVIDER_SENDGRID -> "sendgrid")
 PROVIDERS = {
-    "sendgrid": bounce_pb2.ESP_PROVIDER_SENDGRID,
-    "mailgun": bounce_pb2.ESP_PROVIDER_MAILGUN,
-    "postmark": bounce_pb2.ESP_PROVIDER_POSTMARK,
-    "ses": bounce_pb2.ESP_PROVIDER_SES,
-    "mandrill": bounce_pb2.ESP_PROVIDER_MANDRILL,
+    name.removeprefix("ESP_PROVIDER_").lower(): cast(bounce_pb2.EspProvider, value)
+    for name, value in bounce_pb2.EspProvider.items()
+    if value != bounce_pb2.ESP_PROVIDER_UNSPECIFIED
 }
-STATUS = {
-    grpc.StatusCode.UNAUTHENTICATED: 401,
-    grpc.StatusCode.INVALID_ARGUMENT: 400,
-    grpc.StatusCode.UNAVAILABLE: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
-    grpc.StatusCode.FAILED_PRECONDITION: 503,
-}
+# the operator API's table, except that an unconfigured provider is 503: the ESP retries
+STATUS = {**HTTP_STATUS, grpc.StatusCode.FAILED_PRECONDITION: 503}
 
 
 class WebhookForwarder:
@@ -70,19 +68,14 @@ class WebhookForwarder:
             return _reply(404, {"error": "unknown webhook provider"})
         if request.method == "HEAD":
             return Response(status_code=200)
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        body = await bounded_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > MAX_BODY_BYTES:
-                return _reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         call = bounce_pb2.HandleEspWebhookRequest(
             provider=provider,
             tenant_id=request.path_params["tenant"],
             headers=dict(request.headers),
-            body=bytes(body),
+            body=body,
             url=self._public_url(request),
         )
         try:

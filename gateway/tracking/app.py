@@ -25,7 +25,6 @@ from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
-from emailtrack.common.telemetry import tracing_enabled
 from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -34,6 +33,7 @@ from emailtrack.common.tracking_urls import (
     UNSUBSCRIBE_PREFIX,
 )
 from emailtrack.v1 import events_pb2
+from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
 from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
@@ -68,19 +68,6 @@ REDIRECT_HEADERS = [
 ]
 TRACKING_METHODS = ("GET", "HEAD")
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
-
-
-async def bounded_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None as soon as it (or its declared length) exceeds ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 class HitSink(Protocol):
@@ -127,9 +114,6 @@ class Gateway:
             return
         hit_id = self.hit_ids.next()
         trusted = self.settings.trusted_proxies
-        if not tracing_enabled():
-            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
-            return
         with request_span(scope, claims.kind):
             self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
 

@@ -37,6 +37,7 @@ from services.bounce.store import OutcomeStore
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier
 from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
+from tests.integration.bounce_rows import stored_outcomes
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -152,7 +153,7 @@ def test_erase_request_deletes_outcomes(bounce):
     )
     assert reply.events_published == 1
     recipient = recipient_id_for("eraseco", "userx@example.com")
-    assert len(bounce["store"].outcomes_of("eraseco", recipient)) == 1
+    assert len(stored_outcomes(bounce["store"].engine, "eraseco", recipient)) == 1
     erase = events_pb2.Event(event_id="erase-1", tenant_id="eraseco", recipient_id=recipient,
                              type=events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED)  # fmt: skip
     KafkaProducer(bootstrap_servers=bounce["settings"].bootstrap_servers).send(
@@ -164,11 +165,14 @@ def test_erase_request_deletes_outcomes(bounce):
     thread = threading.Thread(target=loop.run, args=(stop,))
     thread.start()
     deadline = time.monotonic() + 30
-    while bounce["store"].outcomes_of("eraseco", recipient) and time.monotonic() < deadline:
+    while (
+        stored_outcomes(bounce["store"].engine, "eraseco", recipient)
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     stop.set()
     thread.join(10)
-    assert bounce["store"].outcomes_of("eraseco", recipient) == []
+    assert stored_outcomes(bounce["store"].engine, "eraseco", recipient) == []
 
 
 def test_parse_rpc_rejects_empty_and_oversized(bounce):
@@ -233,5 +237,7 @@ def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka
     assert all(letter.error for letter in letters)
     listed = list(read_dead_letters(kafka_bootstrap, source_topic="webhook:sendgrid"))
     assert listed and not any(redrivable(entry) for entry in listed)  # no topic to go back to
-    stored = bounce["store"].outcomes_of("dlqco", recipient_id_for("dlqco", "ok2@dlq.example"))
+    stored = stored_outcomes(
+        bounce["store"].engine, "dlqco", recipient_id_for("dlqco", "ok2@dlq.example")
+    )
     assert [(o.kind, o.reason) for o in stored] == [("bounce", "user_unknown")]

@@ -40,6 +40,7 @@ from services.recipient.rpc_messages import registrations
 from services.recipient.store.messages import Mark
 from services.recipient.store.rows import Database
 from tests.grpc_credentials import TEST_AUTH, keyed_channel
+from tests.integration.bounce_rows import stored_outcomes
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2
@@ -204,7 +205,11 @@ def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(worl
     world["relay"].publish_pending()
     wait_for(lambda: _fetch(analytics, tenant) is not None)
     assert sent() == 0
-    wait_for(lambda: not outcomes.outcomes_of(tenant, recipient_id_for(tenant, "a@example.com")))
+    wait_for(
+        lambda: (
+            not stored_outcomes(outcomes.engine, tenant, recipient_id_for(tenant, "a@example.com"))
+        )
+    )
     publish_events(world["producer"], topics.DELIVERY_EVENTS,
                    [late_event(tenant, n) for n in range(3)], b"m1")  # fmt: skip
     wait_for(lambda: _fetch(analytics, tenant) == 3)

@@ -29,8 +29,10 @@ from gateway.operator.api.credentials import forwarded_metadata
 
 Reply = TypeVar("Reply")
 
+# The one gRPC -> HTTP status table of the operator side (API, dashboard, webhooks).
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.PERMISSION_DENIED: 403,

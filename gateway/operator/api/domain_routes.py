@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.v1 import tracking_edge_pb2
+from gateway.bodies import bounded_body
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend
 
@@ -58,8 +59,8 @@ class DomainApi:
                 tracking_edge_pb2.ListTrackingDomainsRequest(tenant_id=tenant_id),
             )
             return JSONResponse({"domains": [domain_view(d) for d in reply.domains]})
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
+        raw = await bounded_body(request, MAX_BODY_BYTES)
+        if raw is None:
             raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         try:
             body = json.loads(raw)

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
+from gateway.bodies import bounded_body
 from gateway.config import OperatorSettings
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
@@ -203,11 +204,11 @@ class Api:
         return params.email("email", request.path_params["email"])
 
     async def _body(self, request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
-        raw = await request.body()
+        raw = await bounded_body(request, MAX_BODY_BYTES)
+        if raw is None:
+            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         if not raw.strip():
             return {}
-        if len(raw) > MAX_BODY_BYTES:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         try:
             body: Any = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:

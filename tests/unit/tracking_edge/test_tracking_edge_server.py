@@ -149,3 +149,13 @@ def test_verify_token_rpc(stub) -> None:
     assert ok.valid and ok.link_url == "https://shop.example/a?x=1&y=2"
     bad = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token[:-2] + "xx"))
     assert not bad.valid and bad.error
+
+
+def test_verify_token_rpc_shows_an_old_token_as_valid_but_expired(stub) -> None:
+    sent = message(options=tracking_edge_pb2.InstrumentOptions(list_id="weekly"))
+    sent.sent_at.FromSeconds(1_000_000_000)  # 2001: far past the 365-day tracking window
+    reply = stub.InstrumentMessage(tracking_edge_pb2.InstrumentMessageRequest(message=sent))
+    token = reply.message.unsubscribe_url.rsplit("/", 1)[1]
+    found = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token))
+    assert found.valid and found.expired
+    assert (found.list_id, found.tracking_host) == ("weekly", "t.example.com")
