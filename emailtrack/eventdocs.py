@@ -46,13 +46,13 @@ events as signed JSON).
 
 ```python
 from kafka import KafkaConsumer
-from emailtrack.v1 import events_pb2   # or code generated from protos/emailtrack/v1/events.proto
+from emailtrack.v1 import events_pb2  # or code generated from protos/emailtrack/v1/events.proto
 
 consumer = KafkaConsumer(
     "emailtrack.events.delivery.v1",
     bootstrap_servers="localhost:9092",
     group_id="my-crm-sync",
-    enable_auto_commit=False,          # commit after your write is durable
+    enable_auto_commit=False,  # commit after your write is durable
     auto_offset_reset="earliest",
 )
 for record in consumer:
