@@ -5,6 +5,7 @@ mode, secret rotation, disabling a failing endpoint and SSRF refusals."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -14,7 +15,9 @@ from typing import Any
 
 import grpc
 import pytest
+from typer.testing import CliRunner
 
+from emailtrack.cli import app
 from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
@@ -31,7 +34,7 @@ from services.webhooks.signing import SecretBox
 from services.webhooks.store.deliveries import DeliveryStore
 from services.webhooks.store.endpoints import EndpointStore
 from services.webhooks.worker import DeliveryWorker, WorkerSettings
-from tests.grpc_credentials import TEST_AUTH, keyed_channel
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
 from tests.webhook_receiver import running_receiver
 
 pytestmark = pytest.mark.integration
@@ -101,6 +104,7 @@ def service(kafka_bootstrap: str, fresh_database: Any) -> Iterator[dict[str, Any
         "deliveries": deliveries,
         "producer": producer,
         "stub": webhooks_pb2_grpc.WebhookServiceStub(channel),
+        "address": f"127.0.0.1:{server.port}",
         "stop": stop,
         "threads": threads,
     }
@@ -269,3 +273,41 @@ def test_bad_requests_are_clear_errors(service: dict[str, Any]) -> None:
             webhooks_pb2.DeleteEndpointRequest(tenant_id="t1", endpoint_id=other), timeout=10
         )
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_the_cli_manages_endpoints_and_shows_the_log(service: dict[str, Any]) -> None:
+    def cli(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(
+            app,
+            ["webhook", *args, "--webhooks", service["address"]],
+            env={"EMAILTRACK_API_KEY": TEST_KEY},
+        )
+        return result.exit_code, result.output
+
+    tenant = "t-" + uuid.uuid4().hex[:8]
+    url = "https://hooks.example.com/in"
+    code, output = cli("add", "--tenant", tenant, url, "--event", "bounced:hard", "--json")
+    assert code == 0, output
+    added = json.loads(output)
+    assert added["secret"].startswith("whsec_")
+    endpoint_id = added["endpoint"]["endpoint_id"]
+    assert added["endpoint"]["events"] == ["bounced:hard"]
+    code, output = cli("update", "--tenant", tenant, endpoint_id, "--batch", "--disable", "--json")
+    assert code == 0, output
+    (endpoint,) = json.loads(output)["endpoints"]
+    assert (endpoint["batch"], endpoint["enabled"]) == (True, False)
+    code, output = cli("rotate-secret", "--tenant", tenant, endpoint_id)
+    assert code == 0 and output.strip().startswith("whsec_")
+    assert output.strip() != added["secret"]
+    code, output = cli("deliveries", "--tenant", tenant, "--status", "failed", "--json")
+    assert (code, json.loads(output)) == (0, {"deliveries": []})
+    code, output = cli("replay", "--tenant", tenant, "--failed")
+    assert code == 0 and "0 deliveries scheduled" in output
+    code, output = cli("replay", "--tenant", tenant)
+    assert code == 2 and "failed_only or a time range" in output
+    code, output = cli("add", "--tenant", tenant, "http://169.254.169.254/latest")
+    assert code == 2 and "not public" in output
+    code, output = cli("remove", "--tenant", tenant, endpoint_id)
+    assert code == 0
+    code, output = cli("list", "--tenant", tenant, "--json")
+    assert json.loads(output) == {"endpoints": []}
