@@ -16,6 +16,7 @@ from emailtrack.v1 import webhooks_pb2, webhooks_pb2_grpc
 from services.webhooks.config import WebhooksConfig
 from services.webhooks.consumer import EventHandler
 from services.webhooks.poster import Poster
+from services.webhooks.retention import RetentionJob
 from services.webhooks.server import WebhookServicer
 from services.webhooks.signing import SecretBox
 from services.webhooks.store.deliveries import DeliveryStore
@@ -23,6 +24,7 @@ from services.webhooks.store.endpoints import EndpointStore
 from services.webhooks.worker import DeliveryWorker
 
 NAME = "webhooks"
+RETENTION_INTERVAL_S = 3600.0
 EVENT_TOPICS = [topics.DELIVERY_EVENTS, topics.ENGAGEMENT_EVENTS, topics.RECIPIENT_EVENTS]
 
 
@@ -50,7 +52,10 @@ def build(settings: ServiceSettings, config: WebhooksConfig) -> ServiceParts:
         [registration],
         [consumer],
         [producer.close, engine.dispose],
-        {"webhook-delivery": worker},
+        {
+            "webhook-delivery": worker,
+            "webhook-retention": RetentionJob(deliveries, config.retention, RETENTION_INTERVAL_S),
+        },
     )
 
 

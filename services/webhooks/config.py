@@ -47,6 +47,7 @@ class WebhooksConfig:
     rotation_grace: timedelta = timedelta(hours=24)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    retention: timedelta = timedelta(days=30)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebhooksConfig:
@@ -84,4 +85,5 @@ class WebhooksConfig:
             timedelta(hours=_positive("EMAILTRACK_WEBHOOKS_ROTATION_GRACE_HOURS", 24, env)),
             retry,
             worker,
+            timedelta(days=_positive("EMAILTRACK_WEBHOOKS_RETENTION_DAYS", 30, env)),
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 import grpc
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from emailtrack.cli import app
@@ -29,9 +30,10 @@ from services.webhooks.consumer import EventHandler
 from services.webhooks.domain.backoff import RetryPolicy
 from services.webhooks.domain.destinations import parse_networks
 from services.webhooks.poster import Poster
+from services.webhooks.retention import RetentionJob
 from services.webhooks.server import WebhookServicer
 from services.webhooks.signing import SecretBox
-from services.webhooks.store.deliveries import DeliveryStore
+from services.webhooks.store.deliveries import DeliveryStore, NewDelivery
 from services.webhooks.store.endpoints import EndpointStore
 from services.webhooks.worker import DeliveryWorker, WorkerSettings
 from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
@@ -311,3 +313,29 @@ def test_the_cli_manages_endpoints_and_shows_the_log(service: dict[str, Any]) ->
     assert code == 0
     code, output = cli("list", "--tenant", tenant, "--json")
     assert json.loads(output) == {"endpoints": []}
+
+
+def test_retention_deletes_settled_deliveries_only(service: dict[str, Any]) -> None:
+    tenant = "t-" + uuid.uuid4().hex[:8]
+    endpoint, _ = service["endpoints"].create(tenant, "https://hooks.example.com/", [], False, "")
+    store: DeliveryStore = service["deliveries"]
+    old = datetime.now(UTC) - timedelta(days=40)
+    store.enqueue(
+        [NewDelivery(endpoint.endpoint_id, tenant, f"{tenant}-{i}", "email.delivered", "r", "{}",
+                     old) for i in range(4)]
+    )  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE deliveries SET status = CASE event_id WHEN :a THEN 'delivered' "
+                "WHEN :b THEN 'failed' WHEN :c THEN 'delivered' ELSE 'pending' END, "
+                "created_at = CASE WHEN event_id = :c THEN now() ELSE :old END "
+                "WHERE tenant_id = :t"
+            ),
+            {"old": old, "a": f"{tenant}-0", "b": f"{tenant}-1", "c": f"{tenant}-2",
+             "t": tenant},
+        )  # fmt: skip
+    # old delivered and old failed go; recent delivered and old pending stay
+    assert RetentionJob(store, timedelta(days=30), 3600).run_once() == 2
+    left = store.log(tenant, "", "", 10)
+    assert sorted(d.event_id for d in left) == [f"{tenant}-2", f"{tenant}-3"]

@@ -93,6 +93,24 @@ class DeliveryStore:
                 [row.__dict__ for row in rows],
             )
 
+    def delete_settled(self, older_than: timedelta, chunk: int = 5000) -> int:
+        """Deletes delivered and failed deliveries (with their attempts) created more than
+        ``older_than`` ago, a chunk per transaction; returns how many."""
+        deleted = 0
+        while True:
+            with self.engine.begin() as conn:
+                count = conn.execute(
+                    text(
+                        "DELETE FROM deliveries WHERE delivery_id IN (SELECT delivery_id "
+                        "FROM deliveries WHERE status <> 'pending' AND created_at < now() - :age "
+                        "LIMIT :n)"
+                    ),
+                    {"age": older_than, "n": chunk},
+                ).rowcount
+            deleted += count
+            if count < chunk:
+                return deleted
+
     def erase_recipients(self, subjects: Sequence[tuple[str, str]]) -> None:
         """Deletes the deliveries (and their payloads) of erased recipients."""
         with self.engine.begin() as conn:
