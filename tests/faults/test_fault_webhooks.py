@@ -110,7 +110,7 @@ def test_kill_mid_delivery_and_failing_receiver_lose_nothing(
             tenant, url, [], False, "fault test"
         )
         receiver.secrets.append(secret)
-        receiver.delay_s = 0.05  # requests stay in flight long enough to be cut
+        receiver.delay_s = 0.2  # requests stay in flight long enough to be cut
         env = service_env(database_url, kafka_bootstrap, secrets_key)
         processes.append(start(env, log))
         events = []
