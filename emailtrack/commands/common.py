@@ -120,6 +120,11 @@ def service_call(what: str) -> Iterator[None]:
         raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 campaign``, ``2 campaigns``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def percent(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
