@@ -240,11 +240,10 @@ class Platform:
         self.ensure_admin_key()
 
     def endpoints(self) -> dict[str, str]:
-        logins = self.options.state_dir / "dashboard-users"
-        where = logins if logins.exists() else "EMAILTRACK_DASHBOARD_USERS"
         found = {
             "gateway (HTTP)": self.gateway_url,
-            "dashboard": f"{self.gateway_url}/dashboard/ (logins: {where})",
+            "dashboard": f"{self.gateway_url}/dashboard/",
+            "dashboard login": self.dashboard_login(),
         }
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
@@ -255,6 +254,21 @@ class Platform:
             found["postgres"] = self.postgres.url.replace("+psycopg", "")
         found["logs"] = str(self.options.state_dir / "logs")
         return found
+
+    def dashboard_login(self) -> str:
+        """Who logs in to the dashboard and where the password is (never the password)."""
+        users = self.operator_env["EMAILTRACK_DASHBOARD_USERS"]
+        first = users.split(",")[0].split(":")
+        user, tenant = first[0], first[-1] if len(first) > 2 else "?"
+        logins = self.options.state_dir / "dashboard-users"
+        given = os.environ.get("EMAILTRACK_DASHBOARD_USERS") or self.options.extra_env.get(
+            "EMAILTRACK_DASHBOARD_USERS"
+        )
+        where = "as set in EMAILTRACK_DASHBOARD_USERS" if given else f"password in {logins}"
+        return (
+            f"user {user!r} (tenant {tenant}), {where}; "
+            "set your own: EMAILTRACK_DASHBOARD_USERS=user:password:tenant"
+        )
 
     def stop(self, timeout_s: float = 15.0) -> None:
         """SIGTERM every component (whole process group), then the broker and PostgreSQL."""
