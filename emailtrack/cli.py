@@ -85,9 +85,13 @@ def up(
     """Start the whole platform (PostgreSQL, Kafka, gateway, every service) until Ctrl-C."""
     logging.basicConfig(level=logging.WARNING)
     started = time.monotonic()
-    platform = Platform(
-        PlatformOptions(state_dir.resolve(), database_url, kafka, auto_ports=auto_ports)
-    )
+    try:
+        platform = Platform(
+            PlatformOptions(state_dir.resolve(), database_url, kafka, auto_ports=auto_ports)
+        )
+    except ValueError as exc:
+        console.print(f"[red]start-up failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -66,10 +66,10 @@ TrackingEdgeAddr = Annotated[
 BounceAddr = Annotated[
     str, typer.Option("--bounce", envvar="EMAILTRACK_BOUNCE_ADDR", help="Bounce gRPC address.")
 ]
-ANALYTICS = "127.0.0.1:50054"
-RECIPIENT = "127.0.0.1:50052"
-TRACKING_EDGE = "127.0.0.1:50051"
-BOUNCE = "127.0.0.1:50053"
+ANALYTICS = "127.0.0.1:15054"
+RECIPIENT = "127.0.0.1:15052"
+TRACKING_EDGE = "127.0.0.1:15051"
+BOUNCE = "127.0.0.1:15053"
 
 
 ApiKey = Annotated[

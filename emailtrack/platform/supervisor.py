@@ -23,22 +23,24 @@ from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.platform import components, keys
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.components import Component
-from emailtrack.platform.ports import free_port
+from emailtrack.platform.ports import chosen_ports, refuse_busy_ports
 from emailtrack.platform.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
+# Below Linux's ephemeral range (32768-60999, where outgoing connections take their local
+# port), so that a restart never finds a default port held by some client's socket.
 DEFAULT_PORTS = {
     "gateway": 8080,
-    "tracking-edge": 50051,
-    "recipient": 50052,
-    "bounce": 50053,
-    "analytics": 50054,
+    "tracking-edge": 15051,
+    "recipient": 15052,
+    "bounce": 15053,
+    "analytics": 15054,
     "tracking-edge-metrics": 9101,
     "recipient-metrics": 9102,
     "bounce-metrics": 9103,
     "analytics-metrics": 9104,
-    "postgres": 55432,
+    "postgres": 15432,
     "kafka": 19092,
 }
 
@@ -77,10 +79,7 @@ class Platform:
         state = options.state_dir
         state.mkdir(parents=True, exist_ok=True)
         (state / "logs").mkdir(exist_ok=True)
-        self.ports = {
-            name: (free_port() if options.auto_ports else port)
-            for name, port in DEFAULT_PORTS.items()
-        }
+        self.ports = chosen_ports(DEFAULT_PORTS, options.auto_ports, os.environ)
         self.postgres: EmbeddedPostgres | None = None
         self.broker: TansuBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -122,6 +121,8 @@ class Platform:
 
     def start_infrastructure(self) -> None:
         state = self.options.state_dir
+        external = {"postgres": self.options.database_url, "kafka": self.options.kafka_bootstrap}
+        refuse_busy_ports({n: p for n, p in self.ports.items() if not external.get(n)})
         if not self.options.database_url:
             self.postgres = EmbeddedPostgres(state / "postgres" / "data", self.ports["postgres"])
             self.postgres.start()
