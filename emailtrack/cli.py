@@ -27,13 +27,13 @@ from emailtrack.commands import (
     report,
     usage,
 )
-from emailtrack.commands.common import ApiKey, use_api_key
+from emailtrack.commands.common import ApiKey, command_group, use_api_key
 from emailtrack.commands.demo import demo
 from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
-app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_args_is_help=True)
+app = command_group("emailtrack: email engagement tracking platform.")
 app.add_typer(deadletter.app, name="deadletter")
 for name, command in (
     ("create", campaign_admin.create),

@@ -25,6 +25,7 @@ from emailtrack.commands.common import (
     RecipientAddr,
     Tenant,
     cli_channel,
+    command_group,
     console,
     counted,
     fail,
@@ -35,7 +36,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
-app = typer.Typer(help="Campaign statistics.", no_args_is_help=True)
+app = command_group("Campaign statistics.")
 
 BREAKDOWNS = {
     "client": analytics_pb2.BREAKDOWN_DIMENSION_EMAIL_CLIENT,

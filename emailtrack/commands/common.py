@@ -120,6 +120,12 @@ def service_call(what: str) -> Iterator[None]:
         raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
 
 
+def command_group(help_text: str) -> typer.Typer:
+    """A command group whose help reads docstrings as Markdown: lines wrapped in the source
+    join into sentences (Typer's default keeps every source line break in the listing)."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="markdown")
+
+
 def counted(count: int, noun: str) -> str:
     """``1 campaign``, ``2 campaigns``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
