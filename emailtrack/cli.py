@@ -11,6 +11,7 @@ from typing import Annotated
 
 import grpc
 import typer
+from dotenv import load_dotenv
 from rich.console import Console
 from rich.table import Table
 
@@ -147,4 +148,7 @@ def print_admin_key(platform: Platform, created: bool) -> None:
 
 
 def main() -> None:
+    """The entry point: variables from ``./.env`` fill what the environment does not set
+    (docs/dashboard.md), for the CLI and for every component `emailtrack up` starts."""
+    load_dotenv(Path.cwd() / ".env", override=False)
     app()
