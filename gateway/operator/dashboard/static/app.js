@@ -91,7 +91,7 @@
       const who = document.createElement("span");
       who.textContent = e.recipient;
       const detail = document.createElement("small");
-      detail.textContent = e.detail;
+      detail.textContent = e.detail + (e.why ? " · why: " + e.why : "");
       item.append(when, what, who, detail);
       feed.prepend(item);
     }
