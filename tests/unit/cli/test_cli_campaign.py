@@ -74,9 +74,9 @@ def test_campaign_list_keeps_long_ids_whole_at_80_columns_and_counts_in_words(
 ) -> None:
     ids = ["autumn-newsletter-2026-week-41-de", "spring"]
     rows = [views.campaign_stats(stats(campaign_id)) for campaign_id in ids]
-    narrow = Console(width=80, file=io.StringIO())
-    narrow.print(campaign_table(counted(len(rows), "campaign"), rows))
-    shown = narrow.file.getvalue()
+    printed = io.StringIO()
+    Console(width=80, file=printed).print(campaign_table(counted(len(rows), "campaign"), rows))
+    shown = printed.getvalue()
     assert ids[0] in shown  # whole on one line: copyable
     assert (
         counted(1, "campaign") == "1 campaign"
