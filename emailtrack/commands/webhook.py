@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from emailtrack.commands.common import (
+    WEBHOOKS,
     AsJson,
     Tenant,
     cli_channel,
@@ -24,7 +25,6 @@ WebhooksAddr = Annotated[
     str,
     typer.Option("--webhooks", envvar="EMAILTRACK_WEBHOOKS_ADDR", help="Webhooks gRPC address."),
 ]
-WEBHOOKS = "127.0.0.1:50055"
 DEADLINE_S = 10.0
 EndpointId = Annotated[str, typer.Argument(help="The endpoint id (ep_...).")]
 Events = Annotated[
