@@ -10,12 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 
+from emailtrack.common.request_checks import (
+    InvalidRequest,
+    check_page_size,
+    decode_page_token,
+    encode_page_token,
+)
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
-from services.analytics.domain import InvalidPageToken, decode_page_token, encode_page_token
 from services.analytics.segment_store import SegmentStore
-from services.analytics.server_segments import SegmentRpcs
+from services.analytics.server_segments import SegmentRpcs, require_ids
 from services.analytics.store import AnalyticsStore
 from services.analytics.watch import CampaignWatcher
 
@@ -33,12 +38,7 @@ BREAKDOWN_KINDS = {
     events_pb2.EVENT_TYPE_EMAIL_CLICK: events_pb2.EVENT_TYPE_EMAIL_CLICK,
 }
 MAX_EXPORTED_EVENTS = 100_000
-
-
-def _require(context: grpc.ServicerContext, **fields: str) -> None:
-    missing = [name for name, value in fields.items() if not value]
-    if missing:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(missing)} required")
+CAMPAIGN_PAGE_PREFIX = "c:"
 
 
 def _bounded(value: int, default: int, maximum: int) -> int:
@@ -59,7 +59,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def GetCampaignStats(
         self, request: analytics_pb2.GetCampaignStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetCampaignStatsResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stats = self._stats(request.tenant_id, request.campaign_id)
         timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
         segment_views.with_reply_timing(stats, timing.get(("", "")))
@@ -68,7 +68,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def GetTimeline(
         self, request: analytics_pb2.GetTimelineRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTimelineResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         bucket = BUCKETS.get(request.bucket)
         if bucket is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown bucket")
@@ -103,7 +103,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def GetTopLinks(
         self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTopLinksResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         rows = self.store.links(request.tenant_id, request.campaign_id)
         limit = _bounded(request.limit, 10, 1000)
         return analytics_pb2.GetTopLinksResponse(links=views.top_links(rows, limit))
@@ -111,7 +111,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def GetBreakdown(
         self, request: analytics_pb2.GetBreakdownRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetBreakdownResponse:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         if request.dimension == analytics_pb2.BREAKDOWN_DIMENSION_UNSPECIFIED:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
         kind = BREAKDOWN_KINDS.get(request.event_type)
@@ -123,7 +123,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def GetRecipientEngagement(
         self, request: analytics_pb2.GetRecipientEngagementRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetRecipientEngagementResponse:
-        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         totals = self.store.recipient_totals(request.tenant_id, request.recipient_id)
         engagement = analytics_pb2.RecipientEngagement(recipient_id=request.recipient_id)
         if totals is not None:
@@ -139,12 +139,12 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def ListCampaigns(
         self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListCampaignsResponse:
-        _require(context, tenant_id=request.tenant_id)
+        require_ids(context, tenant_id=request.tenant_id)
         try:
-            after = decode_page_token(request.page_token)
-        except InvalidPageToken as exc:
+            after = decode_page_token(CAMPAIGN_PAGE_PREFIX, request.page_token)
+            size = check_page_size(request.page_size, 50, 500)
+        except InvalidRequest as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        size = _bounded(request.page_size, 50, 500)
         page = self.store.list_campaigns(request.tenant_id, after, size + 1)
         ids = [a.campaign_id for a in page[:size]]
         counters = self.store.counters(request.tenant_id, ids)
@@ -152,13 +152,13 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
             views.campaign_stats(request.tenant_id, a.campaign_id, counters[a.campaign_id], a)
             for a in page[:size]
         ]
-        token = encode_page_token(ids[-1]) if len(page) > size else ""
+        token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(page) > size else ""
         return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
 
     def WatchCampaign(
         self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
-        _require(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stopped = threading.Event()
         context.add_callback(stopped.set)
         yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
@@ -166,7 +166,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def ExportRecipientEvents(
         self, request: analytics_pb2.ExportRecipientEventsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ExportRecipientEventsResponse:
-        _require(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         rows = self.store.recipient_events(
             request.tenant_id, request.recipient_id, MAX_EXPORTED_EVENTS
         )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
+from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views
 from services.analytics.segment_store import SegmentStore
@@ -23,10 +24,16 @@ MAX_WARMUP_DAYS = 366
 MIN_ALPHA = 0.0001
 
 
-def _missing(context: grpc.ServicerContext, **fields: str) -> None:
+def require_ids(context: grpc.ServicerContext, **fields: str) -> None:
+    """Aborts with INVALID_ARGUMENT when an id is missing or breaks the shared id rules."""
     absent = [name for name, value in fields.items() if not value]
     if absent:
         context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(absent)} required")
+    try:
+        for name, value in fields.items():
+            check_id(name, value)
+    except InvalidRequest as exc:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
 
 
 class SegmentRpcs:
@@ -35,7 +42,7 @@ class SegmentRpcs:
     def GetSegmentStats(
         self, request: analytics_pb2.GetSegmentStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetSegmentStatsResponse:
-        _missing(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         dimension = DIMENSIONS.get(request.dimension)
         if dimension is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
@@ -49,7 +56,7 @@ class SegmentRpcs:
     def GetVariantComparison(
         self, request: analytics_pb2.GetVariantComparisonRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetVariantComparisonResponse:
-        _missing(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         alpha = request.alpha or 0.05
         if not MIN_ALPHA <= alpha < 0.5:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"alpha must be in [{MIN_ALPHA}, 0.5)")
@@ -63,7 +70,7 @@ class SegmentRpcs:
     def ListMailboxStats(
         self, request: analytics_pb2.ListMailboxStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListMailboxStatsResponse:
-        _missing(context, tenant_id=request.tenant_id)
+        require_ids(context, tenant_id=request.tenant_id)
         if len(request.mailboxes) > MAX_MAILBOXES:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_MAILBOXES} mailboxes")
         wanted = list(request.mailboxes)
@@ -75,7 +82,7 @@ class SegmentRpcs:
     def GetWarmupStats(
         self, request: analytics_pb2.GetWarmupStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetWarmupStatsResponse:
-        _missing(context, tenant_id=request.tenant_id, mailbox=request.mailbox)
+        require_ids(context, tenant_id=request.tenant_id, mailbox=request.mailbox)
         if request.days < 0 or request.days > MAX_WARMUP_DAYS:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"days must be 0..{MAX_WARMUP_DAYS}")
         since = datetime.now(UTC).date() - timedelta(days=(request.days or 30) - 1)
@@ -85,7 +92,7 @@ class SegmentRpcs:
     def GetTrackedUsage(
         self, request: analytics_pb2.GetTrackedUsageRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTrackedUsageResponse:
-        _missing(context, tenant_id=request.tenant_id)
+        require_ids(context, tenant_id=request.tenant_id)
         if not (request.HasField("start") and request.HasField("end")):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "start and end required")
         start = request.start.ToDatetime(tzinfo=UTC).date()

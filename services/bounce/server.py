@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import grpc
 
+from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce.codec import classification_message, parsed_message
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
@@ -47,6 +48,13 @@ def _message_error(raw: bytes) -> str:
     if len(raw) > MAX_MESSAGE_BYTES:
         return f"raw_message is larger than {MAX_MESSAGE_BYTES} bytes"
     return ""
+
+
+def _check_tenant(tenant_id: str, context: grpc.ServicerContext) -> None:
+    try:
+        check_id("tenant_id", tenant_id)
+    except InvalidRequest as exc:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
 
 
 class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
@@ -107,8 +115,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     ):
         counts = bounce_pb2.IngestInboundMessagesResponse()
         for request in request_iterator:
-            if not request.tenant_id:
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required")
+            _check_tenant(request.tenant_id, context)
             counts.messages += 1
             if _message_error(request.raw_message):
                 counts.unrecognised += 1
@@ -130,8 +137,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         provider = PROVIDER_NAMES.get(request.provider)
         if provider is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown provider")
-        if not request.tenant_id:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required")
+        _check_tenant(request.tenant_id, context)
         try:
             result = self.webhooks.handle(
                 provider, request.tenant_id, dict(request.headers), request.body, request.url

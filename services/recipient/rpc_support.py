@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.v1 import recipient_pb2
 from services.recipient.analytics_client import AnalyticsUnavailable
 from services.recipient.domain.addresses import Address, normalise
@@ -26,9 +27,9 @@ from services.recipient.rows import RecipientRow
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 10_000
-MAX_ID_LENGTH = 256
 ERROR_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
+    (InvalidRequest, grpc.StatusCode.INVALID_ARGUMENT),
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (InvalidTransition, grpc.StatusCode.FAILED_PRECONDITION),
     (AnalyticsUnavailable, grpc.StatusCode.UNAVAILABLE),
@@ -57,11 +58,8 @@ def rpc(method: F) -> F:
 
 
 def require_id(value: str, field: str) -> str:
-    if not value:
-        raise InvalidArgument(f"{field} is required")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidArgument(f"{field} is longer than {MAX_ID_LENGTH} characters")
-    return value
+    """The id when it passes the shared id rules (characters, length); else INVALID_ARGUMENT."""
+    return check_id(field, value)
 
 
 def tenant_of(request: Any) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from emailtrack.common import mail_headers, tracking_urls
+from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
 from services.tracking_edge.rewrite_html import TrackedLink, instrument_html
 from services.tracking_edge.rewrite_text import instrument_text
 
-MAX_ID_LENGTH = 256
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
@@ -22,13 +22,10 @@ class InvalidInput(ValueError):
 
 def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
     for field in ("tenant_id", "campaign_id", "message_id", "recipient_id"):
-        value = getattr(message, field)
-        if not value:
-            raise InvalidInput(f"{field} is required")
-        if len(value) > MAX_ID_LENGTH:
-            raise InvalidInput(f"{field} is longer than {MAX_ID_LENGTH} characters")
-        if not value.isprintable():
-            raise InvalidInput(f"{field} must not contain control characters")
+        try:
+            check_id(field, getattr(message, field))
+        except InvalidRequest as exc:
+            raise InvalidInput(str(exc)) from exc
     if not message.html and not message.text:
         raise InvalidInput("html or text is required")
     if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:

@@ -1,4 +1,4 @@
-"""Unique counts from source masks, rates, the MPP-adjusted open rate and page tokens."""
+"""Unique counts from source masks, rates, the and the MPP-adjusted open rate."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from services.analytics.domain import (
     PROXY,
     SCANNER,
     UNCLASSIFIED,
-    InvalidPageToken,
     Metric,
     campaign_figures,
-    decode_page_token,
-    encode_page_token,
     filtered_unique,
     mpp_adjusted_open_rate,
     uniques_by_source,
@@ -81,11 +78,3 @@ def test_mpp_estimate_when_every_recipient_uses_mpp() -> None:
     masks = {mask(PROXY): 90, mask(PROXY, HUMAN): 10}
     assert mpp_adjusted_open_rate(masks, 100) == pytest.approx(0.1)
     assert mpp_adjusted_open_rate({mask(UNCLASSIFIED): 3}, 0) == 0.0
-
-
-def test_page_tokens_round_trip_and_reject_garbage() -> None:
-    assert decode_page_token(encode_page_token("spring/2026 ü")) == "spring/2026 ü"
-    assert decode_page_token("") == ""
-    for bad in ("!!", "Zm9v", "\u00e9"):
-        with pytest.raises(InvalidPageToken):
-            decode_page_token(bad)
