@@ -17,6 +17,7 @@ from emailtrack.commands import (
     bounce,
     campaign,
     campaign_admin,
+    dashboard,
     deadletter,
     mailbox,
     message,
@@ -44,6 +45,7 @@ app.add_typer(message.app, name="message")
 app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
+app.add_typer(dashboard.app, name="dashboard")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)

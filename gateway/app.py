@@ -32,6 +32,7 @@ from gateway.config import GatewaySettings
 from gateway.dashboard import operator_routes
 from gateway.hits import HitIds, build_hit, request_span
 from gateway.publisher import HitPublisher, make_hit_producer
+from gateway.request_body import BodyTooLarge, read_bounded
 from gateway.spool import Spool
 from gateway.webhooks import webhook_routes
 
@@ -68,19 +69,6 @@ REDIRECT_HEADERS = [
 LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
 TRACKING_METHODS = ("GET", "HEAD")
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
-
-
-async def bounded_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None as soon as it (or its declared length) exceeds ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 class HitSink(Protocol):
@@ -164,8 +152,9 @@ class Gateway:
         if request.method == "GET":
             metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
             return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
-        body = await bounded_body(request, MAX_FORM_BYTES)
-        if body is None:
+        try:
+            body = await read_bounded(request, MAX_FORM_BYTES)
+        except BodyTooLarge:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "413").inc()
             return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]

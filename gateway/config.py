@@ -32,7 +32,9 @@ class DashboardUser:
 
 
 def parse_dashboard_users(spec: list[str]) -> tuple[DashboardUser, ...]:
-    """``user:password:tenant`` items (the password may contain ``:``, not ``,``)."""
+    """``user:password:tenant`` items (the password may contain ``:``, not ``,``); the
+    password is a scrypt hash (``emailtrack dashboard set-password``) or, as a bootstrap
+    only, plaintext."""
     users = []
     for item in spec:
         name, _, rest = item.partition(":")
@@ -61,6 +63,8 @@ class OperatorSettings:
     """Who may use the dashboard and the JSON API, and the services they read."""
 
     dashboard_users: tuple[DashboardUser, ...] = ()
+    dashboard_users_file: Path | None = None
+    trusted_proxies: tuple[Network, ...] = ()
     api_tokens: tuple[tuple[str, str], ...] = ()
     session_secret: str = ""
     secure_cookies: bool = False
@@ -71,7 +75,10 @@ class OperatorSettings:
 
     @classmethod
     def from_env(
-        cls, token_keys: TokenKeys, env: Mapping[str, str] | None = None
+        cls,
+        token_keys: TokenKeys,
+        env: Mapping[str, str] | None = None,
+        trusted_proxies: tuple[Network, ...] = (),
     ) -> OperatorSettings:
         # without an explicit secret, every worker derives the same one from the token keys
         derived = hmac.new(
@@ -79,8 +86,11 @@ class OperatorSettings:
             b"emailtrack-dashboard-session",
             hashlib.sha256,
         ).hexdigest()
+        users_file = env_str("EMAILTRACK_DASHBOARD_USERS_FILE", "", env)
         return cls(
             dashboard_users=parse_dashboard_users(env_list("EMAILTRACK_DASHBOARD_USERS", env)),
+            dashboard_users_file=Path(users_file) if users_file else None,
+            trusted_proxies=trusted_proxies,
             api_tokens=parse_api_tokens(env_list("EMAILTRACK_API_TOKENS", env)),
             session_secret=env_str("EMAILTRACK_DASHBOARD_SESSION_SECRET", derived, env),
             secure_cookies=env_str("EMAILTRACK_DASHBOARD_SECURE_COOKIES", "false", env) == "true",
@@ -136,5 +146,5 @@ class GatewaySettings:
             spool_max_bytes=env_int("EMAILTRACK_GATEWAY_SPOOL_MAX_BYTES", SPOOL_MAX_BYTES, env),
             spool_fsync_interval_ms=env_int("EMAILTRACK_GATEWAY_SPOOL_FSYNC_MS", 200, env),
             ack_deadline_ms=env_int("EMAILTRACK_GATEWAY_ACK_DEADLINE_MS", 5000, env),
-            operators=OperatorSettings.from_env(token_keys, env),
+            operators=OperatorSettings.from_env(token_keys, env, proxies),
         )

@@ -15,6 +15,7 @@ from emailtrack.common import metrics
 from emailtrack.common.config import env_str
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
+from gateway.request_body import BodyTooLarge, read_bounded
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 PROVIDERS = {
@@ -58,19 +59,15 @@ class WebhookForwarder:
             return _reply(404, {"error": "unknown webhook provider"})
         if request.method == "HEAD":
             return Response(status_code=200)
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        try:
+            body = await read_bounded(request, MAX_BODY_BYTES)
+        except BodyTooLarge:
             return _reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > MAX_BODY_BYTES:
-                return _reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         call = bounce_pb2.HandleEspWebhookRequest(
             provider=provider,
             tenant_id=request.path_params["tenant"],
             headers=dict(request.headers),
-            body=bytes(body),
+            body=body,
             url=self._public_url(request),
         )
         try:

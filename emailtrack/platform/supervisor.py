@@ -91,6 +91,9 @@ class Platform:
         self.operator_env = {
             "EMAILTRACK_DASHBOARD_USERS": given.get("EMAILTRACK_DASHBOARD_USERS")
             or _dev_credential(state, "dashboard-users", "admin:{secret}:demo"),
+            # hashed logins of `emailtrack dashboard set-password` (override the bootstrap)
+            "EMAILTRACK_DASHBOARD_USERS_FILE": given.get("EMAILTRACK_DASHBOARD_USERS_FILE")
+            or str((state / "dashboard-logins").resolve()),
             "EMAILTRACK_API_TOKENS": given.get("EMAILTRACK_API_TOKENS")
             or _dev_credential(state, "api-tokens", "{secret}:demo"),
             "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),

@@ -7,7 +7,6 @@ service's refusal → 400/404/409, every error as ``{"error": {"code", "message"
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
@@ -15,6 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -23,8 +23,10 @@ from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
 from gateway.api import export, params, views
 from gateway.api.backend import Backend, ServiceError
 from gateway.api.campaign_routes import campaign_routes
+from gateway.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.api.openapi import openapi_document
 from gateway.config import OperatorSettings
+from gateway.request_body import BodyTooLarge, JsonTooDeep, parse_json, read_bounded
 
 Handler = Callable[[Request], Awaitable[Response]]
 DIMENSIONS = {
@@ -106,7 +108,7 @@ class Api:
 
     def _campaign(self, request: Request, allowed: tuple[str, ...] = ()) -> str:
         params.only(request.query_params, allowed)
-        return params.identifier("campaign_id", request.path_params["campaign_id"])
+        return params.path_id(request.path_params, "campaign_id")
 
     async def campaign(self, request: Request, tenant_id: str) -> Response:
         campaign_id = self._campaign(request)
@@ -192,17 +194,20 @@ class Api:
         )
 
     def _email(self, request: Request) -> str:
-        return params.email("email", request.path_params["email"])
+        return params.email("email", decode_segment(request.path_params["email"]))
 
     async def _body(self, request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
-        raw = await request.body()
+        try:
+            raw = await read_bounded(request, MAX_BODY_BYTES)
+        except BodyTooLarge as exc:
+            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes") from exc
         if not raw.strip():
             return {}
-        if len(raw) > MAX_BODY_BYTES:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         try:
-            body: Any = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            body: Any = parse_json(raw)
+        except JsonTooDeep as exc:
+            raise params.ParameterError("body", str(exc)) from exc
+        except ValueError as exc:
             raise params.ParameterError("body", "must be a JSON object") from exc
         if not isinstance(body, dict):
             raise params.ParameterError("body", "must be a JSON object")
@@ -305,4 +310,8 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),
     ]
-    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(KeepEncodedSeparators)],
+        exception_handlers={404: _not_found, 405: _not_allowed},
+    )

@@ -10,17 +10,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api.backend import Backend
+from gateway.api.encoded_paths import KeepEncodedSeparators
 from gateway.api.routes import api_app
 from gateway.config import OperatorSettings
-from gateway.dashboard.auth import Logins
+from gateway.dashboard.auth import Logins, read_form
 from gateway.dashboard.live import LiveFeed
 from gateway.dashboard.pages import TEMPLATES, Pages
+from gateway.request_body import BodyTooLarge
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -61,12 +63,30 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
 
     async def login(request: Request) -> Response:
-        if await logins.log_in(request) is None:
+        try:
+            outcome = await logins.log_in(request)
+        except BodyTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if outcome.bad_form:
+            return PlainTextResponse("form expired: reload the login page", status_code=403)
+        if outcome.retry_after:
+            context = {"failed": False, "retry_after": outcome.retry_after}
+            headers = {"Retry-After": str(outcome.retry_after)}
+            return TEMPLATES.TemplateResponse(
+                request, "login.html", context, status_code=429, headers=headers
+            )
+        if outcome.user is None:
             context = {"failed": True}
             return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
         return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
 
     async def logout(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except BodyTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if form is None:
+            return PlainTextResponse("form expired: reload the page", status_code=403)
         request.session.clear()
         return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
 
@@ -91,6 +111,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [
+        Middleware(KeepEncodedSeparators),
         Middleware(SecurityHeaders),
         Middleware(
             SessionMiddleware,

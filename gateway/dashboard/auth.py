@@ -1,43 +1,65 @@
-"""Dashboard logins: a form checks ``EMAILTRACK_DASHBOARD_USERS`` (user:password:tenant) and
-stores the user name in the signed session cookie (Starlette's SessionMiddleware). The tenant
-is looked up from the configuration on every request, never taken from the request, so
-removing a user ends their sessions."""
+"""Dashboard logins. The login form (bounded body, CSRF token) checks the user's scrypt hash
+(or bootstrap plaintext) off the event loop, throttled per client IP and per user (429 with
+Retry-After). The signed session cookie holds the user name and the version of the
+credential it was opened with; the user is looked up on every request, never taken from
+the request, so removing a user or changing their password ends their sessions."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from gateway.config import DashboardUser, OperatorSettings
+from gateway.dashboard.csrf import FIELD, csrf_valid
+from gateway.dashboard.passwords import credential_version, hash_password, verify_password
+from gateway.dashboard.throttle import LoginThrottle, ThrottleRules
+from gateway.dashboard.users import UserDirectory
+from gateway.hits import client_ip
+from gateway.request_body import read_bounded
 
 SESSION_KEY = "user"
+VERSION_KEY = "credential"
 MAX_FORM_BYTES = 4096
+MAX_NAME_LENGTH = 200
+# checked when the user name is unknown, so that a miss costs what a wrong password costs
+_UNKNOWN_USER_HASH = hash_password("emailtrack-no-such-user")
 
 Page = Callable[[Request], Awaitable[Response]]
 UserPage = Callable[[Request, DashboardUser], Awaitable[Response]]
 
 
-class Logins:
-    def __init__(self, settings: OperatorSettings) -> None:
-        self.users = settings.dashboard_users
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: DashboardUser | None = None
+    retry_after: int = 0
+    bad_form: bool = False
 
-    def check(self, name: str, password: str) -> DashboardUser | None:
-        """The user whose name and password both match (compared in constant time)."""
-        found = None
-        for user in self.users:
-            same_name = hmac.compare_digest(user.name.encode(), name.encode())
-            same_password = hmac.compare_digest(user.password.encode(), password.encode())
-            if same_name and same_password:
-                found = user
-        return found
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    """The posted form's fields (first value of each), None when the CSRF token is wrong.
+    Raises BodyTooLarge past MAX_FORM_BYTES."""
+    raw = await read_bounded(request, MAX_FORM_BYTES)
+    fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+    return fields if csrf_valid(request, fields.get(FIELD, "")) else None
+
+
+class Logins:
+    def __init__(self, settings: OperatorSettings, throttle: LoginThrottle | None = None) -> None:
+        self.users = UserDirectory(settings.dashboard_users, settings.dashboard_users_file)
+        self.throttle = throttle or LoginThrottle(ThrottleRules())
+        self.trusted_proxies = settings.trusted_proxies
 
     def current(self, request: Request) -> DashboardUser | None:
         name = request.session.get(SESSION_KEY)
-        return next((u for u in self.users if u.name == name), None)
+        user = self.users.find(name) if isinstance(name, str) else None
+        if user is None or request.session.get(VERSION_KEY) != credential_version(user.password):
+            return None
+        return user
 
     def required(self, page: UserPage, redirect: bool = True) -> Page:
         """Runs ``page`` for a logged-in user; others go to the login form (or get 401)."""
@@ -52,12 +74,30 @@ class Logins:
 
         return endpoint
 
-    async def log_in(self, request: Request) -> DashboardUser | None:
-        """Reads the posted form; on success the session holds the user."""
-        raw = await request.body()
-        form = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"))
-        user = self.check(form.get("username", [""])[0], form.get("password", [""])[0])
+    def _client(self, request: Request) -> str:
+        peer = request.client.host if request.client else ""
+        forwarded = request.headers.get("x-forwarded-for", "")
+        return client_ip(peer, forwarded, self.trusted_proxies)
+
+    async def log_in(self, request: Request) -> LoginOutcome:
+        """Checks the posted form; on success the session holds the user (and nothing the
+        session held before: a fresh CSRF token is made for the new session)."""
+        form = await read_form(request)
+        if form is None:
+            return LoginOutcome(bad_form=True)
+        name = form.get("username", "")[:MAX_NAME_LENGTH]
+        client = self._client(request)
+        wait = self.throttle.retry_after(client, name)
+        if wait:
+            return LoginOutcome(retry_after=wait)
+        user = self.users.find(name)
+        stored = user.password if user is not None else _UNKNOWN_USER_HASH
+        matches = await run_in_threadpool(verify_password, stored, form.get("password", ""))
+        if user is None or not matches:
+            self.throttle.failed(client, name)
+            return LoginOutcome()
+        self.throttle.succeeded(name)
         request.session.clear()
-        if user is not None:
-            request.session[SESSION_KEY] = user.name
-        return user
+        request.session[SESSION_KEY] = user.name
+        request.session[VERSION_KEY] = credential_version(user.password)
+        return LoginOutcome(user=user)
