@@ -12,9 +12,11 @@ $(BIN)/python:
 install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-# Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser).
+# Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
+# Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md).
 system-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@perl -MSisimai -e 1 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libsisimai-perl)
 
 up: install
 	$(BIN)/emailtrack up

@@ -143,7 +143,7 @@ def consume(
     done, first_at, first_cpu = [0], [0.0], [0.0]
     original = handler.handle
 
-    def handle(items: list) -> None:  # type: ignore[type-arg]
+    def handle(items: list) -> None:
         if not first_at[0]:
             first_at[0], first_cpu[0] = time.perf_counter(), time.process_time()
         original(items)
@@ -176,7 +176,7 @@ def copy_floor(store: AnalyticsStore, count: int) -> float:
         with cur.copy(f"COPY floor ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(ingest.COPY_TYPES)  # the format ingestion uses
             for event in rows:
-                copy.write_row(decode_event(event))  # type: ignore[union-attr]
+                copy.write_row(decode_event(event))
     return count / (time.perf_counter() - started)
 
 

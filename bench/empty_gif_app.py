@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.app import PIXEL_GIF, PIXEL_HEADERS
+from gateway.tracking.app import PIXEL_GIF, PIXEL_HEADERS
 
 _START = {"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS}
 _BODY = {"type": "http.response.body", "body": PIXEL_GIF}

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
-from gateway.app import build_app
 from gateway.config import GatewaySettings
+from gateway.tracking.app import build_app
 
 BROWSER_HEADERS = [
     (b"host", b"127.0.0.1:8080"),

@@ -26,8 +26,8 @@ from emailtrack.common.topics import RAW_HITS
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.v1 import events_pb2
-from gateway.publisher import HitPublisher, make_hit_producer
-from gateway.spool import Spool
+from gateway.tracking.publisher import HitPublisher, make_hit_producer
+from gateway.tracking.spool import Spool
 
 SLICE_S = 0.01
 CHROME = (

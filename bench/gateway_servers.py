@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emailtrack.platform.ports import wait_for_port
-from gateway.app import NO_CACHE, PIXEL_GIF
+from gateway.tracking.app import NO_CACHE, PIXEL_GIF
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
 BENCH_DIR = Path(__file__).resolve().parent

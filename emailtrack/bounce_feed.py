@@ -69,8 +69,8 @@ def feed(
                 _requests(box, tenant_id, advance), timeout=timeout_s
             )
     except grpc.RpcError as exc:
-        code = exc.code()  # type: ignore[attr-defined]
-        message = f"{code.name}: {exc.details()}"  # type: ignore[attr-defined]
+        code = exc.code()
+        message = f"{code.name}: {exc.details()}"
         raise FeedError(message, code == grpc.StatusCode.INVALID_ARGUMENT) from exc
     finally:
         box.close()

@@ -55,7 +55,7 @@ def prepare_metrics_dir() -> Path:
 
 def serve(settings: GatewaySettings) -> None:
     Granian(
-        "gateway.app:create_app",
+        "gateway.asgi:create_app",
         factory=True,
         address=settings.bind_host,
         port=settings.http_port,

@@ -72,6 +72,7 @@ class OperatorSettings:
     recipient_addr: str = "127.0.0.1:50052"
     tracking_edge_addr: str = "127.0.0.1:50051"
     bounce_addr: str = "127.0.0.1:50053"
+    public_base_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(
@@ -98,6 +99,7 @@ class OperatorSettings:
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
             bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053", env),
+            public_base_url=env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080", env),
         )
 
 

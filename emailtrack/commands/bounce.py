@@ -1,5 +1,6 @@
 """``emailtrack bounce feed PATH``: stream a bounce mailbox (mbox or Maildir) to the bounce
-service (``emailtrack bounce-feed`` is the same command)."""
+service (``emailtrack bounce-feed`` is the same command); ``emailtrack bounce parse FILE...``:
+parse bounce mail offline (``bounce_parse``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
+from emailtrack.commands import bounce_parse
 from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
@@ -43,3 +45,20 @@ def feed(
     for name, value in counts.items():
         table.add_row(name.replace("_", " "), str(value))
     console.print(table)
+
+
+@app.command("parse")
+def parse(
+    files: Annotated[list[Path], typer.Argument(help=".eml files, mbox files, Maildir folders.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"results": [...]} as JSON.')
+    ] = False,
+) -> None:
+    """Parse bounce mail offline (no service). Exit 0 parsed, 1 not a bounce, 2 unreadable."""
+    results = bounce_parse.parse_files(files)
+    if as_json:
+        typer.echo(json.dumps({"results": [r.as_dict() for r in results]}, ensure_ascii=False))
+        raise typer.Exit(bounce_parse.exit_status(results))
+    for result in results:
+        typer.echo(bounce_parse.describe(result))
+    raise typer.Exit(bounce_parse.exit_status(results))

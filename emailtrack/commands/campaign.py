@@ -27,8 +27,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
-from gateway.api import export, views
 
 app = typer.Typer(help="Campaign statistics.", no_args_is_help=True)
 

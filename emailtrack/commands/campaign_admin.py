@@ -27,8 +27,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
-from gateway.api import campaign_views
 
 CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
 
@@ -171,7 +171,7 @@ def _control(tenant: str, campaign: str, recipient: str) -> str:
                 campaign_pb2.GetCampaignRequest(tenant_id=tenant, campaign_id=campaign)
             )
         except grpc.RpcError as exc:
-            if exc.code() != grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise
             return ""
     return found.campaign.variants[0].variant_id if found.campaign.variants else ""

@@ -73,8 +73,8 @@ def service_call(what: str) -> Iterator[None]:
     try:
         yield
     except grpc.RpcError as exc:
-        code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
-        details = exc.details()  # type: ignore[attr-defined]
+        code: grpc.StatusCode = exc.code()
+        details = exc.details()
         raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
 
 

@@ -13,8 +13,8 @@ import typer
 from emailtrack.commands.common import EXIT_BAD_INPUT, console, fail
 from emailtrack.common.request_checks import InvalidRequest, check_id
 from gateway.config import DashboardUser
-from gateway.dashboard.passwords import MAX_PASSWORD_BYTES, hash_password
-from gateway.dashboard.users import write_user
+from gateway.operator.dashboard.passwords import MAX_PASSWORD_BYTES, hash_password
+from gateway.operator.dashboard.users import write_user
 
 app = typer.Typer(help="Dashboard logins.", no_args_is_help=True)
 MIN_PASSWORD_LENGTH = 12

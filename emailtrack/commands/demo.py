@@ -68,14 +68,14 @@ def demo(
             runner.finish()
     except DemoError as exc:
         raise fail(f"demo: {exc}", EXIT_FAILED) from exc
-    result = {
+    result: dict[str, object] = {
         "tenant": tenant,
         "campaign_id": campaign_id,
         "status": runner.status,
         "dashboard": runner.dashboard_url(),
         "mailboxes": runner.dashboard_url().rsplit("/campaigns/", 1)[0] + "/mailboxes",
     }
-    result |= dict(sorted(runner.counts.items()))
+    result.update(sorted(runner.counts.items()))
     if as_json:
         print_json(result)
         return

@@ -21,8 +21,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
-from gateway.api import campaign_views
 
 app = typer.Typer(help="Sending mailboxes and their health.", no_args_is_help=True)
 BAND_COLOURS = {"good": "green", "warning": "yellow", "critical": "red"}

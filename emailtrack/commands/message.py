@@ -22,8 +22,8 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
+from emailtrack.presentation.views import timestamp
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
-from gateway.api.views import timestamp
 
 app = typer.Typer(help="Instrument a message; decode tracking URLs.", no_args_is_help=True)
 

@@ -20,8 +20,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.presentation import views
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
-from gateway.api import views
 
 app = typer.Typer(help="Recipients: status, suppression, erasure.", no_args_is_help=True)
 

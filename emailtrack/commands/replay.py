@@ -1,33 +1,30 @@
 """``emailtrack replay``: rebuild the analytics tables from the Kafka event topics (empties
-them first), with the analytics service's own replay (services/analytics/replay.py)."""
+them first) by running the analytics service's own command (``python -m services.analytics
+replay``, the one replay entry point) against the given database and broker."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
-from kafka.errors import KafkaError
-from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from emailtrack.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, console, fail, print_json
-from emailtrack.common.config import ConfigError, KafkaSettings
-from emailtrack.common.db import make_engine
-from services.analytics.commands import EVENT_TOPICS
-from services.analytics.config import AnalyticsConfig
-from services.analytics.replay import replay as replay_topics
-from services.analytics.store import AnalyticsStore
+
+REPLAY_SESSION_TIMEOUT_MS = "6000"
 
 
-def _since(text: str | None) -> datetime | None:
+def _check_since(text: str | None) -> None:
     if not text:
-        return None
+        return
     try:
-        value = datetime.fromisoformat(text)
+        datetime.fromisoformat(text)
     except ValueError as exc:
         raise fail(f"--from-timestamp {text!r} is not ISO 8601", EXIT_BAD_INPUT) from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def replay(
@@ -50,33 +47,27 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Empty every analytics table and re-consume the event topics (idempotent writes)."""
-    since = _since(from_timestamp)
+    _check_since(from_timestamp)
     if not yes and not typer.confirm("empty the analytics tables and replay the topics?"):
         raise fail("not confirmed; nothing replayed", EXIT_FAILED)
-    try:
-        config = AnalyticsConfig.from_env()
-        engine = make_engine(database_url)
-    except (ConfigError, ValueError) as exc:
-        raise fail(f"replay: {exc}", EXIT_BAD_INPUT) from exc
-    try:
-        store = AnalyticsStore(engine, config.retention_days)
-        store.maintain(config.partitions_ahead_days)
-        progress = Console(stderr=True, quiet=as_json)
-        done = replay_topics(KafkaSettings(kafka, 6000), EVENT_TOPICS, store, since, progress)
-    except (SQLAlchemyError, KafkaError, OSError) as exc:
-        raise fail(f"replay failed: {exc}", EXIT_FAILED) from exc
-    finally:
-        engine.dispose()
-    result = {
-        "records": done.records,
-        "events": done.events,
-        "skipped_records": done.skipped_records,
-        "seconds": round(done.seconds, 3),
+    command = [sys.executable, "-m", "services.analytics", "replay", "--json"]
+    if from_timestamp:
+        command += ["--from-timestamp", from_timestamp]
+    env = {
+        **os.environ,
+        "EMAILTRACK_DATABASE_URL": database_url,
+        "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS": REPLAY_SESSION_TIMEOUT_MS,
     }
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        code = EXIT_BAD_INPUT if done.returncode == EXIT_BAD_INPUT else EXIT_FAILED
+        raise fail(f"replay failed (exit {done.returncode}; see the log above)", code)
+    result = json.loads(done.stdout)
     if as_json:
         print_json(result)
     else:
         console.print(
-            f"replayed {done.records} records ({done.events} events, "
-            f"{done.skipped_records} invalid skipped) in {done.seconds:.1f}s"
+            f"replayed {result['records']} records ({result['events']} events, "
+            f"{result['skipped_records']} invalid skipped) in {result['seconds']:.1f}s"
         )

@@ -21,8 +21,8 @@ from emailtrack.commands.common import (
     service_call,
 )
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
-from gateway.api import campaign_views
 
 app = typer.Typer(help="Usage metering.", no_args_is_help=True)
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")

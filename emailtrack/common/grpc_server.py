@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -114,7 +115,7 @@ class ClientCallInterceptor(
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
-        metadata = [*(details.metadata or ()), *carrier.items()]
+        metadata = (*(details.metadata or ()), *carrier.items())
         return _CallDetails(
             details.method,
             self.deadline_s if details.timeout is None else details.timeout,
@@ -124,13 +125,22 @@ class ClientCallInterceptor(
             details.compression,
         )
 
-    def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+    def intercept_unary_unary(
+        self, continuation: Any, client_call_details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
         return continuation(self._details(client_call_details), request)
 
-    def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+    def intercept_unary_stream(
+        self, continuation: Any, client_call_details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
         return continuation(self._details(client_call_details), request)
 
-    def intercept_stream_unary(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
+    def intercept_stream_unary(
+        self,
+        continuation: Any,
+        client_call_details: grpc.ClientCallDetails,
+        request_iterator: Any,
+    ) -> Any:
         return continuation(self._details(client_call_details), request_iterator)
 
 
@@ -138,10 +148,10 @@ class ClientCallInterceptor(
 class _CallDetails(grpc.ClientCallDetails):
     method: str
     timeout: float | None
-    metadata: object
-    credentials: object
+    metadata: tuple[tuple[str, str | bytes], ...] | None
+    credentials: grpc.CallCredentials | None
     wait_for_ready: bool | None
-    compression: object
+    compression: grpc.Compression | None
 
 
 def client_channel(address: str, deadline_s: float = DEFAULT_DEADLINE_S) -> grpc.Channel:

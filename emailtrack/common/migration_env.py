@@ -9,6 +9,8 @@ from sqlalchemy import MetaData, create_engine, pool
 
 def run_migrations(target_metadata: MetaData | None = None) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: sqlalchemy.url is not set")
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
         with context.begin_transaction():

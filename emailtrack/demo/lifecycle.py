@@ -59,7 +59,7 @@ def mailbox_requests(tenant_id: str) -> list[pb.RegisterMailboxRequest]:
     ]
 
 
-def status_steps(current: int, target: int) -> list[int]:
+def status_steps(current: pb.CampaignStatus, target: pb.CampaignStatus) -> list[pb.CampaignStatus]:
     """The statuses to pass through, in order, from ``current`` to ``target`` along
     draft → scheduled → sending → completed (none when already there or beyond)."""
     if current not in PATH or target not in PATH:

@@ -6,6 +6,7 @@ auto-reply (bounce service), records warmup interactions and completes the campa
 
 from __future__ import annotations
 
+import functools
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import grpc
@@ -54,14 +56,18 @@ class Instrumented:
     unsubscribe_url: str
     links: tuple[str, ...]
     headers: dict[str, str]
+    host: str  # the tracking URLs' own host: the gateway answers tokens on it only
 
 
-def _rpc(what: str, call: Callable[[], object]) -> object:
+Reply = TypeVar("Reply")
+
+
+def _rpc(what: str, call: Callable[[], Reply]) -> Reply:
     try:
         return call()
     except grpc.RpcError as exc:
-        code = exc.code().name  # type: ignore[attr-defined]
-        raise DemoError(f"{what}: {code}: {exc.details()}") from exc  # type: ignore[attr-defined]
+        code = exc.code().name
+        raise DemoError(f"{what}: {code}: {exc.details()}") from exc
 
 
 class DemoRunner:
@@ -97,14 +103,16 @@ class DemoRunner:
         )
         return f"{base.rstrip('/')}/dashboard/campaigns/{quote(self.plan.campaign_id, safe='')}"
 
-    def _advance(self, campaigns: campaign_pb2_grpc.CampaignServiceStub, target: int) -> None:
+    def _advance(
+        self, campaigns: campaign_pb2_grpc.CampaignServiceStub, target: campaign_pb2.CampaignStatus
+    ) -> None:
         key = {"tenant_id": self.tenant_id, "campaign_id": self.plan.campaign_id}
         read = campaign_pb2.GetCampaignRequest(**key)
-        found = _rpc("reading the campaign", lambda: campaigns.GetCampaign(read)).campaign  # type: ignore[attr-defined]
+        found = _rpc("reading the campaign", lambda: campaigns.GetCampaign(read)).campaign
         status = found.status
         for status in lifecycle.status_steps(found.status, target):
             change = campaign_pb2.UpdateCampaignStatusRequest(**key, status=status)
-            _rpc("changing its status", lambda q=change: campaigns.UpdateCampaignStatus(q))
+            _rpc("changing its status", functools.partial(campaigns.UpdateCampaignStatus, change))
         self.status = campaign_pb2.CampaignStatus.Name(status).removeprefix("CAMPAIGN_STATUS_")
         self.status = self.status.lower()
 
@@ -113,7 +121,7 @@ class DemoRunner:
         request = lifecycle.create_request(self.plan, self.tenant_id)
         _rpc("creating the campaign", lambda: campaigns.CreateCampaign(request))
         for mailbox in lifecycle.mailbox_requests(self.tenant_id):
-            _rpc("registering a mailbox", lambda q=mailbox: campaigns.RegisterMailbox(q))
+            _rpc("registering a mailbox", functools.partial(campaigns.RegisterMailbox, mailbox))
         self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_SCHEDULED)
 
     def send(self) -> None:
@@ -148,14 +156,18 @@ class DemoRunner:
             )
             self._instrument()
             for r in plan.recipients:
-                fields = {"tenant_id": tenant, "message_id": r.message_id, "emails": [r.email]}
+                fields: dict[str, Any] = {
+                    "tenant_id": tenant,
+                    "message_id": r.message_id,
+                    "emails": [r.email],
+                }
                 sent = recipient_pb2.MarkSentRequest(**fields)
-                _rpc(f"marking {r.message_id} sent", lambda q=sent: recipients.MarkSent(q))
+                _rpc(f"marking {r.message_id} sent", functools.partial(recipients.MarkSent, sent))
                 if r.persona != "bounced":
                     delivered = recipient_pb2.MarkDeliveredRequest(**fields)
                     _rpc(
                         f"marking {r.message_id} delivered",
-                        lambda q=delivered: recipients.MarkDelivered(q),
+                        functools.partial(recipients.MarkDelivered, delivered),
                     )
                 self.counts["messages"] += 1
             self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_SENDING)
@@ -179,12 +191,15 @@ class DemoRunner:
                 )
                 message.sent_at.FromDatetime(sent_at)
                 request = tracking_edge_pb2.InstrumentMessageRequest(message=message)
-                done = _rpc("instrumenting", lambda q=request: stub.InstrumentMessage(q)).message  # type: ignore[attr-defined]
+                done = _rpc(
+                    "instrumenting", functools.partial(stub.InstrumentMessage, request)
+                ).message
                 self.messages[r.email] = Instrumented(
                     pixel_url=self._url(done.pixel_url),
                     unsubscribe_url=self._url(done.unsubscribe_url),
                     links=tuple(self._url(link.tracking_url) for link in done.links),
                     headers={h.name: h.value for h in done.headers if h.name.startswith("X-")},
+                    host=urlsplit(done.pixel_url).netloc,
                 )
 
     def _bounce(self) -> None:
@@ -201,7 +216,7 @@ class DemoRunner:
         with client_channel(self.targets.bounce) as channel:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = _rpc("returning bounces", lambda: stub.IngestInboundMessages(iter(reports)))
-        self.counts["bounces"] += reply.bounces  # type: ignore[attr-defined]
+        self.counts["bounces"] += reply.bounces
 
     def finish(self) -> None:
         """Replies (and one out-of-office auto-reply) come back, the warmup mailbox exchanges
@@ -218,13 +233,13 @@ class DemoRunner:
         with client_channel(self.targets.bounce) as channel:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = _rpc("feeding replies", lambda: stub.IngestInboundMessages(iter(requests)))
-        self.counts["replies"] += reply.replies  # type: ignore[attr-defined]
-        self.counts["auto_replies"] += reply.auto_replies  # type: ignore[attr-defined]
+        self.counts["replies"] += reply.replies
+        self.counts["auto_replies"] += reply.auto_replies
         with client_channel(self.targets.recipient) as channel:
             campaigns = campaign_pb2_grpc.CampaignServiceStub(channel)
             warmup = lifecycle.warmup_request(self.plan, self.tenant_id, now)
             done = _rpc("recording warmup", lambda: campaigns.RecordWarmupInteractions(warmup))
-            self.counts["warmup_interactions"] += done.recorded  # type: ignore[attr-defined]
+            self.counts["warmup_interactions"] += done.recorded
             self._advance(campaigns, campaign_pb2.CAMPAIGN_STATUS_COMPLETED)
 
     def fire(self, on_hit: Callable[[Hit], None] = lambda hit: None) -> None:
@@ -239,7 +254,11 @@ class DemoRunner:
 
     def _hit(self, hit: Hit) -> None:
         message = self.messages[hit.email]
-        headers = {"User-Agent": hit.user_agent, "X-Forwarded-For": hit.client_ip}
+        headers = {
+            "User-Agent": hit.user_agent,
+            "X-Forwarded-For": hit.client_ip,
+            "Host": message.host,  # kept when the URL is rewritten to reach the gateway
+        }
         if hit.accept_language:
             headers["Accept-Language"] = "en-GB,en;q=0.9"
         data = None

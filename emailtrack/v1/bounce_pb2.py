@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from emailtrack.v1 import events_pb2 as emailtrack_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mailtrack/v1/bounce.proto\x12\remailtrack.v1\x1a\x1a\x65mailtrack/v1/events.proto\"\x95\x01\n\x12SmtpClassification\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12.\n\x0b\x62ounce_type\x18\x02 \x01(\x0e\x32\x19.emailtrack.v1.BounceType\x12)\n\x05retry\x18\x03 \x01(\x0e\x32\x1a.emailtrack.v1.RetryAdvice\x12\x14\n\x0cmatched_rule\x18\x04 \x01(\t\"p\n\x18\x43lassifySmtpReplyRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x17\n\x0f\x65nhanced_status\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0f\n\x07mx_host\x18\x04 \x01(\t\x12\x0e\n\x06\x64omain\x18\x05 \x01(\t\"V\n\x19\x43lassifySmtpReplyResponse\x12\x39\n\x0e\x63lassification\x18\x01 \x01(\x0b\x32!.emailtrack.v1.SmtpClassification\"\xb8\x01\n\x0f\x46\x61iledRecipient\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\tsmtp_code\x18\x03 \x01(\t\x12\x12\n\ndiagnostic\x18\x04 \x01(\t\x12\x39\n\x0e\x63lassification\x18\x05 \x01(\x0b\x32!.emailtrack.v1.SmtpClassification\x12\x12\n\nremote_mta\x18\x06 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x07 \x01(\t\"\xed\x01\n\rParsedMessage\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.emailtrack.v1.InboundKind\x12\x32\n\nrecipients\x18\x02 \x03(\x0b\x32\x1e.emailtrack.v1.FailedRecipient\x12\x1b\n\x13original_message_id\x18\x03 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x15\n\rfeedback_type\x18\x05 \x01(\t\x12\x11\n\ttenant_id\x18\x06 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x07 \x01(\t\x12\x12\n\nmessage_id\x18\x08 \x01(\t\"C\n\x19ParseBounceMessageRequest\x12\x13\n\x0braw_message\x18\x01 \x01(\x0c\x12\x11\n\ttenant_id\x18\x02 \x01(\t\"K\n\x1aParseBounceMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x1c.emailtrack.v1.ParsedMessage\"F\n\x1cIngestInboundMessagesRequest\x12\x13\n\x0braw_message\x18\x01 \x01(\x0c\x12\x11\n\ttenant_id\x18\x02 \x01(\t\"\xdb\x01\n\x1dIngestInboundMessagesResponse\x12\x10\n\x08messages\x18\x01 \x01(\x03\x12\x0f\n\x07\x62ounces\x18\x02 \x01(\x03\x12\x12\n\ncomplaints\x18\x03 \x01(\x03\x12\x14\n\x0c\x61uto_replies\x18\x04 \x01(\x03\x12\x14\n\x0cunrecognised\x18\x05 \x01(\x03\x12\x18\n\x10\x65vents_published\x18\x06 \x01(\x03\x12\x12\n\nduplicates\x18\x07 \x01(\x03\x12\x18\n\x10\x64\x65livery_reports\x18\x08 \x01(\x03\x12\x0f\n\x07replies\x18\t \x01(\x03\"\xeb\x01\n\x17HandleEspWebhookRequest\x12,\n\x08provider\x18\x01 \x01(\x0e\x32\x1a.emailtrack.v1.EspProvider\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x44\n\x07headers\x18\x03 \x03(\x0b\x32\x33.emailtrack.v1.HandleEspWebhookRequest.HeadersEntry\x12\x0c\n\x04\x62ody\x18\x04 \x01(\x0c\x12\x0b\n\x03url\x18\x05 \x01(\t\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"W\n\x18HandleEspWebhookResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x12\n\nduplicates\x18\x02 \x01(\x05\x12\x15\n\rsubscribe_url\x18\x03 \x01(\t*\x8a\x01\n\x0bRetryAdvice\x12\x1c\n\x18RETRY_ADVICE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RETRY_ADVICE_DO_NOT_RETRY\x10\x01\x12\x1c\n\x18RETRY_ADVICE_RETRY_LATER\x10\x02\x12 \n\x1cRETRY_ADVICE_RETRY_AFTER_FIX\x10\x03*\xd1\x01\n\x0bInboundKind\x12\x1c\n\x18INBOUND_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13INBOUND_KIND_BOUNCE\x10\x01\x12\x1a\n\x16INBOUND_KIND_COMPLAINT\x10\x02\x12\x1b\n\x17INBOUND_KIND_AUTO_REPLY\x10\x03\x12 \n\x1cINBOUND_KIND_DELIVERY_REPORT\x10\x04\x12\x16\n\x12INBOUND_KIND_REPLY\x10\x05\x12\x18\n\x14INBOUND_KIND_UNKNOWN\x10\x06*\xac\x01\n\x0b\x45spProvider\x12\x1c\n\x18\x45SP_PROVIDER_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45SP_PROVIDER_SENDGRID\x10\x01\x12\x18\n\x14\x45SP_PROVIDER_MAILGUN\x10\x02\x12\x19\n\x15\x45SP_PROVIDER_POSTMARK\x10\x03\x12\x14\n\x10\x45SP_PROVIDER_SES\x10\x04\x12\x19\n\x15\x45SP_PROVIDER_MANDRILL\x10\x05\x32\xbd\x03\n\rBounceService\x12\x66\n\x11\x43lassifySmtpReply\x12\'.emailtrack.v1.ClassifySmtpReplyRequest\x1a(.emailtrack.v1.ClassifySmtpReplyResponse\x12i\n\x12ParseBounceMessage\x12(.emailtrack.v1.ParseBounceMessageRequest\x1a).emailtrack.v1.ParseBounceMessageResponse\x12t\n\x15IngestInboundMessages\x12+.emailtrack.v1.IngestInboundMessagesRequest\x1a,.emailtrack.v1.IngestInboundMessagesResponse(\x01\x12\x63\n\x10HandleEspWebhook\x12&.emailtrack.v1.HandleEspWebhookRequest\x1a\'.emailtrack.v1.HandleEspWebhookResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mailtrack/v1/bounce.proto\x12\remailtrack.v1\x1a\x1a\x65mailtrack/v1/events.proto\"\xad\x01\n\x12SmtpClassification\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12.\n\x0b\x62ounce_type\x18\x02 \x01(\x0e\x32\x19.emailtrack.v1.BounceType\x12)\n\x05retry\x18\x03 \x01(\x0e\x32\x1a.emailtrack.v1.RetryAdvice\x12\x14\n\x0cmatched_rule\x18\x04 \x01(\t\x12\x16\n\x0esisimai_reason\x18\x05 \x01(\t\"p\n\x18\x43lassifySmtpReplyRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x17\n\x0f\x65nhanced_status\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0f\n\x07mx_host\x18\x04 \x01(\t\x12\x0e\n\x06\x64omain\x18\x05 \x01(\t\"V\n\x19\x43lassifySmtpReplyResponse\x12\x39\n\x0e\x63lassification\x18\x01 \x01(\x0b\x32!.emailtrack.v1.SmtpClassification\"\xd4\x01\n\x0f\x46\x61iledRecipient\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\tsmtp_code\x18\x03 \x01(\t\x12\x12\n\ndiagnostic\x18\x04 \x01(\t\x12\x39\n\x0e\x63lassification\x18\x05 \x01(\x0b\x32!.emailtrack.v1.SmtpClassification\x12\x12\n\nremote_mta\x18\x06 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x07 \x01(\t\x12\x1a\n\x12original_recipient\x18\x08 \x01(\t\"\xed\x01\n\rParsedMessage\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.emailtrack.v1.InboundKind\x12\x32\n\nrecipients\x18\x02 \x03(\x0b\x32\x1e.emailtrack.v1.FailedRecipient\x12\x1b\n\x13original_message_id\x18\x03 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x15\n\rfeedback_type\x18\x05 \x01(\t\x12\x11\n\ttenant_id\x18\x06 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x07 \x01(\t\x12\x12\n\nmessage_id\x18\x08 \x01(\t\"C\n\x19ParseBounceMessageRequest\x12\x13\n\x0braw_message\x18\x01 \x01(\x0c\x12\x11\n\ttenant_id\x18\x02 \x01(\t\"K\n\x1aParseBounceMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x1c.emailtrack.v1.ParsedMessage\"F\n\x1cIngestInboundMessagesRequest\x12\x13\n\x0braw_message\x18\x01 \x01(\x0c\x12\x11\n\ttenant_id\x18\x02 \x01(\t\"\xdb\x01\n\x1dIngestInboundMessagesResponse\x12\x10\n\x08messages\x18\x01 \x01(\x03\x12\x0f\n\x07\x62ounces\x18\x02 \x01(\x03\x12\x12\n\ncomplaints\x18\x03 \x01(\x03\x12\x14\n\x0c\x61uto_replies\x18\x04 \x01(\x03\x12\x14\n\x0cunrecognised\x18\x05 \x01(\x03\x12\x18\n\x10\x65vents_published\x18\x06 \x01(\x03\x12\x12\n\nduplicates\x18\x07 \x01(\x03\x12\x18\n\x10\x64\x65livery_reports\x18\x08 \x01(\x03\x12\x0f\n\x07replies\x18\t \x01(\x03\"\xeb\x01\n\x17HandleEspWebhookRequest\x12,\n\x08provider\x18\x01 \x01(\x0e\x32\x1a.emailtrack.v1.EspProvider\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x44\n\x07headers\x18\x03 \x03(\x0b\x32\x33.emailtrack.v1.HandleEspWebhookRequest.HeadersEntry\x12\x0c\n\x04\x62ody\x18\x04 \x01(\x0c\x12\x0b\n\x03url\x18\x05 \x01(\t\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"n\n\x18HandleEspWebhookResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x12\n\nduplicates\x18\x02 \x01(\x05\x12\x15\n\rsubscribe_url\x18\x03 \x01(\t\x12\x15\n\rdead_lettered\x18\x04 \x01(\x05*\x8a\x01\n\x0bRetryAdvice\x12\x1c\n\x18RETRY_ADVICE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RETRY_ADVICE_DO_NOT_RETRY\x10\x01\x12\x1c\n\x18RETRY_ADVICE_RETRY_LATER\x10\x02\x12 \n\x1cRETRY_ADVICE_RETRY_AFTER_FIX\x10\x03*\xd1\x01\n\x0bInboundKind\x12\x1c\n\x18INBOUND_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13INBOUND_KIND_BOUNCE\x10\x01\x12\x1a\n\x16INBOUND_KIND_COMPLAINT\x10\x02\x12\x1b\n\x17INBOUND_KIND_AUTO_REPLY\x10\x03\x12 \n\x1cINBOUND_KIND_DELIVERY_REPORT\x10\x04\x12\x16\n\x12INBOUND_KIND_REPLY\x10\x05\x12\x18\n\x14INBOUND_KIND_UNKNOWN\x10\x06*\xac\x01\n\x0b\x45spProvider\x12\x1c\n\x18\x45SP_PROVIDER_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45SP_PROVIDER_SENDGRID\x10\x01\x12\x18\n\x14\x45SP_PROVIDER_MAILGUN\x10\x02\x12\x19\n\x15\x45SP_PROVIDER_POSTMARK\x10\x03\x12\x14\n\x10\x45SP_PROVIDER_SES\x10\x04\x12\x19\n\x15\x45SP_PROVIDER_MANDRILL\x10\x05\x32\xbd\x03\n\rBounceService\x12\x66\n\x11\x43lassifySmtpReply\x12\'.emailtrack.v1.ClassifySmtpReplyRequest\x1a(.emailtrack.v1.ClassifySmtpReplyResponse\x12i\n\x12ParseBounceMessage\x12(.emailtrack.v1.ParseBounceMessageRequest\x1a).emailtrack.v1.ParseBounceMessageResponse\x12t\n\x15IngestInboundMessages\x12+.emailtrack.v1.IngestInboundMessagesRequest\x1a,.emailtrack.v1.IngestInboundMessagesResponse(\x01\x12\x63\n\x10HandleEspWebhook\x12&.emailtrack.v1.HandleEspWebhookRequest\x1a\'.emailtrack.v1.HandleEspWebhookResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,36 +34,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._loaded_options = None
   _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._serialized_options = b'8\001'
-  _globals['_RETRYADVICE']._serialized_start=1622
-  _globals['_RETRYADVICE']._serialized_end=1760
-  _globals['_INBOUNDKIND']._serialized_start=1763
-  _globals['_INBOUNDKIND']._serialized_end=1972
-  _globals['_ESPPROVIDER']._serialized_start=1975
-  _globals['_ESPPROVIDER']._serialized_end=2147
+  _globals['_RETRYADVICE']._serialized_start=1697
+  _globals['_RETRYADVICE']._serialized_end=1835
+  _globals['_INBOUNDKIND']._serialized_start=1838
+  _globals['_INBOUNDKIND']._serialized_end=2047
+  _globals['_ESPPROVIDER']._serialized_start=2050
+  _globals['_ESPPROVIDER']._serialized_end=2222
   _globals['_SMTPCLASSIFICATION']._serialized_start=74
-  _globals['_SMTPCLASSIFICATION']._serialized_end=223
-  _globals['_CLASSIFYSMTPREPLYREQUEST']._serialized_start=225
-  _globals['_CLASSIFYSMTPREPLYREQUEST']._serialized_end=337
-  _globals['_CLASSIFYSMTPREPLYRESPONSE']._serialized_start=339
-  _globals['_CLASSIFYSMTPREPLYRESPONSE']._serialized_end=425
-  _globals['_FAILEDRECIPIENT']._serialized_start=428
-  _globals['_FAILEDRECIPIENT']._serialized_end=612
-  _globals['_PARSEDMESSAGE']._serialized_start=615
-  _globals['_PARSEDMESSAGE']._serialized_end=852
-  _globals['_PARSEBOUNCEMESSAGEREQUEST']._serialized_start=854
-  _globals['_PARSEBOUNCEMESSAGEREQUEST']._serialized_end=921
-  _globals['_PARSEBOUNCEMESSAGERESPONSE']._serialized_start=923
-  _globals['_PARSEBOUNCEMESSAGERESPONSE']._serialized_end=998
-  _globals['_INGESTINBOUNDMESSAGESREQUEST']._serialized_start=1000
-  _globals['_INGESTINBOUNDMESSAGESREQUEST']._serialized_end=1070
-  _globals['_INGESTINBOUNDMESSAGESRESPONSE']._serialized_start=1073
-  _globals['_INGESTINBOUNDMESSAGESRESPONSE']._serialized_end=1292
-  _globals['_HANDLEESPWEBHOOKREQUEST']._serialized_start=1295
-  _globals['_HANDLEESPWEBHOOKREQUEST']._serialized_end=1530
-  _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._serialized_start=1484
-  _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._serialized_end=1530
-  _globals['_HANDLEESPWEBHOOKRESPONSE']._serialized_start=1532
-  _globals['_HANDLEESPWEBHOOKRESPONSE']._serialized_end=1619
-  _globals['_BOUNCESERVICE']._serialized_start=2150
-  _globals['_BOUNCESERVICE']._serialized_end=2595
+  _globals['_SMTPCLASSIFICATION']._serialized_end=247
+  _globals['_CLASSIFYSMTPREPLYREQUEST']._serialized_start=249
+  _globals['_CLASSIFYSMTPREPLYREQUEST']._serialized_end=361
+  _globals['_CLASSIFYSMTPREPLYRESPONSE']._serialized_start=363
+  _globals['_CLASSIFYSMTPREPLYRESPONSE']._serialized_end=449
+  _globals['_FAILEDRECIPIENT']._serialized_start=452
+  _globals['_FAILEDRECIPIENT']._serialized_end=664
+  _globals['_PARSEDMESSAGE']._serialized_start=667
+  _globals['_PARSEDMESSAGE']._serialized_end=904
+  _globals['_PARSEBOUNCEMESSAGEREQUEST']._serialized_start=906
+  _globals['_PARSEBOUNCEMESSAGEREQUEST']._serialized_end=973
+  _globals['_PARSEBOUNCEMESSAGERESPONSE']._serialized_start=975
+  _globals['_PARSEBOUNCEMESSAGERESPONSE']._serialized_end=1050
+  _globals['_INGESTINBOUNDMESSAGESREQUEST']._serialized_start=1052
+  _globals['_INGESTINBOUNDMESSAGESREQUEST']._serialized_end=1122
+  _globals['_INGESTINBOUNDMESSAGESRESPONSE']._serialized_start=1125
+  _globals['_INGESTINBOUNDMESSAGESRESPONSE']._serialized_end=1344
+  _globals['_HANDLEESPWEBHOOKREQUEST']._serialized_start=1347
+  _globals['_HANDLEESPWEBHOOKREQUEST']._serialized_end=1582
+  _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._serialized_start=1536
+  _globals['_HANDLEESPWEBHOOKREQUEST_HEADERSENTRY']._serialized_end=1582
+  _globals['_HANDLEESPWEBHOOKRESPONSE']._serialized_start=1584
+  _globals['_HANDLEESPWEBHOOKRESPONSE']._serialized_end=1694
+  _globals['_BOUNCESERVICE']._serialized_start=2225
+  _globals['_BOUNCESERVICE']._serialized_end=2670
 # @@protoc_insertion_point(module_scope)

@@ -52,16 +52,18 @@ ESP_PROVIDER_SES: EspProvider
 ESP_PROVIDER_MANDRILL: EspProvider
 
 class SmtpClassification(_message.Message):
-    __slots__ = ("reason", "bounce_type", "retry", "matched_rule")
+    __slots__ = ("reason", "bounce_type", "retry", "matched_rule", "sisimai_reason")
     REASON_FIELD_NUMBER: _ClassVar[int]
     BOUNCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RETRY_FIELD_NUMBER: _ClassVar[int]
     MATCHED_RULE_FIELD_NUMBER: _ClassVar[int]
+    SISIMAI_REASON_FIELD_NUMBER: _ClassVar[int]
     reason: str
     bounce_type: _events_pb2.BounceType
     retry: RetryAdvice
     matched_rule: str
-    def __init__(self, reason: _Optional[str] = ..., bounce_type: _Optional[_Union[_events_pb2.BounceType, str]] = ..., retry: _Optional[_Union[RetryAdvice, str]] = ..., matched_rule: _Optional[str] = ...) -> None: ...
+    sisimai_reason: str
+    def __init__(self, reason: _Optional[str] = ..., bounce_type: _Optional[_Union[_events_pb2.BounceType, str]] = ..., retry: _Optional[_Union[RetryAdvice, str]] = ..., matched_rule: _Optional[str] = ..., sisimai_reason: _Optional[str] = ...) -> None: ...
 
 class ClassifySmtpReplyRequest(_message.Message):
     __slots__ = ("code", "enhanced_status", "text", "mx_host", "domain")
@@ -84,7 +86,7 @@ class ClassifySmtpReplyResponse(_message.Message):
     def __init__(self, classification: _Optional[_Union[SmtpClassification, _Mapping]] = ...) -> None: ...
 
 class FailedRecipient(_message.Message):
-    __slots__ = ("address", "status", "smtp_code", "diagnostic", "classification", "remote_mta", "action")
+    __slots__ = ("address", "status", "smtp_code", "diagnostic", "classification", "remote_mta", "action", "original_recipient")
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     SMTP_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -92,6 +94,7 @@ class FailedRecipient(_message.Message):
     CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
     REMOTE_MTA_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_RECIPIENT_FIELD_NUMBER: _ClassVar[int]
     address: str
     status: str
     smtp_code: str
@@ -99,7 +102,8 @@ class FailedRecipient(_message.Message):
     classification: SmtpClassification
     remote_mta: str
     action: str
-    def __init__(self, address: _Optional[str] = ..., status: _Optional[str] = ..., smtp_code: _Optional[str] = ..., diagnostic: _Optional[str] = ..., classification: _Optional[_Union[SmtpClassification, _Mapping]] = ..., remote_mta: _Optional[str] = ..., action: _Optional[str] = ...) -> None: ...
+    original_recipient: str
+    def __init__(self, address: _Optional[str] = ..., status: _Optional[str] = ..., smtp_code: _Optional[str] = ..., diagnostic: _Optional[str] = ..., classification: _Optional[_Union[SmtpClassification, _Mapping]] = ..., remote_mta: _Optional[str] = ..., action: _Optional[str] = ..., original_recipient: _Optional[str] = ...) -> None: ...
 
 class ParsedMessage(_message.Message):
     __slots__ = ("kind", "recipients", "original_message_id", "format", "feedback_type", "tenant_id", "campaign_id", "message_id")
@@ -187,11 +191,13 @@ class HandleEspWebhookRequest(_message.Message):
     def __init__(self, provider: _Optional[_Union[EspProvider, str]] = ..., tenant_id: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., body: _Optional[bytes] = ..., url: _Optional[str] = ...) -> None: ...
 
 class HandleEspWebhookResponse(_message.Message):
-    __slots__ = ("accepted", "duplicates", "subscribe_url")
+    __slots__ = ("accepted", "duplicates", "subscribe_url", "dead_lettered")
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBE_URL_FIELD_NUMBER: _ClassVar[int]
+    DEAD_LETTERED_FIELD_NUMBER: _ClassVar[int]
     accepted: int
     duplicates: int
     subscribe_url: str
-    def __init__(self, accepted: _Optional[int] = ..., duplicates: _Optional[int] = ..., subscribe_url: _Optional[str] = ...) -> None: ...
+    dead_lettered: int
+    def __init__(self, accepted: _Optional[int] = ..., duplicates: _Optional[int] = ..., subscribe_url: _Optional[str] = ..., dead_lettered: _Optional[int] = ...) -> None: ...

@@ -85,7 +85,7 @@ class TraceContext(_message.Message):
     def __init__(self, traceparent: _Optional[str] = ..., tracestate: _Optional[str] = ...) -> None: ...
 
 class TokenClaims(_message.Message):
-    __slots__ = ("key_id", "tenant_id", "campaign_id", "message_id", "recipient_id", "sent_at", "kind", "link_url", "link_index", "honeypot", "sequence_step", "variant")
+    __slots__ = ("key_id", "tenant_id", "campaign_id", "message_id", "recipient_id", "sent_at", "kind", "link_url", "link_index", "honeypot", "sequence_step", "variant", "list_id", "tracking_host")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +98,8 @@ class TokenClaims(_message.Message):
     HONEYPOT_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
     VARIANT_FIELD_NUMBER: _ClassVar[int]
+    LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_HOST_FIELD_NUMBER: _ClassVar[int]
     key_id: str
     tenant_id: str
     campaign_id: str
@@ -110,7 +112,9 @@ class TokenClaims(_message.Message):
     honeypot: bool
     sequence_step: str
     variant: str
-    def __init__(self, key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[HitKind, str]] = ..., link_url: _Optional[str] = ..., link_index: _Optional[int] = ..., honeypot: _Optional[bool] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ...) -> None: ...
+    list_id: str
+    tracking_host: str
+    def __init__(self, key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[HitKind, str]] = ..., link_url: _Optional[str] = ..., link_index: _Optional[int] = ..., honeypot: _Optional[bool] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., list_id: _Optional[str] = ..., tracking_host: _Optional[str] = ...) -> None: ...
 
 class RawHit(_message.Message):
     __slots__ = ("hit_id", "received_at", "claims", "http_method", "user_agent", "client_ip", "accept_language", "referer", "one_click", "trace", "headers")

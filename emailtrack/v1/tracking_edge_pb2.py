@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!emailtrack/v1/tracking_edge.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x01\n\x11InstrumentOptions\x12\x1d\n\x15\x64isable_open_tracking\x18\x01 \x01(\x08\x12\x1e\n\x16\x64isable_click_tracking\x18\x02 \x01(\x08\x12\x18\n\x10\x64isable_honeypot\x18\x03 \x01(\x08\x12\x1a\n\x12unsubscribe_mailto\x18\x04 \x01(\t\x12\x1d\n\x15omit_list_unsubscribe\x18\x05 \x01(\x08\x12\x0f\n\x07list_id\x18\x06 \x01(\t\"\x8b\x02\n\x13MessageToInstrument\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x12\n\nmessage_id\x18\x03 \x01(\t\x12\x14\n\x0crecipient_id\x18\x04 \x01(\t\x12\x0c\n\x04html\x18\x05 \x01(\t\x12\x0c\n\x04text\x18\x06 \x01(\t\x12+\n\x07sent_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x07options\x18\x08 \x01(\x0b\x32 .emailtrack.v1.InstrumentOptions\x12\x15\n\rsequence_step\x18\t \x01(\t\x12\x0f\n\x07variant\x18\n \x01(\t\"%\n\x06Header\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"M\n\x10InstrumentedLink\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x14\n\x0coriginal_url\x18\x02 \x01(\t\x12\x14\n\x0ctracking_url\x18\x03 \x01(\t\"\xc9\x01\n\x13InstrumentedMessage\x12\x12\n\nmessage_id\x18\x01 \x01(\t\x12\x0c\n\x04html\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12&\n\x07headers\x18\x04 \x03(\x0b\x32\x15.emailtrack.v1.Header\x12\x11\n\tpixel_url\x18\x05 \x01(\t\x12\x17\n\x0funsubscribe_url\x18\x06 \x01(\t\x12.\n\x05links\x18\x07 \x03(\x0b\x32\x1f.emailtrack.v1.InstrumentedLink\"O\n\x18InstrumentMessageRequest\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.MessageToInstrument\"P\n\x19InstrumentMessageResponse\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.InstrumentedMessage\"Q\n\x19InstrumentMessagesRequest\x12\x34\n\x08messages\x18\x01 \x03(\x0b\x32\".emailtrack.v1.MessageToInstrument\"R\n\x1aInstrumentMessagesResponse\x12\x34\n\x08messages\x18\x01 \x03(\x0b\x32\".emailtrack.v1.InstrumentedMessage\"U\n\x1eInstrumentMessageStreamRequest\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.MessageToInstrument\"e\n\x1fInstrumentMessageStreamResponse\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.InstrumentedMessage\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"#\n\x12VerifyTokenRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xd4\x01\n\x13VerifyTokenResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12\x0e\n\x06key_id\x18\x03 \x01(\t\x12\x11\n\ttenant_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x05 \x01(\t\x12\x12\n\nmessage_id\x18\x06 \x01(\t\x12\x14\n\x0crecipient_id\x18\x07 \x01(\t\x12+\n\x07sent_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08link_url\x18\t \x01(\t2\xbc\x03\n\x13TrackingEdgeService\x12\x66\n\x11InstrumentMessage\x12\'.emailtrack.v1.InstrumentMessageRequest\x1a(.emailtrack.v1.InstrumentMessageResponse\x12i\n\x12InstrumentMessages\x12(.emailtrack.v1.InstrumentMessagesRequest\x1a).emailtrack.v1.InstrumentMessagesResponse\x12|\n\x17InstrumentMessageStream\x12-.emailtrack.v1.InstrumentMessageStreamRequest\x1a..emailtrack.v1.InstrumentMessageStreamResponse(\x01\x30\x01\x12T\n\x0bVerifyToken\x12!.emailtrack.v1.VerifyTokenRequest\x1a\".emailtrack.v1.VerifyTokenResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!emailtrack/v1/tracking_edge.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd1\x01\n\x11InstrumentOptions\x12\x1d\n\x15\x64isable_open_tracking\x18\x01 \x01(\x08\x12\x1e\n\x16\x64isable_click_tracking\x18\x02 \x01(\x08\x12\x18\n\x10\x64isable_honeypot\x18\x03 \x01(\x08\x12\x1a\n\x12unsubscribe_mailto\x18\x04 \x01(\t\x12\x1d\n\x15omit_list_unsubscribe\x18\x05 \x01(\x08\x12\x0f\n\x07list_id\x18\x06 \x01(\t\x12\x17\n\x0ftracking_domain\x18\x07 \x01(\t\"\x8b\x02\n\x13MessageToInstrument\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12\x12\n\nmessage_id\x18\x03 \x01(\t\x12\x14\n\x0crecipient_id\x18\x04 \x01(\t\x12\x0c\n\x04html\x18\x05 \x01(\t\x12\x0c\n\x04text\x18\x06 \x01(\t\x12+\n\x07sent_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x07options\x18\x08 \x01(\x0b\x32 .emailtrack.v1.InstrumentOptions\x12\x15\n\rsequence_step\x18\t \x01(\t\x12\x0f\n\x07variant\x18\n \x01(\t\"%\n\x06Header\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"M\n\x10InstrumentedLink\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x14\n\x0coriginal_url\x18\x02 \x01(\t\x12\x14\n\x0ctracking_url\x18\x03 \x01(\t\"\xc9\x01\n\x13InstrumentedMessage\x12\x12\n\nmessage_id\x18\x01 \x01(\t\x12\x0c\n\x04html\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12&\n\x07headers\x18\x04 \x03(\x0b\x32\x15.emailtrack.v1.Header\x12\x11\n\tpixel_url\x18\x05 \x01(\t\x12\x17\n\x0funsubscribe_url\x18\x06 \x01(\t\x12.\n\x05links\x18\x07 \x03(\x0b\x32\x1f.emailtrack.v1.InstrumentedLink\"O\n\x18InstrumentMessageRequest\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.MessageToInstrument\"P\n\x19InstrumentMessageResponse\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.InstrumentedMessage\"Q\n\x19InstrumentMessagesRequest\x12\x34\n\x08messages\x18\x01 \x03(\x0b\x32\".emailtrack.v1.MessageToInstrument\"R\n\x1aInstrumentMessagesResponse\x12\x34\n\x08messages\x18\x01 \x03(\x0b\x32\".emailtrack.v1.InstrumentedMessage\"U\n\x1eInstrumentMessageStreamRequest\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.MessageToInstrument\"e\n\x1fInstrumentMessageStreamResponse\x12\x33\n\x07message\x18\x01 \x01(\x0b\x32\".emailtrack.v1.InstrumentedMessage\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"#\n\x12VerifyTokenRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xd4\x01\n\x13VerifyTokenResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12\x0e\n\x06key_id\x18\x03 \x01(\t\x12\x11\n\ttenant_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x05 \x01(\t\x12\x12\n\nmessage_id\x18\x06 \x01(\t\x12\x14\n\x0crecipient_id\x18\x07 \x01(\t\x12+\n\x07sent_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08link_url\x18\t \x01(\t\"\xa9\x01\n\x0eTrackingDomain\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\x10\n\x08verified\x18\x03 \x01(\x08\x12\x17\n\x0ftxt_record_name\x18\x04 \x01(\t\x12\x18\n\x10txt_record_value\x18\x05 \x01(\t\x12/\n\x0bverified_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"B\n\x1dRegisterTrackingDomainRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\"O\n\x1eRegisterTrackingDomainResponse\x12-\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1d.emailtrack.v1.TrackingDomain\"@\n\x1bVerifyTrackingDomainRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\"M\n\x1cVerifyTrackingDomainResponse\x12-\n\x06\x64omain\x18\x01 \x01(\x0b\x32\x1d.emailtrack.v1.TrackingDomain\"/\n\x1aListTrackingDomainsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"M\n\x1bListTrackingDomainsResponse\x12.\n\x07\x64omains\x18\x01 \x03(\x0b\x32\x1d.emailtrack.v1.TrackingDomain\"@\n\x1bRemoveTrackingDomainRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\"/\n\x1cRemoveTrackingDomainResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x08\x32\x83\x07\n\x13TrackingEdgeService\x12\x66\n\x11InstrumentMessage\x12\'.emailtrack.v1.InstrumentMessageRequest\x1a(.emailtrack.v1.InstrumentMessageResponse\x12i\n\x12InstrumentMessages\x12(.emailtrack.v1.InstrumentMessagesRequest\x1a).emailtrack.v1.InstrumentMessagesResponse\x12|\n\x17InstrumentMessageStream\x12-.emailtrack.v1.InstrumentMessageStreamRequest\x1a..emailtrack.v1.InstrumentMessageStreamResponse(\x01\x30\x01\x12T\n\x0bVerifyToken\x12!.emailtrack.v1.VerifyTokenRequest\x1a\".emailtrack.v1.VerifyTokenResponse\x12u\n\x16RegisterTrackingDomain\x12,.emailtrack.v1.RegisterTrackingDomainRequest\x1a-.emailtrack.v1.RegisterTrackingDomainResponse\x12o\n\x14VerifyTrackingDomain\x12*.emailtrack.v1.VerifyTrackingDomainRequest\x1a+.emailtrack.v1.VerifyTrackingDomainResponse\x12l\n\x13ListTrackingDomains\x12).emailtrack.v1.ListTrackingDomainsRequest\x1a*.emailtrack.v1.ListTrackingDomainsResponse\x12o\n\x14RemoveTrackingDomain\x12*.emailtrack.v1.RemoveTrackingDomainRequest\x1a+.emailtrack.v1.RemoveTrackingDomainResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,31 +33,49 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emailtrack.v1.tracking_edge
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_INSTRUMENTOPTIONS']._serialized_start=86
-  _globals['_INSTRUMENTOPTIONS']._serialized_end=270
-  _globals['_MESSAGETOINSTRUMENT']._serialized_start=273
-  _globals['_MESSAGETOINSTRUMENT']._serialized_end=540
-  _globals['_HEADER']._serialized_start=542
-  _globals['_HEADER']._serialized_end=579
-  _globals['_INSTRUMENTEDLINK']._serialized_start=581
-  _globals['_INSTRUMENTEDLINK']._serialized_end=658
-  _globals['_INSTRUMENTEDMESSAGE']._serialized_start=661
-  _globals['_INSTRUMENTEDMESSAGE']._serialized_end=862
-  _globals['_INSTRUMENTMESSAGEREQUEST']._serialized_start=864
-  _globals['_INSTRUMENTMESSAGEREQUEST']._serialized_end=943
-  _globals['_INSTRUMENTMESSAGERESPONSE']._serialized_start=945
-  _globals['_INSTRUMENTMESSAGERESPONSE']._serialized_end=1025
-  _globals['_INSTRUMENTMESSAGESREQUEST']._serialized_start=1027
-  _globals['_INSTRUMENTMESSAGESREQUEST']._serialized_end=1108
-  _globals['_INSTRUMENTMESSAGESRESPONSE']._serialized_start=1110
-  _globals['_INSTRUMENTMESSAGESRESPONSE']._serialized_end=1192
-  _globals['_INSTRUMENTMESSAGESTREAMREQUEST']._serialized_start=1194
-  _globals['_INSTRUMENTMESSAGESTREAMREQUEST']._serialized_end=1279
-  _globals['_INSTRUMENTMESSAGESTREAMRESPONSE']._serialized_start=1281
-  _globals['_INSTRUMENTMESSAGESTREAMRESPONSE']._serialized_end=1382
-  _globals['_VERIFYTOKENREQUEST']._serialized_start=1384
-  _globals['_VERIFYTOKENREQUEST']._serialized_end=1419
-  _globals['_VERIFYTOKENRESPONSE']._serialized_start=1422
-  _globals['_VERIFYTOKENRESPONSE']._serialized_end=1634
-  _globals['_TRACKINGEDGESERVICE']._serialized_start=1637
-  _globals['_TRACKINGEDGESERVICE']._serialized_end=2081
+  _globals['_INSTRUMENTOPTIONS']._serialized_end=295
+  _globals['_MESSAGETOINSTRUMENT']._serialized_start=298
+  _globals['_MESSAGETOINSTRUMENT']._serialized_end=565
+  _globals['_HEADER']._serialized_start=567
+  _globals['_HEADER']._serialized_end=604
+  _globals['_INSTRUMENTEDLINK']._serialized_start=606
+  _globals['_INSTRUMENTEDLINK']._serialized_end=683
+  _globals['_INSTRUMENTEDMESSAGE']._serialized_start=686
+  _globals['_INSTRUMENTEDMESSAGE']._serialized_end=887
+  _globals['_INSTRUMENTMESSAGEREQUEST']._serialized_start=889
+  _globals['_INSTRUMENTMESSAGEREQUEST']._serialized_end=968
+  _globals['_INSTRUMENTMESSAGERESPONSE']._serialized_start=970
+  _globals['_INSTRUMENTMESSAGERESPONSE']._serialized_end=1050
+  _globals['_INSTRUMENTMESSAGESREQUEST']._serialized_start=1052
+  _globals['_INSTRUMENTMESSAGESREQUEST']._serialized_end=1133
+  _globals['_INSTRUMENTMESSAGESRESPONSE']._serialized_start=1135
+  _globals['_INSTRUMENTMESSAGESRESPONSE']._serialized_end=1217
+  _globals['_INSTRUMENTMESSAGESTREAMREQUEST']._serialized_start=1219
+  _globals['_INSTRUMENTMESSAGESTREAMREQUEST']._serialized_end=1304
+  _globals['_INSTRUMENTMESSAGESTREAMRESPONSE']._serialized_start=1306
+  _globals['_INSTRUMENTMESSAGESTREAMRESPONSE']._serialized_end=1407
+  _globals['_VERIFYTOKENREQUEST']._serialized_start=1409
+  _globals['_VERIFYTOKENREQUEST']._serialized_end=1444
+  _globals['_VERIFYTOKENRESPONSE']._serialized_start=1447
+  _globals['_VERIFYTOKENRESPONSE']._serialized_end=1659
+  _globals['_TRACKINGDOMAIN']._serialized_start=1662
+  _globals['_TRACKINGDOMAIN']._serialized_end=1831
+  _globals['_REGISTERTRACKINGDOMAINREQUEST']._serialized_start=1833
+  _globals['_REGISTERTRACKINGDOMAINREQUEST']._serialized_end=1899
+  _globals['_REGISTERTRACKINGDOMAINRESPONSE']._serialized_start=1901
+  _globals['_REGISTERTRACKINGDOMAINRESPONSE']._serialized_end=1980
+  _globals['_VERIFYTRACKINGDOMAINREQUEST']._serialized_start=1982
+  _globals['_VERIFYTRACKINGDOMAINREQUEST']._serialized_end=2046
+  _globals['_VERIFYTRACKINGDOMAINRESPONSE']._serialized_start=2048
+  _globals['_VERIFYTRACKINGDOMAINRESPONSE']._serialized_end=2125
+  _globals['_LISTTRACKINGDOMAINSREQUEST']._serialized_start=2127
+  _globals['_LISTTRACKINGDOMAINSREQUEST']._serialized_end=2174
+  _globals['_LISTTRACKINGDOMAINSRESPONSE']._serialized_start=2176
+  _globals['_LISTTRACKINGDOMAINSRESPONSE']._serialized_end=2253
+  _globals['_REMOVETRACKINGDOMAINREQUEST']._serialized_start=2255
+  _globals['_REMOVETRACKINGDOMAINREQUEST']._serialized_end=2319
+  _globals['_REMOVETRACKINGDOMAINRESPONSE']._serialized_start=2321
+  _globals['_REMOVETRACKINGDOMAINRESPONSE']._serialized_end=2368
+  _globals['_TRACKINGEDGESERVICE']._serialized_start=2371
+  _globals['_TRACKINGEDGESERVICE']._serialized_end=3270
 # @@protoc_insertion_point(module_scope)

@@ -10,20 +10,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class InstrumentOptions(_message.Message):
-    __slots__ = ("disable_open_tracking", "disable_click_tracking", "disable_honeypot", "unsubscribe_mailto", "omit_list_unsubscribe", "list_id")
+    __slots__ = ("disable_open_tracking", "disable_click_tracking", "disable_honeypot", "unsubscribe_mailto", "omit_list_unsubscribe", "list_id", "tracking_domain")
     DISABLE_OPEN_TRACKING_FIELD_NUMBER: _ClassVar[int]
     DISABLE_CLICK_TRACKING_FIELD_NUMBER: _ClassVar[int]
     DISABLE_HONEYPOT_FIELD_NUMBER: _ClassVar[int]
     UNSUBSCRIBE_MAILTO_FIELD_NUMBER: _ClassVar[int]
     OMIT_LIST_UNSUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
     LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_DOMAIN_FIELD_NUMBER: _ClassVar[int]
     disable_open_tracking: bool
     disable_click_tracking: bool
     disable_honeypot: bool
     unsubscribe_mailto: str
     omit_list_unsubscribe: bool
     list_id: str
-    def __init__(self, disable_open_tracking: _Optional[bool] = ..., disable_click_tracking: _Optional[bool] = ..., disable_honeypot: _Optional[bool] = ..., unsubscribe_mailto: _Optional[str] = ..., omit_list_unsubscribe: _Optional[bool] = ..., list_id: _Optional[str] = ...) -> None: ...
+    tracking_domain: str
+    def __init__(self, disable_open_tracking: _Optional[bool] = ..., disable_click_tracking: _Optional[bool] = ..., disable_honeypot: _Optional[bool] = ..., unsubscribe_mailto: _Optional[str] = ..., omit_list_unsubscribe: _Optional[bool] = ..., list_id: _Optional[str] = ..., tracking_domain: _Optional[str] = ...) -> None: ...
 
 class MessageToInstrument(_message.Message):
     __slots__ = ("tenant_id", "campaign_id", "message_id", "recipient_id", "html", "text", "sent_at", "options", "sequence_step", "variant")
@@ -150,3 +152,73 @@ class VerifyTokenResponse(_message.Message):
     sent_at: _timestamp_pb2.Timestamp
     link_url: str
     def __init__(self, valid: _Optional[bool] = ..., error: _Optional[str] = ..., key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link_url: _Optional[str] = ...) -> None: ...
+
+class TrackingDomain(_message.Message):
+    __slots__ = ("tenant_id", "domain", "verified", "txt_record_name", "txt_record_value", "verified_at")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_FIELD_NUMBER: _ClassVar[int]
+    TXT_RECORD_NAME_FIELD_NUMBER: _ClassVar[int]
+    TXT_RECORD_VALUE_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    domain: str
+    verified: bool
+    txt_record_name: str
+    txt_record_value: str
+    verified_at: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ..., verified: _Optional[bool] = ..., txt_record_name: _Optional[str] = ..., txt_record_value: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RegisterTrackingDomainRequest(_message.Message):
+    __slots__ = ("tenant_id", "domain")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    domain: str
+    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ...) -> None: ...
+
+class RegisterTrackingDomainResponse(_message.Message):
+    __slots__ = ("domain",)
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    domain: TrackingDomain
+    def __init__(self, domain: _Optional[_Union[TrackingDomain, _Mapping]] = ...) -> None: ...
+
+class VerifyTrackingDomainRequest(_message.Message):
+    __slots__ = ("tenant_id", "domain")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    domain: str
+    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ...) -> None: ...
+
+class VerifyTrackingDomainResponse(_message.Message):
+    __slots__ = ("domain",)
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    domain: TrackingDomain
+    def __init__(self, domain: _Optional[_Union[TrackingDomain, _Mapping]] = ...) -> None: ...
+
+class ListTrackingDomainsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class ListTrackingDomainsResponse(_message.Message):
+    __slots__ = ("domains",)
+    DOMAINS_FIELD_NUMBER: _ClassVar[int]
+    domains: _containers.RepeatedCompositeFieldContainer[TrackingDomain]
+    def __init__(self, domains: _Optional[_Iterable[_Union[TrackingDomain, _Mapping]]] = ...) -> None: ...
+
+class RemoveTrackingDomainRequest(_message.Message):
+    __slots__ = ("tenant_id", "domain")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    domain: str
+    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ...) -> None: ...
+
+class RemoveTrackingDomainResponse(_message.Message):
+    __slots__ = ("removed",)
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    removed: bool
+    def __init__(self, removed: _Optional[bool] = ...) -> None: ...

@@ -54,6 +54,26 @@ class TrackingEdgeServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenResponse.FromString,
                 _registered_method=True)
+        self.RegisterTrackingDomain = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/RegisterTrackingDomain',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainResponse.FromString,
+                _registered_method=True)
+        self.VerifyTrackingDomain = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/VerifyTrackingDomain',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainResponse.FromString,
+                _registered_method=True)
+        self.ListTrackingDomains = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/ListTrackingDomains',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsResponse.FromString,
+                _registered_method=True)
+        self.RemoveTrackingDomain = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/RemoveTrackingDomain',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.FromString,
+                _registered_method=True)
 
 
 class TrackingEdgeServiceServicer:
@@ -87,6 +107,31 @@ class TrackingEdgeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RegisterTrackingDomain(self, request, context):
+        """Tracking domains: a tenant's own hostnames for its links, proven by a DNS TXT record.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyTrackingDomain(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTrackingDomains(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveTrackingDomain(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrackingEdgeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +154,26 @@ def add_TrackingEdgeServiceServicer_to_server(servicer, server):
                     servicer.VerifyToken,
                     request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenResponse.SerializeToString,
+            ),
+            'RegisterTrackingDomain': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterTrackingDomain,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainResponse.SerializeToString,
+            ),
+            'VerifyTrackingDomain': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyTrackingDomain,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainResponse.SerializeToString,
+            ),
+            'ListTrackingDomains': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTrackingDomains,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsResponse.SerializeToString,
+            ),
+            'RemoveTrackingDomain': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveTrackingDomain,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +284,114 @@ class TrackingEdgeService:
             '/emailtrack.v1.TrackingEdgeService/VerifyToken',
             emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenRequest.SerializeToString,
             emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterTrackingDomain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/RegisterTrackingDomain',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.RegisterTrackingDomainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyTrackingDomain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/VerifyTrackingDomain',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTrackingDomainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTrackingDomains(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/ListTrackingDomains',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.ListTrackingDomainsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveTrackingDomain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/RemoveTrackingDomain',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,14 +1,18 @@
-"""Operator commands of the analytics process: ``replay [--from-timestamp ISO]`` and
-``maintain`` (partition maintenance once)."""
+"""Operator commands of the analytics process: ``replay [--from-timestamp ISO] [--json]`` and
+``maintain`` (partition maintenance once). ``emailtrack replay`` runs this same command."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import psycopg
+from kafka.errors import KafkaError
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from emailtrack.common import topics
 from emailtrack.common.config import ConfigError, ServiceSettings
@@ -42,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="start at the first record at or after this time (default: earliest offset)",
     )
+    rebuild.add_argument(
+        "--json", action="store_true", help="print the result as JSON on stdout, no progress"
+    )
     commands.add_parser("maintain", help="create partitions ahead and drop expired ones")
     return root
 
@@ -55,20 +62,39 @@ def run(name: str, argv: Sequence[str]) -> int:
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return 2
-    engine = make_engine(settings.database_url)
+    try:
+        engine = make_engine(settings.database_url)
+    except (ValueError, SQLAlchemyError) as exc:
+        log.error("configuration error: %s", exc)
+        return 2
     store = AnalyticsStore(engine, config.retention_days, config.ingest_writers)
-    console = Console(stderr=True)
+    as_json = args.command == "replay" and args.json
+    console = Console(stderr=True, quiet=as_json)
     try:
         if args.command == "maintain":
-            result = store.maintain(config.partitions_ahead_days)
-            console.print(f"partitions created: {result.created}; dropped: {result.dropped}")
+            maintained = store.maintain(config.partitions_ahead_days)
+            console.print(
+                f"partitions created: {maintained.created}; dropped: {maintained.dropped}"
+            )
             return 0
         store.maintain(config.partitions_ahead_days)
         done = replay(settings.kafka, EVENT_TOPICS, store, args.from_timestamp, console)
+    except (SQLAlchemyError, psycopg.Error, KafkaError, OSError) as exc:
+        log.error("%s failed: %s", args.command, exc)
+        return 1
+    finally:
+        engine.dispose()
+    if as_json:
+        result = {
+            "records": done.records,
+            "events": done.events,
+            "skipped_records": done.skipped_records,
+            "seconds": round(done.seconds, 3),
+        }
+        print(json.dumps(result))
+    else:
         console.print(
             f"replayed {done.records} records ({done.events} events, "
             f"{done.skipped_records} invalid skipped) in {done.seconds:.1f}s"
         )
-        return 0
-    finally:
-        engine.dispose()
+    return 0

@@ -55,7 +55,7 @@ class EventIngestHandler:
         deletions: list[CampaignDeletion] = []
         warmups: list[WarmupRow] = []
         for item in items:
-            if type(item) is EventRow:
+            if isinstance(item, EventRow):
                 rows.append(item)
             elif isinstance(item, Erasure):
                 erasures.append(item)

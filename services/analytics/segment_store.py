@@ -47,7 +47,7 @@ class SegmentStore:
                 "GROUP BY 1, 2, 3, 4",
                 {"t": tenant_id, "c": campaign_id, "s": step},
             ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def reply_timing(
         self, tenant_id: str, campaign_id: str, dimension: str | None = None
@@ -87,7 +87,7 @@ class SegmentStore:
                 "GROUP BY 1, 2, 3",
                 (tenant_id, mailboxes, mailboxes),
             ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def warmup_days(self, tenant_id: str, mailbox: str, since: date) -> list[tuple[date, int, int]]:
         """(UTC day, event type, events) of one mailbox's warmup since ``since``."""
@@ -98,7 +98,7 @@ class SegmentStore:
                 "AND occurred_at >= %s::date GROUP BY 1, 2 ORDER BY 1",
                 (tenant_id, mailbox, since),
             ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def tracked_usage(self, tenant_id: str, start: date, end: date) -> tuple[int, int]:
         """(events, sent events) stored for the tenant on days in [start, end)."""

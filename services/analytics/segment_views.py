@@ -14,7 +14,7 @@ from services.analytics.significance import Proportion, compare
 # The hits of a pair are a total without a per-source split: kept under no named source.
 NO_SOURCE = -1
 HARD_BIT = 1 << events_pb2.BOUNCE_TYPE_HARD
-MASK_METRICS = {Metric.OPEN: Metric.OPEN_MASK, Metric.CLICK: Metric.CLICK_MASK}
+MASK_METRICS: dict[int, Metric] = {Metric.OPEN: Metric.OPEN_MASK, Metric.CLICK: Metric.CLICK_MASK}
 
 
 def pair_counters(rows: Iterable[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
@@ -156,7 +156,7 @@ def mailbox_stats(
 
 def warmup_days(rows: Iterable[tuple[date, int, int]]) -> list[analytics_pb2.WarmupDay]:
     days: dict[date, analytics_pb2.WarmupDay] = {}
-    fields = {Metric.SENT: "sent", Metric.OPEN: "opens", Metric.REPLY: "replies"}
+    fields: dict[int, str] = {Metric.SENT: "sent", Metric.OPEN: "opens", Metric.REPLY: "replies"}
     for day, event_type, n in rows:
         entry = days.setdefault(day, analytics_pb2.WarmupDay(day=day.isoformat()))
         field = fields.get(event_type)

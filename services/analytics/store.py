@@ -203,7 +203,7 @@ class AnalyticsStore:
                 "WHERE tenant_id = %s AND campaign_id = %s",
                 (tenant_id, campaign_id),
             ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def breakdown(
         self, tenant_id: str, campaign_id: str, kind: int, dimension: int

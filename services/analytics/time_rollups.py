@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from services.analytics.domain import BOT, HUMAN, PROXY, SCANNER, UNCLASSIFIED, Metric
 
-SOURCES = (("human", HUMAN), ("privacy_proxy", PROXY), ("security_scanner", SCANNER))
-SOURCES += (("bot", BOT), ("unclassified", UNCLASSIFIED))
+SOURCES = (
+    ("human", HUMAN),
+    ("privacy_proxy", PROXY),
+    ("security_scanner", SCANNER),
+    ("bot", BOT),
+    ("unclassified", UNCLASSIFIED),
+)
 
 # (column, the events it counts) in TimelinePoint order: opens and clicks per source, then
 # delivered, bounced, sent, deferred, unsubscribes, complaints.

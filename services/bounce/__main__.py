@@ -32,7 +32,9 @@ def build(settings: ServiceSettings) -> ServiceParts:
     store = OutcomeStore(engine)
     producer = make_producer(settings.kafka, NAME)
     recorder = OutcomeRecorder(store, producer)
-    webhooks = WebhookHandler(config.secrets, SnsVerifier(https_get), confirm_subscription)
+    webhooks = WebhookHandler(
+        config.secrets, SnsVerifier(https_get), confirm_subscription, config.replay
+    )
     erasures = ConsumerLoop(
         settings.kafka, NAME, [topics.RECIPIENT_EVENTS], EraseHandler(store), producer
     )

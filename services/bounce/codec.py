@@ -43,6 +43,7 @@ def classification_message(c: SmtpClassification) -> bounce_pb2.SmtpClassificati
         bounce_type=BOUNCE_TYPES[c.bounce_type],
         retry=RETRY_ADVICE[c.retry],
         matched_rule=c.matched_rule,
+        sisimai_reason=c.sisimai_reason,
     )
 
 
@@ -58,6 +59,7 @@ def parsed_message(parsed: ParsedBounce) -> bounce_pb2.ParsedMessage:
                 classification=classification_message(r.classification),
                 remote_mta=r.remote_mta,
                 action=r.action,
+                original_recipient=r.original_recipient,
             )
             for r in parsed.recipients
         ],

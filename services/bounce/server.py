@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 import grpc
 
@@ -16,10 +17,13 @@ from services.bounce.domain.outcomes import Outcome, outcomes_from_bounce, reply
 from services.bounce.domain.parse import ParsedBounce
 from services.bounce.replies import RecipientUnavailable, ReplyResolver
 from services.bounce.store import Recorded
+from services.bounce.webhooks.common import RejectedEvent
+from services.bounce.webhooks.freshness import Nonce
 from services.bounce.webhooks.handler import (
     InvalidSignature,
     MalformedPayload,
     NotConfigured,
+    ReplayedRequest,
     WebhookHandler,
 )
 
@@ -39,7 +43,19 @@ _KIND_COUNTERS = {
     "delivery_report": "delivery_reports",
     "unknown": "unrecognised",
 }
-Record = Callable[[list[Outcome]], Recorded]
+
+
+class Record(Protocol):
+    """OutcomeRecorder.record: stores and publishes outcomes (see recorder.py)."""
+
+    def __call__(
+        self,
+        outcomes: Sequence[Outcome],
+        rejected: Sequence[RejectedEvent] = (),
+        nonce: Nonce | None = None,
+        source: str = "",
+        tenant_id: str = "",
+    ) -> Recorded: ...
 
 
 def _message_error(raw: bytes) -> str:
@@ -83,15 +99,28 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             return []
         return [reply_outcome(parsed.reply, match, raw, tenant_id, datetime.now(UTC))]
 
-    def _record(self, outcomes: list[Outcome], context: grpc.ServicerContext) -> Recorded:
+    def _record(
+        self,
+        outcomes: list[Outcome],
+        context: grpc.ServicerContext,
+        rejected: Sequence[RejectedEvent] = (),
+        nonce: Nonce | None = None,
+        source: str = "",
+        tenant_id: str = "",
+    ) -> Recorded:
         try:
-            return self.record(outcomes)
+            return self.record(outcomes, rejected, nonce, source, tenant_id)
+        except ReplayedRequest as exc:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+            raise  # unreachable: abort raises
         except Exception:
             log.exception("recording %d outcomes failed", len(outcomes))
             context.abort(grpc.StatusCode.UNAVAILABLE, "could not record outcomes; retry")
             raise  # unreachable: abort raises
 
-    def ClassifySmtpReply(self, request, context):
+    def ClassifySmtpReply(
+        self, request: bounce_pb2.ClassifySmtpReplyRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.ClassifySmtpReplyResponse:
         if request.code and not 200 <= request.code <= 599:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "code must be 0 or 200..599")
         if not (request.code or request.enhanced_status.strip() or request.text.strip()):
@@ -103,7 +132,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         )
         return bounce_pb2.ClassifySmtpReplyResponse(classification=classification_message(result))
 
-    def ParseBounceMessage(self, request, context):
+    def ParseBounceMessage(
+        self, request: bounce_pb2.ParseBounceMessageRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.ParseBounceMessageResponse:
         error = _message_error(request.raw_message)
         if error:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, error)
@@ -111,8 +142,10 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         return bounce_pb2.ParseBounceMessageResponse(message=parsed_message(parsed))
 
     def IngestInboundMessages(
-        self, request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest], context
-    ):
+        self,
+        request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest],
+        context: grpc.ServicerContext,
+    ) -> bounce_pb2.IngestInboundMessagesResponse:
         counts = bounce_pb2.IngestInboundMessagesResponse()
         for request in request_iterator:
             _check_tenant(request.tenant_id, context)
@@ -133,7 +166,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             counts.duplicates += recorded.duplicates
         return counts
 
-    def HandleEspWebhook(self, request, context):
+    def HandleEspWebhook(
+        self, request: bounce_pb2.HandleEspWebhookRequest, context: grpc.ServicerContext
+    ) -> bounce_pb2.HandleEspWebhookResponse:
         provider = PROVIDER_NAMES.get(request.provider)
         if provider is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown provider")
@@ -148,9 +183,14 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except NotConfigured as exc:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        recorded = self._record(result.outcomes, context)
+        recorded = self._record(
+            result.outcomes, context, result.rejected, result.nonce, provider, request.tenant_id
+        )
+        for event in result.rejected:
+            log.warning("%s event %d dead-lettered: %s", provider, event.index, event.error)
         return bounce_pb2.HandleEspWebhookResponse(
             accepted=recorded.accepted,
             duplicates=recorded.duplicates,
             subscribe_url=result.subscribe_url,
+            dead_lettered=recorded.dead_lettered,
         )

@@ -1,28 +1,47 @@
 """The bounce service's own storage: recorded outcomes (audit, duplicate detection, GDPR
 erasure, campaign deletion). Recording and publishing share one transaction, so an outcome
 is stored only once its event is on Kafka, and a retry after a failed publish is not
-mistaken for a duplicate."""
+mistaken for a duplicate. A webhook's nonce is claimed in that same transaction: a replay is
+refused on every replica, and a request whose recording failed can be retried."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from emailtrack.common.identity import recipient_id_for
 from services.bounce.domain.outcomes import Outcome
+from services.bounce.webhooks.freshness import Nonce, ReplayedRequest
 
 _INSERT = text(
     """
     INSERT INTO outcomes (event_id, tenant_id, recipient_id, kind, source, campaign_id,
         message_id, bounce_type, reason, smtp_code, enhanced_status, diagnostic,
-        feedback_type, occurred_at)
+        feedback_type, occurred_at, esp_event_id)
     VALUES (:event_id, :tenant_id, :recipient_id, :kind, :source, :campaign_id, :message_id,
         :bounce_type, :reason, :smtp_code, :enhanced_status, :diagnostic, :feedback_type,
-        :occurred_at)
+        :occurred_at, :esp_event_id)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
+    """
+)
+_CLAIM = text(
+    """
+    INSERT INTO webhook_nonces (scope, nonce, expires_at) VALUES (:scope, :nonce, :expires_at)
+    ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at,
+        claimed_at = now()
+        WHERE webhook_nonces.expires_at < now()
+    RETURNING nonce
+    """
+)
+# Expired nonces are purged a few at a time by the requests that claim new ones.
+_PURGE = text(
+    """
+    DELETE FROM webhook_nonces WHERE ctid IN (
+        SELECT ctid FROM webhook_nonces WHERE expires_at < now() LIMIT 100
+        FOR UPDATE SKIP LOCKED)
     """
 )
 
@@ -33,6 +52,7 @@ class Recorded:
 
     accepted: int
     duplicates: int
+    dead_lettered: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,12 +70,18 @@ class OutcomeStore:
         self.engine = engine
 
     def record(
-        self, outcomes: Sequence[Outcome], publish: Callable[[list[Outcome]], None]
+        self,
+        outcomes: Sequence[Outcome],
+        publish: Callable[[list[Outcome]], None],
+        nonce: Nonce | None = None,
     ) -> Recorded:
-        """Inserts the outcomes not seen before and calls ``publish`` with them before the
-        commit; if ``publish`` raises, nothing is stored (the caller may retry)."""
+        """Claims ``nonce`` (ReplayedRequest if it was used), inserts the outcomes not seen
+        before and calls ``publish`` with them before the commit; if ``publish`` raises,
+        nothing is stored and the nonce stays free (the caller may retry)."""
         unique = list({o.event_id: o for o in outcomes}.values())
         with self.engine.begin() as conn:
+            if nonce is not None:
+                _claim(conn, nonce)
             new = [
                 o for o in unique if conn.execute(_INSERT, _row(o)).scalar_one_or_none() is not None
             ]
@@ -101,6 +127,15 @@ class OutcomeStore:
             return [StoredOutcome(*row) for row in rows]
 
 
+def _claim(conn: Connection, nonce: Nonce) -> None:
+    conn.execute(_PURGE)
+    claimed = conn.execute(
+        _CLAIM, {"scope": nonce.scope, "nonce": nonce.value, "expires_at": nonce.expires_at}
+    ).scalar_one_or_none()
+    if claimed is None:
+        raise ReplayedRequest(f"{nonce.scope} request replayed: its nonce was already used")
+
+
 def _row(o: Outcome) -> dict[str, object]:
     return {
         "event_id": o.event_id,
@@ -117,4 +152,5 @@ def _row(o: Outcome) -> dict[str, object]:
         "diagnostic": o.diagnostic,
         "feedback_type": o.feedback_type,
         "occurred_at": o.occurred_at,
+        "esp_event_id": o.esp_event_id,
     }

@@ -63,9 +63,12 @@ def _row(tenant_id: str, row: Any) -> CampaignRow:
 
 
 class Registered(Protocol):
-    campaign_id: str
-    sequence_step: str
-    variant: str
+    @property
+    def campaign_id(self) -> str: ...
+    @property
+    def sequence_step(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
 
 
 def check_campaigns(conn: Connection, tenant_id: str, registrations: Sequence[Registered]) -> None:

@@ -4,6 +4,7 @@ through the outbox, recipient topic)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,7 +88,7 @@ class MailboxStore:
             ).all()
         return [MailboxRow.of(row) for row in rows]
 
-    def tenants(self) -> list[str]:
+    def tenants(self) -> builtins.list[str]:  # ``list`` here is the method above
         with self.engine.connect() as conn:
             return list(conn.execute(text("SELECT DISTINCT tenant_id FROM mailboxes")).scalars())
 

@@ -166,7 +166,10 @@ class MessageStore:
                 ),
                 {"t": tenant_id, "h": list(smtp_message_ids), "m": list(message_ids)},
             ).all()
-        return [RegisteredMessage(*row[:7], list(row.emails)) for row in rows]
+        return [
+            RegisteredMessage(*row[:7], list(row.emails))  # type: ignore[call-arg]  # a Row slice has no static length
+            for row in rows
+        ]
 
     def mark(self, tenant_id: str, mark: Mark) -> int:
         """Applies ``mark`` to every named recipient or to none: an unknown message or
@@ -184,7 +187,7 @@ class MessageStore:
             ).one_or_none()
             if message is None:
                 raise NotFound(f"message {mark.message_id!r} is not registered")
-            current = dict(
+            current: dict[str, int] = dict(
                 conn.execute(
                     text(
                         """

@@ -61,7 +61,7 @@ def ensure_recipients(conn: Connection, tenant_id: str, addresses: Sequence[Addr
     unique = sorted({a.recipient_id: a for a in addresses}.values(), key=lambda a: a.recipient_id)
     if not unique:
         return
-    restored = dict(
+    restored: dict[str, int] = dict(
         conn.execute(
             text(
                 "DELETE FROM erasures WHERE tenant_id = :t AND subject_hash IN "

@@ -68,7 +68,7 @@ class UsageStore:
     def figures(self, tenant_id: str, period: str) -> UsageFigures:
         params = {"t": tenant_id, "p": period}
         with self.engine.connect() as conn:
-            counts = dict(
+            counts: dict[str, int] = dict(
                 conn.execute(
                     text(
                         "SELECT metric, n FROM usage_counters WHERE tenant_id = :t AND period = :p"
@@ -76,7 +76,7 @@ class UsageStore:
                     params,
                 ).all()
             )
-            members = dict(
+            members: dict[str, int] = dict(
                 conn.execute(
                     text(
                         "SELECT kind, count(*) FROM usage_members "

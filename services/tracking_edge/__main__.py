@@ -16,9 +16,12 @@ from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.classify import Classifier
 from services.tracking_edge.config import TrackingEdgeSettings
 from services.tracking_edge.consumer import RawHitHandler, RecipientEventHandler
+from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from services.tracking_edge.store import TrackingEdgeStore
+from services.tracking_edge.tenant_domains import TenantDomains
 
 NAME = "tracking-edge"
 
@@ -42,8 +45,13 @@ def build(settings: ServiceSettings) -> ServiceParts:
         RecipientEventHandler(store),
         producer,
     )
+    domains = TenantDomains(
+        TrackingDomainsStore(engine),
+        TxtLookup(edge.dns_servers),
+        scheme=edge.tracking_domain_scheme,
+    )
     servicer = TrackingEdgeServicer(
-        Instrumenter(edge.public_base_url, edge.token_keys), edge.token_keys
+        Instrumenter(edge.public_base_url, edge.token_keys, domains), edge.token_keys, domains
     )
     registration = ServiceRegistration(
         servicer,

@@ -98,6 +98,7 @@ def engagement_event(
     if features.kind == "unsubscribe":
         event.unsubscribe.address = claims.recipient_id
         event.unsubscribe.one_click = hit.one_click
+        event.unsubscribe.list_id = claims.list_id  # empty: a global unsubscribe
         return event
     payload = event.engagement
     classification = payload.classification

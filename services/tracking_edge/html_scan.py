@@ -6,9 +6,12 @@ what we treat as a link is what the mail client's HTML engine treats as one. One
 extension: the content of downlevel-hidden conditional comments (`<!--[if mso]>...<![endif]-->`)
 is scanned as markup, because Outlook renders it (VML buttons, MSO-only tables) and people click
 links there. Plain comments, `<script>`, `<style>` and other raw-text elements are skipped.
+`<noscript>` is scanned for links (mail clients run no scripts, so its content is markup) but,
+like a raw-text element, is never a place to insert anything (with scripting on it is text).
+The scan also reports where an unfinished construct at the end of input starts (an unclosed
+raw-text element or comment, a tag cut off): content appended at the end would land inside it.
 """
 
-import html as html_lib
 import re
 from dataclasses import dataclass, field
 from html.entities import html5 as _HTML5_ENTITIES
@@ -29,11 +32,29 @@ _COMMENT_END = re.compile(r"--!?>")
 _CONDITIONAL_OPEN = re.compile(r"\[if[\t\n\f\r ][^\]>]*\]>", re.IGNORECASE)
 _RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[{_WS}/>]", re.IGNORECASE) for name in _RAW_TEXT}
+
+
+def _windows_1252_c1() -> dict[int, str]:
+    """0x80-0x9F as windows-1252 reads them (the five bytes it leaves undefined are absent)."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0xA0):
+        try:
+            table[code] = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+    return table
+
+
+# The spec's replacement table for numeric references: NUL and the windows-1252 C1 range.
+_NUMERIC_REPLACEMENTS = {0x00: "\ufffd", **_windows_1252_c1()}
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z0-9]+;?)")
 
-LINK_TAGS = frozenset({"a", "area", "v:roundrect", "v:rect"})
+_VML_SHAPES = ("shape", "rect", "roundrect", "oval", "line", "polyline", "arc", "curve", "image")
+LINK_TAGS = frozenset({"a", "area", "v:group", *(f"v:{shape}" for shape in _VML_SHAPES)})
 """Tags whose `href` is a clickable link: HTML anchors and image-map areas, and the VML shapes
-Outlook renders as buttons inside conditional comments."""
+(and groups) that Outlook renders from conditional comments: `<v:roundrect href>` buttons,
+`<v:image href>` and `<v:rect href>` banners..."""
+_NOSCRIPT_END = re.compile(rf"</noscript[{_WS}/>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,8 @@ class ScanResult:
     last_body_close_start: int | None = None
     head_close_end: int | None = None
     doctype_end: int | None = None
+    unfinished_start: int | None = None
+    """Start of the construct the input ends inside (None when it ends in plain data)."""
 
 
 def decode_attribute(raw: str) -> str:
@@ -69,10 +92,29 @@ def decode_attribute(raw: str) -> str:
     return _CHARREF.sub(_decode_reference, raw)
 
 
+def decode_numeric_reference(digits: str, base: int) -> str:
+    """The character a numeric reference stands for, per the HTML spec's "numeric character
+    reference end state": NUL, surrogates and values past U+10FFFF become U+FFFD; 0x80-0x9F
+    follow the windows-1252 replacement table; every other code point, controls included, is
+    kept (`html.unescape` drops controls such as `&#1;`, which browsers keep)."""
+    significant = digits.lstrip("0")
+    if len(significant) > 8:  # far past U+10FFFF (and too long for int() to be cheap)
+        return "\ufffd"
+    code = int(significant or "0", base)
+    replacement = _NUMERIC_REPLACEMENTS.get(code)
+    if replacement is not None:
+        return replacement
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return chr(code)
+
+
 def _decode_reference(match: re.Match[str]) -> str:
     ref = match.group(1)
-    if ref[0] == "#":  # html.unescape applies the spec's replacements (NUL, surrogates, C1)
-        return html_lib.unescape(match.group(0))
+    if ref[0] == "#":
+        hexadecimal = ref[1] in "xX"
+        digits = ref[2:] if hexadecimal else ref[1:]
+        return decode_numeric_reference(digits.rstrip(";"), 16 if hexadecimal else 10)
     if ref.endswith(";"):
         return _HTML5_ENTITIES.get(ref, match.group(0))
     # Legacy names are keys without ';' in html5; longer alphanumeric runs or '=' block them.
@@ -90,20 +132,29 @@ def scan_html(html: str) -> ScanResult:
 
 
 def _scan_region(html: str, pos: int, end: int, result: ScanResult, *, top_level: bool) -> None:
+    stopped_at = _scan_until_unfinished(html, pos, end, result, top_level=top_level)
+    if top_level and stopped_at is not None:
+        result.unfinished_start = stopped_at
+
+
+def _scan_until_unfinished(
+    html: str, pos: int, end: int, result: ScanResult, *, top_level: bool
+) -> int | None:
+    """Scans [pos, end); returns where an unfinished construct starts, or None."""
     find = html.find
     while True:
         lt = find("<", pos, end)
         if lt < 0 or lt + 1 >= end:
-            return
+            return None
         following = html[lt + 1]
         if following == "/":
             match = _TAG.match(html, lt, end) if _is_letter(html, lt + 2, end) else None
             if match is None:
                 pos = _skip_bogus_end_tag(html, lt, end)
                 if pos < 0:
-                    return
+                    return lt
             elif match.group("close") is None:  # input ends inside the tag: it is dropped
-                return
+                return lt
             else:
                 pos = match.end()
                 if top_level:
@@ -111,7 +162,7 @@ def _scan_region(html: str, pos: int, end: int, result: ScanResult, *, top_level
         elif _is_letter(html, lt + 1, end):
             match = _TAG.match(html, lt, end)
             if match is None or match.group("close") is None:
-                return
+                return lt
             pos = match.end()
             name = match.group("name").lower()
             if name in LINK_TAGS:
@@ -123,23 +174,34 @@ def _scan_region(html: str, pos: int, end: int, result: ScanResult, *, top_level
                     result.body_open_end = pos
             elif name in _RAW_TEXT_END:
                 closing = _RAW_TEXT_END[name].search(html, pos, end)
-                pos = closing.start() if closing else end
+                if closing is None:
+                    return lt
+                pos = closing.start()
+            elif name == "noscript":
+                closing = _NOSCRIPT_END.search(html, pos, end)
+                content_end = closing.start() if closing else end
+                _scan_region(html, pos, content_end, result, top_level=False)
+                if closing is None:
+                    return lt
+                pos = content_end
             elif name == "plaintext":
-                return
+                return lt
         elif following == "!":
             if html.startswith("<!--", lt, end):
                 pos = _skip_comment(html, lt, end, result)
+                if pos < 0:
+                    return lt
                 continue
             gt = find(">", lt + 2, end)
             if gt < 0:
-                return
+                return lt
             if top_level and html[lt + 2 : lt + 9].lower() == "doctype":
                 result.doctype_end = gt + 1
             pos = gt + 1
         elif following == "?":
             gt = find(">", lt + 2, end)
             if gt < 0:
-                return
+                return lt
             pos = gt + 1
         else:  # a stray '<' is text
             pos = lt + 1
@@ -165,13 +227,14 @@ def _note_end_tag(name: str, lt: int, after: int, result: ScanResult) -> None:
 
 
 def _skip_comment(html: str, lt: int, end: int, result: ScanResult) -> int:
+    """The position after the comment, or -1 when the input ends inside it."""
     start = lt + 4
     if html.startswith(">", start, end):  # <!-->
         return start + 1
     if html.startswith("->", start, end):  # <!--->
         return start + 2
     closing = _COMMENT_END.search(html, start, end)
-    stop, after = (closing.start(), closing.end()) if closing else (end, end)
+    stop, after = (closing.start(), closing.end()) if closing else (end, -1)
     conditional = _CONDITIONAL_OPEN.match(html, start, stop)
     if conditional is not None:
         _scan_region(html, conditional.end(), stop, result, top_level=False)

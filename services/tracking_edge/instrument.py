@@ -1,5 +1,7 @@
 """Instrumenting one message: signs the tokens for its pixel, links, honeypot and
-unsubscribe URL, and applies them to the HTML and text parts."""
+unsubscribe URL, and applies them to the HTML and text parts. The unsubscribe token (in the
+link and in List-Unsubscribe) carries `options.list_id`: that list only, or every list when
+empty."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
+from services.tracking_edge.domains import InvalidDomain, host_of
 from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
 from services.tracking_edge.rewrite_html import TrackedLink, instrument_html
 from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.tenant_domains import TenantDomains
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -30,18 +34,40 @@ def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
         raise InvalidInput("html or text is required")
     if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
         raise InvalidInput(f"message body exceeds {MAX_BODY_BYTES} bytes")
+    try:
+        check_id("options.list_id", message.options.list_id, required=False)
+    except InvalidRequest as exc:
+        raise InvalidInput(str(exc)) from exc
     mailto = message.options.unsubscribe_mailto
     if mailto and ("@" not in mailto or any(c in mailto for c in "<>, \r\n")):
         raise InvalidInput("options.unsubscribe_mailto must be a plain email address")
 
 
 class Instrumenter:
-    def __init__(self, public_base_url: str, keys: TokenKeys) -> None:
-        self.base_url = public_base_url
+    """Signs and applies tokens; links live on the tenant's tracking domain when it has a
+    verified one (``domains``), else on ``public_base_url``. Every token records the host its
+    URL names, and the gateway answers it on that host only."""
+
+    def __init__(
+        self, public_base_url: str, keys: TokenKeys, domains: TenantDomains | None = None
+    ) -> None:
+        self.default_base_url = public_base_url
         self.keys = keys
+        self.domains = domains
+
+    def _base_url(self, message: tracking_edge_pb2.MessageToInstrument) -> str:
+        requested = message.options.tracking_domain
+        if self.domains is None:
+            if requested:
+                raise InvalidInput("tracking domains are not enabled on this deployment")
+            return self.default_base_url
+        try:
+            return self.domains.base_url(message.tenant_id, requested, self.default_base_url)
+        except InvalidDomain as exc:
+            raise InvalidInput(f"options.tracking_domain: {exc}") from exc
 
     def _claims(
-        self, message: tracking_edge_pb2.MessageToInstrument, kind: int
+        self, message: tracking_edge_pb2.MessageToInstrument, kind: events_pb2.HitKind, host: str
     ) -> events_pb2.TokenClaims:
         claims = events_pb2.TokenClaims(
             tenant_id=message.tenant_id,
@@ -51,6 +77,7 @@ class Instrumenter:
             kind=kind,
             sequence_step=message.sequence_step,
             variant=message.variant,
+            tracking_host=host,
         )
         if message.HasField("sent_at"):
             claims.sent_at.CopyFrom(message.sent_at)
@@ -59,12 +86,12 @@ class Instrumenter:
         return claims
 
     def _click_url(
-        self, message: tracking_edge_pb2.MessageToInstrument, url: str, index: int
+        self, message: tracking_edge_pb2.MessageToInstrument, base_url: str, url: str, index: int
     ) -> str:
-        claims = self._claims(message, events_pb2.HIT_KIND_CLICK)
+        claims = self._claims(message, events_pb2.HIT_KIND_CLICK, host_of(base_url))
         claims.link_url = url
         claims.link_index = index
-        return tracking_urls.click_url(self.base_url, sign(claims, self.keys))
+        return tracking_urls.click_url(base_url, sign(claims, self.keys))
 
     @staticmethod
     def _add_links(result: tracking_edge_pb2.InstrumentedMessage, links: list[TrackedLink]) -> None:
@@ -76,25 +103,27 @@ class Instrumenter:
     ) -> tracking_edge_pb2.InstrumentedMessage:
         _validate(message)
         options = message.options
-        unsubscribe = tracking_urls.unsubscribe_url(
-            self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE), self.keys)
-        )
+        base_url = self._base_url(message)
+        host = host_of(base_url)
+        unsubscribe_claims = self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE, host)
+        unsubscribe_claims.list_id = options.list_id  # per-list; empty: global
+        unsubscribe = tracking_urls.unsubscribe_url(base_url, sign(unsubscribe_claims, self.keys))
         pixel = tracking_urls.pixel_url(
-            self.base_url, sign(self._claims(message, events_pb2.HIT_KIND_OPEN), self.keys)
+            base_url, sign(self._claims(message, events_pb2.HIT_KIND_OPEN, host), self.keys)
         )
 
         def click_url(url: str, index: int) -> str:
             if options.disable_click_tracking:
                 return url
-            return self._click_url(message, url, index)
+            return self._click_url(message, base_url, url, index)
 
         honeypot = None
         if not options.disable_honeypot and not options.disable_click_tracking:
-            claims = self._claims(message, events_pb2.HIT_KIND_CLICK)
+            claims = self._claims(message, events_pb2.HIT_KIND_CLICK, host)
             claims.honeypot = True
-            claims.link_url = self.base_url.rstrip("/") + "/"
+            claims.link_url = base_url.rstrip("/") + "/"
             claims.link_index = -1
-            honeypot = tracking_urls.click_url(self.base_url, sign(claims, self.keys))
+            honeypot = tracking_urls.click_url(base_url, sign(claims, self.keys))
         result = tracking_edge_pb2.InstrumentedMessage(
             message_id=message.message_id, unsubscribe_url=unsubscribe
         )

@@ -55,11 +55,9 @@ PARSERS: dict[str, Callable[[str], list[str]]] = {
 def render_snapshot(snapshot: Snapshot, networks: Sequence[str], urls: Sequence[str]) -> str:
     """Snapshot text with the old header (provenance replaced) and collapsed, sorted networks."""
     parsed = [ipaddress.ip_network(n.strip(), strict=False) for n in networks]
-    collapsed = [
-        str(net)
-        for version in (4, 6)
-        for net in ipaddress.collapse_addresses(n for n in parsed if n.version == version)
-    ]
+    v4 = ipaddress.collapse_addresses(n for n in parsed if isinstance(n, ipaddress.IPv4Network))
+    v6 = ipaddress.collapse_addresses(n for n in parsed if isinstance(n, ipaddress.IPv6Network))
+    collapsed = [str(net) for net in (*v4, *v6)]
     lines = [f"# {k}: {v}" for k, v in snapshot.header.items() if k != "provenance"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines.append(f"# provenance: downloaded {stamp} from {' '.join(urls)}")

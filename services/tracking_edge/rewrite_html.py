@@ -1,38 +1,42 @@
 """Instruments the HTML part of an email: click-tracking links, unsubscribe link, open pixel and
 honeypot link, changing nothing else (the output is the input spliced, never re-serialised).
 
-Rules, in order, for each `href` of `<a>`, `<area>`, `<v:roundrect>` and `<v:rect>` (the VML
-buttons Outlook renders from conditional comments; see `html_scan` for what is scanned):
+Rules, in order, for each `href` of `<a>`, `<area>` and the VML shapes Outlook renders from
+conditional comments (`<v:roundrect>` buttons, `<v:image>`...; see `html_scan` for what is scanned),
+the value read as a browser reads it (character references decoded, then the WHATWG URL clean-up):
 1. marked `data-unsubscribe`, or the whole href is an unsubscribe placeholder
    (`{{unsubscribe_url}}`, `*|UNSUB|*`, `%unsubscribe_url%`, `[unsubscribe]`...) -> unsubscribe_url;
 2. opted out with `data-notrack`, `data-no-track`, `notrack` or `clicktracking=off` -> untouched;
-3. an http(s) URL without merge tags -> `click_url(decoded_url, index)`, index counting from 0
-   in document order (every occurrence gets its own index: clicks are attributed to a position);
-4. anything else (mailto:, tel:, sms:, #anchor, javascript:, relative, templated) -> untouched.
+3. an http(s) URL (any letter case) without merge tags and at most `MAX_LINK_LENGTH` long ->
+   `click_url(url, index)` with `url` the WHATWG serialisation a browser opens, index counting
+   from 0 in document order (every occurrence gets its own index: clicks are attributed to a
+   position);
+4. anything else (mailto:, tel:, sms:, #anchor, javascript:, relative, templated, invalid)
+   -> untouched.
+
+The pixel goes before the last `</body>`; without one, at the end, or before the construct the
+input ends inside (an unclosed `<style>`, `<title>`, comment...), never into raw text.
 
 A replaced value is always written double-quoted and HTML-escaped, whatever quoting the input used
 (an unquoted attribute cannot safely hold an arbitrary URL).
 """
 
 import html as html_lib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from emailtrack.common.browser_urls import MAX_LINK_LENGTH, preprocess, web_url
 from services.tracking_edge.html_scan import LinkTag, ScanResult, scan_html
 from services.tracking_edge.merge_tags import has_template_tag, is_unsubscribe_placeholder
 
-_HTTP_URL = re.compile(r"https?://[^/?#\s]", re.IGNORECASE)
 _NO_TRACK_ATTRIBUTES = ("data-notrack", "data-no-track", "notrack")
-# Leading/trailing C0 controls and spaces are stripped by the URL parser before use.
-_URL_STRIP = "".join(chr(code) for code in range(0x21))
 
 
 class TrackedLink(NamedTuple):
     """A rewritten link: its position among rewritten links, decoded URL and tracking URL."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index on purpose
     original_url: str
     tracking_url: str
 
@@ -93,10 +97,12 @@ def instrument_html(
     edits: list[tuple[int, int, str]] = []
     links: list[TrackedLink] = []
     for link in scan.links:
-        url = link.href.strip(_URL_STRIP)
-        if _is_unsubscribe(link, url):
+        href = preprocess(link.href)
+        if _is_unsubscribe(link, href):
             edits.append((link.value_start, link.value_end, quote_attribute(unsubscribe_url)))
-        elif _is_trackable(link, url):
+            continue
+        url = _trackable_url(link, href)
+        if url is not None:
             tracking_url = click_url(url, len(links))
             links.append(TrackedLink(len(links), url, tracking_url))
             edits.append((link.value_start, link.value_end, quote_attribute(tracking_url)))
@@ -104,7 +110,7 @@ def instrument_html(
         position = _honeypot_position(scan)
         edits.append((position, position, honeypot_tag(honeypot_url)))
     if pixel_url is not None:
-        position = len(html) if scan.last_body_close_start is None else scan.last_body_close_start
+        position = _pixel_position(html, scan)
         edits.append((position, position, pixel_tag(pixel_url)))
     # Stable sort: at one position the honeypot (appended first) precedes the pixel.
     edits.sort(key=lambda edit: edit[0])
@@ -115,13 +121,23 @@ def _is_unsubscribe(link: LinkTag, url: str) -> bool:
     return "data-unsubscribe" in link.attributes or is_unsubscribe_placeholder(url)
 
 
-def _is_trackable(link: LinkTag, url: str) -> bool:
+def _trackable_url(link: LinkTag, href: str) -> str | None:
+    """The URL to track for a link's cleaned-up href, or None when it stays untouched."""
     attributes = link.attributes
     if any(name in attributes for name in _NO_TRACK_ATTRIBUTES):
-        return False
+        return None
     if attributes.get("clicktracking", "").strip().lower() == "off":
-        return False
-    return _HTTP_URL.match(url) is not None and not has_template_tag(url)
+        return None
+    if has_template_tag(href):
+        return None
+    url = web_url(href)
+    return url if url is not None and len(url) <= MAX_LINK_LENGTH else None
+
+
+def _pixel_position(html: str, scan: ScanResult) -> int:
+    if scan.last_body_close_start is not None:
+        return scan.last_body_close_start
+    return len(html) if scan.unfinished_start is None else scan.unfinished_start
 
 
 def _honeypot_position(scan: ScanResult) -> int:

@@ -1,5 +1,7 @@
 """Instruments the plain-text part of an email: http(s) URLs become click-tracking URLs and
-unsubscribe placeholders become the unsubscribe URL; every other character is kept.
+unsubscribe placeholders become the unsubscribe URL; every other character is kept. Each URL is
+tracked as its WHATWG serialisation (what a browser opens, as in the HTML part), so the same link
+written in both parts shares one index.
 
 Indexes: a URL already indexed in the HTML part (`known_indexes`, see
 `InstrumentedHtml.index_by_url`) reuses that index, so a click is attributed to the same link
@@ -11,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from emailtrack.common.browser_urls import MAX_LINK_LENGTH, web_url
 from services.tracking_edge.merge_tags import UNSUBSCRIBE_PLACEHOLDER, has_template_tag
 from services.tracking_edge.rewrite_html import TrackedLink
 
@@ -63,9 +66,10 @@ def instrument_text(
         else:
             url, after = _split_trailing(match.group("bare"))
             before = ""
-        if has_template_tag(url) or not _has_host(url):
+        web = None if has_template_tag(url) or not _has_host(url) else web_url(url)
+        if web is None or len(web) > MAX_LINK_LENGTH:
             return match.group(0)
-        return f"{before}{track(url)}{after}"
+        return f"{before}{track(web)}{after}"
 
     return InstrumentedText(_TOKEN.sub(replace, text), new_links)
 

@@ -1,4 +1,5 @@
-"""TrackingEdgeService gRPC servicer: proto requests to the instrumenter and token checks."""
+"""TrackingEdgeService gRPC servicer: proto requests to the instrumenter, token checks and
+(from rpc_domains) tracking domains."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ import grpc
 from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
+from services.tracking_edge.rpc_domains import TrackingDomainRpcs
+from services.tracking_edge.tenant_domains import TenantDomains
 
 MAX_BATCH = 10_000
 
 
-class TrackingEdgeServicer(tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
-    def __init__(self, instrumenter: Instrumenter, keys: TokenKeys) -> None:
+class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
+    def __init__(
+        self, instrumenter: Instrumenter, keys: TokenKeys, domains: TenantDomains | None = None
+    ) -> None:
         self.instrumenter = instrumenter
         self.keys = keys
+        self.domains = domains
 
     def InstrumentMessage(
         self, request: tracking_edge_pb2.InstrumentMessageRequest, context: grpc.ServicerContext

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def run(platform: Platform, operator: Operator):  # type: ignore[no-untyped-def]
+def run(platform: Platform, operator: Operator):
     found = service_addresses(platform)
     env = {
         "EMAILTRACK_TENANT": operator.tenant,
@@ -29,7 +29,7 @@ def run(platform: Platform, operator: Operator):  # type: ignore[no-untyped-def]
         "EMAILTRACK_BOUNCE_ADDR": found["bounce"],
     }
 
-    def invoke(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, code: int = 0):
         result = CliRunner().invoke(app, list(args), env=env)
         assert result.exit_code == code, result.output
         return result
@@ -37,7 +37,7 @@ def run(platform: Platform, operator: Operator):  # type: ignore[no-untyped-def]
     return invoke
 
 
-def test_campaign_commands(run, demo_campaign: Plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_commands(run, demo_campaign: Plan, tmp_path: Path) -> None:
     campaign = demo_campaign.campaign_id
     listed = json.loads(run("campaign", "list", "--all", "--json").stdout)
     assert campaign in [c["campaign_id"] for c in listed["campaigns"]]
@@ -51,7 +51,7 @@ def test_campaign_commands(run, demo_campaign: Plan, tmp_path: Path) -> None:  #
     assert target.read_text().startswith("bucket_start,sent,")
 
 
-def test_message_instrument_and_show(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_message_instrument_and_show(run, tmp_path: Path) -> None:
     html = tmp_path / "mail.html"
     html.write_text('<html><body><a href="https://example.com/x">x</a></body></html>')
     done = json.loads(
@@ -67,7 +67,7 @@ def test_message_instrument_and_show(run, tmp_path: Path) -> None:  # type: igno
     assert json.loads(run("message", "show", forged, "--json", code=2).stdout)["valid"] is False
 
 
-def test_recipient_and_report_commands(run, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+def test_recipient_and_report_commands(run, demo_campaign: Plan) -> None:
     email = demo_campaign.by_persona("phone_reader")[0].email
     assert json.loads(run("recipient", "show", email, "--json").stdout)["status"] == "active"
     suppressed = json.loads(run("recipient", "suppress", email, "--json").stdout)
@@ -83,7 +83,7 @@ def test_recipient_and_report_commands(run, demo_campaign: Plan) -> None:  # typ
     assert demo_campaign.campaign_id in [row["campaign_id"] for row in bounces]
 
 
-def test_demo_command_and_unreachable_service(run) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_and_unreachable_service(run) -> None:
     done = json.loads(
         run(
             "demo", "--campaign", "cli-demo", "--recipients", "8", "--seconds", "0", "--json"
@@ -95,7 +95,7 @@ def test_demo_command_and_unreachable_service(run) -> None:  # type: ignore[no-u
     run("campaign", "list", "--analytics", "127.0.0.1:1", code=1)
 
 
-def test_replay_rebuilds_the_same_figures(run, platform: Platform, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+def test_replay_rebuilds_the_same_figures(run, platform: Platform, demo_campaign: Plan) -> None:
     campaign = demo_campaign.campaign_id
     before = json.loads(run("campaign", "show", campaign, "--json").stdout)["stats"]
     database = platform.database_url("emailtrack_analytics")
@@ -108,7 +108,7 @@ def test_replay_rebuilds_the_same_figures(run, platform: Platform, demo_campaign
     assert after == before
 
 
-def test_campaign_lifecycle_variants_mailbox_and_usage_commands(run, demo_campaign: Plan) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_lifecycle_variants_mailbox_and_usage_commands(run, demo_campaign: Plan) -> None:
     campaign = f"cli-ab-{demo_campaign.campaign_id}"
     created = json.loads(
         run("campaign", "create", campaign, "--name", "CLI A/B", "--step", "intro",

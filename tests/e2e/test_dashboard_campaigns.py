@@ -60,7 +60,7 @@ def ab_campaign(platform: Platform, operator: Operator) -> Iterator[tuple[Plan, 
     yield plan, runner
 
 
-def test_demo_flow_counts_replies_not_auto_replies(ab_campaign) -> None:  # type: ignore[no-untyped-def]
+def test_demo_flow_counts_replies_not_auto_replies(ab_campaign) -> None:
     _, runner = ab_campaign
     assert runner.counts["replies"] == 3 and runner.counts["auto_replies"] == 1
     assert runner.counts["warmup_interactions"] == 6
@@ -69,7 +69,7 @@ def test_demo_flow_counts_replies_not_auto_replies(ab_campaign) -> None:  # type
 
 def test_campaign_page_shows_steps_variants_verdict_and_replies(
     browser, platform: Platform, operator: Operator, ab_campaign
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     plan, _ = ab_campaign
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 1000})

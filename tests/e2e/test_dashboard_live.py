@@ -74,7 +74,7 @@ def open_pixel(url: str) -> None:
 
 def test_counter_changes_live_without_reload(
     browser, platform: Platform, operator: Operator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     campaign = f"live-{uuid.uuid4().hex[:6]}"
     first = pixel_url(platform, operator.tenant, campaign, "ada@example.com")
@@ -114,7 +114,7 @@ def test_counter_changes_live_without_reload(
 
 def test_demo_campaign_page_renders_breakdowns_and_chart(
     browser, platform: Platform, operator: Operator, demo_campaign
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -63,7 +63,7 @@ def campaign_stats(platform: Platform, campaign: str) -> analytics_pb2.CampaignS
         ).stats
 
 
-def wait_for(predicate, timeout_s: float) -> float:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout_s: float) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
         if predicate():
@@ -99,7 +99,7 @@ def test_click_redirects_and_forged_click_does_not(platform: Platform) -> None:
     assert link.original_url == "https://example.com/offer?x=1&y=2"
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def redirect_request(self, *args, **kwargs):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)

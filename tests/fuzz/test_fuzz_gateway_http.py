@@ -18,9 +18,10 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
-from gateway.app import MAX_FORM_BYTES, TrackingApp, build_app
-from gateway.config import GatewaySettings
-from gateway.webhooks import MAX_BODY_BYTES
+from gateway.asgi import build_gateway
+from gateway.config import GatewaySettings, OperatorSettings
+from gateway.operator.webhooks import MAX_BODY_BYTES
+from gateway.tracking.app import MAX_FORM_BYTES, TrackingApp
 from services.bounce.server import BounceServicer
 from services.bounce.store import Recorded
 from tests.fuzz.strategies import header_maps
@@ -53,22 +54,21 @@ def client() -> Iterator[TestClient]:
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )
     server = start_server([registration], 0, "127.0.0.1")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EMAILTRACK_BOUNCE_ADDR", f"127.0.0.1:{server.port}")
-        settings_ = GatewaySettings(
-            http_port=0,
-            http_workers=1,
-            bind_host="127.0.0.1",
-            kafka=KafkaSettings("127.0.0.1:1", 2000),
-            token_keys=KEYS,
-            trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),),
-            max_buffered_hits=10,
-            flush_interval_ms=10,
-            max_batch_hits=10,
-        )
-        app: TrackingApp = build_app(settings_, CountingSink())
-        with TestClient(app, raise_server_exceptions=False) as test_client:
-            yield test_client
+    settings_ = GatewaySettings(
+        http_port=0,
+        http_workers=1,
+        bind_host="127.0.0.1",
+        kafka=KafkaSettings("127.0.0.1:1", 2000),
+        token_keys=KEYS,
+        trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),),
+        max_buffered_hits=10,
+        flush_interval_ms=10,
+        max_batch_hits=10,
+        operators=OperatorSettings(bounce_addr=f"127.0.0.1:{server.port}"),
+    )
+    app: TrackingApp = build_gateway(settings_, CountingSink())
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
     server.stop(0)
 
 

@@ -1,9 +1,11 @@
-"""Every ESP webhook body parser, behind valid signatures where the provider signs the body,
-and the handler on arbitrary requests: outcomes or a WebhookError, nothing else."""
+"""Every ESP webhook body parser, behind valid (and fresh) signatures where the provider signs
+the body, and the handler on arbitrary requests: outcomes (plus events set aside for the
+dead-letter topic) or a WebhookError, nothing else."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -11,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
-from services.bounce.webhooks.common import WebhookError
+from services.bounce.webhooks.common import Mapped, WebhookError
+from services.bounce.webhooks.freshness import ReplayPolicy
 from services.bounce.webhooks.handler import PROVIDERS, WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.signatures import mailgun_signature, mandrill_signature
 from services.bounce.webhooks.sns import SnsVerifier
@@ -20,6 +23,7 @@ from tests.fuzz.strategies import header_maps, json_bytes, json_objects_with, js
 MAILGUN_KEY = "mailgun-key"
 MANDRILL_KEY = "mandrill-key"
 URL = "https://hooks.example/webhooks/mandrill/t1"
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 EVENT_KEYS = [
     "event",
     "email",
@@ -73,27 +77,33 @@ documents = json_values | events | st.lists(events, max_size=4)
 
 def accepts(parse: object, *args: object) -> None:
     try:
-        outcomes = parse(*args)  # type: ignore[operator]
+        result = parse(*args)  # type: ignore[operator]
     except WebhookError:
         return
-    assert isinstance(outcomes, list)
+    mapped = result[0] if isinstance(result, tuple) else result
+    assert isinstance(mapped, Mapped)
+    assert all(event.index >= 0 and event.error for event in mapped.rejected)
 
 
 @settings(max_examples=200, deadline=None)
 @given(json_bytes(documents) | st.binary(max_size=300))
 def test_sendgrid_and_postmark_bodies(body: bytes) -> None:
-    accepts(sendgrid.parse, "t1", body)
-    accepts(postmark.parse, "t1", body)
+    accepts(sendgrid.parse, "t1", body, NOW)
+    accepts(postmark.parse, "t1", body, NOW)
 
 
 @settings(max_examples=200, deadline=None)
 @given(documents)
 def test_ses_notifications(notice: object) -> None:
-    accepts(ses.parse, "t1", notice)
+    accepts(ses.parse, "t1", notice, NOW)
 
 
 @settings(max_examples=200, deadline=None)
-@given(events | json_values, st.text(max_size=12), st.text(max_size=20))
+@given(
+    events | json_values,
+    st.just(str(int(NOW.timestamp()))) | st.text(max_size=12),
+    st.text(max_size=20),
+)
 def test_signed_mailgun_bodies(data: object, timestamp: str, token: str) -> None:
     signature = {
         "timestamp": timestamp,
@@ -101,7 +111,7 @@ def test_signed_mailgun_bodies(data: object, timestamp: str, token: str) -> None
         "signature": mailgun_signature(MAILGUN_KEY, timestamp, token),
     }
     body = json.dumps({"signature": signature, "event-data": data}).encode()
-    accepts(mailgun.parse, "t1", body, MAILGUN_KEY)
+    accepts(mailgun.parse, "t1", body, MAILGUN_KEY, ReplayPolicy(), NOW)
 
 
 @settings(max_examples=200, deadline=None)
@@ -109,7 +119,7 @@ def test_signed_mailgun_bodies(data: object, timestamp: str, token: str) -> None
 def test_signed_mandrill_bodies(payload: object, extra: dict[str, str]) -> None:
     params = [("mandrill_events", json.dumps(payload)), *extra.items()]
     headers = {"X-Mandrill-Signature": mandrill_signature(MANDRILL_KEY, URL, params)}
-    accepts(mandrill.parse, "t1", urlencode(params).encode(), URL, headers, MANDRILL_KEY)
+    accepts(mandrill.parse, "t1", urlencode(params).encode(), URL, headers, MANDRILL_KEY, NOW)
 
 
 def not_a_certificate(url: str) -> bytes:
@@ -120,8 +130,9 @@ HANDLER = WebhookHandler(
     WebhookSecrets(
         sendgrid_public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
         mailgun_signing_key=MAILGUN_KEY,
-        postmark_token="pm",
+        postmark_tokens=("pm",),
         mandrill_key=MANDRILL_KEY,
+        ses_topic_arns=frozenset({"arn:aws:sns:us-east-1:123456789012:ses"}),
     ),
     SnsVerifier(not_a_certificate),
     confirm=lambda url: None,

@@ -35,11 +35,11 @@ def open_row(n: int, campaign: str = "c1", tenant: str = "acme", **extra: object
         f"r{n}",
         source=events_pb2.HIT_SOURCE_HUMAN,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture
-def service(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def service(fresh_database) -> Iterator[tuple]:
     engine = make_engine(fresh_database("analytics"))
     store = AnalyticsStore(engine, retention_days=30)
     servicer = AnalyticsServicer(store, CampaignWatcher(store, poll_interval_s=0.05))
@@ -61,7 +61,7 @@ def service(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def test_watch_streams_new_events_within_a_second(service) -> None:  # type: ignore[no-untyped-def]
+def test_watch_streams_new_events_within_a_second(service) -> None:
     store, stub = service
     store.ingest([open_row(0)])
     stream = stub.WatchCampaign(
@@ -87,7 +87,7 @@ def test_watch_streams_new_events_within_a_second(service) -> None:  # type: ign
     assert sorted(e.event_id for e in update.new_events) == ["acme-c1-1", "acme-c1-2"]
 
 
-def test_erasure_forgets_the_recipient_but_keeps_aggregates(service) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_forgets_the_recipient_but_keeps_aggregates(service) -> None:
     store, stub = service
     rows = [open_row(1), open_row(2)]
     store.ingest(rows)
@@ -110,7 +110,7 @@ def test_erasure_forgets_the_recipient_but_keeps_aggregates(service) -> None:  #
     assert left == (0,)
 
 
-def test_campaigns_are_paged_and_scoped_by_tenant(service) -> None:  # type: ignore[no-untyped-def]
+def test_campaigns_are_paged_and_scoped_by_tenant(service) -> None:
     store, stub = service
     store.ingest(
         [open_row(n, campaign=f"c{n:02d}") for n in range(5)]
@@ -147,14 +147,14 @@ def test_campaigns_are_paged_and_scoped_by_tenant(service) -> None:  # type: ign
         ),
     ],
 )
-def test_bad_requests_are_invalid_argument(service, call) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_are_invalid_argument(service, call) -> None:
     _, stub = service
     with pytest.raises(grpc.RpcError) as error:
         call(stub)
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-def test_retention_drops_old_partitions_and_ignores_expired_events(service) -> None:  # type: ignore[no-untyped-def]
+def test_retention_drops_old_partitions_and_ignores_expired_events(service) -> None:
     store, _ = service
     today = datetime.now(UTC).date()
     old = datetime.now(UTC) - timedelta(days=20)
@@ -172,7 +172,7 @@ def test_retention_drops_old_partitions_and_ignores_expired_events(service) -> N
     assert store.counters("acme", ["c1"])["c1"] == counters
 
 
-def test_watch_reports_reply_timing_as_campaign_stats(service) -> None:  # type: ignore[no-untyped-def]
+def test_watch_reports_reply_timing_as_campaign_stats(service) -> None:
     store, stub = service
     sent_at = datetime.now(UTC) - timedelta(hours=2)
     kinds = ((events_pb2.EVENT_TYPE_EMAIL_SENT, sent_at), (events_pb2.EVENT_TYPE_EMAIL_REPLY, None))
@@ -204,7 +204,7 @@ def test_watch_reports_reply_timing_as_campaign_stats(service) -> None:  # type:
     assert watched.first_reply_at.ToDatetime(tzinfo=UTC) == sent_at + timedelta(minutes=10)
 
 
-def test_an_event_counts_in_the_minute_and_quarter_hour_it_occurred_in(service) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_counts_in_the_minute_and_quarter_hour_it_occurred_in(service) -> None:
     store, stub = service
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     last_instant = hour + timedelta(minutes=15) - timedelta(microseconds=1)

@@ -43,7 +43,7 @@ OLD_QUARTERS = [
 ]
 
 
-def rows(conn, sql: str) -> set[tuple]:  # type: ignore[no-untyped-def]
+def rows(conn, sql: str) -> set[tuple]:
     return {tuple(row) for row in conn.execute(text(sql))}
 
 

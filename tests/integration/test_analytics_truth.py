@@ -188,7 +188,7 @@ def brute_force_timeline(
     }
 
 
-def timeline_of(  # type: ignore[no-untyped-def]
+def timeline_of(
     stub,
     campaign: str,
     zone: str,
@@ -255,7 +255,7 @@ def snapshot(store: AnalyticsStore) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def stack(kafka_bootstrap: str, fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def stack(kafka_bootstrap: str, fresh_database) -> Iterator[tuple]:
     engine = make_engine(fresh_database("analytics"))
     store = AnalyticsStore(engine)
     server = start_server(
@@ -278,7 +278,7 @@ def stack(kafka_bootstrap: str, fresh_database) -> Iterator[tuple]:  # type: ign
     engine.dispose()
 
 
-def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str, stack) -> None:  # type: ignore[no-untyped-def]
+def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str, stack) -> None:
     store, stub, producer = stack
     settings = KafkaSettings(kafka_bootstrap, 2000)
     topic = f"test.analytics.{uuid.uuid4().hex[:8]}"

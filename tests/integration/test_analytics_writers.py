@@ -27,7 +27,7 @@ def state(store: AnalyticsStore) -> dict[str, list[tuple]]:
     return tables
 
 
-def test_writers_split_by_campaign_write_what_one_writer_writes(fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_writers_split_by_campaign_write_what_one_writer_writes(fresh_database) -> None:
     # Three campaigns sent to the same recipients: per-recipient totals are shared rows.
     campaigns = ("w-a", "w-b", "w-c")
     events = [e for n, c in enumerate(campaigns) for e in generate_campaign(c, 400, seed=n)]
@@ -58,7 +58,7 @@ def test_writers_split_by_campaign_write_what_one_writer_writes(fresh_database) 
     two.engine.dispose()
 
 
-def test_a_nul_character_is_stored_replaced_not_failing_the_batch(fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_character_is_stored_replaced_not_failing_the_batch(fresh_database) -> None:
     event = events_pb2.Event(
         event_id="nul-1",
         type=events_pb2.EVENT_TYPE_EMAIL_BOUNCE,

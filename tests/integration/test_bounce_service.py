@@ -28,7 +28,7 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel, s
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
-from gateway.webhooks import WebhookForwarder, webhook_routes
+from gateway.operator.webhooks import WebhookForwarder, webhook_routes
 from services.bounce.consumer import EraseHandler
 from services.bounce.recorder import OutcomeRecorder
 from services.bounce.server import BounceServicer
@@ -42,7 +42,7 @@ BOUNCES = ["flufl/dsn_01.txt", "flufl/postfix_01.txt", "flufl/exim_01.txt", "flu
 
 
 @pytest.fixture
-def bounce(kafka_bootstrap, fresh_database):  # type: ignore[no-untyped-def]
+def bounce(kafka_bootstrap, fresh_database):
     settings = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(settings)
     engine = make_engine(fresh_database("bounce"))
@@ -80,7 +80,7 @@ def delivery_events(bootstrap: str, tenant: str, want: int) -> list[events_pb2.E
     return found
 
 
-def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # type: ignore[no-untyped-def]
+def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):
     box = mailbox.mbox(tmp_path / "bounces.mbox")
     for name in BOUNCES:
         box.add((DATA / "bounces" / name).read_bytes())
@@ -105,11 +105,11 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):  # t
     assert down.exit_code == 1
 
 
-def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
+def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):
     forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     body = (DATA / "webhooks" / "sendgrid_signed_processed_bounce.json").read_bytes()
-    ts = "1600000000"
+    ts = str(int(time.time()))
     signature = bounce["key"].sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
     headers = {"X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
                "X-Twilio-Email-Event-Webhook-Timestamp": ts}  # fmt: skip
@@ -127,8 +127,13 @@ def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type
         **headers,
         "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(sig).decode(),
     }
-    reply = client.post(url, content=bad, headers=bad_headers)
-    assert reply.status_code == 400 and "event" in reply.json()["error"]
+    reply = client.post(url, content=bad, headers=bad_headers)  # authentic, but no event
+    assert reply.status_code == 200 and reply.json()["dead_lettered"] == 1
+    not_json = b"{"
+    sig = bounce["key"].sign(ts.encode() + not_json, ec.ECDSA(hashes.SHA256()))
+    bad_headers["X-Twilio-Email-Event-Webhook-Signature"] = base64.b64encode(sig).decode()
+    reply = client.post(url, content=not_json, headers=bad_headers)
+    assert reply.status_code == 400 and "JSON" in reply.json()["error"]
     assert client.post("/webhooks/unknown/hookco", content=b"{}").status_code == 404
     assert client.post("/webhooks/postmark/hookco", content=b"{}").status_code == 503
     huge = client.post(url, content=b"x" * (5 * 1024 * 1024 + 1), headers=headers)
@@ -136,7 +141,7 @@ def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):  # type
     assert len(delivery_events(kafka_bootstrap, "hookco", 1)) == 1
 
 
-def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
+def test_erase_request_deletes_outcomes(bounce):
     stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
     raw = (DATA / "bounces" / "flufl/dsn_01.txt").read_bytes()
     reply = stub.IngestInboundMessages(
@@ -163,7 +168,7 @@ def test_erase_request_deletes_outcomes(bounce):  # type: ignore[no-untyped-def]
     assert bounce["store"].outcomes_of("eraseco", recipient) == []
 
 
-def test_parse_rpc_rejects_empty_and_oversized(bounce):  # type: ignore[no-untyped-def]
+def test_parse_rpc_rejects_empty_and_oversized(bounce):
     stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
     for raw in (b"", b"x" * (10 * 1024 * 1024 + 1)):
         with pytest.raises(grpc.RpcError) as error:
@@ -173,3 +178,55 @@ def test_parse_rpc_rejects_empty_and_oversized(bounce):  # type: ignore[no-untyp
     parsed = stub.ParseBounceMessage(bounce_pb2.ParseBounceMessageRequest(raw_message=raw)).message
     assert parsed.kind == bounce_pb2.INBOUND_KIND_BOUNCE
     assert parsed.recipients[0].classification.reason == "mailbox_full"
+
+
+def dead_letters(bootstrap: str, tenant: str, want: int) -> list[events_pb2.DeadLetter]:
+    consumer = KafkaConsumer(topics.DEAD_LETTER, bootstrap_servers=bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3000)  # fmt: skip
+    found: list[events_pb2.DeadLetter] = []
+    deadline = time.monotonic() + 20
+    while len(found) < want and time.monotonic() < deadline:
+        for record in consumer:
+            letter = events_pb2.DeadLetter.FromString(record.value)
+            if record.key == tenant.encode() and letter.source_topic.startswith("webhook:"):
+                found.append(letter)
+    consumer.close()
+    return found
+
+
+def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
+    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
+    client = TestClient(Starlette(routes=webhook_routes(forwarder)))
+    now = int(time.time())
+    batch = [
+        {"event": "delivered", "email": "ok1@dlq.example", "timestamp": now, "sg_event_id": "d1"},
+        {"event": "bounce", "timestamp": now, "sg_event_id": "no-address"},
+        {
+            "event": "bounce",
+            "email": "ok2@dlq.example",
+            "timestamp": now,
+            "sg_event_id": "b2",
+            "status": "5.1.1",
+            "reason": "550 5.1.1 user unknown",
+        },
+        {"event": "open", "email": "ok3@dlq.example", "timestamp": "yesterday"},
+    ]
+    body = json.dumps(batch).encode()
+    signature = bounce["key"].sign(str(now).encode() + body, ec.ECDSA(hashes.SHA256()))
+    headers = {"X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+               "X-Twilio-Email-Event-Webhook-Timestamp": str(now)}  # fmt: skip
+    reply = client.post("/webhooks/sendgrid/dlqco", content=body, headers=headers)
+    assert reply.status_code == 200
+    assert reply.json() == {"accepted": 2, "duplicates": 0, "dead_lettered": 2}
+    events = delivery_events(kafka_bootstrap, "dlqco", 2)
+    assert sorted(e.delivery.address for e in events) == ["ok1@dlq.example", "ok2@dlq.example"]
+    letters = dead_letters(kafka_bootstrap, "dlqco", 2)
+    assert sorted(letter.source_offset for letter in letters) == [1, 3]
+    assert {letter.source_topic for letter in letters} == {"webhook:sendgrid"}
+    assert (
+        json.loads(letters[0].value)["sg_event_id"] == "no-address"
+        or json.loads(letters[1].value)["sg_event_id"] == "no-address"
+    )
+    assert all(letter.error for letter in letters)
+    stored = bounce["store"].outcomes_of("dlqco", recipient_id_for("dlqco", "ok2@dlq.example"))
+    assert [(o.kind, o.reason) for o in stored] == [("bounce", "user_unknown")]

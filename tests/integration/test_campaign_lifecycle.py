@@ -51,7 +51,7 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 20) -> None:
 
 
 @pytest.fixture
-def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(settings)
     engine = make_engine(fresh_database("recipient"), pool_size=5)
@@ -109,13 +109,13 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:  # type: igno
         e.dispose()
 
 
-def outbox_events(engine) -> list[events_pb2.Event]:  # type: ignore[no-untyped-def]
+def outbox_events(engine) -> list[events_pb2.Event]:
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT batch FROM outbox ORDER BY id")).scalars().all()
     return [e for batch in raw for e in events_pb2.EventBatch.FromString(batch).events]
 
 
-def test_create_find_and_status_changes(world) -> None:  # type: ignore[no-untyped-def]
+def test_create_find_and_status_changes(world) -> None:
     stub, tenant = world["stub"], world["tenant"]
     request = pb.CreateCampaignRequest(
         tenant_id=tenant, campaign_id="spring", name="Spring", template_id="tpl-1",
@@ -175,7 +175,7 @@ def late_event(tenant: str, n: int) -> events_pb2.Event:
     return event
 
 
-def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(world) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(world) -> None:
     stub, tenant, parts = world["stub"], world["tenant"], world["parts"]
     analytics, outcomes = world["analytics"], world["outcomes"]
     stub.CreateCampaign(pb.CreateCampaignRequest(tenant_id=tenant, campaign_id="doomed", name="D"))

@@ -26,7 +26,7 @@ HUMAN = events_pb2.HIT_SOURCE_HUMAN
 
 
 @pytest.fixture
-def service(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def service(fresh_database) -> Iterator[tuple]:
     engine = make_engine(fresh_database("analytics"))
     store = AnalyticsStore(engine, retention_days=30)
     server = start_server(
@@ -60,7 +60,7 @@ def rows_for(variant: str, step: str, recipients: int, clicks: int) -> list[Even
     return rows
 
 
-def test_segments_and_significance(service) -> None:  # type: ignore[no-untyped-def]
+def test_segments_and_significance(service) -> None:
     store, stub = service
     rows = rows_for("A", "s1", 400, 40) + rows_for("B", "s1", 400, 80) + rows_for("A", "s2", 50, 5)
     engagement = [r for r in rows if r.event_type != SENT]
@@ -93,7 +93,7 @@ def test_segments_and_significance(service) -> None:  # type: ignore[no-untyped-
     assert not opened.significant and "same open rate" in opened.verdict
 
 
-def test_not_significant_yet_says_how_many_more(service) -> None:  # type: ignore[no-untyped-def]
+def test_not_significant_yet_says_how_many_more(service) -> None:
     store, stub = service
     store.ingest(rows_for("A", "s1", 100, 10) + rows_for("B", "s1", 100, 14))
     comparison = stub.GetVariantComparison(

@@ -66,7 +66,7 @@ def run_until(loop: ConsumerLoop, condition: Callable[[], bool], timeout_s: floa
     assert condition(), "condition not reached before timeout"
 
 
-def count(engine, campaign: str) -> int:  # type: ignore[no-untyped-def]
+def count(engine, campaign: str) -> int:
     with engine.connect() as conn:
         return conn.execute(
             text("SELECT count(*) FROM events WHERE campaign_id = :c"), {"c": campaign}
@@ -105,7 +105,7 @@ def test_ingest_dead_letter_and_redelivery(
     consumed: list[int] = []
     original = handler.handle
 
-    def counting_handle(items):  # type: ignore[no-untyped-def]
+    def counting_handle(items):
         original(items)
         consumed.append(len(items))
 
@@ -151,7 +151,7 @@ def test_offsets_are_not_committed_when_the_write_fails(
     attempts: list[int] = []
     original = handler.handle
 
-    def flaky(items):  # type: ignore[no-untyped-def]
+    def flaky(items):
         attempts.append(len(items))
         if len(attempts) < 3:
             raise ConnectionError("database unavailable")

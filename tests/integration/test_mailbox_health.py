@@ -32,7 +32,7 @@ SENT, BOUNCE = events_pb2.EVENT_TYPE_EMAIL_SENT, events_pb2.EVENT_TYPE_EMAIL_BOU
 
 
 @pytest.fixture
-def world(fresh_database) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def world(fresh_database) -> Iterator[dict]:
     engine = make_engine(fresh_database("recipient"))
     an_engine = make_engine(fresh_database("analytics"))
     analytics = AnalyticsStore(an_engine, retention_days=30)
@@ -59,7 +59,7 @@ def world(fresh_database) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     an_engine.dispose()
 
 
-def outbox(engine, wanted: int) -> list[events_pb2.Event]:  # type: ignore[no-untyped-def]
+def outbox(engine, wanted: int) -> list[events_pb2.Event]:
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT batch FROM outbox ORDER BY id")).scalars().all()
     events = [e for b in raw for e in events_pb2.EventBatch.FromString(b).events]
@@ -77,7 +77,7 @@ def sends(first: int, count: int, bounced: int) -> list[EventRow]:
     return rows
 
 
-def test_health_bands_publish_only_when_crossed(world) -> None:  # type: ignore[no-untyped-def]
+def test_health_bands_publish_only_when_crossed(world) -> None:
     servicer, job = world["servicer"], world["job"]
     registered = servicer.RegisterMailbox(
         pb.RegisterMailboxRequest(tenant_id="acme", address="Sales@OURS.example", daily_limit=500),
@@ -106,7 +106,7 @@ def test_health_bands_publish_only_when_crossed(world) -> None:  # type: ignore[
     assert [(m.health_score, m.health_band) for m in listed] == [(40, "critical")]
 
 
-def test_warmup_is_kept_apart_from_campaigns(world) -> None:  # type: ignore[no-untyped-def]
+def test_warmup_is_kept_apart_from_campaigns(world) -> None:
     servicer = world["servicer"]
     servicer.RegisterMailbox(
         pb.RegisterMailboxRequest(tenant_id="acme", address=MAILBOX, warmup_enabled=True), None
@@ -127,7 +127,7 @@ def test_warmup_is_kept_apart_from_campaigns(world) -> None:  # type: ignore[no-
     assert all(e.warmup and e.mailbox == MAILBOX for e in events)
     assert events[0].recipient_id == recipient_id_for("acme", "p0@partner.example")
     warmups = [decode_event(e) for e in events]
-    world["analytics"].ingest([], warmups=warmups * 2)  # type: ignore[arg-type]
+    world["analytics"].ingest([], warmups=warmups * 2)
     days = (
         world["stub"]
         .GetWarmupStats(analytics_pb2.GetWarmupStatsRequest(tenant_id="acme", mailbox=MAILBOX))

@@ -88,7 +88,7 @@ def engagement_row(n: int, tenant: str, email: str, kind: int, source: int) -> E
 
 
 @pytest.fixture
-def harness(fresh_database) -> Iterator[Harness]:  # type: ignore[no-untyped-def]
+def harness(fresh_database) -> Iterator[Harness]:
     url = fresh_database("recipient")
     engine = make_engine(url, pool_size=10)
     analytics_engine = make_engine(fresh_database("analytics"))
@@ -132,7 +132,7 @@ def harness(fresh_database) -> Iterator[Harness]:  # type: ignore[no-untyped-def
     analytics_engine.dispose()
 
 
-def code_of(call, *args) -> grpc.StatusCode:  # type: ignore[no-untyped-def]
+def code_of(call, *args) -> grpc.StatusCode:
     with pytest.raises(grpc.RpcError) as info:
         call(*args)
     return info.value.code()
@@ -233,7 +233,7 @@ def test_lists_memberships_paging_and_filters(harness: Harness) -> None:
     assert code_of(stub.AddListMembers, missing) == grpc.StatusCode.NOT_FOUND
 
 
-def register(stub, tenant: str, message_id: str, emails: list[str]) -> None:  # type: ignore[no-untyped-def]
+def register(stub, tenant: str, message_id: str, emails: list[str]) -> None:
     stub.RegisterMessages(
         pb.RegisterMessagesRequest(
             tenant_id=tenant,

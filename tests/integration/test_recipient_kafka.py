@@ -56,7 +56,7 @@ def bounce(n: str, address: str, hard: bool, at: datetime) -> events_pb2.Event:
 class Running:
     """A consumer loop in a thread, stopped at the end of the test."""
 
-    def __init__(self, loop: ConsumerLoop) -> None:  # type: ignore[type-arg]
+    def __init__(self, loop: ConsumerLoop) -> None:
         self.loop = loop
         self.stop = threading.Event()
         self.thread = threading.Thread(target=loop.run, args=(self.stop,), daemon=True)
@@ -77,7 +77,7 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 30) -> float:
 
 
 @pytest.fixture
-def setup(kafka_bootstrap: str, fresh_database) -> Iterator[tuple[Engine, Stores, KafkaSettings]]:  # type: ignore[no-untyped-def]
+def setup(kafka_bootstrap: str, fresh_database) -> Iterator[tuple[Engine, Stores, KafkaSettings]]:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(settings)
     engine = make_engine(fresh_database("recipient"))
@@ -87,14 +87,14 @@ def setup(kafka_bootstrap: str, fresh_database) -> Iterator[tuple[Engine, Stores
 
 def consumer(
     settings: KafkaSettings, parts: Stores, topic_list: list[str], group: str
-) -> ConsumerLoop:  # type: ignore[type-arg]
+) -> ConsumerLoop:
     producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers)
     return ConsumerLoop(
         settings, group, topic_list, RecipientEventHandler(parts.suppression), producer
     )
 
 
-def test_hard_bounce_suppresses_within_a_second(setup) -> None:  # type: ignore[no-untyped-def]
+def test_hard_bounce_suppresses_within_a_second(setup) -> None:
     _, parts, settings = setup
     topic = f"test.recipient.delivery.{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, [topic], partitions=1)
@@ -136,7 +136,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
         return {name: [tuple(r) for r in conn.execute(text(q))] for name, q in queries.items()}
 
 
-def test_replaying_the_topics_twice_changes_nothing(setup) -> None:  # type: ignore[no-untyped-def]
+def test_replaying_the_topics_twice_changes_nothing(setup) -> None:
     engine, parts, settings = setup
     suffix = uuid.uuid4().hex[:8]
     delivery, engagement = f"test.rcpt.del.{suffix}", f"test.rcpt.eng.{suffix}"
@@ -211,7 +211,7 @@ def test_replaying_the_topics_twice_changes_nothing(setup) -> None:  # type: ign
         loop = consumer(settings, parts, [delivery, engagement], f"{replay}-{suffix}")
         original = loop.handler.handle
 
-        def counting(items, original=original, handled=handled) -> None:  # type: ignore[no-untyped-def]
+        def counting(items, original=original, handled=handled) -> None:
             original(items)
             handled.append(len(items))
 
@@ -222,7 +222,7 @@ def test_replaying_the_topics_twice_changes_nothing(setup) -> None:  # type: ign
         assert snapshot(engine) == state
 
 
-def test_opt_out_and_erasure_reach_the_tracking_edge(setup, fresh_database) -> None:  # type: ignore[no-untyped-def]
+def test_opt_out_and_erasure_reach_the_tracking_edge(setup, fresh_database) -> None:
     engine, _, settings = setup
     producer = make_producer(settings, "test")
     relay = OutboxRelay(engine, producer, idle_s=0.05)

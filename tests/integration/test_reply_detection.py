@@ -48,13 +48,13 @@ pytestmark = pytest.mark.integration
 rpb = recipient_pb2
 
 
-def serve(servicer: object, add: object) -> tuple:  # type: ignore[type-arg]
+def serve(servicer: object, add: object) -> tuple:
     server = start_server([ServiceRegistration(servicer, add, "x")], 0, "127.0.0.1")
     return server, f"127.0.0.1:{server.port}"
 
 
 @pytest.fixture
-def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     settings = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(settings)
     producer = make_producer(settings, "reply-test")
@@ -114,7 +114,7 @@ def mail(sender: str, subject: str, body: str, **headers: str) -> bytes:
     return message.as_bytes()
 
 
-def feed(stub, tenant: str, raws: list[bytes]) -> bounce_pb2.IngestInboundMessagesResponse:  # type: ignore[no-untyped-def]
+def feed(stub, tenant: str, raws: list[bytes]) -> bounce_pb2.IngestInboundMessagesResponse:
     return stub.IngestInboundMessages(
         iter(
             [bounce_pb2.IngestInboundMessagesRequest(raw_message=r, tenant_id=tenant) for r in raws]
@@ -122,7 +122,7 @@ def feed(stub, tenant: str, raws: list[bytes]) -> bounce_pb2.IngestInboundMessag
     )
 
 
-def test_replies_are_detected_counted_and_told_apart(world) -> None:  # type: ignore[no-untyped-def]
+def test_replies_are_detected_counted_and_told_apart(world) -> None:
     tenant = world["tenant"]
     messages = [
         rpb.MessageRegistration(message_id=f"m{n}", campaign_id="c", sequence_step="s1",
@@ -198,7 +198,7 @@ def test_replies_are_detected_counted_and_told_apart(world) -> None:  # type: ig
     assert [(m.mailbox, m.sent, m.replies) for m in mailboxes] == [("sales@ours.example", 3, 3)]
 
 
-def test_recipient_service_down_is_unavailable(world) -> None:  # type: ignore[no-untyped-def]
+def test_recipient_service_down_is_unavailable(world) -> None:
     world["recipient_server"].stop(0)
     raw = mail("ada@example.com", "Re: x", "yes", In_Reply_To="<m0@send.example>")
     with pytest.raises(grpc.RpcError) as info:

@@ -26,7 +26,7 @@ from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.common.telemetry import setup_telemetry
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
-from gateway.app import create_app
+from gateway.asgi import create_app
 from services.analytics.consumer import INGEST_SPAN, EventIngestHandler
 from services.analytics.store import AnalyticsStore
 from services.tracking_edge.classify import Classifier

@@ -223,7 +223,7 @@ def test_events_match_hit_by_hit_classification_and_survive_redelivery(
     assert {sources[h.hit_id] for h in first[2:5]} == {"security_scanner"}
     assert by_hit[event_id_for_hit(second[2].hit_id)].engagement.duplicate
     with engine.connect() as conn:
-        rows = dict(conn.execute(text("SELECT hit_id, source FROM hits")).all())  # type: ignore[arg-type]
+        rows = dict(conn.execute(text("SELECT hit_id, source FROM hits")).all())
     assert rows == {
         h.hit_id: sources[h.hit_id] for h in traffic.hits if h.claims.recipient_id != "cyd"
     }

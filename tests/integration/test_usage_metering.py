@@ -30,7 +30,7 @@ pb = campaign_pb2
 
 
 @pytest.fixture
-def world(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def world(fresh_database) -> Iterator[tuple]:
     engine = make_engine(fresh_database("recipient"))
     an_engine = make_engine(fresh_database("analytics"))
     analytics = AnalyticsStore(an_engine, retention_days=400)
@@ -53,7 +53,7 @@ def world(fresh_database) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     an_engine.dispose()
 
 
-def test_usage_is_exact_under_retries_and_replays(world) -> None:  # type: ignore[no-untyped-def]
+def test_usage_is_exact_under_retries_and_replays(world) -> None:
     servicer, parts, analytics = world
     for campaign in ("c1", "c2", "c1"):
         servicer.CreateCampaign(

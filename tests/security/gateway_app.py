@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys
-from gateway.app import TrackingApp
 from gateway.config import DashboardUser, GatewaySettings, OperatorSettings
+from gateway.tracking.app import TrackingApp
 
 TENANT = "demo"
 USER = "ops"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import build_app
+from gateway.asgi import build_gateway
 from gateway.config import DashboardUser
-from gateway.dashboard.passwords import hash_password, verify_password
-from gateway.dashboard.users import read_users_file, write_user
+from gateway.operator.dashboard.passwords import hash_password, verify_password
+from gateway.operator.dashboard.users import read_users_file, write_user
 from tests.security.gateway_app import (
     PASSWORD,
     TENANT,
@@ -35,7 +35,7 @@ def client_for(
 ) -> TestClient:
     settings = gateway_settings("127.0.0.1:9", "127.0.0.1:9", users)
     operators = replace(settings.operators, dashboard_users_file=users_file)
-    return TestClient(build_app(replace(settings, operators=operators), None))
+    return TestClient(build_gateway(replace(settings, operators=operators), None))
 
 
 @pytest.fixture

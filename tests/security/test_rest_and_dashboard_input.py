@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from emailtrack.v1 import events_pb2
-from gateway.app import build_app
+from gateway.asgi import build_gateway
 from services.analytics.codec import EventRow
 from tests.security.gateway_app import (
     API_TOKEN,
@@ -51,7 +51,7 @@ def services(postgres_url: str) -> Iterator[Stubs]:
 @pytest.fixture
 def client(services: Stubs) -> Iterator[TestClient]:
     settings = gateway_settings(services.recipient_address, services.analytics_address)
-    with TestClient(build_app(settings, None)) as test_client:
+    with TestClient(build_gateway(settings, None)) as test_client:
         yield test_client
 
 
@@ -98,7 +98,9 @@ def test_deeply_nested_json_is_a_422_json_error(client: TestClient) -> None:
 )
 def test_bodies_are_bounded_while_read(services: Stubs, path: str, headers: dict[str, str]) -> None:
     """A body without Content-Length: the app stops pulling it just past its limit."""
-    app = build_app(gateway_settings(services.recipient_address, services.analytics_address), None)
+    app = build_gateway(
+        gateway_settings(services.recipient_address, services.analytics_address), None
+    )
     feed = BodyFeed(total=64 * 1024 * 1024)
     asyncio.run(post_endless_body(app, path, feed, **headers))
     assert feed.sent <= 256 * 1024

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from typing import Any
 
 from flufl.bounce._detectors.aol import AOL
 from flufl.bounce._detectors.simplematch import SimpleMatch
@@ -44,10 +45,12 @@ def _screens(patterns: list[PatternSet]) -> list[Screen]:
     ]
 
 
-_SCREENED = {cls: _screens(cls.PATTERNS) for cls in (SimpleMatch, SimpleWarning)}
+_SCREENED: dict[type, list[Screen]] = {
+    cls: _screens(cls.PATTERNS) for cls in (SimpleMatch, SimpleWarning)
+}
 # Text the lower-cased From header must contain for these detectors to report anything: each
 # first checks the sender (mailer-daemon@yahoo..., mailer-daemon at yale.edu, ...@aol.com).
-_SENDER_GATES = {Yahoo: "yahoo", Yale: "yale", AOL: "aol.com"}
+_SENDER_GATES: dict[type, str] = {Yahoo: "yahoo", Yale: "yale", AOL: "aol.com"}
 
 
 def _body_text(msg: Message) -> str:
@@ -64,7 +67,7 @@ def all_failures(msg: Message) -> Failures:
         gate = _SENDER_GATES.get(detector_class)
         if gate is not None and gate not in sender:
             continue
-        detector = detector_class()
+        detector: Any = detector_class()  # SimpleMatch/SimpleWarning get their PATTERNS set
         screens = _SCREENED.get(detector_class)
         if screens is not None:
             if text is None:

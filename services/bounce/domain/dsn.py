@@ -13,6 +13,7 @@ _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
 _INLINE_START_RE = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
 _MAX_INLINE = 8000
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-display-name", "reason")
 
 
@@ -20,12 +21,13 @@ _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-disp
 class DsnRecipient:
     """One per-recipient block of a delivery-status part."""
 
-    address: str
+    address: str  # the final recipient (Final-Recipient, else Original-Recipient)
     action: str
     status: str
     diagnostic: str
     remote_mta: str
     reporting_mta: str
+    original_recipient: str = ""  # Original-Recipient when it names another address
 
 
 def _text(value: object) -> str:
@@ -53,26 +55,56 @@ def _address(value: str) -> str:
     return value.strip("<> \t").strip()
 
 
-def _recipient(block: Message) -> str:
-    """Original-Recipient if it is an RFC 822 address (as flufl.bounce does), else Final; a
-    bare local part ("rfc822; 1") is no address, so the Final-Recipient is then used."""
-    for name in ("original-recipient", "final-recipient"):
-        raw = _text(block.get(name))
-        if raw.lower().startswith(("rfc822;", "utf-8;")) or raw.startswith("<"):
-            address = _address(raw)
-            if "@" in address or name == "final-recipient":
-                return address
-    return _address(_text(block.get("final-recipient") or block.get("original-recipient")))
+def _field_address(block: Message, name: str) -> str:
+    """The address of an RFC 822 typed recipient field; "" for a bare local part, an X.400
+    name or another non-address (``rfc822; 1``)."""
+    address = _address(strip_type(_text(block.get(name))))
+    if "@" in address and " " not in address.strip():
+        return address
+    return ""
+
+
+def _recipients(block: Message) -> tuple[str, str]:
+    """(final, original) recipient of a block: the final recipient is the address the report
+    is about (RFC 3464 2.3.2); the Original-Recipient is returned beside it when it names a
+    different address (a forward or alias), never instead of it."""
+    final = _field_address(block, "final-recipient")
+    original = _field_address(block, "original-recipient")
+    if not final or (original and "." not in final.rpartition("@")[2]):
+        # No final address, or only a host-internal one ("user@sims-ms-daemon").
+        return original, ""
+    return final, original if original.lower() != final.lower() else ""
+
+
+def _groups(block: Message) -> list[Message]:
+    """``block`` split into per-recipient groups where a field repeats: some MTAs write the
+    groups without the blank line RFC 3464 puts between them, some start each with Action."""
+    names = [name.lower() for name in block]
+    if len(names) == len(set(names)) or "final-recipient" not in names:
+        return [block]
+    groups: list[Message] = []
+    current = Message()
+    for name, value in block.items():
+        key = name.lower()
+        # A group ends at a repeated field or at the next recipient field once it has one.
+        if "final-recipient" in current and (key in current or key in _RECIPIENT_FIELDS):
+            groups.append(current)
+            current = Message()
+        current[name] = value
+    groups.append(current)
+    return groups
 
 
 def _blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
+    blocks: list[Message] = []
     if isinstance(payload, list):
-        return [b for b in payload if isinstance(b, Message)]
-    if isinstance(payload, str):
+        blocks = [b for b in payload if isinstance(b, Message)]
+    elif isinstance(payload, str):
         text = payload.replace("\r\n", "\n")
-        return [header_block(chunk.strip() + "\n") for chunk in text.split("\n\n") if chunk.strip()]
-    return []
+        chunks = text.split("\n\n")
+        blocks = [header_block(chunk.strip() + "\n") for chunk in chunks if chunk.strip()]
+    return [group for block in blocks for group in _groups(block)]
 
 
 def delivery_status_parts(parts: Sequence[tuple[Message, str]]) -> list[Message]:
@@ -105,7 +137,7 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
         if block.get("reporting-mta") is not None and block.get("final-recipient") is None:
             reporting_mta = strip_type(_text(block.get("reporting-mta")))
             continue
-        address = _recipient(block)
+        address, original_address = _recipients(block)
         if not address or address.lower() in recipients:
             continue
         diagnostic = strip_type(_text(block.get("diagnostic-code")))
@@ -117,5 +149,6 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
             diagnostic=" ".join([diagnostic, *extras]).strip(),
             remote_mta=strip_type(_text(block.get("remote-mta"))),
             reporting_mta=reporting_mta or strip_type(_text(block.get("reporting-mta"))),
+            original_recipient=original_address,
         )
     return list(recipients.values())

@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 try:  # the parser behind re.compile; public as sre_parse before Python 3.11
-    from re import _constants as _c
-    from re import _parser as _sre_parse
+    from re import _constants as _c  # type: ignore[attr-defined]  # private, not in typeshed
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]  # private, not in typeshed
 except ImportError:  # pragma: no cover - older interpreters
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _c
+    import sre_parse as _sre_parse
 
 _MIN_LENGTH = 3
 Alternatives = frozenset[str]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
 
-from services.bounce.domain import detectors, layouts
+from services.bounce.domain import detectors, layouts, recipient_lines
 from services.bounce.domain.literals import may_match, required_literals
 
 _MAX_TEXT = 16_000
@@ -254,9 +254,12 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
             return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if not temporary and not permanent:
-        listed = layouts.listed_recipients(notification)
-        if listed:
-            return [TextRecipient(r.address, r.action, r.diagnostic) for r in listed]
+        laid_out = layouts.listed_recipients(notification)
+        if laid_out:
+            return [TextRecipient(r.address, r.action, r.diagnostic) for r in laid_out]
+        lines = recipient_lines.line_recipients(notification)
+        if lines:
+            return [TextRecipient(r.address, "failed", r.diagnostic) for r in lines]
         permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
     if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
         # Last resort for a failure notice: an address standing alone on a line.

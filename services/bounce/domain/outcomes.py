@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from services.bounce.domain.parse import FailedRecipient, ParsedBounce
 from services.bounce.domain.replies import ReplyHints, ReplyMatch
@@ -57,12 +57,14 @@ class Outcome:
     reply_message_id: str = ""
     matched_by: str = ""
     warmup: bool = False
+    # The ESP's own id of the event a webhook reported (stored for audit and de-duplication).
+    esp_event_id: str = ""
 
 
 def without_nul(outcome: Outcome) -> Outcome:
     """The outcome with any NUL character (a webhook's JSON may carry "\\u0000") replaced by
     U+FFFD: PostgreSQL text cannot hold NUL, and one would fail the whole store call."""
-    changed = {
+    changed: dict[str, Any] = {
         f.name: value.replace("\x00", "\ufffd")
         for f in fields(outcome)
         if isinstance(value := getattr(outcome, f.name), str) and "\x00" in value
@@ -70,7 +72,8 @@ def without_nul(outcome: Outcome) -> Outcome:
     return replace(outcome, **changed) if changed else outcome
 
 
-def _kind_of(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:
+def outcome_kind(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:
+    """What the report says happened to ``recipient`` (None for auto-replies and unknown mail)."""
     if parsed.kind == "complaint":
         return "complaint"
     if parsed.kind not in ("bounce", "delivery_report"):
@@ -94,17 +97,19 @@ def outcomes_from_bounce(
     anchor = parsed.original_message_id or hashlib.sha256(raw).hexdigest()
     outcomes = []
     for recipient in parsed.recipients:
-        kind = _kind_of(parsed, recipient)
-        if kind is None or "@" not in recipient.address:
+        kind = outcome_kind(parsed, recipient)
+        # The address we sent to: the DSN's Original-Recipient when it names another one.
+        address = recipient.original_recipient or recipient.address
+        if kind is None or "@" not in address:
             continue
         classification = recipient.classification
         is_failure = kind in ("bounce", "deferred")
         outcomes.append(
             Outcome(
-                event_id=outcome_id("mail", tenant_id, anchor, recipient.address.lower(), kind),
+                event_id=outcome_id("mail", tenant_id, anchor, address.lower(), kind),
                 kind=kind,
                 tenant_id=tenant_id,
-                address=recipient.address,
+                address=address,
                 occurred_at=received_at,
                 source="arf" if kind == "complaint" else "dsn",
                 campaign_id=parsed.campaign_id,

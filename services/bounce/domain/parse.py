@@ -14,11 +14,22 @@ import email.utils
 import logging
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Literal
+from typing import Any, Literal
 
-from services.bounce.domain import arf, autoreply, dsn, mta_formats, original, replies
+from services.bounce.domain import (
+    arf,
+    autoreply,
+    dsn,
+    mta_formats,
+    original,
+    recipient_lines,
+    replies,
+    ses_mail,
+)
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
+from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
+from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import SmtpClassification
 from services.bounce.domain.text_rules import CONNECTION_RULE
@@ -26,6 +37,7 @@ from services.bounce.domain.text_rules import CONNECTION_RULE
 Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"]
 
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+_UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +52,7 @@ class FailedRecipient:
     classification: SmtpClassification
     remote_mta: str = ""
     action: str = ""
+    original_recipient: str = ""  # as first addressed, when the report names another
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +85,30 @@ def _classify(
     if result.reason == t.UNDEFINED and fallback_text:
         code = code or reply_code_in(fallback_text)
         result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
-    if action == "failed" and result.matched_rule == CONNECTION_RULE:
+    if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
+        # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
+    found_status = normalise_status(status) or status_in_text(text, code)
+    result = after_acceptance(result, code, found_status, smtp_stage(text, fallback_text))
+    if action == "delayed" and result.reason in _UNEXPLAINED:
+        # A delay notice naming no cause is about the retry period itself (X.4.7).
+        result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
+    if result.reason == t.UNDEFINED and text.strip():
+        # A failure that states something no rule understands: Sisimai's "onhold".
+        result = t.classification_for(t.ON_HOLD, code, f"{result.matched_rule}.unexplained")
     return result, code
+
+
+def specific_status(status: str, diagnostic: str) -> str:
+    """The status to report: the report's own, or the diagnostic's code when the report only
+    gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
+    (Classification still reads the report's status with the text: vendors misuse codes.)"""
+    if status and not status.endswith(".0.0"):
+        return status
+    found = status_in_text(diagnostic, reply_code_in(diagnostic))
+    if found and (not status or found[0] == status[0]):
+        return found
+    return status
 
 
 def _domain(address: str) -> str:
@@ -97,12 +131,13 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=status,
+                status=specific_status(status, entry.diagnostic),
                 smtp_code=_code_str(code),
                 diagnostic=entry.diagnostic,
                 classification=classification,
                 remote_mta=entry.remote_mta,
                 action=entry.action,
+                original_recipient=entry.original_recipient,
             )
         )
     return recipients
@@ -119,7 +154,7 @@ def _from_text(
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=normalise_status(entry.diagnostic),
+                status=normalise_status(entry.diagnostic) or status_in_text(notification, code),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,
@@ -155,6 +190,21 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
     return [FailedRecipient(sender, "", "", "", vacation, "", "auto-replied")]
 
 
+def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, str]) -> ParsedBounce:
+    """A bounce, delivery or complaint notification of Amazon SES received as mail."""
+    entries = [e for e in ses.recipients if "@" in e.address]
+    if ses.kind == "complaint":
+        feedback = t.classification_for(t.FEEDBACK, 0, f"ses.{ses.feedback_type}")
+        recipients = [
+            FailedRecipient(e.address, "", "", "", feedback, "", "complaint") for e in entries
+        ]
+        return ParsedBounce(
+            "complaint", tuple(recipients), format="ses", feedback_type=ses.feedback_type, **extra
+        )
+    kind: Kind = "delivery_report" if ses.kind == "delivery" else "bounce"
+    return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
+
+
 def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
@@ -164,7 +214,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)
     ids = original.original_ids(msg, parts, returned)
-    extra = {
+    extra: dict[str, Any] = {
         "original_message_id": ids.message_id,
         "tenant_id": ids.tenant_id,
         "campaign_id": ids.campaign_id,
@@ -182,6 +232,10 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="challenge", **extra)
 
+    ses = ses_mail.parse_ses_notification(notification)
+    if ses is not None:
+        return _from_ses(ses, extra)
+
     dsn_parts = dsn.delivery_status_parts(parts)
     dsn_entries = [entry for part in dsn_parts for entry in dsn.parse_delivery_status(part)]
     if not dsn_parts:
@@ -198,7 +252,15 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 
-    text_entries = mta_formats.text_recipients(msg, notification, fmt)
+    returned_headers = original.returned_headers(msg, parts)
+    if returned_headers is None and returned:
+        returned_headers = header_block(returned.lstrip())
+    excluded = recipient_lines.false_recipients(msg, returned_headers)
+    text_entries = [
+        entry
+        for entry in mta_formats.text_recipients(msg, notification, fmt)
+        if not recipient_lines.is_false_recipient(entry.address, excluded)
+    ]
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)

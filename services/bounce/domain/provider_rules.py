@@ -43,7 +43,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         rule("google.unsolicited_rate", t.BLOCKED, r"unusual rate of unsolicited mail"),
         rule("google.spam", t.SPAM_DETECTED, r"likely unsolicited mail"),
         rule("google.security", t.VIRUS_DETECTED, r"content presents a potential security issue"),
-        rule("google.rfc5322", t.CONTENT_ERROR, r"not rfc 5322 compliant"),
+        rule("google.rfc5322", t.NOT_COMPLIANT_RFC, r"not rfc 5322 compliant"),
         rule("google.size", t.MESSAGE_TOO_BIG, r"exceeded google's message size limits"),
     ),
     "microsoft": (

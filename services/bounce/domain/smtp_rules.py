@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from services.bounce.domain import provider_rules, status_codes, text_rules
+from services.bounce.domain import generic_rules, provider_rules, status_codes, text_rules
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.taxonomy import SmtpClassification
 
@@ -60,7 +60,7 @@ def reply_code_in(text: str) -> int:
     return _first_code(_FAILURE_CODE_RE, text) or _first_code(_SUCCESS_CODE_RE, text)
 
 
-def _status_in_text(text: str, code: int) -> str:
+def status_in_text(text: str, code: int) -> str:
     """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx)."""
     for match in status_codes.STATUS_RE.finditer(text[:_MAX_TEXT]):
         status = ".".join(str(int(part)) for part in match.groups())
@@ -101,7 +101,7 @@ def classify_smtp_reply(
 ) -> SmtpClassification:
     """Classify an SMTP reply; ``code`` 0 and empty strings mean "not known"."""
     code = code or reply_code_in(text)
-    status = status_codes.normalise_status(enhanced_status) or _status_in_text(text, code)
+    status = status_codes.normalise_status(enhanced_status) or status_in_text(text, code)
     effective_code = code or (int(status[0]) * 100 + 50 if status else 0)
     if 200 <= effective_code < 300 or status.startswith("2"):
         return t.classification_for(t.DELIVERED, effective_code, "code.2xx")
@@ -115,6 +115,9 @@ def classify_smtp_reply(
 
     if normalised:
         rule = _match(text_rules.STRONG_RULES, normalised)
+        if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
+            # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
+            return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 
@@ -123,7 +126,7 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
-        rule = _match(text_rules.GENERIC_RULES, normalised)
+        rule = _match(generic_rules.GENERIC_RULES, normalised)
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 

@@ -21,7 +21,7 @@ DEFINITIVE: dict[str, str] = {
     "1.8": t.REJECTED,  # bad sender's system address
     "2.1": t.SUSPENDED,  # mailbox disabled, not accepting messages
     "2.2": t.MAILBOX_FULL,  # mailbox full
-    "2.3": t.MESSAGE_TOO_BIG,  # message length exceeds administrative limit
+    "2.3": t.EXCEED_LIMIT,  # message length exceeds the mailbox's administrative limit
     "2.4": t.MAILER_ERROR,  # mailing list expansion problem
     "3.1": t.SYSTEM_FULL,  # mail system full
     "3.2": t.SYSTEM_ERROR,  # system not accepting network messages
@@ -88,7 +88,7 @@ FALLBACK: dict[str, str] = {
     "2.0": t.FILTERED,
     "3.0": t.SYSTEM_ERROR,
     "4.0": t.NETWORK_ERROR,
-    "4.1": t.NETWORK_ERROR,  # no answer from host; Office 365 also uses it for "access denied"
+    "4.1": t.EXPIRED,  # no answer from host (retried until given up); Office 365: "access denied"
     "4.4": t.NETWORK_ERROR,  # unable to route
     "5.0": t.SYNTAX_ERROR,
     "6.0": t.CONTENT_ERROR,

@@ -1,7 +1,10 @@
 """Bounce reason taxonomy: reason names, their hard/soft nature and retry advice.
 
-The reasons follow Sisimai's taxonomy (one reason per cause of a failed delivery), spelled in
-snake_case, plus ``auth_failure`` and ``virus_detected`` which Sisimai folds into others.
+The reasons follow Sisimai 5's taxonomy (one reason per cause of a failed delivery), spelled in
+snake_case; ``SISIMAI_NAMES`` gives each reason its Sisimai name and ``from_sisimai`` reads a
+Sisimai name (5.x, and the 4.x spellings Debian ships) back. Hard means the address itself is
+bad (as in Sisimai: user/host unknown, moved, domain accepting no mail on 5xx); everything else
+is soft, except ``undefined`` (only a reply code is known) which follows the code's class.
 
 =================== ====== ================ ==================================================
 reason              type   retry            meaning
@@ -9,8 +12,8 @@ reason              type   retry            meaning
 user_unknown        hard   do_not_retry     mailbox does not exist (X.1.1, "no such user")
 host_unknown        hard   do_not_retry     recipient domain/host does not exist (X.1.2)
 has_moved           hard   do_not_retry     mailbox moved, no forwarding (X.1.6, X.7.17)
-not_accepted        hard   do_not_retry     domain accepts no mail (null MX, X.1.10)
-suspended           hard   do_not_retry     mailbox disabled, suspended or expired (X.2.1)
+not_accepted        hard   do_not_retry     domain accepts no mail (null MX, no MX, X.1.10)
+suspended           soft   retry_after_fix  mailbox disabled, suspended or expired (X.2.1)
 mailbox_full        soft   retry_later      recipient over quota (X.2.2)
 system_full         soft   retry_later      receiving system out of storage (X.3.1)
 exceed_limit        soft   retry_after_fix  too many recipients / per-message limit (X.5.3)
@@ -27,13 +30,17 @@ policy_violation    soft   retry_after_fix  local policy refusal (X.7.1 without 
 security_error      soft   retry_after_fix  authentication/TLS/security requirement (X.7.x)
 content_error       soft   retry_after_fix  malformed content or headers (X.6.x)
 syntax_error        soft   retry_after_fix  SMTP protocol/syntax error (X.5.x)
+not_compliant_rfc   soft   retry_after_fix  message violates RFC 5322 (e.g. multiple From:)
+failed_starttls     soft   retry_after_fix  STARTTLS required or failed
 no_relaying         soft   retry_after_fix  relay denied
 mailer_error        soft   retry_later      local delivery program failed
 system_error        soft   retry_later      receiving system error (X.3.x, X.4.3)
 network_error       soft   retry_later      connection/routing problem (X.4.1, X.4.2, X.4.6)
-speeding            soft   retry_later      rate limited / too many connections (X.4.5-ish)
+speeding            soft   retry_later      rate limited: too many messages per time unit
+too_many_conn       soft   retry_later      too many simultaneous connections (421 4.7.0)
 expired             soft   retry_later      gave up after the retry period (X.4.7)
-undefined           5xx    code class       no rule matched (hard if 5xx, soft if 4xx)
+on_hold             soft   retry_later      failure of unknown cause, delivery suspended
+undefined           5xx    code class       nothing but the code known (hard if 5xx, soft otherwise)
 delivered           ""     do_not_retry     2xx reply or DSN action delivered/relayed
 vacation            ""     do_not_retry     auto-reply, not a bounce
 feedback            ""     do_not_retry     ARF complaint, not a bounce
@@ -83,14 +90,20 @@ MAILER_ERROR = "mailer_error"
 SYSTEM_ERROR = "system_error"
 NETWORK_ERROR = "network_error"
 SPEEDING = "speeding"
+TOO_MANY_CONN = "too_many_conn"
+NOT_COMPLIANT_RFC = "not_compliant_rfc"
+FAILED_STARTTLS = "failed_starttls"
+ON_HOLD = "on_hold"
 EXPIRED = "expired"
 UNDEFINED = "undefined"
 DELIVERED = "delivered"
 VACATION = "vacation"
 FEEDBACK = "feedback"
 
-_HARD_REASONS = {USER_UNKNOWN, HOST_UNKNOWN, HAS_MOVED, NOT_ACCEPTED, SUSPENDED}
+_HARD_REASONS = {USER_UNKNOWN, HOST_UNKNOWN, HAS_MOVED, NOT_ACCEPTED}
 _RETRY_LATER_REASONS = {
+    TOO_MANY_CONN,
+    ON_HOLD,
     MAILBOX_FULL,
     SYSTEM_FULL,
     MAILER_ERROR,
@@ -120,10 +133,43 @@ REASONS: frozenset[str] = frozenset(
         SECURITY_ERROR,
         CONTENT_ERROR,
         SYNTAX_ERROR,
+        NOT_COMPLIANT_RFC,
+        FAILED_STARTTLS,
+        SUSPENDED,
         NO_RELAYING,
         UNDEFINED,
     }
 )
+
+# Our reason -> Sisimai 5's name (Sisimai 5.2 renamed mesgtoobig to emailtoolarge).
+SISIMAI_NAMES: dict[str, str] = {
+    reason: reason.replace("_", "") for reason in REASONS if reason != UNDEFINED
+} | {
+    NOT_ACCEPTED: "notaccept",
+    SUSPENDED: "suspend",
+    MESSAGE_TOO_BIG: "emailtoolarge",
+    NOT_COMPLIANT_RFC: "notcompliantrfc",
+    FAILED_STARTTLS: "failedstarttls",
+    REQUIRE_PTR: "requireptr",
+    TOO_MANY_CONN: "toomanyconn",
+    UNDEFINED: "undefined",
+}
+_FROM_SISIMAI: dict[str, str] = {name: reason for reason, name in SISIMAI_NAMES.items()} | {
+    "mesgtoobig": MESSAGE_TOO_BIG,  # the Sisimai 4.x name
+}
+
+
+def sisimai_name(reason: str) -> str:
+    """The Sisimai 5 reason name of one of ours ("" for a name we do not know)."""
+    return SISIMAI_NAMES.get(reason, "")
+
+
+def from_sisimai(name: str) -> str:
+    """Our reason for a Sisimai reason name (4.x or 5.x); ValueError when there is none."""
+    try:
+        return _FROM_SISIMAI[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown Sisimai reason {name!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +181,11 @@ class SmtpClassification:
     retry: RetryAdvice
     matched_rule: str
 
+    @property
+    def sisimai_reason(self) -> str:
+        """The reason under its Sisimai 5 name, so users can compare with Sisimai."""
+        return sisimai_name(self.reason)
+
 
 def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassification:
     """Build the classification of ``reason`` given the SMTP reply ``code`` (0 if unknown)."""
@@ -145,6 +196,8 @@ def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassif
     if 400 <= code < 500:
         return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
     if reason == UNDEFINED:
+        # Nothing but the code is known (an ESP's "hard_bounce", a bare 5.x.x status): the
+        # code's class decides, as SMTP says. Unexplained text is on_hold instead (soft).
         if 500 <= code < 600:
             return SmtpClassification(reason, HARD, DO_NOT_RETRY, matched_rule)
         return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)

@@ -1,13 +1,16 @@
-"""What every provider module shares: the errors a webhook can raise and payload helpers."""
+"""What every provider module shares: the errors a webhook can raise, payload helpers, and
+the per-event mapping of a batch (an event that cannot be mapped is set aside as a
+RejectedEvent for the dead-letter topic; the rest of its batch is still recorded)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services.bounce.domain.outcomes import outcome_id
+from services.bounce.domain.outcomes import Outcome, outcome_id
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in
 from services.bounce.domain.taxonomy import SmtpClassification
 
@@ -49,14 +52,24 @@ def require(mapping: Any, key: str, kind: type, where: str) -> Any:
     return value
 
 
-def from_unix(value: Any, where: str) -> datetime:
+def _missing(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def from_unix(value: Any, where: str, received_at: datetime | None = None) -> datetime:
+    """A Unix time; a missing one is ``received_at`` when given (the ESP omitted it)."""
+    if _missing(value) and received_at is not None:
+        return received_at
     try:
         return datetime.fromtimestamp(float(value), UTC)
     except (TypeError, ValueError, OverflowError) as exc:
         raise MalformedPayload(f"{where}: bad timestamp {value!r}") from exc
 
 
-def from_iso(value: Any, where: str) -> datetime:
+def from_iso(value: Any, where: str, received_at: datetime | None = None) -> datetime:
+    """An ISO 8601 time; a missing one is ``received_at`` when given (the ESP omitted it)."""
+    if _missing(value) and received_at is not None:
+        return received_at
     if not isinstance(value, str):
         raise MalformedPayload(f"{where}: timestamp missing")
     try:
@@ -80,6 +93,11 @@ def text_of(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
+# Reasons of events where the ESP itself refused to send (no SMTP attempt): Sisimai 5 calls
+# the first "Suppressed"; the second is SendGrid's / Postmark's "Invalid" / "BadEmailAddress".
+SUPPRESSED = "suppressed"
+INVALID_ADDRESS = "invalid_address"
+
 CAMPAIGN_KEY = "emailtrack_campaign_id"
 MESSAGE_KEY = "emailtrack_message_id"
 
@@ -89,3 +107,33 @@ def attribution(variables: Any) -> tuple[str, str]:
     if not isinstance(variables, dict):
         return "", ""
     return text_of(variables.get(CAMPAIGN_KEY)), text_of(variables.get(MESSAGE_KEY))
+
+
+@dataclass(frozen=True)
+class RejectedEvent:
+    """One event of an authenticated request that could not be mapped: it goes to the
+    dead-letter topic alone (``raw`` is its JSON) while the others are recorded."""
+
+    index: int
+    raw: bytes
+    error: str
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What one authenticated request maps to."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    rejected: list[RejectedEvent] = field(default_factory=list)
+
+
+def map_each(items: Iterable[Any], one: Callable[[Any, int], list[Outcome]]) -> Mapped:
+    """``one(item, index)`` for each event; a MalformedPayload sets that event aside alone."""
+    mapped = Mapped()
+    for index, item in enumerate(items):
+        try:
+            mapped.outcomes.extend(one(item, index))
+        except MalformedPayload as exc:
+            raw = json.dumps(item, sort_keys=True, default=str).encode()
+            mapped.rejected.append(RejectedEvent(index, raw, str(exc)))
+    return mapped

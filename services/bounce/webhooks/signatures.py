@@ -1,6 +1,7 @@
 """Shared-secret and public-key webhook signatures: SendGrid (ECDSA P-256 over timestamp +
-body), Mailgun (HMAC-SHA256 of timestamp + token), Mandrill (HMAC-SHA1 of URL + sorted POST
-params, base64) and Postmark (no signature: a secret token in the URL or HTTP basic auth)."""
+body, the timestamp within the replay tolerance), Mailgun (HMAC-SHA256 of timestamp + token),
+Mandrill (HMAC-SHA1 of URL + sorted POST params, base64) and Postmark (no signature: one of the
+configured secret tokens in the URL or HTTP basic auth)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from services.bounce.webhooks.common import InvalidSignature, NotConfigured, header
+from services.bounce.webhooks.common import InvalidSignature, NotConfigured, from_unix, header
+from services.bounce.webhooks.freshness import check_fresh
 
 SENDGRID_SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
 SENDGRID_TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
@@ -38,8 +41,13 @@ def load_sendgrid_key(public_key_b64: str) -> ec.EllipticCurvePublicKey:
 
 
 def verify_sendgrid(
-    key: ec.EllipticCurvePublicKey | None, headers: Mapping[str, str], body: bytes
+    key: ec.EllipticCurvePublicKey | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    tolerance: timedelta,
 ) -> None:
+    """The signature must match and its (signed) timestamp be within ``tolerance`` of now."""
     if key is None:
         raise NotConfigured("EMAILTRACK_SENDGRID_PUBLIC_KEY is not set")
     signature, timestamp = header(headers, SENDGRID_SIGNATURE), header(headers, SENDGRID_TIMESTAMP)
@@ -51,6 +59,9 @@ def verify_sendgrid(
         )
     except CryptoInvalidSignature as exc:
         raise InvalidSignature("SendGrid signature does not match") from exc
+    if not timestamp.isdigit():
+        raise InvalidSignature("SendGrid timestamp is not a Unix time")
+    check_fresh(from_unix(timestamp, "SendGrid timestamp"), now, tolerance, "SendGrid signature")
 
 
 def mailgun_signature(key: str, timestamp: str, token: str) -> str:
@@ -79,12 +90,20 @@ def verify_mandrill(
         raise InvalidSignature("Mandrill signature does not match")
 
 
-def verify_postmark(token: str, url: str, headers: Mapping[str, str]) -> None:
-    """Accepts ``?token=<token>`` in the webhook URL or HTTP basic auth with password <token>."""
-    if not token:
-        raise NotConfigured("EMAILTRACK_POSTMARK_WEBHOOK_TOKEN is not set")
+def _one_of(given: str, tokens: Sequence[str]) -> bool:
+    """Constant-time comparison against every configured token (no early exit)."""
+    matches = [hmac.compare_digest(given.encode(), token.encode()) for token in tokens]
+    return bool(given) and any(matches)
+
+
+def verify_postmark(tokens: Sequence[str], url: str, headers: Mapping[str, str]) -> None:
+    """Accepts ``?token=<token>`` in the webhook URL or HTTP basic auth with password <token>,
+    for any of ``tokens`` (several while one is being rotated)."""
+    tokens = [token for token in tokens if token]
+    if not tokens:
+        raise NotConfigured("EMAILTRACK_POSTMARK_WEBHOOK_TOKENS is not set")
     in_url = parse_qs(urlsplit(url).query).get("token", [""])[0]
-    if in_url and hmac.compare_digest(in_url.encode(), token.encode()):
+    if _one_of(in_url, tokens):
         return
     authorization = header(headers, "Authorization")
     if authorization.lower().startswith("basic "):
@@ -92,7 +111,6 @@ def verify_postmark(token: str, url: str, headers: Mapping[str, str]) -> None:
             credentials = base64.b64decode(authorization[6:].strip(), validate=True).decode()
         except (binascii.Error, ValueError) as exc:
             raise InvalidSignature("malformed basic auth") from exc
-        password = credentials.partition(":")[2]
-        if hmac.compare_digest(password.encode(), token.encode()):
+        if _one_of(credentials.partition(":")[2], tokens):
             return
     raise InvalidSignature("Postmark webhook token missing or wrong")

@@ -26,7 +26,7 @@ def event_id(*parts: str) -> str:
 
 
 def _envelope(
-    event_type: int, eid: str, tenant_id: str, recipient_id: str, at: datetime
+    event_type: events_pb2.EventType, eid: str, tenant_id: str, recipient_id: str, at: datetime
 ) -> events_pb2.Event:
     event = events_pb2.Event(
         event_id=eid, type=event_type, tenant_id=tenant_id, recipient_id=recipient_id

@@ -23,7 +23,7 @@ def event(kind: int, **fields: object) -> events_pb2.Event:
         message_id="m",
         recipient_id="r",
         **fields,
-    )  # type: ignore[arg-type]
+    )
     e.occurred_at.FromDatetime(AT)
     return e
 
@@ -74,7 +74,7 @@ def test_erasure_and_ignored_types() -> None:
 @pytest.mark.parametrize("field", ["event_id", "tenant_id"])
 def test_events_without_identifiers_are_invalid(field: str) -> None:
     e = event(events_pb2.EVENT_TYPE_EMAIL_SENT)
-    e.ClearField(field)  # type: ignore[arg-type]
+    e.ClearField(field)
     with pytest.raises(InvalidEvent):
         decode_event(e)
 

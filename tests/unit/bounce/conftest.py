@@ -18,6 +18,21 @@ from services.bounce.webhooks.sns import SnsVerifier, string_to_sign
 
 WEBHOOKS = Path(__file__).resolve().parents[2] / "data" / "webhooks"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
+# The instant the per-run test material claims to be signed at: handlers' clocks are pinned
+# to it (or to an authentic sample's own signing time), so freshness checks pass as they would
+# have when the ESP sent the request.
+SIGNED_AT = dt.datetime(2016, 1, 27, 14, 59, 38, tzinfo=dt.UTC)
+TEST_TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"
+DJANGO_SES_TOPIC = "arn:aws:sns:us-east-1:364852123998:test-email"
+
+
+def clock_at(moment: dt.datetime | float | str):  # type: ignore[no-untyped-def]
+    """A clock that always reads ``moment`` (a datetime, Unix time or ISO 8601 text)."""
+    if isinstance(moment, str) and not moment.replace(".", "").isdigit():
+        moment = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.fromtimestamp(float(moment), dt.UTC)
+    return lambda: moment
 
 
 def sample(name: str) -> bytes:
@@ -36,7 +51,7 @@ def sendgrid_key() -> ec.EllipticCurvePrivateKey:
 
 @pytest.fixture
 def sign_sendgrid(sendgrid_key):
-    def _headers(body: bytes, ts: str = "1600000000") -> dict[str, str]:
+    def _headers(body: bytes, ts: str = str(int(SIGNED_AT.timestamp()))) -> dict[str, str]:
         signature = sendgrid_key.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))
         return {
             "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
@@ -74,8 +89,8 @@ class SnsSigner:
         message = {
             "Type": kind,
             "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
-            "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events",
-            "Timestamp": "2016-01-27T14:59:38.237Z",
+            "TopicArn": TEST_TOPIC,
+            "Timestamp": SIGNED_AT.isoformat().replace("+00:00", ".237Z"),
             "SignatureVersion": version,
             "SigningCertURL": CERT_URL,
             **fields,
@@ -104,7 +119,8 @@ def mailgun_oca():
     def build(name: str, **event: object) -> tuple[WebhookHandler, bytes]:
         keys = json.loads(sample("mailgun_oca_keys.json"))
         secrets = WebhookSecrets(mailgun_signing_key=keys["signing_key"])
-        handler = WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None)
+        signed_at = clock_at(keys["signature"]["timestamp"])
+        handler = WebhookHandler(secrets, SnsVerifier(bytes), lambda url: None, clock=signed_at)
         payload = json.loads(sample(name))
         payload["event-data"].update(event)
         return handler, json.dumps(payload).encode()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.domain import mta_formats, provider_rules, text_rules
+from services.bounce.domain import generic_rules, mta_formats, provider_rules, text_rules
 from services.bounce.domain.literals import may_match, required_literals
 from services.bounce.domain.smtp_rules import normalise_text
 
@@ -18,7 +18,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 RULES = [
     *(rule for rules in provider_rules.PROVIDER_RULES.values() for rule in rules),
     *text_rules.STRONG_RULES,
-    *text_rules.GENERIC_RULES,
+    *generic_rules.GENERIC_RULES,
 ]
 
 

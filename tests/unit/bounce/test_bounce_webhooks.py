@@ -6,7 +6,8 @@ SendGrid, Amazon SES/SNS, Mailgun and Postmark run on material copied from publi
 the Mailgun signing key, signed timestamp/token and events of OCA's mail_tracking_mailgun test
 suite; Postmark's documented bounce and delivery examples quoted by django-postmark(-utils).
 SNS SignatureVersion 2 and SubscriptionConfirmation are signed with a per-run key
-(conftest.SnsSigner). Mandrill's events are synthetic (no authentic payload was obtainable).
+(conftest.SnsSigner). Mandrill (and more of every ESP) runs on the peer samples in
+test_bounce_webhook_samples.py; per-ESP mapping rules are in test_bounce_webhook_mapping.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -29,9 +29,9 @@ from services.bounce.webhooks.handler import (
 from services.bounce.webhooks.signatures import (
     load_sendgrid_key,
     mailgun_signature,
-    mandrill_signature,
 )
 from services.bounce.webhooks.sns import SnsVerifier
+from tests.unit.bounce.conftest import DJANGO_SES_TOPIC, SIGNED_AT, TEST_TOPIC, clock_at
 
 MANDRILL_KEY = "mandrill-test-key"
 POSTMARK_TOKEN = "pm-secret-token"
@@ -44,11 +44,14 @@ SES_COMPLAINT = "sns_ses_complaint_event.json"
 def handler(sendgrid_key, sns_signer):
     secrets = WebhookSecrets(
         sendgrid_public_key=sendgrid_key.public_key(),
-        postmark_token=POSTMARK_TOKEN,
+        postmark_tokens=(POSTMARK_TOKEN,),
         mandrill_key=MANDRILL_KEY,
+        ses_topic_arns=frozenset({TEST_TOPIC, DJANGO_SES_TOPIC}),
     )
     confirmed: list[str] = []
-    result = WebhookHandler(secrets, SnsVerifier(sns_signer.fetch), confirmed.append)
+    result = WebhookHandler(
+        secrets, SnsVerifier(sns_signer.fetch), confirmed.append, clock=clock_at(SIGNED_AT)
+    )
     result.confirmed = confirmed  # type: ignore[attr-defined]
     return result
 
@@ -71,8 +74,13 @@ def amazon_cert(webhook_sample) -> AmazonCertificate:
 
 
 @pytest.fixture
-def ses_handler(amazon_cert) -> WebhookHandler:
-    return WebhookHandler(WebhookSecrets(), SnsVerifier(amazon_cert), lambda url: None)
+def ses_handler(amazon_cert, webhook_sample) -> WebhookHandler:
+    """Accepts the django-ses topic, its clock at the signed messages' time."""
+    signed_at = json.loads(webhook_sample(SES_BOUNCE))["Timestamp"]
+    secrets = WebhookSecrets(ses_topic_arns=frozenset({DJANGO_SES_TOPIC}))
+    return WebhookHandler(
+        secrets, SnsVerifier(amazon_cert), lambda url: None, clock=clock_at(signed_at)
+    )
 
 
 # --- SendGrid: @sendgrid/eventwebhook 8.0.0 signed samples, used as they are -----------------
@@ -82,7 +90,10 @@ def _sendgrid_signed(webhook_sample, name: str) -> tuple[WebhookHandler, dict[st
     signed = json.loads(webhook_sample("sendgrid_signatures.json"))[name]
     key = load_sendgrid_key(signed["public_key"])
     handler = WebhookHandler(
-        WebhookSecrets(sendgrid_public_key=key), SnsVerifier(bytes), lambda url: None
+        WebhookSecrets(sendgrid_public_key=key),
+        SnsVerifier(bytes),
+        lambda url: None,
+        clock=clock_at(signed["timestamp"]),
     )
     headers = {
         "X-Twilio-Email-Event-Webhook-Signature": signed["signature"],
@@ -130,6 +141,7 @@ def test_sendgrid_signed_sample_rejects_other_key_signature_and_body(webhook_sam
         WebhookSecrets(sendgrid_public_key=load_sendgrid_key(material["invalid_public_key"])),
         SnsVerifier(bytes),
         lambda url: None,
+        clock=handler.clock,
     )
     with pytest.raises(InvalidSignature):
         other.handle("sendgrid", "acme", headers, body, "")
@@ -176,6 +188,7 @@ def test_ses_bounce_signed_by_amazon(ses_handler, amazon_cert, webhook_sample):
 def test_ses_event_publishing_complaint_and_certificate_cache(
     ses_handler, amazon_cert, webhook_sample
 ):
+    ses_handler.clock = clock_at(json.loads(webhook_sample(SES_COMPLAINT))["Timestamp"])
     for _ in range(2):
         body = webhook_sample(SES_COMPLAINT)
         (outcome,) = ses_handler.handle("ses", "acme", {}, body, "").outcomes
@@ -268,7 +281,8 @@ def test_mailgun_oca_tracking_events(mailgun_oca):
     assert (kinds["clicked"].kind, kinds["clicked"].link_url) == (
         "click", "https://odoo-community.org",
     )  # fmt: skip
-    assert kinds["rejected"] is None  # Mailgun refused to send: no delivery outcome
+    # Mailgun refused the message itself: recorded, soft (nothing certain about the address)
+    assert (kinds["rejected"].kind, kinds["rejected"].bounce_type) == ("bounce", "soft")
 
 
 def test_mailgun_oca_user_variables_attribute_campaign(mailgun_oca):
@@ -283,6 +297,8 @@ def test_mailgun_oca_payload_fails_with_another_key_or_a_forged_token(mailgun_oc
     other = WebhookHandler(
         WebhookSecrets(mailgun_signing_key="key-other"), SnsVerifier(bytes), lambda u: None
     )
+    other.clock = handler_clock = mailgun_oca("mailgun_oca_failed.json")[0].clock
+    assert handler_clock
     with pytest.raises(InvalidSignature):
         other.handle("mailgun", "acme", {}, body, "")
     handler, _ = mailgun_oca("mailgun_oca_failed.json")
@@ -331,53 +347,15 @@ def test_postmark_metadata_attributes_campaign(handler, webhook_sample):
     assert outcome.campaign_id == "c-1"
 
 
-def test_postmark_payload_without_record_type_or_time_is_malformed(handler):
+def test_postmark_payload_without_record_type_is_malformed_and_without_time_is_dated_now(
+    handler,
+):
     url = URL.format("postmark") + f"?token={POSTMARK_TOKEN}"
     with pytest.raises(MalformedPayload, match="RecordType"):
         handler.handle("postmark", "acme", {}, b'{"Email": "a@b.example"}', url)
-
-
-# --- Mandrill: synthetic events (no authentic sample was obtainable) -------------------------
-
-MANDRILL_EVENTS = [
-    {
-        "event": "hard_bounce",
-        "_id": "synthetic-1",
-        "ts": 1700000000,
-        "msg": {"email": "erin@example.test", "diag": "smtp;550 5.1.1 user unknown"},
-    },
-    {
-        "event": "open",
-        "_id": "synthetic-1",
-        "ts": 1700000100,
-        "ip": "192.0.2.7",
-        "msg": {"email": "erin@example.test", "metadata": {"emailtrack_campaign_id": "c-2"}},
-    },
-]
-
-
-def _mandrill(events: bytes, key: str = MANDRILL_KEY) -> tuple[bytes, dict[str, str]]:
-    params = [("mandrill_events", events.decode())]
-    signature = mandrill_signature(key, URL.format("mandrill"), params)
-    return urlencode(params).encode(), {"X-Mandrill-Signature": signature}
-
-
-def test_mandrill_bounce_and_open(handler):
-    body, headers = _mandrill(json.dumps(MANDRILL_EVENTS).encode())
-    bounce, opened = handler.handle(
-        "mandrill", "acme", headers, body, URL.format("mandrill")
-    ).outcomes
-    assert (bounce.kind, bounce.reason, bounce.bounce_type) == ("bounce", "user_unknown", "hard")
-    assert (opened.kind, opened.client_ip, opened.campaign_id) == ("open", "192.0.2.7", "c-2")
-
-
-def test_mandrill_signature_covers_url_and_params(handler):
-    body, headers = _mandrill(json.dumps(MANDRILL_EVENTS).encode())
-    with pytest.raises(InvalidSignature):
-        handler.handle("mandrill", "acme", headers, body, URL.format("mandrill") + "x")
-    body, headers = _mandrill(b"[]", key="wrong")
-    with pytest.raises(InvalidSignature):
-        handler.handle("mandrill", "acme", headers, body, URL.format("mandrill"))
+    body = b'{"RecordType": "Delivery", "Recipient": "a@b.example", "MessageID": "m"}'
+    (delivered,) = handler.handle("postmark", "acme", {}, body, url).outcomes
+    assert delivered.occurred_at == SIGNED_AT  # the receive time (the handler's clock)
 
 
 def test_unconfigured_provider_refuses(sns_signer, webhook_sample):

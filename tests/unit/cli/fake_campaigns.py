@@ -76,18 +76,18 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         }
     )
 
-    def _seen(self, request, context) -> None:  # type: ignore[no-untyped-def]
+    def _seen(self, request, context) -> None:
         self.log.append(request)
         refuse_other_tenants(request, context)
 
-    def _campaign(self, request, context) -> pb.Campaign:  # type: ignore[no-untyped-def]
+    def _campaign(self, request, context) -> pb.Campaign:
         self._seen(request, context)
         found = self.campaigns.get(request.campaign_id)
         if found is None or found.status == pb.CAMPAIGN_STATUS_DELETED:
             context.abort(grpc.StatusCode.NOT_FOUND, f"no campaign {request.campaign_id}")
         return found
 
-    def CreateCampaign(self, request, context):  # type: ignore[no-untyped-def]
+    def CreateCampaign(self, request, context):
         self._seen(request, context)
         if not request.name.strip():
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name is required")
@@ -103,10 +103,10 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
             self.campaigns[request.campaign_id] = found
         return pb.CreateCampaignResponse(campaign=found)
 
-    def GetCampaign(self, request, context):  # type: ignore[no-untyped-def]
+    def GetCampaign(self, request, context):
         return pb.GetCampaignResponse(campaign=self._campaign(request, context))
 
-    def FindCampaigns(self, request, context):  # type: ignore[no-untyped-def]
+    def FindCampaigns(self, request, context):
         self._seen(request, context)
         found = [
             c
@@ -116,7 +116,7 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         ]
         return pb.FindCampaignsResponse(campaigns=found)
 
-    def UpdateCampaignStatus(self, request, context):  # type: ignore[no-untyped-def]
+    def UpdateCampaignStatus(self, request, context):
         found = self._campaign(request, context)
         if request.status != found.status and request.status not in ALLOWED.get(found.status, ()):
             old, new = pb.CampaignStatus.Name(found.status), pb.CampaignStatus.Name(request.status)
@@ -124,11 +124,11 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         found.status = request.status
         return pb.UpdateCampaignStatusResponse(campaign=found)
 
-    def DeleteCampaign(self, request, context):  # type: ignore[no-untyped-def]
+    def DeleteCampaign(self, request, context):
         self._campaign(request, context).status = pb.CAMPAIGN_STATUS_DELETED
         return pb.DeleteCampaignResponse(messages_deleted=3)
 
-    def RegisterMailbox(self, request, context):  # type: ignore[no-untyped-def]
+    def RegisterMailbox(self, request, context):
         self._seen(request, context)
         if "@" not in request.address or request.daily_limit < 0:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"address: {request.address!r}")
@@ -137,7 +137,7 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         self.mailboxes[found.address] = found
         return pb.RegisterMailboxResponse(mailbox=found)
 
-    def ListMailboxes(self, request, context):  # type: ignore[no-untyped-def]
+    def ListMailboxes(self, request, context):
         self._seen(request, context)
         found = [
             m
@@ -146,7 +146,7 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         ]
         return pb.ListMailboxesResponse(mailboxes=found)
 
-    def GetUsage(self, request, context):  # type: ignore[no-untyped-def]
+    def GetUsage(self, request, context):
         self._seen(request, context)
         if request.period and len(request.period) != 7:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "period must be YYYY-MM")
@@ -192,11 +192,11 @@ class CampaignAnalyticsRpcs:
 
     log: list[object]
 
-    def _seen(self, request, context) -> None:  # type: ignore[no-untyped-def]
+    def _seen(self, request, context) -> None:
         self.log.append(request)
         refuse_other_tenants(request, context)
 
-    def GetSegmentStats(self, request, context):  # type: ignore[no-untyped-def]
+    def GetSegmentStats(self, request, context):
         self._seen(request, context)
         if request.dimension not in SEGMENTS:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
@@ -208,7 +208,7 @@ class CampaignAnalyticsRpcs:
         ]
         return analytics_pb2.GetSegmentStatsResponse(segments=segments)
 
-    def GetVariantComparison(self, request, context):  # type: ignore[no-untyped-def]
+    def GetVariantComparison(self, request, context):
         self._seen(request, context)
         if request.alpha and not 0 < request.alpha < 0.5:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "alpha must be in (0, 0.5)")
@@ -230,7 +230,7 @@ class CampaignAnalyticsRpcs:
         ]  # fmt: skip
         return analytics_pb2.GetVariantComparisonResponse(variants=rates, comparisons=comparisons)
 
-    def ListMailboxStats(self, request, context):  # type: ignore[no-untyped-def]
+    def ListMailboxStats(self, request, context):
         self._seen(request, context)
         found = [
             analytics_pb2.MailboxStats(
@@ -248,7 +248,7 @@ class CampaignAnalyticsRpcs:
             mailboxes=[m for m in found if not wanted or m.mailbox in wanted]
         )
 
-    def GetWarmupStats(self, request, context):  # type: ignore[no-untyped-def]
+    def GetWarmupStats(self, request, context):
         self._seen(request, context)
         days = [
             analytics_pb2.WarmupDay(day="2026-11-01", sent=5, opens=3, replies=1),

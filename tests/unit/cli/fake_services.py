@@ -62,12 +62,12 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         self.log = log
         self.watch_events: list[events_pb2.Event] = []
 
-    def GetCampaignStats(self, request, context):  # type: ignore[no-untyped-def]
+    def GetCampaignStats(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         return analytics_pb2.GetCampaignStatsResponse(stats=stats(request.campaign_id))
 
-    def ListCampaigns(self, request, context):  # type: ignore[no-untyped-def]
+    def ListCampaigns(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         if request.page_token == "bad":
@@ -78,7 +78,7 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
             campaigns=[stats("spring"), stats("summer")], next_page_token="p2"
         )
 
-    def GetTimeline(self, request, context):  # type: ignore[no-untyped-def]
+    def GetTimeline(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         points = []
@@ -93,7 +93,7 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
                 points.append(point)
         return analytics_pb2.GetTimelineResponse(points=points)
 
-    def GetTopLinks(self, request, context):  # type: ignore[no-untyped-def]
+    def GetTopLinks(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         link = analytics_pb2.LinkStats(
@@ -101,7 +101,7 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         )
         return analytics_pb2.GetTopLinksResponse(links=[link])
 
-    def GetBreakdown(self, request, context):  # type: ignore[no-untyped-def]
+    def GetBreakdown(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         rows = [
@@ -110,7 +110,7 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
-    def WatchCampaign(self, request, context):  # type: ignore[no-untyped-def]
+    def WatchCampaign(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
         yield analytics_pb2.WatchCampaignResponse(stats=stats(request.campaign_id))
@@ -124,7 +124,7 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
     log: list[object]
     people: dict[str, recipient_pb2.Recipient] = field(default_factory=dict)
 
-    def _find(self, request, context) -> recipient_pb2.Recipient:  # type: ignore[no-untyped-def]
+    def _find(self, request, context) -> recipient_pb2.Recipient:
         self.log.append(request)
         refuse_other_tenants(request, context)
         if "@" not in request.email:
@@ -133,31 +133,31 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
             context.abort(grpc.StatusCode.NOT_FOUND, f"no recipient {request.email}")
         return self.people[request.email]
 
-    def GetRecipient(self, request, context):  # type: ignore[no-untyped-def]
+    def GetRecipient(self, request, context):
         return recipient_pb2.GetRecipientResponse(recipient=self._find(request, context))
 
-    def GetEngagementSummary(self, request, context):  # type: ignore[no-untyped-def]
+    def GetEngagementSummary(self, request, context):
         self._find(request, context)
         return recipient_pb2.GetEngagementSummaryResponse(opens=4, clicks=1, human_opens=2)
 
-    def Suppress(self, request, context):  # type: ignore[no-untyped-def]
+    def Suppress(self, request, context):
         found = self._find(request, context)
         found.status = recipient_pb2.RECIPIENT_STATUS_SUPPRESSED
         return recipient_pb2.SuppressResponse(recipient=found)
 
-    def Unsuppress(self, request, context):  # type: ignore[no-untyped-def]
+    def Unsuppress(self, request, context):
         found = self._find(request, context)
         if found.status != recipient_pb2.RECIPIENT_STATUS_SUPPRESSED:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, "recipient is not suppressed")
         found.status = recipient_pb2.RECIPIENT_STATUS_ACTIVE
         return recipient_pb2.UnsuppressResponse(recipient=found)
 
-    def Unsubscribe(self, request, context):  # type: ignore[no-untyped-def]
+    def Unsubscribe(self, request, context):
         found = self._find(request, context)
         found.status = recipient_pb2.RECIPIENT_STATUS_UNSUBSCRIBED
         return recipient_pb2.UnsubscribeResponse(recipient=found)
 
-    def EraseRecipient(self, request, context):  # type: ignore[no-untyped-def]
+    def EraseRecipient(self, request, context):
         self._find(request, context)
         del self.people[request.email]
         return recipient_pb2.EraseRecipientResponse(erased=True)
@@ -167,7 +167,7 @@ class FakeTrackingEdge(tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
     def __init__(self, log: list[object]) -> None:
         self.log = log
 
-    def InstrumentMessage(self, request, context):  # type: ignore[no-untyped-def]
+    def InstrumentMessage(self, request, context):
         self.log.append(request)
         message = request.message
         refuse_other_tenants(message, context)
@@ -189,7 +189,7 @@ class FakeTrackingEdge(tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
             )
         )
 
-    def VerifyToken(self, request, context):  # type: ignore[no-untyped-def]
+    def VerifyToken(self, request, context):
         self.log.append(request)
         if request.token != "v1.good":
             return tracking_edge_pb2.VerifyTokenResponse(valid=False, error="bad tag")
@@ -199,7 +199,7 @@ class FakeTrackingEdge(tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
 
 
 class FakeBounce(bounce_pb2_grpc.BounceServiceServicer):
-    def IngestInboundMessages(self, request_iterator, context):  # type: ignore[no-untyped-def]
+    def IngestInboundMessages(self, request_iterator, context):
         messages = sum(1 for _ in request_iterator)
         return bounce_pb2.IngestInboundMessagesResponse(messages=messages, bounces=messages)
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from emailtrack.commands.report import bounce_rows, summarise
+from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
 from emailtrack.v1 import analytics_pb2
-from gateway.api.views import TIMELINE_CSV_COLUMNS
 from tests.unit.cli.conftest import Invoke
 from tests.unit.cli.fake_services import FakeStack, stats
 

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys
-from gateway.app import build_app
+from gateway.asgi import build_gateway
 from gateway.config import DashboardUser, GatewaySettings, OperatorSettings
 from tests.unit.cli.fake_services import TENANT, FakeStack, start_fake_stack
 
@@ -52,7 +52,7 @@ def settings_for(stack: FakeStack) -> GatewaySettings:
 @pytest.fixture
 def client(stack: FakeStack) -> Iterator[TestClient]:
     stack.log.clear()
-    with TestClient(build_app(settings_for(stack), None)) as test_client:
+    with TestClient(build_gateway(settings_for(stack), None)) as test_client:
         yield test_client
 
 

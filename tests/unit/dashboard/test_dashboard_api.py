@@ -9,9 +9,9 @@ import io
 import pytest
 from starlette.testclient import TestClient
 
+from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
 from emailtrack.v1 import analytics_pb2, recipient_pb2
-from gateway.api.routes import api_app
-from gateway.api.views import TIMELINE_CSV_COLUMNS
+from gateway.operator.api.routes import api_app
 from tests.unit.cli.fake_services import TENANT, FakeStack
 from tests.unit.dashboard.conftest import OTHER_TOKEN
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, campaign_pb2
-from gateway.api import campaign_views
-from gateway.dashboard.campaign_sections import segment_rows
-from gateway.dashboard.pages import duration
+from gateway.operator.dashboard.campaign_sections import segment_rows
+from gateway.operator.dashboard.pages import duration
 from tests.unit.cli.fake_services import FakeStack
 from tests.unit.dashboard.test_dashboard_pages import log_in
 

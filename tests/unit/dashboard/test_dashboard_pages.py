@@ -10,7 +10,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from emailtrack.v1 import analytics_pb2, events_pb2
-from gateway.dashboard.pages import SERIES, chart_series
+from gateway.operator.dashboard.pages import SERIES, chart_series
 from tests.unit.cli.fake_services import FakeStack
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -134,7 +134,7 @@ def test_logout_ends_the_session(client: TestClient) -> None:
 def test_vendored_chart_library_is_the_locked_version() -> None:
     lock = json.loads((ROOT / "package-lock.json").read_text())
     version = lock["packages"]["node_modules/uplot"]["version"]
-    vendored = ROOT / "gateway/dashboard/static/vendor/uPlot.iife.min.js"
+    vendored = ROOT / "gateway/operator/dashboard/static/vendor/uPlot.iife.min.js"
     assert vendored.read_text().startswith(f"/*! https://github.com/leeoniya/uPlot (v{version}) */")
     assert json.loads((ROOT / "package.json").read_text())["devDependencies"]["uplot"] == version
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from emailtrack.presentation.export import export_windows
+from emailtrack.presentation.views import event_summary, mask_email
 from emailtrack.v1 import events_pb2
-from gateway.api import params
-from gateway.api.export import export_windows
-from gateway.api.views import event_summary, mask_email
 from gateway.config import ConfigError, parse_api_tokens, parse_dashboard_users
+from gateway.operator.api import params
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_export_windows_across_a_dst_change_stay_on_midnight() -> None:
         (lambda: params.only({"x": "1"}, ("y",)), "unknown parameter"),
     ],
 )
-def test_parameter_errors_say_what_is_wrong(call, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_parameter_errors_say_what_is_wrong(call, message: str) -> None:
     with pytest.raises(params.ParameterError, match=message):
         call()
 

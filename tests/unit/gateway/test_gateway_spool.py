@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.spool import SPOOL_DROPPED, Spool, decode_records, encode_record
+from gateway.tracking.spool import SPOOL_DROPPED, Spool, decode_records, encode_record
 
 
 def drain(spool: Spool) -> list[bytes]:

@@ -12,8 +12,8 @@ from pathlib import Path
 from kafka.errors import KafkaTimeoutError
 
 from emailtrack.v1 import events_pb2
-from gateway.publisher import HitPublisher
-from gateway.spool import Spool
+from gateway.tracking.publisher import HitPublisher
+from gateway.tracking.spool import Spool
 
 
 @dataclass
@@ -76,7 +76,7 @@ def hit(n: int) -> events_pb2.RawHit:
 def make(tmp_path: Path, producer: FakeProducer, **options: float) -> HitPublisher:
     spool = Spool(tmp_path, max_bytes=1 << 20, segment_bytes=256)
     publisher = HitPublisher(
-        producer,  # type: ignore[arg-type]
+        producer,
         spool,
         max_buffered=int(options.get("max_buffered", 1000)),
         flush_interval_s=0.005,

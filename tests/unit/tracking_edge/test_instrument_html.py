@@ -7,10 +7,12 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+import ada_url
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from emailtrack.common.browser_urls import web_url
 from services.tracking_edge.html_scan import decode_attribute
 from services.tracking_edge.merge_tags import has_template_tag
 from services.tracking_edge.rewrite_html import (
@@ -61,7 +63,7 @@ def _assert_only_links_changed(source: str, result: InstrumentedHtml) -> None:
         value = decode_attribute(raw[1:-1] if raw[0] in "\"'" else raw)
         if index is not None:
             seen.append(int(index))
-            assert value.strip() == result.links[int(index)].original_url
+            assert web_url(value) == result.links[int(index)].original_url
         position = token.end()
     assert source[position:] == pieces[-1]
     assert seen == list(range(len(result.links)))
@@ -128,7 +130,7 @@ def test_corpus_covers_outlook_vml_and_entities() -> None:
         ('<a\nhref = "https://example.com/c" >', "https://example.com/c"),
         ('<a href="https://example.com/?x=1&amp;y=2">', "https://example.com/?x=1&y=2"),
         ('<a href="https://example.com/?x=1&copy=2">', "https://example.com/?x=1&copy=2"),
-        ('<a href="https://example.com/&#x41;&lt;">', "https://example.com/A<"),
+        ('<a href="https://example.com/&#x41;&lt;">', "https://example.com/A%3C"),
         ('<a href="  https://example.com/d\n">', "https://example.com/d"),
         ('<area shape=rect href="https://example.com/map">', "https://example.com/map"),
         ('<a href="https://example.com/1" href="https://example.com/2">', "https://example.com/1"),
@@ -338,11 +340,11 @@ def test_escaped_urls_round_trip(tail: str, quote: str) -> None:
     url = "https://example.com/" + tail
     escaped = html_lib.escape(url, quote=True)
     result = _instrument(f"<a href={quote}{escaped}{quote}>x</a>", pixel=False, honeypot=False)
-    expected_url = url.strip("".join(chr(code) for code in range(0x21)))
-    if has_template_tag(expected_url):
+    cleaned = re.sub("[\t\n\r]", "", url.strip("".join(chr(code) for code in range(0x21))))
+    if has_template_tag(cleaned):
         assert result.links == []
-    else:
-        assert [link.original_url for link in result.links] == [expected_url]
+    else:  # what a browser opens: ada (WHATWG) serialisation of the cleaned-up value
+        assert [link.original_url for link in result.links] == [ada_url.URL(cleaned).href]
 
 
 @pytest.mark.parametrize(

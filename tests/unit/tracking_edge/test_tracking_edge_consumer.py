@@ -165,6 +165,15 @@ def test_unsubscribe_event_carries_the_address_and_one_click() -> None:
     assert not event.HasField("engagement")
 
 
+def test_unsubscribe_event_carries_the_list_of_the_token() -> None:
+    hit = raw_hit(http_method="POST")
+    hit.claims.kind = events_pb2.HIT_KIND_UNSUBSCRIBE
+    hit.claims.list_id = "weekly-digest"
+    features = HitFeatures("unsubscribe", "POST", "ua", "81.2.69.142", SENT, None)
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    assert event.unsubscribe.list_id == "weekly-digest"
+
+
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36"

@@ -51,7 +51,7 @@ def message(**fields: object) -> tracking_edge_pb2.MessageToInstrument:
     return tracking_edge_pb2.MessageToInstrument(**values)  # type: ignore[arg-type]
 
 
-def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type: ignore[no-untyped-def]
+def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:
     options = tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="unsub@example.com")
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
@@ -71,7 +71,24 @@ def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:  # type
     assert headers["X-Emailtrack-Message"] == "m-1"
 
 
-def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-untyped-def]
+def test_unsubscribe_token_carries_the_list_and_nothing_is_readable(stub) -> None:
+    options = tracking_edge_pb2.InstrumentOptions(list_id="weekly-digest")
+    reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message(options=options))
+    ).message
+    token = reply.unsubscribe_url.rsplit("/", 1)[1]
+    claims = verify(token, KEYS)
+    assert (claims.kind, claims.list_id) == (events_pb2.HIT_KIND_UNSUBSCRIBE, "weekly-digest")
+    headers = {h.name: h.value for h in reply.headers}
+    assert headers["List-Unsubscribe"] == f"<{reply.unsubscribe_url}>"
+    assert token.startswith("v2.") and "weekly" not in token and "acme" not in token
+    global_reply = stub.InstrumentMessage(
+        tracking_edge_pb2.InstrumentMessageRequest(message=message())
+    ).message
+    assert verify(global_reply.unsubscribe_url.rsplit("/", 1)[1], KEYS).list_id == ""
+
+
+def test_honeypot_link_is_signed_as_honeypot(stub) -> None:
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message())
     ).message
@@ -91,9 +108,10 @@ def test_honeypot_link_is_signed_as_honeypot(stub) -> None:  # type: ignore[no-u
             {"options": tracking_edge_pb2.InstrumentOptions(unsubscribe_mailto="not an address")},
             "unsubscribe_mailto",
         ),
+        ({"options": tracking_edge_pb2.InstrumentOptions(list_id="a\nb")}, "list_id"),
     ],
 )
-def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:
     with pytest.raises(grpc.RpcError) as error:
         stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(message=message(**fields))
@@ -102,7 +120,7 @@ def test_invalid_input_is_invalid_argument(stub, fields, expected) -> None:  # t
     assert expected in error.value.details()
 
 
-def test_batch_and_stream_forms(stub) -> None:  # type: ignore[no-untyped-def]
+def test_batch_and_stream_forms(stub) -> None:
     batch = stub.InstrumentMessages(
         tracking_edge_pb2.InstrumentMessagesRequest(
             messages=[message(message_id=f"m-{i}") for i in range(5)]
@@ -120,7 +138,7 @@ def test_batch_and_stream_forms(stub) -> None:  # type: ignore[no-untyped-def]
     assert replies[2].message.message_id == "s-3"
 
 
-def test_verify_token_rpc(stub) -> None:  # type: ignore[no-untyped-def]
+def test_verify_token_rpc(stub) -> None:
     reply = stub.InstrumentMessage(
         tracking_edge_pb2.InstrumentMessageRequest(message=message())
     ).message

@@ -1,0 +1,311 @@
+"""The OpenAPI 3.1 document of the JSON API (``GET /api/v1/openapi.json``), written out by
+hand from the same names the handlers use; a test checks every route is documented."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from typing import Any
+
+from emailtrack.presentation import export
+from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
+from gateway.operator.api import openapi_campaigns, params
+
+INT = {"type": "integer", "minimum": 0}
+TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def _schemas() -> dict[str, Any]:
+    counts = obj({name: INT for name in SOURCES})
+    engagement = obj({"unique": ref("SourceCounts"), "total": ref("SourceCounts")})
+    rate = {"type": "number", "minimum": 0}
+    status = ["active", "unsubscribed", "bounced", "complained", "suppressed", "unknown"]
+    return {
+        "Error": obj(
+            {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "parameter": {"type": "string"},
+                    },
+                    "required": ["code", "message"],
+                }
+            }
+        ),
+        "SourceCounts": counts,
+        "Engagement": engagement,
+        "CampaignStats": obj(
+            {
+                "campaign_id": {"type": "string"},
+                **{name: INT for name in STATS_COUNTS},
+                "opens": ref("Engagement"),
+                "clicks": ref("Engagement"),
+                "rates": obj({name.removesuffix("_rate"): rate for name in STATS_RATES}),
+                "first_event_at": TIME,
+                "last_event_at": TIME,
+                "first_reply_at": TIME,
+                "median_seconds_to_first_reply": rate,
+            }
+        ),
+        "CampaignList": obj(
+            {
+                "campaigns": {"type": "array", "items": ref("CampaignStats")},
+                "next_page_token": {"type": ["string", "null"]},
+            }
+        ),
+        "Timeline": obj(
+            {
+                "points": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "bucket_start": TIME,
+                            **{name: INT for name in TIMELINE_COUNTS},
+                            "opens": ref("SourceCounts"),
+                            "clicks": ref("SourceCounts"),
+                        }
+                    ),
+                }
+            }
+        ),
+        "Links": obj(
+            {
+                "links": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "url": {"type": "string"},
+                            "link_index": {"type": "integer"},
+                            "unique_clicks": ref("SourceCounts"),
+                            "total_clicks": ref("SourceCounts"),
+                        }
+                    ),
+                }
+            }
+        ),
+        "Breakdown": obj(
+            {
+                "rows": {
+                    "type": "array",
+                    "items": obj({"value": {"type": "string"}, "count": INT, "share": rate}),
+                }
+            }
+        ),
+        "Recipient": obj(
+            {
+                "email": {"type": "string"},
+                "recipient_id": {"type": "string"},
+                "status": {"enum": status},
+                "hard_bounces": INT,
+                "soft_bounces": INT,
+                "tracking_opt_out": {"type": "boolean"},
+                "first_seen_at": TIME,
+                "last_seen_at": TIME,
+            }
+        ),
+        "RecipientEngagement": {
+            "allOf": [
+                ref("Recipient"),
+                obj(
+                    {
+                        "engagement": obj(
+                            {
+                                "opens": INT,
+                                "clicks": INT,
+                                "human_opens": INT,
+                                "human_clicks": INT,
+                                "last_engagement_at": TIME,
+                            }
+                        )
+                    }
+                ),
+            ]
+        },
+        "Health": obj(
+            {
+                "status": {"enum": ["ok", "degraded"]},
+                "services": {"type": "object", "additionalProperties": {"type": "string"}},
+            }
+        ),
+        **openapi_campaigns.schemas(),
+    }
+
+
+def _json(schema: str, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+ERRORS = {
+    "401": _json("Error", "Missing or unknown bearer token"),
+    "404": _json("Error", "Not found"),
+    "422": _json("Error", "Invalid parameter"),
+    "400": _json("Error", "Refused by the service"),
+    "409": _json("Error", "Not allowed in the current state"),
+}
+
+
+def _operation(summary: str, reply: dict[str, Any], parameters: list[Any], **more: Any) -> Any:
+    return {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "parameters": parameters,
+        "responses": {"200": reply, **ERRORS},
+        **more,
+    }
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+PRINTABLE = "^[^\\x00-\\x1f\\x7f]*$"
+
+
+def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    text = schema or {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": params.MAX_ID_LENGTH,
+        "pattern": PRINTABLE,
+    }
+    return {"name": name, "in": "path", "required": True, "schema": text}
+
+
+def _body(*fields: str) -> dict[str, Any]:
+    text = {"type": "string", "maxLength": params.MAX_TEXT_LENGTH, "pattern": PRINTABLE}
+    props = {f: text for f in fields}
+    schema = {"type": "object", "properties": props, "additionalProperties": False}
+    return {"required": False, "content": {"application/json": {"schema": schema}}}
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    campaign = [_path("campaign_id")]
+    email = [_path("email", {"type": "string", "format": "email", "maxLength": 320})]
+    bucket = _query("bucket", {"enum": list(export.BUCKETS)}, "Bucket size (default hour)")
+    zones = {"enum": sorted(zoneinfo.available_timezones())}
+    zone = _query("time_zone", zones, "IANA time zone (default UTC)")
+    moment = {"type": "string", "format": "date-time"}
+    event = _query("event", {"enum": ["open", "click"]}, "Event counted (default open)")
+    limit = _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Links (10)")
+    csv = {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "emailtrack API",
+            "version": "1",
+            "description": "Campaign statistics, segments and variant tests, sending "
+            "mailboxes, usage and recipient management, scoped to the tenant of the bearer "
+            "token (EMAILTRACK_API_TOKENS).",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": _schemas(),
+        },
+        "paths": {
+            "/health": {
+                "get": {
+                    "summary": "Health of the services behind the API",
+                    "security": [],
+                    "responses": {"200": _json("Health")},
+                }
+            },
+            "/campaigns": {
+                "get": _operation(
+                    "Campaigns of the tenant, ordered by id",
+                    _json("CampaignList"),
+                    [
+                        _query(
+                            "page_size",
+                            {"type": "integer", "minimum": 1, "maximum": 500},
+                            "Page size (50)",
+                        ),
+                        _query(
+                            "page_token", {"type": "string"}, "next_page_token of the previous page"
+                        ),
+                    ],
+                )
+            },
+            "/campaigns/{campaign_id}": {
+                "get": _operation("Campaign statistics", _json("CampaignStats"), campaign)
+            },
+            "/campaigns/{campaign_id}/timeline": {
+                "get": _operation(
+                    "Opens, clicks and deliveries per time bucket",
+                    _json("Timeline"),
+                    [
+                        *campaign,
+                        bucket,
+                        zone,
+                        _query("start", moment, "Range start (inclusive)"),
+                        _query("end", moment, "Range end (exclusive)"),
+                    ],
+                )
+            },
+            "/campaigns/{campaign_id}/links": {
+                "get": _operation("Top links", _json("Links"), [*campaign, limit])
+            },
+            "/campaigns/{campaign_id}/breakdowns/{dimension}": {
+                "get": _operation(
+                    "Events per email client, device, OS or country",
+                    _json("Breakdown"),
+                    [
+                        *campaign,
+                        _path("dimension", {"enum": ["client", "device", "os", "country"]}),
+                        event,
+                    ],
+                )
+            },
+            "/campaigns/{campaign_id}/export.csv": {
+                "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
+            },
+            **openapi_campaigns.paths(_operation, _json, _query),
+            "/recipients/{email}": {
+                "get": _operation(
+                    "Recipient status and engagement", _json("RecipientEngagement"), email
+                )
+            },
+            "/recipients/{email}/unsubscribe": {
+                "post": _operation(
+                    "Unsubscribe (globally, or from one list)",
+                    _json("Recipient"),
+                    email,
+                    requestBody=_body("list_id"),
+                )
+            },
+            "/recipients/{email}/suppression": {
+                "put": _operation(
+                    "Suppress the recipient", _json("Recipient"), email, requestBody=_body("reason")
+                ),
+                "delete": _operation(
+                    "Lift a suppression",
+                    _json("Recipient"),
+                    [
+                        *email,
+                        _query(
+                            "reason",
+                            {"type": "string", "maxLength": 500, "pattern": PRINTABLE},
+                            "Why",
+                        ),
+                    ],
+                ),
+            },
+        },
+    }

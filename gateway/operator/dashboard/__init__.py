@@ -1,0 +1,135 @@
+"""The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
+sending mailboxes, recipient page; server-rendered Jinja2 templates, one small script,
+vendored uPlot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.config import OperatorSettings
+from gateway.operator.api.backend import Backend
+from gateway.operator.api.encoded_paths import KeepEncodedSeparators
+from gateway.operator.api.routes import api_app
+from gateway.operator.dashboard.auth import Logins, read_form
+from gateway.operator.dashboard.live import LiveFeed
+from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.request_body import BodyTooLarge
+
+STATIC = Path(__file__).parent / "static"
+SESSION_HOURS = 12
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+        b"form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds a strict Content-Security-Policy (no inline script or style) to every reply."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
+    logins = Logins(settings)
+    pages = Pages(backend, logins)
+    live = LiveFeed(backend)
+
+    async def login_form(request: Request) -> Response:
+        if logins.current(request) is not None:
+            return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
+        return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
+
+    async def login(request: Request) -> Response:
+        try:
+            outcome = await logins.log_in(request)
+        except BodyTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if outcome.bad_form:
+            return PlainTextResponse("form expired: reload the login page", status_code=403)
+        if outcome.retry_after:
+            context = {"failed": False, "retry_after": outcome.retry_after}
+            headers = {"Retry-After": str(outcome.retry_after)}
+            return TEMPLATES.TemplateResponse(
+                request, "login.html", context, status_code=429, headers=headers
+            )
+        if outcome.user is None:
+            context = {"failed": True}
+            return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
+        return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
+
+    async def logout(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except BodyTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if form is None:
+            return PlainTextResponse("form expired: reload the page", status_code=403)
+        request.session.clear()
+        return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
+
+    routes = [
+        Route("/login", login_form, methods=["GET"], name="login"),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+        Route("/", logins.required(pages.campaigns), name="campaigns"),
+        Route("/recipients", logins.required(pages.recipient), name="recipient"),
+        Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
+        Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
+        Route(
+            "/campaigns/{campaign_id}/timeline.json",
+            logins.required(pages.timeline, redirect=False),
+            name="timeline",
+        ),
+        Route(
+            "/campaigns/{campaign_id}/live",
+            logins.required(live.stream, redirect=False),
+            name="live",
+        ),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [
+        Middleware(KeepEncodedSeparators),
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.session_secret,
+            session_cookie="emailtrack_dashboard",
+            max_age=SESSION_HOURS * 3600,
+            path="/dashboard",
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def operator_routes(settings: OperatorSettings) -> list[Mount]:
+    """The dashboard and the JSON API, sharing one set of gRPC channels."""
+    backend = Backend(settings)
+    return [
+        Mount("/api/v1", app=api_app(settings, backend)),
+        Mount("/dashboard", app=dashboard_app(settings, backend), name="dashboard"),
+    ]

@@ -1,0 +1,103 @@
+"""Dashboard logins. The login form (bounded body, CSRF token) checks the user's scrypt hash
+(or bootstrap plaintext) off the event loop, throttled per client IP and per user (429 with
+Retry-After). The signed session cookie holds the user name and the version of the
+credential it was opened with; the user is looked up on every request, never taken from
+the request, so removing a user or changing their password ends their sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from gateway.config import DashboardUser, OperatorSettings
+from gateway.operator.dashboard.csrf import FIELD, csrf_valid
+from gateway.operator.dashboard.passwords import credential_version, hash_password, verify_password
+from gateway.operator.dashboard.throttle import LoginThrottle, ThrottleRules
+from gateway.operator.dashboard.users import UserDirectory
+from gateway.request_body import read_bounded
+from gateway.tracking.hits import client_ip
+
+SESSION_KEY = "user"
+VERSION_KEY = "credential"
+MAX_FORM_BYTES = 4096
+MAX_NAME_LENGTH = 200
+# checked when the user name is unknown, so that a miss costs what a wrong password costs
+_UNKNOWN_USER_HASH = hash_password("emailtrack-no-such-user")
+
+Page = Callable[[Request], Awaitable[Response]]
+UserPage = Callable[[Request, DashboardUser], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: DashboardUser | None = None
+    retry_after: int = 0
+    bad_form: bool = False
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    """The posted form's fields (first value of each), None when the CSRF token is wrong.
+    Raises BodyTooLarge past MAX_FORM_BYTES."""
+    raw = await read_bounded(request, MAX_FORM_BYTES)
+    fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+    return fields if csrf_valid(request, fields.get(FIELD, "")) else None
+
+
+class Logins:
+    def __init__(self, settings: OperatorSettings, throttle: LoginThrottle | None = None) -> None:
+        self.users = UserDirectory(settings.dashboard_users, settings.dashboard_users_file)
+        self.throttle = throttle or LoginThrottle(ThrottleRules())
+        self.trusted_proxies = settings.trusted_proxies
+
+    def current(self, request: Request) -> DashboardUser | None:
+        name = request.session.get(SESSION_KEY)
+        user = self.users.find(name) if isinstance(name, str) else None
+        if user is None or request.session.get(VERSION_KEY) != credential_version(user.password):
+            return None
+        return user
+
+    def required(self, page: UserPage, redirect: bool = True) -> Page:
+        """Runs ``page`` for a logged-in user; others go to the login form (or get 401)."""
+
+        async def endpoint(request: Request) -> Response:
+            user = self.current(request)
+            if user is None:
+                if not redirect:
+                    return Response("login required", status_code=401)
+                return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
+            return await page(request, user)
+
+        return endpoint
+
+    def _client(self, request: Request) -> str:
+        peer = request.client.host if request.client else ""
+        forwarded = request.headers.get("x-forwarded-for", "")
+        return client_ip(peer, forwarded, self.trusted_proxies)
+
+    async def log_in(self, request: Request) -> LoginOutcome:
+        """Checks the posted form; on success the session holds the user (and nothing the
+        session held before: a fresh CSRF token is made for the new session)."""
+        form = await read_form(request)
+        if form is None:
+            return LoginOutcome(bad_form=True)
+        name = form.get("username", "")[:MAX_NAME_LENGTH]
+        client = self._client(request)
+        wait = self.throttle.retry_after(client, name)
+        if wait:
+            return LoginOutcome(retry_after=wait)
+        user = self.users.find(name)
+        stored = user.password if user is not None else _UNKNOWN_USER_HASH
+        matches = await run_in_threadpool(verify_password, stored, form.get("password", ""))
+        if user is None or not matches:
+            self.throttle.failed(client, name)
+            return LoginOutcome()
+        self.throttle.succeeded(name)
+        request.session.clear()
+        request.session[SESSION_KEY] = user.name
+        request.session[VERSION_KEY] = credential_version(user.password)
+        return LoginOutcome(user=user)

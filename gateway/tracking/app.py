@@ -1,0 +1,253 @@
+"""The tracking hot path's Starlette application: pixel, click and unsubscribe endpoints that
+answer at once and hand hits to Kafka asynchronously, plus health and metrics. It imports
+nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes next to it.
+
+Tokens past the maximum age (``EMAILTRACK_TOKEN_MAX_AGE_DAYS``) still work but are not recorded:
+the click redirects and the pixel is served, with no hit sent (the tracking window is closed).
+Unsubscribes are recorded at any age. Forged, altered or unknown-key tokens never redirect."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Protocol
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from emailtrack.common import metrics
+from emailtrack.common.browser_urls import redirect_location
+from emailtrack.common.telemetry import tracing_enabled
+from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
+from emailtrack.common.tracking_urls import (
+    CLICK_PREFIX,
+    PIXEL_PREFIX,
+    PIXEL_SUFFIX,
+    UNSUBSCRIBE_PREFIX,
+)
+from emailtrack.v1 import events_pb2
+from gateway.config import GatewaySettings
+from gateway.request_body import BodyTooLarge, read_bounded
+from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
+
+PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_CACHE = {
+    "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0, private",
+    "Pragma": "no-cache",
+    "Expires": "0",
+}
+NOT_FOUND_PAGE = (
+    "<!doctype html><title>Link not found</title>"
+    "<h1>This link is not valid</h1><p>It may have been altered or has expired.</p>"
+)
+CONFIRM_PAGE = (
+    "<!doctype html><title>Unsubscribe</title><h1>Unsubscribe from these emails?</h1>"
+    '<form method="post"><button type="submit">Unsubscribe</button></form>'
+)
+UNSUBSCRIBED_PAGE = (
+    "<!doctype html><title>Unsubscribed</title>"
+    "<h1>You have been unsubscribed</h1><p>You will no longer receive these emails.</p>"
+)
+
+
+PIXEL_HEADERS = [
+    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
+    (b"content-type", b"image/gif"),
+    (b"content-length", str(len(PIXEL_GIF)).encode()),
+]
+REDIRECT_HEADERS = [
+    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
+    (b"content-length", b"0"),
+]
+TRACKING_METHODS = ("GET", "HEAD")
+MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
+
+
+class HitSink(Protocol):
+    """Where verified hits go (the Kafka HitPublisher in production)."""
+
+    def start(self) -> None: ...
+    def submit(self, hit: events_pb2.RawHit) -> bool: ...
+    def connected(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class Gateway:
+    """Request handlers bound to their dependencies (no module globals). Pixel and click,
+    the hot path, are raw ASGI handlers; the rest are Starlette endpoints."""
+
+    def __init__(self, settings: GatewaySettings, publisher: HitSink | None) -> None:
+        self.settings = settings
+        self.publisher = publisher
+        self.hit_ids = HitIds()
+        self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
+        self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
+        self._click_redirected = metrics.HTTP_REQUESTS.labels("click", "302")
+        self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
+        self._click_latency = metrics.HTTP_LATENCY.labels("click")
+
+    def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
+        """A genuine token of ``kind`` (expired or not) presented on the host it was issued
+        for (tokens name it since tracking domains; older ones name none), else None."""
+        try:
+            verified = open_token(token, self.settings.token_keys)
+        except InvalidToken:
+            return None
+        claims = verified.claims
+        if claims.kind != kind:
+            return None
+        if claims.tracking_host and claims.tracking_host != host_of_request(scope):
+            return None  # e.g. a token of one tenant on another tenant's tracking domain
+        return verified
+
+    def _record(
+        self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
+    ) -> None:
+        if self.publisher is None:
+            return
+        hit_id = self.hit_ids.next()
+        trusted = self.settings.trusted_proxies
+        if not tracing_enabled():
+            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
+            return
+        with request_span(scope, claims.kind):
+            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
+
+    async def pixel(self, scope: Scope, name: str, send: Send) -> None:
+        started = time.perf_counter()
+        token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
+        verified = self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
+        if verified is not None and not verified.expired:
+            self._record(scope, verified.claims)
+        body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
+        await send({"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS})
+        await send({"type": "http.response.body", "body": body})
+        self._pixel_served.inc()
+        self._pixel_latency.observe(time.perf_counter() - started)
+
+    async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        verified = self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
+        location = None if verified is None else redirect_location(verified.claims.link_url)
+        if verified is None or location is None:
+            self._click_not_found.inc()
+            response = HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
+            await response(scope, receive, send)
+            return
+        if not verified.expired:  # past the tracking window the link works, unrecorded
+            self._record(scope, verified.claims)
+        headers = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
+        await send({"type": "http.response.start", "status": 302, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        self._click_redirected.inc()
+        self._click_latency.observe(time.perf_counter() - started)
+
+    async def unsubscribe(self, request: Request) -> Response:
+        """GET shows a confirmation form (link scanners must not unsubscribe anyone);
+        POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
+        verified = self._verified(
+            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope
+        )
+        if verified is None:
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
+            return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
+        if request.method == "GET":
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
+            return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
+        try:
+            body = await read_bounded(request, MAX_FORM_BYTES)
+        except BodyTooLarge:
+            metrics.HTTP_REQUESTS.labels("unsubscribe", "413").inc()
+            return PlainTextResponse("request body too large", status_code=413)
+        one_click = b"List-Unsubscribe=One-Click" in body[:1024]
+        # honoured at any age: an unsubscribe is the reader's choice, not a tracked hit
+        self._record(request.scope, verified.claims, one_click=one_click)
+        metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
+        if one_click:
+            return PlainTextResponse("unsubscribed", headers=NO_CACHE)
+        return HTMLResponse(UNSUBSCRIBED_PAGE, headers=NO_CACHE)
+
+    async def home(self, request: Request) -> Response:
+        return PlainTextResponse("emailtrack tracking gateway")
+
+    async def healthz(self, request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(self, request: Request) -> Response:
+        if self.publisher is None or not self.publisher.connected():
+            return PlainTextResponse("kafka not connected", status_code=503)
+        return PlainTextResponse("ready")
+
+    async def metrics(self, request: Request) -> Response:
+        """The sum over every worker process when they share a multiprocess folder."""
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+METHOD_NOT_ALLOWED = PlainTextResponse(
+    "Method Not Allowed", status_code=405, headers={"Allow": ", ".join(TRACKING_METHODS)}
+)
+
+
+class TrackingApp:
+    """The ASGI entry point: pixel (``/o/<token>.gif``) and click (``/c/<token>``) requests
+    go straight to their raw handlers, skipping Starlette's middleware, routing and
+    request objects; every other request (and the lifespan) goes to the Starlette app."""
+
+    def __init__(self, gateway: Gateway, app: Starlette) -> None:
+        self.gateway = gateway
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            for prefix, kind in ((PIXEL_PREFIX, "pixel"), (CLICK_PREFIX, "click")):
+                if not path.startswith(prefix):
+                    continue
+                segment = path[len(prefix) :]
+                if not segment or "/" in segment:
+                    break
+                if scope["method"] not in TRACKING_METHODS:
+                    await METHOD_NOT_ALLOWED(scope, receive, send)
+                elif kind == "pixel":
+                    await self.gateway.pixel(scope, segment, send)
+                else:
+                    await self.gateway.click(scope, segment, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_app(
+    settings: GatewaySettings, publisher: HitSink | None, more_routes: Sequence[BaseRoute] = ()
+) -> TrackingApp:
+    """The tracking endpoints, health and metrics, then ``more_routes`` (the operator side
+    when one process serves both)."""
+    gateway = Gateway(settings, publisher)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if publisher is not None:
+            publisher.start()
+        yield
+        if publisher is not None:
+            publisher.close()
+
+    routes = [
+        Route(UNSUBSCRIBE_PREFIX + "{token}", gateway.unsubscribe, methods=["GET", "POST"]),
+        Route("/", gateway.home),
+        Route("/healthz", gateway.healthz),
+        Route("/readyz", gateway.readyz),
+        Route("/metrics", gateway.metrics),
+        *more_routes,
+    ]
+    return TrackingApp(gateway, Starlette(routes=routes, lifespan=lifespan))

@@ -1,0 +1,145 @@
+"""Turning an HTTP request (its ASGI scope) and its verified token claims into a RawHit."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import os
+import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from starlette.types import Scope
+
+from emailtrack.common.kafka_io import current_trace
+from emailtrack.common.telemetry import get_tracer
+from emailtrack.v1 import events_pb2
+from gateway.config import Network
+
+FORWARDED_HEADERS = ("via", "from", "x-forwarded-proto", "sec-fetch-mode", "sec-fetch-site")
+_FIELD_HEADERS = {b"user-agent", b"accept-language", b"referer", b"x-forwarded-for"}
+_WANTED_HEADERS = _FIELD_HEADERS | {name.encode() for name in FORWARDED_HEADERS}
+
+
+class HitIds:
+    """Unique hit ids without a syscall per hit: a random 64-bit prefix drawn once per
+    process (each server worker builds its own) followed by a 64-bit counter, in hex."""
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+def wanted_headers(scope: Scope) -> dict[str, str]:
+    """The request headers a hit carries, by lower-case name (the first of repeated ones,
+    except X-Forwarded-For whose repeated lines are joined as one list)."""
+    found: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        if raw_name in _WANTED_HEADERS:
+            name = raw_name.decode("latin-1")
+            value = raw_value.decode("latin-1")
+            if name not in found:
+                found[name] = value
+            elif name == "x-forwarded-for":
+                found[name] += "," + value
+    return found
+
+
+def host_of_request(scope: Scope) -> str:
+    """The lower-case hostname the request was sent to (Host header without port or trailing
+    dot; empty when absent)."""
+    for raw_name, raw_value in scope["headers"]:
+        if raw_name == b"host":
+            host = raw_value.decode("latin-1").strip().lower()
+            if host.startswith("["):  # IPv6 literal
+                return host[: host.find("]") + 1]
+            return host.partition(":")[0].rstrip(".")
+    return ""
+
+
+def trace_of_request() -> events_pb2.TraceContext | None:
+    """The W3C trace context to carry, or None when no span is active (the common case: the
+    gateway does not trace requests), which spares the propagator call on the hot path."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        return None
+    return current_trace()
+
+
+def client_ip(peer: str, forwarded_for: str, trusted_proxies: Sequence[Network]) -> str:
+    """The peer address, or the right-most untrusted X-Forwarded-For entry when the peer
+    (and each later hop) is a trusted proxy."""
+    if not trusted_proxies:
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    candidate = peer
+    for hop in [peer, *reversed(hops)]:
+        candidate = hop
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            return hop
+        if not any(address in net for net in trusted_proxies):
+            return hop
+    return candidate
+
+
+def build_hit(
+    scope: Scope,
+    claims: events_pb2.TokenClaims,
+    trusted_proxies: Sequence[Network],
+    hit_id: str,
+    *,
+    one_click: bool = False,
+) -> events_pb2.RawHit:
+    headers = wanted_headers(scope)
+    client = scope.get("client")
+    peer = client[0] if client else ""
+    hit = events_pb2.RawHit(
+        hit_id=hit_id,
+        claims=claims,
+        http_method=scope["method"],
+        user_agent=headers.get("user-agent", ""),
+        client_ip=client_ip(peer, headers.get("x-forwarded-for", ""), trusted_proxies),
+        accept_language=headers.get("accept-language", ""),
+        referer=headers.get("referer", ""),
+        one_click=one_click,
+        trace=trace_of_request(),
+    )
+    hit.received_at.FromNanoseconds(time.time_ns())
+    for name in FORWARDED_HEADERS:
+        if name in headers:
+            hit.headers[name] = headers[name]
+    return hit
+
+
+SPAN_NAMES = {
+    events_pb2.HIT_KIND_OPEN: ("GET /o/{token}.gif", "/o/{token}.gif"),
+    events_pb2.HIT_KIND_CLICK: ("GET /c/{token}", "/c/{token}"),
+    events_pb2.HIT_KIND_UNSUBSCRIBE: ("POST /u/{token}", "/u/{token}"),
+}
+
+
+def request_span(scope: Scope, kind: events_pb2.HitKind) -> AbstractContextManager[object]:
+    """The server span of a tracking request (only used when tracing is on), continuing a
+    trace the client sent in ``traceparent``; the hit built inside it carries its context."""
+    carrier = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope.get("headers", ())
+        if name in (b"traceparent", b"tracestate")
+    }
+    name, route = SPAN_NAMES.get(kind, ("tracking request", ""))
+    return get_tracer("gateway").start_as_current_span(
+        name,
+        context=propagate.extract(carrier),
+        kind=SpanKind.SERVER,
+        attributes={
+            "http.request.method": scope.get("method", ""),
+            "http.route": route,
+            "url.scheme": scope.get("scheme", "http"),
+        },
+    )

@@ -1,0 +1,96 @@
+"""Failed recipients of plain-text bounces in layouts no dedicated reader knows, and the
+addresses that must never be taken for a failed recipient.
+
+Three general shapes cover most small MTAs (OpenSMTPD, DragonFly dma, Apache James, FML,
+InterScan, Verizon-style gateways, Japanese carriers):
+
+- an SMTP transcript: ``RCPT TO:<address>`` sent, then a 4xx/5xx reply (Sendmail's
+  ">>> RCPT To:" / "<<< 550", InterScan's "Sent <<<" / "Received >>>");
+- a labelled line: "Recipient: address", "Failed recipient(s): address", "Original address:",
+  "Unknown user: address", or the label alone with the address on the next line;
+- an address line with its reason: ``address: 550 5.1.1 ...``, ``<address>... User unknown``.
+
+A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
+the original's Return-Path, often quoted in the report), Message-IDs (``<id@host>`` looks like an
+address) and delivery programs (``"|/usr/bin/procmail -f-"``); ``false_recipients`` collects
+them so they are dropped.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+_ADDRESS = r"[^\s<>\[\]()@:;,\"'|/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_TRANSCRIPT_RE = re.compile(
+    rf"rcpt to:?\s*<?({_ADDRESS})>?[^\n]*\n(?:[^\n]*\n){{0,2}}?[^\n]*?\b([45]\d\d[ -][^\n]*)",
+    re.IGNORECASE,
+)
+_LABELLED_RE = re.compile(
+    r"^[ \t]*(?:failed |intended |original |unknown |bad |invalid )?"
+    r"(?:recipient(?:\(s\)|s)?|address(?:ee)?|user|mailbox)(?: address)?[ \t]*:[ \t]*\n?[ \t]*"
+    rf"<?({_ADDRESS})>?[ \t]*(.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_REASON_LINE_RE = re.compile(
+    rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.)[ \t]*(\S.*)$",
+    re.MULTILINE,
+)
+_MAX_TEXT = 8000
+_MAX_FOUND = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecipient:
+    """A recipient read from one of the general shapes, with its own diagnostic text."""
+
+    address: str
+    diagnostic: str
+
+
+def _collect(pairs: list[tuple[str, str]]) -> list[LineRecipient]:
+    found: dict[str, LineRecipient] = {}
+    for address, diagnostic in pairs[:_MAX_FOUND]:
+        found.setdefault(address.lower(), LineRecipient(address, " ".join(diagnostic.split())))
+    return list(found.values())
+
+
+def line_recipients(notification: str) -> list[LineRecipient]:
+    """Failed recipients of the first general shape present in ``notification``."""
+    text = notification[:_MAX_TEXT]
+    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE):
+        pairs = [(m.group(1), m.group(2)) for m in pattern.finditer(text)]
+        if pattern is _REASON_LINE_RE:
+            pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]
+        if pairs:
+            return _collect(pairs)
+    return []
+
+
+def _addresses(*values: object) -> set[str]:
+    texts = [str(v) for v in values if v]
+    return {a.lower().strip("<>") for _, a in email.utils.getaddresses(texts) if "@" in a}
+
+
+def false_recipients(msg: Message, returned_headers: Message | None) -> set[str]:
+    """Lower-cased addresses in a bounce that are not failed recipients: where the bounce was
+    delivered (the envelope sender of the original), the original's Return-Path, and every
+    Message-ID around. The original's From is not excluded: a list member's own post can
+    bounce back to them."""
+    excluded = _addresses(msg.get("to"), msg.get("delivered-to"))
+    ids = [msg.get("message-id"), msg.get("in-reply-to"), msg.get("references")]
+    if returned_headers is not None:
+        excluded |= _addresses(returned_headers.get("return-path"))
+        ids += [returned_headers.get("message-id"), returned_headers.get("references")]
+    for value in ids:
+        excluded |= {i.lower() for i in re.findall(r"<([^<>\s]+@[^<>\s]+)>", str(value or ""))}
+    return excluded
+
+
+def is_false_recipient(address: str, excluded: set[str]) -> bool:
+    """True for an excluded address, a delivery program or a path (``|/bin/prog``, ``/var``)."""
+    lowered = address.lower().strip("<>\"'")
+    local = lowered.rpartition("@")[0]
+    return lowered in excluded or "|" in lowered or local.startswith("/") or "/" in local

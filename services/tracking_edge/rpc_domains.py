@@ -1,0 +1,107 @@
+"""Tracking domain RPCs (register, verify by DNS TXT, list, remove): proto <-> TenantDomains,
+domain errors <-> gRPC status codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import grpc
+
+from emailtrack.v1 import tracking_edge_pb2
+from services.tracking_edge.domain_dns import DnsUnavailable
+from services.tracking_edge.domains import (
+    InvalidDomain,
+    TrackingDomain,
+    txt_record_name,
+    txt_record_value,
+)
+from services.tracking_edge.domains_store import DomainTaken, TooManyDomains
+from services.tracking_edge.tenant_domains import DomainNotFound, DomainNotVerified, TenantDomains
+
+Reply = TypeVar("Reply")
+MAX_TENANT_LENGTH = 256
+STATUS_OF = (
+    (InvalidDomain, grpc.StatusCode.INVALID_ARGUMENT),
+    (DomainNotFound, grpc.StatusCode.NOT_FOUND),
+    (DomainNotVerified, grpc.StatusCode.FAILED_PRECONDITION),
+    (DomainTaken, grpc.StatusCode.ALREADY_EXISTS),
+    (TooManyDomains, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (DnsUnavailable, grpc.StatusCode.UNAVAILABLE),
+)
+
+
+def domain_proto(domain: TrackingDomain) -> tracking_edge_pb2.TrackingDomain:
+    message = tracking_edge_pb2.TrackingDomain(
+        tenant_id=domain.tenant_id,
+        domain=domain.domain,
+        verified=domain.verified,
+        txt_record_name=txt_record_name(domain.domain),
+        txt_record_value=txt_record_value(domain.verification_token),
+    )
+    if domain.verified_at is not None:
+        message.verified_at.FromDatetime(domain.verified_at)
+    return message
+
+
+class TrackingDomainRpcs:
+    """The tracking-domain half of TrackingEdgeService (mixed into the servicer)."""
+
+    domains: TenantDomains | None
+
+    def _call(
+        self,
+        tenant_id: str,
+        context: grpc.ServicerContext,
+        action: Callable[[TenantDomains], Reply],
+    ) -> Reply:
+        if self.domains is None:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, "tracking domains are not enabled")
+        if not tenant_id or len(tenant_id) > MAX_TENANT_LENGTH or not tenant_id.isprintable():
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required (printable)")
+        try:
+            return action(self.domains)  # type: ignore[arg-type]
+        except tuple(error for error, _ in STATUS_OF) as exc:
+            code = next(code for error, code in STATUS_OF if isinstance(exc, error))
+            context.abort(code, str(exc))
+            raise  # unreachable: abort raises
+
+    def RegisterTrackingDomain(
+        self,
+        request: tracking_edge_pb2.RegisterTrackingDomainRequest,
+        context: grpc.ServicerContext,
+    ) -> tracking_edge_pb2.RegisterTrackingDomainResponse:
+        domain = self._call(
+            request.tenant_id, context, lambda d: d.register(request.tenant_id, request.domain)
+        )
+        return tracking_edge_pb2.RegisterTrackingDomainResponse(domain=domain_proto(domain))
+
+    def VerifyTrackingDomain(
+        self,
+        request: tracking_edge_pb2.VerifyTrackingDomainRequest,
+        context: grpc.ServicerContext,
+    ) -> tracking_edge_pb2.VerifyTrackingDomainResponse:
+        domain = self._call(
+            request.tenant_id, context, lambda d: d.verify(request.tenant_id, request.domain)
+        )
+        return tracking_edge_pb2.VerifyTrackingDomainResponse(domain=domain_proto(domain))
+
+    def ListTrackingDomains(
+        self,
+        request: tracking_edge_pb2.ListTrackingDomainsRequest,
+        context: grpc.ServicerContext,
+    ) -> tracking_edge_pb2.ListTrackingDomainsResponse:
+        domains = self._call(request.tenant_id, context, lambda d: d.list(request.tenant_id))
+        return tracking_edge_pb2.ListTrackingDomainsResponse(
+            domains=[domain_proto(domain) for domain in domains]
+        )
+
+    def RemoveTrackingDomain(
+        self,
+        request: tracking_edge_pb2.RemoveTrackingDomainRequest,
+        context: grpc.ServicerContext,
+    ) -> tracking_edge_pb2.RemoveTrackingDomainResponse:
+        removed = self._call(
+            request.tenant_id, context, lambda d: d.remove(request.tenant_id, request.domain)
+        )
+        return tracking_edge_pb2.RemoveTrackingDomainResponse(removed=removed)
