@@ -3,6 +3,7 @@ and a raw ASGI driver that counts how much of a request body the app pulled."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,7 @@ class BodyFeed:
     total: int
     chunk: int = 64 * 1024
     sent: int = 0
-    replies: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[MutableMapping[str, Any]] = field(default_factory=list)
 
     async def receive(self) -> dict[str, Any]:
         if self.sent >= self.total:
@@ -81,7 +82,7 @@ class BodyFeed:
         self.sent += self.chunk
         return {"type": "http.request", "body": b"x" * self.chunk, "more_body": True}
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: MutableMapping[str, Any]) -> None:
         self.replies.append(message)
 
     @property
