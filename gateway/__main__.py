@@ -12,6 +12,7 @@ from pathlib import Path
 from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
+from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
 from emailtrack.common.config import ConfigError
 from emailtrack.common.kafka_io import ensure_topics
@@ -34,6 +35,8 @@ def main() -> int:
         return 2
     ensure_topics(settings.kafka)
     metrics_dir = prepare_metrics_dir()
+    if settings.metrics_port:
+        serve_worker_metrics(settings.metrics_port, settings.bind_host)
     try:
         serve(settings)
     finally:
@@ -51,6 +54,15 @@ def prepare_metrics_dir() -> Path:
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
     return path
+
+
+def serve_worker_metrics(port: int, host: str) -> None:
+    """/metrics on its own port (a thread of this parent process): the sum over every
+    worker, read from the multiprocess folder at each scrape."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, addr=host, registry=registry)
+    log.info("metrics on %s:%d/metrics", host, port)
 
 
 def serve(settings: GatewaySettings) -> None:

@@ -15,6 +15,12 @@ from emailtrack.common.tokens import TokenKeys
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SPOOL_MAX_BYTES = 512 * 1024 * 1024
+# /metrics on its own port, never the public one (0: on the public port, for local use only)
+METRICS_PORT = 9464
+# tracking hits per client IP per window counted as engagement; the rest are served but
+# marked rate_limited (0 disables the limit)
+HIT_LIMIT_PER_IP = 120
+HIT_LIMIT_WINDOW_S = 60.0
 
 
 def default_spool_dir(bootstrap_servers: str) -> Path:
@@ -119,6 +125,9 @@ class GatewaySettings:
     spool_max_bytes: int = SPOOL_MAX_BYTES
     spool_fsync_interval_ms: int = 200
     ack_deadline_ms: int = 5000
+    metrics_port: int = METRICS_PORT
+    hit_limit_per_ip: int = HIT_LIMIT_PER_IP
+    hit_limit_window_s: float = HIT_LIMIT_WINDOW_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -148,5 +157,10 @@ class GatewaySettings:
             spool_max_bytes=env_int("EMAILTRACK_GATEWAY_SPOOL_MAX_BYTES", SPOOL_MAX_BYTES, env),
             spool_fsync_interval_ms=env_int("EMAILTRACK_GATEWAY_SPOOL_FSYNC_MS", 200, env),
             ack_deadline_ms=env_int("EMAILTRACK_GATEWAY_ACK_DEADLINE_MS", 5000, env),
+            metrics_port=env_int("EMAILTRACK_METRICS_PORT", METRICS_PORT, env),
+            hit_limit_per_ip=env_int("EMAILTRACK_GATEWAY_HIT_LIMIT_PER_IP", HIT_LIMIT_PER_IP, env),
+            hit_limit_window_s=env_int(
+                "EMAILTRACK_GATEWAY_HIT_LIMIT_WINDOW_S", int(HIT_LIMIT_WINDOW_S), env
+            ),
             operators=OperatorSettings.from_env(token_keys, env, proxies),
         )

@@ -34,6 +34,7 @@ DEFAULT_PORTS = {
     "recipient": 50052,
     "bounce": 50053,
     "analytics": 50054,
+    "gateway-metrics": 9100,
     "tracking-edge-metrics": 9101,
     "recipient-metrics": 9102,
     "bounce-metrics": 9103,
@@ -155,6 +156,7 @@ class Platform:
         }
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
+            env["EMAILTRACK_METRICS_PORT"] = str(self.ports["gateway-metrics"])
         if component.database:
             env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)
             env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])
@@ -231,6 +233,7 @@ class Platform:
             "gateway (HTTP)": self.gateway_url,
             "dashboard": f"{self.gateway_url}/dashboard/ (logins: {where})",
         }
+        found["gateway (metrics)"] = f"http://127.0.0.1:{self.ports['gateway-metrics']}/metrics"
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
             metrics_port = self.ports[f"{component.name}-metrics"]

@@ -211,6 +211,7 @@ class RawHitHandler:
             request_headers(hit),
             claims.link_index,
             claims.honeypot,
+            rate_limited=hit.rate_limited,
         )
         if tracing_enabled():
             with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
