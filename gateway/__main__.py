@@ -15,9 +15,11 @@ from granian.http import HTTP1Settings
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
 from emailtrack.common.config import ConfigError
+from emailtrack.common.db import migrate
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.logs import setup_logging
 from gateway.config import GatewaySettings
+from gateway.operator.dashboard.sessions import MIGRATIONS as SESSION_MIGRATIONS
 
 log = logging.getLogger("gateway")
 # Slow clients: a connection that has not sent its complete request head within this time
@@ -34,6 +36,8 @@ def main() -> int:
         log.error("configuration error: %s", exc)
         return 2
     ensure_topics(settings.kafka)
+    if settings.operators.dashboard_database_url:
+        migrate(settings.operators.dashboard_database_url, SESSION_MIGRATIONS)
     metrics_dir = prepare_metrics_dir()
     if settings.metrics_port:
         serve_worker_metrics(settings.metrics_port, settings.bind_host)

@@ -70,6 +70,9 @@ class OperatorSettings:
 
     dashboard_users: tuple[DashboardUser, ...] = ()
     dashboard_users_file: Path | None = None
+    # shared session store (every worker and replica); without it sessions live in the
+    # worker, which the configuration allows only with one worker
+    dashboard_database_url: str = ""
     trusted_proxies: tuple[Network, ...] = ()
     api_tokens: tuple[tuple[str, str], ...] = ()
     session_secret: str = ""
@@ -97,6 +100,7 @@ class OperatorSettings:
         return cls(
             dashboard_users=parse_dashboard_users(env_list("EMAILTRACK_DASHBOARD_USERS", env)),
             dashboard_users_file=Path(users_file) if users_file else None,
+            dashboard_database_url=env_str("EMAILTRACK_DASHBOARD_DATABASE_URL", "", env),
             trusted_proxies=trusted_proxies,
             api_tokens=parse_api_tokens(env_list("EMAILTRACK_API_TOKENS", env)),
             session_secret=env_str("EMAILTRACK_DASHBOARD_SESSION_SECRET", derived, env),
@@ -143,9 +147,18 @@ class GatewaySettings:
         spool_dir = env_str("EMAILTRACK_GATEWAY_SPOOL_DIR", "", env) or default_spool_dir(
             kafka.bootstrap_servers
         )
+        operators = OperatorSettings.from_env(token_keys, env, proxies)
+        http_workers = env_int("EMAILTRACK_HTTP_WORKERS", 2, env)
+        dashboard = operators.dashboard_users or operators.dashboard_users_file
+        if dashboard and http_workers > 1 and not operators.dashboard_database_url:
+            raise ConfigError(
+                "dashboard logins with more than one worker need "
+                "EMAILTRACK_DASHBOARD_DATABASE_URL (sessions shared by every worker, so that "
+                "logout ends them everywhere)"
+            )
         return cls(
             http_port=env_int("EMAILTRACK_HTTP_PORT", 8080, env),
-            http_workers=env_int("EMAILTRACK_HTTP_WORKERS", 2, env),
+            http_workers=http_workers,
             bind_host=env_str("EMAILTRACK_BIND_HOST", "0.0.0.0", env),
             kafka=kafka,
             token_keys=token_keys,
@@ -162,5 +175,5 @@ class GatewaySettings:
             hit_limit_window_s=env_int(
                 "EMAILTRACK_GATEWAY_HIT_LIMIT_WINDOW_S", int(HIT_LIMIT_WINDOW_S), env
             ),
-            operators=OperatorSettings.from_env(token_keys, env, proxies),
+            operators=operators,
         )

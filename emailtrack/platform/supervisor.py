@@ -28,6 +28,7 @@ from emailtrack.platform.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
+DASHBOARD_DATABASE = "emailtrack_dashboard"  # the gateway's dashboard sessions
 DEFAULT_PORTS = {
     "gateway": 8080,
     "tracking-edge": 50051,
@@ -130,6 +131,7 @@ class Platform:
         if not self.options.kafka_bootstrap:
             self.broker = TansuBroker(self.ports["kafka"], state / "logs" / "kafka.log")
             self.broker.start()
+        ensure_database(self.database_url(DASHBOARD_DATABASE))  # the gateway migrates it
         for component in components.SERVICES:
             assert component.database is not None
             url = self.database_url(component.database)
@@ -156,6 +158,7 @@ class Platform:
         }
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
+            env["EMAILTRACK_DASHBOARD_DATABASE_URL"] = self.database_url(DASHBOARD_DATABASE)
             env["EMAILTRACK_METRICS_PORT"] = str(self.ports["gateway-metrics"])
         if component.database:
             env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)

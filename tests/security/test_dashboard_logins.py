@@ -1,22 +1,28 @@
 """Findings "no login rate limit, passwords in plaintext env" and "no CSRF token on
-login/logout": throttling per IP and per user (429 + Retry-After), scrypt hashes set by
-``emailtrack dashboard set-password`` (a changed password ends old sessions), CSRF tokens.
-The gateway app in-process; no page here needs a service."""
+login/logout", "session survives logout": throttling per IP and per user (429 +
+Retry-After), scrypt hashes set by ``emailtrack dashboard set-password`` (a changed password
+ends old sessions), CSRF tokens, server-side sessions in PostgreSQL (logout ends a session on
+every worker). The gateway app in-process; no page here needs a service."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from emailtrack.common.config import ConfigError
+from emailtrack.common.db import ensure_database, migrate
 from gateway.asgi import build_gateway
-from gateway.config import DashboardUser
+from gateway.config import DashboardUser, GatewaySettings
 from gateway.operator.dashboard.passwords import hash_password, verify_password
+from gateway.operator.dashboard.sessions import MIGRATIONS
 from gateway.operator.dashboard.users import read_users_file, write_user
 from tests.security.gateway_app import (
     PASSWORD,
@@ -102,3 +108,45 @@ def test_login_and_logout_need_the_forms_csrf_token(client: TestClient) -> None:
     assert log_in(client) == 303
     assert client.post("/dashboard/logout", data={}, follow_redirects=False).status_code == 403
     assert client.get("/dashboard/login", follow_redirects=False).status_code == 303  # still in
+
+
+def test_logout_ends_the_session_on_every_worker(fresh_database_url: str) -> None:
+    """Two gateway apps sharing the PostgreSQL session store stand for two workers or
+    replicas: after logout on one, the old cookie is refused by both."""
+    settings = gateway_settings("127.0.0.1:9", "127.0.0.1:9")
+    shared = replace(
+        settings, operators=replace(settings.operators, dashboard_database_url=fresh_database_url)
+    )
+    with (
+        TestClient(build_gateway(shared, None)) as first,
+        TestClient(build_gateway(shared, None)) as second,
+    ):
+        assert log_in(first) == 303
+        cookie = first.cookies["emailtrack_dashboard"]
+        second.cookies.set("emailtrack_dashboard", cookie, path="/dashboard")
+        assert second.get("/dashboard/mailboxes", follow_redirects=False).status_code != 303
+        token = csrf_token(first.get("/dashboard/mailboxes").text)  # the logout form's
+        reply = first.post("/dashboard/logout", data={"csrf_token": token}, follow_redirects=False)
+        assert reply.status_code == 303
+        for client in (first, second):
+            client.cookies.set("emailtrack_dashboard", cookie, path="/dashboard")  # replayed
+            refused = client.get("/dashboard/mailboxes", follow_redirects=False)
+            assert refused.status_code == 303
+            assert refused.headers["location"].endswith("/dashboard/login")
+
+
+@pytest.fixture
+def fresh_database_url(postgres_url: str) -> str:
+    url = str(make_url(postgres_url).set(database=f"sec_dashboard_{uuid.uuid4().hex[:8]}"))
+    ensure_database(url)
+    migrate(url, MIGRATIONS)
+    return url
+
+
+def test_several_workers_without_a_shared_session_store_are_refused() -> None:
+    env = {"EMAILTRACK_TOKEN_KEYS": "k1:" + "k" * 43, "EMAILTRACK_DASHBOARD_USERS": "a:b:c"}
+    with pytest.raises(ConfigError, match="EMAILTRACK_DASHBOARD_DATABASE_URL"):
+        GatewaySettings.from_env(env)
+    assert GatewaySettings.from_env({**env, "EMAILTRACK_HTTP_WORKERS": "1"}).http_workers == 1
+    shared = {**env, "EMAILTRACK_DASHBOARD_DATABASE_URL": "postgresql://db/dashboard"}
+    assert GatewaySettings.from_env(shared).operators.dashboard_database_url

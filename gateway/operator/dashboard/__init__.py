@@ -4,6 +4,7 @@ vendored uPlot."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emailtrack.common.db import make_engine
 from gateway.config import OperatorSettings
 from gateway.operator.api.backend import Backend
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators
@@ -22,6 +24,7 @@ from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
 from gateway.request_body import BodyTooLarge
 
 STATIC = Path(__file__).parent / "static"
@@ -52,13 +55,20 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def session_store(settings: OperatorSettings) -> SessionStore:
+    """PostgreSQL when configured (shared by every worker and replica), else this process."""
+    if settings.dashboard_database_url:
+        return PostgresSessions(make_engine(settings.dashboard_database_url, pool_size=2))
+    return ProcessSessions()
+
+
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
-    logins = Logins(settings)
+    logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
     live = LiveFeed(backend)
 
     async def login_form(request: Request) -> Response:
-        if logins.current(request) is not None:
+        if await logins.current(request) is not None:
             return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
         return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
 
@@ -87,7 +97,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
             return PlainTextResponse("request body too large", status_code=413)
         if form is None:
             return PlainTextResponse("form expired: reload the page", status_code=403)
-        request.session.clear()
+        await logins.log_out(request)
         return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
 
     routes = [

@@ -1,13 +1,15 @@
 """Dashboard logins. The login form (bounded body, CSRF token) checks the user's scrypt hash
 (or bootstrap plaintext) off the event loop, throttled per client IP and per user (429 with
-Retry-After). The signed session cookie holds the user name and the version of the
-credential it was opened with; the user is looked up on every request, never taken from
-the request, so removing a user or changing their password ends their sessions."""
+Retry-After). The signed session cookie holds the user name, the version of the credential
+it was opened with and a random session id the server-side store must still hold: the user
+is looked up on every request, never taken from the request, so removing a user or changing
+their password ends their sessions, and logout ends the session on every worker."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from gateway.config import DashboardUser, OperatorSettings
 from gateway.operator.dashboard.csrf import FIELD, csrf_valid
 from gateway.operator.dashboard.passwords import credential_version, hash_password, verify_password
+from gateway.operator.dashboard.sessions import SessionStore, new_session_id
 from gateway.operator.dashboard.throttle import LoginThrottle, ThrottleRules
 from gateway.operator.dashboard.users import UserDirectory
 from gateway.request_body import read_bounded
@@ -24,6 +27,7 @@ from gateway.tracking.hits import client_ip
 
 SESSION_KEY = "user"
 VERSION_KEY = "credential"
+SESSION_ID_KEY = "sid"
 MAX_FORM_BYTES = 4096
 MAX_NAME_LENGTH = 200
 # checked when the user name is unknown, so that a miss costs what a wrong password costs
@@ -49,23 +53,43 @@ async def read_form(request: Request) -> dict[str, str] | None:
 
 
 class Logins:
-    def __init__(self, settings: OperatorSettings, throttle: LoginThrottle | None = None) -> None:
+    def __init__(
+        self,
+        settings: OperatorSettings,
+        sessions: SessionStore,
+        lifetime: timedelta,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.users = UserDirectory(settings.dashboard_users, settings.dashboard_users_file)
+        self.sessions = sessions
+        self.lifetime = lifetime
         self.throttle = throttle or LoginThrottle(ThrottleRules())
         self.trusted_proxies = settings.trusted_proxies
 
-    def current(self, request: Request) -> DashboardUser | None:
+    async def current(self, request: Request) -> DashboardUser | None:
         name = request.session.get(SESSION_KEY)
+        session_id = request.session.get(SESSION_ID_KEY)
         user = self.users.find(name) if isinstance(name, str) else None
-        if user is None or request.session.get(VERSION_KEY) != credential_version(user.password):
+        if user is None or not isinstance(session_id, str):
+            return None
+        if request.session.get(VERSION_KEY) != credential_version(user.password):
+            return None
+        if not await run_in_threadpool(self.sessions.is_live, session_id):
             return None
         return user
+
+    async def log_out(self, request: Request) -> None:
+        """Ends the session on the server (its cookie is refused everywhere from now on)."""
+        session_id = request.session.get(SESSION_ID_KEY)
+        if isinstance(session_id, str):
+            await run_in_threadpool(self.sessions.revoke, session_id)
+        request.session.clear()
 
     def required(self, page: UserPage, redirect: bool = True) -> Page:
         """Runs ``page`` for a logged-in user; others go to the login form (or get 401)."""
 
         async def endpoint(request: Request) -> Response:
-            user = self.current(request)
+            user = await self.current(request)
             if user is None:
                 if not redirect:
                     return Response("login required", status_code=401)
@@ -97,7 +121,10 @@ class Logins:
             self.throttle.failed(client, name)
             return LoginOutcome()
         self.throttle.succeeded(name)
+        session_id = new_session_id()
+        await run_in_threadpool(self.sessions.open, session_id, user.name, self.lifetime)
         request.session.clear()
         request.session[SESSION_KEY] = user.name
         request.session[VERSION_KEY] = credential_version(user.password)
+        request.session[SESSION_ID_KEY] = session_id
         return LoginOutcome(user=user)
