@@ -12,20 +12,21 @@ from pathlib import Path
 from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
-from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
 from emailtrack.common.config import ConfigError
 from emailtrack.common.db import migrate
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.logs import setup_logging
 from gateway.config import GatewaySettings
-from gateway.operator.dashboard.sessions import MIGRATIONS as SESSION_MIGRATIONS
 
 log = logging.getLogger("gateway")
 # Slow clients: a connection that has not sent its complete request head within this time
 # is closed (granian's default is 30 s); the head, with its headers, is bounded by the buffer.
 HEADER_READ_TIMEOUT_MS = 5_000
 MAX_REQUEST_HEAD_BYTES = 64 * 1024
+# the dashboard sessions' schema (named here: importing the operator side would load
+# prometheus_client into this parent before its multiprocess folder is set)
+SESSION_MIGRATIONS = Path(__file__).resolve().parent / "operator" / "migrations"
 
 
 def main() -> int:
@@ -63,6 +64,10 @@ def prepare_metrics_dir() -> Path:
 def serve_worker_metrics(port: int, host: str) -> None:
     """/metrics on its own port (a thread of this parent process): the sum over every
     worker, read from the multiprocess folder at each scrape."""
+    # imported only now, after prepare_metrics_dir: workers forked from this process inherit
+    # prometheus_client, which picks its multiprocess mode when it is first imported
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     start_http_server(port, addr=host, registry=registry)

@@ -19,10 +19,10 @@ from starlette.testclient import TestClient
 
 from emailtrack.common.config import ConfigError
 from emailtrack.common.db import ensure_database, migrate
+from gateway.__main__ import SESSION_MIGRATIONS
 from gateway.asgi import build_gateway
 from gateway.config import DashboardUser, GatewaySettings
 from gateway.operator.dashboard.passwords import hash_password, verify_password
-from gateway.operator.dashboard.sessions import MIGRATIONS
 from gateway.operator.dashboard.users import read_users_file, write_user
 from tests.security.gateway_app import (
     PASSWORD,
@@ -139,7 +139,7 @@ def test_logout_ends_the_session_on_every_worker(fresh_database_url: str) -> Non
 def fresh_database_url(postgres_url: str) -> str:
     url = str(make_url(postgres_url).set(database=f"sec_dashboard_{uuid.uuid4().hex[:8]}"))
     ensure_database(url)
-    migrate(url, MIGRATIONS)
+    migrate(url, SESSION_MIGRATIONS)
     return url
 
 

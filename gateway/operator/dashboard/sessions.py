@@ -9,14 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine
 
 from emailtrack.common.db import raw_transaction
-
-MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def session_hash(session_id: str) -> str:
