@@ -37,7 +37,7 @@ def _render(overlay: str) -> list[dict[str, Any]]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module.render(overlay)  # type: ignore[no-any-return]
+    return module.render(overlay)
 
 
 @pytest.fixture(scope="module", params=["dev", "production"])
