@@ -13,10 +13,14 @@ install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 # Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
-# Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md).
+# Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md);
+# swaks is the second real SMTP client of the relay tests. One apt-get run for what is missing.
 system-deps:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	@perl -MSisimai -e 1 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libsisimai-perl)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	perl -MSisimai -e 1 2>/dev/null || missing="$$missing libsisimai-perl"; \
+	command -v swaks >/dev/null || missing="$$missing swaks"; \
+	[ -z "$$missing" ] || (apt-get update -qq && apt-get install -y -qq $$missing)
 
 up: install
 	$(BIN)/emailtrack up
@@ -36,6 +40,8 @@ e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 proto: install
 	$(BIN)/python -m emailtrack.protogen
@@ -54,6 +60,7 @@ bench: install
 	$(BIN)/python bench/gateway_http.py
 	$(BIN)/python bench/e2e.py --duration 10
 	$(BIN)/python bench/analytics_bench.py
+	$(BIN)/python bench/relay.py
 
 clean:
 	rm -rf $(VENV) .emailtrack .pytest_cache .ruff_cache

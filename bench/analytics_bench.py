@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import grpc
 from kafka import KafkaProducer
@@ -41,12 +42,11 @@ from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.postgres import EmbeddedPostgres
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
-from services.analytics import ingest, partitions
 from services.analytics.codec import COLUMNS, decode_event
 from services.analytics.config import AnalyticsConfig
 from services.analytics.consumer import EventIngestHandler
 from services.analytics.server import AnalyticsServicer
-from services.analytics.store import AnalyticsStore
+from services.analytics.store import AnalyticsStore, ingest, partitions
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANT = "bench"
@@ -83,7 +83,9 @@ FROM (SELECT i, CASE {" ".join(f"WHEN (i * 2654435761) %% 1000 < {b} THEN {t}" f
 
 
 def kafka_event(i: int) -> events_pb2.Event:
-    kind = next(t for bound, t in TYPES if (i * 2654435761) % 1000 < bound)
+    kind = cast(
+        events_pb2.EventType, next(t for bound, t in TYPES if (i * 2654435761) % 1000 < bound)
+    )
     event = events_pb2.Event(
         event_id=f"k-{i}",
         type=kind,
@@ -95,14 +97,14 @@ def kafka_event(i: int) -> events_pb2.Event:
     event.occurred_at.FromDatetime(START + timedelta(seconds=(i * 7919) % (DAYS * 86400)))
     if kind in (1, 2):
         eng = event.engagement
-        eng.classification.source = (i * 31) % 5
+        eng.classification.source = cast(events_pb2.HitSource, (i * 31) % 5)
         client = CLIENTS[i % len(CLIENTS)]
         eng.client.email_client, eng.client.device, eng.client.os = client[:3]
         eng.client.country = client[3]
         if kind == 2:
             eng.link_url, eng.link_index = f"https://example.com/l{i % 12}", i % 12
     elif kind == 7:
-        event.delivery.bounce_type = 1 + i % 2
+        event.delivery.bounce_type = cast(events_pb2.BounceType, 1 + i % 2)
     return event
 
 
@@ -176,7 +178,7 @@ def copy_floor(store: AnalyticsStore, count: int) -> float:
         with cur.copy(f"COPY floor ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(ingest.COPY_TYPES)  # the format ingestion uses
             for event in rows:
-                copy.write_row(decode_event(event))
+                copy.write_row(decode_event(event))  # type: ignore[arg-type]  # never None here: every event is known
     return count / (time.perf_counter() - started)
 
 
@@ -193,11 +195,13 @@ def generate(store: AnalyticsStore, first: int, last: int, chunk: int = 250_000)
     # Settle the bulk load as autovacuum eventually would, so that it does not run (and
     # show up as outliers) while the queries are measured.
     pooled = store.engine.raw_connection()
+    driver = pooled.driver_connection
+    assert driver is not None
     try:
-        pooled.driver_connection.autocommit = True
-        pooled.driver_connection.execute("VACUUM (ANALYZE)")
+        driver.autocommit = True
+        driver.execute("VACUUM (ANALYZE)")
     finally:
-        pooled.driver_connection.autocommit = False
+        driver.autocommit = False
         pooled.close()
     return rate
 
@@ -215,17 +219,20 @@ def latency(call: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def timeline(
-    stub: analytics_pb2_grpc.AnalyticsServiceStub, campaign: dict[str, str], bucket: int, zone: str
+    stub: analytics_pb2_grpc.AnalyticsServiceStub,
+    campaign: dict[str, Any],
+    bucket: analytics_pb2.TimeBucket,
+    zone: str,
 ) -> Callable[[], object]:
     """Hour/day buckets over the whole campaign: the hourly rollup serves whole-hour zones
     (Europe/Paris), quarter hours the others (Asia/Kolkata, +5:30)."""
-    request = analytics_pb2.GetTimelineRequest(**campaign, bucket=bucket, time_zone=zone)  # type: ignore[arg-type]
+    request = analytics_pb2.GetTimelineRequest(**campaign, bucket=bucket, time_zone=zone)
     return lambda: stub.GetTimeline(request)
 
 
 def queries(stub: analytics_pb2_grpc.AnalyticsServiceStub) -> dict[str, Callable[[], object]]:
     a = analytics_pb2
-    campaign = {"tenant_id": TENANT, "campaign_id": "camp-3"}
+    campaign: dict[str, Any] = {"tenant_id": TENANT, "campaign_id": "camp-3"}
     day = START + timedelta(days=DAYS // 2)
     minute_range = a.GetTimelineRequest(**campaign, bucket=a.TIME_BUCKET_MINUTE)
     minute_range.start.FromDatetime(day)
@@ -328,7 +335,8 @@ def main() -> None:
     parser.add_argument("--kafka", default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        pg = broker = None
+        pg: EmbeddedPostgres | None = None
+        broker: TansuBroker | None = None
         if not args.database_url:
             pg = EmbeddedPostgres(Path(tmp) / "pg", free_port())
             pg.start()
@@ -337,8 +345,8 @@ def main() -> None:
             broker.start()
         try:
             run(
-                args.database_url or pg.url,
-                args.kafka or broker.bootstrap_servers,  # type: ignore[union-attr]
+                args.database_url or pg.url,  # type: ignore[union-attr]  # started when no URL is given
+                args.kafka or broker.bootstrap_servers,  # type: ignore[union-attr]  # likewise
                 args.events,
                 max(args.total_events, args.events),
                 args.runs,

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def render_report(results: dict[str, Accuracy]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rate(fn, messages: list[bytes], seconds: float) -> float:
+def _rate(fn: Callable[[bytes], object], messages: list[bytes], seconds: float) -> float:
     done, start = 0, time.process_time()
     while time.process_time() - start < seconds:
         for raw in messages:

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory
+from services.tracking_edge.domain.classify import Classifier, HitFeatures, HitHistory
 
 LABELLED = Path(__file__).parents[1] / "tests" / "data" / "hits" / "labelled_hits.tsv"
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from gateway_handler_cost import handler_cost_us
 from gateway_servers import (
@@ -63,7 +64,7 @@ class Run:
     result: WrkResult
 
 
-def token_paths(keys: TokenKeys, kind: int, campaign: str, count: int) -> list[str]:
+def token_paths(keys: TokenKeys, kind: events_pb2.HitKind, campaign: str, count: int) -> list[str]:
     """Request paths with ``count`` distinct signed tokens of one campaign."""
     now = datetime.now(UTC)
     paths = []
@@ -170,10 +171,14 @@ def run_target(
     url = f"{BASE_URL}:{target.port}"
     wrk = {"threads": args.threads, "connections": connections}
     warm_paths = work / f"{label}-warmup.paths"
-    warm_paths.write_text("\n".join(token_paths(keys, target.kind, "warmup-" + label, 200)))
+    warm_paths.write_text(
+        "\n".join(token_paths(keys, cast(events_pb2.HitKind, target.kind), "warmup-" + label, 200))
+    )
     warm = run_wrk(url, warm_paths, duration_s=WARMUP_S, **wrk)
     paths = work / f"{label}.paths"
-    paths.write_text("\n".join(token_paths(keys, target.kind, campaign, args.tokens)))
+    paths.write_text(
+        "\n".join(token_paths(keys, cast(events_pb2.HitKind, target.kind), campaign, args.tokens))
+    )
     profile = target.is_gateway and target.kind == events_pb2.HIT_KIND_OPEN
     with profiling(gateway, args.profile if profile else None, args.duration):
         result = run_wrk(url, paths, duration_s=args.duration, **wrk)

@@ -31,8 +31,8 @@ from services.recipient.__main__ import MIGRATIONS, stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.domain.addresses import normalise
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 SEED_US_PER_OP = 150.0
 BATCH = 1000
@@ -106,7 +106,7 @@ def naive_register(engine: Engine, request: pb.RegisterMessagesRequest) -> None:
                 )
 
 
-def percentile(samples: list[float], q: float) -> float:
+def percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100)[q - 1] if len(samples) > 1 else samples[0]
 
 
@@ -165,11 +165,11 @@ def main() -> None:
             emails = [r.email for m in requests[1].messages for r in m.recipients][
                 : size - 1
             ] + known[:1]
-            request = pb.CheckSendableRequest(tenant_id="bench", emails=emails)
+            check = pb.CheckSendableRequest(tenant_id="bench", emails=emails)
             samples = []
             for _ in range(500):
                 t0 = time.perf_counter()
-                stub.CheckSendable(request)
+                stub.CheckSendable(check)
                 samples.append((time.perf_counter() - t0) * 1000)
             print(
                 f"CheckSendable, {size:3d} address(es): p50 {percentile(samples, 50):6.2f} ms, "

@@ -4,6 +4,7 @@ redirect-location check (browser_urls.redirect_location) on what v2 tokens carry
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -58,8 +59,8 @@ def main() -> None:
     for label, link in LINKS.items():
         token_1, token_2 = sign(claims(link), v1), sign(claims(link), v2)
         count = PER_ROUND if len(link) < 1000 else PER_ROUND // 10
-        cost_1 = per_call_us(lambda t=token_1: open_token(t, v1), count)
-        cost_2 = per_call_us(lambda t=token_2: open_token(t, v2), count)
+        cost_1 = per_call_us(functools.partial(open_token, token_1, v1), count)
+        cost_2 = per_call_us(functools.partial(open_token, token_2, v2), count)
         print(
             f"{label:14} {len(token_1):9} {len(token_2):9} {len(token_2) / len(token_1):6.2f}   "
             f"{cost_1:12.2f} {cost_2:12.2f} {cost_2 / cost_1:6.2f}"

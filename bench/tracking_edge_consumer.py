@@ -48,9 +48,9 @@ from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.postgres import EmbeddedPostgres
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory
-from services.tracking_edge.classify.user_agents import UserAgentAnalyser
 from services.tracking_edge.consumer import RawHitHandler
+from services.tracking_edge.domain.classify import Classifier, HitFeatures, HitHistory
+from services.tracking_edge.domain.classify.user_agents import UserAgentAnalyser
 from services.tracking_edge.store import TrackingEdgeStore
 
 

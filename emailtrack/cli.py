@@ -19,6 +19,7 @@ from emailtrack.commands import (
     campaign_admin,
     dashboard,
     deadletter,
+    domain,
     mailbox,
     message,
     recipient,
@@ -26,6 +27,7 @@ from emailtrack.commands import (
     usage,
 )
 from emailtrack.commands.demo import demo
+from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
@@ -46,9 +48,12 @@ app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
 app.add_typer(dashboard.app, name="dashboard")
+app.add_typer(domain.app, name="domain")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)
+app.command("relay")(relay)
+app.command("relay-password")(relay_password)
 console = Console()
 
 

@@ -10,7 +10,7 @@ from datetime import UTC
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from emailtrack.common.topics import DEAD_LETTER
+from emailtrack.common.topics import DEAD_LETTER, WEBHOOK_SOURCE_PREFIX
 from emailtrack.v1 import events_pb2
 
 
@@ -70,6 +70,11 @@ def read_dead_letters(
                 return
     finally:
         consumer.close()
+
+
+def redrivable(entry: DeadLetterEntry) -> bool:
+    """False for ESP webhook events: they came from no topic (their value is the ESP's JSON)."""
+    return not entry.letter.source_topic.startswith(WEBHOOK_SOURCE_PREFIX)
 
 
 def redrive(

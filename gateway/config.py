@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emailtrack.common.config import ConfigError, KafkaSettings, env_int, env_list, env_str
+from emailtrack.common.dashboard_users import DashboardUser, parse_dashboard_users
 from emailtrack.common.tokens import TokenKeys
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -28,27 +29,6 @@ def default_spool_dir(bootstrap_servers: str) -> Path:
     cluster they were meant for (k8s mounts an emptyDir at /tmp)."""
     cluster = hashlib.sha256(bootstrap_servers.encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"emailtrack-gateway-spool-{cluster}"
-
-
-@dataclass(frozen=True)
-class DashboardUser:
-    name: str
-    password: str
-    tenant_id: str
-
-
-def parse_dashboard_users(spec: list[str]) -> tuple[DashboardUser, ...]:
-    """``user:password:tenant`` items (the password may contain ``:``, not ``,``); the
-    password is a scrypt hash (``emailtrack dashboard set-password``) or, as a bootstrap
-    only, plaintext."""
-    users = []
-    for item in spec:
-        name, _, rest = item.partition(":")
-        password, _, tenant = rest.rpartition(":")
-        if not name or not password or not tenant:
-            raise ConfigError("EMAILTRACK_DASHBOARD_USERS items must be 'user:password:tenant'")
-        users.append(DashboardUser(name, password, tenant))
-    return tuple(users)
 
 
 def parse_api_tokens(spec: list[str]) -> tuple[tuple[str, str], ...]:

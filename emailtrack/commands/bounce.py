@@ -1,6 +1,7 @@
 """``emailtrack bounce feed PATH``: stream a bounce mailbox (mbox or Maildir) to the bounce
 service (``emailtrack bounce-feed`` is the same command); ``emailtrack bounce parse FILE...``:
-parse bounce mail offline (``bounce_parse``)."""
+parse bounce mail offline with the bounce service's own command (``python -m services.bounce
+parse``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack import bounce_feed as feeding
-from emailtrack.commands import bounce_parse
-from emailtrack.commands.common import BOUNCE, EXIT_BAD_INPUT, EXIT_FAILED, console, fail
+from emailtrack.commands.common import (
+    BOUNCE,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    console,
+    fail,
+    run_service_command,
+)
 
 app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
 
@@ -55,10 +62,8 @@ def parse(
     ] = False,
 ) -> None:
     """Parse bounce mail offline (no service). Exit 0 parsed, 1 not a bounce, 2 unreadable."""
-    results = bounce_parse.parse_files(files)
-    if as_json:
-        typer.echo(json.dumps({"results": [r.as_dict() for r in results]}, ensure_ascii=False))
-        raise typer.Exit(bounce_parse.exit_status(results))
-    for result in results:
-        typer.echo(bounce_parse.describe(result))
-    raise typer.Exit(bounce_parse.exit_status(results))
+    done = run_service_command(
+        "bounce", ["parse", *(["--json"] if as_json else []), *(str(f) for f in files)]
+    )
+    typer.echo(done.stdout, nl=False)
+    raise typer.Exit(done.returncode)

@@ -1,11 +1,15 @@
 """What the operator commands share: options for the tenant and service addresses, JSON
-output, and gRPC failures turned into a message on stderr and a meaningful exit code:
+output, running a service's own operator command, and gRPC failures turned into a message
+on stderr and a meaningful exit code:
 0 done, 1 service unavailable or failed, 2 bad input, 3 not found, 4 refused in this state."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -80,3 +84,17 @@ def service_call(what: str) -> Iterator[None]:
 
 def percent(rate: float) -> str:
     return f"{rate * 100:.1f}%"
+
+
+def run_service_command(
+    service: str, arguments: Sequence[str], env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``python -m services.<service> ARGUMENTS`` (a service's own operator command: the
+    CLI never imports a service): stdout captured as UTF-8 text, stderr passed through."""
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{service}", *arguments],
+        env={**os.environ, **(env or {}), "PYTHONIOENCODING": "utf-8"},
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+        check=False,
+    )

@@ -10,7 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack.commands.common import console
-from emailtrack.deadletters import read_dead_letters, redrive
+from emailtrack.deadletters import read_dead_letters, redrivable, redrive
 
 app = typer.Typer(help="Inspect and re-drive the dead-letter topic.", no_args_is_help=True)
 
@@ -62,7 +62,13 @@ def redrive_letters(
     """Produce dead letters' original records again, once their cause is fixed.
 
     Consumers are idempotent, so a record re-driven twice is counted once."""
-    entries = list(read_dead_letters(kafka, source_topic=source_topic, group=group))
+    matching = list(read_dead_letters(kafka, source_topic=source_topic, group=group))
+    entries = [entry for entry in matching if redrivable(entry)]
+    if len(entries) < len(matching):
+        console.print(
+            f"{len(matching) - len(entries)} ESP webhook events skipped: they came from no "
+            "topic (see them with list; fix and re-post them to the webhook)"
+        )
     if not entries:
         console.print("no dead letters match")
         return

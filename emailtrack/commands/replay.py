@@ -5,15 +5,19 @@ replay``, the one replay entry point) against the given database and broker."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from emailtrack.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, console, fail, print_json
+from emailtrack.commands.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    console,
+    fail,
+    print_json,
+    run_service_command,
+)
 
 REPLAY_SESSION_TIMEOUT_MS = "6000"
 
@@ -50,16 +54,15 @@ def replay(
     _check_since(from_timestamp)
     if not yes and not typer.confirm("empty the analytics tables and replay the topics?"):
         raise fail("not confirmed; nothing replayed", EXIT_FAILED)
-    command = [sys.executable, "-m", "services.analytics", "replay", "--json"]
+    arguments = ["replay", "--json"]
     if from_timestamp:
-        command += ["--from-timestamp", from_timestamp]
+        arguments += ["--from-timestamp", from_timestamp]
     env = {
-        **os.environ,
         "EMAILTRACK_DATABASE_URL": database_url,
         "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": kafka,
         "EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS": REPLAY_SESSION_TIMEOUT_MS,
     }
-    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    done = run_service_command("analytics", arguments, env)
     if done.returncode != 0:
         code = EXIT_BAD_INPUT if done.returncode == EXIT_BAD_INPUT else EXIT_FAILED
         raise fail(f"replay failed (exit {done.returncode}; see the log above)", code)

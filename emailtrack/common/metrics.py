@@ -42,6 +42,12 @@ GRPC_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
 )
 
+RELAY_RECIPIENTS = Counter(
+    "emailtrack_relay_recipients_total",
+    "Recipients through the SMTP relay, by outcome (relayed, suppressed, deferred, refused)",
+    ["outcome"],
+)
+
 
 def serve_metrics(port: int, host: str = "0.0.0.0") -> None:
     """Starts the Prometheus /metrics endpoint in a daemon thread (port 0 disables it)."""

@@ -147,6 +147,9 @@ class Platform:
             "EMAILTRACK_BIND_HOST": "127.0.0.1",
             "EMAILTRACK_TOKEN_KEYS": self.token_keys,
             "EMAILTRACK_PUBLIC_BASE_URL": self.gateway_url,
+            # tenants' tracking domains reach this gateway (plain HTTP, its port) by Host
+            "EMAILTRACK_TRACKING_DOMAIN_SCHEME": "http",
+            "EMAILTRACK_TRACKING_DOMAIN_PORT": str(self.ports["gateway"]),
             "EMAILTRACK_HTTP_PORT": str(self.ports["gateway"]),
             "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{self.ports['tracking-edge']}",
             "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{self.ports['recipient']}",

@@ -153,6 +153,40 @@ class VerifyTokenResponse(_message.Message):
     link_url: str
     def __init__(self, valid: _Optional[bool] = ..., error: _Optional[str] = ..., key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link_url: _Optional[str] = ...) -> None: ...
 
+class InstrumentMimeRequest(_message.Message):
+    __slots__ = ("mime", "message", "strip_dkim_signature")
+    MIME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    STRIP_DKIM_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    mime: bytes
+    message: MessageToInstrument
+    strip_dkim_signature: bool
+    def __init__(self, mime: _Optional[bytes] = ..., message: _Optional[_Union[MessageToInstrument, _Mapping]] = ..., strip_dkim_signature: _Optional[bool] = ...) -> None: ...
+
+class InstrumentMimeResponse(_message.Message):
+    __slots__ = ("mime", "message", "instrumented_parts")
+    MIME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    INSTRUMENTED_PARTS_FIELD_NUMBER: _ClassVar[int]
+    mime: bytes
+    message: InstrumentedMessage
+    instrumented_parts: int
+    def __init__(self, mime: _Optional[bytes] = ..., message: _Optional[_Union[InstrumentedMessage, _Mapping]] = ..., instrumented_parts: _Optional[int] = ...) -> None: ...
+
+class InstrumentMimeStreamRequest(_message.Message):
+    __slots__ = ("request",)
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    request: InstrumentMimeRequest
+    def __init__(self, request: _Optional[_Union[InstrumentMimeRequest, _Mapping]] = ...) -> None: ...
+
+class InstrumentMimeStreamResponse(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: InstrumentMimeResponse
+    error: str
+    def __init__(self, response: _Optional[_Union[InstrumentMimeResponse, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+
 class TrackingDomain(_message.Message):
     __slots__ = ("tenant_id", "domain", "verified", "txt_record_name", "txt_record_value", "verified_at")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -49,6 +49,16 @@ class TrackingEdgeServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamResponse.FromString,
                 _registered_method=True)
+        self.InstrumentMime = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/InstrumentMime',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeResponse.FromString,
+                _registered_method=True)
+        self.InstrumentMimeStream = channel.stream_stream(
+                '/emailtrack.v1.TrackingEdgeService/InstrumentMimeStream',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.FromString,
+                _registered_method=True)
         self.VerifyToken = channel.unary_unary(
                 '/emailtrack.v1.TrackingEdgeService/VerifyToken',
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenRequest.SerializeToString,
@@ -95,6 +105,20 @@ class TrackingEdgeServiceServicer:
 
     def InstrumentMessageStream(self, request_iterator, context):
         """Streaming form: one response per request, in order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InstrumentMime(self, request, context):
+        """Instruments a whole RFC 5322 message: bytes in, bytes out (see docs/sender.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InstrumentMimeStream(self, request_iterator, context):
+        """Streaming form of InstrumentMime: one response per request, in order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -149,6 +173,16 @@ def add_TrackingEdgeServiceServicer_to_server(servicer, server):
                     servicer.InstrumentMessageStream,
                     request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamResponse.SerializeToString,
+            ),
+            'InstrumentMime': grpc.unary_unary_rpc_method_handler(
+                    servicer.InstrumentMime,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeResponse.SerializeToString,
+            ),
+            'InstrumentMimeStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.InstrumentMimeStream,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.SerializeToString,
             ),
             'VerifyToken': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyToken,
@@ -257,6 +291,60 @@ class TrackingEdgeService:
             '/emailtrack.v1.TrackingEdgeService/InstrumentMessageStream',
             emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamRequest.SerializeToString,
             emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMessageStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InstrumentMime(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/InstrumentMime',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InstrumentMimeStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/InstrumentMimeStream',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

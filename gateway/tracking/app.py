@@ -4,7 +4,8 @@ nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes n
 
 Tokens past the maximum age (``EMAILTRACK_TOKEN_MAX_AGE_DAYS``) still work but are not recorded:
 the click redirects and the pixel is served, with no hit sent (the tracking window is closed).
-Unsubscribes are recorded at any age. Forged, altered or unknown-key tokens never redirect."""
+Unsubscribes are recorded at any age. Forged, altered or unknown-key tokens never redirect, and
+a token naming a host (its tracking domain) is answered on that host only."""
 
 from __future__ import annotations
 

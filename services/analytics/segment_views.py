@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from emailtrack.v1 import analytics_pb2, events_pb2
-from services.analytics import health, views
-from services.analytics.domain import Metric
-from services.analytics.segment_store import ReplyTiming
-from services.analytics.significance import Proportion, compare
+from services.analytics import views
+from services.analytics.domain import Metric, health
+from services.analytics.domain.significance import Proportion, compare
+from services.analytics.store.segments import ReplyTiming
 
 # The hits of a pair are a total without a per-source split: kept under no named source.
 NO_SOURCE = -1

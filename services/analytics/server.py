@@ -19,9 +19,9 @@ from emailtrack.common.request_checks import (
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
-from services.analytics.segment_store import SegmentStore
-from services.analytics.server_segments import SegmentRpcs, require_ids
+from services.analytics.rpc_segments import SegmentRpcs, require_ids
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.segments import SegmentStore
 from services.analytics.watch import CampaignWatcher
 
 BUCKETS = {

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
-from services.analytics.segment_store import SegmentStore
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.segments import SegmentStore
 
 
 class CampaignWatcher:

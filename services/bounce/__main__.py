@@ -1,4 +1,5 @@
-"""Bounce service process: wiring only (``serve`` or ``migrate``)."""
+"""Bounce service process: wiring only (``serve``/``migrate``, plus ``parse``, see
+services/bounce/commands.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
+from services.bounce import commands
 from services.bounce.config import BounceConfig
 from services.bounce.consumer import EraseHandler
 from services.bounce.fetch import confirm_subscription, https_get
@@ -49,4 +51,7 @@ def build(settings: ServiceSettings) -> ServiceParts:
 
 
 if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if arguments and arguments[0] in commands.COMMANDS:
+        sys.exit(commands.run(NAME, arguments))
     sys.exit(main(NAME, Path(__file__).parent / "migrations", build))

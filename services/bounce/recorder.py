@@ -44,7 +44,7 @@ class OutcomeRecorder:
         futures = []
         for event in rejected:
             letter = events_pb2.DeadLetter(
-                source_topic=f"webhook:{source}",
+                source_topic=f"{topics.WEBHOOK_SOURCE_PREFIX}{source}",
                 source_offset=event.index,
                 key=tenant_id.encode(),
                 value=event.raw,

@@ -18,19 +18,19 @@ from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, recipient_pb2, recipient_pb2_grpc
 from services.recipient import background
 from services.recipient.analytics_client import AnalyticsClient
-from services.recipient.campaigns_store import CampaignStore
 from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
-from services.recipient.mailboxes_store import MailboxStore
-from services.recipient.messages_store import MessageStore
 from services.recipient.outbox import OutboxRelay
-from services.recipient.privacy_store import PrivacyStore
-from services.recipient.recipients_store import RecipientStore
-from services.recipient.rows import Database
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
-from services.recipient.suppression_store import SuppressionStore
-from services.recipient.usage_store import UsageStore
+from services.recipient.store.campaigns import CampaignStore
+from services.recipient.store.mailboxes import MailboxStore
+from services.recipient.store.messages import MessageStore
+from services.recipient.store.privacy import PrivacyStore
+from services.recipient.store.recipients import RecipientStore
+from services.recipient.store.rows import Database
+from services.recipient.store.suppression import SuppressionStore
+from services.recipient.store.usage import UsageStore
 
 NAME = "recipient"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -25,7 +25,7 @@ from services.recipient.domain.suppression import (
     densest_window,
 )
 from services.recipient.outbox import enqueue
-from services.recipient.rows import (
+from services.recipient.store.rows import (
     RecipientRow,
     audit,
     ensure_recipients,

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from services.recipient.analytics_client import AnalyticsClient
-from services.recipient.mailboxes_store import MailboxStore
-from services.recipient.messages_store import MessageStore
+from services.recipient.store.mailboxes import MailboxStore
+from services.recipient.store.messages import MessageStore
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.v1 import events_pb2
 from services.recipient.applying import RELEVANT_TYPES
-from services.recipient.suppression_store import SuppressionStore
+from services.recipient.store.suppression import SuppressionStore
 
 
 class RecipientEventHandler:

@@ -9,7 +9,6 @@ import grpc
 
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
 from services.recipient.analytics_client import AnalyticsClient
-from services.recipient.campaigns_store import CampaignRow, CampaignStore
 from services.recipient.domain import paging
 from services.recipient.domain.addresses import Address, normalise
 from services.recipient.domain.campaigns import (
@@ -21,9 +20,10 @@ from services.recipient.domain.campaigns import (
     validate,
 )
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.mailboxes_store import Interaction, MailboxRow, MailboxStore
 from services.recipient.rpc_support import MAX_BATCH, require_id, rpc, tenant_of, timestamp
-from services.recipient.usage_store import UsageStore
+from services.recipient.store.campaigns import CampaignRow, CampaignStore
+from services.recipient.store.mailboxes import Interaction, MailboxRow, MailboxStore
+from services.recipient.store.usage import UsageStore
 
 pb = campaign_pb2
 

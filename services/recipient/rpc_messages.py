@@ -12,8 +12,8 @@ from services.recipient.domain.addresses import normalise
 from services.recipient.domain.campaigns import smtp_message_id
 from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.messages_store import Mark, MessageStore, Registration
 from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, rpc, tenant_of
+from services.recipient.store.messages import Mark, MessageStore, Registration
 
 ROLES = frozenset(
     {

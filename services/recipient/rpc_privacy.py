@@ -13,7 +13,6 @@ from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.privacy_store import PrivacyStore
 from services.recipient.rpc_support import (
     MAX_BATCH,
     recipient_proto,
@@ -21,7 +20,8 @@ from services.recipient.rpc_support import (
     tenant_of,
     timestamp,
 )
-from services.recipient.suppression_store import SuppressionStore
+from services.recipient.store.privacy import PrivacyStore
+from services.recipient.store.suppression import SuppressionStore
 
 
 class PrivacyRpcs:

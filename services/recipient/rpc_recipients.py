@@ -9,7 +9,6 @@ from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.errors import InvalidArgument
 from services.recipient.domain.suppression import RecipientStatus
-from services.recipient.recipients_store import MailingList, RecipientFilter, RecipientStore
 from services.recipient.rpc_support import (
     MAX_BATCH,
     addresses,
@@ -19,6 +18,7 @@ from services.recipient.rpc_support import (
     tenant_of,
     timestamp,
 )
+from services.recipient.store.recipients import MailingList, RecipientFilter, RecipientStore
 
 
 def _status_filter(value: int) -> RecipientStatus | None:

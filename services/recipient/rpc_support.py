@@ -22,7 +22,7 @@ from services.recipient.domain.errors import (
     InvalidTransition,
     NotFound,
 )
-from services.recipient.rows import RecipientRow
+from services.recipient.store.rows import RecipientRow
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from emailtrack.v1 import recipient_pb2_grpc
 from services.recipient.analytics_client import AnalyticsClient
-from services.recipient.messages_store import MessageStore
-from services.recipient.privacy_store import PrivacyStore
-from services.recipient.recipients_store import RecipientStore
 from services.recipient.rpc_messages import MessageRpcs
 from services.recipient.rpc_privacy import PrivacyRpcs
 from services.recipient.rpc_recipients import RecipientRpcs
-from services.recipient.suppression_store import SuppressionStore
+from services.recipient.store.messages import MessageStore
+from services.recipient.store.privacy import PrivacyStore
+from services.recipient.store.recipients import RecipientStore
+from services.recipient.store.suppression import SuppressionStore
 
 
 class RecipientServicer(

@@ -13,14 +13,14 @@ from emailtrack.common.grpc_server import ServiceRegistration
 from emailtrack.common.kafka_io import make_producer
 from emailtrack.common.service import ServiceParts, main
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
-from services.tracking_edge.classify import Classifier
 from services.tracking_edge.config import TrackingEdgeSettings
 from services.tracking_edge.consumer import RawHitHandler, RecipientEventHandler
+from services.tracking_edge.domain.classify import Classifier
 from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains_store import TrackingDomainsStore
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from services.tracking_edge.store import TrackingEdgeStore
+from services.tracking_edge.store.domains import TrackingDomainsStore
 from services.tracking_edge.tenant_domains import TenantDomains
 
 NAME = "tracking-edge"
@@ -49,6 +49,7 @@ def build(settings: ServiceSettings) -> ServiceParts:
         TrackingDomainsStore(engine),
         TxtLookup(edge.dns_servers),
         scheme=edge.tracking_domain_scheme,
+        port=edge.tracking_domain_port,
     )
     servicer = TrackingEdgeServicer(
         Instrumenter(edge.public_base_url, edge.token_keys, domains), edge.token_keys, domains

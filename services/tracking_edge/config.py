@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from emailtrack.common.config import ConfigError, env_str
+from emailtrack.common.config import ConfigError, env_int, env_str
 from emailtrack.common.tokens import TokenKeys
 
 
@@ -14,6 +14,7 @@ class TrackingEdgeSettings:
     public_base_url: str
     token_keys: TokenKeys
     tracking_domain_scheme: str = "https"
+    tracking_domain_port: int = 0  # 0: the scheme's default port
     dns_servers: tuple[str, ...] = ()
 
     @classmethod
@@ -24,6 +25,7 @@ class TrackingEdgeSettings:
             tracking_domain_scheme=_scheme(
                 env_str("EMAILTRACK_TRACKING_DOMAIN_SCHEME", "https", env)
             ),
+            tracking_domain_port=env_int("EMAILTRACK_TRACKING_DOMAIN_PORT", 0, env),
             dns_servers=tuple(
                 server.strip()
                 for server in env_str("EMAILTRACK_DNS_SERVERS", "", env).split(",")

@@ -23,8 +23,14 @@ from emailtrack.common.consuming import InvalidMessage, Record, event_batch, par
 from emailtrack.common.kafka_io import current_trace, publish_events
 from emailtrack.common.telemetry import child_span, tracing_enabled
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
-from services.tracking_edge.classify.types import HitKind
+from services.tracking_edge.domain.classify import (
+    Classifier,
+    HitFeatures,
+    HitHistory,
+    PriorHit,
+    Verdict,
+)
+from services.tracking_edge.domain.classify.types import HitKind
 from services.tracking_edge.store import HistoryKey, PastHit, StoredHit, TrackingEdgeStore
 
 EVENT_NAMESPACE = uuid.UUID("0b6f4a52-7d1e-4c59-9a39-5f8cb1a0e5d1")

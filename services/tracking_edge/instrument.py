@@ -5,16 +5,18 @@ empty."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
-from services.tracking_edge.domains import InvalidDomain, host_of
-from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
-from services.tracking_edge.rewrite_html import TrackedLink, instrument_html
-from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.domain.domains import InvalidDomain, host_of
+from services.tracking_edge.domain.list_unsubscribe import list_unsubscribe_headers
+from services.tracking_edge.domain.rewrite_html import TrackedLink, instrument_html
+from services.tracking_edge.domain.rewrite_text import instrument_text
 from services.tracking_edge.tenant_domains import TenantDomains
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -25,15 +27,20 @@ class InvalidInput(ValueError):
 
 
 def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
+    validate_ids_and_options(message)
+    if not message.html and not message.text:
+        raise InvalidInput("html or text is required")
+    if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
+        raise InvalidInput(f"message body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def validate_ids_and_options(message: tracking_edge_pb2.MessageToInstrument) -> None:
+    """Checks the ids and options of a message (its bodies are checked by the caller)."""
     for field in ("tenant_id", "campaign_id", "message_id", "recipient_id"):
         try:
             check_id(field, getattr(message, field))
         except InvalidRequest as exc:
             raise InvalidInput(str(exc)) from exc
-    if not message.html and not message.text:
-        raise InvalidInput("html or text is required")
-    if len(message.html.encode()) + len(message.text.encode()) > MAX_BODY_BYTES:
-        raise InvalidInput(f"message body exceeds {MAX_BODY_BYTES} bytes")
     try:
         check_id("options.list_id", message.options.list_id, required=False)
     except InvalidRequest as exc:
@@ -41,6 +48,11 @@ def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
     mailto = message.options.unsubscribe_mailto
     if mailto and ("@" not in mailto or any(c in mailto for c in "<>, \r\n")):
         raise InvalidInput("options.unsubscribe_mailto must be a plain email address")
+
+
+def _shifted(click_url: Callable[[str, int], str], offset: int, url: str, index: int) -> str:
+    """``click_url`` for a body whose link indexes start at ``offset`` in the message."""
+    return click_url(url, index + offset)
 
 
 class Instrumenter:
@@ -102,6 +114,23 @@ class Instrumenter:
         self, message: tracking_edge_pb2.MessageToInstrument
     ) -> tracking_edge_pb2.InstrumentedMessage:
         _validate(message)
+        result, htmls, texts = self.instrument_bodies(
+            message, [message.html] if message.html else [], [message.text] if message.text else []
+        )
+        result.html = htmls[0] if htmls else ""
+        result.text = texts[0] if texts else ""
+        return result
+
+    def instrument_bodies(
+        self,
+        message: tracking_edge_pb2.MessageToInstrument,
+        htmls: Sequence[str],
+        texts: Sequence[str],
+    ) -> tuple[tracking_edge_pb2.InstrumentedMessage, list[str], list[str]]:
+        """Instruments several HTML and text bodies of one message (the parts of a MIME
+        message) with one set of tokens: links are indexed across all HTML bodies in order, then
+        text URLs reuse those indexes. The ids and options must be valid already. Returns the
+        result (links, pixel, unsubscribe URL, headers; no bodies) and the instrumented bodies."""
         options = message.options
         base_url = self._base_url(message)
         host = host_of(base_url)
@@ -129,30 +158,37 @@ class Instrumenter:
         )
         known_indexes: dict[str, int] = {}
         next_index = 0
-        if message.html:
+        html_outputs: list[str] = []
+        for body in htmls:
             html = instrument_html(
-                message.html,
-                click_url=click_url,
+                body,
+                click_url=partial(_shifted, click_url, next_index),
                 pixel_url=None if options.disable_open_tracking else pixel,
                 unsubscribe_url=unsubscribe,
                 honeypot_url=honeypot,
             )
-            result.html = html.html
-            self._add_links(result, html.links)
-            known_indexes = html.index_by_url()
-            next_index = max((link.index for link in html.links), default=-1) + 1
+            html_outputs.append(html.html)
+            links = [link._replace(index=link.index + next_index) for link in html.links]
+            self._add_links(result, links)
+            for link in links:
+                known_indexes.setdefault(link.original_url, link.index)
+            next_index += len(links)
             if not options.disable_open_tracking:
                 result.pixel_url = pixel
-        if message.text:
+        text_outputs: list[str] = []
+        for body in texts:
             text = instrument_text(
-                message.text,
+                body,
                 click_url=click_url,
                 unsubscribe_url=unsubscribe,
                 start_index=next_index,
                 known_indexes=known_indexes,
             )
-            result.text = text.text
+            text_outputs.append(text.text)
             self._add_links(result, text.links)
+            for link in text.links:
+                known_indexes.setdefault(link.original_url, link.index)
+            next_index += len(text.links)
         for name, value in (
             (mail_headers.TENANT_HEADER, message.tenant_id),
             (mail_headers.CAMPAIGN_HEADER, message.campaign_id),
@@ -166,4 +202,4 @@ class Instrumenter:
                 raise InvalidInput(str(exc)) from exc
             for name, value in headers:
                 result.headers.add(name=name, value=value)
-        return result
+        return result, html_outputs, text_outputs

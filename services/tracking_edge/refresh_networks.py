@@ -21,7 +21,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.tracking_edge.classify.networks import DEFAULT_DATA_DIR, Snapshot, parse_snapshot
+from services.tracking_edge.domain.classify.networks import (
+    DEFAULT_DATA_DIR,
+    Snapshot,
+    parse_snapshot,
+)
 
 
 def parse_apple_egress_csv(text: str) -> list[str]:

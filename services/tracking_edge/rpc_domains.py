@@ -9,14 +9,14 @@ from typing import TypeVar
 import grpc
 
 from emailtrack.v1 import tracking_edge_pb2
-from services.tracking_edge.domain_dns import DnsUnavailable
-from services.tracking_edge.domains import (
+from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domains_store import DomainTaken, TooManyDomains
+from services.tracking_edge.domain_dns import DnsUnavailable
+from services.tracking_edge.store.domains import DomainTaken, TooManyDomains
 from services.tracking_edge.tenant_domains import DomainNotFound, DomainNotVerified, TenantDomains
 
 Reply = TypeVar("Reply")
@@ -26,7 +26,7 @@ STATUS_OF = (
     (DomainNotFound, grpc.StatusCode.NOT_FOUND),
     (DomainNotVerified, grpc.StatusCode.FAILED_PRECONDITION),
     (DomainTaken, grpc.StatusCode.ALREADY_EXISTS),
-    (TooManyDomains, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (TooManyDomains, grpc.StatusCode.FAILED_PRECONDITION),
     (DnsUnavailable, grpc.StatusCode.UNAVAILABLE),
 )
 
@@ -60,7 +60,7 @@ class TrackingDomainRpcs:
         if not tenant_id or len(tenant_id) > MAX_TENANT_LENGTH or not tenant_id.isprintable():
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required (printable)")
         try:
-            return action(self.domains)  # type: ignore[arg-type]
+            return action(self.domains)
         except tuple(error for error, _ in STATUS_OF) as exc:
             code = next(code for error, code in STATUS_OF if isinstance(exc, error))
             context.abort(code, str(exc))
@@ -91,7 +91,7 @@ class TrackingDomainRpcs:
         request: tracking_edge_pb2.ListTrackingDomainsRequest,
         context: grpc.ServicerContext,
     ) -> tracking_edge_pb2.ListTrackingDomainsResponse:
-        domains = self._call(request.tenant_id, context, lambda d: d.list(request.tenant_id))
+        domains = self._call(request.tenant_id, context, lambda d: d.of_tenant(request.tenant_id))
         return tracking_edge_pb2.ListTrackingDomainsResponse(
             domains=[domain_proto(domain) for domain in domains]
         )

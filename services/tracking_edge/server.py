@@ -10,6 +10,7 @@ import grpc
 from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
+from services.tracking_edge.instrument_mime import DkimSignaturePresent, MimeInstrumenter
 from services.tracking_edge.rpc_domains import TrackingDomainRpcs
 from services.tracking_edge.tenant_domains import TenantDomains
 
@@ -21,6 +22,7 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
         self, instrumenter: Instrumenter, keys: TokenKeys, domains: TenantDomains | None = None
     ) -> None:
         self.instrumenter = instrumenter
+        self.mime = MimeInstrumenter(instrumenter)
         self.keys = keys
         self.domains = domains
 
@@ -61,6 +63,29 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
                 )
             except InvalidInput as exc:
                 yield tracking_edge_pb2.InstrumentMessageStreamResponse(error=str(exc))
+
+    def InstrumentMime(
+        self, request: tracking_edge_pb2.InstrumentMimeRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMimeResponse:
+        try:
+            return self.mime.instrument(request)
+        except DkimSignaturePresent as exc:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+        except InvalidInput as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+
+    def InstrumentMimeStream(
+        self,
+        request_iterator: Iterator[tracking_edge_pb2.InstrumentMimeStreamRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[tracking_edge_pb2.InstrumentMimeStreamResponse]:
+        for request in request_iterator:
+            try:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(
+                    response=self.mime.instrument(request.request)
+                )
+            except InvalidInput as exc:
+                yield tracking_edge_pb2.InstrumentMimeStreamResponse(error=str(exc))
 
     def VerifyToken(
         self, request: tracking_edge_pb2.VerifyTokenRequest, context: grpc.ServicerContext

@@ -4,13 +4,13 @@ send costs no query per message; a verification or removal shows within ``cache_
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from services.tracking_edge.domain_dns import TxtLookup
-from services.tracking_edge.domains import (
+from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
     new_verification_token,
@@ -18,7 +18,8 @@ from services.tracking_edge.domains import (
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domains_store import TrackingDomainsStore
+from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.store.domains import TrackingDomainsStore
 
 
 class DomainNotFound(LookupError):
@@ -35,11 +36,13 @@ class TenantDomains:
         store: TrackingDomainsStore,
         lookup: TxtLookup,
         scheme: str = "https",
+        port: int = 0,
         cache_ttl_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.lookup = lookup
+        self.origin_suffix = f":{port}" if port else ""
         self.scheme = scheme
         self.cache_ttl_s = cache_ttl_s
         self.clock = clock
@@ -67,8 +70,8 @@ class TenantDomains:
         self._forget(tenant_id)
         return verified
 
-    def list(self, tenant_id: str) -> list[TrackingDomain]:
-        return self.store.list(tenant_id)
+    def of_tenant(self, tenant_id: str) -> list[TrackingDomain]:
+        return self.store.of_tenant(tenant_id)
 
     def remove(self, tenant_id: str, raw_domain: str) -> bool:
         removed = self.store.remove(tenant_id, normalise_domain(raw_domain))
@@ -83,16 +86,19 @@ class TenantDomains:
             domain = normalise_domain(requested)
             if domain not in verified:
                 raise InvalidDomain(f"{domain} is not a verified tracking domain of the tenant")
-            return f"{self.scheme}://{domain}"
-        return f"{self.scheme}://{verified[0]}" if verified else default_base_url
+            return self._origin(domain)
+        return self._origin(verified[0]) if verified else default_base_url
 
-    def _verified_domains(self, tenant_id: str) -> list[str]:
+    def _origin(self, domain: str) -> str:
+        return f"{self.scheme}://{domain}{self.origin_suffix}"
+
+    def _verified_domains(self, tenant_id: str) -> builtins.list[str]:  # list: the method
         now = self.clock()
         with self._lock:
             cached = self._cache.get(tenant_id)
         if cached is not None and now - cached[0] < self.cache_ttl_s:
             return cached[1]
-        domains = [d.domain for d in self.store.list(tenant_id) if d.verified]
+        domains = [d.domain for d in self.store.of_tenant(tenant_id) if d.verified]
         with self._lock:
             self._cache[tenant_id] = (now, domains)
         return domains

@@ -49,7 +49,7 @@ class CountingSink:
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     registration = ServiceRegistration(
-        BounceServicer(lambda outcomes: Recorded(len(outcomes), 0), HANDLER),
+        BounceServicer(lambda outcomes, *_, **__: Recorded(len(outcomes), 0), HANDLER),
         bounce_pb2_grpc.add_BounceServiceServicer_to_server,
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )

@@ -1,12 +1,14 @@
-"""The HTML and text rewriters on arbitrary markup: no exception, and the pixel is added."""
+"""The HTML and text rewriters on arbitrary markup: no exception, the pixel is added, and a
+WHATWG parser (html5lib, scripting on and off) sees it as an element, never as raw text."""
 
 from __future__ import annotations
 
+import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.tracking_edge.rewrite_html import instrument_html
-from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.domain.rewrite_html import instrument_html
+from services.tracking_edge.domain.rewrite_text import instrument_text
 
 PIXEL = "https://t.example/o/PIXEL.gif"
 FRAGMENTS = st.sampled_from(
@@ -44,6 +46,25 @@ FRAGMENTS = st.sampled_from(
         "unsubscribe",
     ]
 )
+RAW_TEXT_FRAGMENTS = st.sampled_from(
+    [
+        *(f"<{tag}>" for tag in ("title", "textarea", "xmp", "iframe", "noembed", "noframes")),
+        *(f"</{tag}>" for tag in ("title", "textarea", "xmp", "iframe", "noembed", "noframes")),
+        "<noscript>",
+        "</noscript>",
+        "<plaintext>",
+        "<!--[if mso]>",
+        "<![endif]-->",
+        "<v:roundrect href='https://example.com/b'>",
+        "</STYLE >",
+        "<Title/>",
+        "</script x>",
+    ]
+)
+markup_with_raw_text = st.lists(
+    FRAGMENTS | RAW_TEXT_FRAGMENTS | st.text(max_size=8), max_size=40
+).map("".join)
+_PARSER = html5lib.HTMLParser(namespaceHTMLElements=False)
 markup = st.lists(FRAGMENTS | st.text(max_size=15), max_size=40).map("".join)
 
 
@@ -62,6 +83,22 @@ def test_instrument_html_never_raises(html: str) -> None:
         honeypot_url="https://t.example/c/H",
     )
     assert PIXEL in result.html
+
+
+@settings(max_examples=400, deadline=None)
+@given(markup_with_raw_text)
+def test_the_pixel_is_an_element_for_a_browser_whatever_the_markup(html: str) -> None:
+    output = instrument_html(
+        html,
+        click_url=click_url,
+        pixel_url=PIXEL,
+        unsubscribe_url="https://t.example/u/U",
+        honeypot_url=None,
+    ).html
+    for scripting in (False, True):
+        tree = _PARSER.parse(output, scripting=scripting)
+        pixels = [e for e in tree.iter("img") if e.get("src") == PIXEL]
+        assert len(pixels) == 1, (scripting, output)
 
 
 @settings(max_examples=300, deadline=None)

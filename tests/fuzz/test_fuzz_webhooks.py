@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
+from services.bounce.webhooks import mailgun, mailgun_legacy, mandrill, postmark, sendgrid, ses
 from services.bounce.webhooks.common import Mapped, WebhookError
 from services.bounce.webhooks.freshness import ReplayPolicy
 from services.bounce.webhooks.handler import PROVIDERS, WebhookHandler, WebhookSecrets
@@ -120,6 +120,22 @@ def test_signed_mandrill_bodies(payload: object, extra: dict[str, str]) -> None:
     params = [("mandrill_events", json.dumps(payload)), *extra.items()]
     headers = {"X-Mandrill-Signature": mandrill_signature(MANDRILL_KEY, URL, params)}
     accepts(mandrill.parse, "t1", urlencode(params).encode(), URL, headers, MANDRILL_KEY, NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([*EVENT_KEYS, "code", "error"]), st.text(max_size=12))),
+    st.sampled_from(["application/x-www-form-urlencoded", "multipart/form-data; boundary=b"]),
+)
+def test_signed_mailgun_legacy_bodies(fields: list[tuple[str, str]], content_type: str) -> None:
+    stamp = str(int(NOW.timestamp()))
+    signed = [
+        ("timestamp", stamp),
+        ("token", "t"),
+        ("signature", mailgun_signature(MAILGUN_KEY, stamp, "t")),
+    ]
+    body = urlencode(fields + signed).encode()
+    accepts(mailgun_legacy.parse, "t1", body, content_type, MAILGUN_KEY, ReplayPolicy(), NOW)
 
 
 def not_a_certificate(url: str) -> bytes:

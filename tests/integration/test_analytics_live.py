@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import grpc
 import pytest
@@ -15,16 +16,16 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics.codec import Erasure, EventRow
-from services.analytics.partitions import existing_partitions
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.partitions import existing_partitions
 from services.analytics.watch import CampaignWatcher
 
 pytestmark = pytest.mark.integration
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
 
 
-def open_row(n: int, campaign: str = "c1", tenant: str = "acme", **extra: object) -> EventRow:
+def open_row(n: int, campaign: str = "c1", tenant: str = "acme", **extra: Any) -> EventRow:
     return EventRow(
         f"{tenant}-{campaign}-{n}",
         OPEN,
@@ -215,7 +216,7 @@ def test_an_event_counts_in_the_minute_and_quarter_hour_it_occurred_in(service) 
         ]
     )
 
-    def timeline(bucket: int, zone: str) -> list[tuple[datetime, int]]:
+    def timeline(bucket: analytics_pb2.TimeBucket, zone: str) -> list[tuple[datetime, int]]:
         request = analytics_pb2.GetTimelineRequest(
             tenant_id="acme", campaign_id="c1", bucket=bucket, time_zone=zone
         )

@@ -27,11 +27,11 @@ from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics.codec import CampaignDeletion
 from services.analytics.consumer import EventIngestHandler
-from services.analytics.lifecycle import CAMPAIGN_TABLES
 from services.analytics.replay import replay
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
-from services.analytics.time_rollups import COLUMNS, HOUR_COLUMNS
+from services.analytics.store.lifecycle import CAMPAIGN_TABLES
+from services.analytics.store.time_rollups import COLUMNS, HOUR_COLUMNS
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +61,9 @@ TOTALS_ALSO_SHOWN = (
 HOUR, DAY = analytics_pb2.TIME_BUCKET_HOUR, analytics_pb2.TIME_BUCKET_DAY
 
 
-def make_event(rng: random.Random, kind: int, campaign: str, n: int, at: datetime) -> T.Event:
+def make_event(
+    rng: random.Random, kind: T.EventType, campaign: str, n: int, at: datetime
+) -> T.Event:
     event = T.Event(
         event_id=str(uuid.UUID(int=rng.getrandbits(128))),
         type=kind,
@@ -159,7 +161,7 @@ def local_bucket(event: T.Event, zone: str, bucket: int) -> datetime:
 def brute_force_timeline(
     events: list[T.Event],
     zone: str,
-    bucket: int,
+    bucket: analytics_pb2.TimeBucket,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[datetime, tuple]:
@@ -192,7 +194,7 @@ def timeline_of(
     stub,
     campaign: str,
     zone: str,
-    bucket: int,
+    bucket: analytics_pb2.TimeBucket,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[datetime, tuple]:

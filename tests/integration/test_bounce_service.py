@@ -27,6 +27,7 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer
+from emailtrack.deadletters import read_dead_letters, redrivable
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc, events_pb2
 from gateway.operator.webhooks import WebhookForwarder, webhook_routes
 from services.bounce.consumer import EraseHandler
@@ -194,7 +195,7 @@ def dead_letters(bootstrap: str, tenant: str, want: int) -> list[events_pb2.Dead
     return found
 
 
-def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):  # type: ignore[no-untyped-def]
+def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):
     forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     now = int(time.time())
@@ -228,5 +229,7 @@ def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka
         or json.loads(letters[1].value)["sg_event_id"] == "no-address"
     )
     assert all(letter.error for letter in letters)
+    listed = list(read_dead_letters(kafka_bootstrap, source_topic="webhook:sendgrid"))
+    assert listed and not any(redrivable(entry) for entry in listed)  # no topic to go back to
     stored = bounce["store"].outcomes_of("dlqco", recipient_id_for("dlqco", "ok2@dlq.example"))
     assert [(o.kind, o.reason) for o in stored] == [("bounce", "user_unknown")]

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -23,8 +24,8 @@ from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_events
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, events_pb2, recipient_pb2
 from services.analytics.consumer import EventIngestHandler
-from services.analytics.lifecycle import DROPPED_EVENTS
 from services.analytics.store import AnalyticsStore
+from services.analytics.store.lifecycle import DROPPED_EVENTS
 from services.bounce.consumer import EraseHandler
 from services.bounce.domain.outcomes import Outcome
 from services.bounce.store import OutcomeStore
@@ -33,11 +34,11 @@ from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.delivery import DeliveryStatus
-from services.recipient.messages_store import Mark
 from services.recipient.outbox import OutboxRelay
-from services.recipient.rows import Database
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.rpc_messages import registrations
+from services.recipient.store.messages import Mark
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2
@@ -76,7 +77,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
     suffix = uuid.uuid4().hex[:8]
-    loops = [
+    loops: list[ConsumerLoop[Any]] = [
         ConsumerLoop(settings, f"an-{suffix}", [topics.DELIVERY_EVENTS, topics.RECIPIENT_EVENTS],
                      EventIngestHandler(analytics), producer),
         ConsumerLoop(settings, f"bo-{suffix}", [topics.RECIPIENT_EVENTS], EraseHandler(outcomes),

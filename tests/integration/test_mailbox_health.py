@@ -22,8 +22,8 @@ from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.background import MailboxHealthJob
 from services.recipient.config import RecipientSettings
-from services.recipient.rows import Database
 from services.recipient.rpc_campaigns import CampaignServicer
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2

@@ -40,8 +40,8 @@ from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.background import RetentionJob
 from services.recipient.config import RecipientSettings
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 pb = recipient_pb2

@@ -4,11 +4,13 @@ tracking edge through the outbox and the recipient topic."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from kafka import KafkaProducer
@@ -26,9 +28,9 @@ from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.delivery import DeliveryStatus
-from services.recipient.messages_store import Mark, Registration
 from services.recipient.outbox import OutboxRelay
-from services.recipient.rows import Database
+from services.recipient.store.messages import Mark, Registration
+from services.recipient.store.rows import Database
 from services.tracking_edge.consumer import RecipientEventHandler as EdgeRecipientHandler
 from services.tracking_edge.store import StoredHit, TrackingEdgeStore
 
@@ -36,7 +38,7 @@ pytestmark = pytest.mark.integration
 TENANT = "tk"
 
 
-def event(kind: int, n: str, at: datetime, **fields: object) -> events_pb2.Event:
+def event(kind: events_pb2.EventType, n: str, at: datetime, **fields: Any) -> events_pb2.Event:
     built = events_pb2.Event(event_id=f"ev-{n}", type=kind, tenant_id=TENANT)
     built.occurred_at.FromDatetime(at)
     for name, value in fields.items():
@@ -196,7 +198,7 @@ def test_replaying_the_topics_twice_changes_nothing(setup) -> None:
     first.close()
     state = snapshot(engine)
 
-    status = {r[1]: (r[3], r[4]) for r in state["recipients"]}
+    status: dict[object, tuple[Any, Any]] = {r[1]: (r[3], r[4]) for r in state["recipients"]}
     rid = lambda email: recipient_id_for(TENANT, email)  # noqa: E731
     assert status[rid("alice@example.com")][0] == 3
     assert status[rid("bob@example.com")][1].startswith("soft_bounce_threshold: 3")
@@ -217,7 +219,7 @@ def test_replaying_the_topics_twice_changes_nothing(setup) -> None:
 
         loop.handler.handle = counting  # type: ignore[method-assign]
         running = Running(loop)
-        wait_for(lambda handled=handled: sum(handled) >= 13)
+        wait_for(functools.partial(lambda counts: sum(counts) >= 13, handled))
         running.close()
         assert snapshot(engine) == state
 

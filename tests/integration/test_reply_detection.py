@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
+from typing import Any
 
 import grpc
 import pytest
@@ -41,14 +42,14 @@ from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.outbox import OutboxRelay
-from services.recipient.rows import Database
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 rpb = recipient_pb2
 
 
-def serve(servicer: object, add: object) -> tuple:
+def serve(servicer: object, add: Any) -> tuple:
     server = start_server([ServiceRegistration(servicer, add, "x")], 0, "127.0.0.1")
     return server, f"127.0.0.1:{server.port}"
 

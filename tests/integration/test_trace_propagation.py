@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry import trace
@@ -29,8 +30,8 @@ from emailtrack.v1 import events_pb2
 from gateway.asgi import create_app
 from services.analytics.consumer import INGEST_SPAN, EventIngestHandler
 from services.analytics.store import AnalyticsStore
-from services.tracking_edge.classify import Classifier
 from services.tracking_edge.consumer import RawHitHandler
+from services.tracking_edge.domain.classify import Classifier
 from services.tracking_edge.store import TrackingEdgeStore
 
 pytestmark = pytest.mark.integration
@@ -76,7 +77,7 @@ def test_one_trace_from_gateway_to_analytics(
     analytics_engine = make_engine(fresh_database("analytics"))
     producer = make_producer(kafka, "trace-test")
     group = uuid.uuid4().hex[:8]
-    loops = [
+    loops: list[ConsumerLoop[Any]] = [
         ConsumerLoop(
             kafka,
             f"edge-{group}",

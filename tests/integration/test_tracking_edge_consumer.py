@@ -20,8 +20,14 @@ from emailtrack.common.consuming import Record
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import Classifier, HitFeatures, HitHistory, PriorHit, Verdict
 from services.tracking_edge.consumer import KIND_NAMES, SOURCES, RawHitHandler, event_id_for_hit
+from services.tracking_edge.domain.classify import (
+    Classifier,
+    HitFeatures,
+    HitHistory,
+    PriorHit,
+    Verdict,
+)
 from services.tracking_edge.store import PastHit, StoredHit, TrackingEdgeStore
 
 pytestmark = pytest.mark.integration
@@ -223,7 +229,7 @@ def test_events_match_hit_by_hit_classification_and_survive_redelivery(
     assert {sources[h.hit_id] for h in first[2:5]} == {"security_scanner"}
     assert by_hit[event_id_for_hit(second[2].hit_id)].engagement.duplicate
     with engine.connect() as conn:
-        rows = dict(conn.execute(text("SELECT hit_id, source FROM hits")).all())
+        rows: dict[str, str] = dict(conn.execute(text("SELECT hit_id, source FROM hits")).all())
     assert rows == {
         h.hit_id: sources[h.hit_id] for h in traffic.hits if h.claims.recipient_id != "cyd"
     }

@@ -20,10 +20,10 @@ from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.delivery import DeliveryStatus
-from services.recipient.messages_store import Mark
-from services.recipient.rows import Database
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.rpc_messages import registrations
+from services.recipient.store.messages import Mark
+from services.recipient.store.rows import Database
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2

@@ -16,8 +16,8 @@ import promql_parser
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-APPS = ("gateway", "tracking-edge", "recipient", "bounce", "analytics")
-SERVICES = frozenset(APPS) - {"gateway"}
+APPS = ("gateway", "tracking-edge", "recipient", "bounce", "analytics", "relay")
+SERVICES = frozenset(APPS) - {"gateway", "relay"}
 ALL = frozenset(APPS)
 USED_BY_WORDS = {"all": ALL, "services": SERVICES}
 
@@ -47,7 +47,11 @@ TOPICS = {
     "emailtrack.deadletter.v1",
 }
 # Network paths (README architecture): gRPC client -> server.
-GRPC_PATHS = {("gateway", s) for s in SERVICES} | {("recipient", "analytics")}
+GRPC_PATHS = {("gateway", s) for s in SERVICES} | {
+    ("recipient", "analytics"),
+    ("relay", "tracking-edge"),
+    ("relay", "recipient"),
+}
 ALERTED_METRICS = {
     "emailtrack_http_requests_total",
     "emailtrack_http_request_duration_seconds_bucket",
@@ -326,7 +330,7 @@ def _metric_names(expr: str) -> set[str]:
     names: set[str] = set()
 
     def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector):
+        if isinstance(node, promql_parser.VectorSelector) and node.name is not None:
             names.add(node.name)
 
     promql_parser.walk(promql_parser.parse(expr), pre_visit=visit)

@@ -24,8 +24,9 @@ COMPONENTS: dict[str, tuple[str, dict[str, int]]] = {
     "recipient": ("services.recipient", {"grpc": 50051, "metrics": 9464}),
     "bounce": ("services.bounce", {"grpc": 50051, "metrics": 9464}),
     "analytics": ("services.analytics", {"grpc": 50051, "metrics": 9464}),
+    "relay": ("emailtrack.relay", {"smtp": 10025, "metrics": 9464}),
 }
-SERVICES = [name for name in COMPONENTS if name != "gateway"]
+SERVICES = [name for name in COMPONENTS if name not in ("gateway", "relay")]
 Manifest = dict[str, Any]
 
 
@@ -172,6 +173,8 @@ def test_probes_point_at_declared_ports(docs: list[Manifest]) -> None:
                 path = "/readyz" if kind == "readinessProbe" else "/healthz"
                 assert probe["httpGet"]["path"] == path
                 assert _resolve_port(container, probe["httpGet"]["port"]) == 8080
+            elif name == "relay":
+                assert _resolve_port(container, probe["tcpSocket"]["port"]) == 10025
             else:
                 assert probe["grpc"] == {"port": 50051}
                 assert _resolve_port(container, probe["grpc"]["port"]) == 50051

@@ -19,9 +19,9 @@ from services.analytics.store import AnalyticsStore
 from services.recipient.__main__ import stores
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.config import RecipientSettings
-from services.recipient.rows import Database
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
+from services.recipient.store.rows import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from emailtrack.common.config import ConfigError
+from emailtrack.common.dashboard_users import read_users_file, write_user
 from emailtrack.common.db import ensure_database, migrate
+from emailtrack.common.passwords import hash_password, verify_password
 from gateway.__main__ import SESSION_MIGRATIONS
 from gateway.asgi import build_gateway
 from gateway.config import DashboardUser, GatewaySettings
-from gateway.operator.dashboard.passwords import hash_password, verify_password
-from gateway.operator.dashboard.users import read_users_file, write_user
 from tests.security.gateway_app import (
     PASSWORD,
     TENANT,

@@ -50,7 +50,7 @@ def of_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def test_the_sender_api_has_a_tls_grpc_ingress_for_the_sending_rpcs_only(docs: list) -> None:
-    (ingress,) = of_kind(docs, "Ingress").values()
+    ingress = of_kind(docs, "Ingress")["sender-grpc"]
     annotations = ingress["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "GRPC"
     assert annotations["cert-manager.io/cluster-issuer"]

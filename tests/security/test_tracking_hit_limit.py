@@ -22,8 +22,8 @@ from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.common.tokens import sign
 from emailtrack.v1 import events_pb2
 from gateway.asgi import build_gateway
-from services.tracking_edge.classify import Classifier
 from services.tracking_edge.consumer import RawHitHandler, event_id_for_hit
+from services.tracking_edge.domain.classify import Classifier
 from services.tracking_edge.store import TrackingEdgeStore
 from tests.security.gateway_app import gateway_settings
 

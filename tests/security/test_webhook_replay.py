@@ -144,7 +144,7 @@ def test_mailgun_forged_signature_is_refused(stack):
 def test_a_failed_recording_leaves_the_token_free_for_the_esps_retry(stack):
     nonce = Nonce("mailgun", "tok-retry", datetime.now(UTC) + timedelta(minutes=5))
 
-    def broker_down(new: list) -> None:  # type: ignore[type-arg]
+    def broker_down(new: list) -> None:
         raise RuntimeError("broker unavailable")
 
     with pytest.raises(RuntimeError):
@@ -254,3 +254,14 @@ def test_mandrill_replayed_batch_records_nothing_new(stack):
     tampered = body.replace("real%40", "ceo%40")
     forged = stack.replicas[0].post("/webhooks/mandrill/md", content=tampered, headers=headers)
     assert forged.status_code == 401 and stack.recorded("md") == 1
+
+
+def test_expired_nonces_are_purged_by_later_claims(stack):
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    stack.store.record([], lambda new: None, Nonce("mailgun", "old-token", past))
+    stack.store.record(
+        [], lambda new: None, Nonce("mailgun", "new-token", past + timedelta(hours=1))
+    )
+    with stack.store.engine.connect() as conn:
+        left = conn.execute(text("SELECT nonce FROM webhook_nonces ORDER BY nonce")).scalars()
+        assert list(left) == ["new-token"]

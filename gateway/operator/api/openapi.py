@@ -9,7 +9,7 @@ from typing import Any
 
 from emailtrack.presentation import export
 from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
-from gateway.operator.api import openapi_campaigns, params
+from gateway.operator.api import domain_routes, openapi_campaigns, params
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -138,6 +138,7 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         **openapi_campaigns.schemas(),
+        **domain_routes.schemas(),
     }
 
 
@@ -277,6 +278,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
             **openapi_campaigns.paths(_operation, _json, _query),
+            **domain_routes.paths(_operation, _json),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

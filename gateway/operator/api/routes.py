@@ -25,6 +25,7 @@ from gateway.config import OperatorSettings
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
 from gateway.operator.api.campaign_routes import campaign_routes
+from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.operator.api.openapi import openapi_document
 from gateway.request_body import BodyTooLarge, JsonTooDeep, parse_json, read_bounded
@@ -307,6 +308,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *domain_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

@@ -16,12 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from emailtrack.common.dashboard_users import UserDirectory
+from emailtrack.common.passwords import credential_version, hash_password, verify_password
 from gateway.config import DashboardUser, OperatorSettings
 from gateway.operator.dashboard.csrf import FIELD, csrf_valid
-from gateway.operator.dashboard.passwords import credential_version, hash_password, verify_password
 from gateway.operator.dashboard.sessions import SessionStore, new_session_id
 from gateway.operator.dashboard.throttle import LoginThrottle, ThrottleRules
-from gateway.operator.dashboard.users import UserDirectory
 from gateway.request_body import read_bounded
 from gateway.tracking.hits import client_ip
 

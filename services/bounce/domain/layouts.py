@@ -43,10 +43,15 @@ _SENDMAIL_REASON_RE = re.compile(r"\(reason: ((?:[^()]|\([^()]*\))*)\)", re.IGNO
 _EXPANDED_RE = re.compile(rf"\(expanded from:? <?({_ADDRESS})>?\)", re.IGNORECASE)
 _LIST_INTRO_RE = re.compile(
     r"(?:to|for) the following(?: recipients?| addresses| address\(es\)| users?)?\s*:"
-    r"|following (?:recipients?|addresses|address\(es\)) (?:failed|could not be reached)\s*:",
+    r"|following (?:recipients?|addresses|address\(es\)) (?:failed|could not be reached)"
+    r"(?: permanently| temporarily)?\s*:"
+    r"|following recipients were affected\s*:"
+    r"|was not delivered to\s*:",
     re.IGNORECASE,
 )
-_LISTED_LINE_RE = re.compile(rf"^[ \t]*[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$")
+_LISTED_LINE_RE = re.compile(
+    rf"^[ \t]*(?:\*[ \t]*)?[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$"
+)
 _MAX_LISTED = 20
 _MAX_BLOCK = 4000
 

@@ -8,6 +8,7 @@ module adds the format name and each recipient's own diagnostic text.
 from __future__ import annotations
 
 import copy
+import email.utils
 import html
 import logging
 import re
@@ -106,6 +107,8 @@ def _decode(part: Message) -> str:
     if not isinstance(payload, bytes):
         return ""
     charset = part.get_content_charset() or "utf-8"
+    if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
+        charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:
@@ -260,6 +263,15 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
         lines = recipient_lines.line_recipients(notification)
         if lines:
             return [TextRecipient(r.address, "failed", r.diagnostic) for r in lines]
+        # Exim, Gmail and Google Groups name the failed recipients in a header.
+        failed = email.utils.getaddresses([str(msg.get("x-failed-recipients", ""))])
+        if any("@" in a for _, a in failed):
+            text = notification[:1000]
+            return [
+                TextRecipient(a, "failed", snippet(notification, a) or text)
+                for _, a in failed
+                if "@" in a
+            ]
         permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
     if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
         # Last resort for a failure notice: an address standing alone on a line.

@@ -88,8 +88,9 @@ def _classify(
     if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
-    found_status = normalise_status(status) or status_in_text(text, code)
-    result = after_acceptance(result, code, found_status, smtp_stage(text, fallback_text))
+    if result.reason == t.USER_UNKNOWN:  # only then does the SMTP stage matter
+        found_status = normalise_status(status) or status_in_text(text, code)
+        result = after_acceptance(result, code, found_status, smtp_stage(text, fallback_text))
     if action == "delayed" and result.reason in _UNEXPLAINED:
         # A delay notice naming no cause is about the retry period itself (X.4.7).
         result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
@@ -190,7 +191,7 @@ def _auto_reply(msg: Message) -> list[FailedRecipient]:
     return [FailedRecipient(sender, "", "", "", vacation, "", "auto-replied")]
 
 
-def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, str]) -> ParsedBounce:
+def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBounce:
     """A bounce, delivery or complaint notification of Amazon SES received as mail."""
     entries = [e for e in ses.recipients if "@" in e.address]
     if ses.kind == "complaint":
@@ -252,15 +253,17 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 
-    returned_headers = original.returned_headers(msg, parts)
-    if returned_headers is None and returned:
-        returned_headers = header_block(returned.lstrip())
-    excluded = recipient_lines.false_recipients(msg, returned_headers)
-    text_entries = [
-        entry
-        for entry in mta_formats.text_recipients(msg, notification, fmt)
-        if not recipient_lines.is_false_recipient(entry.address, excluded)
-    ]
+    text_entries = mta_formats.text_recipients(msg, notification, fmt)
+    if text_entries:
+        returned_headers = original.returned_headers(msg, parts)
+        if returned_headers is None and returned:
+            returned_headers = header_block(returned.lstrip())
+        excluded = recipient_lines.false_recipients(msg, returned_headers)
+        text_entries = [
+            entry
+            for entry in text_entries
+            if not recipient_lines.is_false_recipient(entry.address, excluded)
+        ]
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)

@@ -8,7 +8,11 @@ InterScan, Verizon-style gateways, Japanese carriers):
   ">>> RCPT To:" / "<<< 550", InterScan's "Sent <<<" / "Received >>>");
 - a labelled line: "Recipient: address", "Failed recipient(s): address", "Original address:",
   "Unknown user: address", or the label alone with the address on the next line;
-- an address line with its reason: ``address: 550 5.1.1 ...``, ``<address>... User unknown``.
+- an address line with its reason: ``address: 550 5.1.1 ...``, ``<address>... User unknown``,
+  ``address [User unknown]``;
+- an announced address: ``>>> address <address>``, ``RCPT TO: address`` among message
+  details, ``... rejected recipient <address>``, ``undeliverable to address``, ``There was an
+  error delivering your mail to <address>`` (DragonFly dma).
 
 A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
 the original's Return-Path, often quoted in the report), Message-IDs (``<id@host>`` looks like an
@@ -18,7 +22,6 @@ them so they are dropped.
 
 from __future__ import annotations
 
-import email.utils
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -35,8 +38,16 @@ _LABELLED_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REASON_LINE_RE = re.compile(
-    rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.)[ \t]*(\S.*)$",
+    rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.|[ \t]+\[)[ \t]*(\S.*)$",
     re.MULTILINE,
+)
+# Sendmail-style announcements (">>> address <address>") and a bare "RCPT TO: address" among
+# the message details some gateways print (Apache James, Verizon).
+_ANNOUNCED_RE = re.compile(
+    rf"^[ \t]*(?:>>>|rcpt to:)[ \t]*<?({_ADDRESS})>?(.*)$"
+    r"|(?:rejected recipient|undeliverable to|(?:error|failure) delivering your (?:mail|message) to"
+    rf"|could not be delivered to)[ \t]*<?({_ADDRESS})>?(.*)$",
+    re.IGNORECASE | re.MULTILINE,
 )
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
@@ -57,11 +68,18 @@ def _collect(pairs: list[tuple[str, str]]) -> list[LineRecipient]:
     return list(found.values())
 
 
+def _address_and_rest(match: re.Match[str]) -> tuple[str, str]:
+    """(address, rest of the line) of a match whose alternatives each capture both."""
+    groups = match.groups()
+    index = next(i for i in range(0, len(groups), 2) if groups[i])
+    return groups[index], groups[index + 1] or ""
+
+
 def line_recipients(notification: str) -> list[LineRecipient]:
     """Failed recipients of the first general shape present in ``notification``."""
     text = notification[:_MAX_TEXT]
-    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE):
-        pairs = [(m.group(1), m.group(2)) for m in pattern.finditer(text)]
+    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE):
+        pairs = [_address_and_rest(m) for m in pattern.finditer(text)]
         if pattern is _REASON_LINE_RE:
             pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]
         if pairs:
@@ -69,9 +87,11 @@ def line_recipients(notification: str) -> list[LineRecipient]:
     return []
 
 
+_HEADER_ADDRESS_RE = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+
+
 def _addresses(*values: object) -> set[str]:
-    texts = [str(v) for v in values if v]
-    return {a.lower().strip("<>") for _, a in email.utils.getaddresses(texts) if "@" in a}
+    return {a.lower() for v in values if v for a in _HEADER_ADDRESS_RE.findall(str(v))}
 
 
 def false_recipients(msg: Message, returned_headers: Message | None) -> set[str]:

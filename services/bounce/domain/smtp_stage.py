@@ -20,7 +20,8 @@ _STAGE_RE = re.compile(
     r"in reply to (?:the )?(rcpt to|mail from|end of data|data|ehlo|helo)\b"
     r"|after (?:pipelined )?(rcpt to|mail from|end of data|data|initial connection|ehlo|helo)\b"
     r"|^\s*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
-    r"|\b(rcpt to|mail from|data)(?: command)? (?:failed|rejected|returned)",
+    r"|\b(rcpt to|mail from|data)(?: command)? (?:failed|rejected|returned)"
+    r"|error following (rcpt|mail|data) command",
     re.IGNORECASE | re.MULTILINE,
 )
 _STAGES = {

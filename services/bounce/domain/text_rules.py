@@ -72,6 +72,10 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"maildir (?:over quota|has overdrawn)",
         r"overdrawn (?:his|her|its) (?:disk ?space )?quota",
         r"postfach (?:ist )?voll",
+        r"quota usage exceeded",
+        r"over the allowed quota",
+        r"exceed maximum allowed storage",
+        r"boite du destinataire pleine",
     ),
     rule(
         "generic.suspended",
@@ -85,6 +89,10 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"mailbox currently suspended",
         r"(?:user|account|mailbox) (?:or domain )?is disabled",
         r"recipient suspend",
+        r"(?:is currently|has been) suspended",
+        r"temporar(?:y|ily) (?:locked|inactive)",
+        r"inactive user",
+        r"boite du destinataire archivee",
     ),
     rule(
         "generic.size",
@@ -96,6 +104,8 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"message file too big",
         r"too large",
         r"sizelimit",
+        r"line limit exceeded",
+        r"taille limite du message",
     ),
     rule(
         "generic.no_mail_service",

@@ -89,6 +89,16 @@ def event_key(provider: str, tenant_id: str, *parts: str) -> str:
     return outcome_id(provider, tenant_id, *parts)
 
 
+def object_of(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (optional nested fields)."""
+    return value if isinstance(value, dict) else {}
+
+
+def list_of(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one (optional nested fields)."""
+    return value if isinstance(value, list) else []
+
+
 def text_of(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
@@ -134,6 +144,13 @@ def map_each(items: Iterable[Any], one: Callable[[Any, int], list[Outcome]]) -> 
         try:
             mapped.outcomes.extend(one(item, index))
         except MalformedPayload as exc:
-            raw = json.dumps(item, sort_keys=True, default=str).encode()
-            mapped.rejected.append(RejectedEvent(index, raw, str(exc)))
+            mapped.rejected.append(RejectedEvent(index, _raw(item), str(exc)))
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            # A shape no rule foresaw: set aside like any unmappable event, never the batch.
+            error = f"event {index}: unexpected shape ({type(exc).__name__}: {exc})"
+            mapped.rejected.append(RejectedEvent(index, _raw(item), error))
     return mapped
+
+
+def _raw(item: Any) -> bytes:
+    return json.dumps(item, sort_keys=True, default=str).encode()

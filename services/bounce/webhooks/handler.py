@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from services.bounce.domain.outcomes import Outcome
-from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
+from services.bounce.webhooks import mailgun, mailgun_legacy, mandrill, postmark, sendgrid, ses
 from services.bounce.webhooks.common import (
     InvalidSignature,
     MalformedPayload,
@@ -23,6 +23,7 @@ from services.bounce.webhooks.common import (
     NotConfigured,
     RejectedEvent,
     from_iso,
+    header,
     load_json,
     require,
 )
@@ -39,6 +40,7 @@ from services.bounce.webhooks.sns import SnsVerifier, is_sns_url
 log = logging.getLogger(__name__)
 PROVIDERS = ("sendgrid", "mailgun", "postmark", "ses", "mandrill")
 Clock = Callable[[], datetime]
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def utc_now() -> datetime:
@@ -97,7 +99,15 @@ class WebhookHandler:
             verify_sendgrid(s.sendgrid_public_key, headers, body, now, self.policy.tolerance)
             return WebhookResult.of(sendgrid.parse(tenant_id, body, now))
         if provider == "mailgun":
-            mapped, claim = mailgun.parse(tenant_id, body, s.mailgun_signing_key, self.policy, now)
+            content_type = header(headers, "Content-Type")
+            if content_type.lower().startswith(_FORMS):  # legacy (pre-2018) webhooks
+                mapped, claim = mailgun_legacy.parse(
+                    tenant_id, body, content_type, s.mailgun_signing_key, self.policy, now
+                )
+            else:
+                mapped, claim = mailgun.parse(
+                    tenant_id, body, s.mailgun_signing_key, self.policy, now
+                )
             return WebhookResult.of(mapped, claim)
         if provider == "postmark":
             verify_postmark(s.postmark_tokens, url, headers)

@@ -5,8 +5,9 @@ The signature covers only timestamp + token, so a request is accepted only while
 timestamp is fresh and its token unused (the returned Nonce is claimed when recording).
 ``failed`` maps by severity and reason: temporary → deferred; permanent → bounce, except the
 suppression reasons (``suppress-bounce``/``-complaint``/``-unsubscribe``: Mailgun did not send
-because the address is on that list). ``rejected`` (Mailgun refused the message itself) is a
-soft bounce: it says nothing certain about the address."""
+because the address is on that list). ``rejected`` (Mailgun refused the sending request itself:
+unverified or sandbox domain, policy) is a soft bounce with reason ``rejected`` (the sender was
+refused, Sisimai's "Rejected"): it says nothing about the address."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from services.bounce.webhooks.common import (
     from_unix,
     load_json,
     map_each,
+    object_of,
     require,
     text_of,
 )
@@ -46,8 +48,7 @@ _SUPPRESSIONS: dict[str, tuple[OutcomeKind, t.BounceType]] = {
 
 
 def _status_text(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    status = data.get("delivery-status") if isinstance(data.get("delivery-status"), dict) else {}
-    reject = data.get("reject") if isinstance(data.get("reject"), dict) else {}
+    status, reject = object_of(data.get("delivery-status")), object_of(data.get("reject"))
     parts = (
         text_of(status.get("code")),
         text_of(status.get("description")),
@@ -63,8 +64,8 @@ def _mapped(data: dict[str, Any], text: str) -> tuple[OutcomeKind, str, t.Bounce
     name = text_of(data.get("event"))
     if name in _SIMPLE:
         return _SIMPLE[name], "", ""
-    if name == "rejected":
-        return "bounce", classify("", text, 450).reason, t.SOFT
+    if name == "rejected":  # Mailgun refused the sending request (domain, sandbox, policy)
+        return "bounce", t.REJECTED, t.SOFT
     if name != "failed":
         return None
     suppression = _SUPPRESSIONS.get(text_of(data.get("reason")))
@@ -90,7 +91,7 @@ def _outcomes(tenant_id: str, data: Any, fallback_id: str, received_at: datetime
         raise MalformedPayload("event-data: recipient is not an address")
     campaign_id, message_id = attribution(data.get("user-variables"))
     natural = text_of(data.get("id"))
-    client = data.get("client-info") if isinstance(data.get("client-info"), dict) else {}
+    client = object_of(data.get("client-info"))
     return [
         Outcome(
             event_id=event_key("mailgun", tenant_id, natural or fallback_id, kind, address.lower()),
@@ -115,6 +116,16 @@ def _outcomes(tenant_id: str, data: Any, fallback_id: str, received_at: datetime
     ]
 
 
+def verified_nonce(
+    key: str, timestamp: str, token: str, signature: str, policy: ReplayPolicy, now: datetime
+) -> Nonce:
+    """Checks the HMAC and the timestamp's freshness; the token is the nonce to claim."""
+    verify_mailgun(key, timestamp, token, signature)
+    signed_at = from_unix(timestamp, "Mailgun signature")
+    check_fresh(signed_at, now, policy.tolerance, "Mailgun signature")
+    return nonce("mailgun", token, signed_at, policy.tolerance)
+
+
 def parse(
     tenant_id: str, body: bytes, signing_key: str, policy: ReplayPolicy, now: datetime
 ) -> tuple[Mapped, Nonce]:
@@ -122,11 +133,15 @@ def parse(
     token is returned as the nonce to claim."""
     payload = load_json(body)
     signature = require(payload, "signature", dict, "Mailgun payload")
-    timestamp, token = text_of(signature.get("timestamp")), text_of(signature.get("token"))
-    verify_mailgun(signing_key, timestamp, token, text_of(signature.get("signature")))
-    signed_at = from_unix(timestamp, "Mailgun signature")
-    check_fresh(signed_at, now, policy.tolerance, "Mailgun signature")
-    claim = nonce("mailgun", token, signed_at, policy.tolerance)
+    token = text_of(signature.get("token"))
+    claim = verified_nonce(
+        signing_key,
+        text_of(signature.get("timestamp")),
+        token,
+        text_of(signature.get("signature")),
+        policy,
+        now,
+    )
     data = require(payload, "event-data", dict, "Mailgun payload")
     return map_each(
         [data], lambda item, _: _outcomes(tenant_id, item, token, received_at=now)

@@ -24,6 +24,7 @@ from services.bounce.webhooks.common import (
     classify,
     event_key,
     from_unix,
+    list_of,
     load_json,
     map_each,
     require,
@@ -59,7 +60,7 @@ def _diagnostic(msg: dict[str, Any]) -> str:
     """msg.diag, else the last SMTP event's diag (where deferrals carry it)."""
     if text_of(msg.get("diag")):
         return text_of(msg.get("diag"))
-    attempts = [e for e in msg.get("smtp_events") or [] if isinstance(e, dict)]
+    attempts = [e for e in list_of(msg.get("smtp_events")) if isinstance(e, dict)]
     return text_of(attempts[-1].get("diag")) if attempts else ""
 
 

@@ -5,7 +5,8 @@
 an unsubscribe, "Spam Reporting Address" a complaint the ESP already holds, "Bounced Address" a
 hard bounce by suppression, "Invalid" a hard bounce of an invalid address; other drops (spam
 content, quota, bad SMTPAPI header) say nothing about the recipient: soft. A ``bounce`` of
-type ``blocked`` is soft (the receiving side refused the sender, not the address)."""
+type ``blocked`` or ``expired`` is soft (the receiving side refused the sender, or SendGrid gave
+up retrying), whatever its status code."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ _KINDS: dict[str, OutcomeKind] = {
     "unsubscribe": "unsubscribe",
     "group_unsubscribe": "unsubscribe",
 }
+# bounce "type"s that are no verdict on the address: the receiving side blocked the sender, or
+# SendGrid stopped retrying a deferral ("expired").
+_SOFT_BOUNCE_TYPES = {"blocked", "expired"}
 # dropped reason (lower case) -> (our kind, reason, bounce type)
 _DROPS: dict[str, tuple[OutcomeKind, str, t.BounceType]] = {
     "unsubscribed address": ("unsubscribe", "", ""),
@@ -61,7 +65,7 @@ def _failure(
             return _DROPS[cause]
         found = classify(status, text, 450)  # not about the address: never hard
         return "bounce", found.reason, t.SOFT
-    if name == "bounce" and text_of(item.get("type")).lower() == "blocked":
+    if name == "bounce" and text_of(item.get("type")).lower() in _SOFT_BOUNCE_TYPES:
         found = classify(status, text, 450)
         return "bounce", found.reason, t.SOFT
     found = classify(status, text, 450 if name == "deferred" else 550)

@@ -25,11 +25,21 @@ from services.bounce.webhooks.common import (
     classify,
     event_key,
     from_iso,
+    list_of,
     map_each,
+    object_of,
     text_of,
 )
 
 _SUPPRESSION_SUBTYPES = {"Suppressed", "OnAccountSuppressionList"}
+# bounceSubType -> our reason when the diagnostic says nothing more precise (SES docs).
+_SUBTYPE_REASONS = {
+    "NoEmail": t.USER_UNKNOWN,
+    "MailboxFull": t.MAILBOX_FULL,
+    "MessageTooLarge": t.MESSAGE_TOO_BIG,
+    "ContentRejected": t.FILTERED,
+    "AttachmentRejected": t.CONTENT_ERROR,
+}
 
 
 def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
@@ -37,7 +47,7 @@ def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
     tags: dict[str, Any] = found_tags if isinstance(found_tags, dict) else {}
     headers = {
         text_of(h.get("name")).lower(): text_of(h.get("value"))
-        for h in mail.get("headers") or []
+        for h in list_of(mail.get("headers"))
         if isinstance(h, dict)
     }
 
@@ -53,24 +63,25 @@ def _attribution(mail: dict[str, Any]) -> tuple[str, str]:
 def _recipients(kind: str, notice: dict[str, Any]) -> list[tuple[OutcomeKind, dict[str, Any]]]:
     """(our kind, recipient details) for each recipient the notification is about."""
     if kind == "Bounce":
-        bounce = notice.get("bounce") or {}
-        return [("bounce", r) for r in bounce.get("bouncedRecipients") or [] if isinstance(r, dict)]
+        bounce = object_of(notice.get("bounce"))
+        recipients = list_of(bounce.get("bouncedRecipients"))
+        return [("bounce", r) for r in recipients if isinstance(r, dict)]
     if kind == "Complaint":
-        complaint = notice.get("complaint") or {}
+        complaint = object_of(notice.get("complaint"))
         return [
             ("complaint", {**r, "feedback": text_of(complaint.get("complaintFeedbackType"))})
-            for r in complaint.get("complainedRecipients") or []
+            for r in list_of(complaint.get("complainedRecipients"))
             if isinstance(r, dict)
         ]
     if kind == "DeliveryDelay":
-        delay = notice.get("deliveryDelay") or {}
+        delay = object_of(notice.get("deliveryDelay"))
         return [
-            ("deferred", r) for r in delay.get("delayedRecipients") or [] if isinstance(r, dict)
+            ("deferred", r) for r in list_of(delay.get("delayedRecipients")) if isinstance(r, dict)
         ]
-    mail = notice.get("mail") or {}
-    destination = [{"emailAddress": a} for a in mail.get("destination") or []]
+    mail = object_of(notice.get("mail"))
+    destination = [{"emailAddress": a} for a in list_of(mail.get("destination"))]
     if kind == "Delivery":
-        addresses = (notice.get("delivery") or {}).get("recipients") or []
+        addresses = list_of(object_of(notice.get("delivery")).get("recipients"))
         return [("delivered", {"emailAddress": a}) for a in addresses]
     if kind == "Reject":
         return [("bounce", r) for r in destination]
@@ -84,15 +95,19 @@ def _failure(kind: str, detail: dict[str, Any], status: str, text: str) -> tuple
         found = classify(status, text + " " + text_of(detail.get("reason")), 450)
         reason = t.VIRUS_DETECTED if found.reason == t.UNDEFINED else found.reason
         return reason, t.SOFT
-    bounce_type = text_of(detail.get("bounceType"))
+    bounce_type, subtype = text_of(detail.get("bounceType")), text_of(detail.get("bounceSubType"))
     if bounce_type == "Permanent":
-        if text_of(detail.get("bounceSubType")) in _SUPPRESSION_SUBTYPES:
+        if subtype in _SUPPRESSION_SUBTYPES:
             return SUPPRESSED, t.HARD
         found = classify(status, text, 550)
+        if found.reason == t.UNDEFINED and subtype in _SUBTYPE_REASONS:
+            return _SUBTYPE_REASONS[subtype], t.HARD
         return found.reason, found.bounce_type
     # Transient (final: SES gave up) and Undetermined: soft whatever the reply code said.
-    found = classify(status, text, 450)
-    return found.reason, t.SOFT
+    reason = classify(status, text, 450).reason
+    if reason == t.UNDEFINED:
+        reason = _SUBTYPE_REASONS.get(subtype, t.UNDEFINED)
+    return reason, t.SOFT
 
 
 def _event_anchor(kind: str, detail: dict[str, Any]) -> str:
@@ -115,6 +130,8 @@ def _outcomes(tenant_id: str, notice: Any, received_at: datetime) -> list[Outcom
         detail.get("timestamp") or mail.get("timestamp"), "SES notification", received_at
     )
     anchor = _event_anchor(kind, detail)
+    # complaintSubType OnAccountSuppressionList: SES did not send (an earlier complaint).
+    suppressed_complaint = text_of(detail.get("complaintSubType")) in _SUPPRESSION_SUBTYPES
     outcomes = []
     for ours, recipient in _recipients(kind, notice):
         address = text_of(recipient.get("emailAddress"))
@@ -123,6 +140,8 @@ def _outcomes(tenant_id: str, notice: Any, received_at: datetime) -> list[Outcom
         status = text_of(recipient.get("status"))
         text = text_of(recipient.get("diagnosticCode"))
         reason, bounce_type = "", ""
+        if ours == "complaint" and suppressed_complaint:
+            reason = SUPPRESSED
         if ours == "bounce":
             reason, bounce_type = _failure(kind, detail, status, text)
         elif ours == "deferred":

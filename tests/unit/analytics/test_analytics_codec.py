@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from services.analytics.consumer import decode_record
 AT = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
 
 
-def event(kind: int, **fields: object) -> events_pb2.Event:
+def event(kind: events_pb2.EventType, **fields: Any) -> events_pb2.Event:
     e = events_pb2.Event(
         event_id="e1",
         type=kind,

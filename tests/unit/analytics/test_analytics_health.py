@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.analytics.domain import BOT, HUMAN, SCANNER, Metric
-from services.analytics.health import MailboxFigures, band, health_score, mailbox_figures
+from services.analytics.domain.health import MailboxFigures, band, health_score, mailbox_figures
 
 
 def figures(sent: int, delivered: int, bounced: int, complaints: int, opens: int) -> MailboxFigures:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from services.analytics.significance import Proportion, compare, required_per_group, z_test
+from services.analytics.domain.significance import Proportion, compare, required_per_group, z_test
 
 
 def test_z_test_matches_a_hand_computed_example() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.analytics.timeline import may_use_hours, on_hour
+from services.analytics.store.timeline import may_use_hours, on_hour
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

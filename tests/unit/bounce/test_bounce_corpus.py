@@ -16,6 +16,7 @@ BENCH = Path(__file__).resolve().parents[3] / "bench" / "bounce_parse.py"
 @pytest.fixture(scope="module")
 def corpus_tools():
     spec = importlib.util.spec_from_file_location("bounce_parse_bench", BENCH)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

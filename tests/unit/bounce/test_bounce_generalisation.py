@@ -2,12 +2,14 @@
 meanings) checked on real corpus messages where the corpus has one, and on messages built in
 the documented layout where it has none (marked "synthetic")."""
 
+import email
 import json
 from pathlib import Path
 
 import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.mta_formats import split_notification
 from services.bounce.domain.smtp_stage import smtp_stage
 from services.bounce.domain.taxonomy import REASONS, SISIMAI_NAMES, from_sisimai
 
@@ -138,7 +140,8 @@ def test_host_internal_final_recipient_yields_to_the_original():
         (550, "", "X-Unix; 75", "mailer_error"),
         (552, "5.2.3", "Message length exceeds administrative limit", "exceed_limit"),
         (552, "5.3.4", "Message size exceeds fixed limit", "message_too_big"),
-        (550, "", "You do not have permission to post to this group", "policy_violation"),
+        (550, "", "You do not have permission to post to this group", "rejected"),
+        (550, "", "The email address used is not subscribed to this group", "policy_violation"),
         (550, "5.7.1", "Service unavailable; poor reputation of sending IP", "bad_reputation"),
     ],
 )
@@ -262,3 +265,90 @@ def test_ses_notification_as_mail_synthetic():
         "user_unknown",
         "5.1.1",
     )
+
+
+def test_google_groups_posting_refusal_synthetic():
+    body = (
+        "We're writing to let you know that the group you tried to contact (group) may not "
+        "exist, or you may not have permission to post messages to the group.\n"
+    )
+    raw = HEAD.replace("Subject:", "X-Failed-Recipients: group@googlegroups.com\nSubject:")
+    (r,) = parse_bounce_message((raw + body).encode()).recipients
+    assert (r.address, r.classification.reason) == ("group@googlegroups.com", "rejected")
+    assert r.classification.bounce_type == "soft"
+
+
+@pytest.mark.parametrize(
+    ("body", "address", "reason"),
+    [
+        # Activehunter / Sendmail: announced address, the reply in the transcript below.
+        (
+            "  ----- The following addresses had permanent fatal errors -----\n\n"
+            ">>> kijitora@example.org <kijitora@example.org>\n\n"
+            "  ----- Transcript of session follows -----\n"
+            "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)\n",
+            "kijitora@example.org",
+            "user_unknown",
+        ),
+        # Apache James / Verizon: the error above, the RCPT TO among the message details.
+        (
+            "Error message below:\n550 - Requested action not taken: no such user here\n\n"
+            "Message details:\n  Subject: Nyaan\n  MAIL FROM: shironeko@example.jp\n"
+            "  RCPT TO: kijitora@example.org\n",
+            "kijitora@example.org",
+            "user_unknown",
+        ),
+        # An address with its reason in brackets.
+        ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "user_unknown"),
+        # A bulleted list after "failed permanently:".
+        (
+            "Delivery to the following recipients failed permanently:\n\n"
+            "  * kijitora@example.com\n\nTechnical details of permanent failure:\n"
+            "553 5.3.0 <kijitora@example.com>... No such user here\n",
+            "kijitora@example.com",
+            "user_unknown",
+        ),
+        # Domino: "was not delivered to:" then "because:".
+        (
+            "Your document:  Nyaan\nwas not delivered to:\n\n  kijitora@example.net\n\n"
+            "because:\n\n  User some.name (kijitora@example.net) not listed in Domino Directory\n",
+            "kijitora@example.net",
+            "user_unknown",
+        ),
+    ],
+)
+def test_more_recipient_layouts_synthetic(body, address, reason):
+    (r,) = _text_bounce(body).recipients
+    assert (r.address, r.classification.reason) == (address, reason)
+
+
+def test_iso_2022_jp_notice_without_charset_synthetic():
+    body = "<kijitora@ezweb.ne.jp>: 550 user unknown\n\n送信できませんでした。\n"
+    raw = b"From: Postmaster@ezweb.ne.jp\nTo: sender@example.org\n"
+    raw += b"Subject: Mail System Error - Returned Mail\n\n" + body.encode("iso-2022-jp")
+    (r,) = parse_bounce_message(raw).recipients
+    assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "user_unknown")
+    notification, _ = split_notification(email.message_from_bytes(raw))
+    assert "送信できませんでした" in notification
+
+
+@pytest.mark.parametrize(
+    ("body", "address"),
+    [
+        (
+            "1 error(s):\n\nSMTP Server <mta2.example.jp> rejected recipient "
+            "<kijitora@example.co.jp>  (Error following RCPT command). It responded as "
+            "follows: [550 5.1.1 User unknown]\n",
+            "kijitora@example.co.jp",
+        ),
+        (
+            "This is the DragonFly Mail Agent v0.11 at mx.example.jp.\n\n"
+            "There was an error delivering your mail to <kijitora@example.com>.\n\n"
+            "remote delivery failed: corrupted queue file\n",
+            "kijitora@example.com",
+        ),
+    ],
+)
+def test_recipient_named_inside_a_sentence_synthetic(body, address):
+    (r,) = _text_bounce(body).recipients
+    assert r.address == address

@@ -11,8 +11,11 @@ from urllib.parse import urlencode
 import pytest
 
 from services.bounce.webhooks import mailgun, mandrill, postmark, sendgrid, ses
+from services.bounce.webhooks.common import map_each
 from services.bounce.webhooks.freshness import ReplayPolicy
+from services.bounce.webhooks.handler import InvalidSignature, WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.signatures import mailgun_signature, mandrill_signature
+from services.bounce.webhooks.sns import SnsVerifier
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 URL = "https://track.example.com/webhooks/mandrill/acme"
@@ -82,11 +85,15 @@ def test_sendgrid_dropped_by_reason(reason, expected):
     assert mapped.outcomes[0].occurred_at == NOW  # no timestamp: receive time
 
 
-def test_sendgrid_blocked_bounce_is_soft():
-    event = {"event": "bounce", "type": "blocked", "email": "a@x.example", "status": "5.7.1",
-             "reason": "550 5.7.1 IP listed on a blocklist", "timestamp": 1}  # fmt: skip
+@pytest.mark.parametrize("bounce_type", ["blocked", "expired"])
+def test_sendgrid_blocked_or_expired_bounce_is_soft(bounce_type):
+    event = {"event": "bounce", "type": bounce_type, "email": "a@x.example", "status": "5.1.1",
+             "reason": "550 5.1.1 user unknown", "timestamp": 1}  # fmt: skip
     (fact,) = facts(sendgrid.parse("acme", json.dumps([event]).encode(), NOW))
     assert fact[:2] == ("bounce", "soft")
+    event["type"] = "bounce"  # the same reply in a plain bounce is hard
+    (fact,) = facts(sendgrid.parse("acme", json.dumps([event]).encode(), NOW))
+    assert fact[:2] == ("bounce", "hard")
 
 
 @pytest.mark.parametrize(
@@ -150,6 +157,14 @@ def ses_bounce(bounce_type: str, subtype: str, status: str, diag: str) -> dict[s
         (ses_bounce("Permanent", "General", "5.1.1", "smtp; 550 5.1.1 user unknown"),
          ("bounce", "hard", "user_unknown")),
         (ses_notice("Reject", {"reason": "Bad content"}), ("bounce", "soft", "virus_detected")),
+        (ses_bounce("Transient", "MessageTooLarge", "", ""), ("bounce", "soft", "message_too_big")),
+        (ses_bounce("Permanent", "NoEmail", "", ""), ("bounce", "hard", "user_unknown")),
+        (ses_notice("Complaint", {"complaintSubType": "OnAccountSuppressionList",
+                                  "complainedRecipients": [{"emailAddress": "a@x.example"}]}),
+         ("complaint", "", "suppressed")),
+        (ses_notice("Complaint", {"complaintSubType": None, "complaintFeedbackType": "abuse",
+                                  "complainedRecipients": [{"emailAddress": "a@x.example"}]}),
+         ("complaint", "", "feedback")),
     ],
 )  # fmt: skip
 def test_ses_bounce_types_and_reject(notice, expected):
@@ -177,7 +192,7 @@ def mailgun_event(data: dict[str, object]) -> mailgun.Mapped:
     ("data", "expected"),
     [
         ({"event": "rejected", "reject": {"reason": "Sandbox subdomains are for test purposes"}},
-         [("bounce", "soft", "undefined")]),
+         [("bounce", "soft", "rejected")]),
         ({"event": "failed", "severity": "permanent", "reason": "suppress-bounce"},
          [("bounce", "hard", "suppressed")]),
         ({"event": "failed", "severity": "permanent", "reason": "suppress-complaint"},
@@ -189,3 +204,94 @@ def mailgun_event(data: dict[str, object]) -> mailgun.Mapped:
 )  # fmt: skip
 def test_mailgun_rejected_and_suppressions(data, expected):
     assert facts(mailgun_event(data)) == expected
+
+
+def test_an_event_of_a_shape_no_rule_foresaw_is_set_aside_alone():
+    def one(item: dict[str, object], index: int) -> list[object]:
+        return [] if item["ok"] else [item["missing"]]  # KeyError on the second event
+
+    mapped = map_each([{"ok": True}, {"ok": False}, {"ok": True}], one)  # type: ignore[arg-type]
+    (rejected,) = mapped.rejected
+    assert rejected.index == 1 and "KeyError" in rejected.error
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        {"notificationType": "Bounce", "mail": {"destination": 5}, "bounce": [1]},
+        {"notificationType": "Delivery", "mail": {}, "delivery": {"recipients": 3}},
+        {"notificationType": "Complaint", "mail": {"headers": "x"}, "complaint": "y"},
+    ],
+)
+def test_ses_odd_nested_shapes_record_nothing_and_raise_nothing(notice):
+    mapped = ses.parse("acme", notice, NOW)
+    assert mapped.outcomes == [] and mapped.rejected == []
+
+
+def legacy_fields(**event: str) -> list[tuple[str, str]]:
+    stamp = str(int(NOW.timestamp()))
+    signature = mailgun_signature(KEY, stamp, "legacy-token")
+    return [("recipient", "a@x.example"), ("Message-Id", "<m1@x.example>"), *event.items(),
+            ("timestamp", stamp), ("token", "legacy-token"), ("signature", signature)]  # fmt: skip
+
+
+def legacy_handler() -> WebhookHandler:
+    secrets = WebhookSecrets(mailgun_signing_key=KEY)
+    return WebhookHandler(
+        secrets, SnsVerifier(lambda url: b""), lambda url: None, clock=lambda: NOW
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        ({"event": "delivered"}, [("delivered", "", "")]),
+        ({"event": "bounced", "code": "550", "error": "5.1.1 user unknown"},
+         [("bounce", "hard", "user_unknown")]),
+        ({"event": "dropped", "code": "605", "reason": "hardfail"},
+         [("bounce", "hard", "suppressed")]),
+        ({"event": "dropped", "code": "606"}, [("unsubscribe", "", "suppressed")]),
+        ({"event": "dropped", "code": "607"}, [("complaint", "", "suppressed")]),
+        ({"event": "dropped", "reason": "old", "code": "498"}, [("bounce", "soft", "expired")]),
+        ({"event": "complained"}, [("complaint", "", "feedback")]),
+        ({"event": "stored"}, []),
+    ],
+)  # fmt: skip
+def test_mailgun_legacy_form_webhooks(event, expected):
+    body = urlencode(legacy_fields(**event)).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    result = legacy_handler().handle("mailgun", "acme", headers, body, "")
+    assert facts(mandrill.Mapped(result.outcomes)) == expected
+    assert result.nonce is not None and result.nonce.value == "legacy-token"
+
+
+def test_mailgun_legacy_multipart_with_attachment_and_header_variables():
+    variables = json.dumps({"emailtrack_campaign_id": "c-7"})
+    headers_json = json.dumps([["X-Mailgun-Variables", variables], ["Subject", "hi"]])
+    fields = legacy_fields(event="bounced", code="550", error="no such user")
+    fields.append(("message-headers", headers_json))
+    boundary = "b0undary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+             for k, v in fields]  # fmt: skip
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="attachment-1"; '
+                 f'filename="message.eml"\r\nContent-Type: message/rfc822\r\n\r\nFrom: x\r\n\r\n'
+                 f"body\r\n--{boundary}--\r\n")  # fmt: skip
+    content_type = f"multipart/form-data; boundary={boundary}"
+    result = legacy_handler().handle(
+        "mailgun", "acme", {"content-type": content_type}, "".join(parts).encode(), ""
+    )
+    (outcome,) = result.outcomes
+    assert (outcome.kind, outcome.bounce_type, outcome.campaign_id) == ("bounce", "hard", "c-7")
+
+
+def test_mailgun_legacy_forged_or_stale_is_refused():
+    fields = legacy_fields(event="delivered")
+    forged = [(k, "0" * 64 if k == "signature" else v) for k, v in fields]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with pytest.raises(InvalidSignature):
+        legacy_handler().handle("mailgun", "acme", headers, urlencode(forged).encode(), "")
+    stale = WebhookHandler(
+        WebhookSecrets(mailgun_signing_key=KEY), SnsVerifier(lambda url: b""), lambda url: None
+    )  # the real clock: NOW is months away
+    with pytest.raises(InvalidSignature, match="outside"):
+        stale.handle("mailgun", "acme", headers, urlencode(fields).encode(), "")

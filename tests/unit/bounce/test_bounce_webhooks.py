@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -91,7 +92,7 @@ def _sendgrid_signed(webhook_sample, name: str) -> tuple[WebhookHandler, dict[st
     key = load_sendgrid_key(signed["public_key"])
     handler = WebhookHandler(
         WebhookSecrets(sendgrid_public_key=key),
-        SnsVerifier(bytes),
+        SnsVerifier(lambda url: b""),
         lambda url: None,
         clock=clock_at(signed["timestamp"]),
     )
@@ -139,7 +140,7 @@ def test_sendgrid_signed_sample_rejects_other_key_signature_and_body(webhook_sam
         handler.handle("sendgrid", "acme", {}, body, "")
     other = WebhookHandler(
         WebhookSecrets(sendgrid_public_key=load_sendgrid_key(material["invalid_public_key"])),
-        SnsVerifier(bytes),
+        SnsVerifier(lambda url: b""),
         lambda url: None,
         clock=handler.clock,
     )
@@ -269,7 +270,7 @@ def test_mailgun_oca_permanent_and_temporary_failures(mailgun_oca):
 
 
 def test_mailgun_oca_tracking_events(mailgun_oca):
-    kinds = {}
+    kinds: dict[str, Any] = {}
     for name in ("delivered", "opened", "clicked", "complained", "rejected"):
         handler, body = mailgun_oca(f"mailgun_oca_{name}.json")
         outcomes = handler.handle("mailgun", "acme", {}, body, "").outcomes
@@ -295,7 +296,9 @@ def test_mailgun_oca_user_variables_attribute_campaign(mailgun_oca):
 def test_mailgun_oca_payload_fails_with_another_key_or_a_forged_token(mailgun_oca):
     _, body = mailgun_oca("mailgun_oca_failed.json")
     other = WebhookHandler(
-        WebhookSecrets(mailgun_signing_key="key-other"), SnsVerifier(bytes), lambda u: None
+        WebhookSecrets(mailgun_signing_key="key-other"),
+        SnsVerifier(lambda url: b""),
+        lambda u: None,
     )
     other.clock = handler_clock = mailgun_oca("mailgun_oca_failed.json")[0].clock
     assert handler_clock

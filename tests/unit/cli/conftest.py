@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from emailtrack.cli import app
 from tests.unit.cli.fake_services import TENANT, FakeStack, ada, start_fake_stack

@@ -6,6 +6,7 @@ variants A and B, and B's click rate is significantly higher."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 
@@ -80,7 +81,7 @@ class FakeCampaigns(campaign_pb2_grpc.CampaignServiceServicer):
         self.log.append(request)
         refuse_other_tenants(request, context)
 
-    def _campaign(self, request, context) -> pb.Campaign:
+    def _campaign(self, request: Any, context: grpc.ServicerContext) -> pb.Campaign:
         self._seen(request, context)
         found = self.campaigns.get(request.campaign_id)
         if found is None or found.status == pb.CAMPAIGN_STATUS_DELETED:

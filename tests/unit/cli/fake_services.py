@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import grpc
 
@@ -241,7 +242,7 @@ def start_fake_stack() -> Iterator[FakeStack]:
     analytics = FakeAnalytics(log)
     recipients = FakeRecipients(log, {"ada@example.com": ada()})
     campaigns = FakeCampaigns(log)
-    parts = {
+    parts: dict[str, list[tuple[Any, Any, str]]] = {
         "analytics": [(analytics, analytics_pb2_grpc, "AnalyticsService")],
         "recipient": [
             (recipients, recipient_pb2_grpc, "RecipientService"),

@@ -22,7 +22,7 @@ from emailtrack.demo.plan import (
 )
 from emailtrack.demo.replies import auto_reply, human_reply
 from emailtrack.v1 import campaign_pb2
-from services.analytics.significance import Proportion, compare
+from services.analytics.domain.significance import Proportion, compare
 from services.bounce.domain.parse import parse_bounce_message
 
 

@@ -9,7 +9,7 @@ from emailtrack.common.browser_urls import preprocess, redirect_location, web_ur
 
 _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
 _HOSTS = st.from_regex(r"[a-z][a-z0-9-]{0,10}(\.[a-z]{2,6}){1,2}", fullmatch=True)
-_PATHS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_PATHS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 _URLS = st.builds(
     lambda scheme, host, path: f"{scheme}://{host}/{path}",
     st.sampled_from(["http", "https"]),

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
@@ -164,6 +165,7 @@ def test_every_route_is_in_the_openapi_document(client: TestClient) -> None:
     }
     served = set()
     for route in api_app(client.app.gateway.settings.operators, None).routes:  # type: ignore[attr-defined, arg-type]
+        assert isinstance(route, Route) and route.methods is not None
         if route.path == "/openapi.json":
             continue
         served |= {(route.path, m) for m in route.methods - {"HEAD"}}

@@ -48,7 +48,7 @@ def settings(trusted: tuple[str, ...] = ()) -> GatewaySettings:
     )
 
 
-def token(kind: int, url: str = "", **extra: object) -> str:
+def token(kind: events_pb2.HitKind, url: str = "", **extra: object) -> str:
     claims = events_pb2.TokenClaims(
         tenant_id="t", campaign_id="c", message_id="m", recipient_id="r", kind=kind, link_url=url
     )

@@ -105,7 +105,12 @@ def test_close_keeps_unsent_segments_and_removes_an_empty_folder(tmp_path: Path)
 def test_fsync_policy(tmp_path: Path, interval: float, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
     spool = Spool(tmp_path, max_bytes=1 << 20, fsync_interval_s=interval)
     spool.open()
     for _ in range(3):

@@ -15,7 +15,9 @@ from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 SECRET = "k" * 43
 
 
-def _token(kind: int, url: str = "", *, age: timedelta = timedelta(0), version: str = "v2") -> str:
+def _token(
+    kind: events_pb2.HitKind, url: str = "", *, age: timedelta = timedelta(0), version: str = "v2"
+) -> str:
     claims = events_pb2.TokenClaims(
         tenant_id="t", campaign_id="c", message_id="m", recipient_id="r", kind=kind, link_url=url
     )

@@ -7,7 +7,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.tracking_edge.classify import HitFeatures, HitHistory, PriorHit, default_classifier
+from services.tracking_edge.domain.classify import (
+    HitFeatures,
+    HitHistory,
+    PriorHit,
+    default_classifier,
+)
 
 HITS_DIR = Path(__file__).parents[2] / "data" / "hits"
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

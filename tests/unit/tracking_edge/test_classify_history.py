@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.tracking_edge.classify.history import history_signals
-from services.tracking_edge.classify.types import HitFeatures, HitHistory, PriorHit
+from services.tracking_edge.domain.classify.history import history_signals
+from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory, PriorHit
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 WINDOWS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.tracking_edge.classify.geo import CountryLookup
-from services.tracking_edge.classify.networks import (
+from services.tracking_edge.domain.classify.geo import CountryLookup
+from services.tracking_edge.domain.classify.networks import (
     NetworkIndex,
     load_snapshots,
     parse_ip,

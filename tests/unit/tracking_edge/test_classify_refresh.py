@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.tracking_edge import refresh_networks
-from services.tracking_edge.classify.networks import DEFAULT_DATA_DIR, NetworkIndex, parse_ip
+from services.tracking_edge.domain.classify.networks import DEFAULT_DATA_DIR, NetworkIndex, parse_ip
 
 
 @pytest.fixture

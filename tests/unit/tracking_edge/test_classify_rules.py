@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from services.tracking_edge.classify import (
+from services.tracking_edge.domain.classify import (
     HitFeatures,
     HitHistory,
     PriorHit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tracking_edge.classify.user_agents import UserAgentAnalyser
+from services.tracking_edge.domain.classify.user_agents import UserAgentAnalyser
 
 ANALYSER = UserAgentAnalyser(cache_size=128)
 IPHONE_MAIL = (

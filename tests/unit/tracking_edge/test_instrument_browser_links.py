@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from services.tracking_edge.html_scan import decode_attribute
-from services.tracking_edge.rewrite_html import InstrumentedHtml, instrument_html, pixel_tag
+from services.tracking_edge.domain.html_scan import decode_attribute
+from services.tracking_edge.domain.rewrite_html import InstrumentedHtml, instrument_html, pixel_tag
 
 PIXEL = "https://t.example/o.gif"
 

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emailtrack.common.browser_urls import web_url
-from services.tracking_edge.html_scan import decode_attribute
-from services.tracking_edge.merge_tags import has_template_tag
-from services.tracking_edge.rewrite_html import (
+from services.tracking_edge.domain.html_scan import decode_attribute
+from services.tracking_edge.domain.merge_tags import has_template_tag
+from services.tracking_edge.domain.rewrite_html import (
     InstrumentedHtml,
     honeypot_tag,
     instrument_html,
@@ -332,7 +332,7 @@ def test_generated_html_keeps_byte_identity(source: str) -> None:
     _assert_only_links_changed(source, _instrument(source))
 
 
-_URL_TAIL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_URL_TAIL = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 
 
 @given(_URL_TAIL, st.sampled_from(['"', "'"]))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.tracking_edge.list_unsubscribe import list_unsubscribe_headers
+from services.tracking_edge.domain.list_unsubscribe import list_unsubscribe_headers
 
 URL = "https://t.example/u/abc?x=1"
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.tracking_edge.rewrite_text import instrument_text
+from services.tracking_edge.domain.rewrite_text import instrument_text
 
 CORPUS = Path(__file__).parents[2] / "data" / "html_emails"
 UNSUB = "https://t.example/u"

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from emailtrack.common.consuming import InvalidMessage, Record
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.classify import HitFeatures, HitHistory, Verdict, classify_hit
 from services.tracking_edge.consumer import (
     EVENT_NAMESPACE,
     RawHitHandler,
@@ -21,6 +20,7 @@ from services.tracking_edge.consumer import (
     request_headers,
     to_datetime,
 )
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, Verdict, classify_hit
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

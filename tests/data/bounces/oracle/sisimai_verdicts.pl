@@ -2,8 +2,8 @@
 # Reference verdicts for the bounce corpus: runs Sisimai (Debian libsisimai-perl) over every
 # file named on the command line in one process and prints one JSON object on stdout,
 # {"path": [{"recipient", "alias", "reason", "softbounce", "deliverystatus", "replycode",
-# "action", "smtpagent", "diagnosticcode"}, ...], ...}. A file Sisimai does not read as a
-# bounce maps to []; one that makes Sisimai die maps to {"error": "..."}.
+# "action", "smtpagent", "smtpcommand", "diagnosticcode"}, ...], ...}. A file Sisimai does not
+# read as a bounce maps to []; one that makes Sisimai die maps to {"error": "..."}.
 use strict;
 use warnings;
 use JSON::PP;
@@ -30,6 +30,7 @@ for my $path (@ARGV) {
                 replycode      => '' . ($_->replycode // ''),
                 action         => $_->action // '',
                 smtpagent      => $_->smtpagent // '',
+                smtpcommand    => $_->smtpcommand // '',
                 diagnosticcode => $_->diagnosticcode // '',
             }
         } @{ $records || [] }

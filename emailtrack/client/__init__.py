@@ -1,0 +1,17 @@
+"""emailtrack's Python SDK: typed sync and asyncio clients over the gRPC API (API-key auth,
+deadlines, retries on UNAVAILABLE, batching). Needs only grpcio and protobuf; see docs/sdk.md."""
+
+from emailtrack.client.async_client import AsyncEmailtrackClient
+from emailtrack.client.options import ClientOptions, Endpoints, RetryPolicy
+from emailtrack.client.requests import message_to_instrument, registration
+from emailtrack.client.sync_client import EmailtrackClient
+
+__all__ = [
+    "AsyncEmailtrackClient",
+    "ClientOptions",
+    "EmailtrackClient",
+    "Endpoints",
+    "RetryPolicy",
+    "message_to_instrument",
+    "registration",
+]

@@ -1,0 +1,66 @@
+"""Joins concurrent calls into batches ("natural batching"): the first item goes out at once;
+items that arrive while a call is in flight wait and go together in the next one. Under load
+the relay makes one CheckSendable / RegisterMessages call for many SMTP sessions; alone, an
+item waits for nothing. A batch of several items that fails with an error ``split_on`` accepts
+(bad input, say) is retried item by item, so one bad item fails alone; other errors (the
+service is down) fail the whole batch at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class Coalescer(Generic[Item, Result]):
+    def __init__(
+        self,
+        call: Callable[[list[Item]], Awaitable[list[Result]]],
+        split_on: Callable[[Exception], bool],
+        max_batch: int = 500,
+    ) -> None:
+        self.call = call
+        self.split_on = split_on
+        self.max_batch = max_batch
+        self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._draining = False
+
+    async def submit(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if not self._draining:
+            self._draining = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
+                await self._run(batch)
+        finally:
+            self._draining = False
+
+    async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        try:
+            results = await self.call([item for item, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1 and self.split_on(exc):
+                for single in batch:
+                    await self._run([single])
+            else:
+                for _, future in batch:
+                    _settle(future, exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
+def _settle(future: asyncio.Future[Result], exc: Exception) -> None:
+    if not future.done():
+        future.set_exception(exc)

@@ -1,0 +1,1 @@
+../../../emailtrack/__init__.py

@@ -1,0 +1,1 @@
+../../../../emailtrack/common/__init__.py

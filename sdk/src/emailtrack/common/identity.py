@@ -1,0 +1,1 @@
+../../../../emailtrack/common/identity.py

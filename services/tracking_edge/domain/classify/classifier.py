@@ -1,0 +1,141 @@
+"""The hit classifier: loads UA rules, IP snapshots and the geo database once, then classifies.
+
+Build one ``Classifier`` per process (``Classifier.load()``) and pass it where hits are
+handled; ``classify_hit`` is a convenience over a lazily built shared instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import cache, lru_cache
+from pathlib import Path
+
+from services.tracking_edge.domain.classify.geo import CountryLookup
+from services.tracking_edge.domain.classify.history import history_signals
+from services.tracking_edge.domain.classify.networks import (
+    DEFAULT_DATA_DIR,
+    NetworkIndex,
+    NetworkOwner,
+    parse_ip,
+)
+from services.tracking_edge.domain.classify.rules import RuleSettings, decide
+from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory, Verdict
+from services.tracking_edge.domain.classify.user_agents import UserAgentAnalyser, UserAgentInfo
+
+DEFAULT_DUPLICATE_WINDOW = timedelta(seconds=30)
+
+# Android WebViews send the embedding app's package name in X-Requested-With.
+_ANDROID_MAIL_APPS = {
+    "com.google.android.gm": "Gmail",
+    "com.microsoft.office.outlook": "Outlook",
+    "com.samsung.android.email.provider": "Samsung Email",
+    "com.yahoo.mobile.client.android.mail": "Yahoo Mail",
+}
+# Webmail that passes its origin as Referer when a reader follows a link.
+_WEBMAIL_REFERERS = (
+    ("mail.google.com", "Gmail"),
+    ("outlook.live.com", "Outlook.com"),
+    ("outlook.office.com", "Office 365"),
+    ("outlook.office365.com", "Office 365"),
+    ("mail.yahoo.com", "Yahoo Mail"),
+    ("mail.aol.com", "AOL Mail"),
+    ("icloud.com", "iCloud Mail"),
+)
+
+
+def _lower_keys(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def _client_from_headers(headers: dict[str, str]) -> str:
+    app = _ANDROID_MAIL_APPS.get(headers.get("x-requested-with", "").strip())
+    if app:
+        return app
+    referer = headers.get("referer", "").lower()
+    for host, client in _WEBMAIL_REFERERS:
+        if host in referer:
+            return client
+    return ""
+
+
+class Classifier:
+    """Classifies hits as human, privacy proxy, security scanner or bot."""
+
+    def __init__(
+        self,
+        networks: NetworkIndex,
+        countries: CountryLookup,
+        user_agents: UserAgentAnalyser,
+        settings: RuleSettings | None = None,
+        address_cache_size: int = 65_536,
+    ) -> None:
+        self._networks = networks
+        self._countries = countries
+        self._user_agents = user_agents
+        self._settings = settings or RuleSettings()
+        # proxies, scanners and readers come back from the same addresses
+        self._address = lru_cache(maxsize=address_cache_size)(self._address_facts)
+
+    @classmethod
+    def load(
+        cls, data_dir: Path = DEFAULT_DATA_DIR, settings: RuleSettings | None = None
+    ) -> Classifier:
+        return cls(NetworkIndex.load(data_dir), CountryLookup(), UserAgentAnalyser(), settings)
+
+    def _address_facts(self, ip: str) -> tuple[NetworkOwner | None, str]:
+        """Who operates the range of a client IP, and its country."""
+        return self._networks.lookup(parse_ip(ip)), self._countries.country(ip)
+
+    def classify(
+        self,
+        hit: HitFeatures,
+        history: HitHistory,
+        *,
+        duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW,
+    ) -> Verdict:
+        settings = self._settings
+        ua: UserAgentInfo = self._user_agents.analyse(hit.user_agent)
+        owner, country = self._address(hit.client_ip)
+        headers = _lower_keys(hit.headers)
+        past = history_signals(
+            hit,
+            history,
+            duplicate_window=duplicate_window,
+            burst_window=settings.burst_window,
+            pair_window=settings.pair_window,
+            honeypot_window=settings.honeypot_window,
+        )
+        evidence = decide(hit, ua, owner, past, headers, settings)
+        human = evidence.source == "human"
+        client = ua.email_client or _client_from_headers(headers)
+        return Verdict(
+            source=evidence.source,
+            agent=evidence.agent if not human else (client or ua.browser),
+            machine_probability=evidence.probability,
+            reasons=tuple(evidence.reasons),
+            email_client=client,
+            device=ua.device,
+            os=ua.os,
+            browser=ua.browser,
+            country=country,
+            first=past.first,
+            duplicate=past.duplicate,
+            first_human=human and not past.human_seen_before,
+        )
+
+
+@cache
+def default_classifier() -> Classifier:
+    """The shared classifier over the shipped snapshots, loaded on first use."""
+    return Classifier.load()
+
+
+def classify_hit(
+    hit: HitFeatures,
+    history: HitHistory,
+    *,
+    duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW,
+) -> Verdict:
+    """Classify ``hit`` with the shared classifier (see ``Classifier.classify``)."""
+    return default_classifier().classify(hit, history, duplicate_window=duplicate_window)

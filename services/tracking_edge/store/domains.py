@@ -1,0 +1,95 @@
+"""Tracking domain storage: registrations per tenant, their TXT tokens, verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from services.tracking_edge.domain.domains import TrackingDomain
+
+_COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at"
+MAX_DOMAINS_PER_TENANT = 100
+
+
+class DomainTaken(ValueError):
+    """The domain is already verified for another tenant."""
+
+
+class TooManyDomains(ValueError):
+    """The tenant has as many tracking domains as allowed."""
+
+
+class TrackingDomainsStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def register(self, tenant_id: str, domain: str, token: str, at: datetime) -> TrackingDomain:
+        """Registers (or returns the existing registration of) ``domain`` for the tenant."""
+        with self.engine.begin() as conn:
+            count = conn.execute(
+                text("SELECT count(*) FROM tracking_domains WHERE tenant_id = :t"),
+                {"t": tenant_id},
+            ).scalar_one()
+            existing = self.get(tenant_id, domain)
+            if existing is not None:
+                return existing
+            if count >= MAX_DOMAINS_PER_TENANT:
+                raise TooManyDomains(f"at most {MAX_DOMAINS_PER_TENANT} tracking domains")
+            conn.execute(
+                text(
+                    "INSERT INTO tracking_domains (tenant_id, domain, verification_token, "
+                    "created_at) VALUES (:t, :d, :token, :at) ON CONFLICT DO NOTHING"
+                ),
+                {"t": tenant_id, "d": domain, "token": token, "at": at},
+            )
+        found = self.get(tenant_id, domain)
+        assert found is not None
+        return found
+
+    def get(self, tenant_id: str, domain: str) -> TrackingDomain | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    f"SELECT {_COLUMNS} FROM tracking_domains WHERE tenant_id = :t AND domain = :d"
+                ),
+                {"t": tenant_id, "d": domain},
+            ).one_or_none()
+        return None if row is None else TrackingDomain(*row)
+
+    def of_tenant(self, tenant_id: str) -> list[TrackingDomain]:
+        """The tenant's domains, in registration order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    f"SELECT {_COLUMNS} FROM tracking_domains WHERE tenant_id = :t "
+                    "ORDER BY created_at, domain"
+                ),
+                {"t": tenant_id},
+            ).all()
+        return [TrackingDomain(*row) for row in rows]
+
+    def mark_verified(self, tenant_id: str, domain: str, at: datetime) -> TrackingDomain:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "UPDATE tracking_domains SET verified_at = COALESCE(verified_at, :at) "
+                        "WHERE tenant_id = :t AND domain = :d"
+                    ),
+                    {"t": tenant_id, "d": domain, "at": at},
+                )
+        except IntegrityError as exc:
+            raise DomainTaken(f"{domain} is verified for another tenant") from exc
+        found = self.get(tenant_id, domain)
+        assert found is not None
+        return found
+
+    def remove(self, tenant_id: str, domain: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                text("DELETE FROM tracking_domains WHERE tenant_id = :t AND domain = :d"),
+                {"t": tenant_id, "d": domain},
+            )
+        return bool(result.rowcount)
