@@ -149,11 +149,28 @@ def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
     return used
 
 
+def profile_component(
+    roots: dict[str, int], request: list[str] | None, duration_s: float
+) -> subprocess.Popen[bytes] | None:
+    if not request:
+        return None
+    name, path = request
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "--pid", str(roots[name]), "--duration", str(int(duration_s))]
+    return subprocess.Popen([*command, "--format", "raw", "--nonblocking", "-o", path])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     parser.add_argument("--clients", type=int, default=8, help="concurrent SMTP connections")
     parser.add_argument("--profile", help="write py-spy collapsed stacks of the relay here")
+    parser.add_argument(
+        "--profile-component",
+        nargs=2,
+        metavar=("NAME", "FILE"),
+        help="py-spy collapsed stacks of a platform process (recipient, ...) in the relay phase",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="emailtrack-relay-bench-") as tmp:
         directory = Path(tmp)
@@ -176,7 +193,10 @@ def main() -> int:
                 roots["postgresql"] = platform.postgres.process.pid
             roots["relay"] = relay.pid
             before, cpu_before = upstream.count, cpu_seconds(roots)
+            spy = profile_component(roots, args.profile_component, args.duration)
             relayed, relayed_s = send_for(relay_port, args.clients, args.duration, 20_000_000)
+            if spy is not None:
+                spy.wait(timeout=60)
             cpu = {n: s - cpu_before[n] for n, s in cpu_seconds(roots).items()}
             assert upstream.count - before == relayed, "every accepted message reached upstream"
         finally:

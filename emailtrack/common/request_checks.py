@@ -1,13 +1,15 @@
 """Validation of the values every service takes from callers before they reach a query:
 ids (allowed characters, length), page sizes and opaque page tokens. One rule set for every
-service; failures raise ``InvalidRequest`` (a ``ValueError``), which servicers map to
-INVALID_ARGUMENT with its message. Pure."""
+service; failures raise ``InvalidRequest``, an ``emailtrack.common.errors.InvalidArgument``
+that ``@rpc`` answers with INVALID_ARGUMENT and its message. Pure."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import unicodedata
+
+from emailtrack.common.errors import InvalidArgument
 
 MAX_ID_LENGTH = 256
 MAX_PAGE_KEY_LENGTH = 1024
@@ -16,8 +18,8 @@ MAX_PAGE_KEY_LENGTH = 1024
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
-class InvalidRequest(ValueError):
-    """A caller-supplied value that breaks the rules (INVALID_ARGUMENT)."""
+class InvalidRequest(InvalidArgument):
+    """A caller-supplied value that breaks the rules (INVALID_ARGUMENT through ``@rpc``)."""
 
 
 def _printable(value: str) -> bool:

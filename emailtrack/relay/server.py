@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import uvloop
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from emailtrack.client import AsyncEmailtrackClient, ClientOptions, Endpoints
@@ -99,7 +100,7 @@ class RelayServer:
 
 
 def serve(settings: RelaySettings) -> None:
-    """Runs until SIGTERM or SIGINT."""
+    """Runs until SIGTERM or SIGINT, on uvloop (less CPU per SMTP session than asyncio's loop)."""
 
     async def main() -> None:
         serve_metrics(settings.metrics_port, settings.host)
@@ -112,7 +113,8 @@ def serve(settings: RelaySettings) -> None:
         await stop.wait()
         await relay.stop()
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main())
 
 
 @contextmanager

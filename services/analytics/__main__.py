@@ -1,5 +1,5 @@
 """Analytics service process: wiring only (``serve``/``migrate``, plus ``replay`` and
-``maintain``, see services/analytics/commands.py)."""
+``maintain``, see services/analytics/commands.py; partition maintenance runs as a job)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration
 from emailtrack.common.kafka_io import make_producer
-from emailtrack.common.service import ServiceParts, main
+from emailtrack.common.service import Service, ServiceCommands, ServiceParts, main
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 from services.analytics import commands
 from services.analytics.config import AnalyticsConfig
@@ -24,14 +24,12 @@ from services.analytics.store import AnalyticsStore
 NAME = "analytics"
 
 
-def build(settings: ServiceSettings) -> ServiceParts:
-    config = AnalyticsConfig.from_env()
+def build(settings: ServiceSettings, config: AnalyticsConfig) -> ServiceParts:
     engine = make_engine(settings.database_url)
     store = AnalyticsStore(engine, config.retention_days, config.ingest_writers)
     maintenance = PeriodicMaintenance(
         store, config.partitions_ahead_days, config.maintenance_interval_s
     )
-    maintenance.start()
     producer = make_producer(settings.kafka, NAME)
     ingest = ConsumerLoop(
         settings.kafka,
@@ -47,12 +45,17 @@ def build(settings: ServiceSettings) -> ServiceParts:
         analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
     )
     return ServiceParts(
-        [registration], [ingest], [maintenance.stop, producer.close, engine.dispose]
+        [registration],
+        [ingest],
+        [producer.close, engine.dispose],
+        {"partition-maintenance": maintenance},
     )
 
 
+COMMANDS = ServiceCommands(commands.COMMANDS, commands.run)
+SERVICE = Service(
+    NAME, Path(__file__).parent / "migrations", AnalyticsConfig.from_env, build, COMMANDS
+)
+
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    if arguments and arguments[0] in commands.COMMANDS:
-        sys.exit(commands.run(NAME, arguments))
-    sys.exit(main(NAME, Path(__file__).parent / "migrations", build))
+    sys.exit(main(SERVICE))

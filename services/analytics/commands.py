@@ -15,9 +15,9 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from emailtrack.common import topics
-from emailtrack.common.config import ConfigError, ServiceSettings
 from emailtrack.common.db import make_engine
 from emailtrack.common.logs import setup_logging
+from emailtrack.common.service import read_settings
 from services.analytics.config import AnalyticsConfig
 from services.analytics.replay import replay
 from services.analytics.store import AnalyticsStore
@@ -56,12 +56,10 @@ def parser() -> argparse.ArgumentParser:
 def run(name: str, argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     setup_logging(name)
-    try:
-        settings = ServiceSettings.from_env(name)
-        config = AnalyticsConfig.from_env()
-    except ConfigError as exc:
-        log.error("configuration error: %s", exc)
+    found = read_settings(name, AnalyticsConfig.from_env)
+    if found is None:
         return 2
+    settings, config = found
     try:
         engine = make_engine(settings.database_url)
     except (ValueError, SQLAlchemyError) as exc:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.request_checks import check_id
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views
 from services.analytics.store.segments import SegmentStore
@@ -24,28 +26,26 @@ MAX_WARMUP_DAYS = 366
 MIN_ALPHA = 0.0001
 
 
-def require_ids(context: grpc.ServicerContext, **fields: str) -> None:
-    """Aborts with INVALID_ARGUMENT when an id is missing or breaks the shared id rules."""
+def require_ids(**fields: str) -> None:
+    """InvalidArgument when an id is missing or breaks the shared id rules."""
     absent = [name for name, value in fields.items() if not value]
     if absent:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{', '.join(absent)} required")
-    try:
-        for name, value in fields.items():
-            check_id(name, value)
-    except InvalidRequest as exc:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        raise InvalidArgument(f"{', '.join(absent)} required")
+    for name, value in fields.items():
+        check_id(name, value)
 
 
 class SegmentRpcs:
     segments: SegmentStore
 
+    @rpc
     def GetSegmentStats(
         self, request: analytics_pb2.GetSegmentStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetSegmentStatsResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         dimension = DIMENSIONS.get(request.dimension)
         if dimension is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
+            raise InvalidArgument("dimension is required")
         tenant, campaign = request.tenant_id, request.campaign_id
         rows = self.segments.segment_pairs(tenant, campaign, dimension)
         timings = self.segments.reply_timing(tenant, campaign, dimension)
@@ -53,13 +53,14 @@ class SegmentRpcs:
             segments=segment_views.segments(tenant, campaign, rows, timings)
         )
 
+    @rpc
     def GetVariantComparison(
         self, request: analytics_pb2.GetVariantComparisonRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetVariantComparisonResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         alpha = request.alpha or 0.05
         if not MIN_ALPHA <= alpha < 0.5:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"alpha must be in [{MIN_ALPHA}, 0.5)")
+            raise InvalidArgument(f"alpha must be in [{MIN_ALPHA}, 0.5)")
         tenant, campaign = request.tenant_id, request.campaign_id
         rows = self.segments.segment_pairs(
             tenant, campaign, "variant", request.sequence_step or None
@@ -67,37 +68,40 @@ class SegmentRpcs:
         found = segment_views.segments(tenant, campaign, rows, {})
         return segment_views.variant_comparison(found, request.baseline_variant, alpha)
 
+    @rpc
     def ListMailboxStats(
         self, request: analytics_pb2.ListMailboxStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListMailboxStatsResponse:
-        require_ids(context, tenant_id=request.tenant_id)
+        require_ids(tenant_id=request.tenant_id)
         if len(request.mailboxes) > MAX_MAILBOXES:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_MAILBOXES} mailboxes")
+            raise InvalidArgument(f"at most {MAX_MAILBOXES} mailboxes")
         wanted = list(request.mailboxes)
         rows = self.segments.mailbox_pairs(request.tenant_id, wanted)
         return analytics_pb2.ListMailboxStatsResponse(
             mailboxes=segment_views.mailbox_stats(rows, wanted)
         )
 
+    @rpc
     def GetWarmupStats(
         self, request: analytics_pb2.GetWarmupStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetWarmupStatsResponse:
-        require_ids(context, tenant_id=request.tenant_id, mailbox=request.mailbox)
+        require_ids(tenant_id=request.tenant_id, mailbox=request.mailbox)
         if request.days < 0 or request.days > MAX_WARMUP_DAYS:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"days must be 0..{MAX_WARMUP_DAYS}")
+            raise InvalidArgument(f"days must be 0..{MAX_WARMUP_DAYS}")
         since = datetime.now(UTC).date() - timedelta(days=(request.days or 30) - 1)
         rows = self.segments.warmup_days(request.tenant_id, request.mailbox, since)
         return analytics_pb2.GetWarmupStatsResponse(days=segment_views.warmup_days(rows))
 
+    @rpc
     def GetTrackedUsage(
         self, request: analytics_pb2.GetTrackedUsageRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTrackedUsageResponse:
-        require_ids(context, tenant_id=request.tenant_id)
+        require_ids(tenant_id=request.tenant_id)
         if not (request.HasField("start") and request.HasField("end")):
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "start and end required")
+            raise InvalidArgument("start and end required")
         start = request.start.ToDatetime(tzinfo=UTC).date()
         end = request.end.ToDatetime(tzinfo=UTC).date()
         if end <= start:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
+            raise InvalidArgument("end must be after start")
         events, sent = self.segments.tracked_usage(request.tenant_id, start, end)
         return analytics_pb2.GetTrackedUsageResponse(tracked_events=events, sent_events=sent)

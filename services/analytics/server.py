@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument
 from emailtrack.common.request_checks import (
-    InvalidRequest,
     check_page_size,
     decode_page_token,
     encode_page_token,
 )
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
@@ -56,31 +57,33 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         activity = self.store.activity(tenant_id, [campaign_id]).get(campaign_id)
         return views.campaign_stats(tenant_id, campaign_id, counters, activity)
 
+    @rpc
     def GetCampaignStats(
         self, request: analytics_pb2.GetCampaignStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetCampaignStatsResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stats = self._stats(request.tenant_id, request.campaign_id)
         timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
         segment_views.with_reply_timing(stats, timing.get(("", "")))
         return analytics_pb2.GetCampaignStatsResponse(stats=stats)
 
+    @rpc
     def GetTimeline(
         self, request: analytics_pb2.GetTimelineRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTimelineResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         bucket = BUCKETS.get(request.bucket)
         if bucket is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown bucket")
+            raise InvalidArgument("unknown bucket")
         time_zone = request.time_zone or "UTC"
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown time zone {time_zone!r}")
+            raise InvalidArgument(f"unknown time zone {time_zone!r}") from None
         start = request.start.ToDatetime(tzinfo=UTC) if request.HasField("start") else None
         end = request.end.ToDatetime(tzinfo=UTC) if request.HasField("end") else None
         if start and end and end <= start:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "end must be after start")
+            raise InvalidArgument("end must be after start")
         limit = MAX_RANGE[bucket]
         if limit is not None:
             first, last = start, end
@@ -91,8 +94,7 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
                 first = start or (activity.first_event_at if activity else None)
                 last = end or (activity.last_event_at if activity else None)
             if first and last and last - first > limit:
-                context.abort(
-                    grpc.StatusCode.INVALID_ARGUMENT,
+                raise InvalidArgument(
                     f"{bucket} buckets cover at most {limit.days} days: narrow start/end",
                 )
         rows = self.store.timeline(
@@ -100,30 +102,33 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         )
         return views.timeline_response(rows)
 
+    @rpc
     def GetTopLinks(
         self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTopLinksResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         rows = self.store.links(request.tenant_id, request.campaign_id)
         limit = _bounded(request.limit, 10, 1000)
         return analytics_pb2.GetTopLinksResponse(links=views.top_links(rows, limit))
 
+    @rpc
     def GetBreakdown(
         self, request: analytics_pb2.GetBreakdownRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetBreakdownResponse:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         if request.dimension == analytics_pb2.BREAKDOWN_DIMENSION_UNSPECIFIED:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "dimension is required")
+            raise InvalidArgument("dimension is required")
         kind = BREAKDOWN_KINDS.get(request.event_type)
         if kind is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "event_type must be open or click")
+            raise InvalidArgument("event_type must be open or click")
         rows = self.store.breakdown(request.tenant_id, request.campaign_id, kind, request.dimension)
         return analytics_pb2.GetBreakdownResponse(rows=views.breakdown_rows(rows))
 
+    @rpc
     def GetRecipientEngagement(
         self, request: analytics_pb2.GetRecipientEngagementRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetRecipientEngagementResponse:
-        require_ids(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         totals = self.store.recipient_totals(request.tenant_id, request.recipient_id)
         engagement = analytics_pb2.RecipientEngagement(recipient_id=request.recipient_id)
         if totals is not None:
@@ -136,15 +141,13 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
                 engagement.last_engagement_at.FromDatetime(totals.last_engagement_at)
         return analytics_pb2.GetRecipientEngagementResponse(engagement=engagement)
 
+    @rpc
     def ListCampaigns(
         self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListCampaignsResponse:
-        require_ids(context, tenant_id=request.tenant_id)
-        try:
-            after = decode_page_token(CAMPAIGN_PAGE_PREFIX, request.page_token)
-            size = check_page_size(request.page_size, 50, 500)
-        except InvalidRequest as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        require_ids(tenant_id=request.tenant_id)
+        after = decode_page_token(CAMPAIGN_PAGE_PREFIX, request.page_token)
+        size = check_page_size(request.page_size, 50, 500)
         page = self.store.list_campaigns(request.tenant_id, after, size + 1)
         ids = [a.campaign_id for a in page[:size]]
         counters = self.store.counters(request.tenant_id, ids)
@@ -155,18 +158,20 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(page) > size else ""
         return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
 
+    @rpc
     def WatchCampaign(
         self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
-        require_ids(context, tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stopped = threading.Event()
         context.add_callback(stopped.set)
         yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
 
+    @rpc
     def ExportRecipientEvents(
         self, request: analytics_pb2.ExportRecipientEventsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ExportRecipientEventsResponse:
-        require_ids(context, tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         rows = self.store.recipient_events(
             request.tenant_id, request.recipient_id, MAX_EXPORTED_EVENTS
         )

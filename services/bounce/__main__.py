@@ -12,7 +12,7 @@ from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
-from emailtrack.common.service import ServiceParts, main
+from emailtrack.common.service import Service, ServiceCommands, ServiceParts, main
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce import commands
 from services.bounce.config import BounceConfig
@@ -28,8 +28,7 @@ from services.bounce.webhooks.sns import SnsVerifier
 NAME = "bounce"
 
 
-def build(settings: ServiceSettings) -> ServiceParts:
-    config = BounceConfig.from_env()
+def build(settings: ServiceSettings, config: BounceConfig) -> ServiceParts:
     engine = make_engine(settings.database_url)
     store = OutcomeStore(engine)
     producer = make_producer(settings.kafka, NAME)
@@ -50,8 +49,10 @@ def build(settings: ServiceSettings) -> ServiceParts:
     return ServiceParts([registration], [erasures], [channel.close, producer.close, engine.dispose])
 
 
+COMMANDS = ServiceCommands(commands.COMMANDS, commands.run)
+SERVICE = Service(
+    NAME, Path(__file__).parent / "migrations", BounceConfig.from_env, build, COMMANDS
+)
+
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    if arguments and arguments[0] in commands.COMMANDS:
-        sys.exit(commands.run(NAME, arguments))
-    sys.exit(main(NAME, Path(__file__).parent / "migrations", build))
+    sys.exit(main(SERVICE))

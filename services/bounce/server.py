@@ -9,7 +9,14 @@ from typing import Protocol
 
 import grpc
 
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    Unauthenticated,
+    Unavailable,
+)
+from emailtrack.common.request_checks import check_id
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce.codec import classification_message, parsed_message
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
@@ -66,13 +73,6 @@ def _message_error(raw: bytes) -> str:
     return ""
 
 
-def _check_tenant(tenant_id: str, context: grpc.ServicerContext) -> None:
-    try:
-        check_id("tenant_id", tenant_id)
-    except InvalidRequest as exc:
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-
-
 class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     """Classifies replies and inbound mail, and records webhook and mailbox outcomes."""
 
@@ -94,7 +94,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             match = self.replies.resolve(tenant_id, parsed.reply)
         except RecipientUnavailable as exc:
             log.warning("reply lookup failed: %s", exc)
-            context.abort(grpc.StatusCode.UNAVAILABLE, "could not look up replied messages; retry")
+            raise Unavailable("could not look up replied messages; retry") from exc
         if match is None:
             return []
         return [reply_outcome(parsed.reply, match, raw, tenant_id, datetime.now(UTC))]
@@ -111,36 +111,35 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         try:
             return self.record(outcomes, rejected, nonce, source, tenant_id)
         except ReplayedRequest as exc:
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
-            raise  # unreachable: abort raises
-        except Exception:
+            raise Unauthenticated(str(exc)) from exc
+        except Exception as exc:
             log.exception("recording %d outcomes failed", len(outcomes))
-            context.abort(grpc.StatusCode.UNAVAILABLE, "could not record outcomes; retry")
-            raise  # unreachable: abort raises
+            raise Unavailable("could not record outcomes; retry") from exc
 
+    @rpc
     def ClassifySmtpReply(
         self, request: bounce_pb2.ClassifySmtpReplyRequest, context: grpc.ServicerContext
     ) -> bounce_pb2.ClassifySmtpReplyResponse:
         if request.code and not 200 <= request.code <= 599:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "code must be 0 or 200..599")
+            raise InvalidArgument("code must be 0 or 200..599")
         if not (request.code or request.enhanced_status.strip() or request.text.strip()):
-            context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, "one of code, enhanced_status, text is required"
-            )
+            raise InvalidArgument("one of code, enhanced_status, text is required")
         result = classify_smtp_reply(
             request.code, request.enhanced_status, request.text, request.mx_host, request.domain
         )
         return bounce_pb2.ClassifySmtpReplyResponse(classification=classification_message(result))
 
+    @rpc
     def ParseBounceMessage(
         self, request: bounce_pb2.ParseBounceMessageRequest, context: grpc.ServicerContext
     ) -> bounce_pb2.ParseBounceMessageResponse:
         error = _message_error(request.raw_message)
         if error:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, error)
+            raise InvalidArgument(error)
         parsed = parse_bounce_message(request.raw_message)
         return bounce_pb2.ParseBounceMessageResponse(message=parsed_message(parsed))
 
+    @rpc
     def IngestInboundMessages(
         self,
         request_iterator: Iterator[bounce_pb2.IngestInboundMessagesRequest],
@@ -148,7 +147,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     ) -> bounce_pb2.IngestInboundMessagesResponse:
         counts = bounce_pb2.IngestInboundMessagesResponse()
         for request in request_iterator:
-            _check_tenant(request.tenant_id, context)
+            check_id("tenant_id", request.tenant_id)
             counts.messages += 1
             if _message_error(request.raw_message):
                 counts.unrecognised += 1
@@ -166,23 +165,24 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
             counts.duplicates += recorded.duplicates
         return counts
 
+    @rpc
     def HandleEspWebhook(
         self, request: bounce_pb2.HandleEspWebhookRequest, context: grpc.ServicerContext
     ) -> bounce_pb2.HandleEspWebhookResponse:
         provider = PROVIDER_NAMES.get(request.provider)
         if provider is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown provider")
-        _check_tenant(request.tenant_id, context)
+            raise InvalidArgument("unknown provider")
+        check_id("tenant_id", request.tenant_id)
         try:
             result = self.webhooks.handle(
                 provider, request.tenant_id, dict(request.headers), request.body, request.url
             )
         except InvalidSignature as exc:
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+            raise Unauthenticated(str(exc)) from exc
         except MalformedPayload as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            raise InvalidArgument(str(exc)) from exc
         except NotConfigured as exc:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            raise FailedPrecondition(str(exc)) from exc
         recorded = self._record(
             result.outcomes, context, result.rejected, result.nonce, provider, request.tenant_id
         )

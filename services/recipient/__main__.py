@@ -1,5 +1,5 @@
 """Recipient service process: wiring only. ``serve`` (default), ``migrate``, or ``cleanup``
-(one retention pass, then exit)."""
+(one retention pass, then exit; see services/recipient/commands.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emailtrack.common import topics
-from emailtrack.common.config import ConfigError, ServiceSettings
+from emailtrack.common.config import ServiceSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel
 from emailtrack.common.kafka_io import make_producer
-from emailtrack.common.logs import setup_logging
-from emailtrack.common.service import ServiceParts, main
+from emailtrack.common.service import (
+    BackgroundJob,
+    Service,
+    ServiceCommands,
+    ServiceParts,
+    main,
+)
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, recipient_pb2, recipient_pb2_grpc
 from services.recipient import background
 from services.recipient.analytics_client import AnalyticsClient
+from services.recipient.commands import cleanup
 from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
 from services.recipient.outbox import OutboxRelay
@@ -60,8 +66,7 @@ def stores(db: Database, config: RecipientSettings) -> Stores:
     )
 
 
-def build(settings: ServiceSettings) -> ServiceParts:
-    config = RecipientSettings.from_env()
+def build(settings: ServiceSettings, config: RecipientSettings) -> ServiceParts:
     engine = make_engine(settings.database_url, pool_size=10)
     producer = make_producer(settings.kafka, NAME)
     relay = OutboxRelay(engine, producer)
@@ -79,13 +84,15 @@ def build(settings: ServiceSettings) -> ServiceParts:
         RecipientEventHandler(parts.suppression),
         producer,
     )
-    closers = [background.start("outbox-relay", relay)]
+    jobs: dict[str, BackgroundJob] = {"outbox-relay": relay}
     if config.cleanup_interval_s:
-        job = background.RetentionJob(parts.messages, config.retention, config.cleanup_interval_s)
-        closers.append(background.start("retention", job))
+        jobs["retention"] = background.RetentionJob(
+            parts.messages, config.retention, config.cleanup_interval_s
+        )
     if config.health_interval_s:
-        health = background.MailboxHealthJob(parts.mailboxes, analytics, config.health_interval_s)
-        closers.append(background.start("mailbox-health", health))
+        jobs["mailbox-health"] = background.MailboxHealthJob(
+            parts.mailboxes, analytics, config.health_interval_s
+        )
     registrations = [
         ServiceRegistration(
             servicer,
@@ -99,31 +106,13 @@ def build(settings: ServiceSettings) -> ServiceParts:
         ),
     ]
     return ServiceParts(
-        registrations, [events], [*closers, channel.close, producer.close, engine.dispose]
+        registrations, [events], [channel.close, producer.close, engine.dispose], jobs
     )
 
 
-def cleanup() -> int:
-    """One retention pass (for a CronJob), then exit."""
-    setup_logging(NAME)
-    try:
-        settings = ServiceSettings.from_env(NAME)
-        config = RecipientSettings.from_env()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    engine = make_engine(settings.database_url)
-    try:
-        job = background.RetentionJob(
-            MessageStore(Database(engine), config.rules()), config.retention, 0
-        )
-        job.run_once()
-    finally:
-        engine.dispose()
-    return 0
-
+SERVICE = Service(
+    NAME, MIGRATIONS, RecipientSettings.from_env, build, ServiceCommands(("cleanup",), cleanup)
+)
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["cleanup"]:
-        sys.exit(cleanup())
-    sys.exit(main(NAME, MIGRATIONS, build))
+    sys.exit(main(SERVICE))

@@ -7,10 +7,11 @@ from datetime import datetime
 
 import grpc
 
+from emailtrack.common.errors import Unavailable
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 
 
-class AnalyticsUnavailable(RuntimeError):
+class AnalyticsUnavailable(Unavailable, RuntimeError):
     """Analytics could not answer (down, unreachable or timed out)."""
 
 

@@ -1,23 +1,17 @@
-"""Background jobs of the recipient service (outbox relay, retention cleanup, mailbox
-health refresh) as threads that stop with the process."""
+"""Background jobs of the recipient service (retention cleanup, mailbox health refresh; the
+outbox relay is in outbox.py): ``run(stop)`` loops, started by the service lifecycle."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.store.mailboxes import MailboxStore
 from services.recipient.store.messages import MessageStore
 
 log = logging.getLogger(__name__)
-
-
-class Job(Protocol):
-    def run(self, stop: threading.Event) -> None: ...
 
 
 class RetentionJob:
@@ -39,19 +33,6 @@ class RetentionJob:
                 self.run_once()
             except Exception:
                 log.exception("retention cleanup failed; will retry at the next interval")
-
-
-def start(name: str, job: Job) -> Callable[[], None]:
-    """Runs ``job`` in a daemon thread; returns the function that stops and joins it."""
-    stop = threading.Event()
-    thread = threading.Thread(target=job.run, args=(stop,), name=name, daemon=True)
-    thread.start()
-
-    def _close() -> None:
-        stop.set()
-        thread.join(timeout=10)
-
-    return _close
 
 
 class MailboxHealthJob:

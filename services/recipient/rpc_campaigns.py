@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import grpc
 
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.domain import paging
@@ -20,7 +21,7 @@ from services.recipient.domain.campaigns import (
     validate,
 )
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.rpc_support import MAX_BATCH, require_id, rpc, tenant_of, timestamp
+from services.recipient.rpc_support import MAX_BATCH, require_id, tenant_of, timestamp
 from services.recipient.store.campaigns import CampaignRow, CampaignStore
 from services.recipient.store.mailboxes import Interaction, MailboxRow, MailboxStore
 from services.recipient.store.usage import UsageStore

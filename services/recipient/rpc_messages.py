@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 import grpc
 
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import events_pb2, recipient_pb2
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.campaigns import smtp_message_id
 from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, rpc, tenant_of
+from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, tenant_of
 from services.recipient.store.messages import Mark, MessageStore, Registration
 
 ROLES = frozenset(

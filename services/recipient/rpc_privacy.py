@@ -8,18 +8,13 @@ import json
 import grpc
 from google.protobuf.json_format import MessageToDict
 
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import recipient_pb2
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.rpc_support import (
-    MAX_BATCH,
-    recipient_proto,
-    rpc,
-    tenant_of,
-    timestamp,
-)
+from services.recipient.rpc_support import MAX_BATCH, recipient_proto, tenant_of, timestamp
 from services.recipient.store.privacy import PrivacyStore
 from services.recipient.store.suppression import SuppressionStore
 

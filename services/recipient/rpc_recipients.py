@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import recipient_pb2
 from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
@@ -14,7 +15,6 @@ from services.recipient.rpc_support import (
     addresses,
     recipient_proto,
     require_id,
-    rpc,
     tenant_of,
     timestamp,
 )

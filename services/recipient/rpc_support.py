@@ -1,60 +1,21 @@
-"""Shared servicer helpers: domain errors → gRPC status codes, request validation and
-row → proto conversion."""
+"""Shared servicer helpers: request validation and row → proto conversion (domain
+errors become status codes through ``emailtrack.common.rpc``)."""
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.request_checks import check_id
 from emailtrack.v1 import recipient_pb2
-from services.recipient.analytics_client import AnalyticsUnavailable
 from services.recipient.domain.addresses import Address, normalise
-from services.recipient.domain.errors import (
-    AlreadyExists,
-    InvalidArgument,
-    InvalidTransition,
-    NotFound,
-)
+from services.recipient.domain.errors import InvalidArgument
 from services.recipient.store.rows import RecipientRow
 
-log = logging.getLogger(__name__)
-
 MAX_BATCH = 10_000
-ERROR_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
-    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
-    (InvalidRequest, grpc.StatusCode.INVALID_ARGUMENT),
-    (NotFound, grpc.StatusCode.NOT_FOUND),
-    (InvalidTransition, grpc.StatusCode.FAILED_PRECONDITION),
-    (AnalyticsUnavailable, grpc.StatusCode.UNAVAILABLE),
-    (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
-)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def rpc(method: F) -> F:
-    """Maps domain errors to status codes; anything else is INTERNAL (logged), never a raw
-    exception."""
-
-    @functools.wraps(method)
-    def wrapper(self: object, request: object, context: grpc.ServicerContext) -> Any:
-        try:
-            return method(self, request, context)
-        except tuple(cls for cls, _ in ERROR_CODES) as exc:
-            code = next(code for cls, code in ERROR_CODES if isinstance(exc, cls))
-            context.abort(code, str(exc))
-        except Exception:
-            log.exception("%s failed", method.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, f"{method.__name__} failed unexpectedly")
-
-    return wrapper  # type: ignore[return-value]
 
 
 def require_id(value: str, field: str) -> str:

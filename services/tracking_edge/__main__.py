@@ -11,7 +11,7 @@ from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import ServiceRegistration
 from emailtrack.common.kafka_io import make_producer
-from emailtrack.common.service import ServiceParts, main
+from emailtrack.common.service import Service, ServiceParts, main
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.config import TrackingEdgeSettings
 from services.tracking_edge.consumer import RawHitHandler, RecipientEventHandler
@@ -26,8 +26,7 @@ from services.tracking_edge.tenant_domains import TenantDomains
 NAME = "tracking-edge"
 
 
-def build(settings: ServiceSettings) -> ServiceParts:
-    edge = TrackingEdgeSettings.from_env()
+def build(settings: ServiceSettings, edge: TrackingEdgeSettings) -> ServiceParts:
     engine = make_engine(settings.database_url)
     store = TrackingEdgeStore(engine)
     producer = make_producer(settings.kafka, NAME)
@@ -35,7 +34,13 @@ def build(settings: ServiceSettings) -> ServiceParts:
         settings.kafka,
         NAME,
         [topics.RAW_HITS],
-        RawHitHandler(store, Classifier.load(), producer),
+        RawHitHandler(
+            store,
+            Classifier.load(),
+            producer,
+            ip_truncation=edge.ip_truncation,
+            duplicate_window=edge.duplicate_window,
+        ),
         producer,
     )
     privacy = ConsumerLoop(
@@ -62,5 +67,7 @@ def build(settings: ServiceSettings) -> ServiceParts:
     return ServiceParts([registration], [hits, privacy], [producer.close, engine.dispose])
 
 
+SERVICE = Service(NAME, Path(__file__).parent / "migrations", TrackingEdgeSettings.from_env, build)
+
 if __name__ == "__main__":
-    sys.exit(main(NAME, Path(__file__).parent / "migrations", build))
+    sys.exit(main(SERVICE))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from emailtrack.common.config import ConfigError, env_int, env_str
 from emailtrack.common.tokens import TokenKeys
+from services.tracking_edge.domain.classify import DEFAULT_DUPLICATE_WINDOW
+from services.tracking_edge.domain.privacy import IpTruncation
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,11 @@ class TrackingEdgeSettings:
     tracking_domain_scheme: str = "https"
     tracking_domain_port: int = 0  # 0: the scheme's default port
     dns_servers: tuple[str, ...] = ()
+    # what leaves the tracking edge of a client address (EMAILTRACK_PRIVACY_PROFILE none|eu,
+    # EMAILTRACK_IP_PREFIX_V4 / _V6 override the profile's prefixes)
+    ip_truncation: IpTruncation = field(default_factory=IpTruncation)
+    # a reload of the same pixel or link within this window is marked duplicate (not counted)
+    duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TrackingEdgeSettings:
@@ -31,7 +39,26 @@ class TrackingEdgeSettings:
                 for server in env_str("EMAILTRACK_DNS_SERVERS", "", env).split(",")
                 if server.strip()
             ),
+            ip_truncation=_ip_truncation(env),
+            duplicate_window=timedelta(
+                seconds=env_int(
+                    "EMAILTRACK_DUPLICATE_WINDOW_S",
+                    int(DEFAULT_DUPLICATE_WINDOW.total_seconds()),
+                    env,
+                )
+            ),
         )
+
+
+def _ip_truncation(env: Mapping[str, str] | None) -> IpTruncation:
+    try:
+        profile = IpTruncation.profile(env_str("EMAILTRACK_PRIVACY_PROFILE", "none", env))
+        return IpTruncation(
+            env_int("EMAILTRACK_IP_PREFIX_V4", profile.v4_prefix, env),
+            env_int("EMAILTRACK_IP_PREFIX_V6", profile.v6_prefix, env),
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
 
 
 def _scheme(value: str) -> str:

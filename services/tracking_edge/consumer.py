@@ -24,6 +24,7 @@ from emailtrack.common.kafka_io import current_trace, publish_events
 from emailtrack.common.telemetry import child_span, tracing_enabled
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.domain.classify import (
+    DEFAULT_DUPLICATE_WINDOW,
     Classifier,
     HitFeatures,
     HitHistory,
@@ -31,6 +32,8 @@ from services.tracking_edge.domain.classify import (
     Verdict,
 )
 from services.tracking_edge.domain.classify.types import HitKind
+from services.tracking_edge.domain.classify.velocity import AddressVelocity
+from services.tracking_edge.domain.privacy import IpTruncation
 from services.tracking_edge.store import HistoryKey, PastHit, StoredHit, TrackingEdgeStore
 
 EVENT_NAMESPACE = uuid.UUID("0b6f4a52-7d1e-4c59-9a39-5f8cb1a0e5d1")
@@ -88,8 +91,10 @@ def engagement_event(
     features: HitFeatures,
     hit_id: str,
     verdict: Verdict,
+    client_ip: str,
 ) -> events_pb2.Event:
-    """The event of a hit; fields are set one by one (cheaper than constructor keywords)."""
+    """The event of a hit; fields are set one by one (cheaper than constructor keywords).
+    ``client_ip`` is the address as it may leave the tracking edge (truncated)."""
     event = events_pb2.Event()
     event.event_id = event_id_for_hit(hit_id)
     event.type = EVENT_TYPES[features.kind]
@@ -124,7 +129,7 @@ def engagement_event(
     payload.link_index = features.link_index
     payload.hit_id = hit_id
     payload.user_agent = features.user_agent
-    payload.client_ip = features.client_ip
+    payload.client_ip = client_ip
     return event
 
 
@@ -159,11 +164,20 @@ class RawHitHandler:
     """Classifies raw hits with their history, stores them, publishes engagement events."""
 
     def __init__(
-        self, store: TrackingEdgeStore, classifier: Classifier, producer: KafkaProducer
+        self,
+        store: TrackingEdgeStore,
+        classifier: Classifier,
+        producer: KafkaProducer,
+        *,
+        ip_truncation: IpTruncation | None = None,
+        duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW,
     ) -> None:
         self.store = store
         self.classifier = classifier
         self.producer = producer
+        self.velocity = AddressVelocity()
+        self.ip_truncation = ip_truncation or IpTruncation()
+        self.duplicate_window = duplicate_window
 
     def decode(self, record: Record) -> list[events_pb2.RawHit]:
         batch = parse_message(events_pb2.RawHitBatch, record.value)
@@ -207,6 +221,10 @@ class RawHitHandler:
         hit_id = hit.hit_id
         received_at = to_datetime(hit.received_at)
         prior = tuple(p for at, other, p in earlier if at < received_at and other != hit_id)
+        message = "\x1f".join(key)  # one recipient's copy of a message
+        history = HitHistory(prior, self.velocity.observe(hit.client_ip, message, received_at))
+        window = self.duplicate_window
+        client_ip = self.ip_truncation.apply(hit.client_ip)  # what leaves the tracking edge
         features = HitFeatures(
             KIND_NAMES[claims.kind],
             hit.http_method,
@@ -221,12 +239,12 @@ class RawHitHandler:
         )
         if tracing_enabled():
             with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
-                verdict = self.classifier.classify(features, HitHistory(prior))
-                event = engagement_event(hit, claims, features, hit_id, verdict)
+                verdict = self.classifier.classify(features, history, duplicate_window=window)
+                event = engagement_event(hit, claims, features, hit_id, verdict, client_ip)
                 event.trace.CopyFrom(current_trace())
         else:
-            verdict = self.classifier.classify(features, HitHistory(prior))
-            event = engagement_event(hit, claims, features, hit_id, verdict)
+            verdict = self.classifier.classify(features, history, duplicate_window=window)
+            event = engagement_event(hit, claims, features, hit_id, verdict, client_ip)
         row = StoredHit(
             hit_id,
             key[0],

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import dns.exception
 import dns.resolver
 
+from emailtrack.common.errors import Unavailable
+
 MAX_TXT_VALUES = 64
 
 
-class DnsUnavailable(RuntimeError):
+class DnsUnavailable(Unavailable, RuntimeError):
     """The DNS could not be asked (timeout, no server answered): try again later."""
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from emailtrack.common import mail_headers, tracking_urls
+from emailtrack.common.errors import InvalidArgument
 from emailtrack.common.request_checks import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
@@ -22,7 +23,7 @@ from services.tracking_edge.tenant_domains import TenantDomains
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-class InvalidInput(ValueError):
+class InvalidInput(InvalidArgument):
     """The request cannot be instrumented; the message says why."""
 
 
@@ -39,7 +40,7 @@ def validate_ids_and_options(message: tracking_edge_pb2.MessageToInstrument) -> 
     for field in ("tenant_id", "campaign_id", "message_id", "recipient_id"):
         try:
             check_id(field, getattr(message, field))
-        except InvalidRequest as exc:
+        except InvalidRequest as exc:  # InvalidInput: the stream forms answer per message
             raise InvalidInput(str(exc)) from exc
     try:
         check_id("options.list_id", message.options.list_id, required=False)

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from email.header import Header, decode_header, make_header
 
 from emailtrack.common import mail_headers
+from emailtrack.common.errors import FailedPrecondition
 from emailtrack.v1 import tracking_edge_pb2
+from services.tracking_edge.domain.mime_codec import BodyCodec, body_codec
+from services.tracking_edge.domain.mime_tree import Entity, MimeStructureError, leaf_entities
 from services.tracking_edge.instrument import Instrumenter, InvalidInput, validate_ids_and_options
-from services.tracking_edge.mime_codec import BodyCodec, body_codec
-from services.tracking_edge.mime_tree import Entity, MimeStructureError, leaf_entities
 
 MAX_MIME_BYTES = 25 * 1024 * 1024
 FOLD_AT = 78
@@ -39,7 +40,7 @@ ID_HEADERS = {
 _REPLACED_FIELDS = ("list-unsubscribe", "list-unsubscribe-post")
 
 
-class DkimSignaturePresent(InvalidInput):
+class DkimSignaturePresent(FailedPrecondition):
     """The message is already signed; instrumenting it would break the signature."""
 
 

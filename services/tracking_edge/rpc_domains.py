@@ -8,27 +8,18 @@ from typing import TypeVar
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument, Unimplemented
+from emailtrack.common.rpc import rpc
 from emailtrack.v1 import tracking_edge_pb2
 from services.tracking_edge.domain.domains import (
-    InvalidDomain,
     TrackingDomain,
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domain_dns import DnsUnavailable
-from services.tracking_edge.store.domains import DomainTaken, TooManyDomains
-from services.tracking_edge.tenant_domains import DomainNotFound, DomainNotVerified, TenantDomains
+from services.tracking_edge.tenant_domains import TenantDomains
 
 Reply = TypeVar("Reply")
 MAX_TENANT_LENGTH = 256
-STATUS_OF = (
-    (InvalidDomain, grpc.StatusCode.INVALID_ARGUMENT),
-    (DomainNotFound, grpc.StatusCode.NOT_FOUND),
-    (DomainNotVerified, grpc.StatusCode.FAILED_PRECONDITION),
-    (DomainTaken, grpc.StatusCode.ALREADY_EXISTS),
-    (TooManyDomains, grpc.StatusCode.FAILED_PRECONDITION),
-    (DnsUnavailable, grpc.StatusCode.UNAVAILABLE),
-)
 
 
 def domain_proto(domain: TrackingDomain) -> tracking_edge_pb2.TrackingDomain:
@@ -56,16 +47,12 @@ class TrackingDomainRpcs:
         action: Callable[[TenantDomains], Reply],
     ) -> Reply:
         if self.domains is None:
-            context.abort(grpc.StatusCode.UNIMPLEMENTED, "tracking domains are not enabled")
+            raise Unimplemented("tracking domains are not enabled")
         if not tenant_id or len(tenant_id) > MAX_TENANT_LENGTH or not tenant_id.isprintable():
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "tenant_id is required (printable)")
-        try:
-            return action(self.domains)
-        except tuple(error for error, _ in STATUS_OF) as exc:
-            code = next(code for error, code in STATUS_OF if isinstance(exc, error))
-            context.abort(code, str(exc))
-            raise  # unreachable: abort raises
+            raise InvalidArgument("tenant_id is required (printable)")
+        return action(self.domains)
 
+    @rpc
     def RegisterTrackingDomain(
         self,
         request: tracking_edge_pb2.RegisterTrackingDomainRequest,
@@ -76,6 +63,7 @@ class TrackingDomainRpcs:
         )
         return tracking_edge_pb2.RegisterTrackingDomainResponse(domain=domain_proto(domain))
 
+    @rpc
     def VerifyTrackingDomain(
         self,
         request: tracking_edge_pb2.VerifyTrackingDomainRequest,
@@ -86,6 +74,7 @@ class TrackingDomainRpcs:
         )
         return tracking_edge_pb2.VerifyTrackingDomainResponse(domain=domain_proto(domain))
 
+    @rpc
     def ListTrackingDomains(
         self,
         request: tracking_edge_pb2.ListTrackingDomainsRequest,
@@ -96,6 +85,7 @@ class TrackingDomainRpcs:
             domains=[domain_proto(domain) for domain in domains]
         )
 
+    @rpc
     def RemoveTrackingDomain(
         self,
         request: tracking_edge_pb2.RemoveTrackingDomainRequest,

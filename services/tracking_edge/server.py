@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import grpc
 
+from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.rpc import rpc
 from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
@@ -26,31 +28,29 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
         self.keys = keys
         self.domains = domains
 
+    @rpc
     def InstrumentMessage(
         self, request: tracking_edge_pb2.InstrumentMessageRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.InstrumentMessageResponse:
-        try:
-            return tracking_edge_pb2.InstrumentMessageResponse(
-                message=self.instrumenter.instrument(request.message)
-            )
-        except InvalidInput as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        return tracking_edge_pb2.InstrumentMessageResponse(
+            message=self.instrumenter.instrument(request.message)
+        )
 
+    @rpc
     def InstrumentMessages(
         self, request: tracking_edge_pb2.InstrumentMessagesRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.InstrumentMessagesResponse:
         if len(request.messages) > MAX_BATCH:
-            context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, f"at most {MAX_BATCH} messages per call"
-            )
+            raise InvalidArgument(f"at most {MAX_BATCH} messages per call")
         response = tracking_edge_pb2.InstrumentMessagesResponse()
         for position, message in enumerate(request.messages):
             try:
                 response.messages.append(self.instrumenter.instrument(message))
             except InvalidInput as exc:
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"messages[{position}]: {exc}")
+                raise InvalidArgument(f"messages[{position}]: {exc}") from exc
         return response
 
+    @rpc
     def InstrumentMessageStream(
         self,
         request_iterator: Iterator[tracking_edge_pb2.InstrumentMessageStreamRequest],
@@ -64,16 +64,13 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
             except InvalidInput as exc:
                 yield tracking_edge_pb2.InstrumentMessageStreamResponse(error=str(exc))
 
+    @rpc
     def InstrumentMime(
         self, request: tracking_edge_pb2.InstrumentMimeRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.InstrumentMimeResponse:
-        try:
-            return self.mime.instrument(request)
-        except DkimSignaturePresent as exc:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        except InvalidInput as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        return self.mime.instrument(request)
 
+    @rpc
     def InstrumentMimeStream(
         self,
         request_iterator: Iterator[tracking_edge_pb2.InstrumentMimeStreamRequest],
@@ -84,9 +81,10 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
                 yield tracking_edge_pb2.InstrumentMimeStreamResponse(
                     response=self.mime.instrument(request.request)
                 )
-            except InvalidInput as exc:
+            except (InvalidInput, DkimSignaturePresent) as exc:
                 yield tracking_edge_pb2.InstrumentMimeStreamResponse(error=str(exc))
 
+    @rpc
     def VerifyToken(
         self, request: tracking_edge_pb2.VerifyTokenRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.VerifyTokenResponse:

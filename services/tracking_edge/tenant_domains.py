@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from emailtrack.common.errors import FailedPrecondition, NotFound
 from services.tracking_edge.domain.domains import (
     InvalidDomain,
     TrackingDomain,
@@ -22,11 +23,11 @@ from services.tracking_edge.domain_dns import TxtLookup
 from services.tracking_edge.store.domains import TrackingDomainsStore
 
 
-class DomainNotFound(LookupError):
+class DomainNotFound(NotFound):
     """The tenant has not registered this domain."""
 
 
-class DomainNotVerified(ValueError):
+class DomainNotVerified(FailedPrecondition, ValueError):
     """The TXT record proving ownership is not published (yet); the message says which."""
 
 

@@ -1,7 +1,7 @@
 """Tracking domains through the platform `emailtrack up` starts (real processes): a tenant
 registers a domain, publishes the TXT record (on a DNS server on loopback the tracking edge is
 pointed at), verifies it; its links then name the domain, and the gateway answers them by Host
-header on that domain only."""
+header on that domain only. Also: a link of 8 KB redirects through the real granian server."""
 
 from __future__ import annotations
 
@@ -85,3 +85,30 @@ def test_up_serves_a_verified_tenant_domain_by_host(
     assert _get(port, click.path, f"127.0.0.1:{port}").status == 404
     pixel = urlsplit(message.pixel_url)
     assert _get(port, pixel.path, pixel.netloc).status == 200
+
+
+def test_up_redirects_a_link_of_8_kb_through_granian(
+    platform_with_dns: tuple[Platform, ZoneResolver],
+) -> None:
+    platform, _ = platform_with_dns
+    long_url = "https://shop.example/search?q=" + "x" * 8192
+    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+        message = (
+            tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
+            .InstrumentMessage(
+                tracking_edge_pb2.InstrumentMessageRequest(
+                    message=tracking_edge_pb2.MessageToInstrument(
+                        tenant_id="no-domain-tenant",
+                        campaign_id="c",
+                        message_id="m-long",
+                        recipient_id="r",
+                        html=f'<body><a href="{long_url}">Search</a></body>',
+                    )
+                ),
+                timeout=10,
+            )
+            .message
+        )
+    click = urlsplit(message.links[0].tracking_url)
+    response = _get(platform.ports["gateway"], click.path, click.netloc)
+    assert response.status == 302 and response.getheader("Location") == long_url

@@ -61,6 +61,10 @@ TOTALS_ALSO_SHOWN = (
 HOUR, DAY = analytics_pb2.TIME_BUCKET_HOUR, analytics_pb2.TIME_BUCKET_DAY
 
 
+# Apple MPP prefetches; Gmail's proxy fetches when the reader opens; "" from older producers.
+PROXY_AGENTS = ("apple_mpp", "gmail_image_proxy", "")
+
+
 def make_event(
     rng: random.Random, kind: T.EventType, campaign: str, n: int, at: datetime
 ) -> T.Event:
@@ -76,6 +80,8 @@ def make_event(
     if kind in (T.EVENT_TYPE_EMAIL_OPEN, T.EVENT_TYPE_EMAIL_CLICK):
         eng = event.engagement
         eng.classification.source = rng.choice(SOURCES)
+        if eng.classification.source == T.HIT_SOURCE_PRIVACY_PROXY:
+            eng.classification.agent = rng.choice(PROXY_AGENTS)
         client, device, os, country = rng.choice(CLIENTS)
         eng.client.email_client, eng.client.device, eng.client.os = client, device, os
         eng.client.country = country
@@ -252,6 +258,10 @@ def snapshot(store: AnalyticsStore) -> dict[str, list[tuple]]:
         "erased_recipients",
     ):
         tables[table] = f"SELECT * FROM {table}"
+    # A mask held only between two batches leaves a row at n = 0; which transient masks occur
+    # depends on how the two topics interleave, so those rows are not part of the result.
+    tables["campaign_counters"] += " WHERE n <> 0"
+    tables["campaign_links"] += " WHERE n <> 0"
     with store.connection() as conn:
         return {name: sorted(conn.execute(q).fetchall()) for name, q in tables.items()}
 
@@ -327,7 +337,13 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
         if e.engagement.classification.source not in machine
     }
     assert stats.open_rate == pytest.approx(len(filtered_opens) / stats.delivered)
-    assert stats.mpp_recipients == stats.opens.unique.privacy_proxy
+    prefetched = {
+        (e.message_id, e.recipient_id)
+        for e in opens
+        if e.engagement.classification.source == T.HIT_SOURCE_PRIVACY_PROXY
+        and e.engagement.classification.agent != "gmail_image_proxy"
+    }
+    assert stats.mpp_recipients == len(prefetched)
 
     for zone, bucket in itertools.product(ZONES, (HOUR, DAY)):
         expected = brute_force_timeline(events, zone, bucket)

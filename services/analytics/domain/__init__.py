@@ -49,6 +49,15 @@ SCANNER = events_pb2.HIT_SOURCE_SECURITY_SCANNER
 BOT = events_pb2.HIT_SOURCE_BOT
 UNCLASSIFIED = events_pb2.HIT_SOURCE_UNSPECIFIED
 MACHINE_BITS = (1 << SCANNER) | (1 << BOT)
+# A mask bit of its own (no HitSource value) for privacy-proxy fetches made when the reader
+# opens the message (Gmail, Yahoo and other webmail image proxies): they are reads. Apple Mail
+# Privacy Protection prefetches every message on delivery, so its fetches keep the PROXY bit.
+# The tracking edge names the fetch-on-read proxies "<name>_proxy" (gmail_image_proxy,
+# yahoo_mail_proxy, microsoft_proxy, …); ingest gives those agents this bit, and every other
+# privacy-proxy agent (apple_mpp, or none from an older producer) the PROXY bit.
+PROXY_ON_READ = 8
+ON_READ_PROXY_AGENT_SUFFIX = "_proxy"
+PROXY_BITS = (1 << PROXY) | (1 << PROXY_ON_READ)
 
 
 def has(mask: int, source: int) -> bool:
@@ -88,7 +97,7 @@ def uniques_by_source(masks: Mapping[int, int]) -> BySource:
 
     return BySource(
         human=with_bit(HUMAN),
-        privacy_proxy=with_bit(PROXY),
+        privacy_proxy=sum(n for mask, n in masks.items() if mask & PROXY_BITS),
         security_scanner=with_bit(SCANNER),
         bot=with_bit(BOT),
         unclassified=with_bit(UNCLASSIFIED),
@@ -105,20 +114,24 @@ def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else 0.0
 
 
-def mpp_adjusted_open_rate(open_masks: Mapping[int, int], base: int) -> float:
-    """Human open rate with Apple MPP opens replaced by an estimate.
+def _read(mask: int) -> bool:
+    """A pair read by a person: a human open or an open through a fetch-on-read proxy."""
+    return has(mask, HUMAN) or has(mask, PROXY_ON_READ)
 
-    MPP recipients (any privacy-proxy open) are assumed to open like the other recipients:
-    the human open rate of the non-MPP recipients is applied to them, but never fewer than
-    the MPP recipients actually seen opening as humans.
+
+def mpp_adjusted_open_rate(open_masks: Mapping[int, int], base: int) -> float:
+    """Read rate with Apple MPP prefetches replaced by an estimate.
+
+    Opens through Gmail, Yahoo and other fetch-on-read proxies are reads. MPP recipients (a
+    prefetching-proxy open) are assumed to read like the other recipients: the read rate of
+    the non-MPP recipients is applied to them, but never fewer than the MPP recipients seen
+    reading.
     """
     if base <= 0:
         return 0.0
     mpp = sum(n for mask, n in open_masks.items() if has(mask, PROXY))
-    mpp_human = sum(n for mask, n in open_masks.items() if has(mask, PROXY) and has(mask, HUMAN))
-    other_human = sum(
-        n for mask, n in open_masks.items() if has(mask, HUMAN) and not has(mask, PROXY)
-    )
+    mpp_human = sum(n for mask, n in open_masks.items() if has(mask, PROXY) and _read(mask))
+    other_human = sum(n for mask, n in open_masks.items() if _read(mask) and not has(mask, PROXY))
     others = base - mpp
     if others <= 0:
         return min(1.0, (other_human + mpp_human) / base)
@@ -189,7 +202,7 @@ def campaign_figures(counters: Iterable[tuple[int, int, int]]) -> CampaignFigure
         rate_base=base,
         filtered_unique_opens=f_opens,
         filtered_unique_clicks=f_clicks,
-        mpp_recipients=opens_unique.privacy_proxy,
+        mpp_recipients=sum(n for mask, n in open_masks.items() if has(mask, PROXY)),
         open_rate=ratio(f_opens, base),
         click_rate=ratio(f_clicks, base),
         click_to_open_rate=ratio(f_clicks, f_opens),

@@ -16,7 +16,14 @@ from psycopg import Connection
 
 from emailtrack.v1 import events_pb2
 from services.analytics.codec import COLUMNS, Erasure, EventRow
-from services.analytics.domain import HUMAN, PAIR_EVENT_TYPES, Metric
+from services.analytics.domain import (
+    HUMAN,
+    ON_READ_PROXY_AGENT_SUFFIX,
+    PAIR_EVENT_TYPES,
+    PROXY,
+    PROXY_ON_READ,
+    Metric,
+)
 from services.analytics.store import time_rollups
 from services.analytics.store.lifecycle import drop_deleted
 
@@ -33,7 +40,12 @@ CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMM
 """
 
 # Event columns kept in ``events`` that no rollup reads (the insert does not return them).
-RAW_ONLY = ("event_id", "agent", "first", "duplicate", "reason")
+RAW_ONLY = ("event_id", "first", "reason")
+# The mask bit of an event's source in ``firsts``: fetch-on-read proxies get their own bit.
+MASK_SOURCE = (
+    f"CASE WHEN source = {PROXY} AND right(agent, {len(ON_READ_PROXY_AGENT_SUFFIX)}) = "
+    f"'{ON_READ_PROXY_AGENT_SUFFIX}' THEN {PROXY_ON_READ} ELSE source END"
+)
 
 # Binary COPY: psycopg packs each row in C and the server parses no text.
 COPY = f"COPY staging ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -67,11 +79,12 @@ WITH new AS (
 first_keys AS (
   SELECT tenant_id, campaign_id, message_id, recipient_id, event_type AS kind,
          '' AS link_url, -1 AS link_index,
-         CASE WHEN event_type = {BOUNCE} THEN bounce_type ELSE source END AS source, occurred_at
+         CASE WHEN event_type = {BOUNCE} THEN bounce_type ELSE {MASK_SOURCE} END AS source,
+         occurred_at
   FROM new WHERE event_type IN ({PAIR_KINDS}) AND recipient_id <> ''
   UNION ALL
   SELECT tenant_id, campaign_id, message_id, recipient_id, event_type, link_url, link_index,
-         source, occurred_at
+         {MASK_SOURCE}, occurred_at
   FROM new WHERE event_type = {CLICK} AND recipient_id <> ''
 ),
 firsts_up AS (
@@ -135,7 +148,10 @@ mask_deltas AS (
 counters_up AS (
   INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
   SELECT tenant_id, campaign_id, metric, source, sum(n) FROM (
-    SELECT tenant_id, campaign_id, metric, source, count(*) AS n FROM new GROUP BY 1, 2, 3, 4
+    -- a reload of the same pixel or link within the tracking edge's duplicate window is
+    -- stored but not counted in totals
+    SELECT tenant_id, campaign_id, metric, source, count(*) FILTER (WHERE NOT duplicate) AS n
+    FROM new GROUP BY 1, 2, 3, 4
     UNION ALL
     SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
   ) d GROUP BY 1, 2, 3, 4

@@ -132,5 +132,6 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"unroutable address",
         r"mail domain mentioned in email address is unknown",
         r"account or domain may not exist",
+        r"non-?existent ?domain",
     ),
 )

@@ -79,6 +79,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     ),
     rule("generic.reputation", t.BAD_REPUTATION, r"(?:poor|low|bad) reputation"),
     rule(
+        "generic.smtp_auth",
+        t.SECURITY_ERROR,
+        r"authentication (?:credentials invalid|failure|failed|is required)",
+        r"unauthenticated senders? not allowed",
+        r"authentication is required",
+        r"tls required but not supported",
+    ),
+    rule(
         "generic.auth",
         t.AUTH_FAILURE,
         r"\bspf\b",

@@ -61,6 +61,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
             r"resolver\.rst\.\w*sizelimit",
             r"message size exceeds",
         ),
+        rule("microsoft.auth_required", t.SECURITY_ERROR, r"resolver\.rst\.authrequired"),
         rule("microsoft.recipient_restricted", t.REJECTED, r"resolver\.rst\.", r"senderdenied"),
         rule("microsoft.mailbox_full", t.MAILBOX_FULL, r"storedrv\.deliver.*mailbox full"),
         rule(

@@ -1,19 +1,12 @@
-"""Domain errors, mapped to gRPC status codes by the servicer."""
+"""Domain errors of the recipient service: the shared ones (mapped to gRPC status codes by
+``emailtrack.common.rpc``) plus a forbidden state change."""
 
 from __future__ import annotations
 
+from emailtrack.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 
-class InvalidArgument(ValueError):
-    """Bad input from the caller (INVALID_ARGUMENT)."""
-
-
-class NotFound(LookupError):
-    """The named tenant-scoped object does not exist (NOT_FOUND)."""
+__all__ = ["AlreadyExists", "InvalidArgument", "InvalidTransition", "NotFound"]
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(FailedPrecondition):
     """A state change that the rules forbid (FAILED_PRECONDITION)."""
-
-
-class AlreadyExists(Exception):
-    """The id is taken for good (ALREADY_EXISTS), e.g. by a deleted campaign."""

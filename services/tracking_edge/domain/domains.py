@@ -10,13 +10,15 @@ from datetime import datetime
 
 import ada_url
 
+from emailtrack.common.errors import InvalidArgument
+
 MAX_DOMAIN_LENGTH = 253
 TXT_RECORD_PREFIX = "_emailtrack"
 TXT_VALUE_PREFIX = "emailtrack-verification="
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-class InvalidDomain(ValueError):
+class InvalidDomain(InvalidArgument):
     """Not a hostname a tenant can use for tracking links; the message says why."""
 
 

@@ -7,17 +7,18 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from emailtrack.common.errors import AlreadyExists, FailedPrecondition
 from services.tracking_edge.domain.domains import TrackingDomain
 
 _COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at"
 MAX_DOMAINS_PER_TENANT = 100
 
 
-class DomainTaken(ValueError):
+class DomainTaken(AlreadyExists, ValueError):
     """The domain is already verified for another tenant."""
 
 
-class TooManyDomains(ValueError):
+class TooManyDomains(FailedPrecondition, ValueError):
     """The tenant has as many tracking domains as allowed."""
 
 

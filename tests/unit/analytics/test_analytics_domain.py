@@ -1,4 +1,4 @@
-"""Unique counts from source masks, rates, the and the MPP-adjusted open rate."""
+"""Unique counts from source masks, rates and the MPP-adjusted open rate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from services.analytics.domain import (
     BOT,
     HUMAN,
     PROXY,
+    PROXY_ON_READ,
     SCANNER,
     UNCLASSIFIED,
     Metric,
@@ -78,3 +79,24 @@ def test_mpp_estimate_when_every_recipient_uses_mpp() -> None:
     masks = {mask(PROXY): 90, mask(PROXY, HUMAN): 10}
     assert mpp_adjusted_open_rate(masks, 100) == pytest.approx(0.1)
     assert mpp_adjusted_open_rate({mask(UNCLASSIFIED): 3}, 0) == 0.0
+
+
+def test_gmail_and_yahoo_proxy_opens_are_reads_not_mpp() -> None:
+    # 100 delivered: 50 read through Gmail's proxy (fetched when opened), 10 other readers
+    masks = {mask(PROXY_ON_READ): 50, mask(HUMAN): 10}
+    assert mpp_adjusted_open_rate(masks, 100) == pytest.approx(0.6)
+    figures = campaign_figures([(Metric.DELIVERED, HUMAN, 100), *mask_rows(masks)])
+    assert figures.mpp_recipients == 0
+    assert figures.opens_unique.privacy_proxy == 50
+
+
+def test_apple_mpp_and_gmail_reads_together() -> None:
+    # 1000 delivered: 400 Apple MPP, 300 Gmail reads, 60 human opens among the 600 others
+    masks = {mask(PROXY): 400, mask(PROXY_ON_READ): 300, mask(HUMAN): 60}
+    read_rate_others = (300 + 60) / 600
+    expected = (360 + read_rate_others * 400) / 1000
+    assert mpp_adjusted_open_rate(masks, 1000) == pytest.approx(expected)
+
+
+def mask_rows(masks: dict[int, int]) -> list[tuple[int, int, int]]:
+    return [(Metric.OPEN_MASK, m, n) for m, n in masks.items()]

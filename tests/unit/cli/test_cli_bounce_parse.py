@@ -1,6 +1,6 @@
 """`emailtrack bounce parse` runs the bounce service's offline parse command (commands never
 import services): output and exit code pass through. The parsing itself is tested in
-tests/unit/bounce/test_bounce_parse_files.py."""
+tests/unit/bounce/test_bounce_offline_parse.py."""
 
 import json
 from pathlib import Path

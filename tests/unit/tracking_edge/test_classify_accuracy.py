@@ -1,4 +1,9 @@
-"""Classifies the labelled hit set, reports machine-vs-human precision/recall to ACCURACY.md."""
+"""Classifies the labelled hit set; reports per split and per label to ACCURACY.md, with floors.
+
+The ``holdout`` split (a quarter of the UAs, chosen by hash in assemble.py) is never used to
+write rules; the floors that matter are asserted on it. ``tune`` is reported beside it so the
+gap between the two stays visible.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +21,23 @@ from services.tracking_edge.domain.classify import (
 
 HITS_DIR = Path(__file__).parents[2] / "data" / "hits"
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-MIN_PRECISION = 0.99
-MIN_RECALL = 0.985
-MIN_INDEPENDENT_CRAWLERS = 0.95  # crawler-user-agents: not crawlerdetect's own fixtures
-MIN_AGENT_AGREEMENT = 0.99
+LABELS = ("human", "privacy_proxy", "security_scanner", "bot")
+SCANNER_SCENARIOS = frozenset(
+    {
+        "scenario_head",
+        "scenario_instant_click",
+        "scenario_scanner_ip",
+        "scenario_burst",
+        "scenario_honeypot",
+        "scenario_after_honeypot",
+    }
+)
+# floors on the held-out split
+MIN_MACHINE_PRECISION = 0.98
+MIN_MACHINE_RECALL = 0.97
+MIN_MAIL_CLIENTS_HUMAN = 0.97
+MIN_LABEL_RECALL = {"human": 0.97, "privacy_proxy": 0.95, "security_scanner": 0.95, "bot": 0.93}
+MIN_AGENT_AGREEMENT = 0.97
 
 
 def history_for(name: str, received: datetime) -> HitHistory:
@@ -53,60 +71,114 @@ def hit_for(entry: dict[str, str]) -> HitFeatures:
     )
 
 
-def test_labelled_set_precision_and_recall() -> None:
+def expected_source(entry: dict[str, str]) -> str:
+    if entry["source"]:
+        return entry["source"]
+    if entry["label"] == "human":
+        return "human"
+    return "security_scanner" if entry["group"] in SCANNER_SCENARIOS else "bot"
+
+
+def is_mail_client_row(entry: dict[str, str]) -> bool:
+    return entry["label"] == "human" and entry["kind"] == "open"
+
+
+class SplitScore:
+    """Confusion counts of one split."""
+
+    def __init__(self) -> None:
+        self.binary: Counter[tuple[str, str]] = Counter()
+        self.labels: Counter[tuple[str, str]] = Counter()
+        self.groups: dict[str, Counter[str]] = {}
+        self.agents: Counter[str] = Counter()
+        self.mail_clients: Counter[str] = Counter()
+
+    def add(self, entry: dict[str, str], source: str, agent: str) -> None:
+        predicted = "human" if source == "human" else "machine"
+        self.binary[(entry["label"], predicted)] += 1
+        self.labels[(expected_source(entry), source)] += 1
+        group = self.groups.setdefault(entry["group"], Counter())
+        group["total"] += 1
+        group["correct"] += predicted == entry["label"]
+        if entry["agent"]:
+            self.agents["agree" if agent == entry["agent"] else "disagree"] += 1
+        if is_mail_client_row(entry):
+            self.mail_clients["human" if source == "human" else "machine"] += 1
+
+    def machine_precision_recall(self) -> tuple[float, float]:
+        tp, fp = self.binary[("machine", "machine")], self.binary[("human", "machine")]
+        fn = self.binary[("machine", "human")]
+        return tp / max(1, tp + fp), tp / max(1, tp + fn)
+
+    def label_precision_recall(self, label: str) -> tuple[float, float, int]:
+        tp = self.labels[(label, label)]
+        predicted = sum(v for (_, p), v in self.labels.items() if p == label)
+        actual = sum(v for (e, _), v in self.labels.items() if e == label)
+        return tp / max(1, predicted), tp / max(1, actual), actual
+
+    def agent_agreement(self) -> float:
+        return self.agents["agree"] / max(1, sum(self.agents.values()))
+
+    def mail_clients_human(self) -> float:
+        return self.mail_clients["human"] / max(1, sum(self.mail_clients.values()))
+
+
+def score_all() -> dict[str, SplitScore]:
     classifier = default_classifier()
     with (HITS_DIR / "labelled_hits.tsv").open(encoding="utf-8", newline="") as handle:
         entries = list(csv.DictReader(handle, delimiter="\t"))
-    confusion: Counter[tuple[str, str]] = Counter()
-    per_group: dict[str, Counter[str]] = {}
-    agent_checks = Counter[str]()
-    misses: list[str] = []
+    scores = {"tune": SplitScore(), "holdout": SplitScore()}
     for entry in entries:
         hit = hit_for(entry)
         verdict = classifier.classify(hit, history_for(entry["history"], hit.received_at))
-        predicted = "machine" if verdict.is_machine else "human"
-        confusion[(entry["label"], predicted)] += 1
-        group = per_group.setdefault(entry["group"], Counter())
-        group["total"] += 1
-        group["correct"] += predicted == entry["label"]
-        if entry["source"] or entry["agent"]:
-            agrees = (entry["source"] in ("", verdict.source)) and (
-                entry["agent"] in ("", verdict.agent)
-            )
-            agent_checks["agree" if agrees else "disagree"] += 1
-        if predicted != entry["label"] and len(misses) < 40:
-            misses.append(f"| {entry['group']} | {entry['label']} | `{entry['user_agent'][:90]}` |")
-    tp, fp = confusion[("machine", "machine")], confusion[("human", "machine")]
-    fn = confusion[("machine", "human")]
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    agreement = agent_checks["agree"] / sum(agent_checks.values())
+        scores[entry["split"]].add(entry, verdict.source, verdict.agent)
+    return scores
+
+
+def report(scores: dict[str, SplitScore]) -> str:
     lines = [
         "# Classifier accuracy on the labelled hit set",
         "",
         "Written by `tests/unit/tracking_edge/test_classify_accuracy.py`; sources in README.md.",
+        "`holdout` rows were never used to write rules; `tune` rows were.",
         "",
-        f"- hits: {len(entries)}; machine precision **{precision:.4f}**, recall **{recall:.4f}**",
-        f"- confusion (label → predicted): {dict(sorted(confusion.items()))}",
-        f"- expected source/agent agreement: {agreement:.4f} of {sum(agent_checks.values())}",
-        "",
-        "| group | hits | correct |",
-        "| --- | --- | --- |",
-        *(
-            f"| {name} | {c['total']} | {c['correct'] / c['total']:.4f} |"
-            for name, c in sorted(per_group.items())
-        ),
-        "",
-        "First misclassified hits:",
-        "",
-        "| group | label | user agent |",
-        "| --- | --- | --- |",
-        *misses,
+        "| split | hits | machine precision | machine recall | mail clients kept human "
+        "| agent agreement |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    (HITS_DIR / "ACCURACY.md").write_text(report, encoding="utf-8")
-    assert precision >= MIN_PRECISION
-    assert recall >= MIN_RECALL
-    assert agreement >= MIN_AGENT_AGREEMENT
-    independent = per_group["crawler_user_agents"]
-    assert independent["correct"] / independent["total"] >= MIN_INDEPENDENT_CRAWLERS
+    for name, score in scores.items():
+        precision, recall = score.machine_precision_recall()
+        lines.append(
+            f"| {name} | {sum(score.binary.values())} | {precision:.4f} | {recall:.4f} "
+            f"| {score.mail_clients_human():.4f} of {sum(score.mail_clients.values())} "
+            f"| {score.agent_agreement():.4f} of {sum(score.agents.values())} |"
+        )
+    lines += [
+        "",
+        "| split | label | precision | recall | rows |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, score in scores.items():
+        for label in LABELS:
+            p, r, n = score.label_precision_recall(label)
+            lines.append(f"| {name} | {label} | {p:.4f} | {r:.4f} | {n} |")
+    lines += ["", "| split | group | hits | correct |", "| --- | --- | --- | --- |"]
+    for name, score in scores.items():
+        for group, c in sorted(score.groups.items()):
+            lines.append(f"| {name} | {group} | {c['total']} | {c['correct'] / c['total']:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_labelled_set_floors_on_the_held_out_split() -> None:
+    scores = score_all()
+    text = report(scores)
+    print(text)
+    (HITS_DIR / "ACCURACY.md").write_text(text, encoding="utf-8")
+    holdout = scores["holdout"]
+    precision, recall = holdout.machine_precision_recall()
+    assert precision >= MIN_MACHINE_PRECISION
+    assert recall >= MIN_MACHINE_RECALL
+    assert holdout.mail_clients_human() >= MIN_MAIL_CLIENTS_HUMAN
+    assert holdout.agent_agreement() >= MIN_AGENT_AGREEMENT
+    for label, floor in MIN_LABEL_RECALL.items():
+        assert holdout.label_precision_recall(label)[1] >= floor, label

@@ -13,11 +13,29 @@ from services.tracking_edge.domain.classify.networks import (
 )
 
 
-def test_shipped_snapshots_load_with_provenance() -> None:
+@pytest.fixture(scope="module")
+def shipped() -> NetworkIndex:
+    return NetworkIndex.load()
+
+
+def test_shipped_snapshots_are_dated_and_none_is_empty() -> None:
     snapshots = {s.name: s for s in load_snapshots()}
-    assert {"apple_network", "google_known", "microsoft_exchange_online"} <= snapshots.keys()
+    assert {
+        "apple_network",
+        "apple_private_relay",
+        "google_goog",
+        "googlebot",
+        "microsoft_exchange_online",
+        "microsoft_azure",
+        "aws",
+        "google_cloud",
+        "oracle_cloud",
+    } <= snapshots.keys()
     for snapshot in snapshots.values():
-        assert snapshot.header["provenance"]
+        assert snapshot.header["provenance"], snapshot.name
+        assert snapshot.networks, f"snapshot {snapshot.name} is empty"
+        if "iporigin_labels" in snapshot.header:
+            assert "dataset built 20" in snapshot.header["provenance"], snapshot.name
 
 
 @pytest.mark.parametrize(
@@ -26,13 +44,18 @@ def test_shipped_snapshots_load_with_provenance() -> None:
         ("17.58.20.11", "apple_mpp"),
         ("::ffff:17.58.20.11", "apple_mpp"),
         ("2620:149:a::1", "apple_mpp"),
-        ("66.102.8.20", "google_fetcher"),
-        ("104.47.10.1", "microsoft_safe_links"),
+        ("66.102.8.20", "google_safe_browsing"),
+        ("66.249.66.1", "googlebot"),
+        ("104.47.10.1", "microsoft_safe_links"),  # EOP inside Azure: the vendor layer wins
+        ("20.42.65.92", "microsoft_defender"),  # Azure
+        ("52.95.110.1", "aws_datacentre"),
+        ("34.82.1.5", "google_cloud_datacentre"),
+        ("172.224.226.5", "apple_mpp"),  # iCloud Private Relay egress
         ("148.163.130.10", "proofpoint"),
     ],
 )
-def test_shipped_ranges(ip: str, agent: str) -> None:
-    owner = NetworkIndex.load().lookup(parse_ip(ip))
+def test_shipped_ranges(ip: str, agent: str, shipped: NetworkIndex) -> None:
+    owner = shipped.lookup(parse_ip(ip))
     assert owner is not None and owner.agent == agent
 
 
@@ -44,6 +67,13 @@ def test_longest_prefix_wins_and_misses_are_none() -> None:
     assert index.lookup(parse_ip("10.9.9.9")).agent == "wide"  # type: ignore[union-attr]
     assert index.lookup(parse_ip("11.0.0.1")) is None
     assert index.lookup(parse_ip("not an ip")) is None
+
+
+def test_a_higher_priority_layer_wins_over_a_longer_prefix() -> None:
+    cloud = parse_snapshot("cloud", "# agent: cloud\n# source: bot\n# priority: 0\n10.1.2.0/24\n")
+    vendor = parse_snapshot("vendor", "# agent: vendor\n# source: bot\n10.0.0.0/8\n")
+    index = NetworkIndex([cloud, vendor])
+    assert index.lookup(parse_ip("10.1.2.3")).agent == "vendor"  # type: ignore[union-attr]
 
 
 def test_open_overrides_in_header() -> None:

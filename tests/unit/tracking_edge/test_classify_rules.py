@@ -165,3 +165,51 @@ def test_client_from_android_webview_and_webmail_referer() -> None:
     assert classifier.classify(webview, opened(10)).email_client == "Gmail"
     webmail = hit(headers={"Accept-Language": "en", "Referer": "https://outlook.live.com/"})
     assert classifier.classify(webmail, opened(10)).email_client == "Outlook.com"
+
+
+IE11 = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko"
+OUTLOOK = "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17126; Pro)"
+
+
+def test_defender_detonation_with_a_plain_chrome_ua_from_azure() -> None:
+    verdict = classify_hit(hit(ip="20.42.65.92"), opened(600))
+    assert (verdict.source, verdict.agent) == ("security_scanner", "microsoft_defender")
+
+
+def test_sandbox_ie11_from_a_cloud_is_a_scanner() -> None:
+    verdict = classify_hit(hit(ua=IE11, ip="52.95.110.1"), opened(600))
+    assert (verdict.source, verdict.agent) == ("security_scanner", "aws_datacentre")
+    assert classify_hit(hit(ua=IE11), opened(600)).source == "human"
+
+
+def test_outlook_in_a_cloud_desktop_is_still_a_reader() -> None:
+    verdict = classify_hit(hit(kind="open", ua=OUTLOOK, ip="20.42.65.92"), NO_HISTORY)
+    assert (verdict.source, verdict.email_client) == ("human", "Outlook")
+
+
+def test_apple_mail_from_private_relay_is_mpp_but_safari_clicks_are_readers() -> None:
+    relay = "172.224.226.5"
+    verdict = classify_hit(hit(kind="open", ua=APPLE_MAIL, ip=relay), NO_HISTORY)
+    assert (verdict.source, verdict.agent) == ("privacy_proxy", "apple_mpp")
+    safari = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
+    )
+    assert classify_hit(hit(ua=safari, ip=relay), opened(600)).source == "human"
+
+
+def test_gmail_proxy_fetch_from_google_keeps_a_low_machine_probability() -> None:
+    proxy = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/42.0.2311.135 Safari/537.36 Edge/12.246 Mozilla/5.0"
+    )
+    verdict = classify_hit(hit(kind="open", ua=proxy, ip="66.102.8.20"), NO_HISTORY)
+    assert (verdict.source, verdict.agent) == ("privacy_proxy", "gmail_image_proxy")
+    assert verdict.machine_probability < 0.5
+
+
+def test_google_link_check_and_declared_crawlers_by_address() -> None:
+    google = classify_hit(hit(ip="66.102.8.20"), opened(600))
+    assert (google.source, google.agent) == ("security_scanner", "google_safe_browsing")
+    crawler = classify_hit(hit(ip="66.249.66.1"), opened(600))
+    assert (crawler.source, crawler.agent) == ("bot", "googlebot")

@@ -14,9 +14,9 @@ import pytest
 
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2
+from services.tracking_edge.domain.mime_tree import leaf_entities
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.instrument_mime import MimeInstrumenter
-from services.tracking_edge.mime_tree import leaf_entities
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "mime"
 MESSAGES = sorted(p for p in CORPUS.glob("*/*") if p.name not in ("LICENSE",))

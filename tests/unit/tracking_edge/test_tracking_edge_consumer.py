@@ -122,7 +122,7 @@ def test_click_event_carries_claims_classification_and_client() -> None:
     hit.claims.link_url, hit.claims.link_index = "https://x.example/a", 3
     hit.trace.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     features = HitFeatures("click", "GET", "ua", "81.2.69.142", SENT, None, {}, 3, False)
-    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict(), features.client_ip)
     expected = events_pb2.Event(
         event_id=event_id_for_hit("h1"),
         type=events_pb2.EVENT_TYPE_EMAIL_CLICK,
@@ -159,7 +159,7 @@ def test_unsubscribe_event_carries_the_address_and_one_click() -> None:
     hit = raw_hit(one_click=True, http_method="POST")
     hit.claims.kind = events_pb2.HIT_KIND_UNSUBSCRIBE
     features = HitFeatures("unsubscribe", "POST", "ua", "81.2.69.142", SENT, None)
-    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict(), features.client_ip)
     assert event.type == events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE
     assert event.unsubscribe == events_pb2.UnsubscribePayload(address="r", one_click=True)
     assert not event.HasField("engagement")
@@ -170,7 +170,7 @@ def test_unsubscribe_event_carries_the_list_of_the_token() -> None:
     hit.claims.kind = events_pb2.HIT_KIND_UNSUBSCRIBE
     hit.claims.list_id = "weekly-digest"
     features = HitFeatures("unsubscribe", "POST", "ua", "81.2.69.142", SENT, None)
-    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict())
+    event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict(), features.client_ip)
     assert event.unsubscribe.list_id == "weekly-digest"
 
 

@@ -106,7 +106,7 @@ class Classifier:
             pair_window=settings.pair_window,
             honeypot_window=settings.honeypot_window,
         )
-        evidence = decide(hit, ua, owner, past, headers, settings)
+        evidence = decide(hit, ua, owner, past, headers, settings, history.address_messages)
         human = evidence.source == "human"
         client = ua.email_client or _client_from_headers(headers)
         return Verdict(

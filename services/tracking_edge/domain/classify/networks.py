@@ -3,7 +3,10 @@
 Each snapshot under ``data/networks/*.txt`` starts with ``# key: value`` header lines (at least
 ``agent`` and ``source``; ``refresh_url`` and ``refresh_format`` when the provider publishes a
 machine-readable list; a repeated key continues its value) followed by one CIDR per line.
-Lookups return the most specific match.
+Lookups return the most specific match among the snapshots of the highest ``priority`` that
+has one (default 1). Broad cloud and hosting snapshots say ``priority: 0``, so a vendor's
+own range inside a cloud (Exchange Online inside Azure) names the vendor however the cloud's
+list happens to be cut.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class NetworkOwner:
     snapshot: str
     open_agent: str
     open_source: str
+    broad: bool = False  # a cloud or hosting provider's whole range (priority 0)
 
     def for_kind(self, kind: str) -> tuple[str, str]:
         """(agent, source) of a hit of ``kind`` from this range."""
@@ -53,6 +57,7 @@ class Snapshot:
             self.name,
             self.header.get("open_agent", agent),
             self.header.get("open_source", source),
+            broad=int(self.header.get("priority", "1")) == 0,
         )
 
 
@@ -104,7 +109,30 @@ def parse_ip(text: str) -> IPAddress | None:
 
 
 class NetworkIndex:
-    """Longest-prefix match over all snapshots: one dict per (IP version, prefix length)."""
+    """Longest-prefix match by priority layer over all snapshots."""
+
+    def __init__(self, snapshots: Iterable[Snapshot]) -> None:
+        layers: dict[int, list[Snapshot]] = {}
+        for snapshot in snapshots:
+            layers.setdefault(int(snapshot.header.get("priority", "1")), []).append(snapshot)
+        self._layers = tuple(_PrefixTables(layers[p]) for p in sorted(layers, reverse=True))
+
+    @classmethod
+    def load(cls, data_dir: Path = DEFAULT_DATA_DIR) -> NetworkIndex:
+        return cls(load_snapshots(data_dir))
+
+    def lookup(self, address: IPAddress | None) -> NetworkOwner | None:
+        if address is None:
+            return None
+        for layer in self._layers:
+            owner = layer.lookup(address)
+            if owner is not None:
+                return owner
+        return None
+
+
+class _PrefixTables:
+    """Longest-prefix match over some snapshots: one dict per (IP version, prefix length)."""
 
     def __init__(self, snapshots: Iterable[Snapshot]) -> None:
         tables: dict[tuple[int, int], dict[int, NetworkOwner]] = {}
@@ -124,13 +152,7 @@ class NetworkIndex:
             for version in (4, 6)
         }
 
-    @classmethod
-    def load(cls, data_dir: Path = DEFAULT_DATA_DIR) -> NetworkIndex:
-        return cls(load_snapshots(data_dir))
-
-    def lookup(self, address: IPAddress | None) -> NetworkOwner | None:
-        if address is None:
-            return None
+    def lookup(self, address: IPAddress) -> NetworkOwner | None:
         value = int(address)
         for shift, table in self._tables[address.version]:
             owner = table.get(value >> shift)

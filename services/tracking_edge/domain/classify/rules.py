@@ -15,7 +15,7 @@ crawler, headless or empty UA          0.95    bot / crawler name               
 bare "Mozilla/5.0" UA (not Apple IP)   0.70    bot / generic_user_agent          3
 no browser, OS or mail client in UA    0.60    bot / non_browser_client          3
 IP in a scanner or fetcher range       0.90    the snapshot's source and agent   2
-  (opens from a proxy range: 0.50)
+  (opens from a proxy range: 0.50; a named mail client from a cloud range: 0.30, no claim)
 HEAD request                           0.90    -                                 -
 click within ``instant_click``         0.80    -                                 -
 click within ``fast_click``            0.30    -                                 -
@@ -24,6 +24,9 @@ honeypot hit shortly before            0.75    -                                
 click before any open                  0.25    -                                 -
 click without Accept-Language          0.30    -                                 -
 Apple Mail open soon after send        0.30    -                                 -
+link hit from an address that hit      0.90    -                                 -
+  ``velocity_messages`` messages within
+  the velocity window (not proxies)
 =====================================  ======  ================================  =========
 
 A hit whose probability reaches ``machine_threshold`` without any claim is labelled
@@ -56,6 +59,7 @@ class RuleSettings:
     burst_window: timedelta = timedelta(seconds=10)
     pair_window: timedelta = timedelta(seconds=2)
     honeypot_window: timedelta = timedelta(minutes=5)
+    velocity_messages: int = 5
     machine_threshold: float = 0.5
 
 
@@ -115,8 +119,34 @@ def _identity_rules(
     one_click_unsubscribe = hit.kind == "unsubscribe" and hit.http_method.upper() == "POST"
     if owner is not None and not apple_ip and evidence.strength < 3 and not one_click_unsubscribe:
         agent, source = owner.for_kind(hit.kind)
+        if owner.broad and ua.email_client and not ua.proxy_agent:
+            # a desktop mail client in a cloud-hosted virtual desktop is still a reader
+            evidence.add(0.3, f"ip_range:{owner.snapshot}")
+            return
         evidence.add(0.5 if source == "privacy_proxy" else 0.9, f"ip_range:{owner.snapshot}")
         evidence.claim(cast(Source, source), agent, 2)
+
+
+def _velocity_rule(
+    hit: HitFeatures,
+    ua: UserAgentInfo,
+    owner: NetworkOwner | None,
+    address_messages: int,
+    settings: RuleSettings,
+    evidence: Evidence,
+) -> None:
+    """One address following links of many recipients' messages within seconds: a scanner.
+
+    Opens are left out (a proxy or an office behind one address opens many copies at once),
+    and so are image proxies and one-click unsubscribes (sent by the mailbox provider).
+    """
+    if hit.kind == "open" or address_messages < settings.velocity_messages:
+        return
+    if hit.kind == "unsubscribe" and hit.http_method.upper() == "POST":
+        return
+    proxied = ua.proxy_agent or (owner is not None and owner.source == "privacy_proxy")
+    if not proxied:
+        evidence.add(0.9, f"ip_velocity:{address_messages}_messages")
 
 
 def _behaviour_rules(
@@ -160,11 +190,13 @@ def decide(
     history: HistorySignals,
     headers: dict[str, str],
     settings: RuleSettings,
+    address_messages: int = 0,
 ) -> Evidence:
     """Apply every rule to one hit and settle its source and agent."""
     evidence = Evidence()
     _identity_rules(hit, ua, owner, evidence)
     _behaviour_rules(hit, ua, history, headers, settings, evidence)
+    _velocity_rule(hit, ua, owner, address_messages, settings, evidence)
     if evidence.strength == 0 and evidence.probability >= settings.machine_threshold:
         evidence.claim("security_scanner", "unidentified_scanner", 1)
     if hit.rate_limited:

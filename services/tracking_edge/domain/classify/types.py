@@ -42,9 +42,15 @@ class PriorHit:
 
 @dataclass(frozen=True, slots=True)
 class HitHistory:
-    """Earlier hits of the same recipient and message, oldest first (newest last)."""
+    """Earlier hits of the same recipient and message, oldest first (newest last).
+
+    ``address_messages`` is the number of distinct messages (of any recipient) the hit's
+    client address hit within the velocity window, this one included, as counted by the
+    caller (``AddressVelocity``); 0 when not counted.
+    """
 
     prior: Sequence[PriorHit] = ()
+    address_messages: int = 0
 
 
 @dataclass(frozen=True, slots=True)

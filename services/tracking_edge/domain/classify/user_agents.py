@@ -1,8 +1,9 @@
 """User-agent analysis: email client, device, OS, browser and machine markers of one UA string.
 
-General parsing is delegated to ``ua-parser`` (uap-core rules) and bot detection to
-``crawlerdetect``; the email-specific tokens (mail clients, image proxies, security-gateway
-vendors, headless browsers) are the documented rules in this module.
+General parsing is delegated to ``ua-parser`` (uap-core rules). The order of the rules is what
+keeps real readers human: image proxies and mail clients first (mail_clients.py), then
+security-gateway vendor tokens (this module), and only for UAs naming neither the generic
+automated shapes (machine_patterns.py) and ``crawlerdetect``'s list.
 """
 
 from __future__ import annotations
@@ -15,21 +16,8 @@ import ua_parser
 from crawlerdetect import CrawlerDetect
 from ua_parser import Domain
 
-# (pattern, email client, device or "" to take it from the OS, proxy agent or "")
-_MAIL_CLIENT_TOKENS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), client, device, proxy)
-    for pattern, client, device, proxy in (
-        (r"GoogleImageProxy", "Gmail", "webmail", "gmail_image_proxy"),
-        (r"YahooMailProxy", "Yahoo Mail", "webmail", "yahoo_mail_proxy"),
-        (r"Outlook-iOS|Outlook-Android", "Outlook", "mobile", ""),
-        (r"MacOutlook", "Outlook", "desktop", ""),
-        (r"Microsoft Outlook|ms-office|MSOffice", "Outlook", "desktop", ""),
-        (r"Windows-Live-Mail|Windows Mail|Outlook-Express", "Windows Mail", "desktop", ""),
-        (r"Thunderbird/", "Thunderbird", "desktop", ""),
-        (r"Samsung ?E?mail", "Samsung Email", "mobile", ""),
-        (r"YahooMobile|YahooMail/", "Yahoo Mail", "", ""),
-    )
-)
+from services.tracking_edge.domain.classify.machine_patterns import HEADLESS, machine_shape
+from services.tracking_edge.domain.classify.mail_clients import match_mail_client
 
 # Apple Mail (macOS, iOS, iPadOS) renders with WebKit and, unlike Safari and in-app browsers,
 # sends the bare WebKit UA: no "Safari", "Version/" or app token after "(KHTML, like Gecko)".
@@ -47,7 +35,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Proofpoint|urldefense", "proofpoint"),
         (r"Barracuda", "barracuda"),
         (r"IronPort|Cisco Secure Email", "cisco_secure_email"),
-        (r"Symantec|Broadcom|MessageLabs", "symantec"),
+        (r"\bSymantec|Broadcom|MessageLabs", "symantec"),
         (r"Trend ?Micro", "trend_micro"),
         (r"Sophos", "sophos"),
         (r"FireEye|Trellix", "trellix"),
@@ -55,21 +43,28 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Zscaler", "zscaler"),
         (r"Palo ?Alto|paloaltonetworks", "palo_alto"),
         (r"Fortinet|FortiGuard|FortiMail", "fortinet"),
-        (r"Area ?1 ?Security|Area1", "cloudflare_area1"),
-        (r"Check ?Point", "check_point"),
+        (r"Area ?1 ?Security|\bArea1\b", "cloudflare_area1"),
+        (r"Check ?Point|Avanan", "check_point"),
+        (r"Bitdefender", "bitdefender"),
+        (r"Kaspersky", "kaspersky"),
+        (r"Google-Safety|Safe ?Browsing", "google_safe_browsing"),
+        (r"Abnormal ?Security", "abnormal_security"),
+        (r"IronScales", "ironscales"),
+        (r"Vade ?(?:Secure|Retro)", "vade"),
+        (r"Hornet ?security", "hornetsecurity"),
+        (r"SpamTitan|TitanHQ", "titanhq"),
+        (r"Libraesva", "libraesva"),
+        (r"Cyren", "cyren"),
+        (r"Skyhigh ?Security", "skyhigh"),
+        (r"Egress Defend|Tessian", "egress"),
+        (r"Perception ?Point", "perception_point"),
+        (r"Trustwave|MailMarshal", "trustwave"),
+        (r"SonicWall", "sonicwall"),
+        (r"WatchGuard", "watchguard"),
+        (r"Cofense", "cofense"),
+        (r"LinkScanner|Link ?Protect|URL ?Defen[cs]e", "link_protection"),
+        (r"urlscan|VirusTotal", "url_reputation_service"),
     )
-)
-
-# crawlerdetect lists these mail clients' UAs among crawlers; in email they are readers.
-_CRAWLER_LISTED_MAIL_CLIENTS = frozenset({"Outlook", "Windows Mail"})
-
-# Automated clients identify themselves with a contact URL ("+https://…", RFC 9110's
-# product comment convention for robots) or a "compatible; Name[/v]; +url" block; mail
-# clients and browsers never do.
-_CONTACT_URL = re.compile(r"\+https?://|\bcompatible; [^;()]+; \+?https?://", re.IGNORECASE)
-
-_HEADLESS = re.compile(
-    r"HeadlessChrome|PhantomJS|Puppeteer|Playwright|Selenium|SlimerJS|Headless", re.IGNORECASE
 )
 
 _DESKTOP_OS = frozenset(
@@ -124,9 +119,11 @@ class UserAgentAnalyser:
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
 
     def _crawler_name(self, user_agent: str) -> str:
-        if self._crawlers.isCrawler(user_agent):
-            return self._crawlers.getMatches() or "crawler"
-        return ""
+        if not self._crawlers.isCrawler(user_agent):
+            return ""
+        match = self._crawlers.getMatches() or "crawler"
+        # "Cron" (a job scheduler) also matches Chrome's network stack in Android apps' UAs
+        return "" if match.lower() == "cron" and "Cronet/" in user_agent else match
 
     def _analyse(self, user_agent: str) -> UserAgentInfo:
         ua = user_agent.strip()
@@ -137,13 +134,14 @@ class UserAgentAnalyser:
         device = _device_for(os_family, ua)
 
         client, proxy = "", ""
-        for pattern, name, client_device, proxy_agent in _MAIL_CLIENT_TOKENS:
-            if pattern.search(ua):
-                client, proxy = name, proxy_agent
-                device = client_device or device
-                if proxy:  # a proxy's UA describes the proxy, not the reader's system
-                    os_family, browser = "", ""
-                break
+        named = match_mail_client(ua)
+        if named is not None:
+            client, proxy = named.client, named.proxy_agent
+            device = named.device or device
+            if proxy:  # a proxy's UA describes the proxy, not the reader's system
+                os_family, browser = "", ""
+            elif client == "Apple Mail":  # Darwin is read as iOS: the fetch agent says which
+                os_family = "Mac OS X" if device == "desktop" else "iOS"
         apple_mail = bool(_APPLE_MAIL.match(ua))
         if apple_mail and not client:
             client, browser = "Apple Mail", ""
@@ -151,15 +149,11 @@ class UserAgentAnalyser:
 
         scanner = _first_match(_SCANNER_TOKENS, ua)
         bot = ""
-        if not ua:
-            bot = "empty_user_agent"
-        elif _HEADLESS.search(ua):
-            bot = "headless_browser"
-        elif _CONTACT_URL.search(ua) and not proxy and not scanner:
-            bot = "self_identified_robot"
+        if client and not proxy:
+            # a named mail client is a reader; only automation drivers override that
+            bot = "headless_browser" if HEADLESS.search(ua) else ""
         elif not proxy and not scanner:
-            crawler = self._crawler_name(ua)
-            bot = "" if client in _CRAWLER_LISTED_MAIL_CLIENTS else crawler
+            bot = machine_shape(ua) or self._crawler_name(ua)
         return UserAgentInfo(
             email_client=client,
             device=device,
@@ -168,9 +162,12 @@ class UserAgentAnalyser:
             proxy_agent=proxy,
             scanner_agent=scanner,
             bot_agent=bot,
-            apple_mail=apple_mail,
+            apple_mail=apple_mail or client == "Apple Mail",
             generic=ua in ("Mozilla/5.0", "Mozilla/4.0"),
+            # a desktop OS token does not make a library a reader (python-requests (Linux));
+            # mobile apps fetching natively (CFNetwork, Dalvik) are given the benefit
             non_browser=bool(ua)
             and not ua.startswith(("Mozilla/", "Opera/"))
-            and not (client or os_family),
+            and not client
+            and (not os_family or (os_family in _DESKTOP_OS and "CFNetwork/" not in ua)),
         )

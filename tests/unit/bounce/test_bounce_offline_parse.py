@@ -1,4 +1,4 @@
-"""`python -m services.bounce parse` (services/bounce/parse_files.py): offline parsing of .eml,
+"""`python -m services.bounce parse` (services/bounce/offline_parse.py): offline parsing of .eml,
 mbox and Maildir input, JSON shape and exit codes (0 parsed, 1 not a bounce, 2 unreadable), on
 real corpus messages. The `emailtrack bounce parse` wrapper is tested in tests/unit/cli."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.parse_files import run
+from services.bounce.commands import run
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 DSN = CORPUS / "flufl" / "dsn_01.txt"  # Original-Recipient + host-internal Final-Recipient
@@ -19,7 +19,7 @@ AUTO_REPLY = CORPUS / "bounced" / "bounce_email_non_bounces" / "tt_1234210666.em
 @pytest.fixture
 def parse(capsys):
     def _run(*args: str) -> tuple[int, str]:
-        code = run(list(args))
+        code = run("bounce", ["parse", *args])
         return code, capsys.readouterr().out
 
     return _run

@@ -1,5 +1,5 @@
-"""``python -m services.bounce parse FILE... [--json]`` (what ``emailtrack bounce parse`` runs):
-parse bounce mail offline with the service's own parser (no server, no database, no Kafka).
+"""Offline parsing of bounce mail files with the service's own parser (no server, no
+database): ``python -m services.bounce parse FILE...``, which ``emailtrack bounce parse`` runs.
 
 Each FILE is an .eml message, an mbox file (first line "From ") or a Maildir folder (cur/ and
 new/). Every message becomes one result: its kind and, per recipient, the address, the
@@ -11,8 +11,6 @@ bounce (an auto-reply, a human message), 2 some input could not be read (2 wins 
 
 from __future__ import annotations
 
-import argparse
-import json
 import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,19 +131,3 @@ def exit_status(results: list[MessageResult]) -> int:
     if any(r.parsed is None for r in results):
         return 2
     return 0 if all(r.is_report for r in results) else 1
-
-
-def run(argv: list[str]) -> int:
-    """The ``parse`` command: print the results (text, or one JSON object) and return the exit
-    status."""
-    parser = argparse.ArgumentParser(prog="python -m services.bounce parse", description=__doc__)
-    parser.add_argument("files", nargs="+", type=Path, help=".eml, mbox or Maildir")
-    parser.add_argument("--json", action="store_true", help='print {"results": [...]}')
-    args = parser.parse_args(argv)
-    results = parse_files(args.files)
-    if args.json:
-        print(json.dumps({"results": [r.as_dict() for r in results]}, ensure_ascii=False))
-    else:
-        for result in results:
-            print(describe(result))
-    return exit_status(results)
