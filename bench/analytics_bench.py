@@ -29,14 +29,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import grpc
 from kafka import KafkaProducer
 from sqlalchemy.engine import make_url
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.credentials import single_key_auth
 from emailtrack.common.db import ensure_database, make_engine, migrate
-from emailtrack.common.grpc_server import ServiceRegistration, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
@@ -80,6 +80,8 @@ SELECT 'g-' || i, t, %(start)s::timestamptz + ((i * 7919) %% {DAYS * 86400}) * i
 FROM (SELECT i, CASE {" ".join(f"WHEN (i * 2654435761) %% 1000 < {b} THEN {t}" for b, t in TYPES)}
       END AS t FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i) g
 """
+
+BENCH_KEY = "bench-in-process-key-0123456789abcdef"
 
 
 def kafka_event(i: int) -> events_pb2.Event:
@@ -310,8 +312,9 @@ def run(
         ],
         0,
         "127.0.0.1",
+        auth=single_key_auth(BENCH_KEY),
     )
-    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+    with client_channel(f"127.0.0.1:{server.port}", api_key=BENCH_KEY) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         stats = stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id=TENANT, campaign_id="camp-3")

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.bounce.domain import parse_bounce_message
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import from_sisimai
 
@@ -170,6 +170,40 @@ def compare_corpus(training_only: bool = False) -> dict[str, Agreement]:
     return results
 
 
+_PHRASE_INDEX_RE = re.compile(r"state \$index = \[(.*?)\];", re.S)
+_QUOTED_RE = re.compile(r"'([^'\n]{6,})'")
+
+
+def sisimai_phrases() -> list[tuple[str, str]]:
+    """(our reason, phrase) for every phrase of the installed Sisimai's per-reason lists
+    (Sisimai/Reason/*.pm ``$index``; the regular-expression lists are not read)."""
+    where = subprocess.run(
+        ["perl", "-MSisimai", "-e", 'print $INC{"Sisimai.pm"}'],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    phrases = []
+    for module in sorted((Path(where).parent / "Sisimai" / "Reason").glob("*.pm")):
+        found = _PHRASE_INDEX_RE.search(module.read_text(encoding="utf-8", errors="replace"))
+        if found is None or module.stem == "Vacation":
+            continue
+        reason = from_sisimai(module.stem.lower())
+        phrases += [(reason, phrase) for phrase in _QUOTED_RE.findall(found.group(1))]
+    return phrases
+
+
+def phrase_agreement() -> tuple[int, list[str]]:
+    """How many of Sisimai's listed phrases we classify (as a 5xx reply) as Sisimai does, and
+    the others ("phrase: ours X, Sisimai Y")."""
+    agreed, others = 0, []
+    for reason, phrase in sisimai_phrases():
+        ours = classify_smtp_reply(550, "", phrase).reason
+        if ours == reason:
+            agreed += 1
+        else:
+            others.append(f"{phrase!r}: ours {ours}, Sisimai {reason}")
+    return agreed, others
+
+
 def listed_disagreements() -> set[tuple[str, str, str]]:
     """(file, recipient, field) of every disagreement ORACLE.md explains."""
     return {m.groups() for m in _LISTED_RE.finditer(ORACLE_FILE.read_text())}  # type: ignore[misc]
@@ -204,6 +238,8 @@ def main() -> None:
     print(render_figures(results))
     listed = listed_disagreements() if ORACLE_FILE.exists() else set()
     counts = Counter(d.field for d in results["all"].disagreements)
+    agreed, others = phrase_agreement()
+    print(f"\nSisimai's listed phrases read alike: {agreed}/{agreed + len(others)}")
     print(f"\ndisagreements: {dict(counts)}")
     for item in results["all"].disagreements:
         if not args.pending or item.key not in listed:

@@ -56,7 +56,9 @@ class Phase:
 
 def instrument(platform: Platform, campaign: str, count: int) -> list[tuple[str, str]]:
     """(pixel url, click url) of ``count`` instrumented messages of one campaign."""
-    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['tracking-edge']}", api_key=platform.admin_key
+    ) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         messages = []
         for start in range(0, count, 500):
@@ -253,7 +255,9 @@ def main() -> int:
         try:
             platform.start(timeout_s=120)
             nginx.start()
-            analytics = Analytics(f"127.0.0.1:{platform.ports['analytics']}", TENANT)
+            analytics = Analytics(
+                f"127.0.0.1:{platform.ports['analytics']}", TENANT, platform.admin_key
+            )
             nginx_paths = directory / "nginx.paths"
             nginx_paths.write_text("/o/pixel.gif\n")
             nginx_result = run_wrk(

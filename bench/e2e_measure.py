@@ -9,17 +9,17 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-import grpc
 import psutil
 
+from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
 
 class Analytics:
     """GetCampaignStats over one channel: opens + clicks counted for a campaign."""
 
-    def __init__(self, address: str, tenant: str) -> None:
-        self.channel = grpc.insecure_channel(address)
+    def __init__(self, address: str, tenant: str, api_key: str) -> None:
+        self.channel = client_channel(address, api_key=api_key)
         self.stub = analytics_pb2_grpc.AnalyticsServiceStub(self.channel)
         self.tenant = tenant
 

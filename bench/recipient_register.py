@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import grpc
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from emailtrack.common.credentials import single_key_auth
 from emailtrack.common.db import ensure_database, make_engine, migrate, normalise_url
 from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
 from emailtrack.platform.ports import free_port
@@ -38,6 +38,8 @@ SEED_US_PER_OP = 150.0
 BATCH = 1000
 BATCHES = 20
 RECIPIENTS_PER_MESSAGE = 4
+
+BENCH_KEY = "bench-in-process-key-0123456789abcdef"
 
 
 @contextmanager
@@ -114,7 +116,7 @@ def main() -> None:
     with database() as url:
         engine = make_engine(url, pool_size=10)
         parts = stores(Database(engine), RecipientSettings.from_env({}))
-        analytics = client_channel("127.0.0.1:1")
+        analytics = client_channel("127.0.0.1:1", api_key=BENCH_KEY)
         servicer = RecipientServicer(
             parts.recipients,
             parts.messages,
@@ -132,9 +134,10 @@ def main() -> None:
             ],
             0,
             "127.0.0.1",
+            auth=single_key_auth(BENCH_KEY),
         )
         stub = recipient_pb2_grpc.RecipientServiceStub(
-            grpc.insecure_channel(f"127.0.0.1:{server.port}")
+            client_channel(f"127.0.0.1:{server.port}", api_key=BENCH_KEY)
         )
         stub.RegisterMessages(batch_request("warmup", 0))
 

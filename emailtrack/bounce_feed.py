@@ -59,11 +59,12 @@ def feed(
     address: str,
     advance: Callable[[], None] = lambda: None,
     timeout_s: float = 3600.0,
+    api_key: str | None = None,
 ) -> dict[str, int]:
     """Sends every message of the folder; returns the server's counts by field name."""
     box = open_mailbox(path)
     try:
-        with client_channel(address) as channel:
+        with client_channel(address, api_key=api_key) as channel:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = stub.IngestInboundMessages(
                 _requests(box, tenant_id, advance), timeout=timeout_s

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import grpc
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,12 +21,14 @@ from emailtrack.commands import (
     dashboard,
     deadletter,
     domain,
+    keys,
     mailbox,
     message,
     recipient,
     report,
     usage,
 )
+from emailtrack.commands.common import ApiKey, use_api_key
 from emailtrack.commands.demo import demo
 from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
@@ -43,6 +46,7 @@ for name, command in (
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(mailbox.app, name="mailbox")
 app.add_typer(usage.app, name="usage")
+app.add_typer(keys.app, name="key")
 app.add_typer(message.app, name="message")
 app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
@@ -58,8 +62,9 @@ console = Console()
 
 
 @app.callback()
-def _root() -> None:
+def _root(api_key: ApiKey = None) -> None:
     """emailtrack: email engagement tracking platform."""
+    use_api_key(api_key)
 
 
 @app.command()
@@ -103,12 +108,19 @@ def up(
         console.print(f"[red]start-up failed:[/red] {exc}")
         platform.stop()
         raise typer.Exit(1) from exc
+    try:
+        created = platform.ensure_admin_key()
+    except grpc.RpcError as exc:
+        console.print(f"[red]cannot reach the API key store:[/red] {exc.code()}")
+        platform.stop()
+        raise typer.Exit(1) from exc
     table = Table(title=f"emailtrack is up ({time.monotonic() - started:.1f}s)")
     table.add_column("component")
     table.add_column("endpoint")
     for name, endpoint in platform.endpoints().items():
         table.add_row(name, endpoint)
     console.print(table)
+    print_admin_key(platform, created)
     console.print("Press Ctrl-C to stop.")
     while not stop.wait(1.0):
         dead = [n for n, p in platform.processes.items() if p.poll() is not None]
@@ -118,6 +130,18 @@ def up(
     with console.status("stopping…"):
         platform.stop()
     console.print("stopped.")
+
+
+def print_admin_key(platform: Platform, created: bool) -> None:
+    saved = platform.options.state_dir / "admin-key"
+    if created:
+        console.print(f"first admin API key (shown once; also in {saved}):")
+        console.print(platform.admin_key, markup=False, highlight=False)
+    elif platform.admin_key:
+        console.print(f"admin API key: in {saved}")
+    else:
+        console.print("API keys exist; create one with `emailtrack key create` and an admin key")
+    console.print("use it: export EMAILTRACK_API_KEY=… (CLI, grpcurl -H 'authorization: Bearer …')")
 
 
 def main() -> None:

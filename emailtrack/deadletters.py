@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from google.protobuf.message import DecodeError
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer, TopicPartition
 
+from emailtrack.common.kafka_io import make_consumer
 from emailtrack.common.topics import DEAD_LETTER, WEBHOOK_SOURCE_PREFIX
 from emailtrack.v1 import events_pb2
 
@@ -40,11 +41,7 @@ def read_dead_letters(
 ) -> Iterator[DeadLetterEntry]:
     """Every dead letter currently in the topic (optionally only one source topic or group),
     read from the beginning without joining a consumer group."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        consumer_timeout_ms=timeout_ms,
-    )
+    consumer = make_consumer(bootstrap_servers, None, consumer_timeout_ms=timeout_ms)
     try:
         partitions = consumer.partitions_for_topic(DEAD_LETTER) or set()
         assignment = [TopicPartition(DEAD_LETTER, p) for p in sorted(partitions)]

@@ -16,7 +16,9 @@ from gateway.tracking.spool import Spool
 def build_gateway(settings: GatewaySettings, publisher: HitSink | None) -> TrackingApp:
     """The tracking app with the webhook and operator routes mounted after its own."""
     operators = settings.operators
-    forwarder = WebhookForwarder(operators.bounce_addr, operators.public_base_url)
+    forwarder = WebhookForwarder(
+        operators.bounce_addr, operators.public_base_url, operators.service_key, operators.grpc_tls
+    )
     return build_app(settings, publisher, [*webhook_routes(forwarder), *operator_routes(operators)])
 
 

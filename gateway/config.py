@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emailtrack.common.config import ConfigError, KafkaSettings, env_int, env_list, env_str
+from emailtrack.common.config import (
+    ConfigError,
+    GrpcTls,
+    KafkaSettings,
+    env_int,
+    env_list,
+    env_str,
+)
 from emailtrack.common.dashboard_users import DashboardUser, parse_dashboard_users
 from emailtrack.common.tokens import TokenKeys
 
@@ -62,6 +69,8 @@ class OperatorSettings:
     tracking_edge_addr: str = "127.0.0.1:50051"
     bounce_addr: str = "127.0.0.1:50053"
     public_base_url: str = "http://127.0.0.1:8080"
+    service_key: str = ""  # the gateway's own credential on gRPC calls
+    grpc_tls: GrpcTls = field(default_factory=GrpcTls)
 
     @classmethod
     def from_env(
@@ -90,6 +99,8 @@ class OperatorSettings:
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
             bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053", env),
             public_base_url=env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080", env),
+            service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
+            grpc_tls=GrpcTls.from_env(env),
         )
 
 

@@ -18,6 +18,7 @@ from emailtrack.commands.common import (
     BOUNCE,
     EXIT_BAD_INPUT,
     EXIT_FAILED,
+    api_key,
     console,
     fail,
     run_service_command,
@@ -40,7 +41,9 @@ def feed(
         total = feeding.message_count(path)
         with Progress(console=console, disable=as_json, transient=True) as progress:
             task = progress.add_task("feeding", total=total)
-            counts = feeding.feed(path, tenant, address, lambda: progress.advance(task))
+            counts = feeding.feed(
+                path, tenant, address, lambda: progress.advance(task), api_key=api_key() or None
+            )
     except feeding.FeedError as exc:
         raise fail(f"bounce feed: {exc}", EXIT_BAD_INPUT if exc.bad_input else EXIT_FAILED) from exc
     if as_json:

@@ -20,13 +20,13 @@ from emailtrack.commands.common import (
     AnalyticsAddr,
     AsJson,
     Tenant,
+    cli_channel,
     console,
     fail,
     percent,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
@@ -94,7 +94,7 @@ def list_campaigns(
     analytics: AnalyticsAddr = ANALYTICS,
 ) -> None:
     """Campaigns of the tenant with their key rates."""
-    with service_call("listing campaigns"), client_channel(analytics) as channel:
+    with service_call("listing campaigns"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         found, token = all_campaigns(stub, tenant, page_size, every_page)
     rows = [views.campaign_stats(c) for c in found]
@@ -115,7 +115,7 @@ def show(
     analytics: AnalyticsAddr = ANALYTICS,
 ) -> None:
     """A campaign's counters, rates, top links and client/device/country breakdowns."""
-    with service_call(f"campaign {campaign}"), client_channel(analytics) as channel:
+    with service_call(f"campaign {campaign}"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         stats = stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
@@ -200,7 +200,7 @@ def export_csv(
     if to_stdout and as_json:
         raise fail("--json prints a summary: give the CSV a file with --output", EXIT_BAD_INPUT)
     rows = 0
-    with service_call(f"exporting {campaign}"), client_channel(analytics) as channel:
+    with service_call(f"exporting {campaign}"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         stats = stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)

@@ -20,13 +20,13 @@ from emailtrack.commands.common import (
     AsJson,
     RecipientAddr,
     Tenant,
+    cli_channel,
     console,
     fail,
     percent,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
 
@@ -108,7 +108,7 @@ def create(
         steps=steps,
         variants=variants,
     )
-    with service_call(f"creating {campaign}"), client_channel(recipient) as channel:
+    with service_call(f"creating {campaign}"), cli_channel(recipient) as channel:
         reply = campaign_pb2_grpc.CampaignServiceStub(channel).CreateCampaign(request)
     _print(campaign_views.campaign(reply.campaign), as_json)
 
@@ -124,7 +124,7 @@ def status(
 ) -> None:
     """Show a campaign's definition and status, or change its status (exit 4 when the
     lifecycle does not allow it: draft → scheduled → sending ⇄ paused → completed)."""
-    with service_call(f"campaign {campaign}"), client_channel(recipient) as channel:
+    with service_call(f"campaign {campaign}"), cli_channel(recipient) as channel:
         stub = campaign_pb2_grpc.CampaignServiceStub(channel)
         if new_status is None:
             reply = stub.GetCampaign(
@@ -153,7 +153,7 @@ def delete(
     question = f"delete campaign {campaign} of {tenant} and all its statistics?"
     if not yes and not typer.confirm(question):
         raise fail("not confirmed; nothing deleted", EXIT_FAILED)
-    with service_call(f"deleting {campaign}"), client_channel(recipient) as channel:
+    with service_call(f"deleting {campaign}"), cli_channel(recipient) as channel:
         reply = campaign_pb2_grpc.CampaignServiceStub(channel).DeleteCampaign(
             campaign_pb2.DeleteCampaignRequest(tenant_id=tenant, campaign_id=campaign)
         )
@@ -165,7 +165,7 @@ def delete(
 
 def _control(tenant: str, campaign: str, recipient: str) -> str:
     """The campaign's first defined variant; "" when it was never defined."""
-    with service_call(f"campaign {campaign}"), client_channel(recipient) as channel:
+    with service_call(f"campaign {campaign}"), cli_channel(recipient) as channel:
         try:
             found = campaign_pb2_grpc.CampaignServiceStub(channel).GetCampaign(
                 campaign_pb2.GetCampaignRequest(tenant_id=tenant, campaign_id=campaign)
@@ -200,7 +200,7 @@ def variants(
         baseline_variant=baseline or _control(tenant, campaign, recipient),
         alpha=alpha,
     )
-    with service_call(f"comparing variants of {campaign}"), client_channel(analytics) as channel:
+    with service_call(f"comparing variants of {campaign}"), cli_channel(analytics) as channel:
         reply = analytics_pb2_grpc.AnalyticsServiceStub(channel).GetVariantComparison(request)
     found = campaign_views.variant_comparison(reply)
     if as_json:

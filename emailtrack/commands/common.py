@@ -1,7 +1,9 @@
-"""What the operator commands share: options for the tenant and service addresses, JSON
-output, running a service's own operator command, and gRPC failures turned into a message
-on stderr and a meaningful exit code:
-0 done, 1 service unavailable or failed, 2 bad input, 3 not found, 4 refused in this state."""
+"""What the operator commands share: options for the tenant and service addresses, the API
+key every call carries (``--api-key`` / EMAILTRACK_API_KEY, else the key ``emailtrack up``
+saved in ``.emailtrack/admin-key``), JSON output, running a service's own operator command,
+and gRPC failures turned into a message on stderr and a meaningful exit code: 0 done,
+1 service unavailable or failed, 2 bad input, 3 not found, 4 refused (in this state, or to
+this key)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,16 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
 from typing import Annotated, Any
 
 import grpc
 import typer
 from rich.console import Console
+
+from emailtrack.common.config import GrpcTls
+from emailtrack.common.grpc_server import client_channel
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -27,7 +34,11 @@ EXIT_CODES = {
     grpc.StatusCode.NOT_FOUND: EXIT_NOT_FOUND,
     grpc.StatusCode.FAILED_PRECONDITION: EXIT_REFUSED,
     grpc.StatusCode.ALREADY_EXISTS: EXIT_REFUSED,
+    grpc.StatusCode.UNAUTHENTICATED: EXIT_REFUSED,
+    grpc.StatusCode.PERMISSION_DENIED: EXIT_REFUSED,
 }
+LOCAL_ADMIN_KEY = Path(".emailtrack") / "admin-key"
+_api_key: ContextVar[str] = ContextVar("api_key", default="")
 
 console = Console()
 errors = Console(stderr=True)
@@ -59,6 +70,33 @@ ANALYTICS = "127.0.0.1:50054"
 RECIPIENT = "127.0.0.1:50052"
 TRACKING_EDGE = "127.0.0.1:50051"
 BOUNCE = "127.0.0.1:50053"
+
+
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        envvar="EMAILTRACK_API_KEY",
+        help="API key for every call (default: .emailtrack/admin-key when present).",
+        show_default=False,
+    ),
+]
+
+
+def use_api_key(api_key: str | None) -> None:
+    """Called once by the root command with ``--api-key`` / EMAILTRACK_API_KEY."""
+    if not api_key and LOCAL_ADMIN_KEY.is_file():
+        api_key = LOCAL_ADMIN_KEY.read_text().strip()
+    _api_key.set(api_key or "")
+
+
+def api_key() -> str:
+    return _api_key.get()
+
+
+def cli_channel(address: str) -> grpc.Channel:
+    """A channel to ``address`` whose calls carry the command's API key."""
+    return client_channel(address, api_key=api_key() or None, tls=GrpcTls.from_env())
 
 
 def print_json(data: Any) -> None:

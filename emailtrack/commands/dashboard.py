@@ -13,7 +13,7 @@ import typer
 from emailtrack.commands.common import EXIT_BAD_INPUT, console, fail
 from emailtrack.common.dashboard_users import DashboardUser, write_user
 from emailtrack.common.passwords import MAX_PASSWORD_BYTES, hash_password
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.request_fields import InvalidRequest, check_id
 
 app = typer.Typer(help="Dashboard logins.", no_args_is_help=True)
 MIN_PASSWORD_LENGTH = 12

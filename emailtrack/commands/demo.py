@@ -22,6 +22,7 @@ from emailtrack.commands.common import (
     BounceAddr,
     RecipientAddr,
     TrackingEdgeAddr,
+    api_key,
     console,
     fail,
     print_json,
@@ -54,7 +55,9 @@ def demo(
         plan = make_plan(campaign_id, recipients, seconds, seed)
     except ValueError as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from exc
-    runner = DemoRunner(plan, tenant, Targets(tracking_edge, recipient, bounce, gateway))
+    runner = DemoRunner(
+        plan, tenant, Targets(tracking_edge, recipient, bounce, gateway, api_key() or None)
+    )
     try:
         sending = f"sending {recipients} messages…"
         with contextlib.nullcontext() if as_json else console.status(sending):

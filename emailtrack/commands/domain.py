@@ -13,11 +13,11 @@ from emailtrack.commands.common import (
     AsJson,
     Tenant,
     TrackingEdgeAddr,
+    cli_channel,
     console,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 
 app = typer.Typer(help="Tracking domains: links on the sender's own domain.", no_args_is_help=True)
@@ -53,7 +53,7 @@ def add(
     tenant: Tenant, domain: Domain, as_json: AsJson = False, addr: TrackingEdgeAddr = TRACKING_EDGE
 ) -> None:
     """Registers a tracking domain and prints the TXT record that proves ownership."""
-    with service_call("registering the domain"), client_channel(addr) as channel:
+    with service_call("registering the domain"), cli_channel(addr) as channel:
         reply = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel).RegisterTrackingDomain(
             tracking_edge_pb2.RegisterTrackingDomainRequest(tenant_id=tenant, domain=domain),
             timeout=DEADLINE_S,
@@ -66,7 +66,7 @@ def verify(
     tenant: Tenant, domain: Domain, as_json: AsJson = False, addr: TrackingEdgeAddr = TRACKING_EDGE
 ) -> None:
     """Checks the domain's TXT record; once found, the tenant's links use the domain."""
-    with service_call("verifying the domain"), client_channel(addr) as channel:
+    with service_call("verifying the domain"), cli_channel(addr) as channel:
         reply = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel).VerifyTrackingDomain(
             tracking_edge_pb2.VerifyTrackingDomainRequest(tenant_id=tenant, domain=domain),
             timeout=DEADLINE_S,
@@ -79,7 +79,7 @@ def list_domains(
     tenant: Tenant, as_json: AsJson = False, addr: TrackingEdgeAddr = TRACKING_EDGE
 ) -> None:
     """The tenant's tracking domains, verified or not."""
-    with service_call("listing domains"), client_channel(addr) as channel:
+    with service_call("listing domains"), cli_channel(addr) as channel:
         reply = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel).ListTrackingDomains(
             tracking_edge_pb2.ListTrackingDomainsRequest(tenant_id=tenant), timeout=DEADLINE_S
         )
@@ -102,7 +102,7 @@ def remove(
 ) -> None:
     """Stops using a tracking domain for new links (links already sent on it stop working once
     its DNS no longer points at the gateway)."""
-    with service_call("removing the domain"), client_channel(addr) as channel:
+    with service_call("removing the domain"), cli_channel(addr) as channel:
         reply = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel).RemoveTrackingDomain(
             tracking_edge_pb2.RemoveTrackingDomainRequest(tenant_id=tenant, domain=domain),
             timeout=DEADLINE_S,

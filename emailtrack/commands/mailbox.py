@@ -15,12 +15,12 @@ from emailtrack.commands.common import (
     AsJson,
     RecipientAddr,
     Tenant,
+    cli_channel,
     console,
     percent,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
 
@@ -46,7 +46,7 @@ def list_mailboxes(
     """Registered mailboxes (and mailboxes seen in events) with sent, delivered, bounced,
     complaints, opens, clicks, replies and the health score."""
     domain = domain.strip().lower()
-    with service_call("listing mailboxes"), client_channel(recipient) as channel:
+    with service_call("listing mailboxes"), cli_channel(recipient) as channel:
         registered = (
             campaign_pb2_grpc.CampaignServiceStub(channel)
             .ListMailboxes(campaign_pb2.ListMailboxesRequest(tenant_id=tenant, domain=domain))
@@ -55,7 +55,7 @@ def list_mailboxes(
     addresses = [m.address for m in registered]
     figures: list[analytics_pb2.MailboxStats] = []
     if addresses or not domain:
-        with service_call("mailbox figures"), client_channel(analytics) as channel:
+        with service_call("mailbox figures"), cli_channel(analytics) as channel:
             figures = list(
                 analytics_pb2_grpc.AnalyticsServiceStub(channel)
                 .ListMailboxStats(
@@ -97,7 +97,7 @@ def register(
     request = campaign_pb2.RegisterMailboxRequest(
         tenant_id=tenant, address=address, daily_limit=daily_limit, warmup_enabled=warmup
     )
-    with service_call(f"registering {address}"), client_channel(recipient) as channel:
+    with service_call(f"registering {address}"), cli_channel(recipient) as channel:
         reply = campaign_pb2_grpc.CampaignServiceStub(channel).RegisterMailbox(request)
     found = campaign_views.mailbox(reply.mailbox)
     if as_json:

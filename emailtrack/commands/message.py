@@ -15,12 +15,12 @@ from emailtrack.commands.common import (
     AsJson,
     Tenant,
     TrackingEdgeAddr,
+    cli_channel,
     console,
     fail,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.presentation.views import timestamp
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
@@ -65,7 +65,7 @@ def instrument(
         html=html.read_text(encoding="utf-8") if html else "",
         text=text.read_text(encoding="utf-8") if text else "",
     )
-    with service_call("instrumenting"), client_channel(tracking_edge) as channel:
+    with service_call("instrumenting"), cli_channel(tracking_edge) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         done = stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(message=message)
@@ -108,7 +108,7 @@ def show(
 ) -> None:
     """Verify a tracking token and show the message it belongs to. Exit 2 when invalid."""
     token = token_of(url_or_token)
-    with service_call("verifying"), client_channel(tracking_edge) as channel:
+    with service_call("verifying"), cli_channel(tracking_edge) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         reply = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token))
     found = {
@@ -121,6 +121,9 @@ def show(
         "recipient_id": reply.recipient_id,
         "sent_at": timestamp(reply.sent_at),
         "link_url": reply.link_url or None,
+        "list_id": reply.list_id or None,
+        "tracking_host": reply.tracking_host or None,
+        "expired": reply.expired or None,  # past the tracking window: still redirects
     }
     if as_json:
         print_json(found)

@@ -14,12 +14,12 @@ from emailtrack.commands.common import (
     AsJson,
     RecipientAddr,
     Tenant,
+    cli_channel,
     console,
     fail,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.presentation import views
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
 
@@ -46,7 +46,7 @@ def show(
     email: Email, tenant: Tenant, as_json: AsJson = False, recipient: RecipientAddr = RECIPIENT
 ) -> None:
     """Status, bounce counters and engagement of one recipient. Exit 3 when unknown."""
-    with service_call(email), client_channel(recipient) as channel:
+    with service_call(email), cli_channel(recipient) as channel:
         stub = recipient_pb2_grpc.RecipientServiceStub(channel)
         found = stub.GetRecipient(recipient_pb2.GetRecipientRequest(tenant_id=tenant, email=email))
         summary = stub.GetEngagementSummary(
@@ -64,7 +64,7 @@ def suppress(
     recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """Stop sending to this recipient (manual override, audited)."""
-    with service_call(f"suppressing {email}"), client_channel(recipient) as channel:
+    with service_call(f"suppressing {email}"), cli_channel(recipient) as channel:
         stub = recipient_pb2_grpc.RecipientServiceStub(channel)
         reply = stub.Suppress(
             recipient_pb2.SuppressRequest(tenant_id=tenant, email=email, reason=reason, actor="cli")
@@ -81,7 +81,7 @@ def unsuppress(
     recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """Lift a suppression (also clears the soft-bounce history). Exit 4 if not allowed."""
-    with service_call(f"unsuppressing {email}"), client_channel(recipient) as channel:
+    with service_call(f"unsuppressing {email}"), cli_channel(recipient) as channel:
         stub = recipient_pb2_grpc.RecipientServiceStub(channel)
         reply = stub.Unsuppress(
             recipient_pb2.UnsuppressRequest(
@@ -102,7 +102,7 @@ def erase(
     """Forget everything about this person (GDPR erasure, cannot be undone)."""
     if not yes and not typer.confirm(f"erase every record of {email} in {tenant}?"):
         raise fail("not confirmed; nothing erased", EXIT_FAILED)
-    with service_call(f"erasing {email}"), client_channel(recipient) as channel:
+    with service_call(f"erasing {email}"), cli_channel(recipient) as channel:
         stub = recipient_pb2_grpc.RecipientServiceStub(channel)
         reply = stub.EraseRecipient(
             recipient_pb2.EraseRecipientRequest(tenant_id=tenant, email=email)

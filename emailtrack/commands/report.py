@@ -14,12 +14,12 @@ from emailtrack.commands.common import (
     AnalyticsAddr,
     AsJson,
     Tenant,
+    cli_channel,
     console,
     percent,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
 app = typer.Typer(help="Reports over every campaign of a tenant.", no_args_is_help=True)
@@ -79,7 +79,7 @@ def bounce_rows(campaigns: list[analytics_pb2.CampaignStats]) -> list[dict[str, 
 
 
 def _campaigns(tenant: str, analytics: str) -> list[analytics_pb2.CampaignStats]:
-    with service_call("listing campaigns"), client_channel(analytics) as channel:
+    with service_call("listing campaigns"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         return all_campaigns(stub, tenant, 500, every_page=True)[0]
 

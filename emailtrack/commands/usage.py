@@ -15,12 +15,12 @@ from emailtrack.commands.common import (
     AsJson,
     RecipientAddr,
     Tenant,
+    cli_channel,
     console,
     fail,
     print_json,
     service_call,
 )
-from emailtrack.common.grpc_server import client_channel
 from emailtrack.presentation import campaign_views
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
 
@@ -41,7 +41,7 @@ def show(
     tracked events in the period."""
     if period and PERIOD.fullmatch(period) is None:
         raise fail(f"--period must be YYYY-MM, got {period!r}", EXIT_BAD_INPUT)
-    with service_call("usage"), client_channel(recipient) as channel:
+    with service_call("usage"), cli_channel(recipient) as channel:
         reply = campaign_pb2_grpc.CampaignServiceStub(channel).GetUsage(
             campaign_pb2.GetUsageRequest(tenant_id=tenant, period=period)
         )

@@ -18,7 +18,7 @@ from kafka.structs import OffsetAndMetadata
 
 from emailtrack.common import metrics
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.kafka_io import trace_headers
+from emailtrack.common.kafka_io import make_consumer, trace_headers
 from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import events_pb2
 
@@ -100,12 +100,10 @@ class ConsumerLoop(Generic[T]):
 
     def _new_consumer(self) -> KafkaConsumer:
         session = self.settings.session_timeout_ms
-        return KafkaConsumer(
+        return make_consumer(
+            self.settings.bootstrap_servers,
+            self.group_id,
             *self.topics,
-            bootstrap_servers=self.settings.bootstrap_servers,
-            group_id=self.group_id,
-            client_id=self.group_id,
-            enable_auto_commit=False,
             auto_offset_reset="earliest",
             session_timeout_ms=session,
             heartbeat_interval_ms=max(100, session // 4),

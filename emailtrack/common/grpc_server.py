@@ -1,5 +1,6 @@
-"""gRPC server bootstrap: standard health checking, server reflection, graceful stop on
-SIGTERM/SIGINT; and client channels whose calls always carry a deadline."""
+"""gRPC server bootstrap: standard health checking, server reflection, authentication
+(``grpc_auth``), graceful stop on SIGTERM/SIGINT; and client channels whose calls always
+carry a deadline and the caller's credential."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import propagate
 
+from emailtrack.common.config import GrpcTls
+from emailtrack.common.grpc_auth import ServerAuth
 from emailtrack.common.grpc_metrics import MetricsInterceptor
 
 log = logging.getLogger(__name__)
@@ -58,11 +61,16 @@ def start_server(
     port: int,
     host: str = "0.0.0.0",
     max_workers: int = 16,
+    *,
+    auth: ServerAuth,
+    tls: GrpcTls | None = None,
 ) -> RunningServer:
-    """Starts a server with health and reflection; ``port`` 0 picks a free port."""
+    """Starts a server with health and reflection (open) and every other service behind
+    ``auth``, over TLS (or mTLS) when ``tls`` has a certificate; ``port`` 0 picks a free
+    port."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        interceptors=[MetricsInterceptor()],
+        interceptors=[MetricsInterceptor(), auth.interceptor()],
         options=[
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
@@ -77,7 +85,10 @@ def start_server(
     reflection.enable_server_reflection(
         (*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    bound = server.add_insecure_port(f"{host}:{port}")
+    if tls is not None and tls.cert_file:
+        bound = server.add_secure_port(f"{host}:{port}", _server_credentials(tls))
+    else:
+        bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise RuntimeError(f"cannot bind gRPC port {host}:{port}")
     server.start()
@@ -104,18 +115,26 @@ class ClientCallInterceptor(
     grpc.UnaryUnaryClientInterceptor,
     grpc.UnaryStreamClientInterceptor,
     grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
 ):
-    """Gives every call a deadline (``deadline_s`` unless it set its own) and carries the
-    current W3C trace context in the call's metadata, so server spans join the caller's
-    trace. The call objects are returned untouched (streams keep ``cancel()``)."""
+    """Gives every call a deadline (``deadline_s`` unless it set its own), the credential
+    ``api_key`` (unless the call carries its own ``authorization``) and the current W3C trace
+    context in the call's metadata, so server spans join the caller's trace. The call
+    objects are returned untouched (streams keep ``cancel()``)."""
 
-    def __init__(self, deadline_s: float) -> None:
+    def __init__(self, deadline_s: float, api_key: str | None = None) -> None:
         self.deadline_s = deadline_s
+        self.authorization = f"Bearer {api_key}" if api_key else None
 
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
-        metadata = (*(details.metadata or ()), *carrier.items())
+        metadata: tuple[tuple[str, str | bytes], ...] = (
+            *(details.metadata or ()),
+            *carrier.items(),
+        )
+        if self.authorization and all(name != "authorization" for name, _ in metadata):
+            metadata = (*metadata, ("authorization", self.authorization))
         return _CallDetails(
             details.method,
             self.deadline_s if details.timeout is None else details.timeout,
@@ -143,6 +162,9 @@ class ClientCallInterceptor(
     ) -> Any:
         return continuation(self._details(client_call_details), request_iterator)
 
+    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
+        return continuation(self._details(client_call_details), request_iterator)
+
 
 @dataclass(frozen=True)
 class _CallDetails(grpc.ClientCallDetails):
@@ -154,7 +176,36 @@ class _CallDetails(grpc.ClientCallDetails):
     compression: grpc.Compression | None
 
 
-def client_channel(address: str, deadline_s: float = DEFAULT_DEADLINE_S) -> grpc.Channel:
-    """An insecure channel whose calls get ``deadline_s`` unless they set their own, and
-    carry the caller's trace context."""
-    return grpc.intercept_channel(grpc.insecure_channel(address), ClientCallInterceptor(deadline_s))
+def _read(path: str) -> bytes:
+    with open(path, "rb") as pem:
+        return pem.read()
+
+
+def _server_credentials(tls: GrpcTls) -> grpc.ServerCredentials:
+    client_ca = _read(tls.client_ca_file) if tls.client_ca_file else None
+    return grpc.ssl_server_credentials(
+        [(_read(tls.key_file), _read(tls.cert_file))],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+
+
+def client_channel(
+    address: str,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    api_key: str | None = None,
+    tls: GrpcTls | None = None,
+) -> grpc.Channel:
+    """A channel (TLS when ``tls`` names a CA, presenting its certificate when it has one;
+    else plaintext) whose calls get ``deadline_s`` unless they set their own, and carry
+    ``api_key`` as ``authorization: Bearer`` and the caller's trace context."""
+    if tls is not None and tls.ca_file:
+        credentials = grpc.ssl_channel_credentials(
+            _read(tls.ca_file),
+            _read(tls.key_file) if tls.key_file else None,
+            _read(tls.cert_file) if tls.cert_file else None,
+        )
+        channel = grpc.secure_channel(address, credentials)
+    else:
+        channel = grpc.insecure_channel(address)
+    return grpc.intercept_channel(channel, ClientCallInterceptor(deadline_s, api_key))

@@ -6,8 +6,9 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from opentelemetry import context as otel_context
@@ -60,6 +61,22 @@ MAX_EVENTS_PER_RECORD = 2000
 _EVENTS_FIELD_TAG = b"\x0a"  # EventBatch.events: field 1, length-delimited
 
 
+def make_consumer(
+    bootstrap_servers: str, group_id: str | None, *topics: str, **options: Any
+) -> KafkaConsumer:
+    """The one way a KafkaConsumer is built: never auto-committing (offsets are committed
+    after the write is durable), its client id named after its group; ``options`` are
+    kafka-python's (session timeout, poll sizes, ...)."""
+    return KafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap_servers,
+        group_id=group_id,
+        client_id=group_id or "emailtrack",
+        enable_auto_commit=False,
+        **options,
+    )
+
+
 def make_producer(
     settings: KafkaSettings, client_id: str, linger_ms: int = 5, max_block_ms: int = 60_000
 ) -> KafkaProducer:
@@ -88,11 +105,6 @@ def trace_headers(ctx: Context | None = None) -> Headers:
     carrier: dict[str, str] = {}
     propagate.inject(carrier, context=ctx)
     return [(k, v.encode()) for k, v in carrier.items()]
-
-
-def context_from_headers(headers: Sequence[tuple[str, bytes]] | None) -> Context:
-    carrier = {k: v.decode(errors="replace") for k, v in headers or () if v is not None}
-    return propagate.extract(carrier)
 
 
 def current_trace() -> events_pb2.TraceContext:

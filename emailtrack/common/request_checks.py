@@ -1,77 +1,120 @@
-"""Validation of the values every service takes from callers before they reach a query:
-ids (allowed characters, length), page sizes and opaque page tokens. One rule set for every
-service; failures raise ``InvalidRequest``, an ``emailtrack.common.errors.InvalidArgument``
-that ``@rpc`` answers with INVALID_ARGUMENT and its message. Pure."""
+"""Checks every request passes before any servicer sees it, at any depth: no text field holds
+a NUL character (PostgreSQL text cannot store one, and no id, address or body needs one), and
+every google.protobuf.Timestamp is a valid one (years 1 to 9999, nanos < 10^9). A violation is
+the caller's error (INVALID_ARGUMENT naming the field)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import unicodedata
+from typing import Any
 
-from emailtrack.common.errors import InvalidArgument
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 
-MAX_ID_LENGTH = 256
-MAX_PAGE_KEY_LENGTH = 1024
-# Unicode categories refused in ids and page keys: control (NUL included), format,
-# surrogate, private use and unassigned code points
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+MAX_DEPTH = 32
+TIMESTAMP = "google.protobuf.Timestamp"
+MIN_SECONDS = -62_135_596_800  # 0001-01-01T00:00:00Z
+MAX_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
-class InvalidRequest(InvalidArgument):
-    """A caller-supplied value that breaks the rules (INVALID_ARGUMENT through ``@rpc``)."""
+class InvalidText(Exception):
+    def __init__(self, field: str, problem: str = "must not contain NUL characters") -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
 
 
-def _printable(value: str) -> bool:
-    return not any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in value)
+TEXT, TEXTS, MESSAGE, MESSAGES, MAP = range(5)
+Plan = tuple[tuple[str, int], ...]
 
 
-def check_id(field: str, value: str, required: bool = True) -> str:
-    """An id (tenant, campaign, message, list, …): printable characters only (``/``, spaces
-    and any script are fine), at most MAX_ID_LENGTH characters. ``""`` passes only when not
-    ``required``."""
-    if not value:
-        if required:
-            raise InvalidRequest(f"{field} is required")
-        return value
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidRequest(f"{field} is longer than {MAX_ID_LENGTH} characters")
-    if not _printable(value):
-        raise InvalidRequest(
-            f"{field} must not contain control characters (nor format or unassigned ones)"
-        )
-    return value
+def _kind(field: Any) -> int | None:  # a FieldDescriptor (python or upb)
+    if field.type == FieldDescriptor.TYPE_STRING:
+        return TEXTS if field.is_repeated else TEXT
+    if field.message_type is None:
+        return None
+    if field.message_type.GetOptions().map_entry:
+        return MAP
+    return MESSAGES if field.is_repeated else MESSAGE
 
 
-def check_page_size(requested: int, default: int, maximum: int) -> int:
-    """0 means ``default``; larger than ``maximum`` is capped; negative is refused."""
-    if requested < 0:
-        raise InvalidRequest("page_size must not be negative")
-    return min(requested or default, maximum)
+def _holds_timestamp(descriptor: Any, seen: frozenset[str] = frozenset()) -> bool:
+    if descriptor.full_name == TIMESTAMP:
+        return True
+    if descriptor.full_name in seen:
+        return False
+    inner = seen | {descriptor.full_name}
+    return any(
+        f.message_type is not None and _holds_timestamp(f.message_type, inner)
+        for f in descriptor.fields
+    )
 
 
-def encode_page_token(prefix: str, last_key: str) -> str:
-    """An opaque token (canonical unpadded base64url) naming the key a page ended on."""
-    return base64.urlsafe_b64encode(f"{prefix}{last_key}".encode()).decode().rstrip("=")
+_PLANS: dict[tuple[type, bool], Plan] = {}
+_TIMESTAMPS: dict[type, bool] = {}
 
 
-def decode_page_token(prefix: str, token: str) -> str:
-    """The key after which the next page starts ("" for the first page). Only tokens this
-    code could have issued pass: canonical base64url, UTF-8, the service's ``prefix``, a
-    printable key of bounded length."""
-    if not token:
-        return ""
-    invalid = InvalidRequest("page_token is not valid")
-    if len(token) > 2 * MAX_PAGE_KEY_LENGTH:
-        raise invalid
-    try:
-        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
-        text = raw.decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise invalid from exc
-    if encode_page_token("", text) != token or not text.startswith(prefix):
-        raise invalid
-    key = text[len(prefix) :]
-    if not key or len(key) > MAX_PAGE_KEY_LENGTH or not _printable(key):
-        raise invalid
-    return key
+def _plan(cls: type[Message], text: bool) -> Plan:
+    """The fields worth walking, per message class (descriptors are slow to read on every
+    call): all text and message fields, or (``text`` false) only those leading to a
+    Timestamp."""
+    known = _PLANS.get((cls, text))
+    if known is not None:
+        return known
+    plan = []
+    for field in cls.DESCRIPTOR.fields:
+        kind = _kind(field)
+        if kind is None or (not text and kind in (TEXT, TEXTS)):
+            continue
+        if not text and not _holds_timestamp(field.message_type):
+            continue
+        plan.append((field.name, kind))
+    _PLANS[(cls, text)] = found = tuple(plan)
+    return found
+
+
+def _is_timestamp(cls: type[Message]) -> bool:
+    known = _TIMESTAMPS.get(cls)
+    if known is None:
+        known = _TIMESTAMPS[cls] = cls.DESCRIPTOR.full_name == TIMESTAMP
+    return known
+
+
+def _check_timestamp(message: Message, field: str) -> None:
+    seconds, nanos = message.seconds, message.nanos  # type: ignore[attr-defined]
+    if not (MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000):
+        raise InvalidText(field, "is not a valid timestamp")
+
+
+def check_request(message: Message) -> None:
+    """Raises InvalidText for the first bad field. A text field holding NUL puts a NUL byte
+    in the serialised request, so without one only the paths to Timestamps are walked."""
+    _walk(message, b"\x00" in message.SerializeToString(), 0, "request")
+
+
+def _walk(message: Message, text: bool, depth: int, field: str) -> None:
+    cls = type(message)
+    if _is_timestamp(cls):
+        _check_timestamp(message, field)
+        return
+    if depth > MAX_DEPTH:
+        raise InvalidText(field, "is nested too deeply")
+    for name, kind in _plan(cls, text):
+        if kind == TEXT:
+            if "\x00" in getattr(message, name):
+                raise InvalidText(name)
+        elif kind == TEXTS:
+            if any("\x00" in item for item in getattr(message, name)):
+                raise InvalidText(name)
+        elif kind == MESSAGE:
+            if message.HasField(name):
+                _walk(getattr(message, name), text, depth + 1, name)
+        elif kind == MESSAGES:
+            for item in getattr(message, name):
+                _walk(item, text, depth + 1, name)
+        else:
+            for key, item in getattr(message, name).items():
+                if text and isinstance(key, str) and "\x00" in key:
+                    raise InvalidText(name)
+                if isinstance(item, Message):
+                    _walk(item, text, depth + 1, name)
+                elif text and isinstance(item, str) and "\x00" in item:
+                    raise InvalidText(name)

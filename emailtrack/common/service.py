@@ -1,8 +1,9 @@
 """The process lifecycle every gRPC service shares: ``migrate``, ``serve`` (gRPC server with
-health and reflection, /metrics, Kafka consumer and background-job threads, graceful stop on
-SIGTERM) or one of the service's own operator commands. Settings and the service's config are
-read and validated before any wiring: a bad setting logs "configuration error" and exits 2.
-``build`` only constructs objects; every thread is started here, after the server."""
+health, reflection and authenticated calls, /metrics, Kafka consumer and background-job
+threads, graceful stop on SIGTERM) or one of the service's own operator commands. Settings
+and the service's config are read and validated before any wiring: a bad setting logs
+"configuration error" and exits 2. ``build`` only constructs objects; every thread is
+started here, after the server."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from emailtrack.common.config import ConfigError, ServiceSettings
 from emailtrack.common.consuming import ConsumerLoop
+from emailtrack.common.credentials import build_server_auth
 from emailtrack.common.db import migrate
 from emailtrack.common.grpc_server import (
     ServiceRegistration,
@@ -24,6 +26,7 @@ from emailtrack.common.grpc_server import (
     wait_for_termination_signal,
 )
 from emailtrack.common.kafka_io import ensure_topics
+from emailtrack.common.key_verifiers import KeyVerifier
 from emailtrack.common.logs import setup_logging
 from emailtrack.common.metrics import serve_metrics
 from emailtrack.common.telemetry import setup_telemetry
@@ -42,12 +45,15 @@ class BackgroundJob(Protocol):
 
 @dataclass
 class ServiceParts:
-    """What a service's wiring function builds from its settings (nothing started yet)."""
+    """What a service's wiring function builds from its settings (nothing started yet);
+    ``key_verifier`` is set only by the service that owns the API key store (the others ask
+    it remotely)."""
 
     registrations: list[ServiceRegistration]
     consumers: list[ConsumerLoop[Any]] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     jobs: dict[str, BackgroundJob] = field(default_factory=dict)
+    key_verifier: KeyVerifier | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,11 @@ def main(service: Service[Config], argv: Sequence[str] | None = None) -> int:
     if found is None:
         return 2
     settings, config = found
+    try:
+        settings.auth.require_service_key()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
     setup_telemetry(name)
     serve_metrics(settings.metrics_port, settings.bind_host)
     ensure_topics(settings.kafka)
@@ -147,14 +158,25 @@ def main(service: Service[Config], argv: Sequence[str] | None = None) -> int:
     # The long-lived objects loaded so far (user-agent rules, bot lists, geo tables, network
     # indexes: ~10^5 objects) never become garbage; frozen, full collections stop walking them.
     gc.freeze()
-    server = start_server(parts.registrations, settings.grpc_port, settings.bind_host)
+    try:
+        auth, auth_closers = build_server_auth(settings.auth, parts.key_verifier)
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
+    server = start_server(
+        parts.registrations,
+        settings.grpc_port,
+        settings.bind_host,
+        auth=auth,
+        tls=settings.auth.tls,
+    )
     crashed: list[str] = []
     threads = [*run_consumers(parts.consumers, stop, crashed), *run_jobs(parts.jobs, stop)]
     stop.wait()
     server.stop()
     for t in threads:
         t.join(timeout=10)
-    for close in parts.closers:
+    for close in [*parts.closers, *auth_closers]:
         close()
     log.info("%s stopped", name)
     return 1 if crashed else 0

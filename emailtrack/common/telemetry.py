@@ -15,6 +15,8 @@ from emailtrack.common.kafka_io import context_from_trace
 from emailtrack.v1 import events_pb2
 
 _configured = False
+# What the span helpers return while tracing is off (reusable: it holds no state).
+NO_SPAN: AbstractContextManager[None] = nullcontext()
 
 
 def tracing_enabled() -> bool:
@@ -59,7 +61,7 @@ def child_span(
     """A span continuing the trace carried inside a hit or event (a no-op when tracing is
     off, so the hot consumer loops pay nothing)."""
     if not _configured:
-        return nullcontext()
+        return NO_SPAN
     return get_tracer("emailtrack").start_as_current_span(
         name, context=context_from_trace(parent), kind=kind, attributes=attributes
     )

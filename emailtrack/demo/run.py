@@ -48,6 +48,7 @@ class Targets:
     recipient: str
     bounce: str
     gateway_url: str | None = None  # rewrite tracking URLs to this origin when set
+    api_key: str | None = None  # carried by every gRPC call
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class DemoRunner:
         """Define the campaign, then register, instrument, mark sent/delivered and bounce
         every message; the campaign is then sending."""
         plan, tenant = self.plan, self.tenant_id
-        with client_channel(self.targets.recipient) as channel:
+        with client_channel(self.targets.recipient, api_key=self.targets.api_key) as channel:
             campaigns = campaign_pb2_grpc.CampaignServiceStub(channel)
             self._define(campaigns)
             recipients = recipient_pb2_grpc.RecipientServiceStub(channel)
@@ -175,7 +176,7 @@ class DemoRunner:
 
     def _instrument(self) -> None:
         sent_at = datetime.now(UTC) - SENT_AGO
-        with client_channel(self.targets.tracking_edge) as channel:
+        with client_channel(self.targets.tracking_edge, api_key=self.targets.api_key) as channel:
             stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
             for r in self.plan.recipients:
                 message = tracking_edge_pb2.MessageToInstrument(
@@ -213,7 +214,7 @@ class DemoRunner:
             )
             for r in bounced
         ]
-        with client_channel(self.targets.bounce) as channel:
+        with client_channel(self.targets.bounce, api_key=self.targets.api_key) as channel:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = _rpc("returning bounces", lambda: stub.IngestInboundMessages(iter(reports)))
         self.counts["bounces"] += reply.bounces
@@ -230,12 +231,12 @@ class DemoRunner:
             bounce_pb2.IngestInboundMessagesRequest(tenant_id=self.tenant_id, raw_message=raw)
             for raw in inbound
         ]
-        with client_channel(self.targets.bounce) as channel:
+        with client_channel(self.targets.bounce, api_key=self.targets.api_key) as channel:
             stub = bounce_pb2_grpc.BounceServiceStub(channel)
             reply = _rpc("feeding replies", lambda: stub.IngestInboundMessages(iter(requests)))
         self.counts["replies"] += reply.replies
         self.counts["auto_replies"] += reply.auto_replies
-        with client_channel(self.targets.recipient) as channel:
+        with client_channel(self.targets.recipient, api_key=self.targets.api_key) as channel:
             campaigns = campaign_pb2_grpc.CampaignServiceStub(channel)
             warmup = lifecycle.warmup_request(self.plan, self.tenant_id, now)
             done = _rpc("recording warmup", lambda: campaigns.RecordWarmupInteractions(warmup))

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.db import ensure_database, migrate, normalise_url
 from emailtrack.common.kafka_io import ensure_topics
-from emailtrack.platform import components
+from emailtrack.platform import components, keys
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.components import Component
 from emailtrack.platform.ports import free_port
@@ -87,6 +87,8 @@ class Platform:
         self.broker: TansuBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.token_keys = os.environ.get("EMAILTRACK_TOKEN_KEYS") or _token_keys(state)
+        self.service_keys = keys.service_keys(state)
+        self.admin_key = ""
         given = {**os.environ, **options.extra_env}
         # the gateway's operator logins (docs/dashboard.md); loopback is trusted as a proxy
         # so that local tools (emailtrack demo) can simulate readers' addresses
@@ -156,6 +158,8 @@ class Platform:
             "EMAILTRACK_BOUNCE_ADDR": f"127.0.0.1:{self.ports['bounce']}",
             "EMAILTRACK_ANALYTICS_ADDR": f"127.0.0.1:{self.ports['analytics']}",
             "PYTHONPATH": str(ROOT),
+            "EMAILTRACK_SERVICE_KEY": self.service_keys[component.name],
+            "EMAILTRACK_SERVICE_KEYS": keys.accepted_service_keys(self.service_keys),
             **self.operator_env,
             **self.options.extra_env,
         }
@@ -227,10 +231,21 @@ class Platform:
                 raise TimeoutError(f"not ready after {timeout_s:.0f}s: {missing}")
             time.sleep(0.2)
 
+    def ensure_admin_key(self) -> bool:
+        """Sets ``admin_key`` (creating the first one when the store has none); True when
+        it was just created."""
+        self.admin_key, created = keys.ensure_admin_key(
+            self.options.state_dir,
+            f"127.0.0.1:{self.ports['recipient']}",
+            self.service_keys["platform"],
+        )
+        return created
+
     def start(self, timeout_s: float = 60.0) -> None:
         self.start_infrastructure()
         self.start_components()
         self.wait_ready(timeout_s)
+        self.ensure_admin_key()
 
     def endpoints(self) -> dict[str, str]:
         logins = self.options.state_dir / "dashboard-users"

@@ -45,8 +45,10 @@ _UPSTREAM_MAIL_OPTIONS = ("BODY=8BITMIME", "SMTPUTF8")
 
 
 class RelayedRecently:
-    """(message id, recipient) pairs relayed in the last hour, so that a client retrying a
-    transaction that failed half-way does not send the same message twice (bounded)."""
+    """(content digest, recipient) pairs relayed in the last hour, so that a client retrying a
+    transaction that failed half-way does not send the same message twice (bounded). Keyed by
+    the bytes received, not the Message-ID: a different message reusing a Message-ID is still
+    sent."""
 
     def __init__(self, capacity: int = RELAYED_MEMORY, ttl_s: float = RELAYED_TTL_S) -> None:
         self.capacity = capacity
@@ -124,6 +126,7 @@ class RelayHandler:
         campaign = str(headers.get(mail_headers.CAMPAIGN_HEADER, "")).strip()
         campaign = campaign or self.settings.default_campaign
         message_id = _message_id(tenant, headers, content)
+        digest = hashlib.sha256(content).hexdigest()
         content = _received(server, session, message_id) + content
         try:
             await self.registrations.submit(
@@ -136,7 +139,7 @@ class RelayHandler:
         sent: list[str] = []
         refusals: list[UpstreamRefused] = []
         for recipient in envelope.rcpt_tos:
-            key = (message_id, address_key(recipient))
+            key = (digest, address_key(recipient))
             if key in self.relayed:
                 continue
             try:

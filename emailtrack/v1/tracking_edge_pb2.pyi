@@ -132,7 +132,7 @@ class VerifyTokenRequest(_message.Message):
     def __init__(self, token: _Optional[str] = ...) -> None: ...
 
 class VerifyTokenResponse(_message.Message):
-    __slots__ = ("valid", "error", "key_id", "tenant_id", "campaign_id", "message_id", "recipient_id", "sent_at", "link_url")
+    __slots__ = ("valid", "error", "key_id", "tenant_id", "campaign_id", "message_id", "recipient_id", "sent_at", "link_url", "expired", "list_id", "tracking_host")
     VALID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
@@ -142,6 +142,9 @@ class VerifyTokenResponse(_message.Message):
     RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
     LINK_URL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_HOST_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     error: str
     key_id: str
@@ -151,7 +154,10 @@ class VerifyTokenResponse(_message.Message):
     recipient_id: str
     sent_at: _timestamp_pb2.Timestamp
     link_url: str
-    def __init__(self, valid: _Optional[bool] = ..., error: _Optional[str] = ..., key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link_url: _Optional[str] = ...) -> None: ...
+    expired: bool
+    list_id: str
+    tracking_host: str
+    def __init__(self, valid: _Optional[bool] = ..., error: _Optional[str] = ..., key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link_url: _Optional[str] = ..., expired: _Optional[bool] = ..., list_id: _Optional[str] = ..., tracking_host: _Optional[str] = ...) -> None: ...
 
 class InstrumentMimeRequest(_message.Message):
     __slots__ = ("mime", "message", "strip_dkim_signature")

@@ -6,6 +6,8 @@ its status: OK 200 (``dead_lettered`` counts events set aside alone), UNAUTHENTI
 
 from __future__ import annotations
 
+from typing import cast
+
 import grpc
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,39 +15,46 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.common import metrics
+from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
-from gateway.request_body import BodyTooLarge, read_bounded
+from gateway.bodies import bounded_body
+from gateway.operator.api.backend import HTTP_STATUS
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# URL name -> EspProvider, derived from the proto enum (ESP_PROVIDER_SENDGRID -> "sendgrid")
 PROVIDERS = {
-    "sendgrid": bounce_pb2.ESP_PROVIDER_SENDGRID,
-    "mailgun": bounce_pb2.ESP_PROVIDER_MAILGUN,
-    "postmark": bounce_pb2.ESP_PROVIDER_POSTMARK,
-    "ses": bounce_pb2.ESP_PROVIDER_SES,
-    "mandrill": bounce_pb2.ESP_PROVIDER_MANDRILL,
+    name.removeprefix("ESP_PROVIDER_").lower(): cast(bounce_pb2.EspProvider, value)
+    for name, value in bounce_pb2.EspProvider.items()
+    if value != bounce_pb2.ESP_PROVIDER_UNSPECIFIED
 }
-STATUS = {
-    grpc.StatusCode.UNAUTHENTICATED: 401,
-    grpc.StatusCode.INVALID_ARGUMENT: 400,
-    grpc.StatusCode.UNAVAILABLE: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
-    grpc.StatusCode.FAILED_PRECONDITION: 503,
-}
+# the operator API's table, except that an unconfigured provider is 503: the ESP retries
+STATUS = {**HTTP_STATUS, grpc.StatusCode.FAILED_PRECONDITION: 503}
 
 
 class WebhookForwarder:
     """Holds the BounceService stub; the channel is created lazily, once."""
 
-    def __init__(self, bounce_address: str, public_base_url: str) -> None:
+    def __init__(
+        self,
+        bounce_address: str,
+        public_base_url: str,
+        service_key: str = "",
+        tls: GrpcTls | None = None,
+    ) -> None:
         self.bounce_address = bounce_address
+        self.service_key = service_key  # the gateway's credential on the call to bounce
+        self.tls = tls
         self.public_base_url = public_base_url.rstrip("/")
         self._stub: bounce_pb2_grpc.BounceServiceStub | None = None
 
     @property
     def stub(self) -> bounce_pb2_grpc.BounceServiceStub:
         if self._stub is None:
-            self._stub = bounce_pb2_grpc.BounceServiceStub(client_channel(self.bounce_address))
+            channel = client_channel(
+                self.bounce_address, api_key=self.service_key or None, tls=self.tls
+            )
+            self._stub = bounce_pb2_grpc.BounceServiceStub(channel)
         return self._stub
 
     def _public_url(self, request: Request) -> str:
@@ -59,9 +68,8 @@ class WebhookForwarder:
             return _reply(404, {"error": "unknown webhook provider"})
         if request.method == "HEAD":
             return Response(status_code=200)
-        try:
-            body = await read_bounded(request, MAX_BODY_BYTES)
-        except BodyTooLarge:
+        body = await bounded_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         call = bounce_pb2.HandleEspWebhookRequest(
             provider=provider,

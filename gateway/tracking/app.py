@@ -25,7 +25,6 @@ from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
-from emailtrack.common.telemetry import tracing_enabled
 from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -34,8 +33,8 @@ from emailtrack.common.tracking_urls import (
     UNSUBSCRIBE_PREFIX,
 )
 from emailtrack.v1 import events_pb2
+from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
-from gateway.request_body import BodyTooLarge, read_bounded
 from gateway.tracking.hit_limits import HitLimiter
 from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
@@ -117,9 +116,6 @@ class Gateway:
     ) -> None:
         if self.publisher is None:
             return
-        if not tracing_enabled():
-            self.publisher.submit(self._hit(scope, claims, one_click))
-            return
         with request_span(scope, claims.kind):
             self.publisher.submit(self._hit(scope, claims, one_click))
 
@@ -176,9 +172,8 @@ class Gateway:
         if request.method == "GET":
             metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
             return HTMLResponse(CONFIRM_PAGE, headers=NO_CACHE)
-        try:
-            body = await read_bounded(request, MAX_FORM_BYTES)
-        except BodyTooLarge:
+        body = await bounded_body(request, MAX_FORM_BYTES)
+        if body is None:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "413").inc()
             return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import InvalidMessage
+from emailtrack.common.kafka_io import make_consumer
 from services.analytics.consumer import EventIngestHandler, decode_record
 from services.analytics.store import AnalyticsStore
 
@@ -73,13 +74,7 @@ def replay(
 ) -> ReplayResult:
     """Rebuilds the analytics tables from ``topics``; returns what was consumed."""
     handler = EventIngestHandler(store)
-    consumer = KafkaConsumer(
-        bootstrap_servers=kafka.bootstrap_servers,
-        group_id=GROUP,
-        client_id=GROUP,
-        enable_auto_commit=False,
-        max_poll_records=max_records,
-    )
+    consumer = make_consumer(kafka.bootstrap_servers, GROUP, max_poll_records=max_records)
     started = time.monotonic()
     since_ms = int(time.time() * 1000)
     records = events = skipped = 0

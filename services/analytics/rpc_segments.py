@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
-from emailtrack.common.request_checks import check_id
+from emailtrack.common.request_fields import check_id
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
-from emailtrack.common.request_checks import (
+from emailtrack.common.request_fields import (
     check_page_size,
     decode_page_token,
     encode_page_token,

@@ -39,7 +39,9 @@ def build(settings: ServiceSettings, config: BounceConfig) -> ServiceParts:
     erasures = ConsumerLoop(
         settings.kafka, NAME, [topics.RECIPIENT_EVENTS], EraseHandler(store), producer
     )
-    channel = client_channel(config.recipient_addr)
+    channel = client_channel(
+        config.recipient_addr, api_key=settings.auth.require_service_key(), tls=settings.auth.tls
+    )
     replies = ReplyResolver(channel, config.recipient_addr)
     registration = ServiceRegistration(
         BounceServicer(recorder.record, webhooks, replies),

@@ -15,7 +15,7 @@ from emailtrack.common.errors import (
     Unauthenticated,
     Unavailable,
 )
-from emailtrack.common.request_checks import check_id
+from emailtrack.common.request_fields import check_id
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce.codec import classification_message, parsed_message
@@ -27,22 +27,17 @@ from services.bounce.store import Recorded
 from services.bounce.webhooks.common import RejectedEvent
 from services.bounce.webhooks.freshness import Nonce
 from services.bounce.webhooks.handler import (
+    READERS,
     InvalidSignature,
     MalformedPayload,
     NotConfigured,
     ReplayedRequest,
     WebhookHandler,
+    provider_name,
 )
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
-PROVIDER_NAMES = {
-    bounce_pb2.ESP_PROVIDER_SENDGRID: "sendgrid",
-    bounce_pb2.ESP_PROVIDER_MAILGUN: "mailgun",
-    bounce_pb2.ESP_PROVIDER_POSTMARK: "postmark",
-    bounce_pb2.ESP_PROVIDER_SES: "ses",
-    bounce_pb2.ESP_PROVIDER_MANDRILL: "mandrill",
-}
 _KIND_COUNTERS = {
     "bounce": "bounces",
     "complaint": "complaints",
@@ -169,9 +164,9 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     def HandleEspWebhook(
         self, request: bounce_pb2.HandleEspWebhookRequest, context: grpc.ServicerContext
     ) -> bounce_pb2.HandleEspWebhookResponse:
-        provider = PROVIDER_NAMES.get(request.provider)
-        if provider is None:
+        if request.provider not in READERS:
             raise InvalidArgument("unknown provider")
+        provider = provider_name(request.provider)
         check_id("tenant_id", request.tenant_id)
         try:
             result = self.webhooks.handle(

@@ -55,14 +55,6 @@ class Recorded:
     dead_lettered: int = 0
 
 
-@dataclass(frozen=True)
-class StoredOutcome:
-    event_id: str
-    kind: str
-    reason: str
-    campaign_id: str
-
-
 class OutcomeStore:
     """Outcome rows in the bounce database."""
 
@@ -113,18 +105,6 @@ class OutcomeStore:
                 ).rowcount
                 for tenant, campaign in campaigns
             )
-
-    def outcomes_of(self, tenant_id: str, recipient_id: str) -> list[StoredOutcome]:
-        """The outcomes recorded for one recipient, oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT event_id, kind, reason, campaign_id FROM outcomes "
-                    "WHERE tenant_id = :t AND recipient_id = :r ORDER BY occurred_at, event_id"
-                ),
-                {"t": tenant_id, "r": recipient_id},
-            )
-            return [StoredOutcome(*row) for row in rows]
 
 
 def _claim(conn: Connection, nonce: Nonce) -> None:

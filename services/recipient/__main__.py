@@ -20,15 +20,24 @@ from emailtrack.common.service import (
     ServiceParts,
     main,
 )
-from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, recipient_pb2, recipient_pb2_grpc
+from emailtrack.v1 import (
+    api_keys_pb2,
+    api_keys_pb2_grpc,
+    campaign_pb2,
+    campaign_pb2_grpc,
+    recipient_pb2,
+    recipient_pb2_grpc,
+)
 from services.recipient import background
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.commands import cleanup
 from services.recipient.config import RecipientSettings
 from services.recipient.consumer import RecipientEventHandler
 from services.recipient.outbox import OutboxRelay
+from services.recipient.rpc_api_keys import ApiKeyServicer, StoreKeyVerifier
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
+from services.recipient.store.api_keys import ApiKeyStore
 from services.recipient.store.campaigns import CampaignStore
 from services.recipient.store.mailboxes import MailboxStore
 from services.recipient.store.messages import MessageStore
@@ -71,7 +80,10 @@ def build(settings: ServiceSettings, config: RecipientSettings) -> ServiceParts:
     producer = make_producer(settings.kafka, NAME)
     relay = OutboxRelay(engine, producer)
     parts = stores(Database(engine, relay.wake), config)
-    channel = client_channel(config.analytics_addr)
+    keys = ApiKeyStore(engine)
+    channel = client_channel(
+        config.analytics_addr, api_key=settings.auth.require_service_key(), tls=settings.auth.tls
+    )
     analytics = AnalyticsClient(channel, config.analytics_addr)
     servicer = RecipientServicer(
         parts.recipients, parts.messages, parts.suppression, parts.privacy, analytics
@@ -104,9 +116,18 @@ def build(settings: ServiceSettings, config: RecipientSettings) -> ServiceParts:
             campaign_pb2_grpc.add_CampaignServiceServicer_to_server,
             campaign_pb2.DESCRIPTOR.services_by_name["CampaignService"].full_name,
         ),
+        ServiceRegistration(
+            ApiKeyServicer(keys),
+            api_keys_pb2_grpc.add_ApiKeyServiceServicer_to_server,
+            api_keys_pb2.DESCRIPTOR.services_by_name["ApiKeyService"].full_name,
+        ),
     ]
     return ServiceParts(
-        registrations, [events], [channel.close, producer.close, engine.dispose], jobs
+        registrations,
+        [events],
+        [channel.close, producer.close, engine.dispose],
+        jobs,
+        key_verifier=StoreKeyVerifier(keys),
     )
 
 

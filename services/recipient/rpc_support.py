@@ -9,7 +9,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from emailtrack.common.request_checks import check_id
+from emailtrack.common.request_fields import check_id
 from emailtrack.v1 import recipient_pb2
 from services.recipient.domain.addresses import Address, normalise
 from services.recipient.domain.errors import InvalidArgument

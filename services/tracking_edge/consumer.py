@@ -237,14 +237,11 @@ class RawHitHandler:
             claims.honeypot,
             rate_limited=hit.rate_limited,
         )
-        if tracing_enabled():
-            with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
-                verdict = self.classifier.classify(features, history, duplicate_window=window)
-                event = engagement_event(hit, claims, features, hit_id, verdict, client_ip)
-                event.trace.CopyFrom(current_trace())
-        else:
+        with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
             verdict = self.classifier.classify(features, history, duplicate_window=window)
             event = engagement_event(hit, claims, features, hit_id, verdict, client_ip)
+            if tracing_enabled():  # the event continues the consumer span's trace
+                event.trace.CopyFrom(current_trace())
         row = StoredHit(
             hit_id,
             key[0],

@@ -11,7 +11,7 @@ from functools import partial
 
 from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.errors import InvalidArgument
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.request_fields import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.domain.domains import InvalidDomain, host_of

@@ -9,7 +9,7 @@ import grpc
 
 from emailtrack.common.errors import InvalidArgument
 from emailtrack.common.rpc import rpc
-from emailtrack.common.tokens import InvalidToken, TokenKeys, verify
+from emailtrack.common.tokens import InvalidToken, TokenKeys, open_token
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
 from services.tracking_edge.instrument_mime import DkimSignaturePresent, MimeInstrumenter
@@ -89,11 +89,15 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
         self, request: tracking_edge_pb2.VerifyTokenRequest, context: grpc.ServicerContext
     ) -> tracking_edge_pb2.VerifyTokenResponse:
         try:
-            claims = verify(request.token, self.keys)
+            verified = open_token(request.token, self.keys)
         except InvalidToken as exc:
             return tracking_edge_pb2.VerifyTokenResponse(valid=False, error=str(exc))
+        claims = verified.claims
         response = tracking_edge_pb2.VerifyTokenResponse(
             valid=True,
+            expired=verified.expired,
+            list_id=claims.list_id,
+            tracking_host=claims.tracking_host,
             key_id=claims.key_id,
             tenant_id=claims.tenant_id,
             campaign_id=claims.campaign_id,

@@ -3,25 +3,19 @@
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.supervisor import Platform
 from emailtrack.relay.config import RelaySettings
+from tests.tls_certs import Certificate
 
 UPSTREAM_USER, UPSTREAM_PASSWORD = "relay", "upstream-secret"
 
@@ -73,52 +67,6 @@ def upstream_server(port: int = 0, tls: Certificate | None = None) -> Iterator[U
         controller.stop()
 
 
-@dataclass(frozen=True)
-class Certificate:
-    cert: Path
-    key: Path
-
-    def server_context(self) -> Any:
-        import ssl
-
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert, self.key)
-        return context
-
-
-def self_signed(folder: Path) -> Certificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    paths = Certificate(folder / "cert.pem", folder / "key.pem")
-    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
-
-
 def relay_settings(
     platform: Platform, tenant: str, upstream_port: int, **env: str
 ) -> RelaySettings:
@@ -130,6 +78,7 @@ def relay_settings(
         "EMAILTRACK_RELAY_UPSTREAM_PORT": str(upstream_port),
         "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{platform.ports['tracking-edge']}",
         "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{platform.ports['recipient']}",
+        "EMAILTRACK_RELAY_API_KEY": platform.admin_key,
         **env,
     }
     return RelaySettings.from_env(values)

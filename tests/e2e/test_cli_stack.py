@@ -27,6 +27,7 @@ def run(platform: Platform, operator: Operator):
         "EMAILTRACK_RECIPIENT_ADDR": found["recipient"],
         "EMAILTRACK_TRACKING_EDGE_ADDR": found["tracking-edge"],
         "EMAILTRACK_BOUNCE_ADDR": found["bounce"],
+        "EMAILTRACK_API_KEY": platform.admin_key,
     }
 
     def invoke(*args: str, code: int = 0):

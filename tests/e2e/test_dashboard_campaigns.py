@@ -33,7 +33,11 @@ def ab_campaign(platform: Platform, operator: Operator) -> Iterator[tuple[Plan, 
     plan = make_plan(f"ab-{uuid.uuid4().hex[:6]}", 40, 0, seed=7)
     found = service_addresses(platform)
     runner = DemoRunner(
-        plan, operator.tenant, Targets(found["tracking-edge"], found["recipient"], found["bounce"])
+        plan,
+        operator.tenant,
+        Targets(
+            found["tracking-edge"], found["recipient"], found["bounce"], api_key=platform.admin_key
+        ),
     )
     runner.send()
     runner.fire()
@@ -47,7 +51,7 @@ def ab_campaign(platform: Platform, operator: Operator) -> Iterator[tuple[Plan, 
     )
     clicks = {h.email for h in plan.hits if h.kind == "click"}
     deadline = time.monotonic() + 30
-    with client_channel(found["analytics"]) as channel:
+    with client_channel(found["analytics"], api_key=platform.admin_key) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         while True:
             stats = stub.GetCampaignStats(stats_request).stats

@@ -58,7 +58,9 @@ def pixel_url(platform: Platform, tenant: str, campaign: str, email: str) -> str
         recipient_id=recipient_id_for(tenant, email),
         html="<html><body><p>Hello</p></body></html>",
     )
-    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['tracking-edge']}", api_key=platform.admin_key
+    ) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         request = tracking_edge_pb2.InstrumentMessageRequest(message=message)
         return stub.InstrumentMessage(request).message.pixel_url

@@ -94,11 +94,14 @@ def rows(platform: Platform, database: str, table: str, recipient_id: str) -> in
 def test_erase_removes_the_person_from_every_service(platform: Platform) -> None:
     email = f"erase-{uuid.uuid4().hex[:6]}@example.org"
     campaign, message = f"c-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
-    addr = {name: f"127.0.0.1:{platform.ports[name]}" for name in platform.ports}
-    recipients = recipient_pb2_grpc.RecipientServiceStub(client_channel(addr["recipient"]))
-    analytics = analytics_pb2_grpc.AnalyticsServiceStub(client_channel(addr["analytics"]))
-    edge = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(client_channel(addr["tracking-edge"]))
-    bounce = bounce_pb2_grpc.BounceServiceStub(client_channel(addr["bounce"]))
+    channels = {
+        name: client_channel(f"127.0.0.1:{platform.ports[name]}", api_key=platform.admin_key)
+        for name in ("recipient", "analytics", "tracking-edge", "bounce")
+    }
+    recipients = recipient_pb2_grpc.RecipientServiceStub(channels["recipient"])
+    analytics = analytics_pb2_grpc.AnalyticsServiceStub(channels["analytics"])
+    edge = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channels["tracking-edge"])
+    bounce = bounce_pb2_grpc.BounceServiceStub(channels["bounce"])
 
     upserted = recipients.UpsertRecipients(
         recipient_pb2.UpsertRecipientsRequest(

@@ -32,7 +32,7 @@ def _addr(platform: Platform, name: str) -> str:
 def _instrument(
     platform: Platform, email: str, list_id: str
 ) -> tracking_edge_pb2.InstrumentedMessage:
-    with client_channel(_addr(platform, "tracking-edge")) as channel:
+    with client_channel(_addr(platform, "tracking-edge"), api_key=platform.admin_key) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         return stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(
@@ -67,7 +67,7 @@ def _wait_for(predicate: Callable[[], bool], timeout_s: float = 60) -> None:
 
 def test_list_unsubscribe_removes_the_recipient_from_that_list_only(platform: Platform) -> None:
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
-    with client_channel(_addr(platform, "recipient")) as channel:
+    with client_channel(_addr(platform, "recipient"), api_key=platform.admin_key) as channel:
         recipients = recipient_pb2_grpc.RecipientServiceStub(channel)
         for list_id in ("weekly", "offers"):
             recipients.CreateList(

@@ -46,7 +46,9 @@ def test_grpc_calls_are_counted_with_their_code(platform: Platform) -> None:
     from emailtrack.common.grpc_server import client_channel
     from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
-    with client_channel(f"127.0.0.1:{platform.ports['analytics']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['analytics']}", api_key=platform.admin_key
+    ) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         with pytest.raises(grpc.RpcError):
             stub.GetCampaignStats(analytics_pb2.GetCampaignStatsRequest())

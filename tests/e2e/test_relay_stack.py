@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 import grpc
@@ -32,9 +33,9 @@ from tests.e2e.smtp_peers import (
     UPSTREAM_PASSWORD,
     UPSTREAM_USER,
     relay_settings,
-    self_signed,
     upstream_server,
 )
+from tests.tls_certs import self_signed
 
 pytestmark = pytest.mark.e2e
 HTML = '<html><body><p>Spring sale</p><a href="https://shop.example/sale">Shop</a></body></html>'
@@ -48,7 +49,9 @@ def sdk(platform: Platform) -> EmailtrackClient:
                 tracking_edge=f"127.0.0.1:{ports['tracking-edge']}",
                 recipient=f"127.0.0.1:{ports['recipient']}",
                 analytics=f"127.0.0.1:{ports['analytics']}",
-            )
+            ),
+            api_key=platform.admin_key,
+            allow_plaintext_api_key=True,
         )
     )
 
@@ -88,7 +91,9 @@ def test_mail_through_relay_is_instrumented_per_recipient_and_counted(platform: 
         relay_in_thread(relay_settings(platform, tenant, upstream.port)) as relay,
         smtplib.SMTP("127.0.0.1", relay.port) as client,
     ):
-        refused = client.send_message(newsletter(people, campaign))
+        message = newsletter(people, campaign)
+        message["X-Emailtrack-Tenant"] = "someone-else"  # a header cannot choose the tenant
+        refused = client.send_message(message)
         assert refused == {}
     assert len(upstream.received) == 2
     pixels = []
@@ -97,6 +102,7 @@ def test_mail_through_relay_is_instrumented_per_recipient_and_counted(platform: 
             (raw,) = upstream.messages_for(person)
             assert raw.startswith(b"Received: from ") and b"(emailtrack relay) with ESMTP id" in raw
             assert b"X-Emailtrack-Campaign: spring" in raw and b"List-Unsubscribe:" in raw
+            assert b"someone-else" not in raw
             html = html_of(raw)
             pixel = re.search(r'<img src="([^"]+/o/[^"]+)"', html)
             assert pixel is not None and "https://shop.example/sale" not in html
@@ -145,21 +151,23 @@ def test_upstream_down_answers_4xx_and_the_retry_relays_each_recipient_once(
     platform: Platform,
 ) -> None:
     tenant, port = f"relay-{uuid.uuid4().hex[:6]}", free_port()
-    message = newsletter(["a@example.org", "b@example.org"])
+    people = ["a@example.org", "b@example.org"]
+    message = newsletter(people)
+    data = message.as_bytes(policy=SMTP)  # an MTA retries with the same bytes
     with relay_in_thread(relay_settings(platform, tenant, port)) as relay:
         with (
             smtplib.SMTP("127.0.0.1", relay.port) as client,
             pytest.raises(smtplib.SMTPDataError) as deferred,
         ):
-            client.send_message(message)
+            client.sendmail("news@shop.example", people, data)
         assert deferred.value.smtp_code == 451
         with upstream_server(port) as upstream, smtplib.SMTP("127.0.0.1", relay.port) as client:
-            client.send_message(message)
-            client.send_message(message)  # a duplicate retry: nothing sent twice
-        assert sorted(r for _, rcpts, _ in upstream.received for r in rcpts) == [
-            "a@example.org",
-            "b@example.org",
-        ]
+            client.sendmail("news@shop.example", people, data)
+            client.sendmail("news@shop.example", people, data)  # a duplicate: not sent twice
+            assert sorted(r for _, rcpts, _ in upstream.received for r in rcpts) == people
+            other = data.replace(b"Spring sale:", b"Summer sale:")  # same Message-ID
+            client.sendmail("news@shop.example", people[:1], other)
+            assert len(upstream.received) == 3
 
 
 def test_dkim_signed_mail_is_refused_permanently(platform: Platform) -> None:

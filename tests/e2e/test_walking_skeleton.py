@@ -39,7 +39,7 @@ def addr(platform: Platform, name: str) -> str:
 
 
 def instrument(platform: Platform, campaign: str) -> tracking_edge_pb2.InstrumentedMessage:
-    with client_channel(addr(platform, "tracking-edge")) as channel:
+    with client_channel(addr(platform, "tracking-edge"), api_key=platform.admin_key) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         reply = stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(
@@ -56,7 +56,7 @@ def instrument(platform: Platform, campaign: str) -> tracking_edge_pb2.Instrumen
 
 
 def campaign_stats(platform: Platform, campaign: str) -> analytics_pb2.CampaignStats:
-    with client_channel(addr(platform, "analytics")) as channel:
+    with client_channel(addr(platform, "analytics"), api_key=platform.admin_key) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         return stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id="acme", campaign_id=campaign)

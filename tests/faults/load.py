@@ -27,7 +27,9 @@ TENANT = "faults"
 
 
 def pixel_urls(platform: Platform, campaign: str, messages: int) -> list[str]:
-    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['tracking-edge']}", api_key=platform.admin_key
+    ) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         batch = stub.InstrumentMessages(
             tracking_edge_pb2.InstrumentMessagesRequest(
@@ -47,7 +49,9 @@ def pixel_urls(platform: Platform, campaign: str, messages: int) -> list[str]:
 
 
 def total_opens(platform: Platform, campaign: str) -> int:
-    with client_channel(f"127.0.0.1:{platform.ports['analytics']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['analytics']}", api_key=platform.admin_key
+    ) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         stats = stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id=TENANT, campaign_id=campaign)

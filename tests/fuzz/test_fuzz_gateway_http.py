@@ -26,6 +26,7 @@ from services.bounce.server import BounceServicer
 from services.bounce.store import Recorded
 from tests.fuzz.strategies import header_maps
 from tests.fuzz.test_fuzz_webhooks import HANDLER
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY
 
 KEYS = TokenKeys.parse("k1:" + "k" * 43)
 PREFIXES = ["/o/", "/c/", "/u/", "/webhooks/", "/", "/readyz", "/healthz", "/metrics"]
@@ -53,7 +54,7 @@ def client() -> Iterator[TestClient]:
         bounce_pb2_grpc.add_BounceServiceServicer_to_server,
         bounce_pb2.DESCRIPTOR.services_by_name["BounceService"].full_name,
     )
-    server = start_server([registration], 0, "127.0.0.1")
+    server = start_server([registration], 0, "127.0.0.1", auth=TEST_AUTH)
     settings_ = GatewaySettings(
         http_port=0,
         http_workers=1,
@@ -64,7 +65,7 @@ def client() -> Iterator[TestClient]:
         max_buffered_hits=10,
         flush_interval_ms=10,
         max_batch_hits=10,
-        operators=OperatorSettings(bounce_addr=f"127.0.0.1:{server.port}"),
+        operators=OperatorSettings(bounce_addr=f"127.0.0.1:{server.port}", service_key=TEST_KEY),
     )
     app: TrackingApp = build_gateway(settings_, CountingSink())
     with TestClient(app, raise_server_exceptions=False) as test_client:

@@ -20,6 +20,7 @@ from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.partitions import existing_partitions
 from services.analytics.watch import CampaignWatcher
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 OPEN = events_pb2.EVENT_TYPE_EMAIL_OPEN
@@ -54,8 +55,9 @@ def service(fresh_database) -> Iterator[tuple]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel)
     channel.close()
     server.stop(0)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import grpc
 import pytest
 from kafka import KafkaProducer
 
@@ -32,6 +31,7 @@ from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.lifecycle import CAMPAIGN_TABLES
 from services.analytics.store.time_rollups import COLUMNS, HOUR_COLUMNS
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 
@@ -280,8 +280,9 @@ def stack(kafka_bootstrap: str, fresh_database) -> Iterator[tuple]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel), producer
     producer.close()

@@ -24,7 +24,7 @@ from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.deadletters import read_dead_letters, redrivable
@@ -36,6 +36,8 @@ from services.bounce.server import BounceServicer
 from services.bounce.store import OutcomeStore
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
+from tests.integration.bounce_rows import stored_outcomes
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -60,6 +62,7 @@ def bounce(kafka_bootstrap, fresh_database):
         [ServiceRegistration(servicer, bounce_pb2_grpc.add_BounceServiceServicer_to_server, "x")],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
     yield {"address": f"127.0.0.1:{server.port}", "store": store, "key": key,
            "settings": settings, "producer": producer}  # fmt: skip
@@ -86,7 +89,7 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):
     for name in BOUNCES:
         box.add((DATA / "bounces" / name).read_bytes())
     box.flush()
-    runner = CliRunner()
+    runner = CliRunner(env={"EMAILTRACK_API_KEY": TEST_KEY})
     args = ["bounce-feed", str(tmp_path / "bounces.mbox"), "--tenant", "feedco",
             "--address", bounce["address"], "--json"]  # fmt: skip
     first = runner.invoke(cli_app, args)
@@ -107,7 +110,7 @@ def test_bounce_feed_cli_publishes_once(bounce, kafka_bootstrap, tmp_path):
 
 
 def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):
-    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
+    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com", TEST_KEY)
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     body = (DATA / "webhooks" / "sendgrid_signed_processed_bounce.json").read_bytes()
     ts = str(int(time.time()))
@@ -143,14 +146,14 @@ def test_webhook_route_statuses_and_duplicates(bounce, kafka_bootstrap):
 
 
 def test_erase_request_deletes_outcomes(bounce):
-    stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
+    stub = bounce_pb2_grpc.BounceServiceStub(keyed_channel(bounce["address"]))
     raw = (DATA / "bounces" / "flufl/dsn_01.txt").read_bytes()
     reply = stub.IngestInboundMessages(
         iter([bounce_pb2.IngestInboundMessagesRequest(raw_message=raw, tenant_id="eraseco")])
     )
     assert reply.events_published == 1
     recipient = recipient_id_for("eraseco", "userx@example.com")
-    assert len(bounce["store"].outcomes_of("eraseco", recipient)) == 1
+    assert len(stored_outcomes(bounce["store"].engine, "eraseco", recipient)) == 1
     erase = events_pb2.Event(event_id="erase-1", tenant_id="eraseco", recipient_id=recipient,
                              type=events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED)  # fmt: skip
     KafkaProducer(bootstrap_servers=bounce["settings"].bootstrap_servers).send(
@@ -162,15 +165,18 @@ def test_erase_request_deletes_outcomes(bounce):
     thread = threading.Thread(target=loop.run, args=(stop,))
     thread.start()
     deadline = time.monotonic() + 30
-    while bounce["store"].outcomes_of("eraseco", recipient) and time.monotonic() < deadline:
+    while (
+        stored_outcomes(bounce["store"].engine, "eraseco", recipient)
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     stop.set()
     thread.join(10)
-    assert bounce["store"].outcomes_of("eraseco", recipient) == []
+    assert stored_outcomes(bounce["store"].engine, "eraseco", recipient) == []
 
 
 def test_parse_rpc_rejects_empty_and_oversized(bounce):
-    stub = bounce_pb2_grpc.BounceServiceStub(client_channel(bounce["address"]))
+    stub = bounce_pb2_grpc.BounceServiceStub(keyed_channel(bounce["address"]))
     for raw in (b"", b"x" * (10 * 1024 * 1024 + 1)):
         with pytest.raises(grpc.RpcError) as error:
             stub.ParseBounceMessage(bounce_pb2.ParseBounceMessageRequest(raw_message=raw))
@@ -196,7 +202,7 @@ def dead_letters(bootstrap: str, tenant: str, want: int) -> list[events_pb2.Dead
 
 
 def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka_bootstrap):
-    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com")
+    forwarder = WebhookForwarder(bounce["address"], "https://track.example.com", TEST_KEY)
     client = TestClient(Starlette(routes=webhook_routes(forwarder)))
     now = int(time.time())
     batch = [
@@ -231,5 +237,7 @@ def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka
     assert all(letter.error for letter in letters)
     listed = list(read_dead_letters(kafka_bootstrap, source_topic="webhook:sendgrid"))
     assert listed and not any(redrivable(entry) for entry in listed)  # no topic to go back to
-    stored = bounce["store"].outcomes_of("dlqco", recipient_id_for("dlqco", "ok2@dlq.example"))
+    stored = stored_outcomes(
+        bounce["store"].engine, "dlqco", recipient_id_for("dlqco", "ok2@dlq.example")
+    )
     assert [(o.kind, o.reason) for o in stored] == [("bounce", "user_unknown")]

@@ -19,7 +19,7 @@ from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_events
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, events_pb2, recipient_pb2
@@ -39,6 +39,8 @@ from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.rpc_messages import registrations
 from services.recipient.store.messages import Mark
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
+from tests.integration.bounce_rows import stored_outcomes
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2
@@ -62,7 +64,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     analytics = AnalyticsStore(analytics_engine, retention_days=30)
     bounce_engine = make_engine(fresh_database("bounce"))
     outcomes = OutcomeStore(bounce_engine)
-    unused = client_channel("127.0.0.1:1")
+    unused = keyed_channel("127.0.0.1:1")
     servicer = CampaignServicer(
         parts.campaigns, parts.mailboxes, parts.usage, AnalyticsClient(unused, "none")
     )
@@ -74,8 +76,9 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     suffix = uuid.uuid4().hex[:8]
     loops: list[ConsumerLoop[Any]] = [
         ConsumerLoop(settings, f"an-{suffix}", [topics.DELIVERY_EVENTS, topics.RECIPIENT_EVENTS],
@@ -202,7 +205,11 @@ def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(worl
     world["relay"].publish_pending()
     wait_for(lambda: _fetch(analytics, tenant) is not None)
     assert sent() == 0
-    wait_for(lambda: not outcomes.outcomes_of(tenant, recipient_id_for(tenant, "a@example.com")))
+    wait_for(
+        lambda: (
+            not stored_outcomes(outcomes.engine, tenant, recipient_id_for(tenant, "a@example.com"))
+        )
+    )
     publish_events(world["producer"], topics.DELIVERY_EVENTS,
                    [late_event(tenant, n) for n in range(3)], b"m1")  # fmt: skip
     wait_for(lambda: _fetch(analytics, tenant) == 3)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import grpc
 import pytest
 
 from emailtrack.common.db import make_engine
@@ -15,6 +14,7 @@ from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics.codec import EventRow
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 SENT, OPEN, CLICK = (
@@ -34,8 +34,9 @@ def service(fresh_database) -> Iterator[tuple]:
                              analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server, "a")],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )  # fmt: skip
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     yield store, analytics_pb2_grpc.AnalyticsServiceStub(channel)
     channel.close()
     server.stop(0)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, events_pb2
 from services.analytics.codec import EventRow, decode_event
@@ -24,6 +24,7 @@ from services.recipient.background import MailboxHealthJob
 from services.recipient.config import RecipientSettings
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2
@@ -41,9 +42,10 @@ def world(fresh_database) -> Iterator[dict]:
                              analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server, "a")],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )  # fmt: skip
     address = f"127.0.0.1:{server.port}"
-    channel = client_channel(address)
+    channel = keyed_channel(address)
     client = AnalyticsClient(channel, address)
     parts = stores(Database(engine), RecipientSettings.from_env({}))
     yield {

@@ -23,7 +23,6 @@ from emailtrack.common.db import make_engine
 from emailtrack.common.grpc_server import (
     RunningServer,
     ServiceRegistration,
-    client_channel,
     start_server,
 )
 from emailtrack.common.identity import recipient_id_for
@@ -42,6 +41,7 @@ from services.recipient.background import RetentionJob
 from services.recipient.config import RecipientSettings
 from services.recipient.server import RecipientServicer
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 pb = recipient_pb2
@@ -71,6 +71,7 @@ def serve_analytics(store: AnalyticsStore) -> RunningServer:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
 
 
@@ -95,7 +96,7 @@ def harness(fresh_database) -> Iterator[Harness]:
     analytics_store = AnalyticsStore(analytics_engine, retention_days=36500)
     analytics = serve_analytics(analytics_store)
     address = f"127.0.0.1:{analytics.port}"
-    channel = client_channel(address, deadline_s=5)
+    channel = keyed_channel(address, deadline_s=5)
     parts = stores(Database(engine), RecipientSettings.from_env({}))
     servicer = RecipientServicer(
         parts.recipients,
@@ -114,8 +115,9 @@ def harness(fresh_database) -> Iterator[Harness]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    client = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    client = keyed_channel(f"127.0.0.1:{server.port}")
     yield Harness(
         recipient_pb2_grpc.RecipientServiceStub(client),
         engine,

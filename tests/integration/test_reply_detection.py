@@ -19,7 +19,7 @@ from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import (
     analytics_pb2,
@@ -44,13 +44,14 @@ from services.recipient.config import RecipientSettings
 from services.recipient.outbox import OutboxRelay
 from services.recipient.server import RecipientServicer
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 rpb = recipient_pb2
 
 
 def serve(servicer: object, add: Any) -> tuple:
-    server = start_server([ServiceRegistration(servicer, add, "x")], 0, "127.0.0.1")
+    server = start_server([ServiceRegistration(servicer, add, "x")], 0, "127.0.0.1", auth=TEST_AUTH)
     return server, f"127.0.0.1:{server.port}"
 
 
@@ -65,7 +66,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     an_server, an_address = serve(
         AnalyticsServicer(analytics), analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server
     )
-    an_channel = client_channel(an_address)
+    an_channel = keyed_channel(an_address)
     client = AnalyticsClient(an_channel, an_address)
     recipient = RecipientServicer(
         parts.recipients, parts.messages, parts.suppression, parts.privacy, client
@@ -73,7 +74,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     rc_server, rc_address = serve(
         recipient, recipient_pb2_grpc.add_RecipientServiceServicer_to_server
     )
-    rc_channel = client_channel(rc_address, deadline_s=2)
+    rc_channel = keyed_channel(rc_address, deadline_s=2)
     webhooks = WebhookHandler(WebhookSecrets(), SnsVerifier(lambda url: b""), lambda url: None)
     bounce = BounceServicer(OutcomeRecorder(OutcomeStore(engines[1]), producer).record, webhooks,
                             ReplyResolver(rc_channel, rc_address))  # fmt: skip
@@ -84,7 +85,7 @@ def world(kafka_bootstrap: str, fresh_database) -> Iterator[dict]:
     thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()
     assert loop.ready.wait(30)
-    channels = [grpc.insecure_channel(a) for a in (rc_address, bo_address, an_address)]
+    channels = [keyed_channel(a) for a in (rc_address, bo_address, an_address)]
     yield {
         "recipient": recipient_pb2_grpc.RecipientServiceStub(channels[0]),
         "bounce": bounce_pb2_grpc.BounceServiceStub(channels[1]),

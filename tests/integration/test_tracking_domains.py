@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from emailtrack.cli import app
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from gateway.asgi import build_gateway
@@ -26,6 +26,7 @@ from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from services.tracking_edge.store.domains import TrackingDomainsStore
 from services.tracking_edge.tenant_domains import TenantDomains
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY, keyed_channel
 from tests.loopback_dns import ZoneResolver, loopback_dns
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 
@@ -60,6 +61,7 @@ def edge_addr(engine: Engine, zone: tuple[ZoneResolver, str]) -> Iterator[str]:
         ],
         port=0,
         host="127.0.0.1",
+        auth=TEST_AUTH,
     )
     yield f"127.0.0.1:{server.port}"
     server.stop(0)
@@ -67,7 +69,7 @@ def edge_addr(engine: Engine, zone: tuple[ZoneResolver, str]) -> Iterator[str]:
 
 @pytest.fixture
 def stub(edge_addr: str) -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
-    channel = client_channel(edge_addr)
+    channel = keyed_channel(edge_addr)
     yield tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
     channel.close()
 
@@ -188,7 +190,11 @@ def test_the_cli_registers_prints_the_record_verifies_and_lists(
     edge_addr: str, zone: tuple[ZoneResolver, str]
 ) -> None:
     def cli(*args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(app, ["domain", *args, "--tracking-edge", edge_addr])
+        result = CliRunner().invoke(
+            app,
+            ["domain", *args, "--tracking-edge", edge_addr],
+            env={"EMAILTRACK_API_KEY": TEST_KEY},
+        )
         return result.exit_code, result.output
 
     code, output = cli("add", "--tenant", "initech", "links.initech.example", "--json")
@@ -213,7 +219,10 @@ def test_the_rest_api_registers_verifies_lists_and_removes(
     edge_addr: str, zone: tuple[ZoneResolver, str]
 ) -> None:
     operators = OperatorSettings(
-        api_tokens=(("a" * 24, "umbrella"),), session_secret="s", tracking_edge_addr=edge_addr
+        api_tokens=(("a" * 24, "umbrella"),),
+        session_secret="s",
+        tracking_edge_addr=edge_addr,
+        service_key=TEST_KEY,
     )
     app = build_gateway(dataclasses.replace(settings(), operators=operators), None)
     with TestClient(app, headers={"Authorization": "Bearer " + "a" * 24}) as api:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from emailtrack.common.db import make_engine
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.v1 import analytics_pb2_grpc, campaign_pb2, events_pb2, recipient_pb2
 from services.analytics.codec import EventRow
 from services.analytics.server import AnalyticsServicer
@@ -24,6 +24,7 @@ from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.rpc_messages import registrations
 from services.recipient.store.messages import Mark
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 pytestmark = pytest.mark.integration
 pb = campaign_pb2
@@ -39,9 +40,10 @@ def world(fresh_database) -> Iterator[tuple]:
                              analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server, "a")],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )  # fmt: skip
     address = f"127.0.0.1:{server.port}"
-    channel = client_channel(address)
+    channel = keyed_channel(address)
     parts = stores(Database(engine), RecipientSettings.from_env({}))
     servicer = CampaignServicer(
         parts.campaigns, parts.mailboxes, parts.usage, AnalyticsClient(channel, address)

@@ -47,11 +47,15 @@ TOPICS = {
     "emailtrack.deadletter.v1",
 }
 # Network paths (README architecture): gRPC client -> server.
-GRPC_PATHS = {("gateway", s) for s in SERVICES} | {
-    ("recipient", "analytics"),
-    ("relay", "tracking-edge"),
-    ("relay", "recipient"),
-}
+# gRPC client -> server. Every service verifies API keys with recipient's ApiKeyService
+# (bounce also looks messages up there).
+GRPC_PATHS = (
+    {("gateway", s) for s in SERVICES}
+    | {("recipient", "analytics"), ("relay", "tracking-edge"), ("relay", "recipient")}
+    | {(s, "recipient") for s in SERVICES - {"recipient"}}
+)
+# Addresses named after what they serve rather than the service serving it.
+SERVED_BY = {"api-key-store": "recipient"}
 ALERTED_METRICS = {
     "emailtrack_http_requests_total",
     "emailtrack_http_request_duration_seconds_bucket",
@@ -122,6 +126,10 @@ EXTERNAL_SECRET_KEYS = [
     {"name": "emailtrack-token-keys", "key": "keys"},
     {"name": "emailtrack-token-keys", "key": "retired", "optional": True},
     *(
+        {"name": "emailtrack-service-keys", "key": key}
+        for key in ("gateway", "recipient", "bounce", "analytics", "tracking-edge", "accepted")
+    ),
+    *(
         {"name": "emailtrack-webhook-secrets", "key": key, "optional": True}
         for key in (
             "sendgrid-public-key",
@@ -181,6 +189,7 @@ def test_addresses_point_at_rendered_endpoints(overlay: tuple[str, list[Manifest
                     .lower()
                     .replace("_", "-")
                 )
+                target = SERVED_BY.get(target, target)
                 grpc = [p["port"] for p in services[target]["spec"]["ports"] if p["name"] == "grpc"]
                 assert value == f"{target}:{grpc[0]}"
 

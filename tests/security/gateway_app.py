@@ -13,6 +13,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys
 from gateway.config import DashboardUser, GatewaySettings, OperatorSettings
 from gateway.tracking.app import TrackingApp
+from tests.grpc_credentials import TEST_KEY
 
 TENANT = "demo"
 USER = "ops"
@@ -31,6 +32,7 @@ def gateway_settings(
         recipient_addr=recipient_addr,
         tracking_edge_addr="127.0.0.1:9",
         bounce_addr="127.0.0.1:9",
+        service_key=TEST_KEY,
     )
     return GatewaySettings(
         http_port=0,

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from emailtrack.common.db import ensure_database, make_engine, migrate
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.v1 import analytics_pb2_grpc, campaign_pb2_grpc, recipient_pb2_grpc
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
@@ -22,6 +22,7 @@ from services.recipient.config import RecipientSettings
 from services.recipient.rpc_campaigns import CampaignServicer
 from services.recipient.server import RecipientServicer
 from services.recipient.store.rows import Database
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,9 +57,10 @@ def serve_real_services(postgres_url: str) -> Iterator[Stubs]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
     analytics_address = f"127.0.0.1:{analytics.port}"
-    analytics_channel = client_channel(analytics_address, deadline_s=5)
+    analytics_channel = keyed_channel(analytics_address, deadline_s=5)
     client = AnalyticsClient(analytics_channel, analytics_address)
     engine = make_engine(urls["recipient"])
     parts = stores(Database(engine), RecipientSettings.from_env({}))
@@ -79,8 +81,9 @@ def serve_real_services(postgres_url: str) -> Iterator[Stubs]:
         ],
         0,
         "127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = client_channel(f"127.0.0.1:{recipient.port}", deadline_s=5)
+    channel = keyed_channel(f"127.0.0.1:{recipient.port}", deadline_s=5)
     yield Stubs(
         f"127.0.0.1:{recipient.port}",
         analytics_address,

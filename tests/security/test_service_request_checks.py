@@ -1,6 +1,6 @@
 """Finding "base64 page_token with NUL bytes → INTERNAL; analytics accepts page_size -5":
 every service checks page tokens, page sizes and ids with the one shared rule set
-(emailtrack.common.request_checks) and answers INVALID_ARGUMENT with a message. Real
+(emailtrack.common.request_fields) and answers INVALID_ARGUMENT with a message. Real
 servicers on in-process gRPC servers over freshly migrated PostgreSQL databases."""
 
 from __future__ import annotations

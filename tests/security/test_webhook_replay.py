@@ -32,6 +32,7 @@ from services.bounce.webhooks.freshness import Nonce
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.signatures import mailgun_signature, mandrill_signature
 from services.bounce.webhooks.sns import SnsVerifier
+from tests.grpc_credentials import TEST_AUTH, TEST_KEY
 from tests.unit.bounce.conftest import TEST_TOPIC, SnsSigner
 
 pytestmark = pytest.mark.integration
@@ -79,9 +80,9 @@ def stack(kafka_bootstrap: str, fresh_database: Callable[[str], str]) -> Iterato
         registration = ServiceRegistration(
             servicer, bounce_pb2_grpc.add_BounceServiceServicer_to_server, "x"
         )
-        server = start_server([registration], 0, "127.0.0.1")
+        server = start_server([registration], 0, "127.0.0.1", auth=TEST_AUTH)
         servers.append(server)
-        forwarder = WebhookForwarder(f"127.0.0.1:{server.port}", PUBLIC)
+        forwarder = WebhookForwarder(f"127.0.0.1:{server.port}", PUBLIC, TEST_KEY)
         clients.append(TestClient(Starlette(routes=webhook_routes(forwarder))))
     yield Stack(clients, store, sendgrid, sns)
     for server in servers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -14,20 +15,28 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.concurrency import run_in_threadpool
 
 from emailtrack.common.grpc_server import client_channel
+from emailtrack.common.key_verifiers import CachedVerifier, KeyVerifier, RemoteKeyVerifier
 from emailtrack.v1 import (
     analytics_pb2,
     analytics_pb2_grpc,
+    api_keys_pb2_grpc,
     campaign_pb2_grpc,
     recipient_pb2_grpc,
     tracking_edge_pb2_grpc,
 )
 from gateway.config import OperatorSettings
+from gateway.operator.api.credentials import forwarded_metadata
 
 Reply = TypeVar("Reply")
 
+# The one gRPC -> HTTP status table of the operator side (API, dashboard, webhooks).
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.NOT_FOUND: 404,
     grpc.StatusCode.ALREADY_EXISTS: 409,
     grpc.StatusCode.FAILED_PRECONDITION: 409,
@@ -36,40 +45,51 @@ HTTP_STATUS = {
 }
 CLIENT_ERRORS = frozenset(code for code, status in HTTP_STATUS.items() if status < 500)
 WATCH_DEADLINE_S = 3600.0
+KEY_CACHE_S = 5.0
 
 
 class ServiceError(Exception):
     """A service refused or failed a call; ``status`` is the HTTP status to answer with.
     Only client errors carry the service's message (server details are not leaked)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
     @classmethod
     def from_rpc(cls, exc: grpc.RpcError) -> ServiceError:
         code: grpc.StatusCode = exc.code()
         status = HTTP_STATUS.get(code, 502)
         details = exc.details() if code in CLIENT_ERRORS else ""
-        return cls(status, code.name.lower(), details or code.name.lower().replace("_", " "))
+        retry_after = ""
+        if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+            trailers = {m.key: m.value for m in exc.trailing_metadata() or ()}
+            retry_after = str(trailers.get("retry-after", "1"))
+        message = details or code.name.lower().replace("_", " ")
+        return cls(status, code.name.lower(), message, retry_after)
 
 
 class Backend:
-    """Channels to analytics, recipient (and its CampaignService), tracking-edge and bounce,
-    opened lazily once per process."""
+    """Channels to analytics, recipient (and its CampaignService and ApiKeyService),
+    tracking-edge and bounce, opened lazily once per process; calls carry the API key of
+    the /api/v1 request being served, else the gateway's own service key."""
 
     SERVICES = ("analytics", "recipient", "tracking_edge", "bounce")
 
     def __init__(
         self,
         settings: OperatorSettings,
-        channel_factory: Callable[[str], grpc.Channel] = client_channel,
+        channel_factory: Callable[[str], grpc.Channel] | None = None,
     ) -> None:
         self.settings = settings
-        self._channel_factory = channel_factory
+        self._channel_factory = channel_factory or functools.partial(
+            client_channel, api_key=settings.service_key or None, tls=settings.grpc_tls
+        )
         self._channels: dict[str, grpc.Channel] = {}
+        self._key_verifier: KeyVerifier | None = None
 
     def channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
@@ -91,13 +111,26 @@ class Backend:
         return campaign_pb2_grpc.CampaignServiceStub(self.channel("recipient"))
 
     @property
+    def api_keys(self) -> api_keys_pb2_grpc.ApiKeyServiceStub:
+        """ApiKeyService is served by the recipient process, on the same address."""
+        return api_keys_pb2_grpc.ApiKeyServiceStub(self.channel("recipient"))
+
+    @property
+    def key_verifier(self) -> KeyVerifier:
+        """API keys checked by the key store (over the gateway's service key), cached."""
+        if self._key_verifier is None:
+            remote = RemoteKeyVerifier(self.channel("recipient"))
+            self._key_verifier = CachedVerifier(remote, KEY_CACHE_S)
+        return self._key_verifier
+
+    @property
     def tracking_edge(self) -> tracking_edge_pb2_grpc.TrackingEdgeServiceStub:
         return tracking_edge_pb2_grpc.TrackingEdgeServiceStub(self.channel("tracking_edge"))
 
     async def call(self, method: Callable[..., Reply], request: Any) -> Reply:
         """Runs one unary call in a worker thread; raises ServiceError on failure."""
         try:
-            return await run_in_threadpool(method, request)
+            return await run_in_threadpool(method, request, metadata=forwarded_metadata())
         except grpc.RpcError as exc:
             raise ServiceError.from_rpc(exc) from exc
 
@@ -123,7 +156,9 @@ class Backend:
         the caller can keep its connection alive). The call is cancelled when the caller
         stops iterating, which also frees the thread waiting for the next update."""
         request = analytics_pb2.WatchCampaignRequest(tenant_id=tenant_id, campaign_id=campaign_id)
-        stream = self.analytics.WatchCampaign(request, timeout=WATCH_DEADLINE_S)
+        stream = self.analytics.WatchCampaign(
+            request, timeout=WATCH_DEADLINE_S, metadata=forwarded_metadata()
+        )
         pending: asyncio.Future[Any] | None = None
         try:
             while True:

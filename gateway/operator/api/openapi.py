@@ -9,7 +9,7 @@ from typing import Any
 
 from emailtrack.presentation import export
 from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
-from gateway.operator.api import domain_routes, openapi_campaigns, params
+from gateway.operator.api import domain_routes, openapi_campaigns, openapi_keys, params
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -138,6 +138,7 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         **openapi_campaigns.schemas(),
+        **openapi_keys.schemas(),
         **domain_routes.schemas(),
     }
 
@@ -147,7 +148,9 @@ def _json(schema: str, description: str = "OK") -> dict[str, Any]:
 
 
 ERRORS = {
-    "401": _json("Error", "Missing or unknown bearer token"),
+    "401": _json("Error", "Missing, unknown or revoked API key or bearer token"),
+    "403": _json("Error", "The key lacks the scope, or is an operator key"),
+    "429": _json("Error", "Rate limit of the key exceeded (see Retry-After)"),
     "404": _json("Error", "Not found"),
     "422": _json("Error", "Invalid parameter"),
     "400": _json("Error", "Refused by the service"),
@@ -212,8 +215,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "emailtrack API",
             "version": "1",
             "description": "Campaign statistics, segments and variant tests, sending "
-            "mailboxes, usage and recipient management, scoped to the tenant of the bearer "
-            "token (EMAILTRACK_API_TOKENS).",
+            "mailboxes, usage, recipient management and API keys, scoped to the tenant of "
+            "the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -278,6 +281,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
             **openapi_campaigns.paths(_operation, _json, _query),
+            **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
             "/recipients/{email}": {
                 "get": _operation(

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from emailtrack.common.request_checks import MAX_ID_LENGTH as SERVICE_MAX_ID_LENGTH
-from emailtrack.common.request_checks import InvalidRequest, check_id
+from emailtrack.common.request_fields import MAX_ID_LENGTH as SERVICE_MAX_ID_LENGTH
+from emailtrack.common.request_fields import InvalidRequest, check_id
 from gateway.operator.api.encoded_paths import decode_segment
 
 MAX_ID_LENGTH = SERVICE_MAX_ID_LENGTH  # the services' own rule, published in the OpenAPI document
@@ -44,7 +44,7 @@ def _text(name: str, value: str, maximum: int) -> str:
 
 
 def identifier(name: str, value: str) -> str:
-    """A campaign or list id, by the services' own id rules (emailtrack.common.request_checks)."""
+    """A campaign or list id, by the services' own id rules (emailtrack.common.request_fields)."""
     if not value.strip():
         raise ParameterError(name, "is required")
     try:

@@ -6,7 +6,6 @@ service's refusal → 400/404/409, every error as ``{"error": {"code", "message"
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
@@ -21,14 +20,22 @@ from starlette.routing import Route
 
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
+from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.config import OperatorSettings
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
 from gateway.operator.api.campaign_routes import campaign_routes
+from gateway.operator.api.credentials import (
+    ApiCredentials,
+    Forbidden,
+    KeyStoreUnavailable,
+    Unauthorized,
+    forwarding,
+)
 from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
+from gateway.operator.api.key_routes import key_routes
 from gateway.operator.api.openapi import openapi_document
-from gateway.request_body import BodyTooLarge, JsonTooDeep, parse_json, read_bounded
 
 Handler = Callable[[Request], Awaitable[Response]]
 DIMENSIONS = {
@@ -42,43 +49,42 @@ MAX_BODY_BYTES = 16 * 1024
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-class Unauthorized(Exception):
-    pass
-
-
-def error(status: int, code: str, message: str, **extra: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error(
+    status: int, code: str, message: str, retry_after: str = "", **extra: str
+) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after:
+        headers["Retry-After"] = retry_after
     body = {"error": {"code": code, "message": message, **extra}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 class Api:
-    """Handlers bound to the token list and the service stubs."""
+    """Handlers bound to the credentials (API keys, bootstrap tokens) and the service stubs."""
 
     def __init__(self, settings: OperatorSettings, backend: Backend) -> None:
-        self.tokens = settings.api_tokens
+        self.credentials = ApiCredentials(settings.api_tokens, lambda: backend.key_verifier)
         self.backend = backend
 
-    def tenant(self, request: Request) -> str:
-        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and credential:
-            for token, tenant_id in self.tokens:
-                if hmac.compare_digest(token.encode(), credential.strip().encode()):
-                    return tenant_id
-        raise Unauthorized
-
     def guarded(self, handler: Callable[[Request, str], Awaitable[Response]]) -> Handler:
-        """Authenticates, then maps parameter and service errors to JSON error replies."""
+        """Authenticates (the request's gRPC calls then carry its API key), then maps
+        parameter and service errors to JSON error replies."""
 
         async def endpoint(request: Request) -> Response:
             try:
-                return await handler(request, self.tenant(request))
+                caller = await self.credentials.authenticate(request)
+                with forwarding(caller):
+                    return await handler(request, caller.tenant_id)
             except Unauthorized:
-                return error(401, "unauthorized", "a valid bearer token is required")
+                return error(401, "unauthorized", "a valid API key or bearer token is required")
+            except Forbidden:
+                return error(403, "forbidden", "an operator key has no tenant: use a tenant key")
+            except KeyStoreUnavailable:
+                return error(503, "unavailable", "cannot verify the key now; retry")
             except params.ParameterError as exc:
                 return error(422, "invalid_parameter", exc.message, parameter=exc.name)
             except ServiceError as exc:
-                return error(exc.status, exc.code, exc.message)
+                return error(exc.status, exc.code, exc.message, exc.retry_after)
 
         return endpoint
 
@@ -199,10 +205,9 @@ class Api:
         return params.email("email", decode_segment(request.path_params["email"]))
 
     async def _body(self, request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
-        try:
-            raw = await read_bounded(request, MAX_BODY_BYTES)
-        except BodyTooLarge as exc:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes") from exc
+        raw = await bounded_body(request, MAX_BODY_BYTES)
+        if raw is None:
+            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         if not raw.strip():
             return {}
         try:
@@ -308,6 +313,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *key_routes(backend, api.guarded),
         *domain_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),

@@ -21,11 +21,10 @@ from gateway.config import OperatorSettings
 from gateway.operator.api.backend import Backend
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
-from gateway.operator.dashboard.auth import Logins, read_form
+from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
-from gateway.request_body import BodyTooLarge
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -75,7 +74,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     async def login(request: Request) -> Response:
         try:
             outcome = await logins.log_in(request)
-        except BodyTooLarge:
+        except FormTooLarge:
             return PlainTextResponse("request body too large", status_code=413)
         if outcome.bad_form:
             return PlainTextResponse("form expired: reload the login page", status_code=403)
@@ -93,7 +92,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     async def logout(request: Request) -> Response:
         try:
             form = await read_form(request)
-        except BodyTooLarge:
+        except FormTooLarge:
             return PlainTextResponse("request body too large", status_code=413)
         if form is None:
             return PlainTextResponse("form expired: reload the page", status_code=403)

@@ -18,11 +18,11 @@ from starlette.responses import RedirectResponse, Response
 
 from emailtrack.common.dashboard_users import UserDirectory
 from emailtrack.common.passwords import credential_version, hash_password, verify_password
+from gateway.bodies import bounded_body
 from gateway.config import DashboardUser, OperatorSettings
 from gateway.operator.dashboard.csrf import FIELD, csrf_valid
 from gateway.operator.dashboard.sessions import SessionStore, new_session_id
 from gateway.operator.dashboard.throttle import LoginThrottle, ThrottleRules
-from gateway.request_body import read_bounded
 from gateway.tracking.hits import client_ip
 
 SESSION_KEY = "user"
@@ -44,10 +44,16 @@ class LoginOutcome:
     bad_form: bool = False
 
 
+class FormTooLarge(Exception):
+    """The posted form is over MAX_FORM_BYTES (413)."""
+
+
 async def read_form(request: Request) -> dict[str, str] | None:
     """The posted form's fields (first value of each), None when the CSRF token is wrong.
-    Raises BodyTooLarge past MAX_FORM_BYTES."""
-    raw = await read_bounded(request, MAX_FORM_BYTES)
+    Raises FormTooLarge past MAX_FORM_BYTES."""
+    raw = await bounded_body(request, MAX_FORM_BYTES)
+    if raw is None:
+        raise FormTooLarge
     fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
     return fields if csrf_valid(request, fields.get(FIELD, "")) else None
 

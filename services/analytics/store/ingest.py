@@ -157,13 +157,15 @@ counters_up AS (
   ) d GROUP BY 1, 2, 3, 4
   ON CONFLICT (tenant_id, campaign_id, metric, source) DO UPDATE SET n = r.n + EXCLUDED.n
 ),
-{time_rollups.ingest_ctes("new")},
+-- totals everywhere (timelines, links, breakdowns) leave out the reloads the counters leave out
+counted AS (SELECT * FROM new WHERE NOT duplicate),
+{time_rollups.ingest_ctes("counted")},
 links_up AS (
   INSERT INTO campaign_links AS r (tenant_id, campaign_id, link_url, link_index, metric,
                                    source, n)
   SELECT tenant_id, campaign_id, link_url, link_index, metric, source, sum(n) FROM (
     SELECT tenant_id, campaign_id, link_url, link_index, metric, source, count(*) AS n
-    FROM new WHERE event_type = {CLICK} GROUP BY 1, 2, 3, 4, 5, 6
+    FROM counted WHERE event_type = {CLICK} GROUP BY 1, 2, 3, 4, 5, 6
     UNION ALL
     SELECT tenant_id, campaign_id, link_url, link_index, metric, source, n
     FROM mask_deltas WHERE link_index >= 0
@@ -173,7 +175,7 @@ links_up AS (
 ),
 clients AS (
   SELECT tenant_id, campaign_id, event_type, email_client, device, os, country, count(*) AS n
-  FROM new WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5, 6, 7
+  FROM counted WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 breakdown_up AS (
   INSERT INTO campaign_breakdown AS r (tenant_id, campaign_id, kind, dimension, value, n)

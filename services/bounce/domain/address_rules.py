@@ -34,7 +34,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"not accepting mail from",
         r"from address (?:rejected|not allowed)",
         r"bad sender",
-        r"\\bbatv\\b",
+        r"\bbatv\b",
         r"bogus mail from",
         r"emetteur invalide",
         r"third-party dsns",

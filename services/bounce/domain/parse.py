@@ -29,7 +29,7 @@ from services.bounce.domain import (
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
-from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage
+from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage, sole_stage
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import SmtpClassification
 from services.bounce.domain.text_rules import CONNECTION_RULE
@@ -76,7 +76,13 @@ def _code_str(code: int) -> str:
 
 
 def _classify(
-    status: str, text: str, fallback_text: str, mx_host: str, domain: str, action: str
+    status: str,
+    text: str,
+    fallback_text: str,
+    mx_host: str,
+    domain: str,
+    action: str,
+    notification: str = "",
 ) -> tuple[SmtpClassification, int]:
     """Classify a recipient's own text, else the notification around it. A delivery the MTA
     gave up on ("failed") after transient connection failures has expired."""
@@ -89,8 +95,13 @@ def _classify(
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
     if result.reason == t.USER_UNKNOWN:  # only then does the SMTP stage matter
-        found_status = normalise_status(status) or status_in_text(text, code)
-        result = after_acceptance(result, code, found_status, smtp_stage(text, fallback_text))
+        found_status = (
+            normalise_status(status)
+            or status_in_text(text, code)
+            or status_in_text(fallback_text, code)
+        )
+        stage = smtp_stage(text, fallback_text) or sole_stage(notification)
+        result = after_acceptance(result, code, found_status, stage, f"{text}\n{fallback_text}")
     if action == "delayed" and result.reason in _UNEXPLAINED:
         # A delay notice naming no cause is about the retry period itself (X.4.7).
         result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
@@ -127,7 +138,13 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         else:
             snippet = mta_formats.snippet(notification, entry.address) or notification
             classification, code = _classify(
-                status, text, snippet, entry.remote_mta, _domain(entry.address), entry.action
+                status,
+                text,
+                snippet,
+                entry.remote_mta,
+                _domain(entry.address),
+                entry.action,
+                notification,
             )
         recipients.append(
             FailedRecipient(
@@ -150,7 +167,13 @@ def _from_text(
     recipients = []
     for entry in entries:
         classification, code = _classify(
-            "", entry.diagnostic, notification, "", _domain(entry.address), entry.action
+            "",
+            entry.diagnostic,
+            notification,
+            "",
+            _domain(entry.address),
+            entry.action,
+            notification,
         )
         recipients.append(
             FailedRecipient(

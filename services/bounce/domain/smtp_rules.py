@@ -3,24 +3,32 @@
 Order of evaluation, first hit wins:
 
 1. 2xx code or 2.X.X status: ``delivered``.
-2. Provider phrases (Google, Microsoft, Yahoo/AOL), the provider named by ``mx_host`` or
+2. The published error codes of receivers that have them (Cox, GoDaddy, Orange, ...; see
+   ``rhost_rules``), only for replies from their hosts.
+3. Provider phrases (Google, Microsoft, Yahoo/AOL), the provider named by ``mx_host`` or
    ``domain`` first. They come before the status because providers reuse codes idiosyncratically
    (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
-3. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
+4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
    remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
-4. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...), unless it
+5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...), unless it
    only names a protocol-level class (syntax, security, content): MTAs use those loosely
    (5.7.3 for a spam verdict), so there the reply text is read first.
-5. Generic reply-text phrases.
-6. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
-7. ``undefined``; hard for 5xx, soft otherwise.
+6. Generic reply-text phrases.
+7. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
+8. ``undefined``; hard for 5xx, soft otherwise.
 """
 
 from __future__ import annotations
 
 import re
 
-from services.bounce.domain import generic_rules, provider_rules, status_codes, text_rules
+from services.bounce.domain import (
+    generic_rules,
+    provider_rules,
+    rhost_rules,
+    status_codes,
+    text_rules,
+)
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.taxonomy import SmtpClassification
 
@@ -31,7 +39,7 @@ _SUCCESS_CODE_RE = re.compile(r"(2\d\d)(?:[ -]|$)", re.MULTILINE)
 # "550-5.7.1 " continuation prefixes of multi-line replies, repeated on every line.
 _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
 _SPACE_RE = re.compile(r"\s+")
-# Definitive statuses that still yield to a generic phrase (step 4 of the module docstring).
+# Definitive statuses that still yield to a generic phrase (step 5 of the module docstring).
 _TEXT_FIRST_STATUS_REASONS = frozenset({t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR})
 _MAX_TEXT = 2000
 
@@ -105,6 +113,10 @@ def classify_smtp_reply(
     effective_code = code or (int(status[0]) * 100 + 50 if status else 0)
     if 200 <= effective_code < 300 or status.startswith("2"):
         return t.classification_for(t.DELIVERED, effective_code, "code.2xx")
+
+    receiver_reason, receiver = rhost_rules.receiver_reason(text, mx_host, domain)
+    if receiver_reason:
+        return t.classification_for(receiver_reason, effective_code, f"receiver.{receiver}")
 
     normalised = normalise_text(text)
     if normalised:

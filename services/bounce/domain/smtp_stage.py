@@ -2,10 +2,15 @@
 
 RFC 5321 validates the recipient mailbox at ``RCPT TO``; a server that accepted the recipient
 there and refuses the message at or after ``DATA`` is judging the message, not the address. So
-"user unknown" wording after DATA is a content filter's verdict (``filtered``, soft), as
-Sisimai reads it; only a reply to RCPT TO (or an X.1.x mailbox status) proves the mailbox does
-not exist. MTAs name the stage in their reports: Postfix "(in reply to RCPT TO command)", Exim
-"SMTP error from remote mail server after RCPT TO:<...>", Sendmail transcripts ">>> DATA".
+"user unknown" wording after DATA is a content filter's verdict (``filtered``, soft). Only a
+reply before DATA (RCPT TO, MAIL FROM, the greeting) or an X.1.0/X.1.1/X.1.3 mailbox status
+proves the mailbox does not exist; when the report names no stage and gives no such status the
+wording alone does not, and the result is ``filtered`` too. This is Sisimai's decision order
+(Reason::UserUnknown accepts the wording only with a mailbox status or at RCPT; Reason::Filtered
+takes it at any other stage, an unknown one included), which the labels this parser is
+measured against follow. MTAs name the stage in their reports: Postfix "(in reply to RCPT TO
+command)", Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail transcripts
+">>> DATA"; Sisimai 5 also takes an upper-case command name written in the diagnostic.
 """
 
 from __future__ import annotations
@@ -16,14 +21,35 @@ from services.bounce.domain import taxonomy as t
 from services.bounce.domain.taxonomy import SmtpClassification
 
 CONNECT, MAIL, RCPT, DATA = "CONN", "MAIL", "RCPT", "DATA"
+# Postfix wraps its "(in reply to ... command)" across lines: words are joined by any space.
 _STAGE_RE = re.compile(
-    r"in reply to (?:the )?(rcpt to|mail from|end of data|data|ehlo|helo)\b"
-    r"|after (?:pipelined )?(rcpt to|mail from|end of data|data|initial connection|ehlo|helo)\b"
-    r"|^\s*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
-    r"|\b(rcpt to|mail from|data)(?: command)? (?:failed|rejected|returned)"
-    r"|error following (rcpt|mail|data) command",
+    r"in\s+reply\s+to\s+(?:the\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|ehlo|helo)\b"
+    r"|after\s+(?:pipelined\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|initial\s+connection"
+    r"|ehlo|helo)\b"
+    r"|^[ \t]*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
+    r"|\b(rcpt\s+to|mail\s+from|data)(?:\s+command)?\s+(?:failed|rejected|returned)"
+    r"|error\s+following\s+(rcpt|mail|data)\s+command"
+    # qmail-remote: "<host> does not like recipient." / "... failed on DATA command."
+    r"|does\s+not\s+like\s+(recipient)\b|failed\s+(?:on\s+|after\s+i\s+sent\s+the\s+)(data|message)\b"
+    r"|connected\s+to\s+\S+\s+but\s+(sender)\s+was\s+rejected",
     re.IGNORECASE | re.MULTILINE,
 )
+# Gmail's "(state N)" after the remote reply it relays: the session state it failed in.
+_GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.?")
+_GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
+# The mail system's own directory lookup (Domino, Notes, Exchange 2003, IMail, G Suite,
+# Verizon): the final system says the name is not in its directory, whatever the stage.
+_DIRECTORY_RE = re.compile(
+    r"not listed in (?:the )?(?:domino directory|public name & address book)"
+    r"|non répertorié dans l'annuaire domino"
+    r"|ディレクトリ(?:には見つかりません|のリストにありません)"
+    r"|recipient name is not recognized|invalid final delivery userid"
+    r"|address couldn't be found\. check for typos|no such user here",
+    re.IGNORECASE,
+)
+# An SMTP command written in capitals inside a diagnostic ("RCPT TO:<a@b> ... 550 ..."): the
+# command the reply answered when no phrase above names one (the last one written wins).
+_COMMAND_WORD_RE = re.compile(r"\b(RCPT|MAIL FROM|DATA|EHLO|HELO)\b")
 _STAGES = {
     "rcpt to": RCPT,
     "rcpt": RCPT,
@@ -35,30 +61,50 @@ _STAGES = {
     "ehlo": CONNECT,
     "helo": CONNECT,
     "initial connection": CONNECT,
+    "recipient": RCPT,
+    "sender": MAIL,
+    "message": DATA,
 }
 _MAX_TEXT = 4000
 # Mailbox statuses that settle the address itself whatever the stage (X.1.0/1/3).
 _MAILBOX_STATUSES = ("1.0", "1.1", "1.3")
+_BEFORE_DATA = (CONNECT, MAIL, RCPT)
 
 
 def smtp_stage(*texts: str) -> str:
     """The last SMTP command named in the first of ``texts`` that names one ("" if none):
     in a transcript the command just before the error reply is the one that failed."""
     for text in texts:
+        gmail_state = _GMAIL_STATE_RE.search(text[:_MAX_TEXT])
+        if gmail_state and gmail_state.group(1) in _GMAIL_STATES:
+            return _GMAIL_STATES[gmail_state.group(1)]
         found = list(_STAGE_RE.finditer(text[:_MAX_TEXT]))
         if found:
             words = next(g for g in found[-1].groups() if g)
             return _STAGES[" ".join(words.lower().split())]
+    for text in texts:
+        named = _COMMAND_WORD_RE.findall(text[:_MAX_TEXT])
+        if named:
+            return _STAGES[named[-1].lower()]
     return ""
 
 
+def sole_stage(notification: str) -> str:
+    """The stage a whole notification names, when every mention names the same one ("" when
+    none does or they differ: then each recipient's own paragraph has to say)."""
+    stages = {smtp_stage(m.group(0)) for m in _STAGE_RE.finditer(notification[:_MAX_TEXT])}
+    return stages.pop() if len(stages) == 1 else ""
+
+
 def after_acceptance(
-    result: SmtpClassification, code: int, status: str, stage: str
+    result: SmtpClassification, code: int, status: str, stage: str, text: str = ""
 ) -> SmtpClassification:
-    """``result`` corrected for the stage: an unknown-user reply to DATA (or to the end of the
-    message) without an X.1.x mailbox status is a content filter's refusal (``filtered``).
-    When the report does not name the stage the wording is taken at its word."""
-    if result.reason != t.USER_UNKNOWN or stage != DATA:
+    """``result`` corrected for the stage: unknown-user wording without an X.1.0/1/3 mailbox
+    status is a filter's refusal (``filtered``) unless the reply came before DATA or the text
+    is the final system's own directory lookup."""
+    if result.reason != t.USER_UNKNOWN or stage in _BEFORE_DATA:
+        return result
+    if _DIRECTORY_RE.search(text[:_MAX_TEXT]):
         return result
     if status.partition(".")[2] in _MAILBOX_STATUSES:
         return result

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from emailtrack.v1 import bounce_pb2
 from services.bounce.domain.outcomes import Outcome
 from services.bounce.webhooks import mailgun, mailgun_legacy, mandrill, postmark, sendgrid, ses
 from services.bounce.webhooks.common import (
@@ -38,7 +39,6 @@ from services.bounce.webhooks.signatures import verify_postmark, verify_sendgrid
 from services.bounce.webhooks.sns import SnsVerifier, is_sns_url
 
 log = logging.getLogger(__name__)
-PROVIDERS = ("sendgrid", "mailgun", "postmark", "ses", "mandrill")
 Clock = Callable[[], datetime]
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -93,32 +93,49 @@ class WebhookHandler:
         self, provider: str, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str
     ) -> WebhookResult:
         """Raises InvalidSignature (forged, stale), MalformedPayload or NotConfigured: then
-        nothing may be recorded. A replayed nonce is refused when it is claimed."""
-        s, now = self.secrets, self.clock()
-        if provider == "sendgrid":
-            verify_sendgrid(s.sendgrid_public_key, headers, body, now, self.policy.tolerance)
-            return WebhookResult.of(sendgrid.parse(tenant_id, body, now))
-        if provider == "mailgun":
-            content_type = header(headers, "Content-Type")
-            if content_type.lower().startswith(_FORMS):  # legacy (pre-2018) webhooks
-                mapped, claim = mailgun_legacy.parse(
-                    tenant_id, body, content_type, s.mailgun_signing_key, self.policy, now
-                )
-            else:
-                mapped, claim = mailgun.parse(
-                    tenant_id, body, s.mailgun_signing_key, self.policy, now
-                )
-            return WebhookResult.of(mapped, claim)
-        if provider == "postmark":
-            verify_postmark(s.postmark_tokens, url, headers)
-            return WebhookResult.of(postmark.parse(tenant_id, body, now))
-        if provider == "mandrill":
-            return WebhookResult.of(
-                mandrill.parse(tenant_id, body, url, headers, s.mandrill_key, now)
+        nothing may be recorded. A replayed nonce is refused when it is claimed. ``provider``
+        is the name in the webhook URL (see ``provider_name``)."""
+        read = READERS.get(PROVIDER_BY_NAME.get(provider, bounce_pb2.ESP_PROVIDER_UNSPECIFIED))
+        if read is None:
+            raise MalformedPayload(f"unknown provider {provider!r}")
+        return read(self, tenant_id, headers, body, url, self.clock())
+
+    def _sendgrid(
+        self, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str, now: datetime
+    ) -> WebhookResult:
+        tolerance = self.policy.tolerance
+        verify_sendgrid(self.secrets.sendgrid_public_key, headers, body, now, tolerance)
+        return WebhookResult.of(sendgrid.parse(tenant_id, body, now))
+
+    def _mailgun(
+        self, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str, now: datetime
+    ) -> WebhookResult:
+        key = self.secrets.mailgun_signing_key
+        content_type = header(headers, "Content-Type")
+        if content_type.lower().startswith(_FORMS):  # legacy (pre-2018) webhooks
+            mapped, claim = mailgun_legacy.parse(
+                tenant_id, body, content_type, key, self.policy, now
             )
-        if provider == "ses":
-            return self._sns(tenant_id, body, now)
-        raise MalformedPayload(f"unknown provider {provider!r}")
+        else:
+            mapped, claim = mailgun.parse(tenant_id, body, key, self.policy, now)
+        return WebhookResult.of(mapped, claim)
+
+    def _postmark(
+        self, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str, now: datetime
+    ) -> WebhookResult:
+        verify_postmark(self.secrets.postmark_tokens, url, headers)
+        return WebhookResult.of(postmark.parse(tenant_id, body, now))
+
+    def _mandrill(
+        self, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str, now: datetime
+    ) -> WebhookResult:
+        key = self.secrets.mandrill_key
+        return WebhookResult.of(mandrill.parse(tenant_id, body, url, headers, key, now))
+
+    def _ses(
+        self, tenant_id: str, headers: Mapping[str, str], body: bytes, url: str, now: datetime
+    ) -> WebhookResult:
+        return self._sns(tenant_id, body, now)
 
     def _sns(self, tenant_id: str, body: bytes, now: datetime) -> WebhookResult:
         if not self.secrets.ses_topic_arns:
@@ -146,8 +163,29 @@ class WebhookHandler:
         return WebhookResult.of(ses.parse(tenant_id, notice, now), claim)
 
 
+Reader = Callable[[WebhookHandler, str, Mapping[str, str], bytes, str, datetime], WebhookResult]
+# The one table of ESPs, keyed by the proto enum: adding an ESP is a BounceService enum value,
+# its module here and one line below (the gateway and the servicer derive their names).
+READERS: dict[bounce_pb2.EspProvider, Reader] = {
+    bounce_pb2.ESP_PROVIDER_SENDGRID: WebhookHandler._sendgrid,
+    bounce_pb2.ESP_PROVIDER_MAILGUN: WebhookHandler._mailgun,
+    bounce_pb2.ESP_PROVIDER_POSTMARK: WebhookHandler._postmark,
+    bounce_pb2.ESP_PROVIDER_SES: WebhookHandler._ses,
+    bounce_pb2.ESP_PROVIDER_MANDRILL: WebhookHandler._mandrill,
+}
+
+
+def provider_name(provider: bounce_pb2.EspProvider) -> str:
+    """The name of an ESP in webhook URLs: its enum value without the prefix, lower case."""
+    return bounce_pb2.EspProvider.Name(provider).removeprefix("ESP_PROVIDER_").lower()
+
+
+PROVIDER_BY_NAME = {provider_name(provider): provider for provider in READERS}
+PROVIDERS = tuple(PROVIDER_BY_NAME)
+
 __all__ = [
     "PROVIDERS",
+    "READERS",
     "InvalidSignature",
     "MalformedPayload",
     "NotConfigured",
@@ -155,4 +193,5 @@ __all__ = [
     "WebhookHandler",
     "WebhookResult",
     "WebhookSecrets",
+    "provider_name",
 ]

@@ -1,9 +1,9 @@
 """Keyset paging for the recipient service: its page sizes, over the shared page-token and
-page-size rules of ``emailtrack.common.request_checks`` (bad values raise InvalidRequest)."""
+page-size rules of ``emailtrack.common.request_fields`` (bad values raise InvalidRequest)."""
 
 from __future__ import annotations
 
-from emailtrack.common.request_checks import (
+from emailtrack.common.request_fields import (
     check_page_size,
     decode_page_token,
     encode_page_token,

@@ -9,7 +9,10 @@ links there. Plain comments, `<script>`, `<style>` and other raw-text elements a
 `<noscript>` is scanned for links (mail clients run no scripts, so its content is markup) but,
 like a raw-text element, is never a place to insert anything (with scripting on it is text).
 The scan also reports where an unfinished construct at the end of input starts (an unclosed
-raw-text element or comment, a tag cut off): content appended at the end would land inside it.
+raw-text element or comment, a tag cut off): content appended at the end would land inside it;
+and where the two readings of `<noscript>` part ways (content that, read as markup, runs past its
+`</noscript>`, as `<noscript><title></noscript>` does): nothing after that point is the same
+for both readings, so insertion points are only taken before it.
 """
 
 import re
@@ -54,6 +57,12 @@ LINK_TAGS = frozenset({"a", "area", "v:group", *(f"v:{shape}" for shape in _VML_
 """Tags whose `href` is a clickable link: HTML anchors and image-map areas, and the VML shapes
 (and groups) that Outlook renders from conditional comments: `<v:roundrect href>` buttons,
 `<v:image href>` and `<v:rect href>` banners..."""
+_SCRIPT_END_TAG = rf"</script[{_WS}/>]"
+_SCRIPT_STATES = {
+    "data": re.compile(rf"{_SCRIPT_END_TAG}|<!--", re.IGNORECASE),
+    "escaped": re.compile(rf"{_SCRIPT_END_TAG}|-->|<script[{_WS}/>]", re.IGNORECASE),
+    "double": re.compile(rf"{_SCRIPT_END_TAG}|-->", re.IGNORECASE),
+}
 _NOSCRIPT_END = re.compile(rf"</noscript[{_WS}/>]", re.IGNORECASE)
 
 
@@ -79,6 +88,10 @@ class ScanResult:
     doctype_end: int | None = None
     unfinished_start: int | None = None
     """Start of the construct the input ends inside (None when it ends in plain data)."""
+    base_href: str | None = None
+    """The href of the first `<base>` that has one: relative links resolve against it."""
+    readings_part_at: int | None = None
+    """Start of the first `<noscript>` read differently with scripting on and off."""
 
 
 def decode_attribute(raw: str) -> str:
@@ -172,17 +185,26 @@ def _scan_until_unfinished(
             elif name == "body":
                 if top_level and result.body_open_end is None:
                     result.body_open_end = pos
+            elif name == "base" and top_level and result.base_href is None:
+                base = _link_tag(html, name, match.start("attrs"), match.end("attrs"))
+                result.base_href = None if base is None else base.href
             elif name in _RAW_TEXT_END:
-                closing = _RAW_TEXT_END[name].search(html, pos, end)
-                if closing is None:
+                closing_at = (
+                    _script_end(html, pos, end)
+                    if name == "script"
+                    else _raw_text_end(name, html, pos, end)
+                )
+                if closing_at is None:
                     return lt
-                pos = closing.start()
+                pos = closing_at
             elif name == "noscript":
                 closing = _NOSCRIPT_END.search(html, pos, end)
                 content_end = closing.start() if closing else end
-                _scan_region(html, pos, content_end, result, top_level=False)
+                inner = _scan_until_unfinished(html, pos, content_end, result, top_level=False)
                 if closing is None:
                     return lt
+                if top_level and inner is not None and result.readings_part_at is None:
+                    result.readings_part_at = lt
                 pos = content_end
             elif name == "plaintext":
                 return lt
@@ -207,6 +229,35 @@ def _scan_until_unfinished(
             pos = lt + 1
 
 
+def _raw_text_end(name: str, html: str, pos: int, end: int) -> int | None:
+    closing = _RAW_TEXT_END[name].search(html, pos, end)
+    return None if closing is None else closing.start()
+
+
+def _script_end(html: str, pos: int, end: int) -> int | None:
+    """Where the `</script>` that closes a script element starts, following the tokenizer's
+    script data states: inside `<!--` (escaped) a `<script` starts a double-escaped run in
+    which `</script>` does not close the element; `-->` leaves either state."""
+    state = "data"
+    while True:
+        pattern = _SCRIPT_STATES[state]
+        found = pattern.search(html, pos, end)
+        if found is None:
+            return None
+        token = found.group(0)[:3].lower()
+        if token == "</s":
+            if state != "double":
+                return found.start()
+            state, pos = "escaped", found.end() - 1
+        elif token == "<!-":
+            # the dashes of `<!--` count towards `-->` (`<!-->` opens and closes at once)
+            state, pos = "escaped", found.start() + 2
+        elif token == "-->":
+            state, pos = "data", found.end()
+        else:  # `<script` inside an escaped run
+            state, pos = "double", found.end() - 1
+
+
 def _skip_bogus_end_tag(html: str, lt: int, end: int) -> int:
     """`</>` is ignored; `</` + non-letter starts a bogus comment up to '>'. -1 at end of input."""
     if html.startswith(">", lt + 2, end):
@@ -220,6 +271,8 @@ def _is_letter(html: str, index: int, end: int) -> bool:
 
 
 def _note_end_tag(name: str, lt: int, after: int, result: ScanResult) -> None:
+    if result.readings_part_at is not None:  # past it, positions mean different things
+        return
     if name == "body":
         result.last_body_close_start = lt
     elif name == "head" and result.head_close_end is None:

@@ -11,6 +11,8 @@ the value read as a browser reads it (character references decoded, then the WHA
    `click_url(url, index)` with `url` the WHATWG serialisation a browser opens, index counting
    from 0 in document order (every occurrence gets its own index: clicks are attributed to a
    position);
+   A relative href counts when the document has a `<base href>` naming an http(s) URL: it is
+   tracked as the URL it resolves to, as browsers resolve it (a bare `#fragment` is not);
 4. anything else (mailto:, tel:, sms:, #anchor, javascript:, relative, templated, invalid)
    -> untouched.
 
@@ -22,15 +24,19 @@ A replaced value is always written double-quoted and HTML-escaped, whatever quot
 """
 
 import html as html_lib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import ada_url
 
 from emailtrack.common.browser_urls import MAX_LINK_LENGTH, preprocess, web_url
 from services.tracking_edge.domain.html_scan import LinkTag, ScanResult, scan_html
 from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
 
 _NO_TRACK_ATTRIBUTES = ("data-notrack", "data-no-track", "notrack")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class TrackedLink(NamedTuple):
@@ -94,6 +100,7 @@ def instrument_html(
     """Rewrite links and insert the pixel (before the last `</body>`, else at the end) and the
     honeypot (after `<body ...>`, else after `</head>` or the doctype, else at the start)."""
     scan = scan_html(html)
+    base_url = _document_base(scan)
     edits: list[tuple[int, int, str]] = []
     links: list[TrackedLink] = []
     for link in scan.links:
@@ -101,7 +108,7 @@ def instrument_html(
         if _is_unsubscribe(link, href):
             edits.append((link.value_start, link.value_end, quote_attribute(unsubscribe_url)))
             continue
-        url = _trackable_url(link, href)
+        url = _trackable_url(link, href, base_url)
         if url is not None:
             tracking_url = click_url(url, len(links))
             links.append(TrackedLink(len(links), url, tracking_url))
@@ -121,23 +128,40 @@ def _is_unsubscribe(link: LinkTag, url: str) -> bool:
     return "data-unsubscribe" in link.attributes or is_unsubscribe_placeholder(url)
 
 
-def _trackable_url(link: LinkTag, href: str) -> str | None:
-    """The URL to track for a link's cleaned-up href, or None when it stays untouched."""
+def _document_base(scan: ScanResult) -> str | None:
+    """The document's base URL when a `<base href>` names an absolute http(s) URL."""
+    return None if scan.base_href is None else web_url(scan.base_href)
+
+
+def _trackable_url(link: LinkTag, href: str, base_url: str | None) -> str | None:
+    """The URL to track for a link's cleaned-up href, or None when it stays untouched.
+    A relative href is resolved against the document's `<base href>` as browsers do (but a
+    bare `#fragment` stays: it names a place in the message itself)."""
     attributes = link.attributes
     if any(name in attributes for name in _NO_TRACK_ATTRIBUTES):
         return None
     if attributes.get("clicktracking", "").strip().lower() == "off":
         return None
-    if has_template_tag(href):
+    if has_template_tag(link.href):  # as written: a tag split by a newline is no tag
         return None
     url = web_url(href)
+    if url is None and base_url is not None and _is_relative(href):
+        url = web_url(ada_url.join_url(base_url, href))
     return url if url is not None and len(url) <= MAX_LINK_LENGTH else None
+
+
+def _is_relative(href: str) -> bool:
+    """A reference without a scheme of its own, other than a bare `#fragment`."""
+    return bool(href) and not href.startswith("#") and _SCHEME.match(href) is None
 
 
 def _pixel_position(html: str, scan: ScanResult) -> int:
     if scan.last_body_close_start is not None:
         return scan.last_body_close_start
-    return len(html) if scan.unfinished_start is None else scan.unfinished_start
+    for position in (scan.readings_part_at, scan.unfinished_start):
+        if position is not None:
+            return position
+    return len(html)
 
 
 def _honeypot_position(scan: ScanResult) -> int:

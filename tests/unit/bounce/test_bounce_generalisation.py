@@ -298,8 +298,9 @@ def test_google_groups_posting_refusal_synthetic():
             "kijitora@example.org",
             "user_unknown",
         ),
-        # An address with its reason in brackets.
-        ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "user_unknown"),
+        # An address with its reason in brackets; no status and no stage: filtered (Sisimai
+        # 4.25 says filtered too, pseudo status 5.0.910).
+        ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "filtered"),
         # A bulleted list after "failed permanently:".
         (
             "Delivery to the following recipients failed permanently:\n\n"
@@ -327,7 +328,8 @@ def test_iso_2022_jp_notice_without_charset_synthetic():
     raw = b"From: Postmaster@ezweb.ne.jp\nTo: sender@example.org\n"
     raw += b"Subject: Mail System Error - Returned Mail\n\n" + body.encode("iso-2022-jp")
     (r,) = parse_bounce_message(raw).recipients
-    assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "user_unknown")
+    # No status, no stage: filtered, as Sisimai 4.25 reads this message too.
+    assert (r.address, r.classification.reason) == ("kijitora@ezweb.ne.jp", "filtered")
     notification, _ = split_notification(email.message_from_bytes(raw))
     assert "送信できませんでした" in notification
 
@@ -352,3 +354,7 @@ def test_iso_2022_jp_notice_without_charset_synthetic():
 def test_recipient_named_inside_a_sentence_synthetic(body, address):
     (r,) = _text_bounce(body).recipients
     assert r.address == address
+
+
+def test_stage_phrase_wrapped_across_lines():
+    assert smtp_stage("said: 554 user unknown (in\n    reply to end of DATA command)") == "DATA"

@@ -50,8 +50,8 @@ def test_every_explained_disagreement_still_exists(oracle, results):
 def test_agreement_floors(results):
     everything = results["all"]
     assert everything.found / everything.recipients >= 0.97
-    assert everything.reason_ok / everything.recipients >= 0.75
-    assert everything.hard_soft_ok / everything.hard_soft_total >= 0.9
+    assert everything.reason_ok / everything.recipients >= 0.85
+    assert everything.hard_soft_ok / everything.hard_soft_total >= 0.97
     assert everything.status_ok / everything.status_total >= 0.97
 
 
@@ -62,3 +62,12 @@ def test_a_disagreement_is_detected(oracle):
               "deliverystatus": "5.1.1"}  # fmt: skip
     (found,) = oracle.compare_file("flufl/dsn_01.txt", raw, [record]).disagreements
     assert (found.field, found.sisimai) == ("recipient", "someone@else.example")
+
+
+def test_sisimai_documented_phrases_mostly_read_alike(oracle):
+    """Sisimai's per-reason phrase lists (read from the installed modules) taught our wording;
+    most must classify as Sisimai does (the rest are 4.25 choices we do not share, e.g.
+    'connection timed out' as expired whatever the context)."""
+    agreed, others = oracle.phrase_agreement()
+    assert agreed + len(others) >= 200
+    assert agreed / (agreed + len(others)) >= 0.7, "\n".join(others)

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from emailtrack.cli import app
+from tests.grpc_credentials import TEST_KEY
 from tests.unit.cli.fake_services import TENANT, FakeStack, ada, start_fake_stack
 
 
@@ -29,6 +30,7 @@ def cli(stack: FakeStack) -> Invoke:
         "EMAILTRACK_RECIPIENT_ADDR": stack.address("recipient"),
         "EMAILTRACK_TRACKING_EDGE_ADDR": stack.address("tracking_edge"),
         "EMAILTRACK_BOUNCE_ADDR": stack.address("bounce"),
+        "EMAILTRACK_API_KEY": TEST_KEY,
         "COLUMNS": "200",
     }
 

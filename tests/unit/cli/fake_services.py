@@ -25,6 +25,7 @@ from emailtrack.v1 import (
     tracking_edge_pb2,
     tracking_edge_pb2_grpc,
 )
+from tests.grpc_credentials import TEST_AUTH
 from tests.unit.cli.fake_base import TENANT, refuse_other_tenants
 from tests.unit.cli.fake_campaigns import CampaignAnalyticsRpcs, FakeCampaigns
 
@@ -253,7 +254,11 @@ def start_fake_stack() -> Iterator[FakeStack]:
     }
     servers = {
         name: start_server(
-            [_registration(*part) for part in served], 0, host="127.0.0.1", max_workers=8
+            [_registration(*part) for part in served],
+            0,
+            host="127.0.0.1",
+            max_workers=8,
+            auth=TEST_AUTH,
         )
         for name, served in parts.items()
     }

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import grpc
 import pytest
@@ -27,6 +28,7 @@ from emailtrack.platform.ports import free_port
 from emailtrack.v1 import tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
+from tests.tls_certs import self_signed
 
 KEYS = TokenKeys.parse("k1:" + "s" * 43)
 BASE = "https://t.example.com"
@@ -171,3 +173,36 @@ def test_async_client_instruments_and_batches(port: int, recorder: MetadataRecor
 
     assert asyncio.run(scenario()) == ["m-0", "m-1", "m-2", "m-3", "m-4"]
     assert [call["authorization"] for call in recorder.calls] == ["Bearer k"] * 3
+
+
+def test_tls_channel_verifies_the_server_and_carries_the_key(port: int, tmp_path: Path) -> None:
+    cert = self_signed(tmp_path)
+    recorder = MetadataRecorder()
+    server = grpc.server(ThreadPoolExecutor(2), interceptors=[recorder])
+    tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server(
+        TrackingEdgeServicer(Instrumenter(BASE, KEYS), KEYS), server
+    )
+    credentials = grpc.ssl_server_credentials([(cert.key.read_bytes(), cert.cert.read_bytes())])
+    server.add_secure_port(f"127.0.0.1:{port}", credentials)
+    server.start()
+    remote = Endpoints.single(f"localhost:{port}")
+    try:
+        trusted = ClientOptions(
+            endpoints=remote, api_key="k-tls", tls=True, root_certificates=cert.cert.read_bytes()
+        )
+        with EmailtrackClient(trusted) as client:
+            done = client.instrument_mime(
+                b"Subject: x\r\n\r\nhttps://shop.example/\r\n",
+                tenant_id="acme",
+                campaign_id="c",
+                message_id="m",
+                recipient_id="r",
+            )
+        assert done.instrumented_parts == 1
+        assert recorder.calls[-1]["authorization"] == "Bearer k-tls"
+        untrusted = ClientOptions(endpoints=remote, tls=True, retry=RetryPolicy(max_attempts=1))
+        with EmailtrackClient(untrusted) as client, pytest.raises(grpc.RpcError) as refused:
+            client.campaign_stats("acme", "c")
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        server.stop(0)

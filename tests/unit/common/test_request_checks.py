@@ -1,65 +1,45 @@
-"""The shared request checks: ids, page sizes and page tokens."""
+"""Every request's text is NUL-free and its timestamps valid, at any depth."""
 
 from __future__ import annotations
 
-import base64
-
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
-from emailtrack.common.request_checks import (
-    MAX_ID_LENGTH,
-    InvalidRequest,
-    check_id,
-    check_page_size,
-    decode_page_token,
-    encode_page_token,
-)
+from emailtrack.common.request_checks import InvalidText, check_request
+from emailtrack.v1 import analytics_pb2, bounce_pb2, recipient_pb2
 
 
-def test_ids_allow_any_printable_text_within_the_length() -> None:
-    for value in ("spring/2026", "Frühling 2026", "a" * MAX_ID_LENGTH, "x?y#z%2F"):
-        assert check_id("campaign_id", value) == value
-    assert check_id("list_id", "", required=False) == ""
+def registration(**fields: object) -> recipient_pb2.RegisterMessagesRequest:
+    message = recipient_pb2.MessageRegistration(message_id="m1", **fields)  # type: ignore[arg-type]
+    return recipient_pb2.RegisterMessagesRequest(tenant_id="acme", messages=[message])
 
 
-@pytest.mark.parametrize("value", ["", "a\x00b", "tab\there", "zero\u200bwidth", "a" * 257])
-def test_ids_refuse_control_characters_empty_and_long_values(value: str) -> None:
-    with pytest.raises(InvalidRequest):
-        check_id("campaign_id", value)
+def timeline(start: Timestamp) -> analytics_pb2.GetTimelineRequest:
+    return analytics_pb2.GetTimelineRequest(tenant_id="acme", campaign_id="c", start=start)
 
 
-def test_page_size_defaults_caps_and_refuses_negative() -> None:
-    assert check_page_size(0, 50, 500) == 50
-    assert check_page_size(7, 50, 500) == 7
-    assert check_page_size(10_000, 50, 500) == 500
-    with pytest.raises(InvalidRequest):
-        check_page_size(-5, 50, 500)
-
-
-def test_page_tokens_round_trip() -> None:
-    token = encode_page_token("c:", "spring/2026 ü")
-    assert decode_page_token("c:", token) == "spring/2026 ü"
-    assert decode_page_token("c:", "") == ""
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def test_clean_requests_pass() -> None:
+    check_request(registration(recipients=[recipient_pb2.MessageRecipient(email="a@b.example")]))
+    check_request(timeline(Timestamp(seconds=1_700_000_000)))
+    check_request(bounce_pb2.ParseBounceMessageRequest(raw_message=b"\x00binary\x00"))
 
 
 @pytest.mark.parametrize(
-    "token",
+    "request_",
     [
-        "!!",
-        "\u00e9",
-        _b64(b"c:a\x00b"),  # NUL inside the key (PostgreSQL text cannot hold it)
-        _b64(b"x:other-prefix"),
-        _b64(b"c:"),
-        _b64(b"\xff\xfe"),  # not UTF-8
-        _b64(b"c:abc") + "=",  # padded: not the canonical spelling
-        "YzphYh",  # unused low bits set: a second spelling of "c:ab"
-        "A" * 5000,
+        recipient_pb2.ListRecipientsRequest(tenant_id="ac\x00me"),
+        registration(recipients=[recipient_pb2.MessageRecipient(email="a\x00@b.example")]),
+        recipient_pb2.UpsertRecipientsRequest(
+            recipients=[recipient_pb2.RecipientInput(email="a@b.example", metadata={"k": "\x00"})]
+        ),
     ],
 )
-def test_page_tokens_refuse_what_this_code_never_issues(token: str) -> None:
-    with pytest.raises(InvalidRequest):
-        decode_page_token("c:", token)
+def test_nul_in_any_text_is_refused(request_: object) -> None:
+    with pytest.raises(InvalidText, match="NUL"):
+        check_request(request_)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seconds, nanos", [(-62_135_596_801, 0), (253_402_300_800, 0), (0, -1)])
+def test_invalid_timestamps_are_refused(seconds: int, nanos: int) -> None:
+    with pytest.raises(InvalidText, match="start is not a valid timestamp"):
+        check_request(timeline(Timestamp(seconds=seconds, nanos=nanos)))

@@ -11,6 +11,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys
 from gateway.asgi import build_gateway
 from gateway.config import DashboardUser, GatewaySettings, OperatorSettings
+from tests.grpc_credentials import TEST_KEY
 from tests.unit.cli.fake_services import TENANT, FakeStack, start_fake_stack
 
 API_TOKEN = "t" * 24
@@ -34,6 +35,7 @@ def settings_for(stack: FakeStack) -> GatewaySettings:
         recipient_addr=stack.address("recipient"),
         tracking_edge_addr=stack.address("tracking_edge"),
         bounce_addr=stack.address("bounce"),
+        service_key=TEST_KEY,
     )
     return GatewaySettings(
         http_port=0,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from emailtrack.common.config import ConfigError
-from emailtrack.common.request_checks import InvalidRequest
+from emailtrack.common.request_fields import InvalidRequest
 from emailtrack.v1 import events_pb2
 from services.recipient.config import RecipientSettings
 from services.recipient.domain import paging

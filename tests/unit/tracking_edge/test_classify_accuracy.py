@@ -12,12 +12,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.tracking_edge.domain.classify import (
-    HitFeatures,
-    HitHistory,
-    PriorHit,
-    default_classifier,
-)
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, PriorHit
+from tests.unit.tracking_edge.classifying import shared_classifier
 
 HITS_DIR = Path(__file__).parents[2] / "data" / "hits"
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -124,7 +120,7 @@ class SplitScore:
 
 
 def score_all() -> dict[str, SplitScore]:
-    classifier = default_classifier()
+    classifier = shared_classifier()
     with (HITS_DIR / "labelled_hits.tsv").open(encoding="utf-8", newline="") as handle:
         entries = list(csv.DictReader(handle, delimiter="\t"))
     scores = {"tune": SplitScore(), "holdout": SplitScore()}

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.tracking_edge.domain.classify import HitFeatures, HitHistory, default_classifier
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory
 from services.tracking_edge.domain.classify.mail_clients import match_mail_client
+from tests.unit.tracking_edge.classifying import shared_classifier
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -84,7 +85,7 @@ def test_mail_clients_are_human_readers(ua: str, client: str, device: str) -> No
         sent_at=SENT,
         headers={"Accept-Language": "en"},
     )
-    verdict = default_classifier().classify(hit, HitHistory())
+    verdict = shared_classifier().classify(hit, HitHistory())
     assert (verdict.source, verdict.email_client) == ("human", client), verdict.reasons
 
 

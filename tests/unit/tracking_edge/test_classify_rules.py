@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from services.tracking_edge.domain.classify import (
-    HitFeatures,
-    HitHistory,
-    PriorHit,
-    classify_hit,
-    default_classifier,
-)
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, PriorHit
+from tests.unit.tracking_edge.classifying import classify_hit, shared_classifier
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHROME = (
@@ -160,7 +155,7 @@ def test_duplicate_and_first_semantics() -> None:
 
 
 def test_client_from_android_webview_and_webmail_referer() -> None:
-    classifier = default_classifier()
+    classifier = shared_classifier()
     webview = hit(headers={"Accept-Language": "en", "X-Requested-With": "com.google.android.gm"})
     assert classifier.classify(webview, opened(10)).email_client == "Gmail"
     webmail = hit(headers={"Accept-Language": "en", "Referer": "https://outlook.live.com/"})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.tracking_edge.domain.classify import HitFeatures, HitHistory, default_classifier
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory
 from services.tracking_edge.domain.classify.velocity import AddressVelocity
+from tests.unit.tracking_edge.classifying import shared_classifier
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHROME = (
@@ -47,13 +48,13 @@ def click(kind: str = "click", ua: str = CHROME, method: str = "GET") -> HitFeat
 
 
 def test_many_recipients_messages_from_one_address_is_a_scanner() -> None:
-    verdict = default_classifier().classify(click(), HitHistory((), address_messages=8))
+    verdict = shared_classifier().classify(click(), HitHistory((), address_messages=8))
     assert verdict.source == "security_scanner"
     assert "ip_velocity:8_messages" in verdict.reasons
 
 
 def test_velocity_spares_readers_opens_and_one_click_unsubscribes() -> None:
-    classifier = default_classifier()
+    classifier = shared_classifier()
     assert classifier.classify(click(), HitHistory((), address_messages=2)).source == "human"
     opens = classifier.classify(click("open"), HitHistory((), address_messages=50))
     assert opens.source == "human"

@@ -101,12 +101,16 @@ class _PixelFinder(HTMLParser):
         ("<title>Hi", "<title>"),
         ("<p>x<textarea>unfinished", "<textarea>"),
         ("<p>x<script>var a", "<script>"),
+        ("<p>x<script><!--<script>a</script>b", "<script>"),
+        ("<p>x<script><!--<SCRIPT >a</script >b</body>", "<script>"),
         ("<p>x<xmp>raw", "<xmp>"),
         ("<p>x<iframe>", "<iframe>"),
         ("<p>x<noembed>", "<noembed>"),
         ("<p>x<noframes>", "<noframes>"),
         ("<p>x<noscript><a href='https://example.com'>y</a>", "<noscript>"),
         ("<p>x<noscript></body>", "<noscript>"),
+        ("<p>x<noscript><title></noscript><p>y", "<noscript>"),
+        ("<p>x<noscript><!--</noscript>--><p>y</body>", "<noscript>"),
         ("<p>x<plaintext>rest", "<plaintext>"),
         ("<p>x<!-- a comment never closed", "<!--"),
         ('<p>x<a href="https://example.com/', '<a href="https://example.com/'),
@@ -143,10 +147,12 @@ _OPT_OUTS = ("data-notrack", "data-no-track", "notrack", "data-unsubscribe")
 
 
 def _browser_links(source: str) -> list[str]:
-    """http(s) hrefs of <a>/<area> as a browser opens them (html5lib, then ada), outside
-    comments, without merge tags or opt-outs."""
+    """http(s) hrefs of <a>/<area> as a browser opens them (html5lib, then ada, relative ones
+    against the first <base href>), outside comments, without merge tags or opt-outs."""
     found = []
-    for element in _HTML5.parse(source).iter():
+    tree = _HTML5.parse(source)
+    bases = [e.get("href") for e in tree.iter("base") if e.get("href") is not None]
+    for element in tree.iter():
         href = element.get("href") if element.tag in ("a", "area") else None
         if href is None or has_template_tag(href) or is_unsubscribe_placeholder(href.strip()):
             continue
@@ -155,7 +161,12 @@ def _browser_links(source: str) -> list[str]:
         try:
             url = ada_url.URL(href)
         except ValueError:
-            continue
+            if not bases or not href.strip() or href.strip().startswith("#"):
+                continue
+            try:  # relative: resolved against the first <base href>, as browsers do
+                url = ada_url.URL(href, base=bases[0])
+            except ValueError:
+                continue
         if url.protocol in ("http:", "https:") and url.hostname:
             found.append(url.href)
     return found
@@ -172,3 +183,24 @@ def test_real_emails_track_every_link_as_the_browser_url_and_the_pixel_is_an_ele
         assert url in tracked
     pixels = [e for e in _HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
     assert len(pixels) == 1
+
+
+def test_relative_links_resolve_against_the_documents_base_href() -> None:
+    source = (
+        '<html><head><base target="_blank"><base href="HTTPS://Shop.example/en/">'
+        '<base href="https://ignored.example/"></head><body>'
+        '<a href="sale?x=1">a</a><a href="/about">b</a><a href="//cdn.example/c">c</a>'
+        '<a href="#top">d</a><a href="">e</a><a href="mailto:a@example.com">f</a>'
+        '<a href="{{path}}">g</a><a href="https://other.example/">h</a></body></html>'
+    )
+    assert _urls(source) == [
+        "https://shop.example/en/sale?x=1",
+        "https://shop.example/about",
+        "https://cdn.example/c",
+        "https://other.example/",
+    ]
+
+
+@pytest.mark.parametrize("base", ["/relative/", "mailto:a@example.com", "{{base}}"])
+def test_without_a_usable_base_relative_links_stay_untouched(base: str) -> None:
+    assert _urls(f'<base href="{base}"><a href="sale">a</a>') == []

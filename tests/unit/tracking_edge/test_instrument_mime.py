@@ -12,12 +12,13 @@ from email.policy import compat32
 import grpc
 import pytest
 
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.tokens import TokenKeys, verify
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.instrument_mime import MAX_MIME_BYTES
 from services.tracking_edge.server import TrackingEdgeServicer
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 KEYS = TokenKeys.parse("k1:" + "s" * 43)
 BASE = "https://t.example.com"
@@ -38,8 +39,8 @@ def stub() -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
         tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server,
         "emailtrack.v1.TrackingEdgeService",
     )
-    server = start_server([registration], port=0, host="127.0.0.1")
-    channel = client_channel(f"127.0.0.1:{server.port}")
+    server = start_server([registration], port=0, host="127.0.0.1", auth=TEST_AUTH)
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     yield tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
     channel.close()
     server.stop(0)

@@ -20,7 +20,8 @@ from services.tracking_edge.consumer import (
     request_headers,
     to_datetime,
 )
-from services.tracking_edge.domain.classify import HitFeatures, HitHistory, Verdict, classify_hit
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, Verdict
+from tests.unit.tracking_edge.classifying import classify_hit
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

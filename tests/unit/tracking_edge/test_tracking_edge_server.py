@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from emailtrack.common.grpc_server import ServiceRegistration, client_channel, start_server
+from emailtrack.common.grpc_server import ServiceRegistration, start_server
 from emailtrack.common.tokens import TokenKeys, verify
 from emailtrack.v1 import events_pb2, tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
+from tests.grpc_credentials import TEST_AUTH, keyed_channel
 
 KEYS = TokenKeys.parse("k1:" + "s" * 43)
 BASE = "https://t.example.com"
@@ -30,8 +31,9 @@ def stub() -> Iterator[tracking_edge_pb2_grpc.TrackingEdgeServiceStub]:
         ],
         port=0,
         host="127.0.0.1",
+        auth=TEST_AUTH,
     )
-    channel = client_channel(f"127.0.0.1:{server.port}")
+    channel = keyed_channel(f"127.0.0.1:{server.port}")
     yield tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
     channel.close()
     server.stop(0)
@@ -147,3 +149,13 @@ def test_verify_token_rpc(stub) -> None:
     assert ok.valid and ok.link_url == "https://shop.example/a?x=1&y=2"
     bad = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token[:-2] + "xx"))
     assert not bad.valid and bad.error
+
+
+def test_verify_token_rpc_shows_an_old_token_as_valid_but_expired(stub) -> None:
+    sent = message(options=tracking_edge_pb2.InstrumentOptions(list_id="weekly"))
+    sent.sent_at.FromSeconds(1_000_000_000)  # 2001: far past the 365-day tracking window
+    reply = stub.InstrumentMessage(tracking_edge_pb2.InstrumentMessageRequest(message=sent))
+    token = reply.message.unsubscribe_url.rsplit("/", 1)[1]
+    found = stub.VerifyToken(tracking_edge_pb2.VerifyTokenRequest(token=token))
+    assert found.valid and found.expired
+    assert (found.list_id, found.tracking_host) == ("weekly", "t.example.com")

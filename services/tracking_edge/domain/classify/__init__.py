@@ -3,8 +3,6 @@
 from services.tracking_edge.domain.classify.classifier import (
     DEFAULT_DUPLICATE_WINDOW,
     Classifier,
-    classify_hit,
-    default_classifier,
 )
 from services.tracking_edge.domain.classify.rules import RuleSettings
 from services.tracking_edge.domain.classify.types import (
@@ -26,6 +24,4 @@ __all__ = [
     "RuleSettings",
     "Source",
     "Verdict",
-    "classify_hit",
-    "default_classifier",
 ]

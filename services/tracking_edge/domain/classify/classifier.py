@@ -1,14 +1,14 @@
 """The hit classifier: loads UA rules, IP snapshots and the geo database once, then classifies.
 
 Build one ``Classifier`` per process (``Classifier.load()``) and pass it where hits are
-handled; ``classify_hit`` is a convenience over a lazily built shared instance.
+handled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from services.tracking_edge.domain.classify.geo import CountryLookup
@@ -123,19 +123,3 @@ class Classifier:
             duplicate=past.duplicate,
             first_human=human and not past.human_seen_before,
         )
-
-
-@cache
-def default_classifier() -> Classifier:
-    """The shared classifier over the shipped snapshots, loaded on first use."""
-    return Classifier.load()
-
-
-def classify_hit(
-    hit: HitFeatures,
-    history: HitHistory,
-    *,
-    duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW,
-) -> Verdict:
-    """Classify ``hit`` with the shared classifier (see ``Classifier.classify``)."""
-    return default_classifier().classify(hit, history, duplicate_window=duplicate_window)

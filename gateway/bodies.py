@@ -1,7 +1,8 @@
-"""The one way the gateway reads a request body: bounded while it is read. A declared
-``Content-Length`` over the limit is refused before a byte is read, and a chunked or lying
-body is cut off as soon as it passes the limit, so no request can make a worker hold more
-than ``limit`` bytes. JSON bodies are also checked for nesting depth before parsing."""
+"""Request bodies read with a bound: the one reader for every gateway endpoint that takes a
+body (unsubscribe form, ESP webhooks, the JSON API, the dashboard's login and logout forms).
+Reading stops as soon as the body, or the length it declares, passes the limit, so an
+oversized body is never held in memory. JSON bodies are also checked for nesting depth
+before parsing (a deep document would exhaust the parser's recursion)."""
 
 from __future__ import annotations
 
@@ -13,28 +14,21 @@ from starlette.requests import Request
 JSON_MAX_DEPTH = 32
 
 
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"request body larger than {limit} bytes")
-        self.limit = limit
-
-
 class JsonTooDeep(ValueError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"JSON nested deeper than {limit} levels")
 
 
-async def read_bounded(request: Request, limit: int) -> bytes:
-    """The whole body, or BodyTooLarge as soon as it (or its declared length) exceeds
-    ``limit``."""
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it (or its declared length) exceeds ``limit``."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(limit)
+        return None
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > limit:
-            raise BodyTooLarge(limit)
+            return None
     return bytes(body)
 
 

@@ -1,0 +1,214 @@
+"""Error-code tables of receivers that publish their own reply codes (Cox, GoDaddy, Orange and
+La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO), applied only to replies from their
+hosts: the remote MTA, the recipient's domain or a host named in the reply.
+
+The codes and phrases are the receivers' postmaster documentation as Sisimai's Rhost tables
+collect it (Cox "AUP#CXBL", GoDaddy "IB103", Orange "OFR006_102", Spectrum "AUP#1000",
+i.ua "i.ua/err/2", ...). A receiver's own code names its cause more precisely than the status,
+so these come first, as Sisimai applies its Rhost tables before its generic reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.bounce.domain import taxonomy as t
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverTable:
+    """One receiver's hosts and reply tables."""
+
+    name: str
+    hosts: re.Pattern[str]
+    code_re: re.Pattern[str] | None = None
+    codes: tuple[tuple[str, str], ...] = ()
+    code_ranges: tuple[tuple[int, int, str], ...] = ()
+    phrases: tuple[tuple[str, str], ...] = ()  # (lower-case phrase, reason)
+
+    def reason(self, text: str) -> str:
+        """The reason this receiver's tables give ``text`` ("" when they say nothing)."""
+        if self.code_re is not None and (found := self.code_re.search(text)):
+            code = found.group(1)
+            named = dict(self.codes).get(code, "")
+            if named:
+                return named
+            if code.isdigit():
+                number = int(code)
+                for low, high, reason in self.code_ranges:
+                    if low <= number <= high:
+                        return reason
+        lowered = text.lower()
+        return next((reason for phrase, reason in self.phrases if phrase in lowered), "")
+
+
+# Cox's IPBLnnnn codes: the sending IP is on one or more DNS block lists (each bit one list).
+_COX_BLOCKLISTS = (*(f"IPBL{n:04b}" for n in range(1, 16)), "IPBL00001")
+_GODADDY_BLOCKS = ("IB103", "IB104", "IB105", "IB106", "IB108", "IB110", "IB111", "IB112", "IB113")
+
+RECEIVERS: tuple[ReceiverTable, ...] = (
+    ReceiverTable(
+        "cox",
+        re.compile(r"\bcox\.net\b"),
+        re.compile(r"AUP#([0-9A-Z]+)"),
+        (
+            ("CXBL", t.BLOCKED),
+            ("CXTHRT", t.SECURITY_ERROR),
+            ("CXMJ", t.SECURITY_ERROR),
+            ("CXDNS", t.BLOCKED),
+            ("CXSNDR", t.REJECTED),
+            ("CXSMTP", t.REJECTED),
+            ("CXCNCT", t.TOO_MANY_CONN),
+            ("CXMXRT", t.TOO_MANY_CONN),
+            ("CDRBL", t.BLOCKED),
+            *((code, t.BLOCKED) for code in _COX_BLOCKLISTS),
+            *((code, t.SPAM_DETECTED) for code in ("URLBL011", "URLBL101", "URLBL110")),
+            ("URLBL1001", t.SPAM_DETECTED),
+        ),
+        phrases=(
+            ("rejected - no rdns", t.BLOCKED),
+            ("cox too many bad commands from", t.BLOCKED),
+            ("dns check failure - try again later", t.BLOCKED),
+            ("too many invalid recipients", t.BLOCKED),
+            ("esmtp server temporarily not available", t.NOT_ACCEPTED),
+            ("esmtp no data before greeting", t.POLICY_VIOLATION),
+            ("attachment extension is forbidden", t.POLICY_VIOLATION),
+            ("sender rejected", t.REJECTED),
+            ("too many sessions from", t.TOO_MANY_CONN),
+            ("requested action aborted: try again later", t.TOO_MANY_CONN),
+            ("message threshold exceeded", t.TOO_MANY_CONN),
+            ("recipient rejected", t.USER_UNKNOWN),
+        ),
+    ),
+    ReceiverTable(
+        "godaddy",
+        re.compile(r"\b(?:smtp|mailstore1)\.secureserver\.net\b"),
+        re.compile(r"\s(IB\d{3})\b"),
+        (
+            *((code, t.BLOCKED) for code in _GODADDY_BLOCKS),
+            ("IB007", t.TOO_MANY_CONN),
+            ("IB101", t.EXPIRED),
+            ("IB212", t.SPAM_DETECTED),
+            ("IB401", t.SECURITY_ERROR),
+            *((code, t.REJECTED) for code in ("IB501", "IB502", "IB506", "IB508")),
+            *((code, t.TOO_MANY_CONN) for code in ("IB504", "IB510", "IB607")),
+            ("IB705", t.VIRUS_DETECTED),
+        ),
+        phrases=(
+            ("www.spamhaus.org/query/bl?ip=", t.BLOCKED),
+            ("554 rbl reject.", t.BLOCKED),
+            ("delivery timeout", t.EXPIRED),
+            ("451 sorry, i wasn't able to establish an smtp connection.", t.EXPIRED),
+            ("account disabled", t.SUSPENDED),
+            ("account storage limit", t.MAILBOX_FULL),
+            ("account does not exist", t.USER_UNKNOWN),
+            ("550 recipient not found.", t.USER_UNKNOWN),
+        ),
+    ),
+    ReceiverTable(
+        "orange",
+        re.compile(r"\b(?:laposte\.net|orange\.fr|wanadoo\.fr)\b"),
+        re.compile(r"\b(?:LPN|LPNAAA|OFR|OUK)(?:_|\d{3}[-_])(\d{3})\b", re.IGNORECASE),
+        (
+            *((code, t.BLOCKED) for code in ("101", "102", "103", "401", "510", "999")),
+            ("104", t.TOO_MANY_CONN),
+            *((code, t.SECURITY_ERROR) for code in ("305", "402")),
+            *((code, t.REJECTED) for code in ("403", "405", "415", "421")),
+            *((code, t.USER_UNKNOWN) for code in ("416", "418")),
+            ("417", t.MAILBOX_FULL),
+            *((code, t.SUSPENDED) for code in ("420", "426")),
+            ("505", t.SYSTEM_ERROR),
+            ("506", t.SPAM_DETECTED),
+            ("514", t.MESSAGE_TOO_BIG),
+            *((code, t.POLICY_VIOLATION) for code in ("517", "630")),
+        ),
+    ),
+    ReceiverTable(
+        "spectrum",
+        re.compile(r"\bcharter\.net\b"),
+        re.compile(r"AUP#[-A-Za-z]*(\d{4})"),
+        (
+            ("1000", t.BLOCKED),
+            ("1010", t.REJECTED),
+            ("1090", t.SYSTEM_ERROR),
+            ("1260", t.NETWORK_ERROR),
+            ("1500", t.REJECTED),
+            ("1520", t.REJECTED),
+            ("1530", t.MESSAGE_TOO_BIG),
+            ("1540", t.TOO_MANY_CONN),
+            ("1550", t.TOO_MANY_CONN),
+            ("1560", t.POLICY_VIOLATION),
+        ),
+        (
+            (1020, 1080, t.REJECTED),
+            (1100, 1150, t.BLOCKED),
+            (1160, 1190, t.POLICY_VIOLATION),
+            (1200, 1250, t.BLOCKED),
+            (1300, 1490, t.TOO_MANY_CONN),
+        ),
+    ),
+    ReceiverTable(
+        "i.ua",
+        re.compile(r"\.email\.ua\b|\bi\.ua\b"),
+        re.compile(r"\.i\.ua/err/(\d+)", re.IGNORECASE),
+        (
+            ("1", t.NO_RELAYING),
+            ("2", t.USER_UNKNOWN),
+            ("3", t.SUSPENDED),
+            ("4", t.MAILBOX_FULL),
+            ("5", t.TOO_MANY_CONN),
+            ("6", t.NO_RELAYING),
+            ("7", t.BLOCKED),
+            ("8", t.REJECTED),
+            ("9", t.BLOCKED),
+            ("10", t.FILTERED),
+        ),
+    ),
+    ReceiverTable(
+        "tencent",
+        re.compile(r"\bqq\.com\b"),
+        phrases=(
+            ("dmarc check failed", t.BLOCKED),
+            ("spf check failed", t.BLOCKED),
+            ("suspected spam ip", t.BLOCKED),
+            ("mail is rejected by recipients", t.FILTERED),
+            ("message too large", t.MESSAGE_TOO_BIG),
+            ("mail content denied", t.SPAM_DETECTED),
+            ("spam is embedded in the email", t.SPAM_DETECTED),
+            ("suspected spam", t.SPAM_DETECTED),
+            ("bad address syntax", t.SYNTAX_ERROR),
+            ("connection denied", t.TOO_MANY_CONN),
+            ("frequency limited", t.TOO_MANY_CONN),
+            ("mailbox unavailable or access denied", t.TOO_MANY_CONN),
+            ("mailbox not found", t.USER_UNKNOWN),
+        ),
+    ),
+    ReceiverTable(
+        "kddi",
+        re.compile(r"\b(?:ezweb\.ne\.jp|au\.com)\b"),
+        phrases=(("550 : user unknown", t.FILTERED), (">: user unknown", t.USER_UNKNOWN)),
+    ),
+    ReceiverTable(
+        "docomo",
+        re.compile(r"\bdocomo\.ne\.jp\b"),
+        phrases=(
+            ("552 too much mail data", t.MAILBOX_FULL),
+            ("552 too many recipients", t.TOO_MANY_CONN),
+            ("503 bad sequence of commands", t.SYNTAX_ERROR),
+            ("504 command parameter not implemented", t.SYNTAX_ERROR),
+        ),
+    ),
+)
+
+
+def receiver_reason(text: str, mx_host: str, domain: str) -> tuple[str, str]:
+    """(reason, receiver name) from the tables of the receiver whose host this reply came
+    from, or ("", "") when no receiver's host is named or its tables say nothing."""
+    hosts = f"{mx_host.lower()}\n{domain.lower()}\n{text[:2000].lower()}"
+    for receiver in RECEIVERS:
+        if receiver.hosts.search(hosts):
+            reason = receiver.reason(text[:2000])
+            if reason:
+                return reason, receiver.name
+    return "", ""

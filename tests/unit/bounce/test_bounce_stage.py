@@ -1,0 +1,98 @@
+"""Unknown-user wording and the SMTP stage (Sisimai's UserUnknown/Filtered decision order):
+the wording proves a missing mailbox only with an X.1.0/1/3 status, a reply before DATA, or the
+final system's own directory lookup; otherwise it is a filter's refusal (filtered, soft)."""
+
+from pathlib import Path
+
+import pytest
+
+from services.bounce.domain import parse_bounce_message
+from services.bounce.domain.smtp_stage import smtp_stage, sole_stage
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
+HEAD = (
+    "From: MAILER-DAEMON@mx.example.net\nTo: bounces@sender.example\n"
+    "Subject: Delivery failure\nMessage-ID: <s1@mx.example.net>\n\n"
+)
+
+
+def _reason(body: str) -> tuple[str, str]:
+    (r,) = parse_bounce_message((HEAD + body).encode()).recipients
+    return r.classification.reason, r.classification.bounce_type
+
+
+def _corpus_reasons(name: str) -> set[str]:
+    parsed = parse_bounce_message((CORPUS / name).read_bytes())
+    return {r.classification.reason for r in parsed.recipients}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # No status, no stage: the wording alone does not prove the mailbox missing.
+        ("<kijitora@example.org>: 550 user unknown\n", ("filtered", "soft")),
+        # An X.1.1 status settles it whatever the stage.
+        ("<kijitora@example.org>: 550 5.1.1 user unknown\n", ("user_unknown", "hard")),
+        # A reply to RCPT TO settles it (Postfix wording).
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 user unknown "
+            "(in reply to RCPT TO command)\n",
+            ("user_unknown", "hard"),
+        ),
+        # qmail-remote names the stage in its own words.
+        (
+            "<kijitora@example.org>:\n192.0.2.1 does not like recipient.\n"
+            "Remote host said: 550 no such user\nGiving up on 192.0.2.1.\n",
+            ("user_unknown", "hard"),
+        ),
+        (
+            "<kijitora@example.org>:\n192.0.2.1 failed after I sent the message.\n"
+            "Remote host said: 554 no such user\n",
+            ("filtered", "soft"),
+        ),
+        # The final system's directory lookup (Domino) needs no stage.
+        (
+            "<kijitora@example.org>:\nUser kijitora (kijitora@example.org) not listed in "
+            "Domino Directory\n",
+            ("user_unknown", "hard"),
+        ),
+    ],
+)
+def test_unknown_user_wording_needs_status_stage_or_directory(body, expected):
+    assert _reason(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("192.0.2.1 does not like recipient.", "RCPT"),
+        ("Connected to 192.0.2.1 but sender was rejected.", "MAIL"),
+        ("192.0.2.1 failed on DATA command.", "DATA"),
+        ("550 550 5.1.1 <a@b.example>... User Unknown (state 14).", "RCPT"),
+        ("550 550 Unknown user a@b.example (state 18).", "DATA"),
+        ("RCPT TO:<a@b.example> 550 unknown", "RCPT"),
+        # A lower-case word is prose, not a command name.
+        ("the mail from your data was rejected", ""),
+    ],
+)
+def test_stage_wording_of_qmail_gmail_and_command_names(text, stage):
+    assert smtp_stage(text) == stage
+
+
+def test_a_notification_naming_one_stage_lends_it_to_every_recipient():
+    assert sole_stage(">>> RCPT To:<a@b.example>\n<<< 550 no such user\n") == "RCPT"
+    mixed = "in reply to RCPT TO command\n\nin reply to end of DATA command\n"
+    assert sole_stage(mixed) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("flufl/qmail_04.txt", "user_unknown"),  # "does not like recipient"
+        ("flufl/microsoft_01.txt", "user_unknown"),  # Exchange: recipient name not recognized
+        ("bounceparser/gmail-via-sendmail.unknown.msg", "user_unknown"),  # >>> RCPT transcript
+        ("flufl/simple_05.txt", "filtered"),  # no status, no stage, no directory lookup
+    ],
+)
+def test_real_messages(name, reason):
+    assert _corpus_reasons(name) == {reason}
