@@ -31,7 +31,7 @@ SCRIPT = CORPUS / "oracle" / "sisimai_verdicts.pl"
 ORACLE_FILE = CORPUS / "ORACLE.md"
 FIELDS = ("recipient", "reason", "hard_soft", "status")
 # Source folders never read while writing rules: their figures are the honest ones.
-HELD_OUT = ("baunsu",)
+HELD_OUT = ("baunsu", "mailparser")
 # "- `file` `recipient` field: ours X, Sisimai Y. Why." lines of ORACLE.md.
 _LISTED_RE = re.compile(r"^- `([^`]+)` `([^`]*)` (recipient|reason|hard_soft|status):", re.M)
 
@@ -206,7 +206,7 @@ def phrase_agreement() -> tuple[int, list[str]]:
 
 def listed_disagreements() -> set[tuple[str, str, str]]:
     """(file, recipient, field) of every disagreement ORACLE.md explains."""
-    return {m.groups() for m in _LISTED_RE.finditer(ORACLE_FILE.read_text())}  # type: ignore[misc]
+    return {m.groups() for m in _LISTED_RE.finditer(ORACLE_FILE.read_text())}  # type: ignore[misc]  # the pattern's groups are known
 
 
 def render_figures(results: dict[str, Agreement]) -> str:

@@ -58,7 +58,7 @@ def main() -> None:
     with LABELLED.open(encoding="utf-8", newline="") as handle:
         hits = [
             HitFeatures(
-                kind=row["kind"],  # type: ignore[arg-type]
+                kind=row["kind"],  # type: ignore[arg-type]  # test data: an enum value as int or str
                 http_method=row["method"],
                 user_agent=row["user_agent"],
                 client_ip=row["ip"],

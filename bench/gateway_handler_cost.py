@@ -56,7 +56,7 @@ async def _drive(app: object, scopes: Sequence[dict[str, object]], count: int) -
         return None
 
     for i in range(count):
-        await app(scopes[i % len(scopes)], receive, send)  # type: ignore[operator]
+        await app(scopes[i % len(scopes)], receive, send)  # type: ignore[operator]  # the ASGI app build_app returns
 
 
 def handler_cost_us(

@@ -109,6 +109,7 @@ def relay_process(
         "EMAILTRACK_RELAY_UPSTREAM_PORT": str(upstream_port),
         "EMAILTRACK_TRACKING_EDGE_ADDR": f"127.0.0.1:{platform.ports['tracking-edge']}",
         "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{platform.ports['recipient']}",
+        "EMAILTRACK_RELAY_API_KEY": platform.admin_key,
         "EMAILTRACK_LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "emailtrack.relay"]
@@ -175,7 +176,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="emailtrack-relay-bench-") as tmp:
         directory = Path(tmp)
         directory.chmod(0o755)  # the embedded PostgreSQL may run as another user
-        platform = Platform(PlatformOptions(state_dir=directory / "platform", auto_ports=True))
+        # The relay's key makes 2-4 calls per message: lift the per-key rate limit (100/s by
+        # default) so that the benchmark measures the work, not the limiter.
+        platform = Platform(
+            PlatformOptions(
+                state_dir=directory / "platform",
+                auto_ports=True,
+                extra_env={"EMAILTRACK_RATE_LIMIT_PER_S": "0"},
+            )
+        )
         upstream = CountingUpstream()
         sink = Controller(upstream, hostname="127.0.0.1", port=free_port())
         relay: subprocess.Popen[bytes] | None = None

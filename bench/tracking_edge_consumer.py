@@ -191,7 +191,7 @@ def through_kafka(
         done[0] += len(items)
 
     def work() -> int:
-        handler.handle = counting  # type: ignore[method-assign]
+        handler.handle = counting  # type: ignore[method-assign]  # the test counts calls by wrapping the handler
         settings = KafkaSettings(bootstrap, 6000)
         loop = ConsumerLoop(settings, "bench", [topic], handler, handler.producer, max_records=1)
         stop = threading.Event()
@@ -292,8 +292,8 @@ def main() -> None:
         try:
             if broker:
                 broker.start()
-            url = args.database_url or pg.url  # type: ignore[union-attr]
-            run(url, args.kafka or broker.bootstrap_servers, args)  # type: ignore[union-attr]
+            url = args.database_url or pg.url  # type: ignore[union-attr]  # started when no URL is given
+            run(url, args.kafka or broker.bootstrap_servers, args)  # type: ignore[union-attr]  # likewise
         finally:
             if broker:
                 broker.stop()

@@ -97,7 +97,7 @@ class Hit:
             campaign_id=campaign,
             message_id=message,
             recipient_id=recipient,
-            kind=self.kind,  # type: ignore[arg-type]
+            kind=self.kind,  # type: ignore[arg-type]  # test data: an enum value as int or str
             link_index=self.link,
             honeypot=self.honeypot,
             variant="A" if message[1] in "01234567" else "B",

@@ -60,7 +60,7 @@ def _print_keys(keys: list[dict[str, object]], title: str) -> None:
         table.add_row(
             str(key["prefix"]),
             str(key["tenant_id"]),
-            ",".join(key["scopes"]),  # type: ignore[arg-type]
+            ",".join(key["scopes"]),  # type: ignore[arg-type]  # scopes is a list in the JSON view
             str(key["name"]),
             str(key["created_at"]),
             str(key["revoked_at"] or "—"),

@@ -32,7 +32,7 @@ def raw_transaction(engine: Engine) -> Iterator[Connection[tuple[Any, ...]]]:
     transaction: committed when the block ends, rolled back when it raises."""
     pooled = engine.raw_connection()
     try:
-        conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]
+        conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]  # psycopg's connection behind SQLAlchemy's pool
         try:
             yield conn
             conn.commit()

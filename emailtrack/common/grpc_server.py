@@ -162,7 +162,7 @@ class ClientCallInterceptor(
     ) -> Any:
         return continuation(self._details(client_call_details), request_iterator)
 
-    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]
+    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):  # type: ignore[no-untyped-def]  # grpc's interceptor signature
         return continuation(self._details(client_call_details), request_iterator)
 
 

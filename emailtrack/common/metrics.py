@@ -1,4 +1,5 @@
-"""Prometheus metrics shared by every component, and the /metrics HTTP endpoint for services."""
+"""Every Prometheus metric of every process, defined here once (their one home), and the
+/metrics HTTP endpoint for services."""
 
 from __future__ import annotations
 
@@ -42,6 +43,19 @@ GRPC_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
 )
 
+# gateway: the hit buffer and the on-disk spool
+BUFFERED_HITS = Gauge("emailtrack_gateway_buffered_hits", "Hits waiting for Kafka")
+SPOOL_BYTES = Gauge("emailtrack_spool_bytes", "Bytes of hit batches held in the spool")
+SPOOL_RECORDS = Counter("emailtrack_spool_records_total", "Hit batches appended to the spool")
+SPOOL_DROPPED = Counter("emailtrack_spool_dropped_total", "Hits dropped because the spool was full")
+SPOOL_REPLAYED = Counter(
+    "emailtrack_spool_replayed_total", "Spooled hit batches the broker acknowledged on replay"
+)
+# analytics
+DELETED_CAMPAIGN_EVENTS_DROPPED = Counter(
+    "emailtrack_analytics_deleted_campaign_events_dropped_total",
+    "Event deliveries dropped because their campaign was deleted",
+)
 RELAY_RECIPIENTS = Counter(
     "emailtrack_relay_recipients_total",
     "Recipients through the SMTP relay, by outcome (relayed, suppressed, deferred, refused)",

@@ -79,7 +79,7 @@ def _is_timestamp(cls: type[Message]) -> bool:
 
 
 def _check_timestamp(message: Message, field: str) -> None:
-    seconds, nanos = message.seconds, message.nanos  # type: ignore[attr-defined]
+    seconds, nanos = message.seconds, message.nanos  # type: ignore[attr-defined]  # a Timestamp, known by its descriptor
     if not (MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000):
         raise InvalidText(field, "is not a valid timestamp")
 

@@ -88,6 +88,8 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "ListMailboxStats": Scope.READ,
         "GetWarmupStats": Scope.READ,
         "GetTrackedUsage": Scope.READ,
+        "GetFilterSettings": Scope.READ,
+        "UpdateFilterSettings": Scope.ADMIN,
     },
     "emailtrack.v1.BounceService": {
         "ClassifySmtpReply": Scope.SEND,

@@ -287,5 +287,5 @@ class DemoRunner:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Clicks stop at the gateway's 302: the demo must not fetch the shop's pages."""
 
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]  # urllib's handler signature
         return None

@@ -217,16 +217,18 @@ class GetTopLinksResponse(_message.Message):
     def __init__(self, links: _Optional[_Iterable[_Union[LinkStats, _Mapping]]] = ...) -> None: ...
 
 class GetBreakdownRequest(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id", "dimension", "event_type")
+    __slots__ = ("tenant_id", "campaign_id", "dimension", "event_type", "include_machine")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     DIMENSION_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_MACHINE_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
     dimension: BreakdownDimension
     event_type: _events_pb2.EventType
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[BreakdownDimension, str]] = ..., event_type: _Optional[_Union[_events_pb2.EventType, str]] = ...) -> None: ...
+    include_machine: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., dimension: _Optional[_Union[BreakdownDimension, str]] = ..., event_type: _Optional[_Union[_events_pb2.EventType, str]] = ..., include_machine: _Optional[bool] = ...) -> None: ...
 
 class BreakdownRow(_message.Message):
     __slots__ = ("value", "count", "share")
@@ -507,3 +509,39 @@ class GetTrackedUsageResponse(_message.Message):
     tracked_events: int
     sent_events: int
     def __init__(self, tracked_events: _Optional[int] = ..., sent_events: _Optional[int] = ...) -> None: ...
+
+class FilterSettings(_message.Message):
+    __slots__ = ("exclude_mpp", "exclude_on_read_proxies", "exclude_unclassified")
+    EXCLUDE_MPP_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDE_ON_READ_PROXIES_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDE_UNCLASSIFIED_FIELD_NUMBER: _ClassVar[int]
+    exclude_mpp: bool
+    exclude_on_read_proxies: bool
+    exclude_unclassified: bool
+    def __init__(self, exclude_mpp: _Optional[bool] = ..., exclude_on_read_proxies: _Optional[bool] = ..., exclude_unclassified: _Optional[bool] = ...) -> None: ...
+
+class GetFilterSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class GetFilterSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: FilterSettings
+    def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class UpdateFilterSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id", "settings")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    settings: FilterSettings
+    def __init__(self, tenant_id: _Optional[str] = ..., settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class UpdateFilterSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: FilterSettings
+    def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...

@@ -99,6 +99,16 @@ class AnalyticsServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.FromString,
                 _registered_method=True)
+        self.GetFilterSettings = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetFilterSettings',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateFilterSettings = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/UpdateFilterSettings',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -190,6 +200,19 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFilterSettings(self, request, context):
+        """What a tenant's filtered opens and clicks (open, click and click-to-open rates) leave out.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFilterSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -257,6 +280,16 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.GetTrackedUsage,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.SerializeToString,
+            ),
+            'GetFilterSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFilterSettings,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsResponse.SerializeToString,
+            ),
+            'UpdateFilterSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFilterSettings,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -610,6 +643,60 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/GetTrackedUsage',
             emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.GetTrackedUsageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFilterSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetFilterSettings',
+            emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetFilterSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFilterSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/UpdateFilterSettings',
+            emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,8 +25,6 @@ from gateway.tracking.spool import SealedSegment, Spool
 
 log = logging.getLogger(__name__)
 
-BUFFERED_HITS = metrics.Gauge("emailtrack_gateway_buffered_hits", "Hits waiting for Kafka")
-
 
 def make_hit_producer(settings: KafkaSettings, linger_ms: int = 10) -> KafkaProducer:
     """The shared at-least-once producer, except that ``send`` gives up after 500 ms instead
@@ -112,7 +110,7 @@ class HitPublisher:
                 self._probe_metadata()
             while batch := self._take_batch():
                 self._dispatch(batch)
-            BUFFERED_HITS.set(len(self._buffer))
+            metrics.BUFFERED_HITS.set(len(self._buffer))
             self._reap(give_up=False)
             self._replay_step()
             self.spool.sync_if_due()

@@ -31,17 +31,6 @@ SEGMENT_SUFFIX = ".seg"
 LOCK_NAME = "lock"
 WORKER_PREFIX = "worker-"
 
-SPOOL_BYTES = metrics.Gauge("emailtrack_spool_bytes", "Bytes of hit batches held in the spool")
-SPOOL_RECORDS = metrics.Counter(
-    "emailtrack_spool_records_total", "Hit batches appended to the spool"
-)
-SPOOL_DROPPED = metrics.Counter(
-    "emailtrack_spool_dropped_total", "Hits dropped because the spool was full"
-)
-SPOOL_REPLAYED = metrics.Counter(
-    "emailtrack_spool_replayed_total", "Spooled hit batches the broker acknowledged on replay"
-)
-
 
 def encode_record(payload: bytes) -> bytes:
     return RECORD_HEADER.pack(len(payload), zlib.crc32(payload)) + payload
@@ -166,7 +155,7 @@ class Spool:
         record = encode_record(payload)
         with self._lock:
             if self.bytes + len(record) > self.max_bytes:
-                SPOOL_DROPPED.inc(hits)
+                metrics.SPOOL_DROPPED.inc(hits)
                 if not self._full:
                     self._full = True
                     log.error(
@@ -188,7 +177,7 @@ class Spool:
             self._dirty = True
             if self.fsync_interval_s <= 0:
                 self._sync()
-        SPOOL_RECORDS.inc()
+        metrics.SPOOL_RECORDS.inc()
         self._publish_size()
         return True
 
@@ -249,7 +238,7 @@ class Spool:
             if self._full and self.bytes < self.max_bytes // 2:
                 self._full = False
                 log.warning("spool below half of its limit again: accepting hits")
-        SPOOL_REPLAYED.inc(len(segment.records))
+        metrics.SPOOL_REPLAYED.inc(len(segment.records))
         self._publish_size()
 
     @property
@@ -257,4 +246,4 @@ class Spool:
         return self._full
 
     def _publish_size(self) -> None:
-        SPOOL_BYTES.set(self.bytes)
+        metrics.SPOOL_BYTES.set(self.bytes)

@@ -75,7 +75,7 @@ def new_row(values: tuple[object, ...]) -> EventRow:
     PostgreSQL text cannot hold NUL: one in a field (a bounce reason quoted from mail, an id
     from a webhook) becomes U+FFFD, so the row is stored instead of failing its whole batch."""
     row = _make_row(values)
-    if any("\x00" in row[i] for i in _TEXT_COLUMNS):  # type: ignore[operator]
+    if any("\x00" in row[i] for i in _TEXT_COLUMNS):  # type: ignore[operator]  # the text columns hold str
         return _make_row(
             v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in row
         )
@@ -234,7 +234,7 @@ def event_from_row(row: EventRow) -> events_pb2.Event:
     """The stored part of an event, as an Event message (exports and live updates)."""
     event = events_pb2.Event(
         event_id=row.event_id,
-        type=row.event_type,  # type: ignore[arg-type]
+        type=row.event_type,  # type: ignore[arg-type]  # an enum value stored as int
         tenant_id=row.tenant_id,
         campaign_id=row.campaign_id,
         message_id=row.message_id,
@@ -246,7 +246,7 @@ def event_from_row(row: EventRow) -> events_pb2.Event:
     event.occurred_at.FromDatetime(row.occurred_at)
     if row.event_type in (events_pb2.EVENT_TYPE_EMAIL_OPEN, events_pb2.EVENT_TYPE_EMAIL_CLICK):
         eng = event.engagement
-        eng.classification.source = row.source  # type: ignore[assignment]
+        eng.classification.source = row.source  # type: ignore[assignment]  # an enum value stored as int
         eng.classification.agent = row.agent
         eng.first = row.first
         eng.duplicate = row.duplicate
@@ -257,6 +257,6 @@ def event_from_row(row: EventRow) -> events_pb2.Event:
         eng.client.os = row.os
         eng.client.country = row.country
     elif row.bounce_type or row.reason:
-        event.delivery.bounce_type = row.bounce_type  # type: ignore[assignment]
+        event.delivery.bounce_type = row.bounce_type  # type: ignore[assignment]  # an enum value stored as int
         event.delivery.reason = row.reason
     return event

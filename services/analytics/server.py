@@ -20,7 +20,9 @@ from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
+from services.analytics.domain import HUMAN_BREAKDOWN_KIND_OFFSET
 from services.analytics.rpc_segments import SegmentRpcs, require_ids
+from services.analytics.rpc_settings import FilterSettingsRpcs
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.segments import SegmentStore
 from services.analytics.watch import CampaignWatcher
@@ -46,7 +48,9 @@ def _bounded(value: int, default: int, maximum: int) -> int:
     return default if value <= 0 else min(value, maximum)
 
 
-class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer):
+class AnalyticsServicer(
+    SegmentRpcs, FilterSettingsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
+):
     def __init__(self, store: AnalyticsStore, watcher: CampaignWatcher | None = None) -> None:
         self.store = store
         self.watcher = watcher or CampaignWatcher(store)
@@ -55,7 +59,8 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
     def _stats(self, tenant_id: str, campaign_id: str) -> analytics_pb2.CampaignStats:
         counters = self.store.counters(tenant_id, [campaign_id])[campaign_id]
         activity = self.store.activity(tenant_id, [campaign_id]).get(campaign_id)
-        return views.campaign_stats(tenant_id, campaign_id, counters, activity)
+        excluded = self.store.excluded_sources(tenant_id)
+        return views.campaign_stats(tenant_id, campaign_id, counters, activity, excluded)
 
     @rpc
     def GetCampaignStats(
@@ -121,7 +126,10 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         kind = BREAKDOWN_KINDS.get(request.event_type)
         if kind is None:
             raise InvalidArgument("event_type must be open or click")
-        rows = self.store.breakdown(request.tenant_id, request.campaign_id, kind, request.dimension)
+        offset = 0 if request.include_machine else HUMAN_BREAKDOWN_KIND_OFFSET
+        rows = self.store.breakdown(
+            request.tenant_id, request.campaign_id, kind + offset, request.dimension
+        )
         return analytics_pb2.GetBreakdownResponse(rows=views.breakdown_rows(rows))
 
     @rpc
@@ -151,8 +159,11 @@ class AnalyticsServicer(SegmentRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
         page = self.store.list_campaigns(request.tenant_id, after, size + 1)
         ids = [a.campaign_id for a in page[:size]]
         counters = self.store.counters(request.tenant_id, ids)
+        excluded = self.store.excluded_sources(request.tenant_id)
         campaigns = [
-            views.campaign_stats(request.tenant_id, a.campaign_id, counters[a.campaign_id], a)
+            views.campaign_stats(
+                request.tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded
+            )
             for a in page[:size]
         ]
         token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(page) > size else ""

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from emailtrack.v1 import analytics_pb2
 from services.analytics.domain import (
+    MACHINE_BITS,
     BySource,
     Metric,
     campaign_figures,
@@ -32,8 +33,9 @@ def campaign_stats(
     campaign_id: str,
     counters: Iterable[tuple[int, int, int]],
     activity: Activity | None,
+    excluded: int = MACHINE_BITS,
 ) -> analytics_pb2.CampaignStats:
-    f = campaign_figures(counters)
+    f = campaign_figures(counters, excluded)
     stats = analytics_pb2.CampaignStats(
         tenant_id=tenant_id,
         campaign_id=campaign_id,

@@ -56,7 +56,8 @@ class CampaignWatcher:
                 horizon = watermark - self.overlap
                 seen = {event_id: at for event_id, at in seen.items() if at >= horizon}
                 counters = self.store.counters(tenant_id, [campaign_id])[campaign_id]
-                stats = views.campaign_stats(tenant_id, campaign_id, counters, activity)
+                excluded = self.store.excluded_sources(tenant_id)
+                stats = views.campaign_stats(tenant_id, campaign_id, counters, activity, excluded)
                 timing = self.segments.reply_timing(tenant_id, campaign_id).get(("", ""))
                 yield analytics_pb2.WatchCampaignResponse(
                     stats=segment_views.with_reply_timing(stats, timing),

@@ -32,7 +32,7 @@ def build(settings: ServiceSettings, config: BounceConfig) -> ServiceParts:
     engine = make_engine(settings.database_url)
     store = OutcomeStore(engine)
     producer = make_producer(settings.kafka, NAME)
-    recorder = OutcomeRecorder(store, producer)
+    recorder = OutcomeRecorder(store, producer, config.outcome_retention)
     webhooks = WebhookHandler(
         config.secrets, SnsVerifier(https_get), confirm_subscription, config.replay
     )

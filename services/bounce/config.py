@@ -25,12 +25,24 @@ def _seconds(name: str, default: timedelta, env: Mapping[str, str] | None) -> ti
     return timedelta(seconds=value)
 
 
+DEFAULT_OUTCOME_RETENTION_DAYS = 395  # 13 months, as the tracking edge keeps its hits
+
+
+def _retention(env: Mapping[str, str] | None) -> timedelta | None:
+    days = env_int("EMAILTRACK_OUTCOME_RETENTION_DAYS", DEFAULT_OUTCOME_RETENTION_DAYS, env)
+    if days < 0:
+        raise ConfigError("EMAILTRACK_OUTCOME_RETENTION_DAYS must not be negative")
+    return timedelta(days=days) if days else None
+
+
 @dataclass(frozen=True)
 class BounceConfig:
     secrets: WebhookSecrets
     # RecipientService address, asked which message a reply answers.
     recipient_addr: str = "127.0.0.1:50052"
     replay: ReplayPolicy = field(default_factory=ReplayPolicy)
+    # outcomes recorded longer ago are deleted (EMAILTRACK_OUTCOME_RETENTION_DAYS, 0: kept)
+    outcome_retention: timedelta | None = timedelta(days=DEFAULT_OUTCOME_RETENTION_DAYS)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BounceConfig:
@@ -55,4 +67,5 @@ class BounceConfig:
                 _seconds("EMAILTRACK_WEBHOOK_TOLERANCE_SECONDS", DEFAULT_TOLERANCE, env),
                 _seconds("EMAILTRACK_SNS_TOLERANCE_SECONDS", DEFAULT_SNS_TOLERANCE, env),
             ),
+            _retention(env),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaProducer
 
@@ -20,15 +20,29 @@ from services.bounce.webhooks.common import RejectedEvent
 from services.bounce.webhooks.freshness import Nonce
 
 DEAD_LETTER_GROUP = "bounce-webhooks"
+RETENTION_CHECK_EVERY = timedelta(hours=1)
+RETENTION_BATCH = 50_000
 
 
 class OutcomeRecorder:
     """Stores outcomes not seen before and publishes them on the delivery topic, keyed by
     recipient id (one EventBatch record per recipient)."""
 
-    def __init__(self, store: OutcomeStore, producer: KafkaProducer) -> None:
+    def __init__(
+        self, store: OutcomeStore, producer: KafkaProducer, retention: timedelta | None = None
+    ) -> None:
         self.store = store
         self.producer = producer
+        self.retention = retention
+        self._retention_checked = datetime.min.replace(tzinfo=UTC)
+
+    def _apply_retention(self) -> None:
+        """At most hourly, deletes outcomes recorded before the retention period (bounded)."""
+        now = datetime.now(UTC)
+        if self.retention is None or now - self._retention_checked < RETENTION_CHECK_EVERY:
+            return
+        self._retention_checked = now
+        self.store.delete_recorded_before(now - self.retention, limit=RETENTION_BATCH)
 
     def _publish(self, outcomes: list[Outcome]) -> None:
         trace = current_trace()
@@ -83,4 +97,5 @@ class OutcomeRecorder:
                 self._dead_letter(source, tenant_id, rejected)
 
         recorded = self.store.record([without_nul(o) for o in outcomes], publish, nonce)
+        self._apply_retention()
         return Recorded(recorded.accepted, recorded.duplicates, len(rejected))

@@ -79,9 +79,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         self.webhooks = webhooks
         self.replies = replies
 
-    def _reply(
-        self, parsed: ParsedBounce, raw: bytes, tenant_id: str, context: grpc.ServicerContext
-    ) -> list[Outcome]:
+    def _reply(self, parsed: ParsedBounce, raw: bytes, tenant_id: str) -> list[Outcome]:
         """The reply outcome of an unrecognised message answering one of ours, else none."""
         if self.replies is None or not parsed.reply:
             return []
@@ -97,7 +95,6 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     def _record(
         self,
         outcomes: list[Outcome],
-        context: grpc.ServicerContext,
         rejected: Sequence[RejectedEvent] = (),
         nonce: Nonce | None = None,
         source: str = "",
@@ -148,14 +145,14 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
                 counts.unrecognised += 1
                 continue
             parsed = parse_bounce_message(request.raw_message)
-            outcomes = self._reply(parsed, request.raw_message, request.tenant_id, context)
+            outcomes = self._reply(parsed, request.raw_message, request.tenant_id)
             counter = "replies" if outcomes else _KIND_COUNTERS[parsed.kind]
             setattr(counts, counter, getattr(counts, counter) + 1)
             if not outcomes:
                 outcomes = outcomes_from_bounce(
                     parsed, request.raw_message, request.tenant_id, datetime.now(UTC)
                 )
-            recorded = self._record(outcomes, context)
+            recorded = self._record(outcomes)
             counts.events_published += recorded.accepted
             counts.duplicates += recorded.duplicates
         return counts
@@ -179,7 +176,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         except NotConfigured as exc:
             raise FailedPrecondition(str(exc)) from exc
         recorded = self._record(
-            result.outcomes, context, result.rejected, result.nonce, provider, request.tenant_id
+            result.outcomes, result.rejected, result.nonce, provider, request.tenant_id
         )
         for event in result.rejected:
             log.warning("%s event %d dead-lettered: %s", provider, event.index, event.error)

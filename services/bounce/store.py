@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, text
 
@@ -105,6 +106,16 @@ class OutcomeStore:
                 ).rowcount
                 for tenant, campaign in campaigns
             )
+
+    def delete_recorded_before(self, cutoff: datetime, limit: int = 10_000) -> int:
+        """Retention: deletes up to ``limit`` outcomes recorded before ``cutoff``; returns how
+        many, so a caller repeats while it gets ``limit``."""
+        query = text(
+            "DELETE FROM outcomes WHERE event_id IN "
+            "(SELECT event_id FROM outcomes WHERE recorded_at < :cutoff LIMIT :limit)"
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(query, {"cutoff": cutoff, "limit": limit}).rowcount
 
 
 def _claim(conn: Connection, nonce: Nonce) -> None:

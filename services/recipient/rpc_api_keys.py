@@ -48,7 +48,7 @@ def _scopes(values: Sequence[int]) -> list[str]:
     unknown = [v for v in values if v not in SCOPE_FROM_PROTO]
     if unknown:
         raise InvalidArgument(f"unknown scope {unknown[0]} (send, read, admin)")
-    return sorted({SCOPE_FROM_PROTO[v].value for v in values})  # type: ignore[index]
+    return sorted({SCOPE_FROM_PROTO[v].value for v in values})  # type: ignore[index]  # values checked against the table above
 
 
 def _grace(value: int) -> int:

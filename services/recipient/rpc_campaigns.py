@@ -39,7 +39,7 @@ def campaign_proto(row: CampaignRow) -> pb.Campaign:
         tags=list(d.tags),
         steps=[pb.SequenceStep(**s.__dict__) for s in d.steps],
         variants=[pb.Variant(**v.__dict__) for v in d.variants],
-        status=int(row.status),  # type: ignore[arg-type]
+        status=int(row.status),  # type: ignore[arg-type]  # an enum value stored as int
         created_at=timestamp(row.created_at),
         updated_at=timestamp(row.updated_at),
     )

@@ -49,7 +49,7 @@ class PrivacyRpcs:
             result = checked[rid]
             verdict.sendable = result.verdict.sendable
             verdict.reason = result.verdict.reason
-            verdict.status = int(result.status) if result.status else 0  # type: ignore[assignment]
+            verdict.status = int(result.status) if result.status else 0  # type: ignore[assignment]  # an enum value stored as int
         return response
 
     @rpc

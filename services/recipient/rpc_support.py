@@ -52,7 +52,7 @@ def recipient_proto(row: RecipientRow) -> recipient_pb2.Recipient:
         tenant_id=row.tenant_id,
         recipient_id=row.recipient_id,
         email=row.email or "",
-        status=int(row.status),  # type: ignore[arg-type]
+        status=int(row.status),  # type: ignore[arg-type]  # an enum value stored as int
         hard_bounces=row.hard_bounces,
         soft_bounces=row.soft_bounces,
         first_seen_at=timestamp(row.first_seen_at),

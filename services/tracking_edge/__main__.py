@@ -40,6 +40,7 @@ def build(settings: ServiceSettings, edge: TrackingEdgeSettings) -> ServiceParts
             producer,
             ip_truncation=edge.ip_truncation,
             duplicate_window=edge.duplicate_window,
+            retention=edge.hit_retention,
         ),
         producer,
     )

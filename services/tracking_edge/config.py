@@ -11,6 +11,8 @@ from emailtrack.common.tokens import TokenKeys
 from services.tracking_edge.domain.classify import DEFAULT_DUPLICATE_WINDOW
 from services.tracking_edge.domain.privacy import IpTruncation
 
+DEFAULT_HIT_RETENTION_DAYS = 395  # 13 months: a year of history and a month to report on it
+
 
 @dataclass(frozen=True)
 class TrackingEdgeSettings:
@@ -24,6 +26,8 @@ class TrackingEdgeSettings:
     ip_truncation: IpTruncation = field(default_factory=IpTruncation)
     # a reload of the same pixel or link within this window is marked duplicate (not counted)
     duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW
+    # hits older than this are deleted (EMAILTRACK_HIT_RETENTION_DAYS, 0 keeps them forever)
+    hit_retention: timedelta | None = timedelta(days=DEFAULT_HIT_RETENTION_DAYS)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TrackingEdgeSettings:
@@ -40,6 +44,7 @@ class TrackingEdgeSettings:
                 if server.strip()
             ),
             ip_truncation=_ip_truncation(env),
+            hit_retention=_retention(env),
             duplicate_window=timedelta(
                 seconds=env_int(
                     "EMAILTRACK_DUPLICATE_WINDOW_S",
@@ -48,6 +53,13 @@ class TrackingEdgeSettings:
                 )
             ),
         )
+
+
+def _retention(env: Mapping[str, str] | None) -> timedelta | None:
+    days = env_int("EMAILTRACK_HIT_RETENTION_DAYS", DEFAULT_HIT_RETENTION_DAYS, env)
+    if days < 0:
+        raise ConfigError("EMAILTRACK_HIT_RETENTION_DAYS must not be negative")
+    return timedelta(days=days) if days else None
 
 
 def _ip_truncation(env: Mapping[str, str] | None) -> IpTruncation:

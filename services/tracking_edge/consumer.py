@@ -151,13 +151,17 @@ def request_headers(hit: events_pb2.RawHit) -> dict[str, str]:
 
 def _earlier(hit: PastHit | StoredHit) -> Earlier:
     kind = KIND_NAMES.get(hit.kind, "open")
-    prior = PriorHit(kind, hit.received_at, hit.link_index, hit.source, hit.honeypot)  # type: ignore[arg-type]
+    prior = PriorHit(kind, hit.received_at, hit.link_index, hit.source, hit.honeypot)  # type: ignore[arg-type]  # an enum value stored as int
     return hit.received_at, hit.hit_id, prior
 
 
 def _received_order(hit: events_pb2.RawHit) -> tuple[int, int]:
     stamp = hit.received_at
     return stamp.seconds, stamp.nanos
+
+
+RETENTION_CHECK_EVERY = timedelta(hours=1)
+RETENTION_BATCH = 50_000
 
 
 class RawHitHandler:
@@ -171,6 +175,7 @@ class RawHitHandler:
         *,
         ip_truncation: IpTruncation | None = None,
         duplicate_window: timedelta = DEFAULT_DUPLICATE_WINDOW,
+        retention: timedelta | None = None,
     ) -> None:
         self.store = store
         self.classifier = classifier
@@ -178,6 +183,8 @@ class RawHitHandler:
         self.velocity = AddressVelocity()
         self.ip_truncation = ip_truncation or IpTruncation()
         self.duplicate_window = duplicate_window
+        self.retention = retention
+        self._retention_checked = datetime.min.replace(tzinfo=UTC)
 
     def decode(self, record: Record) -> list[events_pb2.RawHit]:
         batch = parse_message(events_pb2.RawHitBatch, record.value)
@@ -209,6 +216,15 @@ class RawHitHandler:
                 history.setdefault(key, []).append(_earlier(row))
         self.store.record_hits(rows)
         publish_events(self.producer, topics.ENGAGEMENT_EVENTS, events, key=None)
+        self._apply_retention()
+
+    def _apply_retention(self) -> None:
+        """At most hourly, deletes hits older than the retention period (a bounded batch)."""
+        now = datetime.now(UTC)
+        if self.retention is None or now - self._retention_checked < RETENTION_CHECK_EVERY:
+            return
+        self._retention_checked = now
+        self.store.delete_hits_before(now - self.retention, limit=RETENTION_BATCH)
 
     def _classify(
         self,
@@ -252,13 +268,15 @@ class RawHitHandler:
             received_at,
             verdict.source,
             features.honeypot,
+            claims.campaign_id,
         )
         return event, row
 
 
 @dataclass
 class RecipientEventHandler:
-    """Applies tracking opt-outs and erasure requests published by the recipient service."""
+    """Applies tracking opt-outs, erasure requests and campaign deletions (CAMPAIGN_STATUS_CHANGE
+    to "deleted": the campaign's hits are erased) published by the recipient service."""
 
     store: TrackingEdgeStore
 
@@ -274,3 +292,10 @@ class RecipientEventHandler:
                 )
             elif event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
                 self.store.erase_recipient(event.tenant_id, event.recipient_id)
+            elif (
+                event.type == events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE
+                and event.campaign_status.status == "deleted"
+                and event.tenant_id
+                and event.campaign_id
+            ):
+                self.store.delete_campaign(event.tenant_id, event.campaign_id)

@@ -19,10 +19,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-import grpc
 import pytest
 
 from emailtrack.client import ClientOptions, EmailtrackClient, Endpoints
+from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.supervisor import Platform
@@ -129,7 +129,8 @@ def _verify(token: str):
 
 def test_suppressed_recipient_is_refused_with_the_reason(platform: Platform) -> None:
     tenant = f"relay-{uuid.uuid4().hex[:6]}"
-    with grpc.insecure_channel(f"127.0.0.1:{platform.ports['recipient']}") as channel:
+    address = f"127.0.0.1:{platform.ports['recipient']}"
+    with client_channel(address, api_key=platform.admin_key) as channel:
         recipient_pb2_grpc.RecipientServiceStub(channel).Suppress(
             recipient_pb2.SuppressRequest(
                 tenant_id=tenant, email="gone@example.org", reason="manual", actor="test"

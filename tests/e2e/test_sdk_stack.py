@@ -33,7 +33,8 @@ def options(platform: Platform) -> ClientOptions:
             tracking_edge=f"127.0.0.1:{ports['tracking-edge']}",
             recipient=f"127.0.0.1:{ports['recipient']}",
             analytics=f"127.0.0.1:{ports['analytics']}",
-        )
+        ),
+        api_key=platform.admin_key,
     )
 
 

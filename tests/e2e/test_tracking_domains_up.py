@@ -52,7 +52,9 @@ def test_up_serves_a_verified_tenant_domain_by_host(
 ) -> None:
     platform, zone = platform_with_dns
     port = platform.ports["gateway"]
-    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['tracking-edge']}", api_key=platform.admin_key
+    ) as channel:
         stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
         for tenant, domain in (("acme", "links.acme.test"), ("globex", "t.globex.test")):
             record = stub.RegisterTrackingDomain(
@@ -92,7 +94,9 @@ def test_up_redirects_a_link_of_8_kb_through_granian(
 ) -> None:
     platform, _ = platform_with_dns
     long_url = "https://shop.example/search?q=" + "x" * 8192
-    with client_channel(f"127.0.0.1:{platform.ports['tracking-edge']}") as channel:
+    with client_channel(
+        f"127.0.0.1:{platform.ports['tracking-edge']}", api_key=platform.admin_key
+    ) as channel:
         message = (
             tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
             .InstrumentMessage(

@@ -1,7 +1,8 @@
 """InstrumentMime on generated and on arbitrary messages: any bytes give a result or a clear
-InvalidInput (never another exception); a generated MIME tree (random nesting, charsets,
-transfer encodings, attachments, line breaks) comes out byte-identical outside its header
-section and text parts, and the standard library parses the same tree."""
+refusal (InvalidInput or DkimSignaturePresent, never another exception); a generated MIME tree
+(random nesting, charsets, transfer encodings, attachments, line breaks) comes out
+byte-identical outside its header section and text parts, and the standard library parses the
+same tree."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from emailtrack.common.tokens import TokenKeys
 from emailtrack.v1 import tracking_edge_pb2
 from services.tracking_edge.instrument import Instrumenter, InvalidInput
-from services.tracking_edge.instrument_mime import MimeInstrumenter
+from services.tracking_edge.instrument_mime import DkimSignaturePresent, MimeInstrumenter
 from tests.unit.tracking_edge.test_instrument_mime_corpus import (
     assert_identical_outside_text_parts,
     assert_same_tree,
@@ -131,7 +132,7 @@ def test_arbitrary_bytes_give_a_result_or_a_clear_refusal(raw: bytes) -> None:
     request = tracking_edge_pb2.InstrumentMimeRequest(mime=raw, message=IDS)
     try:
         reply = MIME.instrument(request)
-    except InvalidInput as refused:
+    except (InvalidInput, DkimSignaturePresent) as refused:  # INVALID_ARGUMENT, FAILED_PRECONDITION
         assert str(refused)
         return
     assert reply.mime

@@ -367,15 +367,22 @@ def test_generated_campaign_matches_brute_force_and_replay(kafka_bootstrap: str,
         assert as_dict(link.unique_clicks) == source_counts(on_link, unique=True)
     assert {link.url for link in links} == {e.engagement.link_url for e in clicks}
 
-    breakdown = stub.GetBreakdown(
-        analytics_pb2.GetBreakdownRequest(
-            tenant_id="acme",
-            campaign_id=campaign,
-            dimension=analytics_pb2.BREAKDOWN_DIMENSION_COUNTRY,
-        )
-    ).rows
-    expected_countries = Counter(e.engagement.client.country or "unknown" for e in opens)
-    assert {r.value: r.count for r in breakdown} == dict(expected_countries)
+    for include_machine in (False, True):
+        breakdown = stub.GetBreakdown(
+            analytics_pb2.GetBreakdownRequest(
+                tenant_id="acme",
+                campaign_id=campaign,
+                dimension=analytics_pb2.BREAKDOWN_DIMENSION_COUNTRY,
+                include_machine=include_machine,
+            )
+        ).rows
+        counted = [
+            e
+            for e in opens
+            if include_machine or e.engagement.classification.source == T.HIT_SOURCE_HUMAN
+        ]
+        expected_countries = Counter(e.engagement.client.country or "unknown" for e in counted)
+        assert {r.value: r.count for r in breakdown} == dict(expected_countries), include_machine
 
     mine = [e for e in events if e.recipient_id == "r5"]
     engagement = stub.GetRecipientEngagement(

@@ -8,6 +8,7 @@ import json
 import mailbox
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -15,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from kafka import KafkaConsumer, KafkaProducer
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -241,3 +243,24 @@ def test_bad_events_are_dead_lettered_alone_and_the_batch_recorded(bounce, kafka
         bounce["store"].engine, "dlqco", recipient_id_for("dlqco", "ok2@dlq.example")
     )
     assert [(o.kind, o.reason) for o in stored] == [("bounce", "user_unknown")]
+
+
+def test_outcome_retention_deletes_only_old_outcomes(bounce):
+    stub = bounce_pb2_grpc.BounceServiceStub(keyed_channel(bounce["address"]))
+    for tenant in ("oldco", "newco"):
+        raw = (DATA / "bounces" / "flufl/dsn_01.txt").read_bytes()
+        stub.IngestInboundMessages(
+            iter([bounce_pb2.IngestInboundMessagesRequest(raw_message=raw, tenant_id=tenant)])
+        )
+    store = bounce["store"]
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE outcomes SET recorded_at = now() - interval '400 days' "
+                 "WHERE tenant_id = 'oldco'")
+        )  # fmt: skip
+    cutoff = datetime.now(UTC) - timedelta(days=395)
+    assert store.delete_recorded_before(cutoff) == 1
+    old = recipient_id_for("oldco", "userx@example.com")
+    new = recipient_id_for("newco", "userx@example.com")
+    assert stored_outcomes(store.engine, "oldco", old) == []
+    assert len(stored_outcomes(store.engine, "newco", new)) == 1

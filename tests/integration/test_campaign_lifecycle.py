@@ -15,7 +15,7 @@ import grpc
 import pytest
 from sqlalchemy import text
 
-from emailtrack.common import topics
+from emailtrack.common import metrics, topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop
 from emailtrack.common.db import make_engine
@@ -25,7 +25,6 @@ from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_eve
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, events_pb2, recipient_pb2
 from services.analytics.consumer import EventIngestHandler
 from services.analytics.store import AnalyticsStore
-from services.analytics.store.lifecycle import DROPPED_EVENTS
 from services.bounce.consumer import EraseHandler
 from services.bounce.domain.outcomes import Outcome
 from services.bounce.store import OutcomeStore
@@ -199,7 +198,7 @@ def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(worl
                    if metric == events_pb2.EVENT_TYPE_EMAIL_SENT)  # fmt: skip
 
     wait_for(lambda: sent() == 2)
-    before = DROPPED_EVENTS._value.get()
+    before = metrics.DELETED_CAMPAIGN_EVENTS_DROPPED._value.get()
     deleted = stub.DeleteCampaign(pb.DeleteCampaignRequest(tenant_id=tenant, campaign_id="doomed"))
     assert deleted.messages_deleted == 1
     world["relay"].publish_pending()
@@ -213,7 +212,7 @@ def test_deleted_campaign_is_removed_everywhere_and_late_events_are_dropped(worl
     publish_events(world["producer"], topics.DELIVERY_EVENTS,
                    [late_event(tenant, n) for n in range(3)], b"m1")  # fmt: skip
     wait_for(lambda: _fetch(analytics, tenant) == 3)
-    assert DROPPED_EVENTS._value.get() - before >= 3
+    assert metrics.DELETED_CAMPAIGN_EVENTS_DROPPED._value.get() - before >= 3
     with analytics.connection() as conn:
         left = conn.execute(
             "SELECT count(*) FROM events WHERE tenant_id = %s AND campaign_id = 'doomed'",

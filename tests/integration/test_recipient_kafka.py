@@ -217,7 +217,7 @@ def test_replaying_the_topics_twice_changes_nothing(setup) -> None:
             original(items)
             handled.append(len(items))
 
-        loop.handler.handle = counting  # type: ignore[method-assign]
+        loop.handler.handle = counting  # type: ignore[method-assign]  # the test counts calls by wrapping the handler
         running = Running(loop)
         wait_for(functools.partial(lambda counts: sum(counts) >= 13, handled))
         running.close()

@@ -58,7 +58,7 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float = 30) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "spans did not arrive"
         time.sleep(0.1)
-        trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
+        trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]  # the SDK provider the test installed
 
 
 def test_one_trace_from_gateway_to_analytics(
@@ -131,4 +131,4 @@ def test_one_trace_from_gateway_to_analytics(
     spans = {s.name: s for s in EXPORTER.get_finished_spans() if s.context.trace_id == trace_id}
     edge = spans[f"process {topics.RAW_HITS}"]
     assert edge.parent is not None and edge.parent.span_id == gateway_span.context.span_id
-    assert spans[INGEST_SPAN].parent.span_id == edge.context.span_id  # type: ignore[union-attr]
+    assert spans[INGEST_SPAN].parent.span_id == edge.context.span_id  # type: ignore[union-attr]  # set up by the test itself

@@ -20,7 +20,13 @@ from emailtrack.common.consuming import Record
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import events_pb2
-from services.tracking_edge.consumer import KIND_NAMES, SOURCES, RawHitHandler, event_id_for_hit
+from services.tracking_edge.consumer import (
+    KIND_NAMES,
+    SOURCES,
+    RawHitHandler,
+    RecipientEventHandler,
+    event_id_for_hit,
+)
 from services.tracking_edge.domain.classify import (
     Classifier,
     HitFeatures,
@@ -66,8 +72,8 @@ def producer(kafka_bootstrap: str) -> Iterator[KafkaProducer]:
 
 def stored(hit_id: str, recipient: str, at: datetime, kind: int = OPEN, **kw: object) -> StoredHit:
     fields = {"link_index": 0, "source": "human", "honeypot": False, "message_id": "m1"} | kw
-    return StoredHit(hit_id, "t", fields["message_id"], recipient, kind, fields["link_index"],  # type: ignore[arg-type]
-                     at, fields["source"], fields["honeypot"])  # type: ignore[arg-type]  # fmt: skip
+    return StoredHit(hit_id, "t", fields["message_id"], recipient, kind, fields["link_index"],  # type: ignore[arg-type]  # test data: an enum value as int or str
+                     at, fields["source"], fields["honeypot"], fields.get("campaign_id", ""))  # type: ignore[arg-type]  # fmt: skip
 
 
 def test_batch_context_gives_history_oldest_first_and_opt_outs(engine: Engine) -> None:
@@ -105,6 +111,38 @@ def test_record_hits_is_idempotent_and_keeps_any_text(engine: Engine) -> None:
     assert [tuple(r) for r in rows] == [tuple(hits[0]), tuple(hits[1])]
 
 
+def test_campaign_deletion_and_retention_erase_hits(engine: Engine) -> None:
+    store = TrackingEdgeStore(engine)
+    old = SENT - timedelta(days=400)
+    store.record_hits(
+        [
+            stored("k1", "ann", SENT, campaign_id="keep"),
+            stored("d1", "ann", SENT, campaign_id="gone", message_id="m2"),
+            stored("d2", "bob", SENT, campaign_id="gone", message_id="m2"),
+            stored("o1", "cyd", old, campaign_id="keep", message_id="m3"),
+        ]
+    )
+    deleted = events_pb2.Event(
+        event_id="cs1",
+        type=events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE,
+        tenant_id="t",
+        campaign_id="gone",
+    )
+    deleted.campaign_status.status = "deleted"
+    paused = events_pb2.Event(
+        event_id="cs2",
+        type=events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE,
+        tenant_id="t",
+        campaign_id="keep",
+    )
+    paused.campaign_status.status = "paused"
+    RecipientEventHandler(store).handle([deleted, paused])
+    assert store.delete_hits_before(SENT - timedelta(days=395)) == 1
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT hit_id FROM hits ORDER BY hit_id")).scalars().all()
+    assert left == ["k1"]
+
+
 class Traffic:
     """Raw hits of one tenant, and the verdict each should get when classified one by one
     with every earlier hit of its recipient and message (the definition of its history)."""
@@ -124,8 +162,8 @@ class Traffic:
         )
         claims = hit.claims
         claims.tenant_id, claims.campaign_id, claims.message_id = self.tenant, "c1", "m1"
-        claims.recipient_id, claims.kind = recipient, kind  # type: ignore[assignment]
-        claims.link_index = int(kw.get("link", 0))  # type: ignore[call-overload]
+        claims.recipient_id, claims.kind = recipient, kind  # type: ignore[assignment]  # test data: an enum value as int or str
+        claims.link_index = int(kw.get("link", 0))  # type: ignore[call-overload]  # a test value of known type
         claims.honeypot = bool(kw.get("honeypot", False))
         claims.sent_at.FromDatetime(SENT)
         hit.received_at.FromNanoseconds(int((SENT.timestamp() + seconds) * 1e9) + 789)

@@ -110,7 +110,7 @@ def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
 
     def serve(registrations: list[tuple[object, object]], limiter: RateLimiter) -> RunningServer:
         return start_server(
-            [ServiceRegistration(s, add, "x") for s, add in registrations],  # type: ignore[arg-type]
+            [ServiceRegistration(s, add, "x") for s, add in registrations],  # type: ignore[arg-type]  # servicers of several types
             0,
             "127.0.0.1",
             auth=single_key_auth(TEST_KEY, api_keys, limiter=limiter),

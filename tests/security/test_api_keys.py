@@ -45,7 +45,7 @@ def works(stack: Stack, key: str) -> bool:
 
 def eventually(check: object, seconds: float = 3.0) -> None:
     deadline = time.monotonic() + seconds
-    while not check():  # type: ignore[operator]
+    while not check():  # type: ignore[operator]  # a zero-argument callable
         assert time.monotonic() < deadline, "not within the verification cache's lifetime"
         time.sleep(0.1)
 

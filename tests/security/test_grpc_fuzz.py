@@ -51,7 +51,7 @@ def channels(stack: Stack) -> Iterator[dict[str, grpc.Channel]]:
         for address in set(stack.addresses.values())
         for key in (tenant_key, TEST_KEY)
     }
-    yield {"tenant": tenant_key, **opened}  # type: ignore[dict-item]
+    yield {"tenant": tenant_key, **opened}  # type: ignore[dict-item]  # fixture values of mixed types
     for channel in opened.values():
         channel.close()
 

@@ -58,6 +58,9 @@ MACHINE_BITS = (1 << SCANNER) | (1 << BOT)
 PROXY_ON_READ = 8
 ON_READ_PROXY_AGENT_SUFFIX = "_proxy"
 PROXY_BITS = (1 << PROXY) | (1 << PROXY_ON_READ)
+# Breakdown rows of human hits only are kept beside the rows of all hits, under the event type
+# plus this offset (GetBreakdown reads them unless include_machine is set).
+HUMAN_BREAKDOWN_KIND_OFFSET = 100
 
 
 def has(mask: int, source: int) -> bool:
@@ -105,9 +108,22 @@ def uniques_by_source(masks: Mapping[int, int]) -> BySource:
     )
 
 
-def filtered_unique(masks: Mapping[int, int]) -> int:
-    """Pairs seen from at least one source other than security scanners and bots."""
-    return sum(n for mask, n in masks.items() if mask & ~MACHINE_BITS)
+def filtered_unique(masks: Mapping[int, int], excluded: int = MACHINE_BITS) -> int:
+    """Pairs seen from at least one source outside ``excluded`` (a mask: security scanners and
+    bots always, and what the tenant's filter settings add)."""
+    return sum(n for mask, n in masks.items() if mask & ~excluded)
+
+
+def excluded_bits(exclude_mpp: bool, exclude_on_read: bool, exclude_unclassified: bool) -> int:
+    """The sources a tenant's filtered opens and clicks leave out, as a mask."""
+    bits = MACHINE_BITS
+    if exclude_mpp:
+        bits |= 1 << PROXY
+    if exclude_on_read:
+        bits |= 1 << PROXY_ON_READ
+    if exclude_unclassified:
+        bits |= 1 << UNCLASSIFIED
+    return bits
 
 
 def ratio(numerator: float, denominator: float) -> float:
@@ -169,8 +185,11 @@ class CampaignFigures:
     mpp_adjusted_open_rate: float
 
 
-def campaign_figures(counters: Iterable[tuple[int, int, int]]) -> CampaignFigures:
-    """``counters`` are (metric, source, n) rows of one campaign."""
+def campaign_figures(
+    counters: Iterable[tuple[int, int, int]], excluded: int = MACHINE_BITS
+) -> CampaignFigures:
+    """``counters`` are (metric, source, n) rows of one campaign; ``excluded`` the sources
+    the filtered figures leave out."""
     by_metric: dict[int, dict[int, int]] = {}
     for metric, source, n in counters:
         if n:
@@ -184,7 +203,8 @@ def campaign_figures(counters: Iterable[tuple[int, int, int]]) -> CampaignFigure
     sent, delivered = total(Metric.SENT), total(Metric.DELIVERED)
     hard, soft = total(Metric.HARD_BOUNCE), total(Metric.SOFT_BOUNCE)
     base = delivered if delivered > 0 else sent
-    f_opens, f_clicks = filtered_unique(open_masks), filtered_unique(click_masks)
+    f_opens = filtered_unique(open_masks, excluded)
+    f_clicks = filtered_unique(click_masks, excluded)
     opens_unique = uniques_by_source(open_masks)
     return CampaignFigures(
         sent=sent,

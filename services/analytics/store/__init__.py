@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from emailtrack.common.db import raw_transaction
 from services.analytics.codec import COLUMNS, CampaignDeletion, Erasure, EventRow, WarmupRow
+from services.analytics.domain import MACHINE_BITS
 from services.analytics.store import ingest, lifecycle, partitions, timeline
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,24 @@ class AnalyticsStore:
         for campaign_id, metric, source, n in rows:
             result[campaign_id].append((metric, source, n))
         return result
+
+    def excluded_sources(self, tenant_id: str) -> int:
+        """The source mask the tenant's filtered figures leave out (scanners and bots when
+        the tenant set nothing)."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "SELECT excluded_sources FROM filter_settings WHERE tenant_id = %s", (tenant_id,)
+            ).fetchone()
+        return int(row[0]) if row is not None else MACHINE_BITS
+
+    def set_excluded_sources(self, tenant_id: str, excluded: int) -> None:
+        with self.connection() as conn:
+            conn.execute(
+                "INSERT INTO filter_settings (tenant_id, excluded_sources) VALUES (%s, %s) "
+                "ON CONFLICT (tenant_id) DO UPDATE SET "
+                "excluded_sources = EXCLUDED.excluded_sources, updated_at = now()",
+                (tenant_id, excluded | MACHINE_BITS),
+            )
 
     def activity(self, tenant_id: str, campaign_ids: Sequence[str]) -> dict[str, Activity]:
         with self.connection() as conn:

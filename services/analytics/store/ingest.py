@@ -18,6 +18,7 @@ from emailtrack.v1 import events_pb2
 from services.analytics.codec import COLUMNS, Erasure, EventRow
 from services.analytics.domain import (
     HUMAN,
+    HUMAN_BREAKDOWN_KIND_OFFSET,
     ON_READ_PROXY_AGENT_SUFFIX,
     PAIR_EVENT_TYPES,
     PROXY,
@@ -174,14 +175,21 @@ links_up AS (
   DO UPDATE SET n = r.n + EXCLUDED.n
 ),
 clients AS (
-  SELECT tenant_id, campaign_id, event_type, email_client, device, os, country, count(*) AS n
+  SELECT tenant_id, campaign_id, event_type, email_client, device, os, country, count(*) AS n,
+         count(*) FILTER (WHERE source = {HUMAN}) AS human_n
   FROM counted WHERE event_type IN ({OPEN}, {CLICK}) GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 breakdown_up AS (
+  -- rows of all hits under the event type, of human hits under it + the offset
   INSERT INTO campaign_breakdown AS r (tenant_id, campaign_id, kind, dimension, value, n)
-  SELECT tenant_id, campaign_id, event_type, d.dimension, d.value, sum(n)
-  FROM clients CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
+  SELECT tenant_id, campaign_id, k.kind, d.dimension, d.value, sum(k.n)
+  FROM clients
+       CROSS JOIN LATERAL (VALUES (event_type, n),
+                                  (event_type + {HUMAN_BREAKDOWN_KIND_OFFSET}, human_n))
+       AS k(kind, n)
+       CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
        AS d(dimension, value)
+  WHERE k.n > 0
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (tenant_id, campaign_id, kind, dimension, value) DO UPDATE SET n = r.n + EXCLUDED.n
 ),

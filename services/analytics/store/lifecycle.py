@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prometheus_client import Counter
 from psycopg import Connection
 
+from emailtrack.common import metrics
 from services.analytics.codec import CampaignDeletion, WarmupRow
 from services.analytics.domain import HUMAN, Metric
-
-DROPPED_EVENTS = Counter(
-    "emailtrack_analytics_deleted_campaign_events_dropped_total",
-    "Event deliveries dropped because their campaign was deleted",
-)
 
 # Tables whose rows belong to one campaign (tenant_usage_days is billing data: kept).
 CAMPAIGN_TABLES = (
@@ -101,7 +96,7 @@ def drop_deleted(conn: Connection) -> int:
         cur.execute(DROP_DELETED)
         dropped = sum(n for (n,) in cur.fetchall())
     if dropped:
-        DROPPED_EVENTS.inc(dropped)
+        metrics.DELETED_CAMPAIGN_EVENTS_DROPPED.inc(dropped)
     return dropped
 
 

@@ -77,7 +77,6 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"no mailbox here",
         r"not (?:a )?(?:valid|our) (?:user|recipient|mailbox|customer)",
         r"not listed in (?:domino directory|public name)",
-        r"unrouteable address",
         r"no matches to nameserver query",
         r"does not have a final e?-?mail delivery point",
         r"did not (?:exactly )?match an? .{0,40}address",
@@ -129,7 +128,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"name or service not known",
         r"host or domain name not found",
         r"domain (?:is not reachable|must exist)",
-        r"unroutable address",
+        r"unroute?able address",  # Exim: no router could route the domain
         r"mail domain mentioned in email address is unknown",
         r"account or domain may not exist",
         r"non-?existent ?domain",

@@ -178,6 +178,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"no answer",
     ),
     rule(
+        # A loop the MTA itself broke (Sendmail, Postfix) is its configuration's fault, not
+        # the network's; Sisimai lists both phrases under systemerror.
+        "generic.loop_broken",
+        t.SYSTEM_ERROR,
+        r"aliasing/forwarding loop broken",
+        r"would create a mail loop",
+    ),
+    rule(
         "generic.network",
         t.NETWORK_ERROR,
         r"too many hops",
@@ -198,7 +206,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"service (?:currently )?(?:not available|unavailable)",
         r"loops back to myself",
         r"(?:mail system|server|local|system) config(?:uration)? error",
-        r"aliasing/forwarding loop broken",
         r"several matches found",
         r"could not load drd",
         r"interrupted system call",

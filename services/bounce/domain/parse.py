@@ -12,6 +12,7 @@ import email
 import email.policy
 import email.utils
 import logging
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any, Literal
@@ -111,13 +112,20 @@ def _classify(
     return result, code
 
 
+_SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
+
+
 def specific_status(status: str, diagnostic: str) -> str:
     """The status to report: the report's own, or the diagnostic's code when the report only
     gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
     (Classification still reads the report's status with the text: vendors misuse codes.)"""
+    found = status_in_text(diagnostic, reply_code_in(diagnostic))
+    if _SPECIFIC_STATUS_RE.match(found):
+        # The remote server's own detailed code wins over the reporting MTA's summary (Sisimai
+        # does the same): "Status: 5.0.0" or "5.1.1" beside "550 5.7.1 ..." is 5.7.1.
+        return found
     if status and not status.endswith(".0.0"):
         return status
-    found = status_in_text(diagnostic, reply_code_in(diagnostic))
     if found and (not status or found[0] == status[0]):
         return found
     return status

@@ -202,10 +202,15 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
 )
 
 
+_ANY_RECEIVER_HOST = re.compile("|".join(f"(?:{r.hosts.pattern})" for r in RECEIVERS))
+
+
 def receiver_reason(text: str, mx_host: str, domain: str) -> tuple[str, str]:
     """(reason, receiver name) from the tables of the receiver whose host this reply came
     from, or ("", "") when no receiver's host is named or its tables say nothing."""
-    hosts = f"{mx_host.lower()}\n{domain.lower()}\n{text[:2000].lower()}"
+    hosts = f"{mx_host}\n{domain}\n{text[:2000]}".lower()
+    if _ANY_RECEIVER_HOST.search(hosts) is None:  # one scan for the common case: no receiver
+        return "", ""
     for receiver in RECEIVERS:
         if receiver.hosts.search(hosts):
             reason = receiver.reason(text[:2000])

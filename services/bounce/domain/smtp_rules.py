@@ -11,8 +11,10 @@ Order of evaluation, first hit wins:
 4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
    remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
 5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...), unless it
-   only names a protocol-level class (syntax, security, content): MTAs use those loosely
-   (5.7.3 for a spam verdict), so there the reply text is read first.
+   only names a protocol-level class (syntax, security, content) or a network or system
+   failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
+   itself), so there the reply text is read first (Sisimai retries its phrase lists after
+   such status names too).
 6. Generic reply-text phrases.
 7. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
 8. ``undefined``; hard for 5xx, soft otherwise.
@@ -40,7 +42,9 @@ _SUCCESS_CODE_RE = re.compile(r"(2\d\d)(?:[ -]|$)", re.MULTILINE)
 _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
 _SPACE_RE = re.compile(r"\s+")
 # Definitive statuses that still yield to a generic phrase (step 5 of the module docstring).
-_TEXT_FIRST_STATUS_REASONS = frozenset({t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR})
+_TEXT_FIRST_STATUS_REASONS = frozenset(
+    {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR}
+)
 _MAX_TEXT = 2000
 
 

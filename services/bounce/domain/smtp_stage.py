@@ -44,7 +44,8 @@ _DIRECTORY_RE = re.compile(
     r"|non répertorié dans l'annuaire domino"
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
     r"|recipient name is not recognized|invalid final delivery userid"
-    r"|address couldn't be found\. check for typos|no such user here",
+    r"|address couldn't be found\. check for typos"
+    r"|requested action not taken: no such user here",
     re.IGNORECASE,
 )
 # An SMTP command written in capitals inside a diagnostic ("RCPT TO:<a@b> ... 550 ..."): the

@@ -19,7 +19,6 @@ DEFINITIVE: dict[str, str] = {
     "1.6": t.HAS_MOVED,  # destination mailbox has moved, no forwarding address
     "1.7": t.REJECTED,  # bad sender's mailbox address syntax
     "1.8": t.REJECTED,  # bad sender's system address
-    "2.1": t.SUSPENDED,  # mailbox disabled, not accepting messages
     "2.2": t.MAILBOX_FULL,  # mailbox full
     "2.3": t.EXCEED_LIMIT,  # message length exceeds the mailbox's administrative limit
     "2.4": t.MAILER_ERROR,  # mailing list expansion problem
@@ -86,6 +85,10 @@ FALLBACK: dict[str, str] = {
     # Null MX per RFC 7505, but Office 365 uses it for "recipient not found".
     "1.10": t.NOT_ACCEPTED,
     "2.0": t.FILTERED,
+    # Mailbox disabled, not accepting messages: MTAs send it for unknown users and filter
+    # refusals too, so the text decides (suspension wording, unknown-user wording and its
+    # stage); without either it is a refusal of this mailbox (Sisimai: filtered).
+    "2.1": t.FILTERED,
     "3.0": t.SYSTEM_ERROR,
     "4.0": t.NETWORK_ERROR,
     "4.1": t.EXPIRED,  # no answer from host (retried until given up); Office 365: "access denied"

@@ -68,7 +68,7 @@ def delivery_event(
     event.warmup = message.warmup
     event.delivery.address = email
     event.delivery.reason = reason
-    event.delivery.bounce_type = bounce_type  # type: ignore[assignment]
+    event.delivery.bounce_type = bounce_type  # type: ignore[assignment]  # an enum value stored as int
     event.delivery.source = "api"
     return event
 

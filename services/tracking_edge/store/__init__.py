@@ -31,6 +31,7 @@ class StoredHit(NamedTuple):
     received_at: datetime
     source: str
     honeypot: bool
+    campaign_id: str = ""
 
 
 class PastHit(NamedTuple):
@@ -78,10 +79,10 @@ ORDER BY h.received_at
 # The hits travel as one JSON array of rows, received_at in microseconds since the epoch.
 _INSERT = """
 INSERT INTO hits (hit_id, tenant_id, message_id, recipient_id, kind, link_index, received_at,
-                  source, honeypot)
+                  source, honeypot, campaign_id)
 SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::smallint, (r->>5)::integer,
        timestamptz 'epoch' + (r->>6)::bigint * interval '1 microsecond', r->>7,
-       (r->>8)::boolean
+       (r->>8)::boolean, r->>9
 FROM json_array_elements(%(rows)s::json) AS r
 ON CONFLICT (hit_id) DO NOTHING
 """
@@ -121,7 +122,14 @@ class TrackingEdgeStore:
         if not hits:
             return
         rows = [
-            (*h[:6], (h.received_at - _EPOCH) // _MICROSECOND, h.source, h.honeypot) for h in hits
+            (
+                *h[:6],
+                (h.received_at - _EPOCH) // _MICROSECOND,
+                h.source,
+                h.honeypot,
+                h.campaign_id,
+            )
+            for h in hits
         ]
         with self._connection() as conn:
             conn.execute(_INSERT, {"rows": json.dumps(rows)})
@@ -169,3 +177,23 @@ class TrackingEdgeStore:
                 text("DELETE FROM hits WHERE tenant_id = :t AND recipient_id = :r"),
                 {"t": tenant_id, "r": recipient_id},
             )
+
+    def delete_campaign(self, tenant_id: str, campaign_id: str) -> int:
+        """Erases a deleted campaign's hits; returns how many."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                text("DELETE FROM hits WHERE tenant_id = :t AND campaign_id = :c"),
+                {"t": tenant_id, "c": campaign_id},
+            )
+        return result.rowcount
+
+    def delete_hits_before(self, cutoff: datetime, limit: int = 10_000) -> int:
+        """Deletes up to ``limit`` hits received before ``cutoff`` (retention); returns how
+        many, so a caller repeats while it gets ``limit``."""
+        query = text(
+            "DELETE FROM hits WHERE hit_id IN "
+            "(SELECT hit_id FROM hits WHERE received_at < :cutoff LIMIT :limit)"
+        )
+        with self.engine.begin() as conn:
+            result = conn.execute(query, {"cutoff": cutoff, "limit": limit})
+        return result.rowcount

@@ -113,12 +113,12 @@ def test_event_time_keeps_microseconds_and_a_time_out_of_range_is_invalid() -> N
 
 def test_enum_values_a_smallint_cannot_hold_are_invalid() -> None:
     opened = event(events_pb2.EVENT_TYPE_EMAIL_OPEN)
-    opened.engagement.classification.source = 40_000  # type: ignore[assignment]
+    opened.engagement.classification.source = 40_000  # type: ignore[assignment]  # test data out of the enum's range on purpose
     with pytest.raises(InvalidEvent):
         decode_event(opened)
     bounce = event(events_pb2.EVENT_TYPE_EMAIL_BOUNCE)
     bounce.delivery.bounce_type = 9  # type: ignore[assignment]  # unknown but storable
-    assert decode_event(bounce).bounce_type == 9  # type: ignore[union-attr]
-    bounce.delivery.bounce_type = -40_000  # type: ignore[assignment]
+    assert decode_event(bounce).bounce_type == 9  # type: ignore[union-attr]  # set up by the test itself
+    bounce.delivery.bounce_type = -40_000  # type: ignore[assignment]  # test data out of the enum's range on purpose
     with pytest.raises(InvalidEvent):
         decode_event(bounce)

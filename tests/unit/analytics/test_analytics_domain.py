@@ -13,6 +13,7 @@ from services.analytics.domain import (
     UNCLASSIFIED,
     Metric,
     campaign_figures,
+    excluded_bits,
     filtered_unique,
     mpp_adjusted_open_rate,
     uniques_by_source,
@@ -100,3 +101,13 @@ def test_apple_mpp_and_gmail_reads_together() -> None:
 
 def mask_rows(masks: dict[int, int]) -> list[tuple[int, int, int]]:
     return [(Metric.OPEN_MASK, m, n) for m, n in masks.items()]
+
+
+def test_tenant_exclusions_add_to_scanners_and_bots() -> None:
+    masks = {mask(HUMAN): 5, mask(PROXY): 4, mask(PROXY_ON_READ): 3, mask(UNCLASSIFIED): 2}
+    masks |= {mask(SCANNER): 9, mask(PROXY, HUMAN): 1}
+    assert filtered_unique(masks) == 15
+    assert filtered_unique(masks, excluded_bits(True, False, False)) == 11
+    assert filtered_unique(masks, excluded_bits(True, True, True)) == 6
+    figures = campaign_figures(mask_rows(masks), excluded_bits(False, True, False))
+    assert figures.filtered_unique_opens == 12

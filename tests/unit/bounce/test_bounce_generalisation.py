@@ -92,8 +92,12 @@ def test_no_mx_and_null_mx_are_not_accepted():
 def test_suspended_mailbox_is_soft():
     r = only("bounceparser/deactivated-mailbox.msg")
     assert (r.classification.reason, r.classification.bounce_type) == ("suspended", "soft")
-    c = classify_smtp_reply(550, "5.2.1", "550 5.2.1 user unknown")
+    c = classify_smtp_reply(550, "5.2.1", "550 5.2.1 mailbox disabled")
     assert (c.reason, c.bounce_type) == ("suspended", "soft")
+    # X.2.1 is text-first (MTAs send it for unknown users too; Sisimai names it filtered):
+    # unknown-user wording decides, and without any wording it is a filter's refusal.
+    assert classify_smtp_reply(550, "5.2.1", "550 5.2.1 user unknown").reason == "user_unknown"
+    assert classify_smtp_reply(550, "5.2.1", "550 5.2.1 not accepted").reason == "filtered"
 
 
 def test_unexplained_text_is_on_hold_and_no_text_undefined():
@@ -301,13 +305,14 @@ def test_google_groups_posting_refusal_synthetic():
         # An address with its reason in brackets; no status and no stage: filtered (Sisimai
         # 4.25 says filtered too, pseudo status 5.0.910).
         ("kijitora@example.co.jp [User unknown]\n", "kijitora@example.co.jp", "filtered"),
-        # A bulleted list after "failed permanently:".
+        # A bulleted list after "failed permanently:". No mailbox status, no stage: the
+        # unknown-user wording is a filter's refusal (Sisimai's order; round 2).
         (
             "Delivery to the following recipients failed permanently:\n\n"
             "  * kijitora@example.com\n\nTechnical details of permanent failure:\n"
             "553 5.3.0 <kijitora@example.com>... No such user here\n",
             "kijitora@example.com",
-            "user_unknown",
+            "filtered",
         ),
         # Domino: "was not delivered to:" then "because:".
         (

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.domain import parse_bounce_message
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.parse import specific_status
 from services.bounce.domain.smtp_stage import smtp_stage, sole_stage
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
@@ -96,3 +97,30 @@ def test_a_notification_naming_one_stage_lends_it_to_every_recipient():
 )
 def test_real_messages(name, reason):
     assert _corpus_reasons(name) == {reason}
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        ("5.0.0", "550 5.7.1 Message rejected", "5.7.1"),
+        ("5.1.1", "550 5.7.1 Message rejected", "5.7.1"),  # the remote server's code wins
+        ("5.1.1", "550 5.7.26 unauthenticated", "5.1.1"),  # two-digit details: the report's
+        ("5.2.2", "552 mailbox full", "5.2.2"),
+        ("", "550 5.1.1 unknown", "5.1.1"),
+    ],
+)
+def test_reported_status_prefers_the_remote_servers_detailed_code(status, diagnostic, expected):
+    assert specific_status(status, diagnostic) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("550 Unrouteable address", "host_unknown"),  # Exim: the domain could not be routed
+        ("554 5.4.6 aliasing/forwarding loop broken", "system_error"),  # the MTA broke a loop
+        ("554 it would create a mail loop", "system_error"),
+        ("554 5.4.6 mail loop detected", "network_error"),  # a routing loop
+    ],
+)
+def test_exim_routing_and_loops_read_as_sisimai_lists_them(text, reason):
+    assert classify_smtp_reply(0, "", text).reason == reason

@@ -210,7 +210,7 @@ def test_an_event_of_a_shape_no_rule_foresaw_is_set_aside_alone():
     def one(item: dict[str, object], index: int) -> list[object]:
         return [] if item["ok"] else [item["missing"]]  # KeyError on the second event
 
-    mapped = map_each([{"ok": True}, {"ok": False}, {"ok": True}], one)  # type: ignore[arg-type]
+    mapped = map_each([{"ok": True}, {"ok": False}, {"ok": True}], one)  # type: ignore[arg-type]  # minimal stand-in events
     (rejected,) = mapped.rejected
     assert rejected.index == 1 and "KeyError" in rejected.error
 

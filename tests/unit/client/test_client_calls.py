@@ -73,7 +73,7 @@ def recorder(port: int) -> Iterator[MetadataRecorder]:
 def options(port: int, **fields: object) -> ClientOptions:
     values: dict[str, object] = {"endpoints": Endpoints.single(f"127.0.0.1:{port}")}
     values.update(fields)
-    return ClientOptions(**values)  # type: ignore[arg-type]
+    return ClientOptions(**values)  # type: ignore[arg-type]  # test fields passed as keywords
 
 
 def test_api_key_is_sent_as_bearer_metadata(port: int, recorder: MetadataRecorder) -> None:

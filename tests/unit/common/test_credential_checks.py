@@ -18,7 +18,7 @@ def test_keys_are_random_and_only_their_hash_is_kept() -> None:
     first, second = api_keys.new_key(), api_keys.new_key()
     assert first.presented != second.presented and first.prefix != second.prefix
     assert first.presented.startswith(f"et_{first.prefix}_")
-    prefix, secret = api_keys.split_key(first.presented)  # type: ignore[misc]
+    prefix, secret = api_keys.split_key(first.presented)  # type: ignore[misc]  # a key just issued splits
     assert prefix == first.prefix
     assert secret not in first.secret_hash.hex() and len(first.secret_hash) == 32
     assert api_keys.matches(secret, first.secret_hash)

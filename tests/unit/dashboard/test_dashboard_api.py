@@ -164,7 +164,7 @@ def test_every_route_is_in_the_openapi_document(client: TestClient) -> None:
         for method in operations
     }
     served = set()
-    for route in api_app(client.app.gateway.settings.operators, None).routes:  # type: ignore[attr-defined, arg-type]
+    for route in api_app(client.app.gateway.settings.operators, None).routes:  # type: ignore[attr-defined, arg-type]  # the TestClient's app is the gateway's
         assert isinstance(route, Route) and route.methods is not None
         if route.path == "/openapi.json":
             continue

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.tracking.spool import SPOOL_DROPPED, Spool, decode_records, encode_record
+from emailtrack.common.metrics import SPOOL_DROPPED
+from gateway.tracking.spool import Spool, decode_records, encode_record
 
 
 def drain(spool: Spool) -> list[bytes]:
@@ -75,7 +76,7 @@ def test_a_new_worker_adopts_a_dead_workers_segments_first(tmp_path: Path) -> No
     spool.open()
     spool.append(b"mine", hits=1)
     assert drain(spool) == [f"hit-{i}".encode() for i in range(30)] + [b"mine"]
-    assert [p.name for p in tmp_path.iterdir()] == [spool.directory.name]  # type: ignore[union-attr]
+    assert [p.name for p in tmp_path.iterdir()] == [spool.directory.name]  # type: ignore[union-attr]  # set up by the test itself
 
 
 def test_a_live_workers_folder_is_left_alone(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def definition(**changes: object) -> Definition:
         "variants": (Variant("A", "", 1), Variant("B", "", 1)),
     }
     values.update(changes)
-    return Definition(**values)  # type: ignore[arg-type]
+    return Definition(**values)  # type: ignore[arg-type]  # test fields passed as keywords
 
 
 def test_validation() -> None:

@@ -55,7 +55,7 @@ def history_for(name: str, received: datetime) -> HitHistory:
 def hit_for(entry: dict[str, str]) -> HitFeatures:
     received = SENT + timedelta(seconds=int(entry["after_send_s"]))
     return HitFeatures(
-        kind=entry["kind"],  # type: ignore[arg-type]
+        kind=entry["kind"],  # type: ignore[arg-type]  # test data: an enum value as int or str
         http_method=entry["method"],
         user_agent=entry["user_agent"],
         client_ip=entry["ip"],

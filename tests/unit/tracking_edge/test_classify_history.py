@@ -21,7 +21,7 @@ def click(link: int = 0) -> HitFeatures:
 
 
 def prior(kind: str, seconds_ago: float, link: int = 0, **kw: object) -> PriorHit:
-    return PriorHit(kind, NOW - timedelta(seconds=seconds_ago), link, **kw)  # type: ignore[arg-type]
+    return PriorHit(kind, NOW - timedelta(seconds=seconds_ago), link, **kw)  # type: ignore[arg-type]  # test data: an enum value as int or str
 
 
 def test_empty_history() -> None:

@@ -63,8 +63,8 @@ def test_longest_prefix_wins_and_misses_are_none() -> None:
     wide = parse_snapshot("wide", "# agent: wide\n# source: bot\n10.0.0.0/8\n")
     narrow = parse_snapshot("narrow", "# agent: narrow\n# source: security_scanner\n10.1.2.0/24\n")
     index = NetworkIndex([wide, narrow])
-    assert index.lookup(parse_ip("10.1.2.3")).agent == "narrow"  # type: ignore[union-attr]
-    assert index.lookup(parse_ip("10.9.9.9")).agent == "wide"  # type: ignore[union-attr]
+    assert index.lookup(parse_ip("10.1.2.3")).agent == "narrow"  # type: ignore[union-attr]  # set up by the test itself
+    assert index.lookup(parse_ip("10.9.9.9")).agent == "wide"  # type: ignore[union-attr]  # set up by the test itself
     assert index.lookup(parse_ip("11.0.0.1")) is None
     assert index.lookup(parse_ip("not an ip")) is None
 
@@ -73,7 +73,7 @@ def test_a_higher_priority_layer_wins_over_a_longer_prefix() -> None:
     cloud = parse_snapshot("cloud", "# agent: cloud\n# source: bot\n# priority: 0\n10.1.2.0/24\n")
     vendor = parse_snapshot("vendor", "# agent: vendor\n# source: bot\n10.0.0.0/8\n")
     index = NetworkIndex([cloud, vendor])
-    assert index.lookup(parse_ip("10.1.2.3")).agent == "vendor"  # type: ignore[union-attr]
+    assert index.lookup(parse_ip("10.1.2.3")).agent == "vendor"  # type: ignore[union-attr]  # set up by the test itself
 
 
 def test_open_overrides_in_header() -> None:
@@ -105,3 +105,9 @@ def test_country_lookup_offline() -> None:
     assert countries.country("192.0.2.10") == ""
     assert countries.country("garbage") == ""
     assert countries.country("") == ""
+
+
+def test_asn_names_from_the_offline_database() -> None:
+    facts = CountryLookup().facts("148.163.130.10")
+    assert facts.country == "US" and "PROOFPOINT" in facts.asn_name
+    assert CountryLookup().facts("192.168.1.10") == ("", "")

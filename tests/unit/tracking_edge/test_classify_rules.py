@@ -31,7 +31,7 @@ def hit(
     headers: dict[str, str] | None = None,
 ) -> HitFeatures:
     return HitFeatures(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]  # test data: an enum value as int or str
         http_method=method,
         user_agent=ua,
         client_ip=ip,
@@ -208,3 +208,11 @@ def test_google_link_check_and_declared_crawlers_by_address() -> None:
     assert (google.source, google.agent) == ("security_scanner", "google_safe_browsing")
     crawler = classify_hit(hit(ip="66.249.66.1"), opened(600))
     assert (crawler.source, crawler.agent) == ("bot", "googlebot")
+
+
+def test_a_security_vendor_network_outside_the_snapshots_is_a_scanner() -> None:
+    # 185.132.180.0/22 is Proofpoint's (ASN "Proofpoint, Inc."), not in proofpoint.txt
+    verdict = classify_hit(hit(ip="185.132.180.1"), opened(600))
+    assert (verdict.source, verdict.agent) == ("security_scanner", "proofpoint")
+    assert any(reason.startswith("ip_range:asn:") for reason in verdict.reasons)
+    assert classify_hit(hit(ip="165.225.0.1"), opened(600)).source == "human"  # Zscaler proxy

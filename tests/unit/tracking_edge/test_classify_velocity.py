@@ -37,7 +37,7 @@ def test_memory_is_bounded() -> None:
 
 def click(kind: str = "click", ua: str = CHROME, method: str = "GET") -> HitFeatures:
     return HitFeatures(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]  # test data: an enum value as int or str
         http_method=method,
         user_agent=ua,
         client_ip="81.2.69.142",

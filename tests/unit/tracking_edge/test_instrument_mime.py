@@ -50,7 +50,7 @@ def call(
     stub: tracking_edge_pb2_grpc.TrackingEdgeServiceStub, raw: bytes, **fields: object
 ) -> pb.InstrumentMimeResponse:
     values: dict[str, object] = {"mime": raw, "message": IDS, **fields}
-    return stub.InstrumentMime(pb.InstrumentMimeRequest(**values))  # type: ignore[arg-type]
+    return stub.InstrumentMime(pb.InstrumentMimeRequest(**values))  # type: ignore[arg-type]  # test fields passed as keywords
 
 
 def payloads(raw: bytes) -> dict[str, bytes]:

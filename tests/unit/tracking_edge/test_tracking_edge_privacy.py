@@ -41,3 +41,11 @@ def test_settings_from_the_environment() -> None:
         TrackingEdgeSettings.from_env({**KEYS, "EMAILTRACK_PRIVACY_PROFILE": "gdpr-ish"})
     with pytest.raises(ConfigError):
         TrackingEdgeSettings.from_env({**KEYS, "EMAILTRACK_IP_PREFIX_V4": "40"})
+
+
+def test_hit_retention_setting() -> None:
+    assert TrackingEdgeSettings.from_env(KEYS).hit_retention == timedelta(days=395)
+    keep = TrackingEdgeSettings.from_env({**KEYS, "EMAILTRACK_HIT_RETENTION_DAYS": "0"})
+    assert keep.hit_retention is None
+    with pytest.raises(ConfigError):
+        TrackingEdgeSettings.from_env({**KEYS, "EMAILTRACK_HIT_RETENTION_DAYS": "-1"})

@@ -50,7 +50,7 @@ def message(**fields: object) -> tracking_edge_pb2.MessageToInstrument:
         "text": "Shop: https://shop.example/a?x=1&y=2 or https://blog.example/post.",
     }
     values.update(fields)
-    return tracking_edge_pb2.MessageToInstrument(**values)  # type: ignore[arg-type]
+    return tracking_edge_pb2.MessageToInstrument(**values)  # type: ignore[arg-type]  # test fields passed as keywords
 
 
 def test_instrument_rewrites_links_adds_pixel_and_headers(stub) -> None:

@@ -1,17 +1,12 @@
 """Analytics schema: raw events partitioned by day, the per-message first-engagement table,
 rollups (counters, 15-minute and minute buckets, links, breakdowns, recipients) and the
 campaign activity watermark. Needs PostgreSQL >= 18 (``RETURNING old.*`` in ingestion).
-
-Revision ID: 0001
-Revises:
 """
 
 from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 TIME_ROLLUP = """
 CREATE TABLE {name} (

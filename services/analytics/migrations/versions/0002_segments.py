@@ -2,17 +2,12 @@
 each event; per-(message, recipient) facts of every kind with their count and first time
 (in ``firsts``); message attributes (step, variant, mailbox) learnt from any event; warmup
 events kept apart; tracked events per tenant and day; tombstones of deleted campaigns.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 SCHEMA = [
     "ALTER TABLE events ADD COLUMN mailbox text NOT NULL DEFAULT ''",

@@ -2,17 +2,12 @@
 inserted events only. Hour and day timelines read it whenever the requested zone's hour (or
 day) boundaries fall on UTC hours over the range; other zones keep using quarter hours.
 Existing data is backfilled from ``campaign_quarter_hours`` (quarter hours nest in UTC hours).
-
-Revision ID: 0003
-Revises: 0002
 """
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 SCHEMA = [
     """

@@ -9,17 +9,12 @@ Existing rows are pivoted: minutes from the old minutes, hours from the old quar
 (replies, which the timeline never showed, are not kept; hard and soft bounces become
 ``bounced``). The downgrade rebuilds the three old tables from the new two, with ``bounced``
 as hard bounces (the old timeline showed their sum only).
-
-Revision ID: 0004
-Revises: 0003
 """
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 # (column, old metric codes, old source or None for any): metric codes are event types,
 # 10 is a soft bounce. Frozen here: the migration must not change with the code.

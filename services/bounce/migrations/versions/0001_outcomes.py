@@ -1,17 +1,12 @@
 """Bounce schema: one row per recorded outcome (its deterministic event id is the key, so a
 duplicate webhook or a bounce fed twice is detected by ON CONFLICT DO NOTHING). Rows hold the
 opaque recipient id, never the address, and are deleted when the recipient asks to be erased.
-
-Revision ID: 0001
-Revises:
 """
 
 from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

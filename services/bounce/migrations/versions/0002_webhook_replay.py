@@ -1,17 +1,12 @@
 """Webhook replay protection: single-use nonces (Mailgun tokens, SNS MessageIds) shared by
 every worker and replica, each kept until its signed timestamp could no longer pass the
 freshness check; and the ESP's own event id on each outcome recorded from a webhook.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

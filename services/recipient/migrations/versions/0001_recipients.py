@@ -1,8 +1,5 @@
 """Recipient schema: recipients, lists, memberships, message registrations, suppression
 audit, soft bounces, applied event ids, erasure records and the event outbox.
-
-Revision ID: 0001
-Revises:
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 NOW = sa.func.now()
 

@@ -1,9 +1,6 @@
 """Campaigns (steps, variants, status), sending mailboxes with their last health, warmup
 interaction ids, usage counters per billing period; SMTP Message-ID and warmup flag on
 message registrations (reply matching).
-
-Revision ID: 0002
-Revises: 0001
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 NOW = sa.func.now()
 

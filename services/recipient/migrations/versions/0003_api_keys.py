@@ -1,9 +1,6 @@
 """API keys: the public prefix, the SHA-256 of the secret (never the secret), the tenant
 (``*`` for operator keys), scopes, revocation (possibly in the future: a rotation's grace)
 and a coarse last-used time.
-
-Revision ID: 0003_api_keys
-Revises: 0002
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0003_api_keys"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from services.tracking_edge.domain.classify.asn import scanner_for_network
 from services.tracking_edge.domain.classify.geo import CountryLookup
 from services.tracking_edge.domain.classify.history import history_signals
 from services.tracking_edge.domain.classify.networks import (
@@ -84,8 +85,18 @@ class Classifier:
         return cls(NetworkIndex.load(data_dir), CountryLookup(), UserAgentAnalyser(), settings)
 
     def _address_facts(self, ip: str) -> tuple[NetworkOwner | None, str]:
-        """Who operates the range of a client IP, and its country."""
-        return self._networks.lookup(parse_ip(ip)), self._countries.country(ip)
+        """Who operates the range of a client IP, and its country. An address in no snapshot
+        whose network (ASN) belongs to a security vendor is that vendor's scanner."""
+        owner = self._networks.lookup(parse_ip(ip))
+        facts = self._countries.facts(ip)
+        if owner is None:
+            vendor = scanner_for_network(facts.asn_name)
+            if vendor:
+                snapshot = f"asn:{facts.asn_name}"
+                owner = NetworkOwner(
+                    vendor, "security_scanner", snapshot, vendor, "security_scanner"
+                )
+        return owner, facts.country
 
     def classify(
         self,

@@ -38,6 +38,7 @@ _PROXIES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"Safari/[\d.]+ Edge?/[\d.]+ Mozilla/5\.0$", "Gmail", "gmail_image_proxy"),
         (r"YahooMailProxy", "Yahoo Mail", "yahoo_mail_proxy"),
         (r"YandexImageResizer", "Yandex Mail", "yandex_image_proxy"),
+        (r"Mail\.RU_Bot/Img", "Mail.ru", "mailru_image_proxy"),
         (r"Mail\w*/[\d.]+ \([^)]*ImageProxy|\bMail ?Proxy\b", "", "mail_image_proxy"),
     )
 )

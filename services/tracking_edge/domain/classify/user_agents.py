@@ -34,7 +34,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Mimecast", "mimecast"),
         (r"Proofpoint|urldefense", "proofpoint"),
         (r"Barracuda", "barracuda"),
-        (r"IronPort|Cisco Secure Email", "cisco_secure_email"),
+        (r"IronPort|Cisco Secure Email|Cisco[- ]?ESA|Talos", "cisco_secure_email"),
         (r"\bSymantec|Broadcom|MessageLabs", "symantec"),
         (r"Trend ?Micro", "trend_micro"),
         (r"Sophos", "sophos"),
@@ -62,6 +62,7 @@ _SCANNER_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"SonicWall", "sonicwall"),
         (r"WatchGuard", "watchguard"),
         (r"Cofense", "cofense"),
+        (r"Norton ?Safe ?Web", "norton_safe_web"),
         (r"LinkScanner|Link ?Protect|URL ?Defen[cs]e", "link_protection"),
         (r"urlscan|VirusTotal", "url_reputation_service"),
     )

@@ -1,8 +1,5 @@
 """Hits table: every verified hit with its classification, the history the classifier
 reads (first open, duplicates, bursts, honeypot); tracking opt-outs.
-
-Revision ID: 0001
-Revises:
 """
 
 import sqlalchemy as sa
@@ -10,8 +7,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

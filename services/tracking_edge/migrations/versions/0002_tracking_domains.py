@@ -1,8 +1,5 @@
 """Tracking domains: each tenant's own hostnames for its tracking links, with the DNS TXT
 token that proves ownership. A domain is verified for at most one tenant.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 import sqlalchemy as sa
@@ -10,8 +7,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
