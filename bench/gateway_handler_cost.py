@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import statistics
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
-from gateway.config import GatewaySettings
+from gateway.config import HIT_LIMIT_PER_IP, GatewaySettings
 from gateway.tracking.app import build_app
 
 BROWSER_HEADERS = [
@@ -36,14 +37,14 @@ class DiscardingSink:
         return True
 
 
-def _scope(path: str) -> dict[str, object]:
+def _scope(path: str, client_ip: str = "127.0.0.1") -> dict[str, object]:
     return {
         "type": "http",
         "method": "GET",
         "path": path,
         "query_string": b"",
         "headers": BROWSER_HEADERS,
-        "client": ("127.0.0.1", 50000),
+        "client": (client_ip, 50000),
     }
 
 
@@ -58,8 +59,12 @@ async def _drive(app: object, scopes: Sequence[dict[str, object]], count: int) -
         await app(scopes[i % len(scopes)], receive, send)  # type: ignore[operator]  # the ASGI app build_app returns
 
 
-def handler_cost_us(requests: int = 30_000) -> dict[str, float]:
-    """Microseconds of CPU per request, for the pixel and the click route."""
+def handler_cost_us(
+    requests: int = 30_000, hit_limit_per_ip: int = HIT_LIMIT_PER_IP
+) -> dict[str, float]:
+    """Microseconds of CPU per request, for the pixel and the click route; 200 tokens from
+    200 client addresses (each sends more than the per-IP limit over a run, so the marking
+    path runs too); ``hit_limit_per_ip`` 0 turns the limiter off."""
     keys = TokenKeys.parse("bench:" + base64.urlsafe_b64encode(os.urandom(32)).decode())
     settings = GatewaySettings(
         http_port=0,
@@ -71,6 +76,7 @@ def handler_cost_us(requests: int = 30_000) -> dict[str, float]:
         max_buffered_hits=1,
         flush_interval_ms=1,
         max_batch_hits=1,
+        hit_limit_per_ip=hit_limit_per_ip,
     )
     app = build_app(settings, DiscardingSink())
     costs = {}
@@ -85,9 +91,31 @@ def handler_cost_us(requests: int = 30_000) -> dict[str, float]:
             )
             claims.link_url = f"https://example.com/landing?i={i}"
             claims.sent_at.FromDatetime(datetime.now(UTC))
-            scopes.append(_scope(f"{prefix}{sign(claims, keys)}{suffix}"))
+            scopes.append(_scope(f"{prefix}{sign(claims, keys)}{suffix}", f"198.51.{i}.7"))
         asyncio.run(_drive(app, scopes, 2_000))
         started = time.process_time()
         asyncio.run(_drive(app, scopes, requests))
         costs[route] = (time.process_time() - started) / requests * 1e6
     return costs
+
+
+def main(rounds: int = 5) -> None:
+    """The handler's cost with the per-IP hit limiter against the same run without it:
+    alternating rounds (so both see the same machine load), medians printed."""
+    costs: dict[str, dict[str, list[float]]] = {"with": {}, "without": {}}
+    for _ in range(rounds):
+        for name, limit in (("without", 0), ("with", HIT_LIMIT_PER_IP)):
+            for route, cost in handler_cost_us(10_000, hit_limit_per_ip=limit).items():
+                costs[name].setdefault(route, []).append(cost)
+    for route in costs["with"]:
+        limited = statistics.median(costs["with"][route])
+        reference = statistics.median(costs["without"][route])
+        print(
+            f"{route}: {limited:.2f} us with the per-IP limit ({HIT_LIMIT_PER_IP}/min), "
+            f"{reference:.2f} us without (same-run reference), ratio {limited / reference:.3f} "
+            f"(medians of {rounds} alternating rounds)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ from emailtrack.commands import (
     bounce,
     campaign,
     campaign_admin,
+    dashboard,
     deadletter,
     domain,
     keys,
@@ -52,6 +53,7 @@ app.add_typer(message.app, name="message")
 app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
+app.add_typer(dashboard.app, name="dashboard")
 app.add_typer(domain.app, name="domain")
 app.add_typer(webhook.app, name="webhook")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)

@@ -14,6 +14,7 @@ from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 
 from emailtrack.common.config import ConfigError
+from emailtrack.common.db import migrate
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.logs import setup_logging
 from gateway.config import GatewaySettings
@@ -23,6 +24,9 @@ log = logging.getLogger("gateway")
 # is closed (granian's default is 30 s); the head, with its headers, is bounded by the buffer.
 HEADER_READ_TIMEOUT_MS = 5_000
 MAX_REQUEST_HEAD_BYTES = 64 * 1024
+# the dashboard sessions' schema (named here: importing the operator side would load
+# prometheus_client into this parent before its multiprocess folder is set)
+SESSION_MIGRATIONS = Path(__file__).resolve().parent / "operator" / "migrations"
 
 
 def main() -> int:
@@ -33,7 +37,11 @@ def main() -> int:
         log.error("configuration error: %s", exc)
         return 2
     ensure_topics(settings.kafka)
+    if settings.operators.dashboard_database_url:
+        migrate(settings.operators.dashboard_database_url, SESSION_MIGRATIONS)
     metrics_dir = prepare_metrics_dir()
+    if settings.metrics_port:
+        serve_worker_metrics(settings.metrics_port, settings.bind_host)
     try:
         serve(settings)
     finally:
@@ -51,6 +59,19 @@ def prepare_metrics_dir() -> Path:
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
     return path
+
+
+def serve_worker_metrics(port: int, host: str) -> None:
+    """/metrics on its own port (a thread of this parent process): the sum over every
+    worker, read from the multiprocess folder at each scrape."""
+    # imported only now, after prepare_metrics_dir: workers forked from this process inherit
+    # prometheus_client, which picks its multiprocess mode when it is first imported
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, addr=host, registry=registry)
+    log.info("metrics on %s:%d/metrics", host, port)
 
 
 def serve(settings: GatewaySettings) -> None:

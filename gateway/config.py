@@ -18,10 +18,17 @@ from emailtrack.common.config import (
     env_list,
     env_str,
 )
+from emailtrack.common.dashboard_users import DashboardUser, parse_dashboard_users
 from emailtrack.common.tokens import TokenKeys
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SPOOL_MAX_BYTES = 512 * 1024 * 1024
+# /metrics on its own port, never the public one (0: on the public port, for local use only)
+METRICS_PORT = 9464
+# tracking hits per client IP per window counted as engagement; the rest are served but
+# marked rate_limited (0 disables the limit)
+HIT_LIMIT_PER_IP = 120
+HIT_LIMIT_WINDOW_S = 60.0
 
 
 def default_spool_dir(bootstrap_servers: str) -> Path:
@@ -29,25 +36,6 @@ def default_spool_dir(bootstrap_servers: str) -> Path:
     cluster they were meant for (k8s mounts an emptyDir at /tmp)."""
     cluster = hashlib.sha256(bootstrap_servers.encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"emailtrack-gateway-spool-{cluster}"
-
-
-@dataclass(frozen=True)
-class DashboardUser:
-    name: str
-    password: str
-    tenant_id: str
-
-
-def parse_dashboard_users(spec: list[str]) -> tuple[DashboardUser, ...]:
-    """``user:password:tenant`` items (the password may contain ``:``, not ``,``)."""
-    users = []
-    for item in spec:
-        name, _, rest = item.partition(":")
-        password, _, tenant = rest.rpartition(":")
-        if not name or not password or not tenant:
-            raise ConfigError("EMAILTRACK_DASHBOARD_USERS items must be 'user:password:tenant'")
-        users.append(DashboardUser(name, password, tenant))
-    return tuple(users)
 
 
 def parse_api_tokens(spec: list[str]) -> tuple[tuple[str, str], ...]:
@@ -68,6 +56,11 @@ class OperatorSettings:
     """Who may use the dashboard and the JSON API, and the services they read."""
 
     dashboard_users: tuple[DashboardUser, ...] = ()
+    dashboard_users_file: Path | None = None
+    # shared session store (every worker and replica); without it sessions live in the
+    # worker, which the configuration allows only with one worker
+    dashboard_database_url: str = ""
+    trusted_proxies: tuple[Network, ...] = ()
     api_tokens: tuple[tuple[str, str], ...] = ()
     session_secret: str = ""
     secure_cookies: bool = False
@@ -81,7 +74,10 @@ class OperatorSettings:
 
     @classmethod
     def from_env(
-        cls, token_keys: TokenKeys, env: Mapping[str, str] | None = None
+        cls,
+        token_keys: TokenKeys,
+        env: Mapping[str, str] | None = None,
+        trusted_proxies: tuple[Network, ...] = (),
     ) -> OperatorSettings:
         # without an explicit secret, every worker derives the same one from the token keys
         derived = hmac.new(
@@ -89,8 +85,12 @@ class OperatorSettings:
             b"emailtrack-dashboard-session",
             hashlib.sha256,
         ).hexdigest()
+        users_file = env_str("EMAILTRACK_DASHBOARD_USERS_FILE", "", env)
         return cls(
             dashboard_users=parse_dashboard_users(env_list("EMAILTRACK_DASHBOARD_USERS", env)),
+            dashboard_users_file=Path(users_file) if users_file else None,
+            dashboard_database_url=env_str("EMAILTRACK_DASHBOARD_DATABASE_URL", "", env),
+            trusted_proxies=trusted_proxies,
             api_tokens=parse_api_tokens(env_list("EMAILTRACK_API_TOKENS", env)),
             session_secret=env_str("EMAILTRACK_DASHBOARD_SESSION_SECRET", derived, env),
             secure_cookies=env_str("EMAILTRACK_DASHBOARD_SECURE_COOKIES", "false", env) == "true",
@@ -120,6 +120,9 @@ class GatewaySettings:
     spool_max_bytes: int = SPOOL_MAX_BYTES
     spool_fsync_interval_ms: int = 200
     ack_deadline_ms: int = 5000
+    metrics_port: int = METRICS_PORT
+    hit_limit_per_ip: int = HIT_LIMIT_PER_IP
+    hit_limit_window_s: float = HIT_LIMIT_WINDOW_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -135,9 +138,18 @@ class GatewaySettings:
         spool_dir = env_str("EMAILTRACK_GATEWAY_SPOOL_DIR", "", env) or default_spool_dir(
             kafka.bootstrap_servers
         )
+        operators = OperatorSettings.from_env(token_keys, env, proxies)
+        http_workers = env_int("EMAILTRACK_HTTP_WORKERS", 2, env)
+        dashboard = operators.dashboard_users or operators.dashboard_users_file
+        if dashboard and http_workers > 1 and not operators.dashboard_database_url:
+            raise ConfigError(
+                "dashboard logins with more than one worker need "
+                "EMAILTRACK_DASHBOARD_DATABASE_URL (sessions shared by every worker, so that "
+                "logout ends them everywhere)"
+            )
         return cls(
             http_port=env_int("EMAILTRACK_HTTP_PORT", 8080, env),
-            http_workers=env_int("EMAILTRACK_HTTP_WORKERS", 2, env),
+            http_workers=http_workers,
             bind_host=env_str("EMAILTRACK_BIND_HOST", "0.0.0.0", env),
             kafka=kafka,
             token_keys=token_keys,
@@ -149,5 +161,10 @@ class GatewaySettings:
             spool_max_bytes=env_int("EMAILTRACK_GATEWAY_SPOOL_MAX_BYTES", SPOOL_MAX_BYTES, env),
             spool_fsync_interval_ms=env_int("EMAILTRACK_GATEWAY_SPOOL_FSYNC_MS", 200, env),
             ack_deadline_ms=env_int("EMAILTRACK_GATEWAY_ACK_DEADLINE_MS", 5000, env),
-            operators=OperatorSettings.from_env(token_keys, env),
+            metrics_port=env_int("EMAILTRACK_METRICS_PORT", METRICS_PORT, env),
+            hit_limit_per_ip=env_int("EMAILTRACK_GATEWAY_HIT_LIMIT_PER_IP", HIT_LIMIT_PER_IP, env),
+            hit_limit_window_s=env_int(
+                "EMAILTRACK_GATEWAY_HIT_LIMIT_WINDOW_S", int(HIT_LIMIT_WINDOW_S), env
+            ),
+            operators=operators,
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import grpc
 
@@ -102,7 +102,7 @@ class DemoRunner:
             if first
             else "http://127.0.0.1:8080"
         )
-        return f"{base.rstrip('/')}/dashboard/campaigns/{self.plan.campaign_id}"
+        return f"{base.rstrip('/')}/dashboard/campaigns/{quote(self.plan.campaign_id, safe='')}"
 
     def _advance(
         self, campaigns: campaign_pb2_grpc.CampaignServiceStub, target: campaign_pb2.CampaignStatus

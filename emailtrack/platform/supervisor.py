@@ -28,6 +28,7 @@ from emailtrack.platform.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
+DASHBOARD_DATABASE = "emailtrack_dashboard"  # the gateway's dashboard sessions
 # Below Linux's ephemeral range (32768-60999, where outgoing connections take their local
 # port), so that a restart never finds a default port held by some client's socket.
 DEFAULT_PORTS = {
@@ -37,6 +38,7 @@ DEFAULT_PORTS = {
     "bounce": 15053,
     "analytics": 15054,
     "webhooks": 15055,
+    "gateway-metrics": 9100,
     "tracking-edge-metrics": 9101,
     "recipient-metrics": 9102,
     "bounce-metrics": 9103,
@@ -99,6 +101,9 @@ class Platform:
         self.operator_env = {
             "EMAILTRACK_DASHBOARD_USERS": given.get("EMAILTRACK_DASHBOARD_USERS")
             or _dev_credential(state, "dashboard-users", "admin:{secret}:demo"),
+            # hashed logins of `emailtrack dashboard set-password` (override the bootstrap)
+            "EMAILTRACK_DASHBOARD_USERS_FILE": given.get("EMAILTRACK_DASHBOARD_USERS_FILE")
+            or str((state / "dashboard-logins").resolve()),
             "EMAILTRACK_API_TOKENS": given.get("EMAILTRACK_API_TOKENS")
             or _dev_credential(state, "api-tokens", "{secret}:demo"),
             "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),
@@ -140,6 +145,7 @@ class Platform:
         if not self.options.kafka_bootstrap:
             self.broker = TansuBroker(self.ports["kafka"], state / "logs" / "kafka.log")
             self.broker.start()
+        ensure_database(self.database_url(DASHBOARD_DATABASE))  # the gateway migrates it
         for component in components.SERVICES:
             assert component.database is not None
             url = self.database_url(component.database)
@@ -174,6 +180,8 @@ class Platform:
             env["EMAILTRACK_WEBHOOKS_SECRETS_KEY"] = self.webhook_secrets_key
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
+            env["EMAILTRACK_DASHBOARD_DATABASE_URL"] = self.database_url(DASHBOARD_DATABASE)
+            env["EMAILTRACK_METRICS_PORT"] = str(self.ports["gateway-metrics"])
         if component.database:
             env["EMAILTRACK_DATABASE_URL"] = self.database_url(component.database)
             env["EMAILTRACK_GRPC_PORT"] = str(self.ports[component.name])
@@ -260,6 +268,7 @@ class Platform:
             "dashboard": f"{self.gateway_url}/dashboard/",
             "dashboard login": self.dashboard_login(),
         }
+        found["gateway (metrics)"] = f"http://127.0.0.1:{self.ports['gateway-metrics']}/metrics"
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
             metrics_port = self.ports[f"{component.name}-metrics"]

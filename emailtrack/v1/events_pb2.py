@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mailtrack/v1/events.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"7\n\x0cTraceContext\x12\x13\n\x0btraceparent\x18\x01 \x01(\t\x12\x12\n\ntracestate\x18\x02 \x01(\t\"\xca\x02\n\x0bTokenClaims\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x14\n\x0crecipient_id\x18\x05 \x01(\t\x12+\n\x07sent_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x04kind\x18\x07 \x01(\x0e\x32\x16.emailtrack.v1.HitKind\x12\x10\n\x08link_url\x18\x08 \x01(\t\x12\x12\n\nlink_index\x18\t \x01(\x05\x12\x10\n\x08honeypot\x18\n \x01(\x08\x12\x15\n\rsequence_step\x18\x0b \x01(\t\x12\x0f\n\x07variant\x18\x0c \x01(\t\x12\x0f\n\x07list_id\x18\r \x01(\t\x12\x15\n\rtracking_host\x18\x0e \x01(\t\"\xff\x02\n\x06RawHit\x12\x0e\n\x06hit_id\x18\x01 \x01(\t\x12/\n\x0breceived_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x63laims\x18\x03 \x01(\x0b\x32\x1a.emailtrack.v1.TokenClaims\x12\x13\n\x0bhttp_method\x18\x04 \x01(\t\x12\x12\n\nuser_agent\x18\x05 \x01(\t\x12\x11\n\tclient_ip\x18\x06 \x01(\t\x12\x17\n\x0f\x61\x63\x63\x65pt_language\x18\x07 \x01(\t\x12\x0f\n\x07referer\x18\x08 \x01(\t\x12\x11\n\tone_click\x18\t \x01(\x08\x12*\n\x05trace\x18\n \x01(\x0b\x32\x1b.emailtrack.v1.TraceContext\x12\x33\n\x07headers\x18\x0b \x03(\x0b\x32\".emailtrack.v1.RawHit.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"2\n\x0bRawHitBatch\x12#\n\x04hits\x18\x01 \x03(\x0b\x32\x15.emailtrack.v1.RawHit\"`\n\nClientInfo\x12\x14\n\x0c\x65mail_client\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x02 \x01(\t\x12\n\n\x02os\x18\x03 \x01(\t\x12\x0f\n\x07\x62rowser\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\"w\n\x0e\x43lassification\x12(\n\x06source\x18\x01 \x01(\x0e\x32\x18.emailtrack.v1.HitSource\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x1b\n\x13machine_probability\x18\x03 \x01(\x01\x12\x0f\n\x07reasons\x18\x04 \x03(\t\"\xf4\x01\n\x11\x45ngagementPayload\x12\x35\n\x0e\x63lassification\x18\x01 \x01(\x0b\x32\x1d.emailtrack.v1.Classification\x12)\n\x06\x63lient\x18\x02 \x01(\x0b\x32\x19.emailtrack.v1.ClientInfo\x12\r\n\x05\x66irst\x18\x03 \x01(\x08\x12\x11\n\tduplicate\x18\x04 \x01(\x08\x12\x10\n\x08link_url\x18\x05 \x01(\t\x12\x12\n\nlink_index\x18\x06 \x01(\x05\x12\x0e\n\x06hit_id\x18\x07 \x01(\t\x12\x12\n\nuser_agent\x18\x08 \x01(\t\x12\x11\n\tclient_ip\x18\t \x01(\t\"\xc9\x01\n\x0f\x44\x65liveryPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12.\n\x0b\x62ounce_type\x18\x02 \x01(\x0e\x32\x19.emailtrack.v1.BounceType\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\tsmtp_code\x18\x04 \x01(\t\x12\x17\n\x0f\x65nhanced_status\x18\x05 \x01(\t\x12\x12\n\ndiagnostic\x18\x06 \x01(\t\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rfeedback_type\x18\x08 \x01(\t\"I\n\x12UnsubscribePayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0f\n\x07list_id\x18\x02 \x01(\t\x12\x11\n\tone_click\x18\x03 \x01(\x08\"D\n\x17RecipientPrivacyPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x18\n\x10tracking_opt_out\x18\x02 \x01(\x08\"b\n\x0cReplyPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x13\n\x0bin_reply_to\x18\x02 \x01(\t\x12\x18\n\x10reply_message_id\x18\x03 \x01(\t\x12\x12\n\nmatched_by\x18\x04 \x01(\t\"N\n\x15\x43\x61mpaignStatusPayload\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x17\n\x0fprevious_status\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"s\n\x14\x41\x63\x63ountHealthPayload\x12\x0f\n\x07mailbox\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x16\n\x0eprevious_score\x18\x03 \x01(\x05\x12\x0c\n\x04\x62\x61nd\x18\x04 \x01(\t\x12\x15\n\rprevious_band\x18\x05 \x01(\t\"E\n\x12SuppressionPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x8d\x06\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12&\n\x04type\x18\x02 \x01(\x0e\x32\x18.emailtrack.v1.EventType\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttenant_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x05 \x01(\t\x12\x12\n\nmessage_id\x18\x06 \x01(\t\x12\x14\n\x0crecipient_id\x18\x07 \x01(\t\x12*\n\x05trace\x18\x08 \x01(\x0b\x32\x1b.emailtrack.v1.TraceContext\x12\x15\n\rsequence_step\x18\t \x01(\t\x12\x0f\n\x07variant\x18\n \x01(\t\x12\x0f\n\x07mailbox\x18\x0b \x01(\t\x12\x0e\n\x06warmup\x18\x0c \x01(\x08\x12\x36\n\nengagement\x18\x14 \x01(\x0b\x32 .emailtrack.v1.EngagementPayloadH\x00\x12\x32\n\x08\x64\x65livery\x18\x15 \x01(\x0b\x32\x1e.emailtrack.v1.DeliveryPayloadH\x00\x12\x38\n\x0bunsubscribe\x18\x16 \x01(\x0b\x32!.emailtrack.v1.UnsubscribePayloadH\x00\x12\x39\n\x07privacy\x18\x17 \x01(\x0b\x32&.emailtrack.v1.RecipientPrivacyPayloadH\x00\x12,\n\x05reply\x18\x18 \x01(\x0b\x32\x1b.emailtrack.v1.ReplyPayloadH\x00\x12?\n\x0f\x63\x61mpaign_status\x18\x19 \x01(\x0b\x32$.emailtrack.v1.CampaignStatusPayloadH\x00\x12=\n\x0e\x61\x63\x63ount_health\x18\x1a \x01(\x0b\x32#.emailtrack.v1.AccountHealthPayloadH\x00\x12\x38\n\x0bsuppression\x18\x1b \x01(\x0b\x32!.emailtrack.v1.SuppressionPayloadH\x00\x42\t\n\x07payload\"2\n\nEventBatch\x12$\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x14.emailtrack.v1.Event\"\xc5\x01\n\nDeadLetter\x12\x14\n\x0csource_topic\x18\x01 \x01(\t\x12\x18\n\x10source_partition\x18\x02 \x01(\x05\x12\x15\n\rsource_offset\x18\x03 \x01(\x03\x12\x0b\n\x03key\x18\x04 \x01(\x0c\x12\r\n\x05value\x18\x05 \x01(\x0c\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x16\n\x0e\x63onsumer_group\x18\x07 \x01(\t\x12-\n\tfailed_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*d\n\x07HitKind\x12\x18\n\x14HIT_KIND_UNSPECIFIED\x10\x00\x12\x11\n\rHIT_KIND_OPEN\x10\x01\x12\x12\n\x0eHIT_KIND_CLICK\x10\x02\x12\x18\n\x14HIT_KIND_UNSUBSCRIBE\x10\x03*\x82\x04\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45VENT_TYPE_EMAIL_OPEN\x10\x01\x12\x1a\n\x16\x45VENT_TYPE_EMAIL_CLICK\x10\x02\x12 \n\x1c\x45VENT_TYPE_EMAIL_UNSUBSCRIBE\x10\x03\x12\x19\n\x15\x45VENT_TYPE_EMAIL_SENT\x10\x04\x12\x1e\n\x1a\x45VENT_TYPE_EMAIL_DELIVERED\x10\x05\x12\x1d\n\x19\x45VENT_TYPE_EMAIL_DEFERRED\x10\x06\x12\x1b\n\x17\x45VENT_TYPE_EMAIL_BOUNCE\x10\x07\x12\x1e\n\x1a\x45VENT_TYPE_EMAIL_COMPLAINT\x10\x08\x12\x1a\n\x16\x45VENT_TYPE_EMAIL_REPLY\x10\t\x12)\n%EVENT_TYPE_RECIPIENT_TRACKING_OPT_OUT\x10\n\x12(\n$EVENT_TYPE_RECIPIENT_ERASE_REQUESTED\x10\x0b\x12%\n!EVENT_TYPE_CAMPAIGN_STATUS_CHANGE\x10\x0c\x12$\n EVENT_TYPE_ACCOUNT_HEALTH_UPDATE\x10\r\x12+\n\'EVENT_TYPE_RECIPIENT_SUPPRESSION_CHANGE\x10\x0e*\x90\x01\n\tHitSource\x12\x1a\n\x16HIT_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10HIT_SOURCE_HUMAN\x10\x01\x12\x1c\n\x18HIT_SOURCE_PRIVACY_PROXY\x10\x02\x12\x1f\n\x1bHIT_SOURCE_SECURITY_SCANNER\x10\x03\x12\x12\n\x0eHIT_SOURCE_BOT\x10\x04*U\n\nBounceType\x12\x1b\n\x17\x42OUNCE_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42OUNCE_TYPE_HARD\x10\x01\x12\x14\n\x10\x42OUNCE_TYPE_SOFT\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mailtrack/v1/events.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"7\n\x0cTraceContext\x12\x13\n\x0btraceparent\x18\x01 \x01(\t\x12\x12\n\ntracestate\x18\x02 \x01(\t\"\xca\x02\n\x0bTokenClaims\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x14\n\x0crecipient_id\x18\x05 \x01(\t\x12+\n\x07sent_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x04kind\x18\x07 \x01(\x0e\x32\x16.emailtrack.v1.HitKind\x12\x10\n\x08link_url\x18\x08 \x01(\t\x12\x12\n\nlink_index\x18\t \x01(\x05\x12\x10\n\x08honeypot\x18\n \x01(\x08\x12\x15\n\rsequence_step\x18\x0b \x01(\t\x12\x0f\n\x07variant\x18\x0c \x01(\t\x12\x0f\n\x07list_id\x18\r \x01(\t\x12\x15\n\rtracking_host\x18\x0e \x01(\t\"\x95\x03\n\x06RawHit\x12\x0e\n\x06hit_id\x18\x01 \x01(\t\x12/\n\x0breceived_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x63laims\x18\x03 \x01(\x0b\x32\x1a.emailtrack.v1.TokenClaims\x12\x13\n\x0bhttp_method\x18\x04 \x01(\t\x12\x12\n\nuser_agent\x18\x05 \x01(\t\x12\x11\n\tclient_ip\x18\x06 \x01(\t\x12\x17\n\x0f\x61\x63\x63\x65pt_language\x18\x07 \x01(\t\x12\x0f\n\x07referer\x18\x08 \x01(\t\x12\x11\n\tone_click\x18\t \x01(\x08\x12*\n\x05trace\x18\n \x01(\x0b\x32\x1b.emailtrack.v1.TraceContext\x12\x33\n\x07headers\x18\x0b \x03(\x0b\x32\".emailtrack.v1.RawHit.HeadersEntry\x12\x14\n\x0crate_limited\x18\x0c \x01(\x08\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"2\n\x0bRawHitBatch\x12#\n\x04hits\x18\x01 \x03(\x0b\x32\x15.emailtrack.v1.RawHit\"`\n\nClientInfo\x12\x14\n\x0c\x65mail_client\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x02 \x01(\t\x12\n\n\x02os\x18\x03 \x01(\t\x12\x0f\n\x07\x62rowser\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\"w\n\x0e\x43lassification\x12(\n\x06source\x18\x01 \x01(\x0e\x32\x18.emailtrack.v1.HitSource\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x1b\n\x13machine_probability\x18\x03 \x01(\x01\x12\x0f\n\x07reasons\x18\x04 \x03(\t\"\xf4\x01\n\x11\x45ngagementPayload\x12\x35\n\x0e\x63lassification\x18\x01 \x01(\x0b\x32\x1d.emailtrack.v1.Classification\x12)\n\x06\x63lient\x18\x02 \x01(\x0b\x32\x19.emailtrack.v1.ClientInfo\x12\r\n\x05\x66irst\x18\x03 \x01(\x08\x12\x11\n\tduplicate\x18\x04 \x01(\x08\x12\x10\n\x08link_url\x18\x05 \x01(\t\x12\x12\n\nlink_index\x18\x06 \x01(\x05\x12\x0e\n\x06hit_id\x18\x07 \x01(\t\x12\x12\n\nuser_agent\x18\x08 \x01(\t\x12\x11\n\tclient_ip\x18\t \x01(\t\"\xc9\x01\n\x0f\x44\x65liveryPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12.\n\x0b\x62ounce_type\x18\x02 \x01(\x0e\x32\x19.emailtrack.v1.BounceType\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\tsmtp_code\x18\x04 \x01(\t\x12\x17\n\x0f\x65nhanced_status\x18\x05 \x01(\t\x12\x12\n\ndiagnostic\x18\x06 \x01(\t\x12\x0e\n\x06source\x18\x07 \x01(\t\x12\x15\n\rfeedback_type\x18\x08 \x01(\t\"I\n\x12UnsubscribePayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0f\n\x07list_id\x18\x02 \x01(\t\x12\x11\n\tone_click\x18\x03 \x01(\x08\"D\n\x17RecipientPrivacyPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x18\n\x10tracking_opt_out\x18\x02 \x01(\x08\"b\n\x0cReplyPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x13\n\x0bin_reply_to\x18\x02 \x01(\t\x12\x18\n\x10reply_message_id\x18\x03 \x01(\t\x12\x12\n\nmatched_by\x18\x04 \x01(\t\"N\n\x15\x43\x61mpaignStatusPayload\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x17\n\x0fprevious_status\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"s\n\x14\x41\x63\x63ountHealthPayload\x12\x0f\n\x07mailbox\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x16\n\x0eprevious_score\x18\x03 \x01(\x05\x12\x0c\n\x04\x62\x61nd\x18\x04 \x01(\t\x12\x15\n\rprevious_band\x18\x05 \x01(\t\"E\n\x12SuppressionPayload\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x8d\x06\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12&\n\x04type\x18\x02 \x01(\x0e\x32\x18.emailtrack.v1.EventType\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttenant_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x05 \x01(\t\x12\x12\n\nmessage_id\x18\x06 \x01(\t\x12\x14\n\x0crecipient_id\x18\x07 \x01(\t\x12*\n\x05trace\x18\x08 \x01(\x0b\x32\x1b.emailtrack.v1.TraceContext\x12\x15\n\rsequence_step\x18\t \x01(\t\x12\x0f\n\x07variant\x18\n \x01(\t\x12\x0f\n\x07mailbox\x18\x0b \x01(\t\x12\x0e\n\x06warmup\x18\x0c \x01(\x08\x12\x36\n\nengagement\x18\x14 \x01(\x0b\x32 .emailtrack.v1.EngagementPayloadH\x00\x12\x32\n\x08\x64\x65livery\x18\x15 \x01(\x0b\x32\x1e.emailtrack.v1.DeliveryPayloadH\x00\x12\x38\n\x0bunsubscribe\x18\x16 \x01(\x0b\x32!.emailtrack.v1.UnsubscribePayloadH\x00\x12\x39\n\x07privacy\x18\x17 \x01(\x0b\x32&.emailtrack.v1.RecipientPrivacyPayloadH\x00\x12,\n\x05reply\x18\x18 \x01(\x0b\x32\x1b.emailtrack.v1.ReplyPayloadH\x00\x12?\n\x0f\x63\x61mpaign_status\x18\x19 \x01(\x0b\x32$.emailtrack.v1.CampaignStatusPayloadH\x00\x12=\n\x0e\x61\x63\x63ount_health\x18\x1a \x01(\x0b\x32#.emailtrack.v1.AccountHealthPayloadH\x00\x12\x38\n\x0bsuppression\x18\x1b \x01(\x0b\x32!.emailtrack.v1.SuppressionPayloadH\x00\x42\t\n\x07payload\"2\n\nEventBatch\x12$\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x14.emailtrack.v1.Event\"\xc5\x01\n\nDeadLetter\x12\x14\n\x0csource_topic\x18\x01 \x01(\t\x12\x18\n\x10source_partition\x18\x02 \x01(\x05\x12\x15\n\rsource_offset\x18\x03 \x01(\x03\x12\x0b\n\x03key\x18\x04 \x01(\x0c\x12\r\n\x05value\x18\x05 \x01(\x0c\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x16\n\x0e\x63onsumer_group\x18\x07 \x01(\t\x12-\n\tfailed_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*d\n\x07HitKind\x12\x18\n\x14HIT_KIND_UNSPECIFIED\x10\x00\x12\x11\n\rHIT_KIND_OPEN\x10\x01\x12\x12\n\x0eHIT_KIND_CLICK\x10\x02\x12\x18\n\x14HIT_KIND_UNSUBSCRIBE\x10\x03*\x82\x04\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45VENT_TYPE_EMAIL_OPEN\x10\x01\x12\x1a\n\x16\x45VENT_TYPE_EMAIL_CLICK\x10\x02\x12 \n\x1c\x45VENT_TYPE_EMAIL_UNSUBSCRIBE\x10\x03\x12\x19\n\x15\x45VENT_TYPE_EMAIL_SENT\x10\x04\x12\x1e\n\x1a\x45VENT_TYPE_EMAIL_DELIVERED\x10\x05\x12\x1d\n\x19\x45VENT_TYPE_EMAIL_DEFERRED\x10\x06\x12\x1b\n\x17\x45VENT_TYPE_EMAIL_BOUNCE\x10\x07\x12\x1e\n\x1a\x45VENT_TYPE_EMAIL_COMPLAINT\x10\x08\x12\x1a\n\x16\x45VENT_TYPE_EMAIL_REPLY\x10\t\x12)\n%EVENT_TYPE_RECIPIENT_TRACKING_OPT_OUT\x10\n\x12(\n$EVENT_TYPE_RECIPIENT_ERASE_REQUESTED\x10\x0b\x12%\n!EVENT_TYPE_CAMPAIGN_STATUS_CHANGE\x10\x0c\x12$\n EVENT_TYPE_ACCOUNT_HEALTH_UPDATE\x10\r\x12+\n\'EVENT_TYPE_RECIPIENT_SUPPRESSION_CHANGE\x10\x0e*\x90\x01\n\tHitSource\x12\x1a\n\x16HIT_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10HIT_SOURCE_HUMAN\x10\x01\x12\x1c\n\x18HIT_SOURCE_PRIVACY_PROXY\x10\x02\x12\x1f\n\x1bHIT_SOURCE_SECURITY_SCANNER\x10\x03\x12\x12\n\x0eHIT_SOURCE_BOT\x10\x04*U\n\nBounceType\x12\x1b\n\x17\x42OUNCE_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42OUNCE_TYPE_HARD\x10\x01\x12\x14\n\x10\x42OUNCE_TYPE_SOFT\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,48 +34,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RAWHIT_HEADERSENTRY']._loaded_options = None
   _globals['_RAWHIT_HEADERSENTRY']._serialized_options = b'8\001'
-  _globals['_HITKIND']._serialized_start=3125
-  _globals['_HITKIND']._serialized_end=3225
-  _globals['_EVENTTYPE']._serialized_start=3228
-  _globals['_EVENTTYPE']._serialized_end=3742
-  _globals['_HITSOURCE']._serialized_start=3745
-  _globals['_HITSOURCE']._serialized_end=3889
-  _globals['_BOUNCETYPE']._serialized_start=3891
-  _globals['_BOUNCETYPE']._serialized_end=3976
+  _globals['_HITKIND']._serialized_start=3147
+  _globals['_HITKIND']._serialized_end=3247
+  _globals['_EVENTTYPE']._serialized_start=3250
+  _globals['_EVENTTYPE']._serialized_end=3764
+  _globals['_HITSOURCE']._serialized_start=3767
+  _globals['_HITSOURCE']._serialized_end=3911
+  _globals['_BOUNCETYPE']._serialized_start=3913
+  _globals['_BOUNCETYPE']._serialized_end=3998
   _globals['_TRACECONTEXT']._serialized_start=78
   _globals['_TRACECONTEXT']._serialized_end=133
   _globals['_TOKENCLAIMS']._serialized_start=136
   _globals['_TOKENCLAIMS']._serialized_end=466
   _globals['_RAWHIT']._serialized_start=469
-  _globals['_RAWHIT']._serialized_end=852
-  _globals['_RAWHIT_HEADERSENTRY']._serialized_start=806
-  _globals['_RAWHIT_HEADERSENTRY']._serialized_end=852
-  _globals['_RAWHITBATCH']._serialized_start=854
-  _globals['_RAWHITBATCH']._serialized_end=904
-  _globals['_CLIENTINFO']._serialized_start=906
-  _globals['_CLIENTINFO']._serialized_end=1002
-  _globals['_CLASSIFICATION']._serialized_start=1004
-  _globals['_CLASSIFICATION']._serialized_end=1123
-  _globals['_ENGAGEMENTPAYLOAD']._serialized_start=1126
-  _globals['_ENGAGEMENTPAYLOAD']._serialized_end=1370
-  _globals['_DELIVERYPAYLOAD']._serialized_start=1373
-  _globals['_DELIVERYPAYLOAD']._serialized_end=1574
-  _globals['_UNSUBSCRIBEPAYLOAD']._serialized_start=1576
-  _globals['_UNSUBSCRIBEPAYLOAD']._serialized_end=1649
-  _globals['_RECIPIENTPRIVACYPAYLOAD']._serialized_start=1651
-  _globals['_RECIPIENTPRIVACYPAYLOAD']._serialized_end=1719
-  _globals['_REPLYPAYLOAD']._serialized_start=1721
-  _globals['_REPLYPAYLOAD']._serialized_end=1819
-  _globals['_CAMPAIGNSTATUSPAYLOAD']._serialized_start=1821
-  _globals['_CAMPAIGNSTATUSPAYLOAD']._serialized_end=1899
-  _globals['_ACCOUNTHEALTHPAYLOAD']._serialized_start=1901
-  _globals['_ACCOUNTHEALTHPAYLOAD']._serialized_end=2016
-  _globals['_SUPPRESSIONPAYLOAD']._serialized_start=2018
-  _globals['_SUPPRESSIONPAYLOAD']._serialized_end=2087
-  _globals['_EVENT']._serialized_start=2090
-  _globals['_EVENT']._serialized_end=2871
-  _globals['_EVENTBATCH']._serialized_start=2873
-  _globals['_EVENTBATCH']._serialized_end=2923
-  _globals['_DEADLETTER']._serialized_start=2926
-  _globals['_DEADLETTER']._serialized_end=3123
+  _globals['_RAWHIT']._serialized_end=874
+  _globals['_RAWHIT_HEADERSENTRY']._serialized_start=828
+  _globals['_RAWHIT_HEADERSENTRY']._serialized_end=874
+  _globals['_RAWHITBATCH']._serialized_start=876
+  _globals['_RAWHITBATCH']._serialized_end=926
+  _globals['_CLIENTINFO']._serialized_start=928
+  _globals['_CLIENTINFO']._serialized_end=1024
+  _globals['_CLASSIFICATION']._serialized_start=1026
+  _globals['_CLASSIFICATION']._serialized_end=1145
+  _globals['_ENGAGEMENTPAYLOAD']._serialized_start=1148
+  _globals['_ENGAGEMENTPAYLOAD']._serialized_end=1392
+  _globals['_DELIVERYPAYLOAD']._serialized_start=1395
+  _globals['_DELIVERYPAYLOAD']._serialized_end=1596
+  _globals['_UNSUBSCRIBEPAYLOAD']._serialized_start=1598
+  _globals['_UNSUBSCRIBEPAYLOAD']._serialized_end=1671
+  _globals['_RECIPIENTPRIVACYPAYLOAD']._serialized_start=1673
+  _globals['_RECIPIENTPRIVACYPAYLOAD']._serialized_end=1741
+  _globals['_REPLYPAYLOAD']._serialized_start=1743
+  _globals['_REPLYPAYLOAD']._serialized_end=1841
+  _globals['_CAMPAIGNSTATUSPAYLOAD']._serialized_start=1843
+  _globals['_CAMPAIGNSTATUSPAYLOAD']._serialized_end=1921
+  _globals['_ACCOUNTHEALTHPAYLOAD']._serialized_start=1923
+  _globals['_ACCOUNTHEALTHPAYLOAD']._serialized_end=2038
+  _globals['_SUPPRESSIONPAYLOAD']._serialized_start=2040
+  _globals['_SUPPRESSIONPAYLOAD']._serialized_end=2109
+  _globals['_EVENT']._serialized_start=2112
+  _globals['_EVENT']._serialized_end=2893
+  _globals['_EVENTBATCH']._serialized_start=2895
+  _globals['_EVENTBATCH']._serialized_end=2945
+  _globals['_DEADLETTER']._serialized_start=2948
+  _globals['_DEADLETTER']._serialized_end=3145
 # @@protoc_insertion_point(module_scope)

@@ -117,7 +117,7 @@ class TokenClaims(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[HitKind, str]] = ..., link_url: _Optional[str] = ..., link_index: _Optional[int] = ..., honeypot: _Optional[bool] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., list_id: _Optional[str] = ..., tracking_host: _Optional[str] = ...) -> None: ...
 
 class RawHit(_message.Message):
-    __slots__ = ("hit_id", "received_at", "claims", "http_method", "user_agent", "client_ip", "accept_language", "referer", "one_click", "trace", "headers")
+    __slots__ = ("hit_id", "received_at", "claims", "http_method", "user_agent", "client_ip", "accept_language", "referer", "one_click", "trace", "headers", "rate_limited")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -136,6 +136,7 @@ class RawHit(_message.Message):
     ONE_CLICK_FIELD_NUMBER: _ClassVar[int]
     TRACE_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMITED_FIELD_NUMBER: _ClassVar[int]
     hit_id: str
     received_at: _timestamp_pb2.Timestamp
     claims: TokenClaims
@@ -147,7 +148,8 @@ class RawHit(_message.Message):
     one_click: bool
     trace: TraceContext
     headers: _containers.ScalarMap[str, str]
-    def __init__(self, hit_id: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claims: _Optional[_Union[TokenClaims, _Mapping]] = ..., http_method: _Optional[str] = ..., user_agent: _Optional[str] = ..., client_ip: _Optional[str] = ..., accept_language: _Optional[str] = ..., referer: _Optional[str] = ..., one_click: _Optional[bool] = ..., trace: _Optional[_Union[TraceContext, _Mapping]] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    rate_limited: bool
+    def __init__(self, hit_id: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claims: _Optional[_Union[TokenClaims, _Mapping]] = ..., http_method: _Optional[str] = ..., user_agent: _Optional[str] = ..., client_ip: _Optional[str] = ..., accept_language: _Optional[str] = ..., referer: _Optional[str] = ..., one_click: _Optional[bool] = ..., trace: _Optional[_Union[TraceContext, _Mapping]] = ..., headers: _Optional[_Mapping[str, str]] = ..., rate_limited: _Optional[bool] = ...) -> None: ...
 
 class RawHitBatch(_message.Message):
     __slots__ = ("hits",)

@@ -35,6 +35,7 @@ from emailtrack.common.tracking_urls import (
 from emailtrack.v1 import events_pb2
 from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
+from gateway.tracking.hit_limits import HitLimiter
 from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -67,6 +68,7 @@ REDIRECT_HEADERS = [
     (b"content-length", b"0"),
 ]
 TRACKING_METHODS = ("GET", "HEAD")
+LIMITED_KINDS = (events_pb2.HIT_KIND_OPEN, events_pb2.HIT_KIND_CLICK)
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
 
 
@@ -87,6 +89,8 @@ class Gateway:
         self.settings = settings
         self.publisher = publisher
         self.hit_ids = HitIds()
+        self.hit_limiter = HitLimiter(settings.hit_limit_per_ip, settings.hit_limit_window_s)
+        self._rate_limited = metrics.HTTP_REQUESTS.labels("hit", "rate_limited")
         self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
         self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
         self._click_redirected = metrics.HTTP_REQUESTS.labels("click", "302")
@@ -112,10 +116,20 @@ class Gateway:
     ) -> None:
         if self.publisher is None:
             return
-        hit_id = self.hit_ids.next()
-        trusted = self.settings.trusted_proxies
         with request_span(scope, claims.kind):
-            self.publisher.submit(build_hit(scope, claims, trusted, hit_id, one_click=one_click))
+            self.publisher.submit(self._hit(scope, claims, one_click))
+
+    def _hit(
+        self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool
+    ) -> events_pb2.RawHit:
+        """The hit, marked rate_limited when its client IP is past the per-IP limit (opens
+        and clicks only: an unsubscribe always counts)."""
+        trusted = self.settings.trusted_proxies
+        hit = build_hit(scope, claims, trusted, self.hit_ids.next(), one_click=one_click)
+        if claims.kind in LIMITED_KINDS and self.hit_limiter.over_limit(hit.client_ip):
+            hit.rate_limited = True
+            self._rate_limited.inc()
+        return hit
 
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
@@ -243,7 +257,7 @@ def build_app(
         Route("/", gateway.home),
         Route("/healthz", gateway.healthz),
         Route("/readyz", gateway.readyz),
-        Route("/metrics", gateway.metrics),
+        *([] if settings.metrics_port else [Route("/metrics", gateway.metrics)]),
         *more_routes,
     ]
     return TrackingApp(gateway, Starlette(routes=routes, lifespan=lifespan))

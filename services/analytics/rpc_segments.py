@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.request_fields import check_id
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2
 from services.analytics import segment_views
@@ -25,10 +26,13 @@ MAX_WARMUP_DAYS = 366
 MIN_ALPHA = 0.0001
 
 
-def _missing(**fields: str) -> None:
+def require_ids(**fields: str) -> None:
+    """InvalidArgument when an id is missing or breaks the shared id rules."""
     absent = [name for name, value in fields.items() if not value]
     if absent:
         raise InvalidArgument(f"{', '.join(absent)} required")
+    for name, value in fields.items():
+        check_id(name, value)
 
 
 class SegmentRpcs:
@@ -38,7 +42,7 @@ class SegmentRpcs:
     def GetSegmentStats(
         self, request: analytics_pb2.GetSegmentStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetSegmentStatsResponse:
-        _missing(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         dimension = DIMENSIONS.get(request.dimension)
         if dimension is None:
             raise InvalidArgument("dimension is required")
@@ -53,7 +57,7 @@ class SegmentRpcs:
     def GetVariantComparison(
         self, request: analytics_pb2.GetVariantComparisonRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetVariantComparisonResponse:
-        _missing(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         alpha = request.alpha or 0.05
         if not MIN_ALPHA <= alpha < 0.5:
             raise InvalidArgument(f"alpha must be in [{MIN_ALPHA}, 0.5)")
@@ -68,7 +72,7 @@ class SegmentRpcs:
     def ListMailboxStats(
         self, request: analytics_pb2.ListMailboxStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListMailboxStatsResponse:
-        _missing(tenant_id=request.tenant_id)
+        require_ids(tenant_id=request.tenant_id)
         if len(request.mailboxes) > MAX_MAILBOXES:
             raise InvalidArgument(f"at most {MAX_MAILBOXES} mailboxes")
         wanted = list(request.mailboxes)
@@ -81,7 +85,7 @@ class SegmentRpcs:
     def GetWarmupStats(
         self, request: analytics_pb2.GetWarmupStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetWarmupStatsResponse:
-        _missing(tenant_id=request.tenant_id, mailbox=request.mailbox)
+        require_ids(tenant_id=request.tenant_id, mailbox=request.mailbox)
         if request.days < 0 or request.days > MAX_WARMUP_DAYS:
             raise InvalidArgument(f"days must be 0..{MAX_WARMUP_DAYS}")
         since = datetime.now(UTC).date() - timedelta(days=(request.days or 30) - 1)
@@ -92,7 +96,7 @@ class SegmentRpcs:
     def GetTrackedUsage(
         self, request: analytics_pb2.GetTrackedUsageRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTrackedUsageResponse:
-        _missing(tenant_id=request.tenant_id)
+        require_ids(tenant_id=request.tenant_id)
         if not (request.HasField("start") and request.HasField("end")):
             raise InvalidArgument("start and end required")
         start = request.start.ToDatetime(tzinfo=UTC).date()

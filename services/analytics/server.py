@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.request_fields import (
+    check_page_size,
+    decode_page_token,
+    encode_page_token,
+)
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.codec import event_from_row
-from services.analytics.domain import (
-    HUMAN_BREAKDOWN_KIND_OFFSET,
-    InvalidPageToken,
-    decode_page_token,
-    encode_page_token,
-)
-from services.analytics.rpc_segments import SegmentRpcs
+from services.analytics.domain import HUMAN_BREAKDOWN_KIND_OFFSET
+from services.analytics.rpc_segments import SegmentRpcs, require_ids
 from services.analytics.rpc_settings import FilterSettingsRpcs
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.segments import SegmentStore
@@ -41,12 +41,7 @@ BREAKDOWN_KINDS = {
     events_pb2.EVENT_TYPE_EMAIL_CLICK: events_pb2.EVENT_TYPE_EMAIL_CLICK,
 }
 MAX_EXPORTED_EVENTS = 100_000
-
-
-def _require(**fields: str) -> None:
-    missing = [name for name, value in fields.items() if not value]
-    if missing:
-        raise InvalidArgument(f"{', '.join(missing)} required")
+CAMPAIGN_PAGE_PREFIX = "c:"
 
 
 def _bounded(value: int, default: int, maximum: int) -> int:
@@ -71,7 +66,7 @@ class AnalyticsServicer(
     def GetCampaignStats(
         self, request: analytics_pb2.GetCampaignStatsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetCampaignStatsResponse:
-        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stats = self._stats(request.tenant_id, request.campaign_id)
         timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
         segment_views.with_reply_timing(stats, timing.get(("", "")))
@@ -81,7 +76,7 @@ class AnalyticsServicer(
     def GetTimeline(
         self, request: analytics_pb2.GetTimelineRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTimelineResponse:
-        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         bucket = BUCKETS.get(request.bucket)
         if bucket is None:
             raise InvalidArgument("unknown bucket")
@@ -116,7 +111,7 @@ class AnalyticsServicer(
     def GetTopLinks(
         self, request: analytics_pb2.GetTopLinksRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetTopLinksResponse:
-        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         rows = self.store.links(request.tenant_id, request.campaign_id)
         limit = _bounded(request.limit, 10, 1000)
         return analytics_pb2.GetTopLinksResponse(links=views.top_links(rows, limit))
@@ -125,7 +120,7 @@ class AnalyticsServicer(
     def GetBreakdown(
         self, request: analytics_pb2.GetBreakdownRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetBreakdownResponse:
-        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         if request.dimension == analytics_pb2.BREAKDOWN_DIMENSION_UNSPECIFIED:
             raise InvalidArgument("dimension is required")
         kind = BREAKDOWN_KINDS.get(request.event_type)
@@ -141,7 +136,7 @@ class AnalyticsServicer(
     def GetRecipientEngagement(
         self, request: analytics_pb2.GetRecipientEngagementRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.GetRecipientEngagementResponse:
-        _require(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         totals = self.store.recipient_totals(request.tenant_id, request.recipient_id)
         engagement = analytics_pb2.RecipientEngagement(recipient_id=request.recipient_id)
         if totals is not None:
@@ -158,12 +153,9 @@ class AnalyticsServicer(
     def ListCampaigns(
         self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListCampaignsResponse:
-        _require(tenant_id=request.tenant_id)
-        try:
-            after = decode_page_token(request.page_token)
-        except InvalidPageToken as exc:
-            raise InvalidArgument(str(exc)) from exc
-        size = _bounded(request.page_size, 50, 500)
+        require_ids(tenant_id=request.tenant_id)
+        after = decode_page_token(CAMPAIGN_PAGE_PREFIX, request.page_token)
+        size = check_page_size(request.page_size, 50, 500)
         page = self.store.list_campaigns(request.tenant_id, after, size + 1)
         ids = [a.campaign_id for a in page[:size]]
         counters = self.store.counters(request.tenant_id, ids)
@@ -174,14 +166,14 @@ class AnalyticsServicer(
             )
             for a in page[:size]
         ]
-        token = encode_page_token(ids[-1]) if len(page) > size else ""
+        token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(page) > size else ""
         return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
 
     @rpc
     def WatchCampaign(
         self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
-        _require(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
         stopped = threading.Event()
         context.add_callback(stopped.set)
         yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
@@ -190,7 +182,7 @@ class AnalyticsServicer(
     def ExportRecipientEvents(
         self, request: analytics_pb2.ExportRecipientEventsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ExportRecipientEventsResponse:
-        _require(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
+        require_ids(tenant_id=request.tenant_id, recipient_id=request.recipient_id)
         rows = self.store.recipient_events(
             request.tenant_id, request.recipient_id, MAX_EXPORTED_EVENTS
         )

@@ -15,6 +15,7 @@ from emailtrack.common.errors import (
     Unauthenticated,
     Unavailable,
 )
+from emailtrack.common.request_fields import check_id
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import bounce_pb2, bounce_pb2_grpc
 from services.bounce.codec import classification_message, parsed_message
@@ -138,8 +139,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
     ) -> bounce_pb2.IngestInboundMessagesResponse:
         counts = bounce_pb2.IngestInboundMessagesResponse()
         for request in request_iterator:
-            if not request.tenant_id:
-                raise InvalidArgument("tenant_id is required")
+            check_id("tenant_id", request.tenant_id)
             counts.messages += 1
             if _message_error(request.raw_message):
                 counts.unrecognised += 1
@@ -164,8 +164,7 @@ class BounceServicer(bounce_pb2_grpc.BounceServiceServicer):
         if request.provider not in READERS:
             raise InvalidArgument("unknown provider")
         provider = provider_name(request.provider)
-        if not request.tenant_id:
-            raise InvalidArgument("tenant_id is required")
+        check_id("tenant_id", request.tenant_id)
         try:
             result = self.webhooks.handle(
                 provider, request.tenant_id, dict(request.headers), request.body, request.url

@@ -9,21 +9,18 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from emailtrack.common.request_fields import check_id
 from emailtrack.v1 import recipient_pb2
 from services.recipient.domain.addresses import Address, normalise
 from services.recipient.domain.errors import InvalidArgument
 from services.recipient.store.rows import RecipientRow
 
 MAX_BATCH = 10_000
-MAX_ID_LENGTH = 256
 
 
 def require_id(value: str, field: str) -> str:
-    if not value:
-        raise InvalidArgument(f"{field} is required")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidArgument(f"{field} is longer than {MAX_ID_LENGTH} characters")
-    return value
+    """The id when it passes the shared id rules (characters, length); else INVALID_ARGUMENT."""
+    return check_id(field, value)
 
 
 def tenant_of(request: Any) -> str:

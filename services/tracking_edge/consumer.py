@@ -251,6 +251,7 @@ class RawHitHandler:
             request_headers(hit),
             claims.link_index,
             claims.honeypot,
+            rate_limited=hit.rate_limited,
         )
         with child_span(SPAN_NAME, hit.trace, SpanKind.CONSUMER, SPAN_ATTRIBUTES):
             verdict = self.classifier.classify(features, history, duplicate_window=window)

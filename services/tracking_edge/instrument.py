@@ -11,6 +11,7 @@ from functools import partial
 
 from emailtrack.common import mail_headers, tracking_urls
 from emailtrack.common.errors import InvalidArgument
+from emailtrack.common.request_fields import InvalidRequest, check_id
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2, tracking_edge_pb2
 from services.tracking_edge.domain.domains import InvalidDomain, host_of
@@ -19,7 +20,6 @@ from services.tracking_edge.domain.rewrite_html import TrackedLink, instrument_h
 from services.tracking_edge.domain.rewrite_text import instrument_text
 from services.tracking_edge.tenant_domains import TenantDomains
 
-MAX_ID_LENGTH = 256
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
@@ -38,16 +38,14 @@ def _validate(message: tracking_edge_pb2.MessageToInstrument) -> None:
 def validate_ids_and_options(message: tracking_edge_pb2.MessageToInstrument) -> None:
     """Checks the ids and options of a message (its bodies are checked by the caller)."""
     for field in ("tenant_id", "campaign_id", "message_id", "recipient_id"):
-        value = getattr(message, field)
-        if not value:
-            raise InvalidInput(f"{field} is required")
-        if len(value) > MAX_ID_LENGTH:
-            raise InvalidInput(f"{field} is longer than {MAX_ID_LENGTH} characters")
-        if not value.isprintable():
-            raise InvalidInput(f"{field} must not contain control characters")
-    list_id = message.options.list_id
-    if len(list_id) > MAX_ID_LENGTH or not list_id.isprintable():
-        raise InvalidInput(f"options.list_id must be printable, at most {MAX_ID_LENGTH} characters")
+        try:
+            check_id(field, getattr(message, field))
+        except InvalidRequest as exc:  # InvalidInput: the stream forms answer per message
+            raise InvalidInput(str(exc)) from exc
+    try:
+        check_id("options.list_id", message.options.list_id, required=False)
+    except InvalidRequest as exc:
+        raise InvalidInput(str(exc)) from exc
     mailto = message.options.unsubscribe_mailto
     if mailto and ("@" not in mailto or any(c in mailto for c in "<>, \r\n")):
         raise InvalidInput("options.unsubscribe_mailto must be a plain email address")

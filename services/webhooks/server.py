@@ -119,11 +119,11 @@ class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):
     def RotateEndpointSecret(
         self, request: webhooks_pb2.RotateEndpointSecretRequest, context: grpc.ServicerContext
     ) -> webhooks_pb2.RotateEndpointSecretResponse:
-        if request.grace_seconds < 0:
-            raise InvalidArgument("grace_seconds must not be negative")
+        if not 0 <= request.grace_seconds <= MAX_GRACE.total_seconds():
+            raise InvalidArgument(
+                f"grace_seconds must be between 0 and {int(MAX_GRACE.total_seconds())}"
+            )
         grace = timedelta(seconds=request.grace_seconds) or self.rotation_grace
-        if grace > MAX_GRACE:
-            raise InvalidArgument(f"grace_seconds at most {int(MAX_GRACE.total_seconds())}")
         secret = self.endpoints.rotate(_tenant(request.tenant_id), request.endpoint_id, grace)
         return webhooks_pb2.RotateEndpointSecretResponse(secret=secret)
 

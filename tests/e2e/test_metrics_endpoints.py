@@ -59,9 +59,14 @@ def test_grpc_calls_are_counted_with_their_code(platform: Platform) -> None:
     )
 
 
+def gateway_metrics_url(platform: Platform) -> str:
+    """The gateway's own metrics port: /metrics is not served on the public port."""
+    return f"http://127.0.0.1:{platform.ports['gateway-metrics']}/metrics"
+
+
 def test_gateway_metrics(platform: Platform) -> None:
     urllib.request.urlopen(f"{platform.gateway_url}/o/not-a-token.gif", timeout=5).read()
-    body = scrape(f"{platform.gateway_url}/metrics")
+    body = scrape(gateway_metrics_url(platform))
     missing = [s for s in GATEWAY_SERIES if f"# TYPE {s} " not in body]
     assert not missing, f"gateway lacks {missing}"
 
@@ -76,8 +81,8 @@ def pixel_count(body: str) -> float:
 
 def test_gateway_metrics_sum_every_worker(platform: Platform) -> None:
     """Each request lands on one of the granian workers; /metrics must count all of them."""
-    before = pixel_count(scrape(f"{platform.gateway_url}/metrics"))
+    before = pixel_count(scrape(gateway_metrics_url(platform)))
     for _ in range(20):
         urllib.request.urlopen(f"{platform.gateway_url}/o/not-a-token.gif", timeout=5).read()
-    after = pixel_count(scrape(f"{platform.gateway_url}/metrics"))
+    after = pixel_count(scrape(gateway_metrics_url(platform)))
     assert after - before == 20

@@ -19,7 +19,7 @@ OVERLAYS = ("dev", "production")
 
 # component -> (python module, named container ports), as in docs/deploy.md
 COMPONENTS: dict[str, tuple[str, dict[str, int]]] = {
-    "gateway": ("gateway", {"http": 8080}),
+    "gateway": ("gateway", {"http": 8080, "metrics": 9464}),
     "tracking-edge": ("services.tracking_edge", {"grpc": 50051, "metrics": 9464}),
     "recipient": ("services.recipient", {"grpc": 50051, "metrics": 9464}),
     "bounce": ("services.bounce", {"grpc": 50051, "metrics": 9464}),

@@ -34,7 +34,8 @@ patches:
 
 
 def _ingress(docs: list[Manifest]) -> Manifest:
-    (ingress,) = [d for d in docs if d["kind"] == "Ingress"]
+    """The gateway's Ingress (the sender gRPC API has its own, ``sender-grpc``)."""
+    (ingress,) = [d for d in docs if d["kind"] == "Ingress" and d["metadata"]["name"] == "gateway"]
     return ingress
 
 

@@ -4,9 +4,11 @@ checks are one shared piece of code, so one server shows what each process does.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import grpc
 import pytest
@@ -33,6 +35,7 @@ from emailtrack.v1 import (
     campaign_pb2_grpc,
     recipient_pb2_grpc,
     tracking_edge_pb2_grpc,
+    webhooks_pb2_grpc,
 )
 from services.analytics.server import AnalyticsServicer
 from services.analytics.store import AnalyticsStore
@@ -52,6 +55,10 @@ from services.recipient.store.api_keys import ApiKeyStore
 from services.recipient.store.rows import Database
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
+from services.webhooks.server import WebhookServicer
+from services.webhooks.signing import SecretBox
+from services.webhooks.store.deliveries import DeliveryStore
+from services.webhooks.store.endpoints import EndpointStore
 from tests.conftest import ROOT
 from tests.grpc_credentials import TEST_KEY, keyed_channel
 
@@ -100,7 +107,7 @@ def _database(postgres_url: str, service: str) -> str:
 @pytest.fixture(scope="module")
 def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
     engines = {s: make_engine(_database(postgres_url, s), pool_size=10) for s in
-               ("recipient", "analytics", "bounce")}  # fmt: skip
+               ("recipient", "analytics", "bounce", "webhooks")}  # fmt: skip
     kafka = KafkaSettings(kafka_bootstrap, 2000)
     ensure_topics(kafka)
     producer = make_producer(kafka, "security-tests")
@@ -153,8 +160,18 @@ def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
     bounce_server = serve(
         [(bounce, bounce_pb2_grpc.add_BounceServiceServicer_to_server)], unlimited
     )
+    outbound = WebhookServicer(
+        EndpointStore(engines["webhooks"], SecretBox(os.urandom(32))),
+        DeliveryStore(engines["webhooks"]),
+        (),
+        timedelta(hours=1),
+    )
+    webhooks_server = serve(
+        [(outbound, webhooks_pb2_grpc.add_WebhookServiceServicer_to_server)], unlimited
+    )
     addresses = {
         "emailtrack.v1.AnalyticsService": analytics_address,
+        "emailtrack.v1.WebhookService": f"127.0.0.1:{webhooks_server.port}",
         "emailtrack.v1.BounceService": f"127.0.0.1:{bounce_server.port}",
         **{
             name: main_address
@@ -167,7 +184,7 @@ def stack(postgres_url: str, kafka_bootstrap: str) -> Iterator[Stack]:
         },
     }
     yield Stack(addresses, keys, serve_main)
-    for server in (bounce_server, main_server, analytics_server):
+    for server in (webhooks_server, bounce_server, main_server, analytics_server):
         server.stop(0)
     for channel in (analytics_channel, replies_channel):
         channel.close()

@@ -14,6 +14,7 @@ from emailtrack.presentation import campaign_views
 from emailtrack.v1 import campaign_pb2
 from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend
+from gateway.operator.api.encoded_paths import decode_segment
 
 TenantHandler = Callable[[Request, str], Awaitable[Response]]
 Guard = Callable[[TenantHandler], Callable[[Request], Awaitable[Response]]]
@@ -30,7 +31,7 @@ class CampaignApi:
     @staticmethod
     def _campaign(request: Request, allowed: tuple[str, ...] = ()) -> str:
         params.only(request.query_params, allowed)
-        return params.identifier("campaign_id", request.path_params["campaign_id"])
+        return params.path_id(request.path_params, "campaign_id")
 
     async def definition(self, request: Request, tenant_id: str) -> Response:
         campaign_id = self._campaign(request)
@@ -71,7 +72,7 @@ class CampaignApi:
 
     async def warmup(self, request: Request, tenant_id: str) -> Response:
         params.only(request.query_params, ("days",))
-        address = params.email("address", request.path_params["address"]).lower()
+        address = params.email("address", decode_segment(request.path_params["address"])).lower()
         days = params.integer(request.query_params, "days", 30, 1, MAX_WARMUP_DAYS)
         found = await campaign_fetch.warmup(self.backend, tenant_id, address, days)
         return JSONResponse({"mailbox": address, **found})

@@ -4,7 +4,6 @@ schemas. Mounted by ``gateway.operator.api.routes`` under ``/api/v1``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.v1 import tracking_edge_pb2
-from gateway.bodies import bounded_body
+from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend
 
@@ -63,8 +62,10 @@ class DomainApi:
         if raw is None:
             raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
         try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = parse_json(raw)
+        except JsonTooDeep as exc:
+            raise params.ParameterError("body", str(exc)) from exc
+        except ValueError as exc:
             raise params.ParameterError("body", "must be a JSON object") from exc
         if (
             not isinstance(body, dict)

@@ -4,7 +4,6 @@ only), revoke and rotate — for the caller's tenant, with the caller's key (whi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from starlette.routing import Route
 
 from emailtrack.presentation.api_keys import KEY_SCOPES, key_view
 from emailtrack.v1 import api_keys_pb2
+from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend
 
@@ -25,14 +25,14 @@ MAX_GRACE_S = 30 * 24 * 3600
 
 async def _body(request: Request) -> dict[str, Any]:
     """The JSON object body, read at most MAX_BODY_BYTES."""
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > MAX_BODY_BYTES:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
+    raw = await bounded_body(request, MAX_BODY_BYTES)
+    if raw is None:
+        raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
     try:
-        body = json.loads(raw) if raw.strip() else {}
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        body = parse_json(raw) if raw.strip() else {}
+    except JsonTooDeep as exc:
+        raise params.ParameterError("body", str(exc)) from exc
+    except ValueError as exc:
         raise params.ParameterError("body", "must be a JSON object") from exc
     if not isinstance(body, dict):
         raise params.ParameterError("body", "must be a JSON object")

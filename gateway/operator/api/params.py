@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TypeVar
 
-MAX_ID_LENGTH = 200
+from emailtrack.common.request_fields import MAX_ID_LENGTH as SERVICE_MAX_ID_LENGTH
+from emailtrack.common.request_fields import InvalidRequest, check_id
+from gateway.operator.api.encoded_paths import decode_segment
+
+MAX_ID_LENGTH = SERVICE_MAX_ID_LENGTH  # the services' own rule, published in the OpenAPI document
 MAX_EMAIL_LENGTH = 320
 MAX_TEXT_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,10 +44,18 @@ def _text(name: str, value: str, maximum: int) -> str:
 
 
 def identifier(name: str, value: str) -> str:
-    """A campaign or list id: non-empty, printable, at most MAX_ID_LENGTH characters."""
+    """A campaign or list id, by the services' own id rules (emailtrack.common.request_fields)."""
     if not value.strip():
         raise ParameterError(name, "is required")
-    return _text(name, value, MAX_ID_LENGTH)
+    try:
+        return check_id(name, value)
+    except InvalidRequest as exc:
+        raise ParameterError(name, str(exc).removeprefix(f"{name} ")) from exc
+
+
+def path_id(path_params: Mapping[str, str], name: str) -> str:
+    """An id taken from a URL path segment (see gateway.operator.api.encoded_paths)."""
+    return identifier(name, decode_segment(path_params[name]))
 
 
 def email(name: str, value: str) -> str:

@@ -6,7 +6,6 @@ service's refusal → 400/404/409, every error as ``{"error": {"code", "message"
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
@@ -14,13 +13,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
-from gateway.bodies import bounded_body
+from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.config import OperatorSettings
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
@@ -33,6 +33,7 @@ from gateway.operator.api.credentials import (
     forwarding,
 )
 from gateway.operator.api.domain_routes import domain_routes
+from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.operator.api.key_routes import key_routes
 from gateway.operator.api.openapi import openapi_document
 
@@ -115,7 +116,7 @@ class Api:
 
     def _campaign(self, request: Request, allowed: tuple[str, ...] = ()) -> str:
         params.only(request.query_params, allowed)
-        return params.identifier("campaign_id", request.path_params["campaign_id"])
+        return params.path_id(request.path_params, "campaign_id")
 
     async def campaign(self, request: Request, tenant_id: str) -> Response:
         campaign_id = self._campaign(request)
@@ -201,7 +202,7 @@ class Api:
         )
 
     def _email(self, request: Request) -> str:
-        return params.email("email", request.path_params["email"])
+        return params.email("email", decode_segment(request.path_params["email"]))
 
     async def _body(self, request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
         raw = await bounded_body(request, MAX_BODY_BYTES)
@@ -210,8 +211,10 @@ class Api:
         if not raw.strip():
             return {}
         try:
-            body: Any = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            body: Any = parse_json(raw)
+        except JsonTooDeep as exc:
+            raise params.ParameterError("body", str(exc)) from exc
+        except ValueError as exc:
             raise params.ParameterError("body", "must be a JSON object") from exc
         if not isinstance(body, dict):
             raise params.ParameterError("body", "must be a JSON object")
@@ -316,4 +319,8 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),
     ]
-    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(KeepEncodedSeparators)],
+        exception_handlers={404: _not_found, 405: _not_allowed},
+    )

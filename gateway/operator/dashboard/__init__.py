@@ -4,23 +4,27 @@ vendored uPlot."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emailtrack.common.db import make_engine
 from gateway.config import OperatorSettings
 from gateway.operator.api.backend import Backend
+from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
-from gateway.operator.dashboard.auth import Logins
+from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -50,24 +54,49 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def session_store(settings: OperatorSettings) -> SessionStore:
+    """PostgreSQL when configured (shared by every worker and replica), else this process."""
+    if settings.dashboard_database_url:
+        return PostgresSessions(make_engine(settings.dashboard_database_url, pool_size=2))
+    return ProcessSessions()
+
+
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
-    logins = Logins(settings)
+    logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
     live = LiveFeed(backend)
 
     async def login_form(request: Request) -> Response:
-        if logins.current(request) is not None:
+        if await logins.current(request) is not None:
             return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
         return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
 
     async def login(request: Request) -> Response:
-        if await logins.log_in(request) is None:
+        try:
+            outcome = await logins.log_in(request)
+        except FormTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if outcome.bad_form:
+            return PlainTextResponse("form expired: reload the login page", status_code=403)
+        if outcome.retry_after:
+            context = {"failed": False, "retry_after": outcome.retry_after}
+            headers = {"Retry-After": str(outcome.retry_after)}
+            return TEMPLATES.TemplateResponse(
+                request, "login.html", context, status_code=429, headers=headers
+            )
+        if outcome.user is None:
             context = {"failed": True}
             return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
         return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
 
     async def logout(request: Request) -> Response:
-        request.session.clear()
+        try:
+            form = await read_form(request)
+        except FormTooLarge:
+            return PlainTextResponse("request body too large", status_code=413)
+        if form is None:
+            return PlainTextResponse("form expired: reload the page", status_code=403)
+        await logins.log_out(request)
         return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
 
     routes = [
@@ -91,6 +120,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [
+        Middleware(KeepEncodedSeparators),
         Middleware(SecurityHeaders),
         Middleware(
             SessionMiddleware,

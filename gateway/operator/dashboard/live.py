@@ -35,7 +35,7 @@ class LiveFeed:
 
     async def stream(self, request: Request, user: DashboardUser) -> Response:
         try:
-            campaign_id = params.identifier("campaign_id", request.path_params["campaign_id"])
+            campaign_id = params.path_id(request.path_params, "campaign_id")
         except params.ParameterError as exc:
             return Response(exc.message, status_code=422)
 

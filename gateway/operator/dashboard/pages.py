@@ -19,8 +19,10 @@ from emailtrack.v1 import analytics_pb2, recipient_pb2
 from gateway.config import DashboardUser
 from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend, ServiceError
+from gateway.operator.api.encoded_paths import path_segment
 from gateway.operator.dashboard import campaign_sections
 from gateway.operator.dashboard.auth import Logins
+from gateway.operator.dashboard.csrf import csrf_token
 
 
 def duration(seconds: float) -> str:
@@ -36,6 +38,8 @@ def duration(seconds: float) -> str:
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["duration"] = duration
+TEMPLATES.env.filters["segment"] = path_segment
+TEMPLATES.env.globals["csrf_token"] = csrf_token
 BREAKDOWNS = (
     ("Email client", analytics_pb2.BREAKDOWN_DIMENSION_EMAIL_CLIENT),
     ("Device", analytics_pb2.BREAKDOWN_DIMENSION_DEVICE),
@@ -142,7 +146,7 @@ class Pages:
         tenant = user.tenant_id
         analytics = self.backend.analytics
         try:
-            campaign_id = params.identifier("campaign_id", request.path_params["campaign_id"])
+            campaign_id = params.path_id(request.path_params, "campaign_id")
             stats = (
                 await self.backend.call(
                     analytics.GetCampaignStats,
@@ -205,7 +209,7 @@ class Pages:
 
     async def timeline(self, request: Request, user: DashboardUser) -> Response:
         try:
-            campaign_id = params.identifier("campaign_id", request.path_params["campaign_id"])
+            campaign_id = params.path_id(request.path_params, "campaign_id")
             bucket = params.choice(request.query_params, "bucket", BUCKETS, "minute")
             series = await self._timeline(user.tenant_id, campaign_id, bucket)
         except params.ParameterError as exc:

@@ -3,8 +3,6 @@ the Apple Mail Privacy Protection (MPP) adjusted open rate. See docs/analytics.m
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -233,24 +231,3 @@ def campaign_figures(
         reply_rate=ratio(total(Metric.REPLY), base),
         mpp_adjusted_open_rate=mpp_adjusted_open_rate(open_masks, base),
     )
-
-
-class InvalidPageToken(ValueError):
-    """A page token that this service did not issue."""
-
-
-def encode_page_token(last_campaign_id: str) -> str:
-    return base64.urlsafe_b64encode(b"c:" + last_campaign_id.encode()).decode().rstrip("=")
-
-
-def decode_page_token(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        text = raw.decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidPageToken("page_token is not valid") from exc
-    if not text.startswith("c:"):
-        raise InvalidPageToken("page_token is not valid")
-    return text[2:]

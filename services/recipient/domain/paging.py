@@ -1,32 +1,27 @@
-"""Opaque keyset-paging tokens and page-size limits."""
+"""Keyset paging for the recipient service: its page sizes, over the shared page-token and
+page-size rules of ``emailtrack.common.request_fields`` (bad values raise InvalidRequest)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-
-from services.recipient.domain.errors import InvalidArgument
+from emailtrack.common.request_fields import (
+    check_page_size,
+    decode_page_token,
+    encode_page_token,
+)
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+TOKEN_PREFIX = ""  # the recipient service's tokens carry the bare key (as before)
 
 
 def page_size(requested: int) -> int:
-    if requested < 0:
-        raise InvalidArgument("page_size must not be negative")
-    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return check_page_size(requested, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
 
 def encode_token(last_key: str) -> str:
-    return base64.urlsafe_b64encode(last_key.encode()).decode().rstrip("=")
+    return encode_page_token(TOKEN_PREFIX, last_key)
 
 
 def decode_token(token: str) -> str:
     """The key after which the next page starts ("" for the first page)."""
-    if not token:
-        return ""
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidArgument("page_token is not valid") from exc
+    return decode_page_token(TOKEN_PREFIX, token)

@@ -1,4 +1,4 @@
-"""Unique counts from source masks, rates, the MPP-adjusted open rate and page tokens."""
+"""Unique counts from source masks, rates and the MPP-adjusted open rate."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from services.analytics.domain import (
     PROXY_ON_READ,
     SCANNER,
     UNCLASSIFIED,
-    InvalidPageToken,
     Metric,
     campaign_figures,
-    decode_page_token,
-    encode_page_token,
     excluded_bits,
     filtered_unique,
     mpp_adjusted_open_rate,
@@ -83,14 +80,6 @@ def test_mpp_estimate_when_every_recipient_uses_mpp() -> None:
     masks = {mask(PROXY): 90, mask(PROXY, HUMAN): 10}
     assert mpp_adjusted_open_rate(masks, 100) == pytest.approx(0.1)
     assert mpp_adjusted_open_rate({mask(UNCLASSIFIED): 3}, 0) == 0.0
-
-
-def test_page_tokens_round_trip_and_reject_garbage() -> None:
-    assert decode_page_token(encode_page_token("spring/2026 ü")) == "spring/2026 ü"
-    assert decode_page_token("") == ""
-    for bad in ("!!", "Zm9v", "\u00e9"):
-        with pytest.raises(InvalidPageToken):
-            decode_page_token(bad)
 
 
 def test_gmail_and_yahoo_proxy_opens_are_reads_not_mpp() -> None:

@@ -16,10 +16,17 @@ from tests.unit.cli.fake_services import FakeStack
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def form_token(client: TestClient, path: str = "/dashboard/login") -> str:
+    """The CSRF token of the form on ``path`` (login and logout forms carry one)."""
+    html = client.get(path).text
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
 def log_in(client: TestClient, user: str = "ops", password: str = "s3cret:pw") -> None:
-    reply = client.post(
-        "/dashboard/login", data={"username": user, "password": password}, follow_redirects=False
-    )
+    form = {"username": user, "password": password, "csrf_token": form_token(client)}
+    reply = client.post("/dashboard/login", data=form, follow_redirects=False)
     assert reply.status_code == 303, reply.text
 
 
@@ -31,7 +38,8 @@ def test_pages_need_a_login(client: TestClient) -> None:
 
 
 def test_wrong_password_is_refused(client: TestClient) -> None:
-    reply = client.post("/dashboard/login", data={"username": "ops", "password": "s3cret"})
+    form = {"username": "ops", "password": "s3cret", "csrf_token": form_token(client)}
+    reply = client.post("/dashboard/login", data=form)
     assert reply.status_code == 401
     assert "wrong password" in reply.text
     assert "emailtrack_dashboard" not in reply.headers.get("set-cookie", "")
@@ -121,7 +129,7 @@ def test_recipient_page(client: TestClient) -> None:
 
 def test_logout_ends_the_session(client: TestClient) -> None:
     log_in(client)
-    client.post("/dashboard/logout")
+    client.post("/dashboard/logout", data={"csrf_token": form_token(client, "/dashboard/")})
     assert client.get("/dashboard/", follow_redirects=False).status_code == 303
 
 

@@ -96,9 +96,9 @@ def test_export_windows_across_a_dst_change_stay_on_midnight() -> None:
     ("call", "message"),
     [
         (lambda: params.identifier("c", " "), "is required"),
-        (lambda: params.identifier("c", "x" * 201), "at most 200"),
+        (lambda: params.identifier("c", "x" * 257), "longer than 256"),
         (lambda: params.identifier("c", "a\x00b"), "control characters"),
-        (lambda: params.identifier("c", "\ud800"), "UTF-8"),
+        (lambda: params.identifier("c", "\ud800"), "control characters"),
         (lambda: params.email("e", "a b@c"), "e-mail"),
         (lambda: params.integer({"n": "3"}, "n", 1, 5, 9), "between 5 and 9"),
         (lambda: params.only({"x": "1"}, ("y",)), "unknown parameter"),

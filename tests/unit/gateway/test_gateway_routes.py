@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -169,5 +169,7 @@ def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
     client.get("/o/x.gif")
-    body = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 404  # its own port (EMAILTRACK_METRICS_PORT)
+    local = TestClient(build_app(replace(settings(), metrics_port=0), None))
+    body = local.get("/metrics").text  # port 0: on the public port, for local use only
     assert "emailtrack_http_requests_total" in body

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from emailtrack.common.config import ConfigError
+from emailtrack.common.request_fields import InvalidRequest
 from emailtrack.v1 import events_pb2
 from services.recipient.config import RecipientSettings
 from services.recipient.domain import paging
 from services.recipient.domain.delivery import DeliveryStatus
-from services.recipient.domain.errors import InvalidArgument
 from services.recipient.domain.events import (
     MessageFacts,
     delivery_event,
@@ -65,9 +65,9 @@ def test_paging_tokens_round_trip_and_reject_garbage() -> None:
     assert paging.decode_token("") == ""
     assert paging.page_size(0) == paging.DEFAULT_PAGE_SIZE
     assert paging.page_size(10**6) == paging.MAX_PAGE_SIZE
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidRequest):
         paging.decode_token("%%%")
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidRequest):
         paging.page_size(-1)
 
 

@@ -199,6 +199,10 @@ def decide(
     _velocity_rule(hit, ua, owner, address_messages, settings, evidence)
     if evidence.strength == 0 and evidence.probability >= settings.machine_threshold:
         evidence.claim("security_scanner", "unidentified_scanner", 1)
+    if hit.rate_limited:
+        # never human engagement; an identified proxy or scanner keeps its identity
+        evidence.add(1.0, "rate_limited_client_ip")
+        evidence.claim("bot", "rate_limited_client_ip", 1)
     return evidence
 
 

@@ -25,6 +25,8 @@ class HitFeatures:
     headers: Mapping[str, str] = field(default_factory=dict)
     link_index: int = 0
     honeypot: bool = False
+    # the gateway saw more hits from this client IP than its per-IP limit allows
+    rate_limited: bool = False
 
 
 @dataclass(frozen=True, slots=True)
