@@ -151,7 +151,7 @@ def test_warmup_is_kept_apart_from_campaigns(world) -> None:
     context = AbortContext()
     with pytest.raises(AbortCalled):
         servicer.RecordWarmupInteractions(unknown, context)
-    assert context.code == grpc.StatusCode.NOT_FOUND
+    assert context.code() == grpc.StatusCode.NOT_FOUND
 
 
 class AbortCalled(Exception):
@@ -159,8 +159,14 @@ class AbortCalled(Exception):
 
 
 class AbortContext:
-    code: grpc.StatusCode | None = None
+    """The two ServicerContext methods ``@rpc`` uses: ``code()`` (None until aborted) and
+    ``abort``."""
+
+    aborted_with: grpc.StatusCode | None = None
+
+    def code(self) -> grpc.StatusCode | None:
+        return self.aborted_with
 
     def abort(self, code: grpc.StatusCode, details: str) -> None:
-        self.code = code
+        self.aborted_with = code
         raise AbortCalled(details)
