@@ -9,8 +9,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python system-deps
+# The install runs again only when pyproject.toml changed since the last one (a stamp file).
+INSTALLED := $(VENV)/.installed
+
+install: $(INSTALLED) system-deps
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
 
 # Debian's Chromium drives the dashboard's browser test (Playwright never downloads a browser);
 # Debian's Sisimai (Perl) is the reference the bounce parser is compared with (ORACLE.md);

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import grpc
 import typer
+from dotenv import load_dotenv
 from rich.console import Console
 from rich.table import Table
 
@@ -26,14 +27,15 @@ from emailtrack.commands import (
     recipient,
     report,
     usage,
+    webhook,
 )
-from emailtrack.commands.common import ApiKey, use_api_key
+from emailtrack.commands.common import ApiKey, command_group, use_api_key
 from emailtrack.commands.demo import demo
 from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
 from emailtrack.platform.supervisor import Platform, PlatformOptions
 
-app = typer.Typer(help="emailtrack: email engagement tracking platform.", no_args_is_help=True)
+app = command_group("emailtrack: email engagement tracking platform.")
 app.add_typer(deadletter.app, name="deadletter")
 for name, command in (
     ("create", campaign_admin.create),
@@ -51,6 +53,7 @@ app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
 app.add_typer(domain.app, name="domain")
+app.add_typer(webhook.app, name="webhook")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)
@@ -85,9 +88,13 @@ def up(
     """Start the whole platform (PostgreSQL, Kafka, gateway, every service) until Ctrl-C."""
     logging.basicConfig(level=logging.WARNING)
     started = time.monotonic()
-    platform = Platform(
-        PlatformOptions(state_dir.resolve(), database_url, kafka, auto_ports=auto_ports)
-    )
+    try:
+        platform = Platform(
+            PlatformOptions(state_dir.resolve(), database_url, kafka, auto_ports=auto_ports)
+        )
+    except ValueError as exc:
+        console.print(f"[red]start-up failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -143,4 +150,7 @@ def print_admin_key(platform: Platform, created: bool) -> None:
 
 
 def main() -> None:
+    """The entry point: variables from ``./.env`` fill what the environment does not set
+    (docs/dashboard.md), for the CLI and for every component `emailtrack up` starts."""
+    load_dotenv(Path.cwd() / ".env", override=False)
     app()

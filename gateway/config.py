@@ -71,10 +71,10 @@ class OperatorSettings:
     api_tokens: tuple[tuple[str, str], ...] = ()
     session_secret: str = ""
     secure_cookies: bool = False
-    analytics_addr: str = "127.0.0.1:50054"
-    recipient_addr: str = "127.0.0.1:50052"
-    tracking_edge_addr: str = "127.0.0.1:50051"
-    bounce_addr: str = "127.0.0.1:50053"
+    analytics_addr: str = "127.0.0.1:15054"
+    recipient_addr: str = "127.0.0.1:15052"
+    tracking_edge_addr: str = "127.0.0.1:15051"
+    bounce_addr: str = "127.0.0.1:15053"
     public_base_url: str = "http://127.0.0.1:8080"
     service_key: str = ""  # the gateway's own credential on gRPC calls
     grpc_tls: GrpcTls = field(default_factory=GrpcTls)
@@ -94,10 +94,10 @@ class OperatorSettings:
             api_tokens=parse_api_tokens(env_list("EMAILTRACK_API_TOKENS", env)),
             session_secret=env_str("EMAILTRACK_DASHBOARD_SESSION_SECRET", derived, env),
             secure_cookies=env_str("EMAILTRACK_DASHBOARD_SECURE_COOKIES", "false", env) == "true",
-            analytics_addr=env_str("EMAILTRACK_ANALYTICS_ADDR", "127.0.0.1:50054", env),
-            recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
-            tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
-            bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:50053", env),
+            analytics_addr=env_str("EMAILTRACK_ANALYTICS_ADDR", "127.0.0.1:15054", env),
+            recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
+            tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:15051", env),
+            bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:15053", env),
             public_base_url=env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080", env),
             service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
             grpc_tls=GrpcTls.from_env(env),

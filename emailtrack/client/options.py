@@ -15,9 +15,9 @@ LOCAL_HOST = "127.0.0.1"
 class Endpoints:
     """The gRPC address of each service the client talks to (``host:port``)."""
 
-    tracking_edge: str = f"{LOCAL_HOST}:50051"
-    recipient: str = f"{LOCAL_HOST}:50052"
-    analytics: str = f"{LOCAL_HOST}:50054"
+    tracking_edge: str = f"{LOCAL_HOST}:15051"
+    recipient: str = f"{LOCAL_HOST}:15052"
+    analytics: str = f"{LOCAL_HOST}:15054"
 
     @classmethod
     def single(cls, target: str) -> Endpoints:

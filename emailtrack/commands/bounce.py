@@ -19,12 +19,13 @@ from emailtrack.commands.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     api_key,
+    command_group,
     console,
     fail,
     run_service_command,
 )
 
-app = typer.Typer(help="Bounce mailboxes.", no_args_is_help=True)
+app = command_group("Bounce mailboxes.")
 
 
 @app.command("feed")

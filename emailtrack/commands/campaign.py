@@ -14,14 +14,20 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from emailtrack.commands.campaign_admin import is_defined
 from emailtrack.commands.common import (
     ANALYTICS,
     EXIT_BAD_INPUT,
+    EXIT_NOT_FOUND,
+    RECIPIENT,
     AnalyticsAddr,
     AsJson,
+    RecipientAddr,
     Tenant,
     cli_channel,
+    command_group,
     console,
+    counted,
     fail,
     percent,
     print_json,
@@ -30,7 +36,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
-app = typer.Typer(help="Campaign statistics.", no_args_is_help=True)
+app = command_group("Campaign statistics.")
 
 BREAKDOWNS = {
     "client": analytics_pb2.BREAKDOWN_DIMENSION_EMAIL_CLIENT,
@@ -64,9 +70,13 @@ def all_campaigns(
 
 
 def campaign_table(title: str, campaigns: list[dict[str, Any]]) -> Table:
+    """Ids are never cut: the id column is as wide as the longest id (other columns shrink
+    first) and an id wider than the terminal wraps instead of ending in an ellipsis."""
     table = Table(title=title)
-    for column in ("campaign", "sent", "delivered", "opens", "clicks", "open rate", "MPP-adj."):
-        table.add_column(column, justify="left" if column == "campaign" else "right")
+    longest = max((len(c["campaign_id"]) for c in campaigns), default=8)
+    table.add_column("campaign", min_width=min(longest, 40), overflow="fold")
+    for column in ("sent", "delivered", "opens", "clicks", "open rate", "MPP-adj."):
+        table.add_column(column, justify="right")
     table.add_column("click rate", justify="right")
     table.add_column("bounce rate", justify="right")
     for c in campaigns:
@@ -101,7 +111,7 @@ def list_campaigns(
     if as_json:
         print_json({"campaigns": rows, "next_page_token": token or None})
         return
-    console.print(campaign_table(f"{len(rows)} campaigns of {tenant}", rows))
+    console.print(campaign_table(f"{counted(len(rows), 'campaign')} of {tenant}", rows))
     if token:
         console.print("more campaigns: use --all")
 
@@ -113,6 +123,7 @@ def show(
     links: Annotated[int, typer.Option(min=1, max=1000, help="Top links to show.")] = 10,
     as_json: AsJson = False,
     analytics: AnalyticsAddr = ANALYTICS,
+    recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """A campaign's counters, rates, top links and client/device/country breakdowns."""
     with service_call(f"campaign {campaign}"), cli_channel(analytics) as channel:
@@ -120,6 +131,12 @@ def show(
         stats = stub.GetCampaignStats(
             analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
         ).stats
+        if not stats.HasField("first_event_at") and not is_defined(tenant, campaign, recipient):
+            raise fail(
+                f"no campaign {campaign!r} in tenant {tenant!r} (no definition, no event); "
+                f"see `emailtrack campaign list --tenant {tenant}`",
+                EXIT_NOT_FOUND,
+            )
         top = stub.GetTopLinks(
             analytics_pb2.GetTopLinksRequest(tenant_id=tenant, campaign_id=campaign, limit=links)
         ).links

@@ -163,8 +163,8 @@ def delete(
         console.print(f"deleted {campaign} ({reply.messages_deleted} message registrations)")
 
 
-def _control(tenant: str, campaign: str, recipient: str) -> str:
-    """The campaign's first defined variant; "" when it was never defined."""
+def _definition(tenant: str, campaign: str, recipient: str) -> campaign_pb2.Campaign | None:
+    """The campaign's definition; None when it was never defined."""
     with service_call(f"campaign {campaign}"), cli_channel(recipient) as channel:
         try:
             found = campaign_pb2_grpc.CampaignServiceStub(channel).GetCampaign(
@@ -173,8 +173,19 @@ def _control(tenant: str, campaign: str, recipient: str) -> str:
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise
-            return ""
-    return found.campaign.variants[0].variant_id if found.campaign.variants else ""
+            return None
+    return found.campaign
+
+
+def is_defined(tenant: str, campaign: str, recipient: str) -> bool:
+    """Whether the campaign has a definition (``emailtrack campaign create``)."""
+    return _definition(tenant, campaign, recipient) is not None
+
+
+def _control(tenant: str, campaign: str, recipient: str) -> str:
+    """The campaign's first defined variant; "" when it was never defined."""
+    found = _definition(tenant, campaign, recipient)
+    return found.variants[0].variant_id if found is not None and found.variants else ""
 
 
 def variants(

@@ -66,10 +66,11 @@ TrackingEdgeAddr = Annotated[
 BounceAddr = Annotated[
     str, typer.Option("--bounce", envvar="EMAILTRACK_BOUNCE_ADDR", help="Bounce gRPC address.")
 ]
-ANALYTICS = "127.0.0.1:50054"
-RECIPIENT = "127.0.0.1:50052"
-TRACKING_EDGE = "127.0.0.1:50051"
-BOUNCE = "127.0.0.1:50053"
+ANALYTICS = "127.0.0.1:15054"
+RECIPIENT = "127.0.0.1:15052"
+TRACKING_EDGE = "127.0.0.1:15051"
+BOUNCE = "127.0.0.1:15053"
+WEBHOOKS = "127.0.0.1:15055"
 
 
 ApiKey = Annotated[
@@ -118,6 +119,17 @@ def service_call(what: str) -> Iterator[None]:
         code: grpc.StatusCode = exc.code()
         details = exc.details()
         raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """A command group whose help reads docstrings as Markdown: lines wrapped in the source
+    join into sentences (Typer's default keeps every source line break in the listing)."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="markdown")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 campaign``, ``2 campaigns``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def percent(rate: float) -> str:

@@ -9,10 +9,10 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from emailtrack.commands.common import console
+from emailtrack.commands.common import command_group, console
 from emailtrack.deadletters import read_dead_letters, redrivable, redrive
 
-app = typer.Typer(help="Inspect and re-drive the dead-letter topic.", no_args_is_help=True)
+app = command_group("Inspect and re-drive the dead-letter topic.")
 
 Kafka = Annotated[
     str,

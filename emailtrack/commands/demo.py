@@ -91,4 +91,13 @@ def demo(
         )
     )
     console.print(f"[bold]mailbox health:[/bold] {result['mailboxes']}")
-    console.print(f"[bold]variants:[/bold] emailtrack campaign variants {campaign_id}")
+    for label, command in next_commands(tenant, campaign_id).items():
+        console.print(f"[bold]{label}:[/bold] {command}", markup=True, highlight=False)
+
+
+def next_commands(tenant: str, campaign_id: str) -> dict[str, str]:
+    """What the demo suggests next: commands that run as printed (tenant included)."""
+    return {
+        "variants": f"emailtrack campaign variants {campaign_id} --tenant {tenant}",
+        "campaign": f"emailtrack campaign show {campaign_id} --tenant {tenant}",
+    }

@@ -14,13 +14,14 @@ from emailtrack.commands.common import (
     Tenant,
     TrackingEdgeAddr,
     cli_channel,
+    command_group,
     console,
     print_json,
     service_call,
 )
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 
-app = typer.Typer(help="Tracking domains: links on the sender's own domain.", no_args_is_help=True)
+app = command_group("Tracking domains: links on the sender's own domain.")
 Domain = Annotated[str, typer.Argument(help="The hostname, e.g. links.example.com.")]
 DEADLINE_S = 30.0  # verification asks the DNS
 

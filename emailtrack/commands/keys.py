@@ -17,6 +17,7 @@ from emailtrack.commands.common import (
     AsJson,
     RecipientAddr,
     cli_channel,
+    command_group,
     console,
     fail,
     print_json,
@@ -26,7 +27,7 @@ from emailtrack.common.rpc_scopes import Scope
 from emailtrack.presentation.api_keys import KEY_SCOPES, key_view
 from emailtrack.v1 import api_keys_pb2, api_keys_pb2_grpc
 
-app = typer.Typer(help="API keys: create, list, revoke, rotate.", no_args_is_help=True)
+app = command_group("API keys: create, list, revoke, rotate.")
 
 OptionalTenant = Annotated[
     str,

@@ -16,6 +16,7 @@ from emailtrack.commands.common import (
     RecipientAddr,
     Tenant,
     cli_channel,
+    command_group,
     console,
     percent,
     print_json,
@@ -24,7 +25,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import campaign_views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, campaign_pb2, campaign_pb2_grpc
 
-app = typer.Typer(help="Sending mailboxes and their health.", no_args_is_help=True)
+app = command_group("Sending mailboxes and their health.")
 BAND_COLOURS = {"good": "green", "warning": "yellow", "critical": "red"}
 
 

@@ -16,6 +16,7 @@ from emailtrack.commands.common import (
     Tenant,
     TrackingEdgeAddr,
     cli_channel,
+    command_group,
     console,
     fail,
     print_json,
@@ -25,7 +26,7 @@ from emailtrack.common.identity import recipient_id_for
 from emailtrack.presentation.views import timestamp
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 
-app = typer.Typer(help="Instrument a message; decode tracking URLs.", no_args_is_help=True)
+app = command_group("Instrument a message; decode tracking URLs.")
 
 ExistingFile = Annotated[
     Path | None, typer.Option(exists=True, dir_okay=False, readable=True, help="File to read.")

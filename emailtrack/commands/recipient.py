@@ -15,6 +15,7 @@ from emailtrack.commands.common import (
     RecipientAddr,
     Tenant,
     cli_channel,
+    command_group,
     console,
     fail,
     print_json,
@@ -23,7 +24,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import views
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
 
-app = typer.Typer(help="Recipients: status, suppression, erasure.", no_args_is_help=True)
+app = command_group("Recipients: status, suppression, erasure.")
 
 Email = Annotated[str, typer.Argument(help="The recipient's address.")]
 Reason = Annotated[str, typer.Option(help="Why (kept in the suppression audit).")]

@@ -15,6 +15,7 @@ from emailtrack.commands.common import (
     AsJson,
     Tenant,
     cli_channel,
+    command_group,
     console,
     percent,
     print_json,
@@ -22,7 +23,7 @@ from emailtrack.commands.common import (
 )
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
-app = typer.Typer(help="Reports over every campaign of a tenant.", no_args_is_help=True)
+app = command_group("Reports over every campaign of a tenant.")
 
 SUMMED = (
     "sent",

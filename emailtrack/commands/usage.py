@@ -16,6 +16,7 @@ from emailtrack.commands.common import (
     RecipientAddr,
     Tenant,
     cli_channel,
+    command_group,
     console,
     fail,
     print_json,
@@ -24,7 +25,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import campaign_views
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc
 
-app = typer.Typer(help="Usage metering.", no_args_is_help=True)
+app = command_group("Usage metering.")
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 

@@ -81,7 +81,7 @@ class AuthSettings:
 
     service_key: str = ""
     accepted_service_keys: tuple[str, ...] = ()
-    key_store_addr: str = "127.0.0.1:50052"
+    key_store_addr: str = "127.0.0.1:15052"
     key_cache_s: float = 5.0
     rate_limit_per_s: float = 100.0
     rate_limit_burst: int = 200
@@ -89,7 +89,7 @@ class AuthSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AuthSettings:
-        recipient = env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env)
+        recipient = env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env)
         settings = cls(
             service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
             accepted_service_keys=tuple(env_list("EMAILTRACK_SERVICE_KEYS", env)),

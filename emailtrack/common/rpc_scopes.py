@@ -98,6 +98,15 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "IngestInboundMessages": Scope.SEND,
         "HandleEspWebhook": Scope.INTERNAL,
     },
+    "emailtrack.v1.WebhookService": {
+        "CreateEndpoint": Scope.ADMIN,
+        "ListEndpoints": Scope.READ,
+        "UpdateEndpoint": Scope.ADMIN,
+        "DeleteEndpoint": Scope.ADMIN,
+        "RotateEndpointSecret": Scope.ADMIN,
+        "ListDeliveries": Scope.READ,
+        "ReplayDeliveries": Scope.ADMIN,
+    },
     "emailtrack.v1.ApiKeyService": {
         "CreateApiKey": Scope.ADMIN,
         "ListApiKeys": Scope.ADMIN,

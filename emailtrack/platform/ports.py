@@ -1,5 +1,7 @@
-"""Finding free local TCP ports, waiting for a port to accept connections, and stopping the
-child processes that listen on them."""
+"""Finding free local TCP ports, choosing the platform's ports (defaults, ``--auto-ports`` or
+one ``EMAILTRACK_PORT_<COMPONENT>`` variable per port) and refusing to start on a busy one,
+waiting for a port to accept connections, and stopping the child processes that listen on
+them."""
 
 from __future__ import annotations
 
@@ -7,12 +9,55 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def port_variable(name: str) -> str:
+    """The variable that moves one of the platform's ports: ``EMAILTRACK_PORT_TRACKING_EDGE``."""
+    return "EMAILTRACK_PORT_" + name.upper().replace("-", "_")
+
+
+def chosen_ports(defaults: Mapping[str, int], auto: bool, env: Mapping[str, str]) -> dict[str, int]:
+    """``name → port``: free ports with ``auto``, else each default unless its variable is set."""
+    chosen = {}
+    for name, default in defaults.items():
+        given = env.get(port_variable(name), "").strip()
+        if auto:
+            chosen[name] = free_port()
+        elif not given:
+            chosen[name] = default
+        elif given.isdigit() and 0 < int(given) < 65536:
+            chosen[name] = int(given)
+        else:
+            raise ValueError(f"{port_variable(name)}={given!r} is not a TCP port (1-65535)")
+    return chosen
+
+
+def can_listen(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on ``host:port`` now (SO_REUSEADDR, as servers bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def refuse_busy_ports(ports: Mapping[str, int]) -> None:
+    """Raises RuntimeError naming the first busy port and the variable that moves it."""
+    for name, port in ports.items():
+        if not can_listen(port):
+            raise RuntimeError(
+                f"port {port} ({name}) is already in use: stop what holds it, set "
+                f"{port_variable(name)} to a free port, or run `emailtrack up --auto-ports`"
+            )
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

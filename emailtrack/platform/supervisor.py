@@ -23,22 +23,26 @@ from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.platform import components, keys
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.components import Component
-from emailtrack.platform.ports import free_port
+from emailtrack.platform.ports import chosen_ports, refuse_busy_ports
 from emailtrack.platform.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
+# Below Linux's ephemeral range (32768-60999, where outgoing connections take their local
+# port), so that a restart never finds a default port held by some client's socket.
 DEFAULT_PORTS = {
     "gateway": 8080,
-    "tracking-edge": 50051,
-    "recipient": 50052,
-    "bounce": 50053,
-    "analytics": 50054,
+    "tracking-edge": 15051,
+    "recipient": 15052,
+    "bounce": 15053,
+    "analytics": 15054,
+    "webhooks": 15055,
     "tracking-edge-metrics": 9101,
     "recipient-metrics": 9102,
     "bounce-metrics": 9103,
     "analytics-metrics": 9104,
-    "postgres": 55432,
+    "webhooks-metrics": 9105,
+    "postgres": 15432,
     "kafka": 19092,
 }
 
@@ -62,6 +66,11 @@ def _token_keys(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _random_key() -> str:
+    """Base64 of 32 random bytes (``{`` and ``}`` never occur in it)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def _dev_credential(state_dir: Path, name: str, template: str) -> str:
     """A dashboard login or API token for local use, made once in the state folder."""
     path = state_dir / name
@@ -77,10 +86,7 @@ class Platform:
         state = options.state_dir
         state.mkdir(parents=True, exist_ok=True)
         (state / "logs").mkdir(exist_ok=True)
-        self.ports = {
-            name: (free_port() if options.auto_ports else port)
-            for name, port in DEFAULT_PORTS.items()
-        }
+        self.ports = chosen_ports(DEFAULT_PORTS, options.auto_ports, os.environ)
         self.postgres: EmbeddedPostgres | None = None
         self.broker: TansuBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -97,6 +103,10 @@ class Platform:
             or _dev_credential(state, "api-tokens", "{secret}:demo"),
             "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),
         }
+        # outbound webhook secrets are encrypted at rest under this key (webhooks only)
+        self.webhook_secrets_key = given.get("EMAILTRACK_WEBHOOKS_SECRETS_KEY") or _dev_credential(
+            state, "webhook-secrets-key", _random_key()
+        )
 
     @property
     def bootstrap_servers(self) -> str:
@@ -122,6 +132,8 @@ class Platform:
 
     def start_infrastructure(self) -> None:
         state = self.options.state_dir
+        external = {"postgres": self.options.database_url, "kafka": self.options.kafka_bootstrap}
+        refuse_busy_ports({n: p for n, p in self.ports.items() if not external.get(n)})
         if not self.options.database_url:
             self.postgres = EmbeddedPostgres(state / "postgres" / "data", self.ports["postgres"])
             self.postgres.start()
@@ -151,12 +163,15 @@ class Platform:
             "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{self.ports['recipient']}",
             "EMAILTRACK_BOUNCE_ADDR": f"127.0.0.1:{self.ports['bounce']}",
             "EMAILTRACK_ANALYTICS_ADDR": f"127.0.0.1:{self.ports['analytics']}",
+            "EMAILTRACK_WEBHOOKS_ADDR": f"127.0.0.1:{self.ports['webhooks']}",
             "PYTHONPATH": str(ROOT),
             "EMAILTRACK_SERVICE_KEY": self.service_keys[component.name],
             "EMAILTRACK_SERVICE_KEYS": keys.accepted_service_keys(self.service_keys),
             **self.operator_env,
             **self.options.extra_env,
         }
+        if component.name == "webhooks":
+            env["EMAILTRACK_WEBHOOKS_SECRETS_KEY"] = self.webhook_secrets_key
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
         if component.database:
@@ -240,11 +255,10 @@ class Platform:
         self.ensure_admin_key()
 
     def endpoints(self) -> dict[str, str]:
-        logins = self.options.state_dir / "dashboard-users"
-        where = logins if logins.exists() else "EMAILTRACK_DASHBOARD_USERS"
         found = {
             "gateway (HTTP)": self.gateway_url,
-            "dashboard": f"{self.gateway_url}/dashboard/ (logins: {where})",
+            "dashboard": f"{self.gateway_url}/dashboard/",
+            "dashboard login": self.dashboard_login(),
         }
         for component in components.SERVICES:
             found[f"{component.name} (gRPC)"] = f"127.0.0.1:{self.ports[component.name]}"
@@ -255,6 +269,21 @@ class Platform:
             found["postgres"] = self.postgres.url.replace("+psycopg", "")
         found["logs"] = str(self.options.state_dir / "logs")
         return found
+
+    def dashboard_login(self) -> str:
+        """Who logs in to the dashboard and where the password is (never the password)."""
+        users = self.operator_env["EMAILTRACK_DASHBOARD_USERS"]
+        first = users.split(",")[0].split(":")
+        user, tenant = first[0], first[-1] if len(first) > 2 else "?"
+        logins = self.options.state_dir / "dashboard-users"
+        given = os.environ.get("EMAILTRACK_DASHBOARD_USERS") or self.options.extra_env.get(
+            "EMAILTRACK_DASHBOARD_USERS"
+        )
+        where = "as set in EMAILTRACK_DASHBOARD_USERS" if given else f"password in {logins}"
+        return (
+            f"user {user!r} (tenant {tenant}), {where}; "
+            "set your own: EMAILTRACK_DASHBOARD_USERS=user:password:tenant"
+        )
 
     def stop(self, timeout_s: float = 15.0) -> None:
         """SIGTERM every component (whole process group), then the broker and PostgreSQL."""

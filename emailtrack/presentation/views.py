@@ -164,12 +164,15 @@ def event_summary(event: events_pb2.Event) -> dict[str, Any]:
         "recipient": event.recipient_id[:10],
         "source": "",
         "detail": "",
+        "why": "",
     }
     payload = event.WhichOneof("payload")
     if payload == "engagement":
         found = event.engagement
         source = events_pb2.HitSource.Name(found.classification.source)
         line["source"] = source.removeprefix("HIT_SOURCE_").lower().replace("unspecified", "")
+        # the classifier's evidence (docs/classification.md), e.g. "ua_non_browser"
+        line["why"] = ", ".join(found.classification.reasons)
         client = found.client
         line["detail"] = " · ".join(
             part

@@ -86,8 +86,8 @@ class RelaySettings:
             require_tls=_flag("EMAILTRACK_RELAY_REQUIRE_TLS", bool(tls_cert), env),
             strip_dkim=_flag("EMAILTRACK_RELAY_STRIP_DKIM", False, env),
             max_message_bytes=env_int("EMAILTRACK_RELAY_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, env),
-            tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:50051", env),
-            recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
+            tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:15051", env),
+            recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
             api_key=_secret("EMAILTRACK_RELAY_API_KEY", env) or None,
             metrics_port=env_int("EMAILTRACK_METRICS_PORT", 0, env),
         )

@@ -39,7 +39,7 @@ def _retention(env: Mapping[str, str] | None) -> timedelta | None:
 class BounceConfig:
     secrets: WebhookSecrets
     # RecipientService address, asked which message a reply answers.
-    recipient_addr: str = "127.0.0.1:50052"
+    recipient_addr: str = "127.0.0.1:15052"
     replay: ReplayPolicy = field(default_factory=ReplayPolicy)
     # outcomes recorded longer ago are deleted (EMAILTRACK_OUTCOME_RETENTION_DAYS, 0: kept)
     outcome_retention: timedelta | None = timedelta(days=DEFAULT_OUTCOME_RETENTION_DAYS)
@@ -62,7 +62,7 @@ class BounceConfig:
                 mandrill_key=env_str("EMAILTRACK_MANDRILL_WEBHOOK_KEY", "", env),
                 ses_topic_arns=frozenset(env_list("EMAILTRACK_SES_TOPIC_ARNS", env)),
             ),
-            env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:50052", env),
+            env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
             ReplayPolicy(
                 _seconds("EMAILTRACK_WEBHOOK_TOLERANCE_SECONDS", DEFAULT_TOLERANCE, env),
                 _seconds("EMAILTRACK_SNS_TOLERANCE_SECONDS", DEFAULT_SNS_TOLERANCE, env),

@@ -23,7 +23,7 @@ class RecipientSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RecipientSettings:
         settings = cls(
-            analytics_addr=env_str("EMAILTRACK_ANALYTICS_ADDR", "127.0.0.1:50054", env),
+            analytics_addr=env_str("EMAILTRACK_ANALYTICS_ADDR", "127.0.0.1:15054", env),
             retention_days=env_int("EMAILTRACK_RECIPIENT_RETENTION_DAYS", 365, env),
             soft_bounce_threshold=env_int("EMAILTRACK_RECIPIENT_SOFT_BOUNCE_THRESHOLD", 3, env),
             soft_bounce_window_days=env_int("EMAILTRACK_RECIPIENT_SOFT_BOUNCE_WINDOW_DAYS", 7, env),

@@ -107,7 +107,9 @@ class Pages:
     def failure(self, request: Request, user: DashboardUser, exc: Exception) -> Response:
         status = exc.status if isinstance(exc, ServiceError) else 422
         message = exc.message if isinstance(exc, ServiceError | params.ParameterError) else ""
-        return self.render(request, "error.html", user, status=status, message=message)
+        return self.render(
+            request, "error.html", user, status=status, message=message, not_found=status == 404
+        )
 
     async def campaigns(self, request: Request, user: DashboardUser) -> Response:
         try:
@@ -165,6 +167,8 @@ class Pages:
                 )
                 breakdowns.append((title, [views.breakdown_row(r) for r in reply.rows]))
             sections = await campaign_sections.load(self.backend, tenant, campaign_id)
+            if not stats.HasField("first_event_at") and sections["definition"] is None:
+                raise ServiceError(404, "NOT_FOUND", f"Campaign {campaign_id} does not exist.")
         except (ServiceError, params.ParameterError) as exc:
             return self.failure(request, user, exc)
         return self.render(

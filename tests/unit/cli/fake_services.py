@@ -67,6 +67,10 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
     def GetCampaignStats(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
+        if request.campaign_id.startswith("never-"):  # what the service answers for no event
+            return analytics_pb2.GetCampaignStatsResponse(
+                stats=analytics_pb2.CampaignStats(tenant_id=TENANT, campaign_id=request.campaign_id)
+            )
         return analytics_pb2.GetCampaignStatsResponse(stats=stats(request.campaign_id))
 
     def ListCampaigns(self, request, context):

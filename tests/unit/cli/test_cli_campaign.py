@@ -7,7 +7,12 @@ import io
 import json
 from pathlib import Path
 
+from rich.console import Console
+
+from emailtrack.commands.campaign import campaign_table
+from emailtrack.commands.common import counted
 from emailtrack.commands.report import bounce_rows, summarise
+from emailtrack.presentation import views
 from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
 from emailtrack.v1 import analytics_pb2
 from tests.unit.cli.conftest import Invoke
@@ -53,6 +58,30 @@ def test_campaign_show(cli: Invoke, stack: FakeStack) -> None:
     assert data["links"][0]["total_clicks"]["security_scanner"] == 2
     cli("campaign", "show", "spring", "--links", "0", code=2)
     cli("campaign", "show", code=2)
+
+
+def test_campaign_show_unknown_exits_3_but_a_defined_one_without_events_shows(
+    cli: Invoke,
+) -> None:
+    unknown = cli("campaign", "show", "never-made", code=3).stderr
+    assert "no campaign 'never-made' in tenant 'acme'" in unknown
+    cli("campaign", "create", "never-sent", "--name", "Later")
+    assert "campaign never-sent" in cli("campaign", "show", "never-sent").stdout
+
+
+def test_campaign_list_keeps_long_ids_whole_at_80_columns_and_counts_in_words(
+    cli: Invoke,
+) -> None:
+    ids = ["autumn-newsletter-2026-week-41-de", "spring"]
+    rows = [views.campaign_stats(stats(campaign_id)) for campaign_id in ids]
+    printed = io.StringIO()
+    Console(width=80, file=printed).print(campaign_table(counted(len(rows), "campaign"), rows))
+    shown = printed.getvalue()
+    assert ids[0] in shown  # whole on one line: copyable
+    assert (
+        counted(1, "campaign") == "1 campaign"
+        and "3 campaigns of acme" in cli("campaign", "list", "--all").stdout
+    )
 
 
 def test_campaign_export_to_file_stdout_and_json(cli: Invoke, tmp_path: Path) -> None:

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 
 from emailtrack.commands.campaign_admin import parse_spec
 from emailtrack.v1 import analytics_pb2, campaign_pb2
+from tests.grpc_credentials import TEST_KEY
 from tests.unit.cli.conftest import Invoke
 from tests.unit.cli.fake_services import FakeStack
 
@@ -124,3 +126,22 @@ def test_usage_show(cli: Invoke, stack: FakeStack) -> None:
     assert stack.requests_of(campaign_pb2.GetUsageRequest)[-1].period == "2026-10"
     cli("usage", "show", "--period", "2026-13", code=2)
     cli("usage", "show", "--recipient", "127.0.0.1:1", code=1)
+
+
+def test_the_demo_suggests_commands_that_run_as_printed(stack: FakeStack) -> None:
+    from typer.testing import CliRunner
+
+    from emailtrack.cli import app
+    from emailtrack.commands.demo import next_commands
+
+    env = {
+        "EMAILTRACK_TENANT": "",  # as a new shell has it: the command must carry --tenant
+        "EMAILTRACK_ANALYTICS_ADDR": stack.address("analytics"),
+        "EMAILTRACK_RECIPIENT_ADDR": stack.address("recipient"),
+        "EMAILTRACK_API_KEY": TEST_KEY,
+    }
+    for command in next_commands("acme", "spring").values():
+        program, *args = shlex.split(command)
+        assert program == "emailtrack"
+        result = CliRunner().invoke(app, args, env=env)
+        assert result.exit_code == 0, (command, result.output)

@@ -150,3 +150,12 @@ def test_headline_is_the_click_comparison() -> None:
 )
 def test_duration(seconds: float, shown: str) -> None:
     assert duration(seconds) == shown
+
+
+def test_an_unknown_campaign_is_a_404_page_not_a_live_page_of_zeros(client: TestClient) -> None:
+    log_in(client)
+    page = client.get("/dashboard/campaigns/never-made")
+    assert page.status_code == 404
+    main = main_of(page.text)
+    assert "<h1>Not found</h1>" in main and "Campaign never-made does not exist." in main
+    assert "data-counter" not in main and "/live" not in page.text

@@ -62,7 +62,9 @@ def test_campaign_page_has_counters_chart_data_links_and_breakdowns(client: Test
     log_in(client)
     page = client.get("/dashboard/campaigns/spring")
     assert page.status_code == 200
-    assert 'data-counter="opens_human">3<' in page.text
+    # every card counts unique recipients and says so (the fake: 3 human opens by 2 people)
+    assert '<span>Unique opens · human</span><strong data-counter="opens_human">2<' in page.text
+    assert '<span>Unique clicks · human</span><strong data-counter="clicks_human">1<' in page.text
     assert "https://example.com/offer" in page.text
     assert "Apple Mail" in page.text
     data = page.text.split('id="timeline-data">')[1].split("</script>")[0]

@@ -50,6 +50,24 @@ def test_engagement_line_names_source_and_client_but_no_address_or_ip() -> None:
     assert "203.0.113.9" not in str(line)
 
 
+def test_a_bot_hit_says_why() -> None:
+    event = events_pb2.Event(
+        event_id="e",
+        type=events_pb2.EVENT_TYPE_EMAIL_CLICK,
+        recipient_id="r_0123456789abcdef",
+        engagement=events_pb2.EngagementPayload(
+            classification=events_pb2.Classification(
+                source=events_pb2.HIT_SOURCE_BOT,
+                agent="http_library",
+                reasons=["ua_non_browser", "no_accept_language"],
+            ),
+            user_agent="curl/8.5.0",
+        ),
+    )
+    line = event_summary(event)
+    assert (line["source"], line["why"]) == ("bot", "ua_non_browser, no_accept_language")
+
+
 def test_export_windows_start_at_local_midnights_and_cover_the_span() -> None:
     zone = ZoneInfo("Asia/Kolkata")  # +05:30: hour buckets start at half past in UTC
     first = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)  # 2 March 01:30 local

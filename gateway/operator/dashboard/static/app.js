@@ -48,16 +48,16 @@
   }
 
   function updateCounters(stats) {
-    const o = stats.opens.total;
+    const o = stats.opens.unique; // every card counts unique recipients (its label says so)
     const values = {
       sent: stats.sent,
       delivered: stats.delivered,
-      opens_unique: stats.opens.unique.total,
+      opens_unique: o.total,
       opens_human: o.human,
       opens_proxy: o.privacy_proxy,
       opens_scanner: o.security_scanner + o.bot,
       clicks_unique: stats.clicks.unique.total,
-      clicks_human: stats.clicks.total.human,
+      clicks_human: stats.clicks.unique.human,
       bounced: stats.hard_bounced + stats.soft_bounced,
       unsubscribes: stats.unsubscribes,
       complaints: stats.complaints,
@@ -91,7 +91,7 @@
       const who = document.createElement("span");
       who.textContent = e.recipient;
       const detail = document.createElement("small");
-      detail.textContent = e.detail;
+      detail.textContent = e.detail + (e.why ? " · why: " + e.why : "");
       item.append(when, what, who, detail);
       feed.prepend(item);
     }

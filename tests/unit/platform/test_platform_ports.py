@@ -1,0 +1,64 @@
+"""The platform's ports: defaults outside Linux's ephemeral range, one variable per port, and
+a start-up that names the busy port and the variable to change (tested by occupying one)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from emailtrack.cli import app
+from emailtrack.platform.ports import chosen_ports, refuse_busy_ports
+from emailtrack.platform.supervisor import DEFAULT_PORTS
+
+EPHEMERAL = range(32768, 61000)  # /proc/sys/net/ipv4/ip_local_port_range on Linux
+
+
+@pytest.fixture
+def occupied() -> Iterator[int]:
+    """A port some other program listens on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def test_default_ports_are_outside_the_ephemeral_range() -> None:
+    assert [n for n, port in DEFAULT_PORTS.items() if port in EPHEMERAL] == []
+
+
+def test_each_port_moves_with_its_variable_and_bad_values_are_named() -> None:
+    env = {"EMAILTRACK_PORT_TRACKING_EDGE": "25051"}
+    chosen = chosen_ports(DEFAULT_PORTS, auto=False, env=env)
+    assert chosen["tracking-edge"] == 25051 and chosen["gateway"] == DEFAULT_PORTS["gateway"]
+    with pytest.raises(ValueError, match="EMAILTRACK_PORT_KAFKA='99999' is not a TCP port"):
+        chosen_ports(DEFAULT_PORTS, auto=False, env={"EMAILTRACK_PORT_KAFKA": "99999"})
+    picked = chosen_ports(DEFAULT_PORTS, auto=True, env={})
+    assert len(set(picked.values())) == len(DEFAULT_PORTS)
+
+
+def test_a_busy_port_is_named_with_the_variable_to_change(occupied: int) -> None:
+    with pytest.raises(RuntimeError) as refused:
+        refuse_busy_ports({"gateway": occupied})
+    assert f"port {occupied} (gateway) is already in use" in str(refused.value)
+    assert "EMAILTRACK_PORT_GATEWAY" in str(refused.value)
+
+
+def test_emailtrack_up_stops_before_starting_anything_on_a_busy_port(
+    occupied: int, tmp_path: Path
+) -> None:
+    external = ["--database-url", "postgresql://db.invalid/postgres", "--kafka", "k.invalid:1"]
+    result = CliRunner().invoke(
+        app,
+        ["up", "--state-dir", str(tmp_path), *external],
+        env={"EMAILTRACK_PORT_GATEWAY": str(occupied), "COLUMNS": "200"},
+    )
+    assert result.exit_code == 1, result.output
+    assert f"port {occupied} (gateway) is already in use" in result.output
+    assert "set EMAILTRACK_PORT_GATEWAY to a free port" in result.output
+    bad = CliRunner().invoke(app, ["up", "--state-dir", str(tmp_path), *external],
+                             env={"EMAILTRACK_PORT_GATEWAY": "http"})  # fmt: skip
+    assert bad.exit_code == 2 and "EMAILTRACK_PORT_GATEWAY='http'" in bad.output
