@@ -47,6 +47,19 @@ def test_many_messages_marked_sent_in_one_call(harness: Harness) -> None:
     assert scalar(harness.engine, sent_usage) == 3
 
 
+def test_a_message_named_twice_changes_each_recipient_once(harness: Harness) -> None:
+    register(harness.stub, "t1", "m1", ["a@example.com", "b@example.com"])
+    twice = pb.MarkSentBatchRequest(
+        tenant_id="t1",
+        messages=[
+            pb.SentMessage(message_id="m1", emails=["a@example.com"]),
+            pb.SentMessage(message_id="m1", emails=["A@example.com", "b@example.com"]),
+        ],
+    )
+    assert harness.stub.MarkSentBatch(twice).updated == 2
+    assert len(sent_events(harness)) == 2
+
+
 def test_one_unknown_message_fails_the_batch_and_applies_nothing(harness: Harness) -> None:
     stub = harness.stub
     register(stub, "t1", "m1", ["a@example.com"])

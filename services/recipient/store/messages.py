@@ -178,100 +178,106 @@ class MessageStore:
         return self.mark_many(tenant_id, [mark])
 
     def mark_many(self, tenant_id: str, marks: Sequence[Mark]) -> int:
-        """Applies every mark in one transaction (one commit and one usage update for many
-        messages), all or none: the first refused mark (as in ``mark``) fails them all.
-        Returns the number of rows whose status changed."""
+        """Applies the marks in order in one transaction, all or none: the first refused mark
+        (as in ``mark``) fails them all. Set-based (one read, one lock, one update for the
+        whole batch), so a batch of many messages costs about what one costs.
+        Returns the number of status changes."""
         now = datetime.now(UTC)
-        changed = 0
-        sent_mailboxes: set[str] = set()
-        sent = 0
         with self.engine.begin() as conn:
+            facts = self._facts(conn, tenant_id, marks)
+            current = self._lock_statuses(conn, tenant_id, marks)
+            final: dict[tuple[str, str], tuple[int, str]] = {}
+            events: list[events_pb2.Event] = []
+            failed: list[events_pb2.Event] = []
+            sent_mailboxes: set[str] = set()
             for mark in marks:
-                updated, mailbox = self._apply(conn, tenant_id, mark, now)
-                changed += updated
-                if mark.target is DeliveryStatus.SENT and updated:
-                    sent += updated
-                    sent_mailboxes.add(mailbox)
+                by_id = {a.recipient_id: a for a in mark.addresses}
+                for rid in _changed(mark, by_id, current):
+                    current[(mark.message_id, rid)] = int(mark.target)
+                    final[(mark.message_id, rid)] = (int(mark.target), mark.reason)
+                    event = delivery_event(
+                        facts[mark.message_id],
+                        rid,
+                        by_id[rid].email,
+                        mark.target,
+                        now,
+                        mark.reason,
+                        mark.bounce_type,
+                    )
+                    events.append(event)
+                    if mark.target is DeliveryStatus.FAILED:
+                        failed.append(event)
+                    if mark.target is DeliveryStatus.SENT:
+                        sent_mailboxes.add(facts[mark.message_id].mailbox)
+            if not events:
+                return 0
+            _update_statuses(conn, tenant_id, final, now)
+            enqueue(conn, topics.DELIVERY_EVENTS, events, key_of="message_id")
+            sent = sum(e.type == events_pb2.EVENT_TYPE_EMAIL_SENT for e in events)
             if sent:
                 usage.add_counts(conn, tenant_id, now, {usage.SENT: sent})
                 usage.add_members(conn, tenant_id, now, usage.MAILBOX, sorted(sent_mailboxes))
-        if changed:
-            self.on_outbox()
-        return changed
+            if failed:
+                apply_events(conn, failed, self.rules)
+        self.on_outbox()
+        return len(events)
 
-    def _apply(
-        self, conn: Connection, tenant_id: str, mark: Mark, now: datetime
-    ) -> tuple[int, str]:
-        """One mark inside the caller's transaction: (rows changed, the message's mailbox)."""
-        by_id = {a.recipient_id: a for a in mark.addresses}
-        message = conn.execute(
+    def _facts(
+        self, conn: Connection, tenant_id: str, marks: Sequence[Mark]
+    ) -> dict[str, MessageFacts]:
+        """The registered facts of every marked message; an unknown one is NotFound."""
+        wanted = sorted({mark.message_id for mark in marks})
+        rows = conn.execute(
             text(
-                "SELECT campaign_id, sequence_step, variant, mailbox, warmup FROM messages "
-                "WHERE tenant_id = :t AND message_id = :m"
+                "SELECT message_id, campaign_id, sequence_step, variant, mailbox, warmup "
+                "FROM messages WHERE tenant_id = :t AND message_id = ANY(:m)"
             ),
-            {"t": tenant_id, "m": mark.message_id},
-        ).one_or_none()
-        if message is None:
-            raise NotFound(f"message {mark.message_id!r} is not registered")
-        current: dict[str, int] = dict(
-            conn.execute(
-                text(
-                    """
-                    SELECT recipient_id, status FROM message_recipients
-                    WHERE tenant_id = :t AND message_id = :m AND recipient_id = ANY(:ids)
-                    ORDER BY recipient_id FOR UPDATE
-                    """
-                ),
-                {"t": tenant_id, "m": mark.message_id, "ids": sorted(by_id)},
-            ).all()
-        )
-        missing = [a.email for rid, a in by_id.items() if rid not in current]
-        if missing:
-            raise NotFound(f"not recipients of message {mark.message_id!r}: {missing[:5]}")
-        changed: list[str] = []
-        for rid, status in sorted(current.items()):
-            try:
-                if is_change(DeliveryStatus(status), mark.target):
-                    changed.append(rid)
-            except InvalidTransition as exc:
-                raise InvalidTransition(f"{by_id[rid].email}: {exc}") from exc
-        if not changed:
-            return 0, message.mailbox
-        conn.execute(
-            text(
-                """
-                UPDATE message_recipients SET status = :s, reason = :reason, updated_at = :now
-                WHERE tenant_id = :t AND message_id = :m AND recipient_id = ANY(:ids)
-                """
-            ),
-            {
-                "s": int(mark.target),
-                "reason": mark.reason,
-                "now": now,
-                "t": tenant_id,
-                "m": mark.message_id,
-                "ids": changed,
-            },
-        )
-        facts = MessageFacts(
-            tenant_id,
-            mark.message_id,
-            message.campaign_id,
-            message.sequence_step,
-            message.variant,
-            message.mailbox,
-            message.warmup,
-        )
-        events = [
-            delivery_event(
-                facts, rid, by_id[rid].email, mark.target, now, mark.reason, mark.bounce_type
+            {"t": tenant_id, "m": wanted},
+        ).all()
+        found = {
+            row.message_id: MessageFacts(
+                tenant_id,
+                row.message_id,
+                row.campaign_id,
+                row.sequence_step,
+                row.variant,
+                row.mailbox,
+                row.warmup,
             )
-            for rid in changed
-        ]
-        enqueue(conn, topics.DELIVERY_EVENTS, events, key_of="message_id")
-        if mark.target is DeliveryStatus.FAILED:
-            apply_events(conn, events, self.rules)
-        return len(changed), message.mailbox
+            for row in rows
+        }
+        for message_id in wanted:
+            if message_id not in found:
+                raise NotFound(f"message {message_id!r} is not registered")
+        return found
+
+    def _lock_statuses(
+        self, conn: Connection, tenant_id: str, marks: Sequence[Mark]
+    ) -> dict[tuple[str, str], int]:
+        """Locks the named recipients' rows (in key order) and returns their statuses; a
+        recipient not registered for its message is NotFound."""
+        pairs = sorted({(m.message_id, a.recipient_id) for m in marks for a in m.addresses})
+        rows = conn.execute(
+            text(
+                """
+                SELECT mr.message_id, mr.recipient_id, mr.status
+                FROM message_recipients AS mr
+                JOIN unnest(CAST(:m AS text[]), CAST(:r AS text[])) AS w(m, r)
+                  ON mr.message_id = w.m AND mr.recipient_id = w.r
+                WHERE mr.tenant_id = :t
+                ORDER BY mr.message_id, mr.recipient_id FOR UPDATE OF mr
+                """
+            ),
+            {"t": tenant_id, "m": [p[0] for p in pairs], "r": [p[1] for p in pairs]},
+        ).all()
+        current = {(row.message_id, row.recipient_id): int(row.status) for row in rows}
+        for mark in marks:
+            missing = [
+                a.email for a in mark.addresses if (mark.message_id, a.recipient_id) not in current
+            ]
+            if missing:
+                raise NotFound(f"not recipients of message {mark.message_id!r}: {missing[:5]}")
+        return current
 
     def delete_older_than(self, cutoff: datetime, chunk: int = 5000) -> int:
         """Deletes registrations made before ``cutoff`` (in chunks, so locks stay short),
@@ -308,3 +314,45 @@ class MessageStore:
             for table in ("processed_events", "soft_bounces"):
                 conn.execute(text(f"DELETE FROM {table} WHERE occurred_at < :c"), {"c": cutoff})
         return deleted
+
+
+def _changed(
+    mark: Mark, by_id: dict[str, Address], current: dict[tuple[str, str], int]
+) -> list[str]:
+    """The recipients of ``mark`` whose status it changes, in id order; a forbidden
+    transition is InvalidTransition naming the address."""
+    changed = []
+    for rid in sorted(by_id):
+        try:
+            if is_change(DeliveryStatus(current[(mark.message_id, rid)]), mark.target):
+                changed.append(rid)
+        except InvalidTransition as exc:
+            raise InvalidTransition(f"{by_id[rid].email}: {exc}") from exc
+    return changed
+
+
+def _update_statuses(
+    conn: Connection,
+    tenant_id: str,
+    final: dict[tuple[str, str], tuple[int, str]],
+    now: datetime,
+) -> None:
+    keys = sorted(final)
+    conn.execute(
+        text(
+            """
+            UPDATE message_recipients AS mr SET status = u.s, reason = u.reason, updated_at = :now
+            FROM unnest(CAST(:m AS text[]), CAST(:r AS text[]), CAST(:s AS int[]),
+                        CAST(:reason AS text[])) AS u(m, r, s, reason)
+            WHERE mr.tenant_id = :t AND mr.message_id = u.m AND mr.recipient_id = u.r
+            """
+        ),
+        {
+            "t": tenant_id,
+            "now": now,
+            "m": [k[0] for k in keys],
+            "r": [k[1] for k in keys],
+            "s": [final[k][0] for k in keys],
+            "reason": [final[k][1] for k in keys],
+        },
+    )
