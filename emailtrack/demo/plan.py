@@ -136,8 +136,15 @@ def _gap(rng: random.Random, low: float, high: float, span: float) -> float:
     return rng.uniform(low, high) * min(1.0, span / REAL_SPAN_S)
 
 
+def _reader_ip(rng: random.Random) -> str:
+    """A reader's own address in one of the reader networks: many recipients following links
+    from one address within seconds is what a link scanner looks like (the velocity signal)."""
+    network = rng.choice(READER_IPS).rsplit(".", 1)[0]
+    return f"{network}.{rng.randrange(2, 254)}"
+
+
 def _reader_hits(r: Recipient, rng: random.Random, span: float) -> list[Hit]:
-    ip = rng.choice(READER_IPS)
+    ip = _reader_ip(rng)
     at = rng.uniform(0.05, 0.7) * span
     hits: list[Hit] = []
     if r.persona == "desktop_reader":
@@ -169,7 +176,7 @@ def _hits_of(r: Recipient, rng: random.Random, span: float) -> list[Hit]:
                     rng.choice(APPLE_PROXY_IPS))]  # fmt: skip
         if rng.random() < CLICK_CHANCE[r.variant] / 2:  # ... and some do read and click
             at = rng.uniform(0.4, 0.9) * span
-            hits.append(Hit(at, r.email, "click", IPHONE_MAIL, rng.choice(READER_IPS), 0))
+            hits.append(Hit(at, r.email, "click", IPHONE_MAIL, _reader_ip(rng), 0))
         return hits
     if r.persona == "gmail_proxy":
         return [Hit(rng.uniform(0.1, 0.8) * span, r.email, "open", GMAIL_PROXY, "66.249.84.10")]
