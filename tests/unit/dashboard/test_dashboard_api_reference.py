@@ -1,0 +1,32 @@
+"""The API reference page: Swagger UI from the wheel's assets (no CDN), over the OpenAPI
+document, linked from every dashboard page; no inline script."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from starlette.testclient import TestClient
+
+from tests.unit.dashboard.test_dashboard_pages import log_in
+
+
+def test_reference_page_loads_every_asset_from_this_server(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and not [s for s in sources if "//" in s]  # nothing from another host
+    assert "<script>" not in page.text  # no inline script
+    for source in sources:
+        asset = client.get(urljoin("http://testserver/api/v1/docs", source))
+        assert asset.status_code == 200, source
+    spec = re.search(r'data-spec="([^"]+)"', page.text)
+    assert spec is not None
+    document = client.get(urljoin("http://testserver/api/v1/docs", spec.group(1)))
+    assert document.json()["openapi"].startswith("3.")
+
+
+def test_every_dashboard_page_links_the_reference(client: TestClient) -> None:
+    log_in(client)
+    assert 'href="/api/v1/docs">API reference<' in client.get("/dashboard/").text
