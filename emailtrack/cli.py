@@ -27,6 +27,7 @@ from emailtrack.commands import (
     recipient,
     report,
     usage,
+    webhook,
 )
 from emailtrack.commands.common import ApiKey, command_group, use_api_key
 from emailtrack.commands.demo import demo
@@ -52,6 +53,7 @@ app.add_typer(recipient.app, name="recipient")
 app.add_typer(report.app, name="report")
 app.add_typer(bounce.app, name="bounce")
 app.add_typer(domain.app, name="domain")
+app.add_typer(webhook.app, name="webhook")
 app.command("bounce-feed", help="Same as `emailtrack bounce feed`.")(bounce.feed)
 app.command("replay")(replay)
 app.command("demo")(demo)

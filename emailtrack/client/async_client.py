@@ -188,6 +188,11 @@ class AsyncEmailtrackClient:
         recipients changed state."""
         return await self.run(calls.mark_delivery("sent", tenant_id, message_id, emails))
 
+    async def mark_sent_batch(self, tenant_id: str, sent: dict[str, list[str]]) -> int:
+        """Marks many messages sent in one call (message id -> recipients), all or none;
+        returns how many recipients changed state."""
+        return await self.run(calls.mark_sent_batch(tenant_id, sent))
+
     async def mark_delivered(self, tenant_id: str, message_id: str, emails: Iterable[str]) -> int:
         return await self.run(calls.mark_delivery("delivered", tenant_id, message_id, emails))
 

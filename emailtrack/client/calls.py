@@ -83,6 +83,21 @@ def mark_delivery(
     return Call("recipient", f"Mark{name}", request, lambda reply: int(reply.updated))
 
 
+def mark_sent_batch(tenant_id: str, sent: dict[str, list[str]]) -> Call[int]:
+    """Marks many messages sent at once (message id -> its recipients handed to the next hop),
+    all or none; the result is how many recipients changed state."""
+    messages = [
+        recipient_pb2.SentMessage(message_id=message_id, emails=emails)
+        for message_id, emails in sent.items()
+    ]
+    return Call(
+        "recipient",
+        "MarkSentBatch",
+        recipient_pb2.MarkSentBatchRequest(tenant_id=tenant_id, messages=messages),
+        lambda reply: int(reply.updated),
+    )
+
+
 def check_sendable(
     tenant_id: str, emails: Iterable[str], list_id: str = ""
 ) -> Call[list[recipient_pb2.SendableVerdict]]:

@@ -186,6 +186,11 @@ class EmailtrackClient:
         recipients changed state."""
         return self.run(calls.mark_delivery("sent", tenant_id, message_id, emails))
 
+    def mark_sent_batch(self, tenant_id: str, sent: dict[str, list[str]]) -> int:
+        """Marks many messages sent in one call (message id -> recipients), all or none;
+        returns how many recipients changed state."""
+        return self.run(calls.mark_sent_batch(tenant_id, sent))
+
     def mark_delivered(self, tenant_id: str, message_id: str, emails: Iterable[str]) -> int:
         return self.run(calls.mark_delivery("delivered", tenant_id, message_id, emails))
 

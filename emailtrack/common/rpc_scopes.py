@@ -49,6 +49,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "RegisterMessages": Scope.SEND,
         "RegisterMessageStream": Scope.SEND,
         "MarkSent": Scope.SEND,
+        "MarkSentBatch": Scope.SEND,
         "MarkDelivered": Scope.SEND,
         "MarkDeferred": Scope.SEND,
         "MarkFailed": Scope.SEND,
@@ -96,6 +97,15 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "ParseBounceMessage": Scope.SEND,
         "IngestInboundMessages": Scope.SEND,
         "HandleEspWebhook": Scope.INTERNAL,
+    },
+    "emailtrack.v1.WebhookService": {
+        "CreateEndpoint": Scope.ADMIN,
+        "ListEndpoints": Scope.READ,
+        "UpdateEndpoint": Scope.ADMIN,
+        "DeleteEndpoint": Scope.ADMIN,
+        "RotateEndpointSecret": Scope.ADMIN,
+        "ListDeliveries": Scope.READ,
+        "ReplayDeliveries": Scope.ADMIN,
     },
     "emailtrack.v1.ApiKeyService": {
         "CreateApiKey": Scope.ADMIN,

@@ -23,6 +23,7 @@ SERVICES = (
     Component("recipient", "services.recipient", "emailtrack_recipient", "grpc"),
     Component("bounce", "services.bounce", "emailtrack_bounce", "grpc"),
     Component("analytics", "services.analytics", "emailtrack_analytics", "grpc"),
+    Component("webhooks", "services.webhooks", "emailtrack_webhooks", "grpc"),
 )
 GATEWAY = Component("gateway", "gateway", None, "http")
 ALL = (*SERVICES, GATEWAY)

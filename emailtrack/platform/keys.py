@@ -21,6 +21,7 @@ SERVICE_SCOPES = {
     "bounce": "internal",
     "analytics": "internal",
     "tracking-edge": "internal",
+    "webhooks": "internal",
     "platform": "admin",
 }
 ADMIN_KEY_FILE = "admin-key"

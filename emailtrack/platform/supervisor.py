@@ -36,10 +36,12 @@ DEFAULT_PORTS = {
     "recipient": 15052,
     "bounce": 15053,
     "analytics": 15054,
+    "webhooks": 15055,
     "tracking-edge-metrics": 9101,
     "recipient-metrics": 9102,
     "bounce-metrics": 9103,
     "analytics-metrics": 9104,
+    "webhooks-metrics": 9105,
     "postgres": 15432,
     "kafka": 19092,
 }
@@ -62,6 +64,11 @@ def _token_keys(state_dir: Path) -> str:
         path.write_text(f"dev1:{secret}")
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _random_key() -> str:
+    """Base64 of 32 random bytes (``{`` and ``}`` never occur in it)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _dev_credential(state_dir: Path, name: str, template: str) -> str:
@@ -96,6 +103,10 @@ class Platform:
             or _dev_credential(state, "api-tokens", "{secret}:demo"),
             "EMAILTRACK_TRUSTED_PROXIES": given.get("EMAILTRACK_TRUSTED_PROXIES", "127.0.0.1/32"),
         }
+        # outbound webhook secrets are encrypted at rest under this key (webhooks only)
+        self.webhook_secrets_key = given.get("EMAILTRACK_WEBHOOKS_SECRETS_KEY") or _dev_credential(
+            state, "webhook-secrets-key", _random_key()
+        )
 
     @property
     def bootstrap_servers(self) -> str:
@@ -152,12 +163,15 @@ class Platform:
             "EMAILTRACK_RECIPIENT_ADDR": f"127.0.0.1:{self.ports['recipient']}",
             "EMAILTRACK_BOUNCE_ADDR": f"127.0.0.1:{self.ports['bounce']}",
             "EMAILTRACK_ANALYTICS_ADDR": f"127.0.0.1:{self.ports['analytics']}",
+            "EMAILTRACK_WEBHOOKS_ADDR": f"127.0.0.1:{self.ports['webhooks']}",
             "PYTHONPATH": str(ROOT),
             "EMAILTRACK_SERVICE_KEY": self.service_keys[component.name],
             "EMAILTRACK_SERVICE_KEYS": keys.accepted_service_keys(self.service_keys),
             **self.operator_env,
             **self.options.extra_env,
         }
+        if component.name == "webhooks":
+            env["EMAILTRACK_WEBHOOKS_SECRETS_KEY"] = self.webhook_secrets_key
         if component.name == "gateway":
             env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir)
         if component.database:

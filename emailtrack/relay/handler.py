@@ -42,6 +42,14 @@ RELAYED_MEMORY = 100_000
 RELAYED_TTL_S = 3600.0
 _HEADERS = BytesHeaderParser(policy=compat32)
 _UPSTREAM_MAIL_OPTIONS = ("BODY=8BITMIME", "SMTPUTF8")
+MARK_BATCH = 200  # messages per MarkSentBatch; a batch over the service's bound is split
+_ONE_ITEM_CODES = frozenset(
+    {
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.NOT_FOUND,
+        grpc.StatusCode.FAILED_PRECONDITION,
+    }
+)
 
 
 class RelayedRecently:
@@ -81,11 +89,21 @@ class RelayHandler:
         self.registrations: Coalescer[recipient_pb2.MessageRegistration, None] = Coalescer(
             lambda batch: self._register(tenant, batch), _bad_input
         )
+        self.sent_marks: Coalescer[tuple[str, list[str]], None] = Coalescer(
+            lambda batch: self._mark_sent(tenant, batch), _refused, max_batch=MARK_BATCH
+        )
 
     async def _register(
         self, tenant: str, batch: list[recipient_pb2.MessageRegistration]
     ) -> list[None]:
         await self.client.register_messages(tenant, batch)
+        return [None] * len(batch)
+
+    async def _mark_sent(self, tenant: str, batch: list[tuple[str, list[str]]]) -> list[None]:
+        sent: dict[str, list[str]] = {}
+        for message_id, recipients in batch:
+            sent.setdefault(message_id, []).extend(recipients)
+        await self.client.mark_sent_batch(tenant, sent)
         return [None] * len(batch)
 
     async def handle_MAIL(
@@ -162,7 +180,7 @@ class RelayHandler:
             sent.append(recipient)
         if sent:
             try:
-                await self.client.mark_sent(tenant, message_id, sent)
+                await self.sent_marks.submit((message_id, sent))
             except grpc.RpcError as exc:  # the mail is out: its sent event is what we lose
                 log.error("relayed %s but could not mark it sent: %s", message_id, exc)
         return _data_reply(sent, refusals)
@@ -193,6 +211,11 @@ class RelayHandler:
 
 def _bad_input(exc: Exception) -> bool:
     return isinstance(exc, grpc.RpcError) and exc.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def _refused(exc: Exception) -> bool:
+    """A batched mark the service refused for one of its messages (retried one by one)."""
+    return isinstance(exc, grpc.RpcError) and exc.code() in _ONE_ITEM_CODES
 
 
 class _Refusal(Exception):

@@ -312,6 +312,28 @@ class MarkSentResponse(_message.Message):
     updated: int
     def __init__(self, updated: _Optional[int] = ...) -> None: ...
 
+class SentMessage(_message.Message):
+    __slots__ = ("message_id", "emails")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    emails: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, message_id: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class MarkSentBatchRequest(_message.Message):
+    __slots__ = ("tenant_id", "messages")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    messages: _containers.RepeatedCompositeFieldContainer[SentMessage]
+    def __init__(self, tenant_id: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[SentMessage, _Mapping]]] = ...) -> None: ...
+
+class MarkSentBatchResponse(_message.Message):
+    __slots__ = ("updated",)
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    updated: int
+    def __init__(self, updated: _Optional[int] = ...) -> None: ...
+
 class MarkDeliveredRequest(_message.Message):
     __slots__ = ("tenant_id", "message_id", "emails")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]

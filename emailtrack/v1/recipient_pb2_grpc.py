@@ -89,6 +89,11 @@ class RecipientServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentResponse.FromString,
                 _registered_method=True)
+        self.MarkSentBatch = channel.unary_unary(
+                '/emailtrack.v1.RecipientService/MarkSentBatch',
+                request_serializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchResponse.FromString,
+                _registered_method=True)
         self.MarkDelivered = channel.unary_unary(
                 '/emailtrack.v1.RecipientService/MarkDelivered',
                 request_serializer=emailtrack_dot_v1_dot_recipient__pb2.MarkDeliveredRequest.SerializeToString,
@@ -221,6 +226,13 @@ class RecipientServiceServicer:
 
     def MarkSent(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkSentBatch(self, request, context):
+        """Many messages' MarkSent in one transaction, all or none (a relay's coalesced calls).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -361,6 +373,11 @@ def add_RecipientServiceServicer_to_server(servicer, server):
                     servicer.MarkSent,
                     request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentResponse.SerializeToString,
+            ),
+            'MarkSentBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkSentBatch,
+                    request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchResponse.SerializeToString,
             ),
             'MarkDelivered': grpc.unary_unary_rpc_method_handler(
                     servicer.MarkDelivered,
@@ -725,6 +742,33 @@ class RecipientService:
             '/emailtrack.v1.RecipientService/MarkSent',
             emailtrack_dot_v1_dot_recipient__pb2.MarkSentRequest.SerializeToString,
             emailtrack_dot_v1_dot_recipient__pb2.MarkSentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkSentBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.RecipientService/MarkSentBatch',
+            emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchRequest.SerializeToString,
+            emailtrack_dot_v1_dot_recipient__pb2.MarkSentBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -120,6 +120,30 @@ class MessageRpcs:
         return recipient_pb2.MarkSentResponse(updated=self._mark(request, DeliveryStatus.SENT))
 
     @rpc
+    def MarkSentBatch(
+        self, request: recipient_pb2.MarkSentBatchRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.MarkSentBatchResponse:
+        """Several messages marked sent in one transaction, all or none: an invalid, unknown
+        or refused one fails the call and names its position."""
+        tenant = tenant_of(request)
+        if not request.messages:
+            raise InvalidArgument("messages must not be empty")
+        total = sum(len(m.emails) for m in request.messages)
+        if total > MAX_BATCH:
+            raise InvalidArgument(f"at most {MAX_BATCH} recipients per request, got {total}")
+        marks = []
+        for i, message in enumerate(request.messages):
+            try:
+                message_id = require_id(message.message_id, "message_id")
+                marks.append(
+                    Mark(message_id, addresses(tenant, message.emails), DeliveryStatus.SENT)
+                )
+            except InvalidArgument as exc:
+                raise InvalidArgument(f"messages[{i}]: {exc}") from exc
+        marks.sort(key=lambda mark: mark.message_id)  # one lock order across concurrent calls
+        return recipient_pb2.MarkSentBatchResponse(updated=self.messages.mark_many(tenant, marks))
+
+    @rpc
     def MarkDelivered(
         self, request: recipient_pb2.MarkDeliveredRequest, context: grpc.ServicerContext
     ) -> recipient_pb2.MarkDeliveredResponse:

@@ -76,7 +76,7 @@ def html_of(raw: bytes) -> str:
     return str(body.get_content())
 
 
-def wait_for(predicate, timeout_s: float = 30) -> None:
+def wait_for(predicate, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
         assert time.monotonic() < deadline, "not reached in time"

@@ -16,7 +16,7 @@ import promql_parser
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-APPS = ("gateway", "tracking-edge", "recipient", "bounce", "analytics", "relay")
+APPS = ("gateway", "tracking-edge", "recipient", "bounce", "analytics", "webhooks", "relay")
 SERVICES = frozenset(APPS) - {"gateway", "relay"}
 ALL = frozenset(APPS)
 USED_BY_WORDS = {"all": ALL, "services": SERVICES}
@@ -127,8 +127,17 @@ EXTERNAL_SECRET_KEYS = [
     {"name": "emailtrack-token-keys", "key": "retired", "optional": True},
     *(
         {"name": "emailtrack-service-keys", "key": key}
-        for key in ("gateway", "recipient", "bounce", "analytics", "tracking-edge", "accepted")
+        for key in (
+            "gateway",
+            "recipient",
+            "bounce",
+            "analytics",
+            "tracking-edge",
+            "webhooks",
+            "accepted",
+        )
     ),
+    {"name": "emailtrack-webhook-signing", "key": "secrets-key"},
     *(
         {"name": "emailtrack-webhook-secrets", "key": key, "optional": True}
         for key in (

@@ -24,6 +24,7 @@ COMPONENTS: dict[str, tuple[str, dict[str, int]]] = {
     "recipient": ("services.recipient", {"grpc": 50051, "metrics": 9464}),
     "bounce": ("services.bounce", {"grpc": 50051, "metrics": 9464}),
     "analytics": ("services.analytics", {"grpc": 50051, "metrics": 9464}),
+    "webhooks": ("services.webhooks", {"grpc": 50051, "metrics": 9464}),
     "relay": ("emailtrack.relay", {"smtp": 10025, "metrics": 9464}),
 }
 SERVICES = [name for name in COMPONENTS if name not in ("gateway", "relay")]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.address_rules import ADDRESS_RULES
+from services.bounce.domain.provider_rules import GOOGLE_RELAY_RULES
 from services.bounce.domain.text_rules import CONNECTION_RULE, TextRule, rule
 
 GENERIC_RULES: tuple[TextRule, ...] = (
+    *GOOGLE_RELAY_RULES,
     rule(
         "generic.system_full",
         t.SYSTEM_FULL,

@@ -120,3 +120,22 @@ PROVIDER_HOSTS: dict[str, tuple[str, ...]] = {
     "microsoft": ("outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com"),
     "yahoo": ("yahoodns.net", "yahoo.com", "aol.com", "ymail.com", "yahoo.co.jp"),
 }
+
+# Gmail's relayed-failure notices ("Technical details of permanent failure: ... The error that
+# the other server returned was: 550 ... (state 14).") end with the session state the remote
+# server refused in ("(state N)." closing the reply; an inline "SMTP Error (state 9): ..." is
+# not that layout); Sisimai's Gmail module documents the table. Tried after the strong phrases
+# and a definitive status (a written 5.2.2 still says mailbox full), before generic phrases.
+GOOGLE_RELAY_RULES: tuple[TextRule, ...] = (
+    rule("google.state_rcpt", t.USER_UNKNOWN, r"\(state 14\)\."),
+    rule("google.state_data", t.FILTERED, r"\(state 1[578]\)\."),
+    rule("google.state_ehlo", t.BLOCKED, r"\(state 13\)\."),
+    rule("google.state_relay", t.NO_RELAYING, r"\(state 12\)\."),
+    rule("google.state_auth", t.SYSTEM_ERROR, r"\(state [689]\)\."),
+    rule(
+        "google.gave_up",
+        t.EXPIRED,
+        r"dns error: could not contact dns servers",
+        r"the recipient server did not accept our requests to connect",
+    ),
+)

@@ -35,7 +35,7 @@ _STAGE_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # Gmail's "(state N)" after the remote reply it relays: the session state it failed in.
-_GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.?")
+_GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.")
 _GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
 # The mail system's own directory lookup (Domino, Notes, Exchange 2003, IMail, G Suite,
 # Verizon): the final system says the name is not in its directory, whatever the stage.

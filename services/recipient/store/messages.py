@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from emailtrack.common import topics
 from emailtrack.v1 import events_pb2
@@ -175,81 +175,103 @@ class MessageStore:
         """Applies ``mark`` to every named recipient or to none: an unknown message or
         recipient is NotFound, a forbidden transition InvalidTransition. Repeating a mark
         is a no-op. Returns the number of rows whose status changed."""
-        by_id = {a.recipient_id: a for a in mark.addresses}
+        return self.mark_many(tenant_id, [mark])
+
+    def mark_many(self, tenant_id: str, marks: Sequence[Mark]) -> int:
+        """Applies every mark in one transaction (one commit and one usage update for many
+        messages), all or none: the first refused mark (as in ``mark``) fails them all.
+        Returns the number of rows whose status changed."""
         now = datetime.now(UTC)
+        changed = 0
+        sent_mailboxes: set[str] = set()
+        sent = 0
         with self.engine.begin() as conn:
-            message = conn.execute(
-                text(
-                    "SELECT campaign_id, sequence_step, variant, mailbox, warmup FROM messages "
-                    "WHERE tenant_id = :t AND message_id = :m"
-                ),
-                {"t": tenant_id, "m": mark.message_id},
-            ).one_or_none()
-            if message is None:
-                raise NotFound(f"message {mark.message_id!r} is not registered")
-            current: dict[str, int] = dict(
-                conn.execute(
-                    text(
-                        """
-                        SELECT recipient_id, status FROM message_recipients
-                        WHERE tenant_id = :t AND message_id = :m AND recipient_id = ANY(:ids)
-                        ORDER BY recipient_id FOR UPDATE
-                        """
-                    ),
-                    {"t": tenant_id, "m": mark.message_id, "ids": sorted(by_id)},
-                ).all()
-            )
-            missing = [a.email for rid, a in by_id.items() if rid not in current]
-            if missing:
-                raise NotFound(f"not recipients of message {mark.message_id!r}: {missing[:5]}")
-            changed: list[str] = []
-            for rid, status in sorted(current.items()):
-                try:
-                    if is_change(DeliveryStatus(status), mark.target):
-                        changed.append(rid)
-                except InvalidTransition as exc:
-                    raise InvalidTransition(f"{by_id[rid].email}: {exc}") from exc
-            if not changed:
-                return 0
+            for mark in marks:
+                updated, mailbox = self._apply(conn, tenant_id, mark, now)
+                changed += updated
+                if mark.target is DeliveryStatus.SENT and updated:
+                    sent += updated
+                    sent_mailboxes.add(mailbox)
+            if sent:
+                usage.add_counts(conn, tenant_id, now, {usage.SENT: sent})
+                usage.add_members(conn, tenant_id, now, usage.MAILBOX, sorted(sent_mailboxes))
+        if changed:
+            self.on_outbox()
+        return changed
+
+    def _apply(
+        self, conn: Connection, tenant_id: str, mark: Mark, now: datetime
+    ) -> tuple[int, str]:
+        """One mark inside the caller's transaction: (rows changed, the message's mailbox)."""
+        by_id = {a.recipient_id: a for a in mark.addresses}
+        message = conn.execute(
+            text(
+                "SELECT campaign_id, sequence_step, variant, mailbox, warmup FROM messages "
+                "WHERE tenant_id = :t AND message_id = :m"
+            ),
+            {"t": tenant_id, "m": mark.message_id},
+        ).one_or_none()
+        if message is None:
+            raise NotFound(f"message {mark.message_id!r} is not registered")
+        current: dict[str, int] = dict(
             conn.execute(
                 text(
                     """
-                    UPDATE message_recipients SET status = :s, reason = :reason, updated_at = :now
+                    SELECT recipient_id, status FROM message_recipients
                     WHERE tenant_id = :t AND message_id = :m AND recipient_id = ANY(:ids)
+                    ORDER BY recipient_id FOR UPDATE
                     """
                 ),
-                {
-                    "s": int(mark.target),
-                    "reason": mark.reason,
-                    "now": now,
-                    "t": tenant_id,
-                    "m": mark.message_id,
-                    "ids": changed,
-                },
+                {"t": tenant_id, "m": mark.message_id, "ids": sorted(by_id)},
+            ).all()
+        )
+        missing = [a.email for rid, a in by_id.items() if rid not in current]
+        if missing:
+            raise NotFound(f"not recipients of message {mark.message_id!r}: {missing[:5]}")
+        changed: list[str] = []
+        for rid, status in sorted(current.items()):
+            try:
+                if is_change(DeliveryStatus(status), mark.target):
+                    changed.append(rid)
+            except InvalidTransition as exc:
+                raise InvalidTransition(f"{by_id[rid].email}: {exc}") from exc
+        if not changed:
+            return 0, message.mailbox
+        conn.execute(
+            text(
+                """
+                UPDATE message_recipients SET status = :s, reason = :reason, updated_at = :now
+                WHERE tenant_id = :t AND message_id = :m AND recipient_id = ANY(:ids)
+                """
+            ),
+            {
+                "s": int(mark.target),
+                "reason": mark.reason,
+                "now": now,
+                "t": tenant_id,
+                "m": mark.message_id,
+                "ids": changed,
+            },
+        )
+        facts = MessageFacts(
+            tenant_id,
+            mark.message_id,
+            message.campaign_id,
+            message.sequence_step,
+            message.variant,
+            message.mailbox,
+            message.warmup,
+        )
+        events = [
+            delivery_event(
+                facts, rid, by_id[rid].email, mark.target, now, mark.reason, mark.bounce_type
             )
-            facts = MessageFacts(
-                tenant_id,
-                mark.message_id,
-                message.campaign_id,
-                message.sequence_step,
-                message.variant,
-                message.mailbox,
-                message.warmup,
-            )
-            events = [
-                delivery_event(
-                    facts, rid, by_id[rid].email, mark.target, now, mark.reason, mark.bounce_type
-                )
-                for rid in changed
-            ]
-            enqueue(conn, topics.DELIVERY_EVENTS, events, key_of="message_id")
-            if mark.target is DeliveryStatus.SENT:
-                usage.add_counts(conn, tenant_id, now, {usage.SENT: len(changed)})
-                usage.add_members(conn, tenant_id, now, usage.MAILBOX, [message.mailbox])
-            if mark.target is DeliveryStatus.FAILED:
-                apply_events(conn, events, self.rules)
-        self.on_outbox()
-        return len(changed)
+            for rid in changed
+        ]
+        enqueue(conn, topics.DELIVERY_EVENTS, events, key_of="message_id")
+        if mark.target is DeliveryStatus.FAILED:
+            apply_events(conn, events, self.rules)
+        return len(changed), message.mailbox
 
     def delete_older_than(self, cutoff: datetime, chunk: int = 5000) -> int:
         """Deletes registrations made before ``cutoff`` (in chunks, so locks stay short),

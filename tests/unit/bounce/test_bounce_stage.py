@@ -124,3 +124,19 @@ def test_reported_status_prefers_the_remote_servers_detailed_code(status, diagno
 )
 def test_exim_routing_and_loops_read_as_sisimai_lists_them(text, reason):
     assert classify_smtp_reply(0, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("550 550 Unknown user a@b.example (state 18).", "filtered"),
+        ("550 550 5.2.2 <a@b.example>... Mailbox Full (state 14).", "mailbox_full"),  # status
+        ("550 550 5.7.1 <a@b.example>... Access denied (state 13).", "blocked"),
+        ("500 Remote server does not support TLS (state 6).", "system_error"),
+        ("DNS Error: Could not contact DNS servers", "expired"),
+        # An inline "(state 9):" is not the relayed-reply layout: the text decides.
+        ("SMTP Error (state 9): 550 5.7.1 blocked by ROTA DNSBL", "blocked"),
+    ],
+)
+def test_gmail_relay_notices_follow_their_session_state(text, reason):
+    assert classify_smtp_reply(0, "", text).reason == reason

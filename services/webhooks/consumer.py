@@ -1,0 +1,73 @@
+"""Event-topics consumer: each published event (delivered, bounced, deferred, complained,
+unsubscribed, opened, clicked, replied, suppressed) becomes one delivery row per endpoint of
+its tenant whose filter wants it, written before ConsumerLoop commits the offset; an erase
+request deletes the recipient's deliveries. Idempotent: (endpoint, event) is unique."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.v1 import events_pb2
+from services.webhooks.domain.events import PUBLIC_TYPES, is_published, matches
+from services.webhooks.domain.payload import build_payload
+from services.webhooks.store.deliveries import DeliveryStore, NewDelivery
+from services.webhooks.store.endpoints import EndpointStore
+
+
+@dataclass(frozen=True)
+class Erasure:
+    tenant_id: str
+    recipient_id: str
+
+
+Item = events_pb2.Event | Erasure
+
+
+class EventHandler:
+    """ConsumerLoop handler for the delivery, engagement and recipient event topics."""
+
+    def __init__(self, endpoints: EndpointStore, deliveries: DeliveryStore) -> None:
+        self.endpoints = endpoints
+        self.deliveries = deliveries
+
+    def decode(self, record: Record) -> list[Item]:
+        items: list[Item] = []
+        for event in event_batch(record.value):
+            if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
+                if not event.tenant_id or not event.recipient_id:
+                    raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
+                items.append(Erasure(event.tenant_id, event.recipient_id))
+            elif is_published(event):
+                if not event.event_id:
+                    raise InvalidMessage("event without an id")
+                items.append(event)
+        return items
+
+    def handle(self, items: list[Item]) -> None:
+        events = [i for i in items if isinstance(i, events_pb2.Event)]
+        erasures = [(i.tenant_id, i.recipient_id) for i in items if isinstance(i, Erasure)]
+        rows: list[NewDelivery] = []
+        if events:
+            endpoints = self.endpoints.for_tenants({e.tenant_id for e in events})
+            for event in events:
+                payload: str | None = None
+                for endpoint in endpoints:
+                    if endpoint.tenant_id != event.tenant_id or not matches(endpoint.events, event):
+                        continue
+                    payload = payload or json.dumps(build_payload(event), separators=(",", ":"))
+                    rows.append(
+                        NewDelivery(
+                            endpoint.endpoint_id,
+                            event.tenant_id,
+                            event.event_id,
+                            PUBLIC_TYPES[event.type][1],
+                            event.recipient_id,
+                            payload,
+                            event.occurred_at.ToDatetime(tzinfo=UTC),
+                        )
+                    )
+        self.deliveries.enqueue(rows)
+        self.deliveries.erase_recipients(erasures)

@@ -1,0 +1,5 @@
+"""Alembic environment of the webhooks service."""
+
+from emailtrack.common.migration_env import run_migrations
+
+run_migrations()
