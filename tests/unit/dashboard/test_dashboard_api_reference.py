@@ -30,3 +30,21 @@ def test_reference_page_loads_every_asset_from_this_server(client: TestClient) -
 def test_every_dashboard_page_links_the_reference(client: TestClient) -> None:
     log_in(client)
     assert 'href="/api/v1/docs">API reference<' in client.get("/dashboard/").text
+
+
+def test_the_openapi_document_lists_the_time_zones_once(client: TestClient) -> None:
+    raw = client.get("/api/v1/openapi.json").text
+    assert raw.count('"Europe/Paris"') == 1
+    document = client.get("/api/v1/openapi.json").json()
+    zone = document["components"]["parameters"]["TimeZone"]
+    assert zone["name"] == "time_zone" and "UTC" in zone["schema"]["enum"]
+    users = [
+        path
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        if {"$ref": "#/components/parameters/TimeZone"} in operation.get("parameters", [])
+    ]
+    assert sorted(users) == [
+        "/campaigns/{campaign_id}/export.csv",
+        "/campaigns/{campaign_id}/timeline",
+    ]
