@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.platform.supervisor import Platform
-from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, tracking_edge_pb2, tracking_edge_pb2_grpc
 from tests.e2e.conftest import Operator
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +66,16 @@ def pixel_url(platform: Platform, tenant: str, campaign: str, email: str) -> str
         return stub.InstrumentMessage(request).message.pixel_url
 
 
+def define_campaign(platform: Platform, tenant: str, campaign: str) -> None:
+    """A campaign watched before its first event must be defined: else its page is a 404."""
+    with client_channel(
+        f"127.0.0.1:{platform.ports['recipient']}", api_key=platform.admin_key
+    ) as channel:
+        campaign_pb2_grpc.CampaignServiceStub(channel).CreateCampaign(
+            campaign_pb2.CreateCampaignRequest(tenant_id=tenant, campaign_id=campaign, name="Live")
+        )
+
+
 def open_pixel(url: str) -> None:
     request = urllib.request.Request(
         url, headers={"User-Agent": READER, "Accept-Language": "en-GB"}
@@ -93,6 +103,9 @@ def test_counter_changes_live_without_reload(
     page.screenshot(path=ARTIFACTS / "dashboard-login.png")
     page.click("button[type=submit]")
     page.wait_for_url("**/dashboard/")
+    unknown = page.goto(f"{platform.gateway_url}/dashboard/campaigns/{campaign}")
+    assert unknown is not None and unknown.status == 404  # no definition, no event yet
+    define_campaign(platform, operator.tenant, campaign)
     page.goto(f"{platform.gateway_url}/dashboard/campaigns/{campaign}")
     page.wait_for_selector("#live-state.on", timeout=15_000)
     unique_opens = page.locator('[data-counter="opens_unique"]')

@@ -16,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 EXPECTED_ROWS = ("gateway (HTTP)", "tracking-edge (gRPC)", "recipient (gRPC)", "bounce (gRPC)",
-                 "analytics (gRPC)", "kafka", "postgres")  # fmt: skip
+                 "analytics (gRPC)", "kafka", "postgres", "dashboard login")  # fmt: skip
 
 
 def test_up_prints_endpoints_and_ctrl_c_leaves_no_orphan(scratch_dir: Path) -> None:

@@ -12,13 +12,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emailtrack.common.db import make_engine
 from gateway.config import OperatorSettings
 from gateway.operator.api.backend import Backend
+from gateway.operator.api.docs_page import docs_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
@@ -135,10 +136,12 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     return Starlette(routes=routes, middleware=middleware)
 
 
-def operator_routes(settings: OperatorSettings) -> list[Mount]:
-    """The dashboard and the JSON API, sharing one set of gRPC channels."""
+def operator_routes(settings: OperatorSettings) -> list[BaseRoute]:
+    """The dashboard, the JSON API (sharing one set of gRPC channels) and the API reference
+    (before the API's mount, which would take its path)."""
     backend = Backend(settings)
     return [
+        *docs_routes("/api/v1/docs"),
         Mount("/api/v1", app=api_app(settings, backend)),
         Mount("/dashboard", app=dashboard_app(settings, backend), name="dashboard"),
     ]
