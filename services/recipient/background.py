@@ -4,9 +4,9 @@ outbox relay is in outbox.py): ``run(stop)`` loops, started by the service lifec
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
 
+from emailtrack.common.periodic import IntervalJob
 from services.recipient.analytics_client import AnalyticsClient
 from services.recipient.store.mailboxes import MailboxStore
 from services.recipient.store.messages import MessageStore
@@ -14,8 +14,10 @@ from services.recipient.store.messages import MessageStore
 log = logging.getLogger(__name__)
 
 
-class RetentionJob:
+class RetentionJob(IntervalJob):
     """Deletes registrations older than the retention, every ``interval_s`` seconds."""
+
+    name = "retention cleanup"
 
     def __init__(self, store: MessageStore, retention: timedelta, interval_s: float) -> None:
         self.store = store
@@ -27,17 +29,12 @@ class RetentionJob:
         log.info("retention cleanup deleted %d messages", deleted)
         return deleted
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval_s):
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("retention cleanup failed; will retry at the next interval")
 
-
-class MailboxHealthJob:
+class MailboxHealthJob(IntervalJob):
     """Every ``interval_s``: asks analytics for each registered mailbox's health and stores
     it; a band change publishes ACCOUNT_HEALTH_UPDATE (see MailboxStore.apply_health)."""
+
+    name = "mailbox health refresh"
 
     def __init__(self, store: MailboxStore, analytics: AnalyticsClient, interval_s: float) -> None:
         self.store = store
@@ -54,10 +51,3 @@ class MailboxHealthJob:
                     tenant_id, stats.mailbox, stats.health_score, stats.health_band
                 )
         return published
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval_s):
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("mailbox health refresh failed; will retry at the next interval")

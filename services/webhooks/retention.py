@@ -5,15 +5,17 @@ deliveries are never deleted. The delivery log and time-range replays reach back
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
+from emailtrack.common.periodic import IntervalJob
 from services.webhooks.store.deliveries import DeliveryStore
 
 log = logging.getLogger(__name__)
 
 
-class RetentionJob:
+class RetentionJob(IntervalJob):
+    name = "webhook retention"
+
     def __init__(self, deliveries: DeliveryStore, keep: timedelta, interval_s: float) -> None:
         self.deliveries = deliveries
         self.keep = keep
@@ -24,10 +26,3 @@ class RetentionJob:
         if deleted:
             log.info("deleted %d settled deliveries older than %s", deleted, self.keep)
         return deleted
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval_s):
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("webhook retention failed; retrying at the next interval")
