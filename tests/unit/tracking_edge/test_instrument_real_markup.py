@@ -27,6 +27,13 @@ CASES = [
         (),
         id="mixed-case-scheme",
     ),
+    pytest.param(
+        "spamassassin_hardham1_00068_wrapped_hrefs.html",
+        '<a href="http://idg.net/ic_886816_1794_9-\n10000.html">',
+        "http://idg.net/ic_886816_1794_9-10000.html",
+        (),
+        id="line-feed-in-href",
+    ),
 ]
 
 
