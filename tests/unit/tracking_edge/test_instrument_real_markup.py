@@ -51,3 +51,23 @@ def test_real_email_tracks_the_url_the_browser_opens(
     assert_only_links_changed(source, result)
     pixels = [e for e in HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
     assert len(pixels) == 1
+
+
+def test_real_email_with_control_character_references_in_hosts_keeps_them_untracked() -> None:
+    """spam-2/00452 hides its host behind raw and referenced C0 controls (`&#2;`, `&#20;`):
+    browsers keep the code points, so the host is invalid and no browser opens the link (it
+    also holds a `|`, so it stays invalid even if the controls were dropped): the links are
+    left byte for byte as they were. The small tests in test_instrument_browser_links.py pin
+    the references that do change a valid URL."""
+    source = (CORPUS / "spamassassin_spam2_00452_control_references.html").read_text("utf-8")
+    anchors = [e for e in HTML5.parse(source).iter() if e.tag in ("a", "area")]
+    hrefs = [e.get("href") for e in anchors if e.get("href")]
+    assert len(hrefs) == 15
+    assert all("\x14\x02\x14\x05\x14" in href for href in hrefs)
+    result = instrument(source)
+
+    assert browser_links(source) == [] and result.links == []
+    assert_only_links_changed(source, result)
+    assert result.html.count("&#20;&#2;&#20;&#5;&#20;") == source.count("&#20;&#2;&#20;&#5;&#20;")
+    pixels = [e for e in HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
+    assert len(pixels) == 1
