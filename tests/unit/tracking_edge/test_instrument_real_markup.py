@@ -2,6 +2,7 @@
 hrefs, control-character references, VML buttons in MSO comments): every link is tracked as the
 URL a browser opens (html5lib + ada), the pixel is an element, and nothing else changes."""
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from tests.unit.tracking_edge.instrumenting import (
 )
 
 CORPUS = Path(__file__).parents[2] / "data" / "html_emails"
+_MSO_BLOCK = re.compile(r"<!--\[if mso\]>.*?<!\[endif\]-->", re.DOTALL)
+_VML_WRITTEN = re.compile(r'<v:\w+\b[^>]*\shref="https://t\.example/c/(\d+)"')
 
 # (file, markup as it appears in the file, the URL a browser opens for it, URLs tracked outside
 # <a>/<area> such as VML buttons, which browsers never see)
@@ -34,6 +37,20 @@ CASES = [
         (),
         id="line-feed-in-href",
     ),
+    *(
+        pytest.param(
+            name,
+            '<v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" '
+            'xmlns:w="urn:schemas-microsoft-com:office:word" href="https://mailgen.js/confirm?',
+            "https://mailgen.js/confirm?s=d9729feb74992cc3482b350163a1a010",
+            ("https://mailgen.js/confirm?s=d9729feb74992cc3482b350163a1a010",),
+            id=f"vml-roundrect-in-mso-comment-{name[17:-5]}",
+        )
+        for name in (
+            "mailgen_rendered_cerberus_welcome.html",
+            "mailgen_rendered_default_receipt.html",
+        )
+    ),
 ]
 
 
@@ -51,6 +68,9 @@ def test_real_email_tracks_the_url_the_browser_opens(
     assert_only_links_changed(source, result)
     pixels = [e for e in HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
     assert len(pixels) == 1
+    in_mso = "".join(_MSO_BLOCK.findall(result.html))
+    vml = [result.links[int(index)].original_url for index in _VML_WRITTEN.findall(in_mso)]
+    assert vml == list(outside_anchors)
 
 
 def test_real_email_with_control_character_references_in_hosts_keeps_them_untracked() -> None:
