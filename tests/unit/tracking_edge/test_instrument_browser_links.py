@@ -4,13 +4,11 @@ HTML spec, VML hrefs) and never puts the pixel inside raw text, whatever the mar
 from html.parser import HTMLParser
 from pathlib import Path
 
-import ada_url
-import html5lib
 import pytest
 
 from services.tracking_edge.domain.html_scan import decode_attribute
-from services.tracking_edge.domain.merge_tags import has_template_tag, is_unsubscribe_placeholder
 from services.tracking_edge.domain.rewrite_html import InstrumentedHtml, instrument_html, pixel_tag
+from tests.unit.tracking_edge.instrumenting import HTML5, browser_links
 
 PIXEL = "https://t.example/o.gif"
 
@@ -142,34 +140,6 @@ def test_pixel_before_the_last_body_close_outside_raw_text(source: str) -> None:
 
 
 CORPUS = Path(__file__).parents[2] / "data" / "html_emails"
-_HTML5 = html5lib.HTMLParser(namespaceHTMLElements=False)
-_OPT_OUTS = ("data-notrack", "data-no-track", "notrack", "data-unsubscribe")
-
-
-def _browser_links(source: str) -> list[str]:
-    """http(s) hrefs of <a>/<area> as a browser opens them (html5lib, then ada, relative ones
-    against the first <base href>), outside comments, without merge tags or opt-outs."""
-    found = []
-    tree = _HTML5.parse(source)
-    bases = [e.get("href") for e in tree.iter("base") if e.get("href") is not None]
-    for element in tree.iter():
-        href = element.get("href") if element.tag in ("a", "area") else None
-        if href is None or has_template_tag(href) or is_unsubscribe_placeholder(href.strip()):
-            continue
-        if any(name in element.attrib for name in _OPT_OUTS):
-            continue
-        try:
-            url = ada_url.URL(href)
-        except ValueError:
-            if not bases or not href.strip() or href.strip().startswith("#"):
-                continue
-            try:  # relative: resolved against the first <base href>, as browsers do
-                url = ada_url.URL(href, base=bases[0])
-            except ValueError:
-                continue
-        if url.protocol in ("http:", "https:") and url.hostname:
-            found.append(url.href)
-    return found
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.html")), ids=lambda path: path.name)
@@ -179,9 +149,9 @@ def test_real_emails_track_every_link_as_the_browser_url_and_the_pixel_is_an_ele
     source = path.read_text(encoding="utf-8")
     result = _instrument(source)
     tracked = [link.original_url for link in result.links]
-    for url in _browser_links(source):
+    for url in browser_links(source):
         assert url in tracked
-    pixels = [e for e in _HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
+    pixels = [e for e in HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
     assert len(pixels) == 1
 
 
