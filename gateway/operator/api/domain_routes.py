@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emailtrack.v1 import tracking_edge_pb2
-from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend
+from gateway.operator.api.json_body import json_object
 
 TenantHandler = Callable[[Request, str], Awaitable[Response]]
 Guard = Callable[[TenantHandler], Callable[[Request], Awaitable[Response]]]
@@ -58,20 +58,8 @@ class DomainApi:
                 tracking_edge_pb2.ListTrackingDomainsRequest(tenant_id=tenant_id),
             )
             return JSONResponse({"domains": [domain_view(d) for d in reply.domains]})
-        raw = await bounded_body(request, MAX_BODY_BYTES)
-        if raw is None:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
-        try:
-            body = parse_json(raw)
-        except JsonTooDeep as exc:
-            raise params.ParameterError("body", str(exc)) from exc
-        except ValueError as exc:
-            raise params.ParameterError("body", "must be a JSON object") from exc
-        if (
-            not isinstance(body, dict)
-            or set(body) != {"domain"}
-            or not isinstance(body["domain"], str)
-        ):
+        body = await json_object(request, MAX_BODY_BYTES)
+        if set(body) != {"domain"} or not isinstance(body["domain"], str):
             raise params.ParameterError("body", 'must be {"domain": "<hostname>"}')
         registered = await self.backend.call(
             self.backend.tracking_edge.RegisterTrackingDomain,

@@ -13,9 +13,9 @@ from starlette.routing import Route
 
 from emailtrack.presentation.api_keys import KEY_SCOPES, key_view
 from emailtrack.v1 import api_keys_pb2
-from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend
+from gateway.operator.api.json_body import json_object
 
 TenantHandler = Callable[[Request, str], Awaitable[Response]]
 Guard = Callable[[TenantHandler], Callable[[Request], Awaitable[Response]]]
@@ -25,17 +25,7 @@ MAX_GRACE_S = 30 * 24 * 3600
 
 async def _body(request: Request) -> dict[str, Any]:
     """The JSON object body, read at most MAX_BODY_BYTES."""
-    raw = await bounded_body(request, MAX_BODY_BYTES)
-    if raw is None:
-        raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
-    try:
-        body = parse_json(raw) if raw.strip() else {}
-    except JsonTooDeep as exc:
-        raise params.ParameterError("body", str(exc)) from exc
-    except ValueError as exc:
-        raise params.ParameterError("body", "must be a JSON object") from exc
-    if not isinstance(body, dict):
-        raise params.ParameterError("body", "must be a JSON object")
+    body = await json_object(request, MAX_BODY_BYTES)
     unknown = set(body) - {"name", "scopes"}
     if unknown:
         raise params.ParameterError(sorted(unknown)[0], "unknown field (allowed: name, scopes)")

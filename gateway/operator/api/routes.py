@@ -20,7 +20,6 @@ from starlette.routing import Route
 
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
-from gateway.bodies import JsonTooDeep, bounded_body, parse_json
 from gateway.config import OperatorSettings
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
@@ -34,6 +33,7 @@ from gateway.operator.api.credentials import (
 )
 from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
+from gateway.operator.api.json_body import json_object
 from gateway.operator.api.key_routes import key_routes
 from gateway.operator.api.openapi import openapi_document
 
@@ -205,19 +205,7 @@ class Api:
         return params.email("email", decode_segment(request.path_params["email"]))
 
     async def _body(self, request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
-        raw = await bounded_body(request, MAX_BODY_BYTES)
-        if raw is None:
-            raise params.ParameterError("body", f"must be at most {MAX_BODY_BYTES} bytes")
-        if not raw.strip():
-            return {}
-        try:
-            body: Any = parse_json(raw)
-        except JsonTooDeep as exc:
-            raise params.ParameterError("body", str(exc)) from exc
-        except ValueError as exc:
-            raise params.ParameterError("body", "must be a JSON object") from exc
-        if not isinstance(body, dict):
-            raise params.ParameterError("body", "must be a JSON object")
+        body = await json_object(request, MAX_BODY_BYTES)
         for key, value in body.items():
             if key not in allowed:
                 raise params.ParameterError(key, f"unknown field (allowed: {', '.join(allowed)})")
