@@ -355,6 +355,13 @@ def test_a_domain_whose_txt_record_stays_missing_past_the_grace_is_unverified(
         del zone[0].txt[record.txt_record_name]
     assert recheck(7) == 0
     assert listed().verified and listed().HasField("check_failing_since")
+    shown = CliRunner().invoke(
+        app,
+        ["domain", "list", "--tenant", "initech", "--json", "--tracking-edge", edge_addr],
+        env={"EMAILTRACK_API_KEY": TEST_KEY},
+    )
+    failing_since = json.loads(shown.output)["domains"][0]["check_failing_since"]
+    assert failing_since.startswith((start + timedelta(hours=7)).date().isoformat())
     _publish(zone, record)  # fixed within the grace: the failure is forgotten
     assert recheck(14) == 0 and not listed().HasField("check_failing_since")
     with zone[0].lock:
