@@ -25,6 +25,7 @@ from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
 
 STATIC = Path(__file__).parent / "static"
@@ -65,6 +66,7 @@ def session_store(settings: OperatorSettings) -> SessionStore:
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
+    recipients = RecipientPages(pages)
     live = LiveFeed(backend)
 
     async def login_form(request: Request) -> Response:
@@ -105,7 +107,8 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"], name="logout"),
         Route("/", logins.required(pages.campaigns), name="campaigns"),
-        Route("/recipients", logins.required(pages.recipient), name="recipient"),
+        Route("/live", logins.required(live.campaign_list, redirect=False), name="campaigns_live"),
+        Route("/recipients", logins.required(recipients.recipients), name="recipient"),
         Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
         Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
         Route(
