@@ -84,6 +84,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetRecipientEngagement": Scope.READ,
         "ListCampaigns": Scope.READ,
         "WatchCampaign": Scope.READ,
+        "WatchCampaignList": Scope.READ,
         "ExportRecipientEvents": Scope.READ,
         "GetSegmentStats": Scope.READ,
         "GetVariantComparison": Scope.READ,
