@@ -160,9 +160,13 @@ class AnalyticsServicer(
         ids = [a.campaign_id for a in page[:size]]
         counters = self.store.counters(request.tenant_id, ids)
         excluded = self.store.excluded_sources(request.tenant_id)
+        timings = self.segments.campaign_reply_timings(request.tenant_id, ids)
         campaigns = [
-            views.campaign_stats(
-                request.tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded
+            segment_views.with_reply_timing(
+                views.campaign_stats(
+                    request.tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded
+                ),
+                timings.get(a.campaign_id),
             )
             for a in page[:size]
         ]
