@@ -63,6 +63,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "EraseRecipient": Scope.ADMIN,
         "GetEngagementSummary": Scope.READ,
         "LookupMessages": Scope.INTERNAL,
+        "ListCampaignMessages": Scope.READ,
     },
     "emailtrack.v1.CampaignService": {
         "CreateCampaign": Scope.SEND,
@@ -92,6 +93,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetTrackedUsage": Scope.READ,
         "GetFilterSettings": Scope.READ,
         "UpdateFilterSettings": Scope.ADMIN,
+        "GetMessageEngagement": Scope.READ,
     },
     "emailtrack.v1.BounceService": {
         "ClassifySmtpReply": Scope.SEND,

@@ -17,6 +17,7 @@ from emailtrack.presentation.views import (
 )
 from gateway.operator.api import (
     domain_routes,
+    message_routes,
     openapi_campaigns,
     openapi_keys,
     params,
@@ -171,6 +172,7 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         **openapi_campaigns.schemas(),
+        **message_routes.schemas(),
         **openapi_keys.schemas(),
         **domain_routes.schemas(),
     }
@@ -316,6 +318,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
             **openapi_campaigns.paths(_operation, _json, _query),
+            **message_routes.paths(_operation, _json, _query, campaign),
             **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
             "/recipients/{email}": {

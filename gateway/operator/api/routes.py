@@ -1,9 +1,10 @@
 """The JSON API under ``/api/v1``: campaigns (list, stats, timeline, top links, breakdowns,
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
 the tenant of the bearer token, plus ``operator.api.campaign_routes`` (definitions, segments,
-variants, mailboxes, usage), ``key_routes`` and ``domain_routes``; health; and the OpenAPI
-document. An unknown campaign → 404, bad parameters → 422, a service's refusal →
-400/404/409, every error as ``{"error": {"code", "message"}}``."""
+variants, mailboxes, usage), ``message_routes`` (the per-message list and its CSV),
+``key_routes`` and ``domain_routes``; health; and the OpenAPI document. An unknown campaign →
+404, bad parameters → 422, a service's refusal → 400/404/409, every error as
+``{"error": {"code", "message"}}``."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.operator.api.json_body import json_object
 from gateway.operator.api.key_routes import key_routes
+from gateway.operator.api.message_routes import message_routes
 from gateway.operator.api.openapi import openapi_document
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -303,6 +305,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *message_routes(backend, api.guarded),
         *key_routes(backend, api.guarded),
         *domain_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
