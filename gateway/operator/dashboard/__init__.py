@@ -1,6 +1,6 @@
-"""The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
-sending mailboxes, recipient page; server-rendered Jinja2 templates, one small script,
-vendored uPlot."""
+"""The operators' web dashboard (``/dashboard``): login, live campaign list, live campaign
+page, a campaign's per-message list and its CSV, sending mailboxes, recipients;
+server-rendered Jinja2 templates, two small scripts, vendored uPlot."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
+from gateway.operator.dashboard.message_pages import MessagePages
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
 from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
@@ -67,6 +68,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
     recipients = RecipientPages(pages)
+    messages = MessagePages(pages)
     live = LiveFeed(backend)
 
     async def login_form(request: Request) -> Response:
@@ -111,6 +113,16 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/recipients", logins.required(recipients.recipients), name="recipient"),
         Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
         Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
+        Route(
+            "/campaigns/{campaign_id}/messages",
+            logins.required(messages.messages),
+            name="messages",
+        ),
+        Route(
+            "/campaigns/{campaign_id}/messages.csv",
+            logins.required(messages.messages_csv),
+            name="messages_csv",
+        ),
         Route(
             "/campaigns/{campaign_id}/timeline.json",
             logins.required(pages.timeline, redirect=False),

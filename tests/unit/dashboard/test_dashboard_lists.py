@@ -71,3 +71,26 @@ def test_recipients_page_lists_filters_and_looks_up(client: TestClient, stack: F
     assert client.get("/dashboard/recipients", params={"colour": "x"}).status_code == 422
     found = client.get("/dashboard/recipients", params={"email": "ada@example.com"})
     assert "Opens · total (human)" in found.text and "r_ada" in found.text
+
+
+def test_per_message_page_says_who_opened_clicked_and_bounced(client: TestClient) -> None:
+    signed_out = client.get("/dashboard/campaigns/spring/messages.csv", follow_redirects=False)
+    assert signed_out.status_code == 303
+    log_in(client)
+    campaign = client.get("/dashboard/campaigns/spring").text
+    assert 'href="http://testserver/dashboard/campaigns/spring/messages"' in campaign
+    page = client.get("/dashboard/campaigns/spring/messages")
+    assert page.status_code == 200
+    ada = page.text.split('data-message="m1"', 1)[1].split("</tr>", 1)[0]
+    assert "ada@example.com" in ada and "delivered" in ada
+    assert 'class="source-human">person' in ada and "machine" in ada  # MPP, then a person
+    bob = page.text.split('data-message="m2"', 1)[1].split("</tr>", 1)[0]
+    assert "bounced" in bob and "=550 user unknown" in bob  # HTML-escaped, shown as given
+    exported = client.get("/dashboard/campaigns/spring/messages.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert 'filename="spring-messages.csv"' in exported.headers["content-disposition"]
+    assert exported.text.splitlines()[0].startswith("message_id,email,status")
+    assert len(exported.text.splitlines()) == 4
+    assert client.get("/dashboard/campaigns/never-x/messages").status_code == 404
+    assert client.get("/dashboard/campaigns/never-x/messages.csv").status_code == 404
+    assert client.get("/dashboard/campaigns/spring/messages?sort=x").status_code == 422
