@@ -124,8 +124,10 @@ def up(scratch_dir: Path) -> Iterator[Up]:
             process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
+@pytest.fixture
+def chromium(up: Up) -> Iterator[Browser]:
+    """Closed before ``up`` stops: the dashboard's open live feeds would hold the gateway's
+    graceful shutdown."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
