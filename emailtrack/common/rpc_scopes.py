@@ -36,6 +36,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "VerifyTrackingDomain": Scope.ADMIN,
         "ListTrackingDomains": Scope.READ,
         "RemoveTrackingDomain": Scope.ADMIN,
+        "LookupTrackingDomain": Scope.INTERNAL,
     },
     "emailtrack.v1.RecipientService": {
         "UpsertRecipients": Scope.SEND,

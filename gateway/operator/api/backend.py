@@ -23,6 +23,7 @@ from emailtrack.v1 import (
     campaign_pb2_grpc,
     recipient_pb2_grpc,
     tracking_edge_pb2_grpc,
+    webhooks_pb2_grpc,
 )
 from gateway.config import OperatorSettings
 from gateway.operator.api.credentials import forwarded_metadata
@@ -74,10 +75,10 @@ class ServiceError(Exception):
 
 class Backend:
     """Channels to analytics, recipient (and its CampaignService and ApiKeyService),
-    tracking-edge and bounce, opened lazily once per process; calls carry the API key of
+    tracking-edge, bounce and webhooks, opened lazily once per process; calls carry the API key of
     the /api/v1 request being served, else the gateway's own service key."""
 
-    SERVICES = ("analytics", "recipient", "tracking_edge", "bounce")
+    SERVICES = ("analytics", "recipient", "tracking_edge", "bounce", "webhooks")
 
     def __init__(
         self,
@@ -126,6 +127,10 @@ class Backend:
     @property
     def tracking_edge(self) -> tracking_edge_pb2_grpc.TrackingEdgeServiceStub:
         return tracking_edge_pb2_grpc.TrackingEdgeServiceStub(self.channel("tracking_edge"))
+
+    @property
+    def webhooks(self) -> webhooks_pb2_grpc.WebhookServiceStub:
+        return webhooks_pb2_grpc.WebhookServiceStub(self.channel("webhooks"))
 
     async def call(self, method: Callable[..., Reply], request: Any) -> Reply:
         """Runs one unary call in a worker thread; raises ServiceError on failure."""
