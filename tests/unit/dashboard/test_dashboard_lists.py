@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from emailtrack.v1 import analytics_pb2, recipient_pb2
 from gateway.operator.dashboard.live import RECENT_EVENTS
+from gateway.operator.dashboard.pages import rate
 from tests.unit.cli.fake_services import FakeStack
 from tests.unit.dashboard.test_dashboard_pages import log_in
 
@@ -94,3 +95,8 @@ def test_per_message_page_says_who_opened_clicked_and_bounced(client: TestClient
     assert client.get("/dashboard/campaigns/never-x/messages").status_code == 404
     assert client.get("/dashboard/campaigns/never-x/messages.csv").status_code == 404
     assert client.get("/dashboard/campaigns/spring/messages?sort=x").status_code == 422
+
+
+def test_a_rate_without_a_base_is_a_dash_not_zero() -> None:
+    assert rate(0.25, 4) == "25.0%"
+    assert rate(0.0, 0) == "—"  # one open, nothing reported sent: not "0.0%"
