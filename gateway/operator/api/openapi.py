@@ -20,6 +20,7 @@ from gateway.operator.api import (
     message_routes,
     openapi_campaigns,
     openapi_keys,
+    openapi_webhooks,
     params,
 )
 
@@ -175,6 +176,7 @@ def _schemas() -> dict[str, Any]:
         **message_routes.schemas(),
         **openapi_keys.schemas(),
         **domain_routes.schemas(),
+        **openapi_webhooks.schemas(),
     }
 
 
@@ -251,8 +253,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "emailtrack API",
             "version": "1",
             "description": "Campaign statistics, segments and variant tests, sending "
-            "mailboxes, usage, recipient management and API keys, scoped to the tenant of "
-            "the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
+            "mailboxes, usage, recipient management, API keys and outbound webhooks, scoped "
+            "to the tenant of the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -321,6 +323,7 @@ def openapi_document() -> dict[str, Any]:
             **message_routes.paths(_operation, _json, _query, campaign),
             **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
+            **openapi_webhooks.paths(_operation, _json, _query),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email
