@@ -109,9 +109,11 @@ def test_recipient_search_by_prefix_and_part(harness: Harness) -> None:  # noqa:
     _register(harness, "t1", "spring", "m1", *emails)
     _register(harness, "t2", "spring", "m1", "ada@other.example")
 
-    def search(**filters: str) -> list[str]:
-        reply = harness.stub.ListRecipients(pb.ListRecipientsRequest(tenant_id="t1", **filters))
-        return sorted(r.email for r in reply.recipients)
+    def search(email_prefix: str = "", email_contains: str = "") -> list[str]:
+        request = pb.ListRecipientsRequest(
+            tenant_id="t1", email_prefix=email_prefix, email_contains=email_contains
+        )
+        return sorted(r.email for r in harness.stub.ListRecipients(request).recipients)
 
     assert search(email_prefix="ADA") == ["Ada.Lovelace@example.com", "adam@example.org"]
     assert search(email_contains="EXAMPLE.ORG") == ["adam@example.org"]
