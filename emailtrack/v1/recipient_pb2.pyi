@@ -127,18 +127,22 @@ class GetRecipientResponse(_message.Message):
     def __init__(self, recipient: _Optional[_Union[Recipient, _Mapping]] = ...) -> None: ...
 
 class ListRecipientsRequest(_message.Message):
-    __slots__ = ("tenant_id", "status", "list_id", "page_size", "page_token")
+    __slots__ = ("tenant_id", "status", "list_id", "page_size", "page_token", "email_prefix", "email_contains")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LIST_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_CONTAINS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     status: RecipientStatus
     list_id: str
     page_size: int
     page_token: str
-    def __init__(self, tenant_id: _Optional[str] = ..., status: _Optional[_Union[RecipientStatus, str]] = ..., list_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    email_prefix: str
+    email_contains: str
+    def __init__(self, tenant_id: _Optional[str] = ..., status: _Optional[_Union[RecipientStatus, str]] = ..., list_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., email_prefix: _Optional[str] = ..., email_contains: _Optional[str] = ...) -> None: ...
 
 class ListRecipientsResponse(_message.Message):
     __slots__ = ("recipients", "next_page_token")

@@ -114,3 +114,15 @@ def test_per_message_list_and_csv(api: httpx2.Client, demo_campaign: Plan) -> No
     assert api.get("/campaigns/no-such-campaign/messages").status_code == 404
     stats = api.get(f"/campaigns/{campaign}").json()
     assert stats["unique_replies"] <= stats["total_replies"]
+
+
+def test_recipient_search(api: httpx2.Client, demo_campaign: Plan) -> None:
+    reader = demo_campaign.by_persona("desktop_reader")[0].email
+    local = reader.split("@")[0]
+    found = api.get("/recipients", params={"prefix": local.upper(), "page_size": 1000})
+    assert found.status_code == 200, found.text
+    assert reader in [r["email"] for r in found.json()["recipients"]]
+    domain = reader.split("@")[1]
+    part = api.get("/recipients", params={"contains": f"@{domain}", "page_size": 1000}).json()
+    assert all(r["email"].endswith(f"@{domain}") for r in part["recipients"])
+    assert api.get("/recipients", params={"status": "nope"}).status_code == 422

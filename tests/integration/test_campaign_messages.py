@@ -1,7 +1,8 @@
 """RecipientService.ListCampaignMessages through real stubs and a real PostgreSQL: one row per
 (message, recipient) of the campaign with the delivery state the sender reported, paged by
 key in (message id, recipient id) order; warmup messages and other campaigns and tenants
-left out; an erased recipient's rows are gone with the rest of their data."""
+left out; an erased recipient's rows are gone with the rest of their data. And ListRecipients'
+search by address prefix or part, case-insensitive and literal."""
 
 from __future__ import annotations
 
@@ -101,3 +102,33 @@ def test_bad_requests_are_invalid_argument(harness: Harness) -> None:  # noqa: F
         pb.ListCampaignMessagesRequest(tenant_id="t1", campaign_id="spring", page_size=-1),
     ):
         assert code_of(stub.ListCampaignMessages, request) == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_recipient_search_by_prefix_and_part(harness: Harness) -> None:  # noqa: F811  # the imported fixture
+    emails = ["Ada.Lovelace@example.com", "adam@example.org", "bob@example.com", "x%y@example.com"]
+    _register(harness, "t1", "spring", "m1", *emails)
+    _register(harness, "t2", "spring", "m1", "ada@other.example")
+
+    def search(email_prefix: str = "", email_contains: str = "") -> list[str]:
+        request = pb.ListRecipientsRequest(
+            tenant_id="t1", email_prefix=email_prefix, email_contains=email_contains
+        )
+        return sorted(r.email for r in harness.stub.ListRecipients(request).recipients)
+
+    assert search(email_prefix="ADA") == ["Ada.Lovelace@example.com", "adam@example.org"]
+    assert search(email_contains="EXAMPLE.ORG") == ["adam@example.org"]
+    assert search(email_contains="%") == ["x%y@example.com"]  # literal, not a wildcard
+    assert search(email_prefix="a", email_contains="love") == ["Ada.Lovelace@example.com"]
+    assert search(email_prefix="_") == []
+    assert len(search()) == 4
+    first = harness.stub.ListRecipients(
+        pb.ListRecipientsRequest(tenant_id="t1", email_contains="example", page_size=2)
+    )
+    rest = harness.stub.ListRecipients(
+        pb.ListRecipientsRequest(
+            tenant_id="t1", email_contains="example", page_token=first.next_page_token
+        )
+    )
+    assert len(first.recipients) == 2 and len(rest.recipients) == 2
+    too_long = pb.ListRecipientsRequest(tenant_id="t1", email_prefix="a" * 257)
+    assert code_of(harness.stub.ListRecipients, too_long) == grpc.StatusCode.INVALID_ARGUMENT

@@ -22,6 +22,7 @@ from gateway.operator.api import (
     openapi_keys,
     openapi_webhooks,
     params,
+    recipient_routes,
 )
 
 INT = {"type": "integer", "minimum": 0}
@@ -177,6 +178,7 @@ def _schemas() -> dict[str, Any]:
         **openapi_keys.schemas(),
         **domain_routes.schemas(),
         **openapi_webhooks.schemas(),
+        **recipient_routes.schemas(),
     }
 
 
@@ -324,6 +326,7 @@ def openapi_document() -> dict[str, Any]:
             **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
             **openapi_webhooks.paths(_operation, _json, _query),
+            **recipient_routes.paths(_operation, _json, _query),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

@@ -116,14 +116,6 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
-    def WatchCampaignList(self, request, context):
-        self.log.append(request)
-        refuse_other_tenants(request, context)
-        yield analytics_pb2.WatchCampaignListResponse(campaigns=[stats("spring")])
-        yield analytics_pb2.WatchCampaignListResponse(
-            campaigns=[stats("spring", opens=4), stats("<new>")]
-        )
-
     def GetMessageEngagement(self, request, context):
         """m1 to ada: sent, delivered, opened by MPP then a person, clicked by a scanner."""
         self.log.append(request)
@@ -144,6 +136,14 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
             facts.clicks.first_at.FromDatetime(STARTED + timedelta(minutes=2))
             found.append(facts)
         return analytics_pb2.GetMessageEngagementResponse(messages=found)
+
+    def WatchCampaignList(self, request, context):
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        yield analytics_pb2.WatchCampaignListResponse(campaigns=[stats("spring")])
+        yield analytics_pb2.WatchCampaignListResponse(
+            campaigns=[stats("spring", opens=4), stats("<new>")]
+        )
 
     def WatchCampaign(self, request, context):
         self.log.append(request)
@@ -175,6 +175,8 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
             r
             for r in self.people.values()
             if request.status in (recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED, r.status)
+            and r.email.lower().startswith(request.email_prefix.lower())
+            and request.email_contains.lower() in r.email.lower()
         ]
         return recipient_pb2.ListRecipientsResponse(recipients=found)
 
