@@ -59,7 +59,9 @@ def test_campaign_feed_asks_for_the_latest_stored_events(
     assert request.recent_events == RECENT_EVENTS > 0
 
 
-def test_recipients_page_lists_filters_and_looks_up(client: TestClient, stack: FakeStack) -> None:
+def test_recipients_page_lists_searches_filters_and_looks_up(
+    client: TestClient, stack: FakeStack
+) -> None:
     log_in(client)
     listed = client.get("/dashboard/recipients")
     assert listed.status_code == 200
@@ -70,6 +72,17 @@ def test_recipients_page_lists_filters_and_looks_up(client: TestClient, stack: F
     assert request.status == recipient_pb2.RECIPIENT_STATUS_BOUNCED
     assert client.get("/dashboard/recipients", params={"status": "gone"}).status_code == 422
     assert client.get("/dashboard/recipients", params={"colour": "x"}).status_code == 422
+    searched = client.get("/dashboard/recipients", params={"q": "ADA@", "match": "prefix"})
+    assert "ada@example.com" in searched.text
+    request = stack.requests_of(recipient_pb2.ListRecipientsRequest)[-1]
+    assert (request.email_prefix, request.email_contains) == ("ADA@", "")
+    domain = client.get("/dashboard/recipients", params={"q": "example", "match": "contains"})
+    assert "ada@example.com" in domain.text
+    assert stack.requests_of(recipient_pb2.ListRecipientsRequest)[-1].email_contains == "example"
+    nobody = client.get("/dashboard/recipients", params={"q": "zed", "match": "contains"})
+    assert "No recipient whose address contains “zed”" in nobody.text
+    assert client.get("/dashboard/recipients", params={"q": "x" * 257}).status_code == 422
+    assert client.get("/dashboard/recipients", params={"match": "regex"}).status_code == 422
     found = client.get("/dashboard/recipients", params={"email": "ada@example.com"})
     assert "Opens · total (human)" in found.text and "r_ada" in found.text
 
