@@ -154,16 +154,30 @@ class Backend:
         results = await asyncio.gather(*(run_in_threadpool(check, s) for s in self.SERVICES))
         return dict(zip(self.SERVICES, results, strict=True))
 
-    async def watch(
-        self, tenant_id: str, campaign_id: str, heartbeat_s: float
+    def watch(
+        self, tenant_id: str, campaign_id: str, heartbeat_s: float, recent_events: int = 0
     ) -> AsyncIterator[analytics_pb2.WatchCampaignResponse | None]:
-        """WatchCampaign updates as they come; ``None`` after ``heartbeat_s`` without one (so
-        the caller can keep its connection alive). The call is cancelled when the caller
-        stops iterating, which also frees the thread waiting for the next update."""
-        request = analytics_pb2.WatchCampaignRequest(tenant_id=tenant_id, campaign_id=campaign_id)
-        stream = self.analytics.WatchCampaign(
-            request, timeout=WATCH_DEADLINE_S, metadata=forwarded_metadata()
+        """WatchCampaign updates as they come (the first with the ``recent_events`` latest
+        stored events); ``None`` after ``heartbeat_s`` without one."""
+        request = analytics_pb2.WatchCampaignRequest(
+            tenant_id=tenant_id, campaign_id=campaign_id, recent_events=recent_events
         )
+        return self._updates(self.analytics.WatchCampaign, request, heartbeat_s)
+
+    def watch_list(
+        self, tenant_id: str, page_token: str, heartbeat_s: float
+    ) -> AsyncIterator[analytics_pb2.WatchCampaignListResponse | None]:
+        """WatchCampaignList updates of one page of campaigns; ``None`` as ``watch``."""
+        request = analytics_pb2.WatchCampaignListRequest(tenant_id=tenant_id, page_token=page_token)
+        return self._updates(self.analytics.WatchCampaignList, request, heartbeat_s)
+
+    async def _updates(
+        self, method: Callable[..., Any], request: Any, heartbeat_s: float
+    ) -> AsyncIterator[Any]:
+        """A server stream's updates as they come; ``None`` after ``heartbeat_s`` without one
+        (so the caller can keep its connection alive). The call is cancelled when the caller
+        stops iterating, which also frees the thread waiting for the next update."""
+        stream = method(request, timeout=WATCH_DEADLINE_S, metadata=forwarded_metadata())
         pending: asyncio.Future[Any] | None = None
         try:
             while True:

@@ -26,6 +26,7 @@ from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
 from gateway.operator.dashboard.webhooks_pages import WebhookPages, webhook_routes
 
@@ -67,6 +68,7 @@ def session_store(settings: OperatorSettings) -> SessionStore:
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
+    recipients = RecipientPages(pages)
     live = LiveFeed(backend)
     hooks = WebhookPages(backend, pages)
     noticed = hooks.with_notices
@@ -109,7 +111,8 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"], name="logout"),
         Route("/", logins.required(noticed(pages.campaigns)), name="campaigns"),
-        Route("/recipients", logins.required(noticed(pages.recipient)), name="recipient"),
+        Route("/live", logins.required(live.campaign_list, redirect=False), name="campaigns_live"),
+        Route("/recipients", logins.required(noticed(recipients.recipients)), name="recipient"),
         Route("/mailboxes", logins.required(noticed(pages.mailboxes)), name="mailboxes"),
         Route(
             "/campaigns/{campaign_id}", logins.required(noticed(pages.campaign)), name="campaign"
