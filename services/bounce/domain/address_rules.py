@@ -47,6 +47,19 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"rule imposed mailbox access",
         r"(?:not|no) (?:have )?permission to post",
         r"not allowed to post to this",
+        # The sender's own address or domain on a list or judged bogus (not the sending IP).
+        r"sender(?: e-?mail)?(?: address| domain)? (?:has been |is )?"
+        r"(?:(?:in|on) (?:my|our|the) )?(?:black ?list|spammer)",
+        r"without a valid sender domain",
+        r"does not accept (?:e-?)?mail from",
+        r"senderfilterconfig",
+        r"email address is not verified",
+        r"delivery not authori[sz]ed",
+        r"not a registered gateway user",
+        r"access to submit messages",
+        r"backscatter protection",
+        r"envelope blocked",
+        r"empty (?:e-?mail )?address",
     ),
     rule(
         "generic.user_unknown",

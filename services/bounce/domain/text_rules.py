@@ -111,7 +111,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         "generic.no_mail_service",
         t.NOT_ACCEPTED,
         r"null ?mx",
-        r"does not accept (?:e-?)?mail",
+        r"does not accept (?:e-?)?mail(?! from)",
         r"no mx (?:record|host)s?(?: found)?",
         r"(?:has|with) no mx",
         r"no (?:smtp|mail) (?:service|server)s?\b",

@@ -309,6 +309,12 @@ CASES = [
     ),
     (550, "", "Message rejected: looks like spam", "", "spam_detected", "soft", "retry_after_fix"),
     (550, "", "Administrative prohibition", "", "filtered", "soft", "retry_after_fix"),
+    # The sender's own address on a list is the sender refused, not the sending IP blocked.
+    (550, "", "Sender address has been blacklisted", "", "rejected", "soft", "retry_after_fix"),
+    (554, "", "Sender is in my black list", "", "rejected", "soft", "retry_after_fix"),
+    (550, "", "Server does not accept mail from you", "", "rejected", "soft", "retry_after_fix"),
+    # ... while a domain that takes no mail at all is not_accepted.
+    (556, "", "Domain does not accept mail", "", "not_accepted", "hard", "do_not_retry"),
     (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),
     (451, "", "Try again", "", "undefined", "soft", "retry_later"),
     (250, "2.0.0", "OK queued as 12345", "", "delivered", "", "do_not_retry"),

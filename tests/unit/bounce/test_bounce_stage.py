@@ -64,6 +64,33 @@ def test_unknown_user_wording_needs_status_stage_or_directory(body, expected):
 
 
 @pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A bare refusal in reply to MAIL FROM refused the envelope sender.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.7.1 Access denied "
+            "(in reply to MAIL FROM command)\n",
+            ("rejected", "soft"),
+        ),
+        # The same words at RCPT TO stay a policy refusal.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.7.1 Access denied "
+            "(in reply to RCPT TO command)\n",
+            ("policy_violation", "soft"),
+        ),
+        # A refusal at MAIL FROM that names its cause keeps it.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 552 5.3.4 Message size exceeds "
+            "fixed limit (in reply to MAIL FROM command)\n",
+            ("message_too_big", "soft"),
+        ),
+    ],
+)
+def test_a_causeless_refusal_at_mail_from_is_the_sender_rejected(body, expected):
+    assert _reason(body) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "stage"),
     [
         ("192.0.2.1 does not like recipient.", "RCPT"),
