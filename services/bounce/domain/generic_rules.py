@@ -297,11 +297,16 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"refuse to receive mail",
         r"blocked by the recipient",
     ),
+    rule("generic.policy", t.POLICY_VIOLATION, r"polic(?:y|ies)", r"prohibited"),
+)
+
+# Words that only say "refused", naming no cause: they yield to what the enhanced status means
+# (a bare "5.7.1 Access denied" is the security class's refusal, as in Sisimai, whose reasons
+# list no such bare words) and name a policy refusal only when the status says nothing.
+WEAK_RULES: tuple[TextRule, ...] = (
     rule(
-        "generic.policy",
+        "generic.refused",
         t.POLICY_VIOLATION,
-        r"polic(?:y|ies)",
-        r"prohibited",
         r"not allowed",
         r"access denied",
         r"blocked",

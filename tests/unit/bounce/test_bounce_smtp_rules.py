@@ -313,6 +313,15 @@ CASES = [
     (550, "", "Sender address has been blacklisted", "", "rejected", "soft", "retry_after_fix"),
     (554, "", "Sender is in my black list", "", "rejected", "soft", "retry_after_fix"),
     (550, "", "Server does not accept mail from you", "", "rejected", "soft", "retry_after_fix"),
+    # Bare refusal words yield to the status's meaning, and name a policy refusal without one.
+    (550, "5.7.1", "Message rejected", "", "security_error", "soft", "retry_after_fix"),
+    (550, "5.2.0", "Message rejected", "", "filtered", "soft", "retry_after_fix"),
+    (550, "", "Access denied", "", "policy_violation", "soft", "retry_after_fix"),
+    (550, "5.7.1", "Denied by policy", "", "policy_violation", "soft", "retry_after_fix"),
+    # RFC 3463 codes read as their registry meaning (Sisimai's SMTP::Status names them alike).
+    (550, "5.2.4", "", "", "filtered", "soft", "retry_after_fix"),
+    (554, "5.3.2", "", "", "not_accepted", "hard", "do_not_retry"),
+    (550, "5.1.0", "", "", "user_unknown", "hard", "do_not_retry"),
     # ... while a domain that takes no mail at all is not_accepted.
     (556, "", "Domain does not accept mail", "", "not_accepted", "hard", "do_not_retry"),
     (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),

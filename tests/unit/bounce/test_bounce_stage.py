@@ -72,11 +72,11 @@ def test_unknown_user_wording_needs_status_stage_or_directory(body, expected):
             "(in reply to MAIL FROM command)\n",
             ("rejected", "soft"),
         ),
-        # The same words at RCPT TO stay a policy refusal.
+        # The same words at RCPT TO are the security class's refusal its status names.
         (
             "<kijitora@example.org>: host mx.example.org said: 550 5.7.1 Access denied "
             "(in reply to RCPT TO command)\n",
-            ("policy_violation", "soft"),
+            ("security_error", "soft"),
         ),
         # A refusal at MAIL FROM that names its cause keeps it.
         (
