@@ -20,6 +20,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         t.SYSTEM_FULL,
         r"insufficient system (?:storage|resources)",
         r"mail system full",
+        r"no space left",
     ),
     *ADDRESS_RULES,
     rule(
@@ -213,7 +214,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"interrupted system call",
         r"encountered an error while being processed",
         r"loop was found in the mail exchanger",
-        r"queue file write error",
+        r"(?:queue |temporary )?file write error",
         r"remote server is misconfigured",
         r"timeout waiting for input",
     ),

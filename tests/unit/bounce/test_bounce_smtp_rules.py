@@ -399,3 +399,21 @@ def test_nothing_known_is_undefined():
 )
 def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
     assert classify_smtp_reply(code, status, text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The local delivery agents' own messages (the families Sisimai::MDA documents).
+        ("mail.local: user missing home directory", "user_unknown"),
+        ("maildrop: cannot find system user", "user_unknown"),
+        ("vdeliver: invalid or unknown base user or domain", "user_unknown"),
+        ("vdeliver: user name does not refer to a virtual user", "user_unknown"),
+        ("mail.local: temporary file write error", "system_error"),
+        ("procmail: no space left to finish writing", "system_full"),
+        ("maildrop: maildir over quota.", "mailbox_full"),
+        ("Quota exceeded (mailbox for user is full)", "mailbox_full"),
+    ],
+)
+def test_local_delivery_agent_messages(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason

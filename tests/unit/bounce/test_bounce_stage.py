@@ -51,6 +51,11 @@ def _corpus_reasons(name: str) -> set[str]:
             "Remote host said: 554 no such user\n",
             ("filtered", "soft"),
         ),
+        # The final system's local delivery agent needs no stage either.
+        (
+            "<kijitora@example.org>:\nmail.local: unknown user: kijitora\n",
+            ("user_unknown", "hard"),
+        ),
         # The final system's directory lookup (Domino) needs no stage.
         (
             "<kijitora@example.org>:\nUser kijitora (kijitora@example.org) not listed in "
