@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.address_rules import ADDRESS_RULES
+from services.bounce.domain.family_rules import FAMILY_RULES
 from services.bounce.domain.provider_rules import GOOGLE_RELAY_RULES
 from services.bounce.domain.text_rules import CONNECTION_RULE, TextRule, rule
 
 GENERIC_RULES: tuple[TextRule, ...] = (
     *GOOGLE_RELAY_RULES,
+    *FAMILY_RULES,
     rule(
         "generic.system_full",
         t.SYSTEM_FULL,
@@ -243,12 +245,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"8-bit data in message header",
         r"improperly-formatted binary content",
         r"unnecessary base64 encoding",
+        r"message is malformed",
     ),
     rule(
         "generic.syntax",
         t.SYNTAX_ERROR,
         r"syntax error",
         r"command (?:not recogni[sz]ed|unrecogni[sz]ed)",
+        r"unrecogni[sz]ed command",
         r"bad sequence of commands",
     ),
     rule(

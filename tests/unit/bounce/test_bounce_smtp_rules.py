@@ -417,3 +417,31 @@ def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
 )
 def test_local_delivery_agent_messages(text, reason):
     assert classify_smtp_reply(550, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The MTA families' own wording (Exim, qmail-ldap, OpenSMTPD, amavisd, Domino ...).
+        ("all host address lookups failed permanently", "host_unknown"),
+        ("all relevant MX records point to non-existent hosts", "host_unknown"),
+        ("Illegal host/domain name found", "host_unknown"),
+        ("Destination seem to reject all mails", "not_accepted"),
+        ("System not accepting network messages", "not_accepted"),
+        ("Requested action not taken: mailbox unavailable (not enough free space)", "system_full"),
+        ("malformed address: a@b.example> may not follow <a@b.example", "syntax_error"),
+        ("delivery to pipe forbidden", "system_error"),
+        ("Unable to contact LDAP server", "system_error"),
+        ('Too many "Received" headers - suspected mail loop', "content_error"),
+        ("All routes to destination blocked", "network_error"),
+        ("Temporary failure in MX lookup", "network_error"),
+        ("Message has exceeded maximum hop count", "network_error"),
+        ("Could not retrieve credentials", "security_error"),
+        ("Mailaddress is administratively disabled", "suspended"),
+        ("The message exeeded the maximum size the user accepts", "exceed_limit"),
+        ("Domino ディレクトリには見つかりません", "user_unknown"),
+        ("Cannot route mail to user", "filtered"),
+    ],
+)
+def test_mta_family_wording(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason
