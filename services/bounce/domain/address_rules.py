@@ -33,7 +33,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"domain of sender address",
         r"not accepting mail from",
         r"from address (?:rejected|not allowed)",
-        r"bad sender",
+        r"bad sender(?! ip)",
         r"\bbatv\b",
         r"bogus mail from",
         r"emetteur invalide",
@@ -118,6 +118,9 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"following recipients was undeliverable",
         r"email name is not found",
         r"5\.1\.0 address rejected",
+        r"(?:mail ?box|recipient|account|rcpt) \S+ (?:does not exist|was not found)",
+        r"<[^ <>]+@[^ <>]+> not found",
+        r"not email addresses",
     ),
     rule(
         "generic.dns_temporary",

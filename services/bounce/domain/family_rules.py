@@ -15,6 +15,14 @@ from services.bounce.domain.text_rules import TextRule, rule
 
 FAMILY_RULES: tuple[TextRule, ...] = (
     rule(
+        # Refused at the greeting or HELO (Exim "after initial connection", Postfix "Helo
+        # command rejected"): the sending host was refused, whatever words follow.
+        "family.refused_at_connect",
+        t.BLOCKED,
+        r"helo command rejected",
+        r"after initial connection",
+    ),
+    rule(
         "family.host_unknown",
         t.HOST_UNKNOWN,
         r"all host address lookups failed permanently",

@@ -82,8 +82,35 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"confirm this mail server",
         r"(?:ip|host) (?:is )?(?:on|in) (?:a |our )?(?:black|block)",
         r"was blocked by (?:rota|[\w.-]+bl\b)",
+        # The sending host itself refused: its name, address or network (Sisimai's Blocked).
+        r"ip name lookup failed",
+        r"cannot (?:find your hostname|resolve your address)",
+        r"mismatches client ip",
+        r"dynamic/zombied",
+        r"not accepting connections",
+        r"bad ip profile",
+        r"\bgo away\b",
+        r"host network not allowed",
+        r"invalid ip for sending",
+        r"(?:mail server at|mail from) \S+ (?:is blocked|refused)",
+        r"no access from mail server",
+        r"smtp server of your isp",
+        r"open proxy",
+        r"forbidden by your ip",
+        r"listed as abusive",
+        r"unresolvable relay host",
+        r"not allowed to connect",
+        r"currently sending spam",
+        r"purported responsible address",
+        r"not available, closing transmission channel",
+        r"bad sender ip",
     ),
-    rule("generic.reputation", t.BAD_REPUTATION, r"(?:poor|low|bad) reputation"),
+    rule(
+        "generic.reputation",
+        t.BAD_REPUTATION,
+        r"(?:poor|low|bad)(?: \w+)? reputation",
+        r"reputation problems",
+    ),
     rule(
         "generic.smtp_auth",
         t.SECURITY_ERROR,
@@ -91,6 +118,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"unauthenticated senders? not allowed",
         r"authentication is required",
         r"tls required but not supported",
+        r"authentication turned on",
+        r"verification failure",
+        r"is a dead domain",
+        r"not subscribed to ses",
+        r"not authori[sz]ed to perform ses:",
+        r"executable files are not allowed",
     ),
     rule(
         "generic.auth",
@@ -277,6 +310,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"protocol violation",
         r"do not accept messages containing images",
         r"without solving a captcha",
+        r"content presents a potential",
     ),
     rule(
         "generic.filtered",
@@ -309,12 +343,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
 # (a bare "5.7.1 Access denied" is the security class's refusal, as in Sisimai, whose reasons
 # list no such bare words) and name a policy refusal only when the status says nothing.
 WEAK_RULES: tuple[TextRule, ...] = (
-    rule(
-        "generic.refused",
-        t.POLICY_VIOLATION,
-        r"not allowed",
-        r"access denied",
-        r"blocked",
-        r"rejected",
-    ),
+    # A bare "blocked" is most often the sending host blocked (Sisimai: "said: 550 blocked").
+    rule("generic.refused_blocked", t.BLOCKED, r"\bblocked\b"),
+    rule("generic.refused", t.POLICY_VIOLATION, r"not allowed", r"access denied", r"rejected"),
 )

@@ -445,3 +445,32 @@ def test_local_delivery_agent_messages(text, reason):
 )
 def test_mta_family_wording(text, reason):
     assert classify_smtp_reply(550, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The sending host refused for what it is (Sisimai's Blocked wording).
+        ("Access denied. IP name lookup failed", "blocked"),
+        ("Dynamic/zombied/spam IPs blocked", "blocked"),
+        ("Please use the SMTP server of your ISP", "blocked"),
+        ("Helo command rejected: Host not found", "blocked"),
+        ("SMTP error from remote mail server after initial connection:", "blocked"),
+        ("Service not available, closing transmission channel", "blocked"),
+        ("Bad sender IP address", "blocked"),
+        ("said: 550 blocked", "blocked"),
+        ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # Security and unknown-mailbox wording.
+        ("Authentication turned on in your email client", "security_error"),
+        ("Executable files are not allowed in compressed files", "security_error"),
+        ("Mailbox kijitora does not exist", "user_unknown"),
+        ("<kijitora@example.org> not found", "user_unknown"),
+        # A named policy keeps its reason even with the word blocked.
+        (
+            "This message was blocked because its content presents a potential risk",
+            "policy_violation",
+        ),
+    ],
+)
+def test_sisimai_regex_list_wording(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason
