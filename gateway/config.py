@@ -68,6 +68,7 @@ class OperatorSettings:
     recipient_addr: str = "127.0.0.1:15052"
     tracking_edge_addr: str = "127.0.0.1:15051"
     bounce_addr: str = "127.0.0.1:15053"
+    webhooks_addr: str = "127.0.0.1:15055"
     public_base_url: str = "http://127.0.0.1:8080"
     service_key: str = ""  # the gateway's own credential on gRPC calls
     grpc_tls: GrpcTls = field(default_factory=GrpcTls)
@@ -98,6 +99,7 @@ class OperatorSettings:
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:15051", env),
             bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:15053", env),
+            webhooks_addr=env_str("EMAILTRACK_WEBHOOKS_ADDR", "127.0.0.1:15055", env),
             public_base_url=env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080", env),
             service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
             grpc_tls=GrpcTls.from_env(env),

@@ -36,6 +36,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "VerifyTrackingDomain": Scope.ADMIN,
         "ListTrackingDomains": Scope.READ,
         "RemoveTrackingDomain": Scope.ADMIN,
+        "LookupTrackingDomain": Scope.INTERNAL,
     },
     "emailtrack.v1.RecipientService": {
         "UpsertRecipients": Scope.SEND,
@@ -83,6 +84,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetRecipientEngagement": Scope.READ,
         "ListCampaigns": Scope.READ,
         "WatchCampaign": Scope.READ,
+        "WatchCampaignList": Scope.READ,
         "ExportRecipientEvents": Scope.READ,
         "GetSegmentStats": Scope.READ,
         "GetVariantComparison": Scope.READ,

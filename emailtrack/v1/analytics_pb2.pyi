@@ -297,12 +297,14 @@ class ListCampaignsResponse(_message.Message):
     def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class WatchCampaignRequest(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id")
+    __slots__ = ("tenant_id", "campaign_id", "recent_events")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    RECENT_EVENTS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ...) -> None: ...
+    recent_events: int
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., recent_events: _Optional[int] = ...) -> None: ...
 
 class WatchCampaignResponse(_message.Message):
     __slots__ = ("stats", "new_events")
@@ -311,6 +313,24 @@ class WatchCampaignResponse(_message.Message):
     stats: CampaignStats
     new_events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
     def __init__(self, stats: _Optional[_Union[CampaignStats, _Mapping]] = ..., new_events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class WatchCampaignListRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class WatchCampaignListResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[CampaignStats]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ExportRecipientEventsRequest(_message.Message):
     __slots__ = ("tenant_id", "recipient_id")

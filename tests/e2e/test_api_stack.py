@@ -59,7 +59,9 @@ def test_unknown_token_is_refused_and_health_is_public(
     health = httpx2.get(f"{platform.gateway_url}/api/v1/health", timeout=10).json()
     assert health == {
         "status": "ok",
-        "services": dict.fromkeys(("analytics", "recipient", "tracking_edge", "bounce"), "serving"),
+        "services": dict.fromkeys(
+            ("analytics", "recipient", "tracking_edge", "bounce", "webhooks"), "serving"
+        ),
     }
 
 

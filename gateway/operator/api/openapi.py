@@ -9,7 +9,13 @@ from typing import Any
 
 from emailtrack.presentation import export
 from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
-from gateway.operator.api import domain_routes, openapi_campaigns, openapi_keys, params
+from gateway.operator.api import (
+    domain_routes,
+    openapi_campaigns,
+    openapi_keys,
+    openapi_webhooks,
+    params,
+)
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -140,6 +146,7 @@ def _schemas() -> dict[str, Any]:
         **openapi_campaigns.schemas(),
         **openapi_keys.schemas(),
         **domain_routes.schemas(),
+        **openapi_webhooks.schemas(),
     }
 
 
@@ -216,8 +223,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "emailtrack API",
             "version": "1",
             "description": "Campaign statistics, segments and variant tests, sending "
-            "mailboxes, usage, recipient management and API keys, scoped to the tenant of "
-            "the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
+            "mailboxes, usage, recipient management, API keys and outbound webhooks, scoped "
+            "to the tenant of the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -285,6 +292,7 @@ def openapi_document() -> dict[str, Any]:
             **openapi_campaigns.paths(_operation, _json, _query),
             **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
+            **openapi_webhooks.paths(_operation, _json, _query),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

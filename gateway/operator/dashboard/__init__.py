@@ -1,5 +1,6 @@
 """The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
-sending mailboxes, recipient page; server-rendered Jinja2 templates, one small script,
+sending mailboxes, recipient page, outbound webhooks (``webhooks_pages``, whose notice of a
+disabled endpoint every page shows); server-rendered Jinja2 templates, one small script,
 vendored uPlot."""
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
+from gateway.operator.dashboard.webhooks_pages import WebhookPages, webhook_routes
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -65,7 +68,10 @@ def session_store(settings: OperatorSettings) -> SessionStore:
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
+    recipients = RecipientPages(pages)
     live = LiveFeed(backend)
+    hooks = WebhookPages(backend, pages)
+    noticed = hooks.with_notices
 
     async def login_form(request: Request) -> Response:
         if await logins.current(request) is not None:
@@ -104,10 +110,13 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/login", login_form, methods=["GET"], name="login"),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"], name="logout"),
-        Route("/", logins.required(pages.campaigns), name="campaigns"),
-        Route("/recipients", logins.required(pages.recipient), name="recipient"),
-        Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
-        Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
+        Route("/", logins.required(noticed(pages.campaigns)), name="campaigns"),
+        Route("/live", logins.required(live.campaign_list, redirect=False), name="campaigns_live"),
+        Route("/recipients", logins.required(noticed(recipients.recipients)), name="recipient"),
+        Route("/mailboxes", logins.required(noticed(pages.mailboxes)), name="mailboxes"),
+        Route(
+            "/campaigns/{campaign_id}", logins.required(noticed(pages.campaign)), name="campaign"
+        ),
         Route(
             "/campaigns/{campaign_id}/timeline.json",
             logins.required(pages.timeline, redirect=False),
@@ -118,6 +127,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
             logins.required(live.stream, redirect=False),
             name="live",
         ),
+        *webhook_routes(hooks, logins),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [

@@ -116,6 +116,14 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
+    def WatchCampaignList(self, request, context):
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        yield analytics_pb2.WatchCampaignListResponse(campaigns=[stats("spring")])
+        yield analytics_pb2.WatchCampaignListResponse(
+            campaigns=[stats("spring", opens=4), stats("<new>")]
+        )
+
     def WatchCampaign(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
@@ -138,6 +146,16 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
         if request.email not in self.people:
             context.abort(grpc.StatusCode.NOT_FOUND, f"no recipient {request.email}")
         return self.people[request.email]
+
+    def ListRecipients(self, request, context):
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        found = [
+            r
+            for r in self.people.values()
+            if request.status in (recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED, r.status)
+        ]
+        return recipient_pb2.ListRecipientsResponse(recipients=found)
 
     def GetRecipient(self, request, context):
         return recipient_pb2.GetRecipientResponse(recipient=self._find(request, context))
@@ -242,7 +260,7 @@ def ada() -> recipient_pb2.Recipient:
 
 
 def start_fake_stack() -> Iterator[FakeStack]:
-    """Generator for a fixture: starts the four fakes on free ports, stops them after."""
+    """Generator for a fixture: starts the fakes on free ports, stops them after."""
     log: list[object] = []
     analytics = FakeAnalytics(log)
     recipients = FakeRecipients(log, {"ada@example.com": ada()})
@@ -255,6 +273,9 @@ def start_fake_stack() -> Iterator[FakeStack]:
         ],
         "tracking_edge": [(FakeTrackingEdge(log), tracking_edge_pb2_grpc, "TrackingEdgeService")],
         "bounce": [(FakeBounce(), bounce_pb2_grpc, "BounceService")],
+        # health only: the webhooks pages are tested against the real service
+        # (tests/integration/test_webhooks_management.py); here the notice is left out
+        "webhooks": [],
     }
     servers = {
         name: start_server(

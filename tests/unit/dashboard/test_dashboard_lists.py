@@ -1,0 +1,73 @@
+"""The dashboard's lists in-process: the campaign list's live feed (rows rendered by the
+page's template, escaped), the campaign page's feed asking for the stored backlog, and the
+recipients page's list, status filter and lookup."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.testclient import TestClient
+
+from emailtrack.v1 import analytics_pb2, recipient_pb2
+from gateway.operator.dashboard.live import RECENT_EVENTS
+from tests.unit.cli.fake_services import FakeStack
+from tests.unit.dashboard.test_dashboard_pages import log_in
+
+
+def sse_blocks(text: str, event: str) -> list[dict]:
+    return [
+        json.loads(block.split("data: ", 1)[1])
+        for block in text.split("\n\n")
+        if block.startswith(f"event: {event}")
+    ]
+
+
+def test_campaign_list_page_subscribes_to_its_live_feed(client: TestClient) -> None:
+    log_in(client)
+    page = client.get("/dashboard/", params={"page": "p2"}).text
+    assert 'data-live="http://testserver/dashboard/live?page=p2"' in page
+    assert "/dashboard/static/campaigns.js" in page
+    assert 'data-campaign="zeta"' in page  # the rows come from the shared row template
+    assert "Open rate <small>unique</small>" in page and "Sent <small>total</small>" in page
+
+
+def test_campaign_list_feed_pushes_rendered_escaped_rows(
+    client: TestClient, stack: FakeStack
+) -> None:
+    assert client.get("/dashboard/live").status_code == 401
+    log_in(client)
+    with client.stream("GET", "/dashboard/live", params={"page": "p2"}) as reply:
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        text = "".join(reply.iter_text())
+    first, second = sse_blocks(text, "campaigns")
+    assert first["count"] == 1 and 'data-campaign="spring"' in first["rows"]
+    assert second["count"] == 2
+    assert "&lt;new&gt;" in second["rows"] and "<new>" not in second["rows"]
+    assert 'href="http://testserver/dashboard/campaigns/spring"' in second["rows"]
+    request = stack.requests_of(analytics_pb2.WatchCampaignListRequest)[-1]
+    assert (request.tenant_id, request.page_token) == ("acme", "p2")
+
+
+def test_campaign_feed_asks_for_the_latest_stored_events(
+    client: TestClient, stack: FakeStack
+) -> None:
+    log_in(client)
+    with client.stream("GET", "/dashboard/campaigns/spring/live") as reply:
+        "".join(reply.iter_text())
+    request = stack.requests_of(analytics_pb2.WatchCampaignRequest)[-1]
+    assert request.recent_events == RECENT_EVENTS > 0
+
+
+def test_recipients_page_lists_filters_and_looks_up(client: TestClient, stack: FakeStack) -> None:
+    log_in(client)
+    listed = client.get("/dashboard/recipients")
+    assert listed.status_code == 200
+    assert 'href="?email=ada%40example.com"' in listed.text
+    bounced = client.get("/dashboard/recipients", params={"status": "bounced"})
+    assert "ada@example.com" not in bounced.text and "No recipient bounced yet" in bounced.text
+    request = stack.requests_of(recipient_pb2.ListRecipientsRequest)[-1]
+    assert request.status == recipient_pb2.RECIPIENT_STATUS_BOUNCED
+    assert client.get("/dashboard/recipients", params={"status": "gone"}).status_code == 422
+    assert client.get("/dashboard/recipients", params={"colour": "x"}).status_code == 422
+    found = client.get("/dashboard/recipients", params={"email": "ada@example.com"})
+    assert "Opens · total (human)" in found.text and "r_ada" in found.text
