@@ -68,7 +68,7 @@ FAMILY_RULES: tuple[TextRule, ...] = (
     rule(
         "family.content",
         t.CONTENT_ERROR,
-        r"too many \"?received\"? headers",
+        r"too many \"?received\"?:? headers",
     ),
     rule(
         "family.network",

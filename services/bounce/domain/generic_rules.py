@@ -43,6 +43,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"requires authentication when attempting to send to a non-local",
         r"not configured to relay",
     ),
+    rule("generic.virus_named", t.VIRUS_DETECTED, r"virus or spam", r"potentially executable"),
     rule(
         "generic.spam_verdict",
         t.SPAM_DETECTED,
@@ -146,7 +147,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\b(?:uri|sur)bl\b",
         r"mass ?mail",
         r"content reject",
-        r"potentially executable attachment",
     ),
     rule("generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"),
     rule(

@@ -465,6 +465,12 @@ def test_mta_family_wording(text, reason):
         ("Executable files are not allowed in compressed files", "security_error"),
         ("Mailbox kijitora does not exist", "user_unknown"),
         ("<kijitora@example.org> not found", "user_unknown"),
+        # A sending quota is the sender's rate, a header too big is content, an mbox file
+        # over its limit is a full mailbox, an executable attachment a virus risk.
+        ("Throttling failure: Daily message quota exceeded", "speeding"),
+        ("Header size exceeds maximum permitted", "content_error"),
+        ("Mail file size exceeds the maximum size allowed for mail delivery", "mailbox_full"),
+        ("It has a potentially executable attachment", "virus_detected"),
         # A named policy keeps its reason even with the word blocked.
         (
             "This message was blocked because its content presents a potential risk",
