@@ -20,7 +20,7 @@ WRITE_EMAIL = (
 )
 INSTRUMENT = (
     ".venv/bin/emailtrack message instrument --tenant demo --campaign welcome --message-id m1 "
-    "--to ada@example.com --html email.html --output tracked.html"
+    "--to ada@example.com --html email.html --output tracked.html --sent"
 )
 EXPORT = ".venv/bin/emailtrack campaign export welcome --tenant demo --bucket minute -o welcome.csv"
 TRY_IT = [START, PASSWORD, WRITE_EMAIL, INSTRUMENT, EXPORT]

@@ -1,5 +1,6 @@
 """``emailtrack message instrument|show``: instrument one message through the tracking edge
-(see the rewritten HTML, links and headers), and show what a tracking URL or token says."""
+(see the rewritten HTML, links and headers; with ``--sent`` also register it with its recipient
+and record it sent, as a sender does), and show what a tracking URL or token says."""
 
 from __future__ import annotations
 
@@ -11,20 +12,28 @@ from rich.table import Table
 
 from emailtrack.commands.common import (
     EXIT_BAD_INPUT,
+    RECIPIENT,
     TRACKING_EDGE,
     AsJson,
+    RecipientAddr,
     Tenant,
     TrackingEdgeAddr,
     cli_channel,
     command_group,
     console,
+    counted,
     fail,
     print_json,
     service_call,
 )
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.presentation.views import timestamp
-from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from emailtrack.v1 import (
+    recipient_pb2,
+    recipient_pb2_grpc,
+    tracking_edge_pb2,
+    tracking_edge_pb2_grpc,
+)
 
 app = command_group("Instrument a message; decode tracking URLs.")
 
@@ -48,10 +57,20 @@ def instrument(
     html: ExistingFile = None,
     text: ExistingFile = None,
     output: Annotated[
-        Path | None, typer.Option(help="Write the instrumented HTML here (else a summary).")
+        Path | None, typer.Option(help="Also write the instrumented HTML to this file.")
     ] = None,
+    sent: Annotated[
+        bool,
+        typer.Option(
+            "--sent",
+            help="Also register the message with its recipient and record it as sent (what a "
+            "sender does once its MTA took the message): the campaign then counts it as sent "
+            "and its Messages page lists it.",
+        ),
+    ] = False,
     as_json: AsJson = False,
     tracking_edge: TrackingEdgeAddr = TRACKING_EDGE,
+    recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """Rewrite links, add the open pixel and List-Unsubscribe headers to one message."""
     if html is None and text is None:
@@ -73,9 +92,12 @@ def instrument(
         ).message
     if output is not None:
         output.write_text(done.html, encoding="utf-8")
+    if sent:
+        record_sent(tenant, campaign, message_id, to, recipient)
     summary: dict[str, Any] = {
         "message_id": done.message_id,
         "recipient_id": message.recipient_id,
+        "recorded_sent": sent,
         "pixel_url": done.pixel_url,
         "unsubscribe_url": done.unsubscribe_url,
         "headers": {h.name: h.value for h in done.headers},
@@ -87,7 +109,7 @@ def instrument(
     if as_json:
         print_json({**summary, "html": done.html, "text": done.text})
         return
-    table = Table(title=f"message {done.message_id}: {len(done.links)} links")
+    table = Table(title=f"message {done.message_id}: {counted(len(done.links), 'link')}")
     table.add_column("#")
     table.add_column("original")
     table.add_column("tracking URL", overflow="fold")
@@ -99,6 +121,26 @@ def instrument(
         console.print(f"{name}: {value}", overflow="fold")
     if output is not None:
         console.print(f"instrumented HTML written to {output}")
+    if sent:
+        console.print(f"recorded as sent to {to} in campaign {campaign}")
+
+
+def record_sent(tenant: str, campaign: str, message_id: str, to: str, address: str) -> None:
+    """RegisterMessages then MarkSent for one message and its one recipient, as a sender does
+    (the SMTP relay and the demo make the same two calls)."""
+    registration = recipient_pb2.MessageRegistration(
+        message_id=message_id,
+        campaign_id=campaign,
+        recipients=[recipient_pb2.MessageRecipient(email=to, role=recipient_pb2.RECIPIENT_ROLE_TO)],
+    )
+    with service_call(f"recording {message_id} as sent"), cli_channel(address) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        stub.RegisterMessages(
+            recipient_pb2.RegisterMessagesRequest(tenant_id=tenant, messages=[registration])
+        )
+        stub.MarkSent(
+            recipient_pb2.MarkSentRequest(tenant_id=tenant, message_id=message_id, emails=[to])
+        )
 
 
 @app.command("show")

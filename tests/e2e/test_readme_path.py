@@ -170,6 +170,7 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     operator.wait_for_selector("#live-state.on", timeout=15_000)
     expect(operator.locator("#feed li.type-open.source-human")).to_have_count(1, timeout=10_000)
     expect(operator.locator('[data-counter="opens_human"]')).to_have_text("1")
+    expect(operator.locator('[data-counter="sent"]')).to_have_text("1")  # --sent recorded it
     operator.evaluate("window.__notReloaded = true")
     time.sleep(max(0.0, INSTANT_CLICK_S + 1 - (time.monotonic() - sent)))
     reader.get_by_role("link", name="Read our news").click()  # a person's click
@@ -183,6 +184,7 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     up.run(EXPORT)
     with (up.folder / "welcome.csv").open() as exported:
         rows = list(csv.DictReader(exported))
+    assert sum(int(r["sent"]) for r in rows) == 1
     assert sum(int(r["opens_human"]) for r in rows) == 1
     assert sum(int(r["clicks_human"]) for r in rows) == 1
 
