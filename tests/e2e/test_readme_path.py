@@ -177,6 +177,9 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     clicked = operator.locator("#feed li.type-click.source-human")
     expect(clicked).to_have_count(1, timeout=20_000)
     expect(operator.locator('[data-counter="clicks_human"]')).to_have_text("1")
+    tables = operator.locator("#engagement-tables")  # top links and breakdowns follow live
+    expect(tables.locator("td.url")).to_have_text("https://example.com/", timeout=10_000)
+    expect(tables.locator("table.breakdown").first).not_to_contain_text("No data yet.")
     assert operator.evaluate("window.__notReloaded") is True
     operator.screenshot(path=ARTIFACTS / "readme-campaign-live.png", full_page=True)
     assert errors == []

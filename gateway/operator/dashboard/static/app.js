@@ -1,6 +1,7 @@
 // Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
 // the first update brings the latest stored events, a reconnection never shows one twice),
-// and the opens/clicks chart (uPlot), refreshed when the live feed reports new events.
+// and the opens/clicks chart (uPlot) and the top links and breakdowns, refreshed when the live
+// feed reports new events (the tables are re-read from this page as the server renders it).
 "use strict";
 
 (function () {
@@ -43,6 +44,22 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((series) => chart && chart.setData(columns(series)))
       .catch(() => {});
+  }
+
+  function refreshTables() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("engagement-tables");
+        const shownTables = document.getElementById("engagement-tables");
+        if (fresh && shownTables) shownTables.replaceWith(fresh);
+      })
+      .catch(() => {});
+  }
+
+  function refreshAfterEvents() {
+    refreshChart();
+    refreshTables();
   }
 
   function percent(value, base) {
@@ -128,6 +145,6 @@
     const update = JSON.parse(message.data);
     updateCounters(update.stats);
     addEvents(update.events);
-    if (update.events.length && refreshTimer === null) refreshTimer = setTimeout(refreshChart, 1000);
+    if (update.events.length && refreshTimer === null) refreshTimer = setTimeout(refreshAfterEvents, 1000);
   });
 })();
