@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 import zoneinfo
 from datetime import UTC
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -68,30 +70,55 @@ def all_campaigns(
             return found, token
 
 
-def campaign_table(title: str, campaigns: list[dict[str, Any]]) -> Table:
+RATE_COLUMNS = (
+    ("open rate", "open"),
+    ("MPP-adj.", "mpp_adjusted_open"),
+    ("click rate", "click"),
+    ("bounce rate", "bounce"),
+)
+
+
+def campaign_figures(c: dict[str, Any]) -> list[tuple[str, str]]:
+    """A listed campaign's figures, labelled; rates read ``—`` while nothing was sent."""
+    counts = [
+        ("sent", str(c["sent"])),
+        ("delivered", str(c["delivered"])),
+        ("opens", str(c["filtered_unique_opens"])),
+        ("clicks", str(c["filtered_unique_clicks"])),
+    ]
+    rates = [(label, percent(c["rates"][key], c["rate_base"])) for label, key in RATE_COLUMNS]
+    return counts + rates
+
+
+def natural_width(table: Table) -> int:
+    """Columns the table takes when nothing has to shrink (rendered once, off-screen)."""
+    probe = Console(width=1000, file=io.StringIO())
+    lines = probe.render_lines(table, pad=False)
+    return max((sum(len(segment.text) for segment in line) for line in lines), default=0)
+
+
+def campaign_table(title: str, campaigns: list[dict[str, Any]], width: int = 200) -> Table:
     """Ids are never cut: the id column is as wide as the longest id (other columns shrink
-    first) and an id wider than the terminal wraps instead of ending in an ellipsis."""
-    table = Table(title=title)
+    first) and an id wider than the terminal wraps instead of ending in an ellipsis. When one
+    column per figure cannot fit in ``width``, each campaign's figures share one wrapped cell
+    (``sent 40 · delivered 39 · …``) rather than columns falling off the right edge."""
     longest = max((len(c["campaign_id"]) for c in campaigns), default=8)
+    table = Table(title=title)
     table.add_column("campaign", min_width=min(longest, 40), overflow="fold")
-    for column in ("sent", "delivered", "opens", "clicks", "open rate", "MPP-adj."):
-        table.add_column(column, justify="right")
-    table.add_column("click rate", justify="right")
-    table.add_column("bounce rate", justify="right")
+    labels = [label for label, _ in campaign_figures(campaigns[0])] if campaigns else []
+    for label in labels:
+        table.add_column(label, justify="right")
     for c in campaigns:
-        rates = c["rates"]
-        table.add_row(
-            c["campaign_id"],
-            str(c["sent"]),
-            str(c["delivered"]),
-            str(c["filtered_unique_opens"]),
-            str(c["filtered_unique_clicks"]),
-            percent(rates["open"]),
-            percent(rates["mpp_adjusted_open"]),
-            percent(rates["click"]),
-            percent(rates["bounce"]),
-        )
-    return table
+        table.add_row(c["campaign_id"], *(value for _, value in campaign_figures(c)))
+    if natural_width(table) <= width:
+        return table
+    narrow = Table(title=title)
+    narrow.add_column("campaign", min_width=min(longest, 40), overflow="fold")
+    narrow.add_column("figures", overflow="fold")
+    for c in campaigns:
+        shown = " · ".join(f"{label} {value}" for label, value in campaign_figures(c))
+        narrow.add_row(c["campaign_id"], shown)
+    return narrow
 
 
 @app.command("list")
@@ -110,7 +137,9 @@ def list_campaigns(
     if as_json:
         print_json({"campaigns": rows, "next_page_token": token or None})
         return
-    console.print(campaign_table(f"{counted(len(rows), 'campaign')} of {tenant}", rows))
+    console.print(
+        campaign_table(f"{counted(len(rows), 'campaign')} of {tenant}", rows, console.width)
+    )
     if token:
         console.print("more campaigns: use --all")
 
@@ -150,15 +179,20 @@ def show(
         return
     counters = Table(title=f"campaign {campaign}", show_header=False)
     opens, clicks = shown["opens"], shown["clicks"]
+    opened = shown["filtered_unique_opens"]
+
+    def rate(name: str, base: int = shown["rate_base"]) -> str:
+        return percent(shown["rates"][name], base)
+
     for label, value in (
         ("sent / delivered", f"{shown['sent']} / {shown['delivered']}"),
         ("bounces hard / soft", f"{shown['hard_bounced']} / {shown['soft_bounced']}"),
         ("unique opens (human · proxy · scanner)", _split(opens["unique"])),
         ("unique clicks (human · proxy · scanner)", _split(clicks["unique"])),
         ("unsubscribes / complaints", f"{shown['unsubscribes']} / {shown['complaints']}"),
-        ("open rate (MPP-adjusted)", _rates(shown["rates"], "open", "mpp_adjusted_open")),
-        ("click rate (click-to-open)", _rates(shown["rates"], "click", "click_to_open")),
-        ("bounce rate", percent(shown["rates"]["bounce"])),
+        ("open rate (MPP-adjusted)", f"{rate('open')} ({rate('mpp_adjusted_open')})"),
+        ("click rate (click-to-open)", f"{rate('click')} ({rate('click_to_open', opened)})"),
+        ("bounce rate", rate("bounce")),
     ):
         counters.add_row(label, value)
     console.print(counters)
@@ -182,10 +216,6 @@ def show(
 def _split(counts: dict[str, int]) -> str:
     parts = (counts["human"], counts["privacy_proxy"], counts["security_scanner"])
     return f"{counts['total']} ({' · '.join(map(str, parts))})"
-
-
-def _rates(rates: dict[str, float], main: str, other: str) -> str:
-    return f"{percent(rates[main])} ({percent(rates[other])})"
 
 
 @app.command("export")

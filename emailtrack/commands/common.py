@@ -132,8 +132,10 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def percent(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
+def percent(rate: float, base: int | None = None) -> str:
+    """``12.5%``; ``—`` when the rate's ``base`` (messages sent or delivered) is 0: a 0.0%
+    open rate beside an open would read as a contradiction (the dashboard shows ``—`` too)."""
+    return "—" if base == 0 else f"{rate * 100:.1f}%"
 
 
 def run_service_command(

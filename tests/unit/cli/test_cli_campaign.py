@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from emailtrack.commands.campaign import campaign_table
-from emailtrack.commands.common import counted
+from emailtrack.commands.common import counted, percent
 from emailtrack.commands.report import bounce_rows, summarise
 from emailtrack.presentation import views
 from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
@@ -76,9 +76,15 @@ def test_campaign_list_keeps_long_ids_whole_at_80_columns_and_counts_in_words(
     ids = ["autumn-newsletter-2026-week-41-de", "spring"]
     rows = [views.campaign_stats(stats(campaign_id)) for campaign_id in ids]
     printed = io.StringIO()
-    Console(width=80, file=printed).print(campaign_table(counted(len(rows), "campaign"), rows))
+    Console(width=80, file=printed).print(campaign_table(counted(len(rows), "campaign"), rows, 80))
     shown = printed.getvalue()
     assert ids[0] in shown  # whole on one line: copyable
+    assert "…" not in shown  # no label cut, and every figure there, none cropped at the edge:
+    assert "bounce rate 10.0%" in " ".join(shown.replace("│", " ").split())
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    wide = io.StringIO()
+    Console(width=200, file=wide).print(campaign_table("wide", rows, 200))
+    assert "┃ bounce rate ┃" in wide.getvalue()  # one column per figure when they fit
     assert (
         counted(1, "campaign") == "1 campaign"
         and "3 campaigns of acme" in cli("campaign", "list", "--all").stdout
@@ -124,3 +130,14 @@ def test_summary_adds_counts_before_dividing() -> None:
     quiet = analytics_pb2.CampaignStats(campaign_id="quiet", sent=5)
     assert [row["campaign_id"] for row in bounce_rows([quiet, big])] == ["b"]
     assert summarise([])["rates"]["open"] == 0.0
+
+
+def test_rates_without_a_base_read_as_a_dash_not_zero() -> None:
+    """Nothing sent yet: an open beside a 0.0% open rate would contradict the dashboard's —."""
+    unsent = analytics_pb2.CampaignStats(campaign_id="welcome", open_rate=0.0, rate_base=0)
+    unsent.opens.unique.total = 1
+    printed = io.StringIO()
+    row = views.campaign_stats(unsent)
+    Console(width=200, file=printed).print(campaign_table("t", [row], 200))
+    assert "0.0%" not in printed.getvalue() and "—" in printed.getvalue()
+    assert percent(0.5, 4) == "50.0%" and percent(0.5) == "50.0%" and percent(0.0, 0) == "—"
