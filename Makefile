@@ -28,7 +28,9 @@ system-deps:
 	command -v swaks >/dev/null || missing="$$missing swaks"; \
 	[ -z "$$missing" ] || (apt-get update -qq && apt-get install -y -qq $$missing)
 
-up: install
+# `make up` needs only Python: the system packages above serve the tests, never the platform
+# (no apt-get, no root).
+up: $(INSTALLED)
 	$(BIN)/emailtrack up
 
 test: install lint

@@ -264,4 +264,4 @@ def export_csv(
     if as_json:
         print_json({"path": str(output), "rows": rows, "windows": len(windows)})
     elif not to_stdout:
-        console.print(f"wrote {rows} rows to {output}")
+        console.print(f"wrote {counted(rows, 'row')} to {output}")
