@@ -185,6 +185,8 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
             r
             for r in self.people.values()
             if request.status in (recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED, r.status)
+            and r.email.lower().startswith(request.email_prefix.lower())
+            and request.email_contains.lower() in r.email.lower()
         ]
         return recipient_pb2.ListRecipientsResponse(recipients=found)
 
