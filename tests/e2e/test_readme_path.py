@@ -176,6 +176,7 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     clicked = operator.locator("#feed li.type-click.source-human")
     expect(clicked).to_have_count(1, timeout=20_000)
     expect(operator.locator('[data-counter="clicks_human"]')).to_have_text("1")
+    expect(operator.locator("#top-links")).to_contain_text("https://example.com/")
     assert operator.evaluate("window.__notReloaded") is True
     operator.screenshot(path=ARTIFACTS / "readme-campaign-live.png", full_page=True)
     assert errors == []

@@ -220,6 +220,21 @@ class Pages:
             request, "mailboxes.html", user, mailboxes=rows, warmup=warmup, days=WARMUP_DAYS
         )
 
+    async def top_links(self, request: Request, user: DashboardUser) -> Response:
+        """The top-link rows (HTML), re-read by the page when live events arrived."""
+        try:
+            campaign_id = params.path_id(request.path_params, "campaign_id")
+            links = await self.backend.call(
+                self.backend.analytics.GetTopLinks,
+                analytics_pb2.GetTopLinksRequest(tenant_id=user.tenant_id, campaign_id=campaign_id),
+            )
+        except params.ParameterError as exc:
+            return Response(exc.message, status_code=422)
+        except ServiceError as exc:
+            return Response(exc.message, status_code=exc.status)
+        rows = [views.link(link) for link in links.links]
+        return TEMPLATES.TemplateResponse(request, "top_links_rows.html", {"links": rows})
+
     async def timeline(self, request: Request, user: DashboardUser) -> Response:
         try:
             campaign_id = params.path_id(request.path_params, "campaign_id")

@@ -113,3 +113,13 @@ def test_per_message_page_says_who_opened_clicked_and_bounced(client: TestClient
 def test_a_rate_without_a_base_is_a_dash_not_zero() -> None:
     assert rate(0.25, 4) == "25.0%"
     assert rate(0.0, 0) == "—"  # one open, nothing reported sent: not "0.0%"
+
+
+def test_top_link_rows_are_served_for_the_live_refresh(client: TestClient) -> None:
+    assert client.get("/dashboard/campaigns/spring/links").status_code == 401
+    log_in(client)
+    page = client.get("/dashboard/campaigns/spring").text
+    assert 'data-links="http://testserver/dashboard/campaigns/spring/links"' in page
+    rows = client.get("/dashboard/campaigns/spring/links")
+    assert rows.headers["content-type"].startswith("text/html")
+    assert '<td class="url">https://example.com/offer</td>' in rows.text
