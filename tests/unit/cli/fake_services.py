@@ -116,6 +116,16 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
+    def GetTenantSummary(self, request, context):
+        """Three campaigns added up (fixed figures); the range is only recorded."""
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        found = analytics_pb2.CampaignStats(
+            tenant_id=TENANT, sent=30, delivered=27, hard_bounced=3, bounce_rate=0.1, rate_base=27
+        )
+        found.replies, found.unique_replies, found.reply_rate = 4, 3, 3 / 27
+        return analytics_pb2.GetTenantSummaryResponse(campaigns=3, stats=found)
+
     def GetMessageEngagement(self, request, context):
         """m1 to ada: sent, delivered, opened by MPP then a person, clicked by a scanner."""
         self.log.append(request)
