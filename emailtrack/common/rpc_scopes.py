@@ -31,6 +31,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "InstrumentMessageStream": Scope.SEND,
         "InstrumentMime": Scope.SEND,
         "InstrumentMimeStream": Scope.SEND,
+        "InstrumentMimeBatch": Scope.SEND,
         "VerifyToken": Scope.READ,
         "RegisterTrackingDomain": Scope.ADMIN,
         "VerifyTrackingDomain": Scope.ADMIN,
