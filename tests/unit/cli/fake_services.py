@@ -215,8 +215,9 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
         return recipient_pb2.UnsubscribeResponse(recipient=found)
 
     def ListCampaignMessages(self, request, context):
-        """Campaign spring: m1 to ada (delivered), m2 to bob (failed), m3 to cy (pending);
-        the page token is the index of the next row."""
+        """Campaign spring (and never-defined-registered, registered under a plain id): m1 to
+        ada (delivered), m2 to bob (failed), m3 to cy (pending); the page token is the index
+        of the next row."""
         self.log.append(request)
         refuse_other_tenants(request, context)
         delivery = recipient_pb2.DeliveryStatus
@@ -236,7 +237,7 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
                 ("m3", "cy", delivery.DELIVERY_STATUS_PENDING, ""),
             )
         ]
-        if request.campaign_id != "spring":
+        if request.campaign_id not in ("spring", "never-defined-registered"):
             rows = []
         start = int(request.page_token or 0)
         end = start + (request.page_size or 100)
