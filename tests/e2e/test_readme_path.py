@@ -2,7 +2,8 @@
 ``make up``'s entry point (``emailtrack up``) in a fresh folder, the login it points to, the
 email instrumented by the README's command and opened in the browser (its pixel loads), the
 campaign appearing live on the campaign list, the open in the campaign's Recent activity, a
-human click on the email's link appearing live, and the CSV export. Every command is the
+human click on the email's link appearing live, the per-message view saying a person opened
+and clicked, and the CSV exports. Every command is the
 README's, verbatim (``tests/readme_try_it.py``; a unit test checks they have not drifted).
 
 The platform's ports are moved the way the README's configuration table says
@@ -31,6 +32,7 @@ from emailtrack.platform.supervisor import DEFAULT_PORTS
 from tests.e2e.test_dashboard_live import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.readme_try_it import (
     EXPORT,
+    EXPORT_MESSAGES,
     INSTRUMENT,
     PASSWORD,
     START,
@@ -171,6 +173,8 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     operator.wait_for_selector("#live-state.on", timeout=15_000)
     expect(operator.locator("#feed li.type-open.source-human")).to_have_count(1, timeout=10_000)
     expect(operator.locator('[data-counter="opens_human"]')).to_have_text("1")
+    expect(operator.locator('[data-counter="sent"]')).to_have_text("1")  # --sent
+    expect(operator.locator('[data-rate="open"]')).to_have_text("100.0%")
     operator.evaluate("window.__notReloaded = true")
     time.sleep(max(0.0, INSTANT_CLICK_S + 1 - (time.monotonic() - sent)))
     reader.get_by_role("link", name="Read our news").click()  # a person's click
@@ -182,11 +186,24 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     operator.screenshot(path=ARTIFACTS / "readme-campaign-live.png", full_page=True)
     assert errors == []
 
+    operator.click("#messages-link")
+    ada = operator.locator('#messages tr[data-message="m1"]')
+    expect(ada).to_contain_text("ada@example.com")
+    expect(ada.locator(".source-human")).to_have_count(2)  # opened and clicked by a person
+    operator.screenshot(path=ARTIFACTS / "readme-messages.png")
+
+    up.run(EXPORT_MESSAGES)
+    with (up.folder / "messages.csv").open() as exported:
+        (message,) = list(csv.DictReader(exported))
+    assert (message["email"], message["status"]) == ("ada@example.com", "sent")
+    assert (message["opened_by_human"], message["clicked_by_human"]) == ("yes", "yes")
+    assert (message["opened_by_machine"], message["clicked_by_machine"]) == ("no", "no")
     up.run(EXPORT)
     with (up.folder / "welcome.csv").open() as exported:
         rows = list(csv.DictReader(exported))
     assert sum(int(r["opens_human"]) for r in rows) == 1
     assert sum(int(r["clicks_human"]) for r in rows) == 1
+    assert sum(int(r["sent"]) for r in rows) == 1
 
 
 def reader_page(chromium: Browser) -> Page:
