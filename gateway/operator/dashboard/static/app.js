@@ -91,8 +91,12 @@
   }
 
   function addEvents(events) {
-    if (!events.length) return;
     const placeholder = feed.querySelector(".empty");
+    if (!events.length) {
+      // the first update brings the stored events: none means none yet, not "still loading"
+      if (placeholder) placeholder.textContent = "No activity yet: opens, clicks and bounces show here as they happen.";
+      return;
+    }
     if (placeholder) placeholder.remove();
     for (const e of events) {
       if (shown.has(e.event_id)) continue;
