@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -43,7 +44,6 @@ from tests.readme_try_it import (
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 CLI_ADDRESSES = ("tracking-edge", "recipient", "bounce", "analytics", "webhooks")
 INSTANT_CLICK_S = 10  # a click this soon after the send reads as a link scanner's
 
@@ -88,11 +88,11 @@ def moved_ports_env() -> dict[str, str]:
 @pytest.fixture
 def up(scratch_dir: Path) -> Iterator[Up]:
     """``make up`` in a fresh clone's folder: its recipe's ``emailtrack up`` (a unit test checks
-    the Makefile), the folder holding the project's ``.venv``."""
+    the Makefile), the folder holding the test run's environment as ``.venv``."""
     assert TRY_IT[0] == START == "make up"
     folder = scratch_dir / "readme-path"
     folder.mkdir()
-    (folder / ".venv").symlink_to(ROOT / ".venv")
+    (folder / ".venv").symlink_to(sys.prefix)  # the environment running the tests
     env = moved_ports_env()
     process = subprocess.Popen(
         [".venv/bin/emailtrack", "up"],
