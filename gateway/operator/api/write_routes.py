@@ -102,7 +102,7 @@ def _recipient(value: Any, where: str) -> recipient_pb2.MessageRecipient:
     if not isinstance(value, dict):
         raise params.ParameterError(where, "must be an address or {email, role}")
     json_body.only_fields(value, ("email", "role"), f"{where}.")
-    role = json_body.string(value, "role", 3, f"{where}.") or "to"
+    role = json_body.string(value, "role", MAX_TEXT, f"{where}.") or "to"
     if role not in ROLES:
         raise params.ParameterError(f"{where}.role", f"must be one of {', '.join(ROLES)}")
     email = json_body.string(value, "email", MAX_ADDRESS, f"{where}.")
@@ -210,7 +210,7 @@ class WriteApi:
             )
             reply = await self.backend.call(stub.MarkDeferred, deferred)
         else:
-            bounce = json_body.string(body, "bounce_type", 4)
+            bounce = json_body.string(body, "bounce_type", MAX_TEXT)
             if bounce not in BOUNCE_TYPES:
                 raise params.ParameterError("bounce_type", "must be hard or soft (or absent)")
             failed = recipient_pb2.MarkFailedRequest(
