@@ -102,10 +102,12 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
         phrases=(
             ("blocked senders", t.REJECTED),
             ("block policy for envelope from", t.REJECTED),
-            ("spf sender invalid", t.BLOCKED),
-            ("dkim sender invalid", t.BLOCKED),
-            ("dmarc sender invalid", t.BLOCKED),
-            ("ip reputation", t.BLOCKED),
+            # Sender authentication and reputation: Sisimai 5's authfailure and badreputation
+            # (4.25, which lacks both, says blocked), as everywhere else in this parser.
+            ("spf sender invalid", t.AUTH_FAILURE),
+            ("dkim sender invalid", t.AUTH_FAILURE),
+            ("dmarc sender invalid", t.AUTH_FAILURE),
+            ("ip reputation", t.BAD_REPUTATION),
             ("ip temporarily blacklisted", t.BLOCKED),
             ("maximum email size exceeded", t.MESSAGE_TOO_BIG),
             ("account inbounds disabled", t.NOT_ACCEPTED),
