@@ -317,6 +317,9 @@ CASES = [
     (550, "5.7.1", "Message rejected", "", "security_error", "soft", "retry_after_fix"),
     (550, "5.2.0", "Message rejected", "", "filtered", "soft", "retry_after_fix"),
     (550, "", "Access denied", "", "policy_violation", "soft", "retry_after_fix"),
+    # ... but a loose status that means no refusal (X.4.1 "no answer from host") does not
+    # outweigh them.
+    (550, "5.4.1", "Message rejected", "", "policy_violation", "soft", "retry_after_fix"),
     (550, "5.7.1", "Denied by policy", "", "policy_violation", "soft", "retry_after_fix"),
     # RFC 3463 codes read as their registry meaning (Sisimai's SMTP::Status names them alike).
     (550, "5.2.4", "", "", "filtered", "soft", "retry_after_fix"),
@@ -460,6 +463,8 @@ def test_mta_family_wording(text, reason):
         ("Bad sender IP address", "blocked"),
         ("said: 550 blocked", "blocked"),
         ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # Office 365's edge blocking of a recipient not in its directory.
+        ("5.4.1 [a@b.example]: Recipient address rejected: Access denied", "user_unknown"),
         # Security and unknown-mailbox wording.
         ("Authentication turned on in your email client", "security_error"),
         ("Executable files are not allowed in compressed files", "security_error"),
