@@ -4,6 +4,7 @@ empty Python app on granian serving the same GIF are the same-run references.
 
     python bench/e2e.py            # the full run: 15 s per phase, rates stepped to 12,000/s
     python bench/e2e.py --quick    # a 2-3 minute check: 5 s phases at 1,000-4,000/s
+    python bench/e2e.py --quick --e2e-rates 2000 --profile-rate 2000   # + py-spy profiles
 
 End-to-end phases first, at increasing paced rates (``--e2e-rates``; each wrk thread keeps
 a schedule of evenly spaced requests), each waiting until analytics has counted every hit,
@@ -14,7 +15,9 @@ probe hits, each of its own campaign, from send until GetCampaignStats counts it
 component and in total, the CPU µs per counted event (process CPU time, which a noisy
 machine does not inflate the way it does wall-clock rates). Then HTTP phases whose hits are
 not waited for: the gateway unpaced (peak) and paced at half of it. Last: peak RSS per
-process and a summary against the targets of issue 22.
+process and a summary against the targets of issue 22. ``--profile-rate`` adds one e2e phase
+with py-spy sampling every Python component (collapsed stacks in ``--profile-dir``, the top
+functions printed).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from e2e_measure import Analytics, LagProbes, ResourceSampler
+from e2e_profile import Profiles
 from e2e_report import (
     Phase,
     cpu_table,
@@ -125,9 +130,11 @@ def run_phase(
     offered: float,
     *,
     drain: bool = True,
+    profile_dir: Path | None = None,
 ) -> Phase:
     """One wrk run at ``offered`` hits/s in total (0: unpaced), measured per component;
-    with ``drain`` it waits until analytics has counted every acknowledged hit."""
+    with ``drain`` it waits until analytics has counted every acknowledged hit; with
+    ``profile_dir`` py-spy samples every Python component while wrk runs."""
     campaign = f"{name.replace(' ', '-').replace('/', '')}-{uuid.uuid4().hex[:6]}"
     paths = paths_file(platform, campaign, directory)
     probe_count = int(args.duration / 0.25) + 4
@@ -140,14 +147,20 @@ def run_phase(
     with ResourceSampler(component_roots(platform)) as sampler:
         started = time.monotonic()
         lag.start()
-        result = run_wrk(
-            platform.gateway_url,
-            paths,
-            threads=args.threads,
-            connections=args.connections,
-            duration_s=args.duration,
-            thread_rate=offered / args.threads,
+        profiles = (
+            Profiles(component_roots(platform), profile_dir, args.duration)
+            if profile_dir
+            else nullcontext()
         )
+        with profiles:
+            result = run_wrk(
+                platform.gateway_url,
+                paths,
+                threads=args.threads,
+                connections=args.connections,
+                duration_s=args.duration,
+                thread_rate=offered / args.threads,
+            )
         last_counted = (
             wait_counted(analytics, campaign, result.requests) if drain else time.monotonic()
         )
@@ -167,6 +180,8 @@ def run_phase(
         drain,
     )
     print("\n".join(phases_table([phase])[2:]), flush=True)  # progress: the phase's row
+    if isinstance(profiles, Profiles):
+        print("\n".join(profiles.report()), flush=True)
     return phase
 
 
@@ -235,6 +250,13 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 s phases at 1,000-4,000/s")
     parser.add_argument("--duration", type=int, help="seconds per phase (default 15; quick 5)")
+    parser.add_argument(
+        "--profile-rate",
+        type=int,
+        default=0,
+        help="then one more e2e phase at this rate with py-spy on every Python component",
+    )
+    parser.add_argument("--profile-dir", type=Path, default=Path("e2e-profiles"))
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -260,7 +282,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="emailtrack-e2e-") as tmp:
         directory = Path(tmp)
         directory.chmod(0o755)  # the embedded PostgreSQL may run as another user
-        platform = Platform(PlatformOptions(state_dir=directory / "platform", auto_ports=True))
+        # every acknowledged hit is counted (reloads within the tracking edge's duplicate
+        # window would be stored but left out of the totals the phases wait for)
+        platform = Platform(
+            PlatformOptions(
+                state_dir=directory / "platform",
+                auto_ports=True,
+                extra_env={"EMAILTRACK_DUPLICATE_WINDOW_S": "0"},
+            )
+        )
         try:
             platform.start(timeout_s=120)
             references = reference_runs(directory, args)
@@ -274,6 +304,18 @@ def main() -> int:
                 flush=True,
             )
             phases = stepped_phases(platform, analytics, directory, args)
+            if args.profile_rate:
+                name = f"e2e {args.profile_rate}/s profiled"
+                profiled = run_phase(
+                    platform,
+                    analytics,
+                    name,
+                    directory,
+                    args,
+                    args.profile_rate,
+                    profile_dir=args.profile_dir,
+                )
+                phases.append(profiled)
             # then HTTP only: the gateway unpaced, and paced at half of that; their hits are
             # not waited for (the tracking edge still works off the peak's backlog meanwhile)
             peak = run_phase(platform, analytics, "http-peak", directory, args, 0, drain=False)

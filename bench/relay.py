@@ -20,12 +20,15 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
+from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import psutil
 from aiosmtpd.controller import Controller
+from prometheus_client.parser import text_string_to_metric_families
 
 from emailtrack.platform.ports import free_port
 from emailtrack.platform.supervisor import Platform, PlatformOptions
@@ -150,15 +153,29 @@ def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
     return used
 
 
-def profile_component(
-    roots: dict[str, int], request: list[str] | None, duration_s: float
-) -> subprocess.Popen[bytes] | None:
-    if not request:
-        return None
-    name, path = request
+def grpc_calls(platform: Platform) -> Counter[str]:
+    """gRPC calls handled so far by the services the relay calls, by method (their metrics)."""
+    calls: Counter[str] = Counter()
+    for service in ("tracking-edge", "recipient"):
+        url = f"http://127.0.0.1:{platform.ports[f'{service}-metrics']}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            for family in text_string_to_metric_families(reply.read().decode()):
+                for sample in family.samples:
+                    if sample.name == "emailtrack_grpc_requests_total":
+                        calls[sample.labels["method"].rsplit("/", 1)[-1]] += int(sample.value)
+    return calls
+
+
+def profile_components(
+    roots: dict[str, int], requests: list[list[str]], duration_s: float, gil_only: bool
+) -> list[subprocess.Popen[bytes]]:
     spy = str(Path(sys.executable).with_name("py-spy"))
-    command = [spy, "record", "--pid", str(roots[name]), "--duration", str(int(duration_s))]
-    return subprocess.Popen([*command, "--format", "raw", "--nonblocking", "-o", path])
+    spies = []
+    for name, path in requests:
+        command = [spy, "record", "--pid", str(roots[name]), "--duration", str(int(duration_s))]
+        command += ["--format", "raw", "--nonblocking", "-o", path]
+        spies.append(subprocess.Popen([*command, "--gil"] if gil_only else command))
+    return spies
 
 
 def main() -> int:
@@ -169,8 +186,16 @@ def main() -> int:
     parser.add_argument(
         "--profile-component",
         nargs=2,
+        action="append",
+        default=[],
         metavar=("NAME", "FILE"),
-        help="py-spy collapsed stacks of a platform process (recipient, ...) in the relay phase",
+        help="py-spy collapsed stacks of a platform process (recipient, ...) in the relay phase "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="profile only samples holding the GIL (Python on the CPU, not waiting on I/O)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="emailtrack-relay-bench-") as tmp:
@@ -202,11 +227,15 @@ def main() -> int:
                 roots["postgresql"] = platform.postgres.process.pid
             roots["relay"] = relay.pid
             before, cpu_before = upstream.count, cpu_seconds(roots)
-            spy = profile_component(roots, args.profile_component, args.duration)
+            calls_before = grpc_calls(platform)
+            spies = profile_components(
+                roots, args.profile_component, args.duration, args.profile_gil
+            )
             relayed, relayed_s = send_for(relay_port, args.clients, args.duration, 20_000_000)
-            if spy is not None:
+            for spy in spies:
                 spy.wait(timeout=60)
             cpu = {n: s - cpu_before[n] for n, s in cpu_seconds(roots).items()}
+            calls = grpc_calls(platform) - calls_before
             assert upstream.count - before == relayed, "every accepted message reached upstream"
         finally:
             if relay is not None:
@@ -228,6 +257,9 @@ def main() -> int:
         f"  {'total':14s} {per_message * 1000:7.2f}  -> ceiling on {os.cpu_count()} idle cores: "
         f"{(os.cpu_count() or 1) / per_message:.0f} msgs/s"
     )
+    print("gRPC calls per relayed message, by method:")
+    for method, count in calls.most_common():
+        print(f"  {method:20s} {count / relayed:7.3f}")
     print(f"machine load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     verdict = "met" if relay_rate >= GOAL_PER_S else "NOT met"
     print(f"goal >= {GOAL_PER_S:.0f} msgs/s through the relay: {verdict}")

@@ -125,6 +125,9 @@ class GatewaySettings:
     metrics_port: int = METRICS_PORT
     hit_limit_per_ip: int = HIT_LIMIT_PER_IP
     hit_limit_window_s: float = HIT_LIMIT_WINDOW_S
+    # the host a token is checked against comes from X-Forwarded-Host when a trusted proxy
+    # sends it (EMAILTRACK_TRUST_FORWARDED_HOST=true; for proxies that rewrite Host)
+    trust_forwarded_host: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -142,6 +145,12 @@ class GatewaySettings:
         )
         operators = OperatorSettings.from_env(token_keys, env, proxies)
         http_workers = env_int("EMAILTRACK_HTTP_WORKERS", 2, env)
+        trust_forwarded_host = _flag("EMAILTRACK_TRUST_FORWARDED_HOST", env)
+        if trust_forwarded_host and not proxies:
+            raise ConfigError(
+                "EMAILTRACK_TRUST_FORWARDED_HOST needs EMAILTRACK_TRUSTED_PROXIES: the proxies "
+                "whose X-Forwarded-Host is believed"
+            )
         dashboard = operators.dashboard_users or operators.dashboard_users_file
         if dashboard and http_workers > 1 and not operators.dashboard_database_url:
             raise ConfigError(
@@ -169,4 +178,12 @@ class GatewaySettings:
                 "EMAILTRACK_GATEWAY_HIT_LIMIT_WINDOW_S", int(HIT_LIMIT_WINDOW_S), env
             ),
             operators=operators,
+            trust_forwarded_host=trust_forwarded_host,
         )
+
+
+def _flag(name: str, env: Mapping[str, str] | None) -> bool:
+    value = env_str(name, "false", env).strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false")
+    return value == "true"

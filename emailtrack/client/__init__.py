@@ -3,7 +3,7 @@ deadlines, retries on UNAVAILABLE, batching). Needs only grpcio and protobuf; se
 
 from emailtrack.client.async_client import AsyncEmailtrackClient
 from emailtrack.client.options import ClientOptions, Endpoints, RetryPolicy
-from emailtrack.client.requests import message_to_instrument, registration
+from emailtrack.client.requests import instrument_mime_request, message_to_instrument, registration
 from emailtrack.client.sync_client import EmailtrackClient
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "EmailtrackClient",
     "Endpoints",
     "RetryPolicy",
+    "instrument_mime_request",
     "message_to_instrument",
     "registration",
 ]

@@ -5,7 +5,7 @@ UNAVAILABLE."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -70,10 +70,11 @@ class AsyncEmailtrackClient:
     def _channel(self, target: str) -> grpc.aio.Channel:
         if target not in self._channels:
             credentials = self.options.channel_credentials()
+            options = self.options.channel_options()
             self._channels[target] = (
-                grpc.aio.secure_channel(target, credentials)
+                grpc.aio.secure_channel(target, credentials, options)
                 if credentials is not None
-                else grpc.aio.insecure_channel(target)
+                else grpc.aio.insecure_channel(target, options)
             )
         return self._channels[target]
 
@@ -167,6 +168,15 @@ class AsyncEmailtrackClient:
             options=options,
         )
         return await self.run(calls.instrument_mime(request))
+
+    async def instrument_mime_batch(
+        self, requests: Sequence[tracking_edge_pb2.InstrumentMimeRequest]
+    ) -> list[tracking_edge_pb2.InstrumentMimeResult]:
+        """Instruments several messages in one call (build each with
+        ``emailtrack.client.instrument_mime_request``; at most 1,000 and 48 MiB per call): one
+        result per request, in order, each with ``response`` or, when that message was refused,
+        ``refusal`` and ``error`` (the others are still instrumented)."""
+        return await self.run(calls.instrument_mime_batch(list(requests)))
 
     async def register_messages(
         self,

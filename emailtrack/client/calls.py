@@ -51,6 +51,17 @@ def instrument_mime(
     return Call("tracking_edge", "InstrumentMime", request, lambda reply: reply)
 
 
+def instrument_mime_batch(
+    requests: list[tracking_edge_pb2.InstrumentMimeRequest],
+) -> Call[list[tracking_edge_pb2.InstrumentMimeResult]]:
+    return Call(
+        "tracking_edge",
+        "InstrumentMimeBatch",
+        tracking_edge_pb2.InstrumentMimeBatchRequest(requests=requests),
+        lambda reply: list(reply.results),
+    )
+
+
 def register_messages(
     tenant_id: str, registrations: list[recipient_pb2.MessageRegistration]
 ) -> Call[recipient_pb2.RegisterMessagesResponse]:

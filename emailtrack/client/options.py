@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import grpc
 
 LOCAL_HOST = "127.0.0.1"
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # the services' own limit (a 25 MiB MIME message fits)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,13 @@ class ClientOptions:
 
     def metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.api_key}"),) if self.api_key else ()
+
+    def channel_options(self) -> tuple[tuple[str, int], ...]:
+        """gRPC's 4 MiB default would refuse a large instrumented message: the services' limit."""
+        return (
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        )
 
     def channel_credentials(self) -> grpc.ChannelCredentials | None:
         return grpc.ssl_channel_credentials(self.root_certificates) if self.tls else None

@@ -31,6 +31,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "InstrumentMessageStream": Scope.SEND,
         "InstrumentMime": Scope.SEND,
         "InstrumentMimeStream": Scope.SEND,
+        "InstrumentMimeBatch": Scope.SEND,
         "VerifyToken": Scope.READ,
         "RegisterTrackingDomain": Scope.ADMIN,
         "VerifyTrackingDomain": Scope.ADMIN,
@@ -64,6 +65,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "EraseRecipient": Scope.ADMIN,
         "GetEngagementSummary": Scope.READ,
         "LookupMessages": Scope.INTERNAL,
+        "ListCampaignMessages": Scope.READ,
     },
     "emailtrack.v1.CampaignService": {
         "CreateCampaign": Scope.SEND,
@@ -93,6 +95,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetTrackedUsage": Scope.READ,
         "GetFilterSettings": Scope.READ,
         "UpdateFilterSettings": Scope.ADMIN,
+        "GetMessageEngagement": Scope.READ,
     },
     "emailtrack.v1.BounceService": {
         "ClassifySmtpReply": Scope.SEND,

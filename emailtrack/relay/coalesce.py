@@ -3,7 +3,9 @@ items that arrive while a call is in flight wait and go together in the next one
 the relay makes one CheckSendable / RegisterMessages call for many SMTP sessions; alone, an
 item waits for nothing. A batch of several items that fails with an error ``split_on`` accepts
 (bad input, say) is retried item by item, so one bad item fails alone; other errors (the
-service is down) fail the whole batch at once."""
+service is down) fail the whole batch at once. A batch holds at most ``max_batch`` items and,
+when ``size_of`` is given, at most ``max_size`` of their summed sizes (a larger item goes
+alone)."""
 
 from __future__ import annotations
 
@@ -21,29 +23,45 @@ class Coalescer(Generic[Item, Result]):
         call: Callable[[list[Item]], Awaitable[list[Result]]],
         split_on: Callable[[Exception], bool],
         max_batch: int = 500,
+        size_of: Callable[[Item], int] | None = None,
+        max_size: int = 0,
     ) -> None:
         self.call = call
         self.split_on = split_on
         self.max_batch = max_batch
+        self.size_of = size_of
+        self.max_size = max_size
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._draining = False
+        self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps only weak refs
 
     async def submit(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
-        if not self._draining:
-            self._draining = True
-            asyncio.get_running_loop().create_task(self._drain())
+        if self._drainer is None:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         try:
             while self._pending:
-                batch = self._pending[: self.max_batch]
-                del self._pending[: self.max_batch]
+                taken = self._batch_length()
+                batch = self._pending[:taken]
+                del self._pending[:taken]
                 await self._run(batch)
         finally:
-            self._draining = False
+            self._drainer = None
+
+    def _batch_length(self) -> int:
+        """How many of the pending items go in the next call (at least one)."""
+        limit = min(len(self._pending), self.max_batch)
+        if self.size_of is None:
+            return limit
+        total = 0
+        for taken, (item, _) in enumerate(self._pending[:limit]):
+            total += self.size_of(item)
+            if total > self.max_size and taken > 0:
+                return taken
+        return limit
 
     async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:

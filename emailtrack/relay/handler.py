@@ -3,9 +3,11 @@
 RCPT: a recipient the recipient service will not send to (suppressed, unsubscribed) is
 refused with 550 and the reason; if that service cannot answer, 451 (fail closed).
 DATA: the message is registered once under one message id (the X-Emailtrack-Message header, or
-a digest of tenant and Message-ID (or content), so a client's retry reuses it); then for each
-recipient it is instrumented with that recipient's tokens and relayed to the upstream; the
-recipients the upstream took are marked sent (the EMAIL_SENT event). Any failure answers 4xx
+a digest of tenant and Message-ID (or content), so a client's retry reuses it); then it is
+instrumented with each recipient's tokens (all recipients at once, in calls shared with the
+other sessions; a refusal, such as a DKIM signature, refuses the message before anything is
+sent) and relayed to the upstream once per recipient; the recipients the upstream took are
+marked sent (the EMAIL_SENT event). Any failure answers 4xx
 so the client keeps the message and retries, nothing is queued here; a recipient already relayed
 by an earlier attempt is not sent twice. A permanent upstream refusal is passed on as 5xx
 when no recipient of the transaction was relayed.
@@ -28,14 +30,14 @@ from typing import Any
 
 import grpc
 
-from emailtrack.client import AsyncEmailtrackClient, registration
+from emailtrack.client import AsyncEmailtrackClient, instrument_mime_request, registration
 from emailtrack.common import mail_headers
 from emailtrack.common.identity import address_key, recipient_id_for
 from emailtrack.common.metrics import RELAY_RECIPIENTS
 from emailtrack.relay.coalesce import Coalescer
 from emailtrack.relay.config import RelaySettings
 from emailtrack.relay.upstream import Upstream, UpstreamRefused
-from emailtrack.v1 import recipient_pb2
+from emailtrack.v1 import recipient_pb2, tracking_edge_pb2
 
 log = logging.getLogger(__name__)
 RELAYED_MEMORY = 100_000
@@ -43,6 +45,9 @@ RELAYED_TTL_S = 3600.0
 _HEADERS = BytesHeaderParser(policy=compat32)
 _UPSTREAM_MAIL_OPTIONS = ("BODY=8BITMIME", "SMTPUTF8")
 MARK_BATCH = 200  # messages per MarkSentBatch; a batch over the service's bound is split
+INSTRUMENT_BATCH = 64  # messages per InstrumentMimeBatch call
+INSTRUMENT_BATCH_BYTES = 8 * 1024 * 1024  # and their bytes (a larger message goes alone)
+INSTRUMENT_ROUND_BYTES = 16 * 1024 * 1024  # instrumented copies of one message held at once
 _ONE_ITEM_CODES = frozenset(
     {
         grpc.StatusCode.INVALID_ARGUMENT,
@@ -88,6 +93,15 @@ class RelayHandler:
         )
         self.registrations: Coalescer[recipient_pb2.MessageRegistration, None] = Coalescer(
             lambda batch: self._register(tenant, batch), _bad_input
+        )
+        self.instruments: Coalescer[
+            tracking_edge_pb2.InstrumentMimeRequest, tracking_edge_pb2.InstrumentMimeResult
+        ] = Coalescer(
+            client.instrument_mime_batch,
+            _bad_input,
+            max_batch=INSTRUMENT_BATCH,
+            size_of=lambda request: len(request.mime),
+            max_size=INSTRUMENT_BATCH_BYTES,
         )
         self.sent_marks: Coalescer[tuple[str, list[str]], None] = Coalescer(
             lambda batch: self._mark_sent(tenant, batch), _refused, max_batch=MARK_BATCH
@@ -156,28 +170,27 @@ class RelayHandler:
             return "451 4.3.0 Registration unavailable, try again later"
         sent: list[str] = []
         refusals: list[UpstreamRefused] = []
-        for recipient in envelope.rcpt_tos:
-            key = (digest, address_key(recipient))
-            if key in self.relayed:
-                continue
+        pending = [r for r in envelope.rcpt_tos if (digest, address_key(r)) not in self.relayed]
+        for chunk in _rounds(pending, len(content)):
             try:
-                data = await self._instrument(content, campaign, message_id, recipient)
+                instrumented = await self._instrument(content, campaign, message_id, chunk)
             except _Refusal as refusal:
                 outcome = "deferred" if str(refusal).startswith("4") else "refused"
                 RELAY_RECIPIENTS.labels(outcome).inc(len(envelope.rcpt_tos) - len(sent))
                 return str(refusal)
-            try:
-                await asyncio.to_thread(
-                    self.upstream.send, envelope.mail_from, recipient, data, _options(envelope)
-                )
-            except UpstreamRefused as refused:
-                log.warning("upstream refused %s: %s", message_id, refused)
-                RELAY_RECIPIENTS.labels("refused" if refused.permanent else "deferred").inc()
-                refusals.append(refused)
-                continue
-            RELAY_RECIPIENTS.labels("relayed").inc()
-            self.relayed.add(key)
-            sent.append(recipient)
+            for recipient, data in zip(chunk, instrumented, strict=True):
+                try:
+                    await asyncio.to_thread(
+                        self.upstream.send, envelope.mail_from, recipient, data, _options(envelope)
+                    )
+                except UpstreamRefused as refused:
+                    log.warning("upstream refused %s: %s", message_id, refused)
+                    RELAY_RECIPIENTS.labels("refused" if refused.permanent else "deferred").inc()
+                    refusals.append(refused)
+                    continue
+                RELAY_RECIPIENTS.labels("relayed").inc()
+                self.relayed.add((digest, address_key(recipient)))
+                sent.append(recipient)
         if sent:
             try:
                 await self.sent_marks.submit((message_id, sent))
@@ -186,11 +199,13 @@ class RelayHandler:
         return _data_reply(sent, refusals)
 
     async def _instrument(
-        self, content: bytes, campaign: str, message_id: str, recipient: str
-    ) -> bytes:
+        self, content: bytes, campaign: str, message_id: str, recipients: list[str]
+    ) -> list[bytes]:
+        """The message instrumented for each recipient, in order (their requests join the
+        other sessions' in shared InstrumentMimeBatch calls)."""
         tenant = self.settings.tenant_id
-        try:
-            done = await self.client.instrument_mime(
+        requests = [
+            instrument_mime_request(
                 content,
                 strip_dkim_signature=self.settings.strip_dkim,
                 tenant_id=tenant,
@@ -198,15 +213,22 @@ class RelayHandler:
                 message_id=message_id,
                 recipient_id=recipient_id_for(tenant, recipient),
             )
+            for recipient in recipients
+        ]
+        try:
+            results = await asyncio.gather(*(self.instruments.submit(r) for r in requests))
         except grpc.RpcError as exc:
             code, details = exc.code(), _one_line(exc.details() or "")
-            if code == grpc.StatusCode.FAILED_PRECONDITION:
-                raise _Refusal(f"550 5.7.1 {details}") from None
             if code == grpc.StatusCode.INVALID_ARGUMENT:
                 raise _Refusal(f"554 5.6.0 {details}") from None
             log.warning("instrumenting failed: %s", exc)
             raise _Refusal("451 4.3.0 Tracking unavailable, try again later") from None
-        return bytes(done.mime)
+        for result in results:
+            if result.refusal == tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT:
+                raise _Refusal(f"550 5.7.1 {_one_line(result.error)}")
+            if result.refusal != tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_UNSPECIFIED:
+                raise _Refusal(f"554 5.6.0 {_one_line(result.error)}")
+        return [bytes(result.response.mime) for result in results]
 
 
 def _bad_input(exc: Exception) -> bool:
@@ -255,6 +277,12 @@ def _registration(
         bcc=[r for r in recipients if address_key(r) not in to | cc],
         smtp_message_id=str(headers.get("Message-ID", "")).strip(),
     )
+
+
+def _rounds(recipients: list[str], size: int) -> list[list[str]]:
+    """The recipients cut into rounds whose instrumented copies fit INSTRUMENT_ROUND_BYTES."""
+    per_round = max(1, INSTRUMENT_ROUND_BYTES // max(size, 1))
+    return [recipients[i : i + per_round] for i in range(0, len(recipients), per_round)]
 
 
 def _options(envelope: Any) -> list[str]:

@@ -565,3 +565,67 @@ class UpdateFilterSettingsResponse(_message.Message):
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     settings: FilterSettings
     def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class MessageRecipientKey(_message.Message):
+    __slots__ = ("message_id", "recipient_id")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    recipient_id: str
+    def __init__(self, message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ...) -> None: ...
+
+class GetMessageEngagementRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "keys")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    keys: _containers.RepeatedCompositeFieldContainer[MessageRecipientKey]
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., keys: _Optional[_Iterable[_Union[MessageRecipientKey, _Mapping]]] = ...) -> None: ...
+
+class PairHits(_message.Message):
+    __slots__ = ("first_at", "hits", "human", "machine")
+    FIRST_AT_FIELD_NUMBER: _ClassVar[int]
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_FIELD_NUMBER: _ClassVar[int]
+    MACHINE_FIELD_NUMBER: _ClassVar[int]
+    first_at: _timestamp_pb2.Timestamp
+    hits: int
+    human: bool
+    machine: bool
+    def __init__(self, first_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hits: _Optional[int] = ..., human: _Optional[bool] = ..., machine: _Optional[bool] = ...) -> None: ...
+
+class MessageEngagement(_message.Message):
+    __slots__ = ("message_id", "recipient_id", "sent_at", "delivered_at", "opens", "clicks", "bounced_at", "bounce_type", "complained_at", "unsubscribed_at", "first_reply_at", "replies")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    BOUNCED_AT_FIELD_NUMBER: _ClassVar[int]
+    BOUNCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINED_AT_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REPLY_AT_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    recipient_id: str
+    sent_at: _timestamp_pb2.Timestamp
+    delivered_at: _timestamp_pb2.Timestamp
+    opens: PairHits
+    clicks: PairHits
+    bounced_at: _timestamp_pb2.Timestamp
+    bounce_type: _events_pb2.BounceType
+    complained_at: _timestamp_pb2.Timestamp
+    unsubscribed_at: _timestamp_pb2.Timestamp
+    first_reply_at: _timestamp_pb2.Timestamp
+    replies: int
+    def __init__(self, message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opens: _Optional[_Union[PairHits, _Mapping]] = ..., clicks: _Optional[_Union[PairHits, _Mapping]] = ..., bounced_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bounce_type: _Optional[_Union[_events_pb2.BounceType, str]] = ..., complained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unsubscribed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_reply_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., replies: _Optional[int] = ...) -> None: ...
+
+class GetMessageEngagementResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[MessageEngagement]
+    def __init__(self, messages: _Optional[_Iterable[_Union[MessageEngagement, _Mapping]]] = ...) -> None: ...

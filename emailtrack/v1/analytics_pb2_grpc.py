@@ -114,6 +114,11 @@ class AnalyticsServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
                 _registered_method=True)
+        self.GetMessageEngagement = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetMessageEngagement',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -225,6 +230,16 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetMessageEngagement(self, request, context):
+        """What happened to each given (message, recipient) of a campaign: sent, delivered, opened,
+        clicked (by a person or a machine), replied, bounced, complained, unsubscribed. Pairs
+        without any event are left out. The per-message list asks it for a page of the recipient
+        service's ListCampaignMessages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -307,6 +322,11 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.UpdateFilterSettings,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.SerializeToString,
+            ),
+            'GetMessageEngagement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMessageEngagement,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -741,6 +761,33 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/UpdateFilterSettings',
             emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMessageEngagement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetMessageEngagement',
+            emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,12 +2,22 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class InstrumentMimeRefusal(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INSTRUMENT_MIME_REFUSAL_UNSPECIFIED: _ClassVar[InstrumentMimeRefusal]
+    INSTRUMENT_MIME_REFUSAL_INVALID_ARGUMENT: _ClassVar[InstrumentMimeRefusal]
+    INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT: _ClassVar[InstrumentMimeRefusal]
+INSTRUMENT_MIME_REFUSAL_UNSPECIFIED: InstrumentMimeRefusal
+INSTRUMENT_MIME_REFUSAL_INVALID_ARGUMENT: InstrumentMimeRefusal
+INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT: InstrumentMimeRefusal
 
 class InstrumentOptions(_message.Message):
     __slots__ = ("disable_open_tracking", "disable_click_tracking", "disable_honeypot", "unsubscribe_mailto", "omit_list_unsubscribe", "list_id", "tracking_domain")
@@ -192,6 +202,28 @@ class InstrumentMimeStreamResponse(_message.Message):
     response: InstrumentMimeResponse
     error: str
     def __init__(self, response: _Optional[_Union[InstrumentMimeResponse, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+
+class InstrumentMimeBatchRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[InstrumentMimeRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[InstrumentMimeRequest, _Mapping]]] = ...) -> None: ...
+
+class InstrumentMimeResult(_message.Message):
+    __slots__ = ("response", "refusal", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    REFUSAL_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: InstrumentMimeResponse
+    refusal: InstrumentMimeRefusal
+    error: str
+    def __init__(self, response: _Optional[_Union[InstrumentMimeResponse, _Mapping]] = ..., refusal: _Optional[_Union[InstrumentMimeRefusal, str]] = ..., error: _Optional[str] = ...) -> None: ...
+
+class InstrumentMimeBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[InstrumentMimeResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[InstrumentMimeResult, _Mapping]]] = ...) -> None: ...
 
 class TrackingDomain(_message.Message):
     __slots__ = ("tenant_id", "domain", "verified", "txt_record_name", "txt_record_value", "verified_at", "check_failing_since")

@@ -59,6 +59,11 @@ class TrackingEdgeServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.FromString,
                 _registered_method=True)
+        self.InstrumentMimeBatch = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/InstrumentMimeBatch',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchResponse.FromString,
+                _registered_method=True)
         self.VerifyToken = channel.unary_unary(
                 '/emailtrack.v1.TrackingEdgeService/VerifyToken',
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.VerifyTokenRequest.SerializeToString,
@@ -124,6 +129,14 @@ class TrackingEdgeServiceServicer:
 
     def InstrumentMimeStream(self, request_iterator, context):
         """Streaming form of InstrumentMime: one response per request, in order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InstrumentMimeBatch(self, request, context):
+        """Several messages in one call (the relay's concurrent messages, a message for each of its
+        recipients): one result per request, in order; a refused message does not fail the others.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,6 +209,11 @@ def add_TrackingEdgeServiceServicer_to_server(servicer, server):
                     servicer.InstrumentMimeStream,
                     request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.SerializeToString,
+            ),
+            'InstrumentMimeBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.InstrumentMimeBatch,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchResponse.SerializeToString,
             ),
             'VerifyToken': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyToken,
@@ -363,6 +381,33 @@ class TrackingEdgeService:
             '/emailtrack.v1.TrackingEdgeService/InstrumentMimeStream',
             emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamRequest.SerializeToString,
             emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InstrumentMimeBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/InstrumentMimeBatch',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.InstrumentMimeBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -92,6 +92,8 @@ class Gateway:
         self.publisher = publisher
         self.hit_ids = HitIds()
         self.hit_limiter = HitLimiter(settings.hit_limit_per_ip, settings.hit_limit_window_s)
+        # X-Forwarded-Host is read only from these peers (none unless the deployment says so)
+        self.forwarded_host_from = settings.trusted_proxies if settings.trust_forwarded_host else ()
         services = settings.operators  # the addresses and credential of the gRPC services
         self.domain_owners = DomainOwners(
             services.tracking_edge_addr,
@@ -117,7 +119,9 @@ class Gateway:
         claims = verified.claims
         if claims.kind != kind:
             return None
-        if claims.tracking_host and claims.tracking_host != host_of_request(scope):
+        if claims.tracking_host and claims.tracking_host != host_of_request(
+            scope, self.forwarded_host_from
+        ):
             return None  # e.g. a token of one tenant on another tenant's tracking domain
         if claims.tracking_host and not await self.domain_owners.serves(
             claims.tracking_host, claims.tenant_id

@@ -13,8 +13,9 @@ from emailtrack.common.request_fields import (
     encode_page_token,
 )
 from emailtrack.v1 import analytics_pb2
-from services.analytics import views
+from services.analytics import segment_views, views
 from services.analytics.store import Activity, AnalyticsStore
+from services.analytics.store.segments import SegmentStore
 
 CAMPAIGN_PAGE_PREFIX = "c:"
 DEFAULT_PAGE_SIZE = 50
@@ -26,6 +27,7 @@ class CampaignList:
 
     def __init__(self, store: AnalyticsStore, poll_interval_s: float = 1.0) -> None:
         self.store = store
+        self.segments = SegmentStore(store)
         self.poll_interval_s = poll_interval_s
 
     def page(
@@ -64,8 +66,14 @@ class CampaignList:
         ids = [a.campaign_id for a in found[:size]]
         counters = self.store.counters(tenant_id, ids)
         excluded = self.store.excluded_sources(tenant_id)
+        timings = self.segments.campaign_reply_timings(tenant_id, ids)
         campaigns = [
-            views.campaign_stats(tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded)
+            segment_views.with_reply_timing(
+                views.campaign_stats(
+                    tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded
+                ),
+                timings.get(a.campaign_id),
+            )
             for a in found[:size]
         ]
         token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(found) > size else ""

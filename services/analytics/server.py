@@ -17,6 +17,7 @@ from services.analytics import segment_views, views
 from services.analytics.campaign_list import CampaignList
 from services.analytics.codec import event_from_row
 from services.analytics.domain import HUMAN_BREAKDOWN_KIND_OFFSET
+from services.analytics.rpc_messages import MessageRpcs
 from services.analytics.rpc_segments import SegmentRpcs, require_ids
 from services.analytics.rpc_settings import FilterSettingsRpcs
 from services.analytics.store import AnalyticsStore
@@ -45,7 +46,7 @@ def _bounded(value: int, default: int, maximum: int) -> int:
 
 
 class AnalyticsServicer(
-    SegmentRpcs, FilterSettingsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
+    SegmentRpcs, MessageRpcs, FilterSettingsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
 ):
     def __init__(
         self,

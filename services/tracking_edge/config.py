@@ -49,8 +49,12 @@ class TrackingEdgeSettings:
                 for server in env_str("EMAILTRACK_DNS_SERVERS", "", env).split(",")
                 if server.strip()
             ),
-            domain_recheck_every=_hours("EMAILTRACK_DOMAIN_RECHECK_HOURS", env),
-            domain_recheck_grace=_hours("EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS", env),
+            domain_recheck_every=_hours(
+                "EMAILTRACK_DOMAIN_RECHECK_HOURS", DEFAULT_DOMAIN_RECHECK_HOURS, env
+            ),
+            domain_recheck_grace=_hours(
+                "EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS", DEFAULT_DOMAIN_RECHECK_GRACE_HOURS, env
+            ),
             ip_truncation=_ip_truncation(env),
             hit_retention=_retention(env),
             duplicate_window=timedelta(
@@ -63,11 +67,7 @@ class TrackingEdgeSettings:
         )
 
 
-def _hours(name: str, env: Mapping[str, str] | None) -> timedelta:
-    default = {
-        "EMAILTRACK_DOMAIN_RECHECK_HOURS": DEFAULT_DOMAIN_RECHECK_HOURS,
-        "EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS": DEFAULT_DOMAIN_RECHECK_GRACE_HOURS,
-    }[name]
+def _hours(name: str, default: int, env: Mapping[str, str] | None) -> timedelta:
     hours = env_int(name, default, env)
     if not 1 <= hours <= 24 * 365:
         raise ConfigError(f"{name} must be between 1 and 8760 hours")

@@ -17,6 +17,8 @@ from services.tracking_edge.rpc_domains import TrackingDomainRpcs
 from services.tracking_edge.tenant_domains import TenantDomains
 
 MAX_BATCH = 10_000
+MAX_MIME_BATCH = 1_000
+MAX_MIME_BATCH_BYTES = 48 * 1024 * 1024  # under the server's 64 MiB message limit
 
 
 class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEdgeServiceServicer):
@@ -83,6 +85,32 @@ class TrackingEdgeServicer(TrackingDomainRpcs, tracking_edge_pb2_grpc.TrackingEd
                 )
             except (InvalidInput, DkimSignaturePresent) as exc:
                 yield tracking_edge_pb2.InstrumentMimeStreamResponse(error=str(exc))
+
+    @rpc
+    def InstrumentMimeBatch(
+        self, request: tracking_edge_pb2.InstrumentMimeBatchRequest, context: grpc.ServicerContext
+    ) -> tracking_edge_pb2.InstrumentMimeBatchResponse:
+        if not request.requests:
+            raise InvalidArgument("requests must not be empty")
+        if len(request.requests) > MAX_MIME_BATCH:
+            raise InvalidArgument(f"at most {MAX_MIME_BATCH} requests per call")
+        size = sum(len(one.mime) for one in request.requests)
+        if size > MAX_MIME_BATCH_BYTES:
+            raise InvalidArgument(
+                f"the messages total {size} bytes; the limit is {MAX_MIME_BATCH_BYTES}"
+            )
+        response = tracking_edge_pb2.InstrumentMimeBatchResponse()
+        for one in request.requests:
+            result = response.results.add()
+            try:
+                result.response.CopyFrom(self.mime.instrument(one))
+            except DkimSignaturePresent as exc:
+                result.refusal = tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT
+                result.error = str(exc)
+            except InvalidInput as exc:
+                result.refusal = tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_INVALID_ARGUMENT
+                result.error = str(exc)
+        return response
 
     @rpc
     def VerifyToken(

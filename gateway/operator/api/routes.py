@@ -1,9 +1,10 @@
 """The JSON API under ``/api/v1``: campaigns (list, stats, timeline, top links, breakdowns,
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
 the tenant of the bearer token, plus ``operator.api.campaign_routes`` (definitions, segments,
-variants, mailboxes, usage), ``key_routes``, ``domain_routes`` and ``webhook_routes``
-(outbound webhooks); health; and the OpenAPI document. An unknown campaign → 404, bad
-parameters → 422, a service's refusal → 400/404/409, every error as
+variants, mailboxes, usage), ``message_routes`` (the per-message list and its CSV),
+``recipient_routes`` (recipient list and search), ``key_routes``, ``domain_routes`` and
+``webhook_routes`` (outbound webhooks); health; and the OpenAPI document. An unknown campaign
+→ 404, bad parameters → 422, a service's refusal → 400/404/409, every error as
 ``{"error": {"code", "message"}}``."""
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.operator.api.json_body import json_object
 from gateway.operator.api.key_routes import key_routes
+from gateway.operator.api.message_routes import message_routes
 from gateway.operator.api.openapi import openapi_document
+from gateway.operator.api.recipient_routes import recipient_list_routes
 from gateway.operator.api.webhook_routes import webhook_routes
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -305,9 +308,11 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *message_routes(backend, api.guarded),
         *key_routes(backend, api.guarded),
         *domain_routes(backend, api.guarded),
         *webhook_routes(backend, api.guarded),
+        *recipient_list_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

@@ -1,7 +1,7 @@
-"""The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
-sending mailboxes, recipient page, outbound webhooks (``webhooks_pages``, whose notice of a
-disabled endpoint every page shows); server-rendered Jinja2 templates, one small script,
-vendored uPlot."""
+"""The operators' web dashboard (``/dashboard``): login, live campaign list, live campaign
+page, a campaign's per-message list and its CSV, sending mailboxes, recipients, outbound
+webhooks (``webhooks_pages``, whose notice of a disabled endpoint every page shows);
+server-rendered Jinja2 templates, two small scripts, vendored uPlot."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
+from gateway.operator.dashboard.message_pages import MessagePages
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
 from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
@@ -69,6 +70,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
     recipients = RecipientPages(pages)
+    messages = MessagePages(pages)
     live = LiveFeed(backend)
     hooks = WebhookPages(backend, pages)
     noticed = hooks.with_notices
@@ -116,6 +118,16 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/mailboxes", logins.required(noticed(pages.mailboxes)), name="mailboxes"),
         Route(
             "/campaigns/{campaign_id}", logins.required(noticed(pages.campaign)), name="campaign"
+        ),
+        Route(
+            "/campaigns/{campaign_id}/messages",
+            logins.required(noticed(messages.messages)),
+            name="messages",
+        ),
+        Route(
+            "/campaigns/{campaign_id}/messages.csv",
+            logins.required(messages.messages_csv),
+            name="messages_csv",
         ),
         Route(
             "/campaigns/{campaign_id}/timeline.json",

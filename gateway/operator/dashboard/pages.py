@@ -37,7 +37,14 @@ def duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def rate(value: float, base: int) -> str:
+    """A rate as a percentage; ``—`` without a base (no message reported sent or delivered
+    yet: 0.0% beside an open would read as a contradiction)."""
+    return f"{value * 100:.1f}%" if base > 0 else "—"
+
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["rate"] = rate
 TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.filters["segment"] = path_segment
 TEMPLATES.env.globals["csrf_token"] = csrf_token

@@ -1,5 +1,6 @@
-"""The dashboard's recipients page: the tenant's recipients one page at a time (optionally of
-one status), and one recipient's details and engagement, looked up by address."""
+"""The dashboard's recipients page: the tenant's recipients one page at a time, searched by
+address (starting with, or containing, what was typed; case-insensitive) and filtered by
+status, and one recipient's details and engagement, looked up by address."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from gateway.operator.api.backend import ServiceError
 from gateway.operator.dashboard.pages import Pages
 
 PAGE_SIZE = 50
+MAX_SEARCH = 256  # the recipient service's bound on a search text
+MATCHES = {"prefix": "email_prefix", "contains": "email_contains"}
 STATUSES = {"": recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED} | {
     name: status for status, name in views.RECIPIENT_STATUSES.items()
 }
@@ -25,13 +28,18 @@ class RecipientPages:
         self.backend = pages.backend
 
     async def recipients(self, request: Request, user: DashboardUser) -> Response:
-        """``?email=`` shows one recipient; else a page of the list (``?status=``, ``?page=``)."""
+        """``?email=`` shows one recipient; else a page of the list (``?q=`` searched as
+        ``?match=prefix|contains``, ``?status=``, ``?page=``)."""
         query = request.query_params
         try:
-            params.only(query, ("email", "status", "page"))
+            params.only(query, ("email", "q", "match", "status", "page"))
             if query.get("email"):
                 return await self._one(request, user, params.email("email", query["email"]))
             status = params.choice(query, "status", STATUSES, "")
+            match = params.choice(query, "match", MATCHES, "prefix")
+            search = params.text("q", query.get("q", "").strip())
+            if len(search) > MAX_SEARCH:
+                raise params.ParameterError("q", f"must be at most {MAX_SEARCH} characters")
             page_token = params.token(query, "page")
             reply = await self.backend.call(
                 self.backend.recipient.ListRecipients,
@@ -40,6 +48,7 @@ class RecipientPages:
                     status=status,
                     page_size=PAGE_SIZE,
                     page_token=page_token,
+                    **({match: search} if search else {}),
                 ),
             )
         except (ServiceError, params.ParameterError) as exc:
@@ -51,6 +60,8 @@ class RecipientPages:
             email="",
             status_filter=query.get("status", ""),
             statuses=list(STATUSES),
+            search=search,
+            match=query.get("match", "prefix"),
             recipients=[views.recipient(r) for r in reply.recipients],
             next_page=reply.next_page_token,
             found=None,

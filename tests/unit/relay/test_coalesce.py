@@ -56,3 +56,21 @@ async def _single() -> int:
         raise BadItem("no")
 
     return await Coalescer(failing, lambda exc: True).submit(1)
+
+
+def test_a_batch_is_bounded_by_the_summed_size_and_a_large_item_goes_alone() -> None:
+    calls: list[list[int]] = []
+
+    async def record(items: list[int]) -> list[int]:
+        calls.append(items)
+        await asyncio.sleep(0.01)
+        return items
+
+    async def scenario() -> list[int]:
+        coalescer: Coalescer[int, int] = Coalescer(
+            record, lambda exc: False, max_batch=10, size_of=lambda n: n, max_size=10
+        )
+        return await asyncio.gather(*(coalescer.submit(n) for n in (1, 3, 4, 2, 50, 5, 6)))
+
+    assert asyncio.run(scenario()) == [1, 3, 4, 2, 50, 5, 6]
+    assert calls == [[1, 3, 4, 2], [50], [5], [6]]

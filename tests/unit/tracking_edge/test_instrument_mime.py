@@ -1,5 +1,6 @@
-"""InstrumentMime and InstrumentMimeStream in-process on port 0, through generated stubs:
-transfer encodings and charsets, ids from headers, DKIM, size and nesting limits."""
+"""InstrumentMime, InstrumentMimeStream and InstrumentMimeBatch in-process on port 0, through
+generated stubs: transfer encodings and charsets, ids from headers, DKIM, size and nesting
+limits."""
 
 from __future__ import annotations
 
@@ -220,3 +221,43 @@ def test_stream_answers_each_message_in_order_and_goes_on_after_an_error(stub) -
     assert [bool(r.error) for r in replies] == [False, True, False]
     assert "DKIM-Signature" in replies[1].error
     assert BASE.encode() in replies[2].response.mime
+
+
+def test_batch_answers_each_message_in_order_with_the_reason_of_a_refusal(stub) -> None:
+    good = HEAD + b"\r\nhttps://shop.example/\r\n"
+    signed = b"DKIM-Signature: v=1\r\n" + good
+    other = pb.MessageToInstrument(
+        tenant_id="acme", campaign_id="spring", message_id="m-1", recipient_id="r-2"
+    )
+    requests = [
+        pb.InstrumentMimeRequest(mime=good, message=IDS),
+        pb.InstrumentMimeRequest(mime=signed, message=IDS),
+        pb.InstrumentMimeRequest(mime=b"", message=IDS),
+        pb.InstrumentMimeRequest(mime=good, message=other),
+    ]
+    results = stub.InstrumentMimeBatch(pb.InstrumentMimeBatchRequest(requests=requests)).results
+    assert [r.refusal for r in results] == [
+        pb.INSTRUMENT_MIME_REFUSAL_UNSPECIFIED,
+        pb.INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT,
+        pb.INSTRUMENT_MIME_REFUSAL_INVALID_ARGUMENT,
+        pb.INSTRUMENT_MIME_REFUSAL_UNSPECIFIED,
+    ]
+    assert "DKIM-Signature" in results[1].error and "mime is required" in results[2].error
+    assert not results[1].HasField("response") and not results[0].error
+    # the same message for two recipients: each copy carries its own recipient's tokens
+    for result, recipient in ((results[0], "r-1"), (results[3], "r-2")):
+        url = result.response.message.links[0].tracking_url
+        assert url.encode() in result.response.mime
+        assert verify(url.rsplit("/", 1)[1], KEYS).recipient_id == recipient
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "expected"),
+    [(0, 10, "must not be empty"), (1001, 10, "at most 1000"), (2, 25 * 1024 * 1024, "limit")],
+)
+def test_batch_bounds_are_invalid_argument(stub, count, size, expected) -> None:
+    one = pb.InstrumentMimeRequest(mime=HEAD + b"\r\n" + b"x" * size, message=IDS)
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.InstrumentMimeBatch(pb.InstrumentMimeBatchRequest(requests=[one] * count))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert expected in str(refused.value.details())

@@ -45,8 +45,8 @@
       .catch(() => {});
   }
 
-  function percent(value) {
-    return (value * 100).toFixed(1) + "%";
+  function percent(value, base) {
+    return base > 0 ? (value * 100).toFixed(1) + "%" : "—"; // no base yet: pages.rate
   }
 
   function updateCounters(stats) {
@@ -75,7 +75,9 @@
       }
     }
     for (const el of root.querySelectorAll("[data-rate]")) {
-      el.textContent = percent(stats.rates[el.dataset.rate]);
+      const key = el.dataset.rate;
+      const base = key === "click_to_open" ? stats.filtered_unique_opens : stats.rate_base;
+      el.textContent = percent(stats.rates[key], base);
     }
   }
 
