@@ -463,6 +463,11 @@ def test_mta_family_wording(text, reason):
         ("Bad sender IP address", "blocked"),
         ("said: 550 blocked", "blocked"),
         ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # Exchange's own resolver and DNS codes.
+        ("5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown"),
+        ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "exceed_limit"),
+        ("5.1.4 RESOLVER.ADR.Ambiguous; ambiguous address", "system_error"),
+        ("5.4.4 SMTPSEND.DNS.MxLoopback; DNS records point back to this server", "network_error"),
         # Office 365's edge blocking of a recipient not in its directory.
         ("5.4.1 [a@b.example]: Recipient address rejected: Access denied", "user_unknown"),
         # Security and unknown-mailbox wording.
