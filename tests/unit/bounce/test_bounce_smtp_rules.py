@@ -444,6 +444,10 @@ def test_local_delivery_agent_messages(text, reason):
         ("The message exeeded the maximum size the user accepts", "exceed_limit"),
         ("Domino ディレクトリには見つかりません", "user_unknown"),
         ("Cannot route mail to user", "filtered"),
+        ("You are not a member of this mailing list", "rejected"),
+        ("Duplicated Message-ID", "system_error"),
+        ("The user(s) account is temporarily limited.", "suspended"),
+        ("User (kijitora@example.jp) unknown.", "user_unknown"),
     ],
 )
 def test_mta_family_wording(text, reason):
