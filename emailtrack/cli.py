@@ -19,6 +19,7 @@ from emailtrack.commands import (
     bounce,
     campaign,
     campaign_admin,
+    campaign_messages,
     dashboard,
     deadletter,
     domain,
@@ -43,6 +44,7 @@ for name, command in (
     ("status", campaign_admin.status),
     ("delete", campaign_admin.delete),
     ("variants", campaign_admin.variants),
+    ("messages", campaign_messages.messages),
 ):
     campaign.app.command(name)(command)
 app.add_typer(campaign.app, name="campaign")

@@ -68,6 +68,7 @@ class OperatorSettings:
     recipient_addr: str = "127.0.0.1:15052"
     tracking_edge_addr: str = "127.0.0.1:15051"
     bounce_addr: str = "127.0.0.1:15053"
+    webhooks_addr: str = "127.0.0.1:15055"
     public_base_url: str = "http://127.0.0.1:8080"
     service_key: str = ""  # the gateway's own credential on gRPC calls
     grpc_tls: GrpcTls = field(default_factory=GrpcTls)
@@ -98,6 +99,7 @@ class OperatorSettings:
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
             tracking_edge_addr=env_str("EMAILTRACK_TRACKING_EDGE_ADDR", "127.0.0.1:15051", env),
             bounce_addr=env_str("EMAILTRACK_BOUNCE_ADDR", "127.0.0.1:15053", env),
+            webhooks_addr=env_str("EMAILTRACK_WEBHOOKS_ADDR", "127.0.0.1:15055", env),
             public_base_url=env_str("EMAILTRACK_PUBLIC_BASE_URL", "http://127.0.0.1:8080", env),
             service_key=env_str("EMAILTRACK_SERVICE_KEY", "", env),
             grpc_tls=GrpcTls.from_env(env),
@@ -123,6 +125,9 @@ class GatewaySettings:
     metrics_port: int = METRICS_PORT
     hit_limit_per_ip: int = HIT_LIMIT_PER_IP
     hit_limit_window_s: float = HIT_LIMIT_WINDOW_S
+    # the host a token is checked against comes from X-Forwarded-Host when a trusted proxy
+    # sends it (EMAILTRACK_TRUST_FORWARDED_HOST=true; for proxies that rewrite Host)
+    trust_forwarded_host: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -140,6 +145,12 @@ class GatewaySettings:
         )
         operators = OperatorSettings.from_env(token_keys, env, proxies)
         http_workers = env_int("EMAILTRACK_HTTP_WORKERS", 2, env)
+        trust_forwarded_host = _flag("EMAILTRACK_TRUST_FORWARDED_HOST", env)
+        if trust_forwarded_host and not proxies:
+            raise ConfigError(
+                "EMAILTRACK_TRUST_FORWARDED_HOST needs EMAILTRACK_TRUSTED_PROXIES: the proxies "
+                "whose X-Forwarded-Host is believed"
+            )
         dashboard = operators.dashboard_users or operators.dashboard_users_file
         if dashboard and http_workers > 1 and not operators.dashboard_database_url:
             raise ConfigError(
@@ -167,4 +178,12 @@ class GatewaySettings:
                 "EMAILTRACK_GATEWAY_HIT_LIMIT_WINDOW_S", int(HIT_LIMIT_WINDOW_S), env
             ),
             operators=operators,
+            trust_forwarded_host=trust_forwarded_host,
         )
+
+
+def _flag(name: str, env: Mapping[str, str] | None) -> bool:
+    value = env_str(name, "false", env).strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false")
+    return value == "true"

@@ -14,11 +14,10 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from emailtrack.commands.campaign_admin import is_defined
+from emailtrack.commands.campaign_admin import existing_stats
 from emailtrack.commands.common import (
     ANALYTICS,
     EXIT_BAD_INPUT,
-    EXIT_NOT_FOUND,
     RECIPIENT,
     AnalyticsAddr,
     AsJson,
@@ -128,15 +127,7 @@ def show(
     """A campaign's counters, rates, top links and client/device/country breakdowns."""
     with service_call(f"campaign {campaign}"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
-        stats = stub.GetCampaignStats(
-            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
-        ).stats
-        if not stats.HasField("first_event_at") and not is_defined(tenant, campaign, recipient):
-            raise fail(
-                f"no campaign {campaign!r} in tenant {tenant!r} (no definition, no event); "
-                f"see `emailtrack campaign list --tenant {tenant}`",
-                EXIT_NOT_FOUND,
-            )
+        stats = existing_stats(stub, tenant, campaign, recipient)
         top = stub.GetTopLinks(
             analytics_pb2.GetTopLinksRequest(tenant_id=tenant, campaign_id=campaign, limit=links)
         ).links
@@ -208,6 +199,7 @@ def export_csv(
     time_zone: Annotated[str, typer.Option(help="IANA time zone of the buckets.")] = "UTC",
     as_json: AsJson = False,
     analytics: AnalyticsAddr = ANALYTICS,
+    recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """The campaign's timeline as CSV, fetched window by window with a progress bar."""
     if time_zone not in zoneinfo.available_timezones():
@@ -219,9 +211,7 @@ def export_csv(
     rows = 0
     with service_call(f"exporting {campaign}"), cli_channel(analytics) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
-        stats = stub.GetCampaignStats(
-            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
-        ).stats
+        stats = existing_stats(stub, tenant, campaign, recipient)
         windows = []
         if stats.HasField("first_event_at"):
             first = stats.first_event_at.ToDatetime(tzinfo=UTC)

@@ -15,6 +15,7 @@ from emailtrack.commands.common import (
     ANALYTICS,
     EXIT_BAD_INPUT,
     EXIT_FAILED,
+    EXIT_NOT_FOUND,
     RECIPIENT,
     AnalyticsAddr,
     AsJson,
@@ -182,6 +183,24 @@ def is_defined(tenant: str, campaign: str, recipient: str) -> bool:
     return _definition(tenant, campaign, recipient) is not None
 
 
+def existing_stats(
+    stub: analytics_pb2_grpc.AnalyticsServiceStub, tenant: str, campaign: str, recipient: str
+) -> analytics_pb2.CampaignStats:
+    """The campaign's statistics; exits 3 for a campaign with neither a definition nor any
+    event (analytics answers zeros for any id)."""
+    with service_call(f"campaign {campaign}"):
+        stats = stub.GetCampaignStats(
+            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant, campaign_id=campaign)
+        ).stats
+    if not stats.HasField("first_event_at") and not is_defined(tenant, campaign, recipient):
+        raise fail(
+            f"no campaign {campaign!r} in tenant {tenant!r} (no definition, no event); "
+            f"see `emailtrack campaign list --tenant {tenant}`",
+            EXIT_NOT_FOUND,
+        )
+    return stats
+
+
 def _control(tenant: str, campaign: str, recipient: str) -> str:
     """The campaign's first defined variant; "" when it was never defined."""
     found = _definition(tenant, campaign, recipient)
@@ -212,7 +231,9 @@ def variants(
         alpha=alpha,
     )
     with service_call(f"comparing variants of {campaign}"), cli_channel(analytics) as channel:
-        reply = analytics_pb2_grpc.AnalyticsServiceStub(channel).GetVariantComparison(request)
+        stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
+        existing_stats(stub, tenant, campaign, recipient)
+        reply = stub.GetVariantComparison(request)
     found = campaign_views.variant_comparison(reply)
     if as_json:
         print_json(found)

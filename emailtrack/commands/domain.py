@@ -31,6 +31,11 @@ def _row(domain: tracking_edge_pb2.TrackingDomain) -> dict[str, Any]:
         "domain": domain.domain,
         "verified": domain.verified,
         "verified_at": domain.verified_at.ToDatetime().isoformat() if domain.verified else None,
+        "check_failing_since": (
+            domain.check_failing_since.ToDatetime().isoformat()
+            if domain.HasField("check_failing_since")
+            else None
+        ),
         "txt_record": {"name": domain.txt_record_name, "value": domain.txt_record_value},
     }
 
@@ -39,6 +44,12 @@ def _show(domain: tracking_edge_pb2.TrackingDomain, as_json: bool) -> None:
     row = _row(domain)
     if as_json:
         print_json(row)
+    elif domain.verified and row["check_failing_since"]:
+        console.print(
+            f"{domain.domain}: [yellow]verified, but its TXT record has been missing since "
+            f"{row['check_failing_since']}[/yellow]; publish it again or the domain becomes "
+            f'unverified:\n  {domain.txt_record_name}  TXT  "{domain.txt_record_value}"'
+        )
     elif domain.verified:
         console.print(f"{domain.domain}: [green]verified[/green]; links of the tenant use it")
     else:

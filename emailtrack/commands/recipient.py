@@ -1,5 +1,6 @@
-"""``emailtrack recipient show|suppress|unsuppress|erase``: one person's status, engagement
-and manual suppression, and the GDPR erasure, through the recipient service."""
+"""``emailtrack recipient list|show|suppress|unsuppress|erase``: the tenant's recipients
+searched by address, one person's status, engagement and manual suppression, and the GDPR
+erasure, through the recipient service."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from emailtrack.commands.common import (
+    EXIT_BAD_INPUT,
     EXIT_FAILED,
     RECIPIENT,
     AsJson,
@@ -17,6 +19,7 @@ from emailtrack.commands.common import (
     cli_channel,
     command_group,
     console,
+    counted,
     fail,
     print_json,
     service_call,
@@ -24,7 +27,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation import views
 from emailtrack.v1 import recipient_pb2, recipient_pb2_grpc
 
-app = command_group("Recipients: status, suppression, erasure.")
+app = command_group("Recipients: search, status, suppression, erasure.")
 
 Email = Annotated[str, typer.Argument(help="The recipient's address.")]
 Reason = Annotated[str, typer.Option(help="Why (kept in the suppression audit).")]
@@ -40,6 +43,64 @@ def _print(found: dict[str, Any], as_json: bool) -> None:
             value = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)
         table.add_row(name.replace("_", " "), "—" if value is None else str(value))
     console.print(table)
+
+
+STATUSES = {name: status for status, name in views.RECIPIENT_STATUSES.items()}
+
+
+@app.command("list")
+def list_recipients(
+    tenant: Tenant,
+    prefix: Annotated[
+        str, typer.Option(help="Addresses starting with this (case-insensitive).")
+    ] = "",
+    contains: Annotated[
+        str, typer.Option(help="Addresses containing this (case-insensitive).")
+    ] = "",
+    status: Annotated[str, typer.Option(help=f"Only this status: {', '.join(STATUSES)}.")] = "",
+    list_id: Annotated[str, typer.Option("--list", help="Only members of this list.")] = "",
+    page_size: Annotated[int, typer.Option(min=1, max=1000, help="Recipients per page.")] = 100,
+    every_page: Annotated[bool, typer.Option("--all", help="Follow every page.")] = False,
+    as_json: AsJson = False,
+    recipient: RecipientAddr = RECIPIENT,
+) -> None:
+    """The tenant's recipients, searched by address (prefix or part) and filtered by status
+    or list, ordered by recipient id."""
+    if status and status not in STATUSES:
+        raise fail(f"--status must be one of {', '.join(STATUSES)}", EXIT_BAD_INPUT)
+    found: list[dict[str, Any]] = []
+    token = ""
+    with service_call("listing recipients"), cli_channel(recipient) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        while True:
+            reply = stub.ListRecipients(
+                recipient_pb2.ListRecipientsRequest(
+                    tenant_id=tenant,
+                    email_prefix=prefix,
+                    email_contains=contains,
+                    status=STATUSES.get(status, recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED),
+                    list_id=list_id,
+                    page_size=page_size,
+                    page_token=token,
+                )
+            )
+            found.extend(views.recipient(r) for r in reply.recipients)
+            token = reply.next_page_token
+            if not every_page or not token:
+                break
+    if as_json:
+        print_json({"recipients": found, "next_page_token": token or None})
+        return
+    table = Table(title=f"{counted(len(found), 'recipient')} of {tenant}")
+    for column in ("email", "status", "hard / soft bounces", "last seen (UTC)"):
+        table.add_column(column, overflow="fold")
+    for r in found:
+        bounces = f"{r['hard_bounces']} / {r['soft_bounces']}"
+        seen = (r["last_seen_at"] or "")[:19].replace("T", " ")
+        table.add_row(r["email"], r["status"], bounces, seen)
+    console.print(table)
+    if token:
+        console.print("more recipients: use --all")
 
 
 @app.command("show")

@@ -18,6 +18,7 @@ from emailtrack.commands.common import (
     print_json,
     service_call,
 )
+from emailtrack.presentation.webhooks import DELIVERY_STATUSES, delivery_view, endpoint_view
 from emailtrack.v1 import webhooks_pb2, webhooks_pb2_grpc
 
 app = typer.Typer(help="Outbound webhooks: signed event deliveries.", no_args_is_help=True)
@@ -31,34 +32,14 @@ Events = Annotated[
     list[str] | None,
     typer.Option("--event", help="Event filter entry, repeatable (e.g. bounced:hard, opened)."),
 ]
-STATUSES = {
-    "pending": webhooks_pb2.WEBHOOK_DELIVERY_STATUS_PENDING,
-    "delivered": webhooks_pb2.WEBHOOK_DELIVERY_STATUS_DELIVERED,
-    "failed": webhooks_pb2.WEBHOOK_DELIVERY_STATUS_FAILED,
-}
-STATUS_NAMES = {code: name for name, code in STATUSES.items()}
 
 
 def _stub(channel: Any) -> webhooks_pb2_grpc.WebhookServiceStub:
     return webhooks_pb2_grpc.WebhookServiceStub(channel)
 
 
-def _endpoint(endpoint: webhooks_pb2.WebhookEndpoint) -> dict[str, Any]:
-    return {
-        "endpoint_id": endpoint.endpoint_id,
-        "url": endpoint.url,
-        "events": list(endpoint.events) or ["*"],
-        "batch": endpoint.batch,
-        "enabled": endpoint.enabled,
-        "disabled_reason": endpoint.disabled_reason,
-        "failing_since": endpoint.failing_since.ToJsonString()
-        if endpoint.HasField("failing_since")
-        else None,
-    }
-
-
 def _show_endpoints(endpoints: list[webhooks_pb2.WebhookEndpoint], as_json: bool) -> None:
-    rows = [_endpoint(e) for e in endpoints]
+    rows = [endpoint_view(e) for e in endpoints]
     if as_json:
         print_json({"endpoints": rows})
         return
@@ -67,7 +48,7 @@ def _show_endpoints(endpoints: list[webhooks_pb2.WebhookEndpoint], as_json: bool
         table.add_column(column)
     for row in rows:
         state = "enabled" if row["enabled"] else f"disabled: {row['disabled_reason']}"
-        table.add_row(row["endpoint_id"], row["url"], ", ".join(row["events"]),
+        table.add_row(row["endpoint_id"], row["url"], ", ".join(row["events"]) or "*",
                       "yes" if row["batch"] else "no", state)  # fmt: skip
     console.print(table)
 
@@ -89,7 +70,7 @@ def add(
     with service_call("adding the endpoint"), cli_channel(addr) as channel:
         reply = _stub(channel).CreateEndpoint(request, timeout=DEADLINE_S)
     if as_json:
-        print_json({"endpoint": _endpoint(reply.endpoint), "secret": reply.secret})
+        print_json({"endpoint": endpoint_view(reply.endpoint), "secret": reply.secret})
         return
     console.print(f"endpoint {reply.endpoint.endpoint_id} added; signing secret (keep it):")
     console.print(reply.secret, markup=False, highlight=False)
@@ -169,35 +150,17 @@ def deliveries(
     addr: WebhooksAddr = WEBHOOKS,
 ) -> None:
     """The delivery log: status, attempts (HTTP status, latency, response snippet)."""
-    if status and status not in STATUSES:
-        raise typer.BadParameter(f"status must be one of {sorted(STATUSES)}")
+    if status and status not in DELIVERY_STATUSES:
+        raise typer.BadParameter(f"status must be one of {sorted(DELIVERY_STATUSES)}")
     request = webhooks_pb2.ListDeliveriesRequest(
         tenant_id=tenant,
         endpoint_id=endpoint_id,
-        status=STATUSES.get(status, webhooks_pb2.WEBHOOK_DELIVERY_STATUS_UNSPECIFIED),
+        status=DELIVERY_STATUSES.get(status, webhooks_pb2.WEBHOOK_DELIVERY_STATUS_UNSPECIFIED),
         limit=limit,
     )
     with service_call("listing deliveries"), cli_channel(addr) as channel:
         reply = _stub(channel).ListDeliveries(request, timeout=DEADLINE_S)
-    rows = [
-        {
-            "event_id": d.event_id,
-            "type": d.event_type,
-            "endpoint_id": d.endpoint_id,
-            "status": STATUS_NAMES.get(d.status, "unknown"),
-            "attempts": [
-                {
-                    "at": a.attempted_at.ToJsonString(),
-                    "status_code": a.status_code,
-                    "latency_ms": a.latency_ms,
-                    "response": a.response_snippet,
-                    "error": a.error,
-                }
-                for a in d.attempts
-            ],
-        }
-        for d in reply.deliveries
-    ]
+    rows = [delivery_view(d) for d in reply.deliveries]
     if as_json:
         print_json({"deliveries": rows})
         return
@@ -209,7 +172,7 @@ def deliveries(
         summary = (
             f"{last['status_code'] or last['error']} in {last['latency_ms']} ms" if last else ""
         )
-        table.add_row(row["event_id"], row["type"], row["status"], str(len(row["attempts"])),
+        table.add_row(row["event_id"], row["event_type"], row["status"], str(len(row["attempts"])),
                       summary)  # fmt: skip
     console.print(table)
 

@@ -37,6 +37,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "VerifyTrackingDomain": Scope.ADMIN,
         "ListTrackingDomains": Scope.READ,
         "RemoveTrackingDomain": Scope.ADMIN,
+        "LookupTrackingDomain": Scope.INTERNAL,
     },
     "emailtrack.v1.RecipientService": {
         "UpsertRecipients": Scope.SEND,
@@ -64,6 +65,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "EraseRecipient": Scope.ADMIN,
         "GetEngagementSummary": Scope.READ,
         "LookupMessages": Scope.INTERNAL,
+        "ListCampaignMessages": Scope.READ,
     },
     "emailtrack.v1.CampaignService": {
         "CreateCampaign": Scope.SEND,
@@ -84,6 +86,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetRecipientEngagement": Scope.READ,
         "ListCampaigns": Scope.READ,
         "WatchCampaign": Scope.READ,
+        "WatchCampaignList": Scope.READ,
         "ExportRecipientEvents": Scope.READ,
         "GetSegmentStats": Scope.READ,
         "GetVariantComparison": Scope.READ,
@@ -92,6 +95,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetTrackedUsage": Scope.READ,
         "GetFilterSettings": Scope.READ,
         "UpdateFilterSettings": Scope.ADMIN,
+        "GetMessageEngagement": Scope.READ,
     },
     "emailtrack.v1.BounceService": {
         "ClassifySmtpReply": Scope.SEND,

@@ -23,7 +23,7 @@ from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.platform import components, keys
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.components import Component
-from emailtrack.platform.ports import chosen_ports, refuse_busy_ports
+from emailtrack.platform.ports import chosen_ports, free_port, refuse_busy_ports
 from emailtrack.platform.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,18 @@ class PlatformOptions:
     kafka_session_timeout_ms: int = 2000
 
 
+@dataclass(frozen=True)
+class Replica:
+    """A further process of a component (``analytics-2``): its own gRPC or HTTP port, metrics
+    port and, for the gateway, spool folder; the same database, topics and consumer groups
+    as the first process, so Kafka shares the topics' partitions between them."""
+
+    component: Component
+    name: str
+    port: int
+    metrics_port: int
+
+
 def _token_keys(state_dir: Path) -> str:
     path = state_dir / "token-keys"
     if not path.exists():
@@ -92,6 +104,7 @@ class Platform:
         self.postgres: EmbeddedPostgres | None = None
         self.broker: TansuBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.replicas: dict[str, Replica] = {}
         self.token_keys = os.environ.get("EMAILTRACK_TOKEN_KEYS") or _token_keys(state)
         self.service_keys = keys.service_keys(state)
         self.admin_key = ""
@@ -188,12 +201,34 @@ class Platform:
             env["EMAILTRACK_METRICS_PORT"] = str(self.ports[f"{component.name}-metrics"])
         return env
 
+    def replica_env(self, replica: Replica) -> dict[str, str]:
+        env = self.component_env(replica.component)
+        env["EMAILTRACK_METRICS_PORT"] = str(replica.metrics_port)
+        if replica.component.name == "gateway":
+            env["EMAILTRACK_HTTP_PORT"] = str(replica.port)
+            env["EMAILTRACK_GATEWAY_SPOOL_DIR"] = str(self.spool_dir / replica.name)
+        else:
+            env["EMAILTRACK_GRPC_PORT"] = str(replica.port)
+        return env
+
     def start_component(self, component: Component) -> None:
-        log_path = self.options.state_dir / "logs" / f"{component.name}.log"
+        self._spawn(component.name, component.module, self.component_env(component))
+
+    def start_replica(self, name: str) -> Replica:
+        """Starts one more process of component ``name`` on free ports (call wait_ready)."""
+        component = next(c for c in components.ALL if c.name == name)
+        number = 2 + sum(r.component.name == name for r in self.replicas.values())
+        replica = Replica(component, f"{name}-{number}", free_port(), free_port())
+        self.replicas[replica.name] = replica
+        self._spawn(replica.name, component.module, self.replica_env(replica))
+        return replica
+
+    def _spawn(self, name: str, module: str, env: dict[str, str]) -> None:
+        log_path = self.options.state_dir / "logs" / f"{name}.log"
         with open(log_path, "ab") as log_file:
-            self.processes[component.name] = subprocess.Popen(
-                [sys.executable, "-m", component.module],
-                env=self.component_env(component),
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", module],
+                env=env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
@@ -210,19 +245,25 @@ class Platform:
         os.killpg(process.pid, signum)
         return process.wait(timeout_s)
 
-    def restart_component(self, name: str, timeout_s: float = 60.0) -> None:
-        component = next(c for c in components.ALL if c.name == name)
-        self.start_component(component)
+    def restart_component(self, *names: str, timeout_s: float = 60.0) -> None:
+        """Starts stopped components or replicas again (their ports unchanged), then waits
+        until everything is ready."""
+        for name in names:
+            if replica := self.replicas.get(name):
+                self._spawn(name, replica.component.module, self.replica_env(replica))
+            else:
+                self.start_component(next(c for c in components.ALL if c.name == name))
         self.wait_ready(timeout_s)
 
     def readiness(self) -> dict[str, bool]:
+        ports = {c.name: (c, self.ports[c.name]) for c in components.ALL}
+        ports |= {r.name: (r.component, r.port) for r in self.replicas.values()}
         ready: dict[str, bool] = {}
-        for component in components.ALL:
-            port = self.ports[component.name]
+        for name, (component, port) in ports.items():
             check: Callable[[int], bool] = (
                 components.grpc_serving if component.kind == "grpc" else components.http_ready
             )
-            ready[component.name] = check(port)
+            ready[name] = check(port)
         return ready
 
     def wait_ready(

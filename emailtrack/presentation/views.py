@@ -18,13 +18,14 @@ STATS_COUNTS = (
     "deferred",
     "unsubscribes",
     "complaints",
-    "replies",
     "rate_base",
     "filtered_unique_opens",
     "filtered_unique_clicks",
     "mpp_recipients",
     "unique_replies",
 )
+# Counts whose proto name does not say unique or total get a name that does in JSON.
+STATS_RENAMED = {"total_replies": "replies"}
 STATS_RATES = (
     "open_rate",
     "click_rate",
@@ -65,6 +66,7 @@ def campaign_stats(stats: analytics_pb2.CampaignStats) -> dict[str, Any]:
     return {
         "campaign_id": stats.campaign_id,
         **{name: getattr(stats, name) for name in STATS_COUNTS},
+        **{shown: getattr(stats, name) for shown, name in STATS_RENAMED.items()},
         "opens": {
             "unique": source_counts(stats.opens.unique),
             "total": source_counts(stats.opens.total),

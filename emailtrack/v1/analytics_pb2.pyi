@@ -297,12 +297,14 @@ class ListCampaignsResponse(_message.Message):
     def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class WatchCampaignRequest(_message.Message):
-    __slots__ = ("tenant_id", "campaign_id")
+    __slots__ = ("tenant_id", "campaign_id", "recent_events")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    RECENT_EVENTS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     campaign_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ...) -> None: ...
+    recent_events: int
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., recent_events: _Optional[int] = ...) -> None: ...
 
 class WatchCampaignResponse(_message.Message):
     __slots__ = ("stats", "new_events")
@@ -311,6 +313,24 @@ class WatchCampaignResponse(_message.Message):
     stats: CampaignStats
     new_events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
     def __init__(self, stats: _Optional[_Union[CampaignStats, _Mapping]] = ..., new_events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class WatchCampaignListRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class WatchCampaignListResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[CampaignStats]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ExportRecipientEventsRequest(_message.Message):
     __slots__ = ("tenant_id", "recipient_id")
@@ -545,3 +565,67 @@ class UpdateFilterSettingsResponse(_message.Message):
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     settings: FilterSettings
     def __init__(self, settings: _Optional[_Union[FilterSettings, _Mapping]] = ...) -> None: ...
+
+class MessageRecipientKey(_message.Message):
+    __slots__ = ("message_id", "recipient_id")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    recipient_id: str
+    def __init__(self, message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ...) -> None: ...
+
+class GetMessageEngagementRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "keys")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    keys: _containers.RepeatedCompositeFieldContainer[MessageRecipientKey]
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., keys: _Optional[_Iterable[_Union[MessageRecipientKey, _Mapping]]] = ...) -> None: ...
+
+class PairHits(_message.Message):
+    __slots__ = ("first_at", "hits", "human", "machine")
+    FIRST_AT_FIELD_NUMBER: _ClassVar[int]
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_FIELD_NUMBER: _ClassVar[int]
+    MACHINE_FIELD_NUMBER: _ClassVar[int]
+    first_at: _timestamp_pb2.Timestamp
+    hits: int
+    human: bool
+    machine: bool
+    def __init__(self, first_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hits: _Optional[int] = ..., human: _Optional[bool] = ..., machine: _Optional[bool] = ...) -> None: ...
+
+class MessageEngagement(_message.Message):
+    __slots__ = ("message_id", "recipient_id", "sent_at", "delivered_at", "opens", "clicks", "bounced_at", "bounce_type", "complained_at", "unsubscribed_at", "first_reply_at", "replies")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    OPENS_FIELD_NUMBER: _ClassVar[int]
+    CLICKS_FIELD_NUMBER: _ClassVar[int]
+    BOUNCED_AT_FIELD_NUMBER: _ClassVar[int]
+    BOUNCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINED_AT_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REPLY_AT_FIELD_NUMBER: _ClassVar[int]
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    recipient_id: str
+    sent_at: _timestamp_pb2.Timestamp
+    delivered_at: _timestamp_pb2.Timestamp
+    opens: PairHits
+    clicks: PairHits
+    bounced_at: _timestamp_pb2.Timestamp
+    bounce_type: _events_pb2.BounceType
+    complained_at: _timestamp_pb2.Timestamp
+    unsubscribed_at: _timestamp_pb2.Timestamp
+    first_reply_at: _timestamp_pb2.Timestamp
+    replies: int
+    def __init__(self, message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opens: _Optional[_Union[PairHits, _Mapping]] = ..., clicks: _Optional[_Union[PairHits, _Mapping]] = ..., bounced_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bounce_type: _Optional[_Union[_events_pb2.BounceType, str]] = ..., complained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unsubscribed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_reply_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., replies: _Optional[int] = ...) -> None: ...
+
+class GetMessageEngagementResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[MessageEngagement]
+    def __init__(self, messages: _Optional[_Iterable[_Union[MessageEngagement, _Mapping]]] = ...) -> None: ...

@@ -69,6 +69,11 @@ class AnalyticsServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignResponse.FromString,
                 _registered_method=True)
+        self.WatchCampaignList = channel.unary_stream(
+                '/emailtrack.v1.AnalyticsService/WatchCampaignList',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListResponse.FromString,
+                _registered_method=True)
         self.ExportRecipientEvents = channel.unary_unary(
                 '/emailtrack.v1.AnalyticsService/ExportRecipientEvents',
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.ExportRecipientEventsRequest.SerializeToString,
@@ -108,6 +113,11 @@ class AnalyticsServiceStub:
                 '/emailtrack.v1.AnalyticsService/UpdateFilterSettings',
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
+                _registered_method=True)
+        self.GetMessageEngagement = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetMessageEngagement',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
                 _registered_method=True)
 
 
@@ -152,6 +162,13 @@ class AnalyticsServiceServicer:
 
     def WatchCampaign(self, request, context):
         """Live updates: new events and refreshed counters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchCampaignList(self, request, context):
+        """Live updates of one page of the campaign list: sent again when a campaign on it changed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -213,6 +230,16 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetMessageEngagement(self, request, context):
+        """What happened to each given (message, recipient) of a campaign: sent, delivered, opened,
+        clicked (by a person or a machine), replied, bounced, complained, unsubscribed. Pairs
+        without any event are left out. The per-message list asks it for a page of the recipient
+        service's ListCampaignMessages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -250,6 +277,11 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.WatchCampaign,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignResponse.SerializeToString,
+            ),
+            'WatchCampaignList': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchCampaignList,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListResponse.SerializeToString,
             ),
             'ExportRecipientEvents': grpc.unary_unary_rpc_method_handler(
                     servicer.ExportRecipientEvents,
@@ -290,6 +322,11 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.UpdateFilterSettings,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.SerializeToString,
+            ),
+            'GetMessageEngagement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMessageEngagement,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -481,6 +518,33 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/WatchCampaign',
             emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchCampaignList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/WatchCampaignList',
+            emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.WatchCampaignListResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -697,6 +761,33 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/UpdateFilterSettings',
             emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.UpdateFilterSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMessageEngagement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetMessageEngagement',
+            emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
             options,
             channel_credentials,
             insecure,

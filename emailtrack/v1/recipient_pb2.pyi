@@ -127,18 +127,22 @@ class GetRecipientResponse(_message.Message):
     def __init__(self, recipient: _Optional[_Union[Recipient, _Mapping]] = ...) -> None: ...
 
 class ListRecipientsRequest(_message.Message):
-    __slots__ = ("tenant_id", "status", "list_id", "page_size", "page_token")
+    __slots__ = ("tenant_id", "status", "list_id", "page_size", "page_token", "email_prefix", "email_contains")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LIST_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_CONTAINS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     status: RecipientStatus
     list_id: str
     page_size: int
     page_token: str
-    def __init__(self, tenant_id: _Optional[str] = ..., status: _Optional[_Union[RecipientStatus, str]] = ..., list_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    email_prefix: str
+    email_contains: str
+    def __init__(self, tenant_id: _Optional[str] = ..., status: _Optional[_Union[RecipientStatus, str]] = ..., list_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., email_prefix: _Optional[str] = ..., email_contains: _Optional[str] = ...) -> None: ...
 
 class ListRecipientsResponse(_message.Message):
     __slots__ = ("recipients", "next_page_token")
@@ -605,3 +609,51 @@ class LookupMessagesResponse(_message.Message):
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[RegisteredMessage]
     def __init__(self, messages: _Optional[_Iterable[_Union[RegisteredMessage, _Mapping]]] = ...) -> None: ...
+
+class ListCampaignMessagesRequest(_message.Message):
+    __slots__ = ("tenant_id", "campaign_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    campaign_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class CampaignMessage(_message.Message):
+    __slots__ = ("message_id", "recipient_id", "email", "role", "delivery_status", "delivery_reason", "delivery_updated_at", "recipient_status", "sequence_step", "variant", "mailbox", "registered_at")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_REASON_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_STEP_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    MAILBOX_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    recipient_id: str
+    email: str
+    role: RecipientRole
+    delivery_status: DeliveryStatus
+    delivery_reason: str
+    delivery_updated_at: _timestamp_pb2.Timestamp
+    recipient_status: RecipientStatus
+    sequence_step: str
+    variant: str
+    mailbox: str
+    registered_at: _timestamp_pb2.Timestamp
+    def __init__(self, message_id: _Optional[str] = ..., recipient_id: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[_Union[RecipientRole, str]] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., delivery_reason: _Optional[str] = ..., delivery_updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recipient_status: _Optional[_Union[RecipientStatus, str]] = ..., sequence_step: _Optional[str] = ..., variant: _Optional[str] = ..., mailbox: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListCampaignMessagesResponse(_message.Message):
+    __slots__ = ("messages", "next_page_token")
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[CampaignMessage]
+    next_page_token: str
+    def __init__(self, messages: _Optional[_Iterable[_Union[CampaignMessage, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

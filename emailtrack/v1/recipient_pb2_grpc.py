@@ -159,6 +159,11 @@ class RecipientServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.FromString,
                 _registered_method=True)
+        self.ListCampaignMessages = channel.unary_unary(
+                '/emailtrack.v1.RecipientService/ListCampaignMessages',
+                request_serializer=emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesResponse.FromString,
+                _registered_method=True)
 
 
 class RecipientServiceServicer:
@@ -316,6 +321,15 @@ class RecipientServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCampaignMessages(self, request, context):
+        """One row per (message, recipient) registered for a campaign (warmup messages and erased
+        recipients left out), ordered by message id then recipient id: the delivery state the
+        sender reported.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecipientServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -443,6 +457,11 @@ def add_RecipientServiceServicer_to_server(servicer, server):
                     servicer.LookupMessages,
                     request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.SerializeToString,
+            ),
+            'ListCampaignMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCampaignMessages,
+                    request_deserializer=emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1120,6 +1139,33 @@ class RecipientService:
             '/emailtrack.v1.RecipientService/LookupMessages',
             emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesRequest.SerializeToString,
             emailtrack_dot_v1_dot_recipient__pb2.LookupMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCampaignMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.RecipientService/ListCampaignMessages',
+            emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesRequest.SerializeToString,
+            emailtrack_dot_v1_dot_recipient__pb2.ListCampaignMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -226,20 +226,22 @@ class InstrumentMimeBatchResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[InstrumentMimeResult, _Mapping]]] = ...) -> None: ...
 
 class TrackingDomain(_message.Message):
-    __slots__ = ("tenant_id", "domain", "verified", "txt_record_name", "txt_record_value", "verified_at")
+    __slots__ = ("tenant_id", "domain", "verified", "txt_record_name", "txt_record_value", "verified_at", "check_failing_since")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     TXT_RECORD_NAME_FIELD_NUMBER: _ClassVar[int]
     TXT_RECORD_VALUE_FIELD_NUMBER: _ClassVar[int]
     VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHECK_FAILING_SINCE_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     domain: str
     verified: bool
     txt_record_name: str
     txt_record_value: str
     verified_at: _timestamp_pb2.Timestamp
-    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ..., verified: _Optional[bool] = ..., txt_record_name: _Optional[str] = ..., txt_record_value: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    check_failing_since: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., domain: _Optional[str] = ..., verified: _Optional[bool] = ..., txt_record_name: _Optional[str] = ..., txt_record_value: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., check_failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RegisterTrackingDomainRequest(_message.Message):
     __slots__ = ("tenant_id", "domain")
@@ -294,3 +296,15 @@ class RemoveTrackingDomainResponse(_message.Message):
     REMOVED_FIELD_NUMBER: _ClassVar[int]
     removed: bool
     def __init__(self, removed: _Optional[bool] = ...) -> None: ...
+
+class LookupTrackingDomainRequest(_message.Message):
+    __slots__ = ("domain",)
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    domain: str
+    def __init__(self, domain: _Optional[str] = ...) -> None: ...
+
+class LookupTrackingDomainResponse(_message.Message):
+    __slots__ = ("owner_tenant_id",)
+    OWNER_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    owner_tenant_id: str
+    def __init__(self, owner_tenant_id: _Optional[str] = ...) -> None: ...

@@ -89,6 +89,11 @@ class TrackingEdgeServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.FromString,
                 _registered_method=True)
+        self.LookupTrackingDomain = channel.unary_unary(
+                '/emailtrack.v1.TrackingEdgeService/LookupTrackingDomain',
+                request_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainResponse.FromString,
+                _registered_method=True)
 
 
 class TrackingEdgeServiceServicer:
@@ -169,6 +174,14 @@ class TrackingEdgeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LookupTrackingDomain(self, request, context):
+        """Which tenant a hostname is verified for now (the gateway asks before it answers a token
+        on a tenant's domain; service credentials only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrackingEdgeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -226,6 +239,11 @@ def add_TrackingEdgeServiceServicer_to_server(servicer, server):
                     servicer.RemoveTrackingDomain,
                     request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.SerializeToString,
+            ),
+            'LookupTrackingDomain': grpc.unary_unary_rpc_method_handler(
+                    servicer.LookupTrackingDomain,
+                    request_deserializer=emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -525,6 +543,33 @@ class TrackingEdgeService:
             '/emailtrack.v1.TrackingEdgeService/RemoveTrackingDomain',
             emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainRequest.SerializeToString,
             emailtrack_dot_v1_dot_tracking__edge__pb2.RemoveTrackingDomainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LookupTrackingDomain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.TrackingEdgeService/LookupTrackingDomain',
+            emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainRequest.SerializeToString,
+            emailtrack_dot_v1_dot_tracking__edge__pb2.LookupTrackingDomainResponse.FromString,
             options,
             channel_credentials,
             insecure,

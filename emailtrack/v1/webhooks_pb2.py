@@ -25,49 +25,49 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x65mailtrack/v1/webhooks.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x87\x02\n\x0fWebhookEndpoint\x12\x13\n\x0b\x65ndpoint_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x0e\n\x06\x65vents\x18\x04 \x03(\t\x12\r\n\x05\x62\x61tch\x18\x05 \x01(\x08\x12\x0f\n\x07\x65nabled\x18\x06 \x01(\x08\x12\x17\n\x0f\x64isabled_reason\x18\x07 \x01(\t\x12\x31\n\rfailing_since\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\"k\n\x15\x43reateEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03url\x18\x02 \x01(\t\x12\x0e\n\x06\x65vents\x18\x03 \x03(\t\x12\r\n\x05\x62\x61tch\x18\x04 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"Z\n\x16\x43reateEndpointResponse\x12\x30\n\x08\x65ndpoint\x18\x01 \x01(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\x12\x0e\n\x06secret\x18\x02 \x01(\t\")\n\x14ListEndpointsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"J\n\x15ListEndpointsResponse\x12\x31\n\tendpoints\x18\x01 \x03(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\"\xac\x01\n\x15UpdateEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x15\n\rupdate_events\x18\x03 \x01(\x08\x12\x0e\n\x06\x65vents\x18\x04 \x03(\t\x12\x14\n\x0cupdate_batch\x18\x05 \x01(\x08\x12\r\n\x05\x62\x61tch\x18\x06 \x01(\x08\x12\x0e\n\x06\x65nable\x18\x07 \x01(\x08\x12\x0f\n\x07\x64isable\x18\x08 \x01(\x08\"J\n\x16UpdateEndpointResponse\x12\x30\n\x08\x65ndpoint\x18\x01 \x01(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\"?\n\x15\x44\x65leteEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\"\x18\n\x16\x44\x65leteEndpointResponse\"\\\n\x1bRotateEndpointSecretRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x15\n\rgrace_seconds\x18\x03 \x01(\x03\".\n\x1cRotateEndpointSecretResponse\x12\x0e\n\x06secret\x18\x01 \x01(\t\"\x9c\x01\n\x16WebhookDeliveryAttempt\x12\x30\n\x0c\x61ttempted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bstatus_code\x18\x02 \x01(\x05\x12\x12\n\nlatency_ms\x18\x03 \x01(\x03\x12\x18\n\x10response_snippet\x18\x04 \x01(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\t\"\xcd\x02\n\x0fWebhookDelivery\x12\x13\n\x0b\x64\x65livery_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\x12\x34\n\x06status\x18\x05 \x01(\x0e\x32$.emailtrack.v1.WebhookDeliveryStatus\x12\x15\n\rattempt_count\x18\x06 \x01(\x05\x12/\n\x0boccurred_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_attempt_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x08\x61ttempts\x18\t \x03(\x0b\x32%.emailtrack.v1.WebhookDeliveryAttempt\"\x84\x01\n\x15ListDeliveriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.emailtrack.v1.WebhookDeliveryStatus\x12\r\n\x05limit\x18\x04 \x01(\x05\"L\n\x16ListDeliveriesResponse\x12\x32\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1e.emailtrack.v1.WebhookDelivery\"\xac\x01\n\x17ReplayDeliveriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61iled_only\x18\x03 \x01(\x08\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"-\n\x18ReplayDeliveriesResponse\x12\x11\n\tscheduled\x18\x01 \x01(\x03*\xb0\x01\n\x15WebhookDeliveryStatus\x12\'\n#WEBHOOK_DELIVERY_STATUS_UNSPECIFIED\x10\x00\x12#\n\x1fWEBHOOK_DELIVERY_STATUS_PENDING\x10\x01\x12%\n!WEBHOOK_DELIVERY_STATUS_DELIVERED\x10\x02\x12\"\n\x1eWEBHOOK_DELIVERY_STATUS_FAILED\x10\x03\x32\xbe\x05\n\x0eWebhookService\x12]\n\x0e\x43reateEndpoint\x12$.emailtrack.v1.CreateEndpointRequest\x1a%.emailtrack.v1.CreateEndpointResponse\x12Z\n\rListEndpoints\x12#.emailtrack.v1.ListEndpointsRequest\x1a$.emailtrack.v1.ListEndpointsResponse\x12]\n\x0eUpdateEndpoint\x12$.emailtrack.v1.UpdateEndpointRequest\x1a%.emailtrack.v1.UpdateEndpointResponse\x12]\n\x0e\x44\x65leteEndpoint\x12$.emailtrack.v1.DeleteEndpointRequest\x1a%.emailtrack.v1.DeleteEndpointResponse\x12o\n\x14RotateEndpointSecret\x12*.emailtrack.v1.RotateEndpointSecretRequest\x1a+.emailtrack.v1.RotateEndpointSecretResponse\x12]\n\x0eListDeliveries\x12$.emailtrack.v1.ListDeliveriesRequest\x1a%.emailtrack.v1.ListDeliveriesResponse\x12\x63\n\x10ReplayDeliveries\x12&.emailtrack.v1.ReplayDeliveriesRequest\x1a\'.emailtrack.v1.ReplayDeliveriesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x65mailtrack/v1/webhooks.proto\x12\remailtrack.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x02\n\x0fWebhookEndpoint\x12\x13\n\x0b\x65ndpoint_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x0e\n\x06\x65vents\x18\x04 \x03(\t\x12\r\n\x05\x62\x61tch\x18\x05 \x01(\x08\x12\x0f\n\x07\x65nabled\x18\x06 \x01(\x08\x12\x17\n\x0f\x64isabled_reason\x18\x07 \x01(\t\x12\x31\n\rfailing_since\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\x12/\n\x0b\x64isabled_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"k\n\x15\x43reateEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03url\x18\x02 \x01(\t\x12\x0e\n\x06\x65vents\x18\x03 \x03(\t\x12\r\n\x05\x62\x61tch\x18\x04 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"Z\n\x16\x43reateEndpointResponse\x12\x30\n\x08\x65ndpoint\x18\x01 \x01(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\x12\x0e\n\x06secret\x18\x02 \x01(\t\")\n\x14ListEndpointsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"J\n\x15ListEndpointsResponse\x12\x31\n\tendpoints\x18\x01 \x03(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\"\xac\x01\n\x15UpdateEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x15\n\rupdate_events\x18\x03 \x01(\x08\x12\x0e\n\x06\x65vents\x18\x04 \x03(\t\x12\x14\n\x0cupdate_batch\x18\x05 \x01(\x08\x12\r\n\x05\x62\x61tch\x18\x06 \x01(\x08\x12\x0e\n\x06\x65nable\x18\x07 \x01(\x08\x12\x0f\n\x07\x64isable\x18\x08 \x01(\x08\"J\n\x16UpdateEndpointResponse\x12\x30\n\x08\x65ndpoint\x18\x01 \x01(\x0b\x32\x1e.emailtrack.v1.WebhookEndpoint\"?\n\x15\x44\x65leteEndpointRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\"\x18\n\x16\x44\x65leteEndpointResponse\"\\\n\x1bRotateEndpointSecretRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x15\n\rgrace_seconds\x18\x03 \x01(\x03\".\n\x1cRotateEndpointSecretResponse\x12\x0e\n\x06secret\x18\x01 \x01(\t\"\x9c\x01\n\x16WebhookDeliveryAttempt\x12\x30\n\x0c\x61ttempted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bstatus_code\x18\x02 \x01(\x05\x12\x12\n\nlatency_ms\x18\x03 \x01(\x03\x12\x18\n\x10response_snippet\x18\x04 \x01(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\t\"\xcd\x02\n\x0fWebhookDelivery\x12\x13\n\x0b\x64\x65livery_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\x12\x34\n\x06status\x18\x05 \x01(\x0e\x32$.emailtrack.v1.WebhookDeliveryStatus\x12\x15\n\rattempt_count\x18\x06 \x01(\x05\x12/\n\x0boccurred_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_attempt_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x08\x61ttempts\x18\t \x03(\x0b\x32%.emailtrack.v1.WebhookDeliveryAttempt\"\x98\x01\n\x15ListDeliveriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.emailtrack.v1.WebhookDeliveryStatus\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"e\n\x16ListDeliveriesResponse\x12\x32\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1e.emailtrack.v1.WebhookDelivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xac\x01\n\x17ReplayDeliveriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65ndpoint_id\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61iled_only\x18\x03 \x01(\x08\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"-\n\x18ReplayDeliveriesResponse\x12\x11\n\tscheduled\x18\x01 \x01(\x03*\xb0\x01\n\x15WebhookDeliveryStatus\x12\'\n#WEBHOOK_DELIVERY_STATUS_UNSPECIFIED\x10\x00\x12#\n\x1fWEBHOOK_DELIVERY_STATUS_PENDING\x10\x01\x12%\n!WEBHOOK_DELIVERY_STATUS_DELIVERED\x10\x02\x12\"\n\x1eWEBHOOK_DELIVERY_STATUS_FAILED\x10\x03\x32\xbe\x05\n\x0eWebhookService\x12]\n\x0e\x43reateEndpoint\x12$.emailtrack.v1.CreateEndpointRequest\x1a%.emailtrack.v1.CreateEndpointResponse\x12Z\n\rListEndpoints\x12#.emailtrack.v1.ListEndpointsRequest\x1a$.emailtrack.v1.ListEndpointsResponse\x12]\n\x0eUpdateEndpoint\x12$.emailtrack.v1.UpdateEndpointRequest\x1a%.emailtrack.v1.UpdateEndpointResponse\x12]\n\x0e\x44\x65leteEndpoint\x12$.emailtrack.v1.DeleteEndpointRequest\x1a%.emailtrack.v1.DeleteEndpointResponse\x12o\n\x14RotateEndpointSecret\x12*.emailtrack.v1.RotateEndpointSecretRequest\x1a+.emailtrack.v1.RotateEndpointSecretResponse\x12]\n\x0eListDeliveries\x12$.emailtrack.v1.ListDeliveriesRequest\x1a%.emailtrack.v1.ListDeliveriesResponse\x12\x63\n\x10ReplayDeliveries\x12&.emailtrack.v1.ReplayDeliveriesRequest\x1a\'.emailtrack.v1.ReplayDeliveriesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emailtrack.v1.webhooks_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WEBHOOKDELIVERYSTATUS']._serialized_start=2081
-  _globals['_WEBHOOKDELIVERYSTATUS']._serialized_end=2257
+  _globals['_WEBHOOKDELIVERYSTATUS']._serialized_start=2175
+  _globals['_WEBHOOKDELIVERYSTATUS']._serialized_end=2351
   _globals['_WEBHOOKENDPOINT']._serialized_start=81
-  _globals['_WEBHOOKENDPOINT']._serialized_end=344
-  _globals['_CREATEENDPOINTREQUEST']._serialized_start=346
-  _globals['_CREATEENDPOINTREQUEST']._serialized_end=453
-  _globals['_CREATEENDPOINTRESPONSE']._serialized_start=455
-  _globals['_CREATEENDPOINTRESPONSE']._serialized_end=545
-  _globals['_LISTENDPOINTSREQUEST']._serialized_start=547
-  _globals['_LISTENDPOINTSREQUEST']._serialized_end=588
-  _globals['_LISTENDPOINTSRESPONSE']._serialized_start=590
-  _globals['_LISTENDPOINTSRESPONSE']._serialized_end=664
-  _globals['_UPDATEENDPOINTREQUEST']._serialized_start=667
-  _globals['_UPDATEENDPOINTREQUEST']._serialized_end=839
-  _globals['_UPDATEENDPOINTRESPONSE']._serialized_start=841
-  _globals['_UPDATEENDPOINTRESPONSE']._serialized_end=915
-  _globals['_DELETEENDPOINTREQUEST']._serialized_start=917
-  _globals['_DELETEENDPOINTREQUEST']._serialized_end=980
-  _globals['_DELETEENDPOINTRESPONSE']._serialized_start=982
-  _globals['_DELETEENDPOINTRESPONSE']._serialized_end=1006
-  _globals['_ROTATEENDPOINTSECRETREQUEST']._serialized_start=1008
-  _globals['_ROTATEENDPOINTSECRETREQUEST']._serialized_end=1100
-  _globals['_ROTATEENDPOINTSECRETRESPONSE']._serialized_start=1102
-  _globals['_ROTATEENDPOINTSECRETRESPONSE']._serialized_end=1148
-  _globals['_WEBHOOKDELIVERYATTEMPT']._serialized_start=1151
-  _globals['_WEBHOOKDELIVERYATTEMPT']._serialized_end=1307
-  _globals['_WEBHOOKDELIVERY']._serialized_start=1310
-  _globals['_WEBHOOKDELIVERY']._serialized_end=1643
-  _globals['_LISTDELIVERIESREQUEST']._serialized_start=1646
-  _globals['_LISTDELIVERIESREQUEST']._serialized_end=1778
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=1780
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=1856
-  _globals['_REPLAYDELIVERIESREQUEST']._serialized_start=1859
-  _globals['_REPLAYDELIVERIESREQUEST']._serialized_end=2031
-  _globals['_REPLAYDELIVERIESRESPONSE']._serialized_start=2033
-  _globals['_REPLAYDELIVERIESRESPONSE']._serialized_end=2078
-  _globals['_WEBHOOKSERVICE']._serialized_start=2260
-  _globals['_WEBHOOKSERVICE']._serialized_end=2962
+  _globals['_WEBHOOKENDPOINT']._serialized_end=393
+  _globals['_CREATEENDPOINTREQUEST']._serialized_start=395
+  _globals['_CREATEENDPOINTREQUEST']._serialized_end=502
+  _globals['_CREATEENDPOINTRESPONSE']._serialized_start=504
+  _globals['_CREATEENDPOINTRESPONSE']._serialized_end=594
+  _globals['_LISTENDPOINTSREQUEST']._serialized_start=596
+  _globals['_LISTENDPOINTSREQUEST']._serialized_end=637
+  _globals['_LISTENDPOINTSRESPONSE']._serialized_start=639
+  _globals['_LISTENDPOINTSRESPONSE']._serialized_end=713
+  _globals['_UPDATEENDPOINTREQUEST']._serialized_start=716
+  _globals['_UPDATEENDPOINTREQUEST']._serialized_end=888
+  _globals['_UPDATEENDPOINTRESPONSE']._serialized_start=890
+  _globals['_UPDATEENDPOINTRESPONSE']._serialized_end=964
+  _globals['_DELETEENDPOINTREQUEST']._serialized_start=966
+  _globals['_DELETEENDPOINTREQUEST']._serialized_end=1029
+  _globals['_DELETEENDPOINTRESPONSE']._serialized_start=1031
+  _globals['_DELETEENDPOINTRESPONSE']._serialized_end=1055
+  _globals['_ROTATEENDPOINTSECRETREQUEST']._serialized_start=1057
+  _globals['_ROTATEENDPOINTSECRETREQUEST']._serialized_end=1149
+  _globals['_ROTATEENDPOINTSECRETRESPONSE']._serialized_start=1151
+  _globals['_ROTATEENDPOINTSECRETRESPONSE']._serialized_end=1197
+  _globals['_WEBHOOKDELIVERYATTEMPT']._serialized_start=1200
+  _globals['_WEBHOOKDELIVERYATTEMPT']._serialized_end=1356
+  _globals['_WEBHOOKDELIVERY']._serialized_start=1359
+  _globals['_WEBHOOKDELIVERY']._serialized_end=1692
+  _globals['_LISTDELIVERIESREQUEST']._serialized_start=1695
+  _globals['_LISTDELIVERIESREQUEST']._serialized_end=1847
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=1849
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=1950
+  _globals['_REPLAYDELIVERIESREQUEST']._serialized_start=1953
+  _globals['_REPLAYDELIVERIESREQUEST']._serialized_end=2125
+  _globals['_REPLAYDELIVERIESRESPONSE']._serialized_start=2127
+  _globals['_REPLAYDELIVERIESRESPONSE']._serialized_end=2172
+  _globals['_WEBHOOKSERVICE']._serialized_start=2354
+  _globals['_WEBHOOKSERVICE']._serialized_end=3056
 # @@protoc_insertion_point(module_scope)

@@ -22,7 +22,7 @@ WEBHOOK_DELIVERY_STATUS_DELIVERED: WebhookDeliveryStatus
 WEBHOOK_DELIVERY_STATUS_FAILED: WebhookDeliveryStatus
 
 class WebhookEndpoint(_message.Message):
-    __slots__ = ("endpoint_id", "tenant_id", "url", "events", "batch", "enabled", "disabled_reason", "failing_since", "created_at", "description")
+    __slots__ = ("endpoint_id", "tenant_id", "url", "events", "batch", "enabled", "disabled_reason", "failing_since", "created_at", "description", "disabled_at")
     ENDPOINT_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class WebhookEndpoint(_message.Message):
     FAILING_SINCE_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_AT_FIELD_NUMBER: _ClassVar[int]
     endpoint_id: str
     tenant_id: str
     url: str
@@ -43,7 +44,8 @@ class WebhookEndpoint(_message.Message):
     failing_since: _timestamp_pb2.Timestamp
     created_at: _timestamp_pb2.Timestamp
     description: str
-    def __init__(self, endpoint_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[str]] = ..., batch: _Optional[bool] = ..., enabled: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ...) -> None: ...
+    disabled_at: _timestamp_pb2.Timestamp
+    def __init__(self, endpoint_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[str]] = ..., batch: _Optional[bool] = ..., enabled: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ..., disabled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateEndpointRequest(_message.Message):
     __slots__ = ("tenant_id", "url", "events", "batch", "description")
@@ -170,22 +172,26 @@ class WebhookDelivery(_message.Message):
     def __init__(self, delivery_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., status: _Optional[_Union[WebhookDeliveryStatus, str]] = ..., attempt_count: _Optional[int] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[_Iterable[_Union[WebhookDeliveryAttempt, _Mapping]]] = ...) -> None: ...
 
 class ListDeliveriesRequest(_message.Message):
-    __slots__ = ("tenant_id", "endpoint_id", "status", "limit")
+    __slots__ = ("tenant_id", "endpoint_id", "status", "limit", "page_token")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     endpoint_id: str
     status: WebhookDeliveryStatus
     limit: int
-    def __init__(self, tenant_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., status: _Optional[_Union[WebhookDeliveryStatus, str]] = ..., limit: _Optional[int] = ...) -> None: ...
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., status: _Optional[_Union[WebhookDeliveryStatus, str]] = ..., limit: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListDeliveriesResponse(_message.Message):
-    __slots__ = ("deliveries",)
+    __slots__ = ("deliveries", "next_page_token")
     DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     deliveries: _containers.RepeatedCompositeFieldContainer[WebhookDelivery]
-    def __init__(self, deliveries: _Optional[_Iterable[_Union[WebhookDelivery, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, deliveries: _Optional[_Iterable[_Union[WebhookDelivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ReplayDeliveriesRequest(_message.Message):
     __slots__ = ("tenant_id", "endpoint_id", "failed_only", "since", "until")

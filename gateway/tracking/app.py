@@ -5,7 +5,8 @@ nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes n
 Tokens past the maximum age (``EMAILTRACK_TOKEN_MAX_AGE_DAYS``) still work but are not recorded:
 the click redirects and the pixel is served, with no hit sent (the tracking window is closed).
 Unsubscribes are recorded at any age. Forged, altered or unknown-key tokens never redirect, and
-a token naming a host (its tracking domain) is answered on that host only."""
+a token naming a host (its tracking domain) is answered on that host only, and there only while
+the host is the deployment's own or verified for the token's tenant (``domain_owners``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from emailtrack.common.tracking_urls import (
 from emailtrack.v1 import events_pb2
 from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
+from gateway.tracking.domain_owners import DomainOwners
 from gateway.tracking.hit_limits import HitLimiter
 from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
 
@@ -90,6 +92,15 @@ class Gateway:
         self.publisher = publisher
         self.hit_ids = HitIds()
         self.hit_limiter = HitLimiter(settings.hit_limit_per_ip, settings.hit_limit_window_s)
+        # X-Forwarded-Host is read only from these peers (none unless the deployment says so)
+        self.forwarded_host_from = settings.trusted_proxies if settings.trust_forwarded_host else ()
+        services = settings.operators  # the addresses and credential of the gRPC services
+        self.domain_owners = DomainOwners(
+            services.tracking_edge_addr,
+            services.public_base_url,
+            services.service_key,
+            services.grpc_tls,
+        )
         self._rate_limited = metrics.HTTP_REQUESTS.labels("hit", "rate_limited")
         self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
         self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
@@ -97,9 +108,10 @@ class Gateway:
         self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
         self._click_latency = metrics.HTTP_LATENCY.labels("click")
 
-    def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
+    async def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
         """A genuine token of ``kind`` (expired or not) presented on the host it was issued
-        for (tokens name it since tracking domains; older ones name none), else None."""
+        for (tokens name it since tracking domains; older ones name none) while that host
+        serves the token's tenant, else None."""
         try:
             verified = open_token(token, self.settings.token_keys)
         except InvalidToken:
@@ -107,8 +119,14 @@ class Gateway:
         claims = verified.claims
         if claims.kind != kind:
             return None
-        if claims.tracking_host and claims.tracking_host != host_of_request(scope):
+        if claims.tracking_host and claims.tracking_host != host_of_request(
+            scope, self.forwarded_host_from
+        ):
             return None  # e.g. a token of one tenant on another tenant's tracking domain
+        if claims.tracking_host and not await self.domain_owners.serves(
+            claims.tracking_host, claims.tenant_id
+        ):
+            return None  # a domain the tenant removed, or no longer verified for it
         return verified
 
     def _record(
@@ -134,7 +152,7 @@ class Gateway:
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
-        verified = self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
+        verified = await self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
         if verified is not None and not verified.expired:
             self._record(scope, verified.claims)
         body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
@@ -145,7 +163,7 @@ class Gateway:
 
     async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        verified = self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
+        verified = await self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
         location = None if verified is None else redirect_location(verified.claims.link_url)
         if verified is None or location is None:
             self._click_not_found.inc()
@@ -163,7 +181,7 @@ class Gateway:
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
         POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
-        verified = self._verified(
+        verified = await self._verified(
             request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope
         )
         if verified is None:

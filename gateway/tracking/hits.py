@@ -50,16 +50,31 @@ def wanted_headers(scope: Scope) -> dict[str, str]:
     return found
 
 
-def host_of_request(scope: Scope) -> str:
-    """The lower-case hostname the request was sent to (Host header without port or trailing
-    dot; empty when absent)."""
+def host_of_request(scope: Scope, forwarded_host_from: Sequence[Network] = ()) -> str:
+    """The lower-case hostname the request was sent to, without port or trailing dot (empty
+    when absent): the Host header, or the right-most X-Forwarded-Host entry when the peer is
+    in ``forwarded_host_from`` (the trusted proxies, if the deployment says they set it)."""
+    host = forwarded = ""
     for raw_name, raw_value in scope["headers"]:
-        if raw_name == b"host":
-            host = raw_value.decode("latin-1").strip().lower()
-            if host.startswith("["):  # IPv6 literal
-                return host[: host.find("]") + 1]
-            return host.partition(":")[0].rstrip(".")
-    return ""
+        if raw_name == b"host" and not host:
+            host = raw_value.decode("latin-1")
+        elif raw_name == b"x-forwarded-host" and forwarded_host_from:
+            forwarded = raw_value.decode("latin-1")
+    if forwarded and _peer_in(scope, forwarded_host_from):
+        host = forwarded.rsplit(",", 1)[-1]
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal
+        return host[: host.find("]") + 1]
+    return host.partition(":")[0].rstrip(".")
+
+
+def _peer_in(scope: Scope, networks: Sequence[Network]) -> bool:
+    client = scope.get("client")
+    try:
+        address = ipaddress.ip_address(client[0]) if client else None
+    except ValueError:
+        return False
+    return address is not None and any(address in network for network in networks)
 
 
 def trace_of_request() -> events_pb2.TraceContext | None:

@@ -7,7 +7,7 @@ from datetime import date
 
 from emailtrack.v1 import analytics_pb2, events_pb2
 from services.analytics import views
-from services.analytics.domain import Metric, health
+from services.analytics.domain import Metric, health, ratio
 from services.analytics.domain.significance import Proportion, compare
 from services.analytics.store.segments import ReplyTiming
 
@@ -19,12 +19,16 @@ MASK_METRICS: dict[int, Metric] = {Metric.OPEN: Metric.OPEN_MASK, Metric.CLICK: 
 
 def pair_counters(rows: Iterable[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
     """(kind, mask, pairs, hits) rows of ``firsts`` → (metric, source, n) counter rows as the
-    campaign rollup holds them (uniques per mask exact, totals without source split)."""
+    campaign rollup holds them (uniques per mask exact, totals without source split). Replies
+    are totals (reply events), as in the campaign rollup; their pairs are ``unique_replies``
+    (``with_reply_timing``)."""
     counters: list[tuple[int, int, int]] = []
     for kind, mask, pairs, hits in rows:
         if kind in MASK_METRICS:
             counters.append((MASK_METRICS[kind], mask, pairs))
             counters.append((kind, NO_SOURCE, int(hits)))
+        elif kind == Metric.REPLY:
+            counters.append((kind, 0, int(hits)))
         elif kind == Metric.HARD_BOUNCE:
             metric = Metric.HARD_BOUNCE if mask & HARD_BIT else Metric.SOFT_BOUNCE
             counters.append((metric, 0, pairs))
@@ -36,6 +40,10 @@ def pair_counters(rows: Iterable[tuple[int, int, int, int]]) -> list[tuple[int, 
 def with_reply_timing(
     stats: analytics_pb2.CampaignStats, timing: ReplyTiming | None
 ) -> analytics_pb2.CampaignStats:
+    """Sets the reply figures that come from (message, recipient) pairs: unique replies, the
+    reply rate (recipients who replied over the rate base, like the open and click rates),
+    first reply time and median time to it. ``None``: no reply."""
+    stats.reply_rate = ratio(timing.replies if timing else 0, stats.rate_base)
     if timing is not None:
         stats.unique_replies = timing.replies
         stats.median_seconds_to_first_reply = timing.median_seconds
@@ -56,11 +64,14 @@ def segments(
     result = []
     for (step, variant), pair_rows in sorted(grouped.items()):
         stats = views.campaign_stats(tenant_id, campaign_id, pair_counters(pair_rows), None)
+        # without timings (the variant comparison) the reply pairs still come from the rows
+        reply_pairs = sum(p for kind, _, p, _ in pair_rows if kind == Metric.REPLY)
+        replied = ReplyTiming(reply_pairs, None, 0.0)
         result.append(
             analytics_pb2.SegmentStats(
                 sequence_step=step,
                 variant=variant,
-                stats=with_reply_timing(stats, timings.get((step, variant))),
+                stats=with_reply_timing(stats, timings.get((step, variant)) or replied),
             )
         )
     return result
@@ -79,7 +90,7 @@ def variant_comparison(
                 recipients=s.rate_base,
                 opens=s.filtered_unique_opens,
                 clicks=s.filtered_unique_clicks,
-                replies=s.replies,
+                replies=s.unique_replies,
                 open_rate=s.open_rate,
                 click_rate=s.click_rate,
                 reply_rate=s.reply_rate,

@@ -11,16 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
-from emailtrack.common.request_fields import (
-    check_page_size,
-    decode_page_token,
-    encode_page_token,
-)
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
+from services.analytics.campaign_list import CampaignList
 from services.analytics.codec import event_from_row
 from services.analytics.domain import HUMAN_BREAKDOWN_KIND_OFFSET
+from services.analytics.rpc_messages import MessageRpcs
 from services.analytics.rpc_segments import SegmentRpcs, require_ids
 from services.analytics.rpc_settings import FilterSettingsRpcs
 from services.analytics.store import AnalyticsStore
@@ -41,7 +38,7 @@ BREAKDOWN_KINDS = {
     events_pb2.EVENT_TYPE_EMAIL_CLICK: events_pb2.EVENT_TYPE_EMAIL_CLICK,
 }
 MAX_EXPORTED_EVENTS = 100_000
-CAMPAIGN_PAGE_PREFIX = "c:"
+MAX_RECENT_EVENTS = 200
 
 
 def _bounded(value: int, default: int, maximum: int) -> int:
@@ -49,11 +46,17 @@ def _bounded(value: int, default: int, maximum: int) -> int:
 
 
 class AnalyticsServicer(
-    SegmentRpcs, FilterSettingsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
+    SegmentRpcs, MessageRpcs, FilterSettingsRpcs, analytics_pb2_grpc.AnalyticsServiceServicer
 ):
-    def __init__(self, store: AnalyticsStore, watcher: CampaignWatcher | None = None) -> None:
+    def __init__(
+        self,
+        store: AnalyticsStore,
+        watcher: CampaignWatcher | None = None,
+        campaign_list: CampaignList | None = None,
+    ) -> None:
         self.store = store
         self.watcher = watcher or CampaignWatcher(store)
+        self.campaign_list = campaign_list or CampaignList(store)
         self.segments = SegmentStore(store)
 
     def _stats(self, tenant_id: str, campaign_id: str) -> analytics_pb2.CampaignStats:
@@ -154,29 +157,29 @@ class AnalyticsServicer(
         self, request: analytics_pb2.ListCampaignsRequest, context: grpc.ServicerContext
     ) -> analytics_pb2.ListCampaignsResponse:
         require_ids(tenant_id=request.tenant_id)
-        after = decode_page_token(CAMPAIGN_PAGE_PREFIX, request.page_token)
-        size = check_page_size(request.page_size, 50, 500)
-        page = self.store.list_campaigns(request.tenant_id, after, size + 1)
-        ids = [a.campaign_id for a in page[:size]]
-        counters = self.store.counters(request.tenant_id, ids)
-        excluded = self.store.excluded_sources(request.tenant_id)
-        campaigns = [
-            views.campaign_stats(
-                request.tenant_id, a.campaign_id, counters[a.campaign_id], a, excluded
-            )
-            for a in page[:size]
-        ]
-        token = encode_page_token(CAMPAIGN_PAGE_PREFIX, ids[-1]) if len(page) > size else ""
-        return analytics_pb2.ListCampaignsResponse(campaigns=campaigns, next_page_token=token)
+        return self.campaign_list.page(request)
+
+    @rpc
+    def WatchCampaignList(
+        self, request: analytics_pb2.WatchCampaignListRequest, context: grpc.ServicerContext
+    ) -> Iterator[analytics_pb2.WatchCampaignListResponse]:
+        require_ids(tenant_id=request.tenant_id)
+        stopped = threading.Event()
+        context.add_callback(stopped.set)
+        yield from self.campaign_list.watch(request, stopped)
 
     @rpc
     def WatchCampaign(
         self, request: analytics_pb2.WatchCampaignRequest, context: grpc.ServicerContext
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
         require_ids(tenant_id=request.tenant_id, campaign_id=request.campaign_id)
+        if not 0 <= request.recent_events <= MAX_RECENT_EVENTS:
+            raise InvalidArgument(f"recent_events must be between 0 and {MAX_RECENT_EVENTS}")
         stopped = threading.Event()
         context.add_callback(stopped.set)
-        yield from self.watcher.updates(request.tenant_id, request.campaign_id, stopped)
+        yield from self.watcher.updates(
+            request.tenant_id, request.campaign_id, stopped, request.recent_events
+        )
 
     @rpc
     def ExportRecipientEvents(

@@ -59,7 +59,6 @@ def campaign_stats(
         bounce_rate=f.bounce_rate,
         complaint_rate=f.complaint_rate,
         mpp_adjusted_open_rate=f.mpp_adjusted_open_rate,
-        reply_rate=f.reply_rate,
         rate_base=f.rate_base,
         filtered_unique_opens=f.filtered_unique_opens,
         filtered_unique_clicks=f.filtered_unique_clicks,

@@ -1,6 +1,6 @@
 """WatchCampaign: polls the campaign's activity version (bumped by each ingest transaction)
 and streams refreshed stats (reply timing included, as GetCampaignStats) plus the events
-ingested since the previous update."""
+ingested since the previous update (the first update: the latest stored ones, if asked)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ class CampaignWatcher:
 
     An ingest transaction's ``ingested_at`` is its start time, so events are fetched with an
     ``overlap`` behind the newest one already sent and de-duplicated by event id. At most
-    ``max_events`` events are fetched per update; the stats are always complete.
+    ``max_events`` events are fetched per update; the stats are always complete. The first
+    update also carries the ``recent`` latest stored events (the backlog), never sent again.
     """
 
     def __init__(
@@ -37,19 +38,24 @@ class CampaignWatcher:
         self.max_events = max_events
 
     def updates(
-        self, tenant_id: str, campaign_id: str, stopped: threading.Event
+        self, tenant_id: str, campaign_id: str, stopped: threading.Event, recent: int = 0
     ) -> Iterator[analytics_pb2.WatchCampaignResponse]:
         watermark = datetime.now(UTC)
         seen: dict[str, datetime] = {
             row.event_id: at for row, at in self._events(tenant_id, campaign_id, watermark)
         }
+        backlog = self.store.latest_events(tenant_id, campaign_id, recent) if recent > 0 else []
         version: int | None = None
         while not stopped.is_set():
             activity = self.store.activity(tenant_id, [campaign_id]).get(campaign_id)
             current = activity.version if activity else 0
             if current != version:
                 fetched = self._events(tenant_id, campaign_id, watermark)
-                fresh = [row for row, _ in fetched if row.event_id not in seen]
+                fresh = [row for row, _ in backlog]
+                for row, at in backlog:
+                    seen[row.event_id] = at
+                backlog = []
+                fresh += [row for row, _ in fetched if row.event_id not in seen]
                 for row, at in fetched:
                     seen[row.event_id] = at
                     watermark = max(watermark, at)

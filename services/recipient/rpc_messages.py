@@ -1,5 +1,5 @@
 """RPCs for the sender: message registration (unary and client stream) and the Mark*
-delivery-status transitions."""
+delivery-status transitions; and the per-message list of a campaign (their delivery state)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import grpc
 
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import events_pb2, recipient_pb2
+from services.recipient.domain import paging
 from services.recipient.domain.addresses import normalise
 from services.recipient.domain.campaigns import smtp_message_id
 from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.errors import InvalidArgument
-from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, tenant_of
+from services.recipient.rpc_support import MAX_BATCH, addresses, require_id, tenant_of, timestamp
+from services.recipient.store.campaign_messages import CampaignMessageRow
 from services.recipient.store.messages import Mark, MessageStore, Registration
 
 ROLES = frozenset(
@@ -181,3 +183,36 @@ class MessageRpcs:
         return recipient_pb2.LookupMessagesResponse(
             messages=[recipient_pb2.RegisteredMessage(**m.__dict__) for m in found]
         )
+
+    @rpc
+    def ListCampaignMessages(
+        self, request: recipient_pb2.ListCampaignMessagesRequest, context: grpc.ServicerContext
+    ) -> recipient_pb2.ListCampaignMessagesResponse:
+        tenant = tenant_of(request)
+        campaign = require_id(request.campaign_id, "campaign_id")
+        limit = paging.page_size(request.page_size)
+        after = paging.decode_pair_token(request.page_token)
+        rows = self.messages.campaign_messages(tenant, campaign, after, limit)
+        token = ""
+        if len(rows) == limit:
+            token = paging.encode_pair_token(rows[-1].message_id, rows[-1].recipient_id)
+        return recipient_pb2.ListCampaignMessagesResponse(
+            messages=[_campaign_message(row) for row in rows], next_page_token=token
+        )
+
+
+def _campaign_message(row: CampaignMessageRow) -> recipient_pb2.CampaignMessage:
+    return recipient_pb2.CampaignMessage(
+        message_id=row.message_id,
+        recipient_id=row.recipient_id,
+        email=row.email,
+        role=row.role,  # type: ignore[arg-type]  # an enum value stored as int
+        delivery_status=row.delivery_status,  # type: ignore[arg-type]  # likewise
+        delivery_reason=row.delivery_reason,
+        delivery_updated_at=timestamp(row.delivery_updated_at),
+        recipient_status=row.recipient_status,  # type: ignore[arg-type]  # likewise
+        sequence_step=row.sequence_step,
+        variant=row.variant,
+        mailbox=row.mailbox,
+        registered_at=timestamp(row.registered_at),
+    )

@@ -70,7 +70,12 @@ class RecipientRpcs:
     def ListRecipients(
         self, request: recipient_pb2.ListRecipientsRequest, context: grpc.ServicerContext
     ) -> recipient_pb2.ListRecipientsResponse:
-        where = RecipientFilter(_status_filter(request.status), request.list_id)
+        where = RecipientFilter(
+            _status_filter(request.status),
+            request.list_id,
+            require_id(request.email_prefix, "email_prefix", required=False).lower(),
+            require_id(request.email_contains, "email_contains", required=False).lower(),
+        )
         return self._page(tenant_of(request), where, request.page_size, request.page_token)
 
     @rpc

@@ -18,9 +18,10 @@ from services.recipient.store.rows import RecipientRow
 MAX_BATCH = 10_000
 
 
-def require_id(value: str, field: str) -> str:
-    """The id when it passes the shared id rules (characters, length); else INVALID_ARGUMENT."""
-    return check_id(field, value)
+def require_id(value: str, field: str, required: bool = True) -> str:
+    """The id when it passes the shared id rules (characters, length); else INVALID_ARGUMENT.
+    ``""`` passes only when not ``required``."""
+    return check_id(field, value, required)
 
 
 def tenant_of(request: Any) -> str:

@@ -17,6 +17,7 @@ from services.tracking_edge.config import TrackingEdgeSettings
 from services.tracking_edge.consumer import RawHitHandler, RecipientEventHandler
 from services.tracking_edge.domain.classify import Classifier
 from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.domain_rechecks import DomainRecheckJob
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from services.tracking_edge.store import TrackingEdgeStore
@@ -65,7 +66,13 @@ def build(settings: ServiceSettings, edge: TrackingEdgeSettings) -> ServiceParts
         tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server,
         tracking_edge_pb2.DESCRIPTOR.services_by_name["TrackingEdgeService"].full_name,
     )
-    return ServiceParts([registration], [hits, privacy], [producer.close, engine.dispose])
+    recheck = DomainRecheckJob(domains, edge.domain_recheck_every, edge.domain_recheck_grace)
+    return ServiceParts(
+        [registration],
+        [hits, privacy],
+        [producer.close, engine.dispose],
+        jobs={"domain-recheck": recheck},
+    )
 
 
 SERVICE = Service(NAME, Path(__file__).parent / "migrations", TrackingEdgeSettings.from_env, build)

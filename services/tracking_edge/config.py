@@ -12,6 +12,8 @@ from services.tracking_edge.domain.classify import DEFAULT_DUPLICATE_WINDOW
 from services.tracking_edge.domain.privacy import IpTruncation
 
 DEFAULT_HIT_RETENTION_DAYS = 395  # 13 months: a year of history and a month to report on it
+DEFAULT_DOMAIN_RECHECK_HOURS = 6
+DEFAULT_DOMAIN_RECHECK_GRACE_HOURS = 72  # a tenant's DNS mistake has three days to be fixed
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,10 @@ class TrackingEdgeSettings:
     tracking_domain_scheme: str = "https"
     tracking_domain_port: int = 0  # 0: the scheme's default port
     dns_servers: tuple[str, ...] = ()
+    # verified domains' TXT records are read again this often (EMAILTRACK_DOMAIN_RECHECK_HOURS);
+    # missing for the grace period (EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS), a domain is unverified
+    domain_recheck_every: timedelta = timedelta(hours=DEFAULT_DOMAIN_RECHECK_HOURS)
+    domain_recheck_grace: timedelta = timedelta(hours=DEFAULT_DOMAIN_RECHECK_GRACE_HOURS)
     # what leaves the tracking edge of a client address (EMAILTRACK_PRIVACY_PROFILE none|eu,
     # EMAILTRACK_IP_PREFIX_V4 / _V6 override the profile's prefixes)
     ip_truncation: IpTruncation = field(default_factory=IpTruncation)
@@ -43,6 +49,12 @@ class TrackingEdgeSettings:
                 for server in env_str("EMAILTRACK_DNS_SERVERS", "", env).split(",")
                 if server.strip()
             ),
+            domain_recheck_every=_hours(
+                "EMAILTRACK_DOMAIN_RECHECK_HOURS", DEFAULT_DOMAIN_RECHECK_HOURS, env
+            ),
+            domain_recheck_grace=_hours(
+                "EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS", DEFAULT_DOMAIN_RECHECK_GRACE_HOURS, env
+            ),
             ip_truncation=_ip_truncation(env),
             hit_retention=_retention(env),
             duplicate_window=timedelta(
@@ -53,6 +65,13 @@ class TrackingEdgeSettings:
                 )
             ),
         )
+
+
+def _hours(name: str, default: int, env: Mapping[str, str] | None) -> timedelta:
+    hours = env_int(name, default, env)
+    if not 1 <= hours <= 24 * 365:
+        raise ConfigError(f"{name} must be between 1 and 8760 hours")
+    return timedelta(hours=hours)
 
 
 def _retention(env: Mapping[str, str] | None) -> timedelta | None:

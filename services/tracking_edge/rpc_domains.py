@@ -1,5 +1,5 @@
-"""Tracking domain RPCs (register, verify by DNS TXT, list, remove): proto <-> TenantDomains,
-domain errors <-> gRPC status codes."""
+"""Tracking domain RPCs (register, verify by DNS TXT, list, remove, and the gateway's lookup of
+a hostname's tenant): proto <-> TenantDomains, domain errors <-> gRPC status codes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from emailtrack.common.errors import InvalidArgument, Unimplemented
 from emailtrack.common.rpc import rpc
 from emailtrack.v1 import tracking_edge_pb2
 from services.tracking_edge.domain.domains import (
+    MAX_DOMAIN_LENGTH,
     TrackingDomain,
     txt_record_name,
     txt_record_value,
@@ -32,6 +33,8 @@ def domain_proto(domain: TrackingDomain) -> tracking_edge_pb2.TrackingDomain:
     )
     if domain.verified_at is not None:
         message.verified_at.FromDatetime(domain.verified_at)
+    if domain.check_failing_since is not None:
+        message.check_failing_since.FromDatetime(domain.check_failing_since)
     return message
 
 
@@ -95,3 +98,17 @@ class TrackingDomainRpcs:
             request.tenant_id, context, lambda d: d.remove(request.tenant_id, request.domain)
         )
         return tracking_edge_pb2.RemoveTrackingDomainResponse(removed=removed)
+
+    @rpc
+    def LookupTrackingDomain(
+        self,
+        request: tracking_edge_pb2.LookupTrackingDomainRequest,
+        context: grpc.ServicerContext,
+    ) -> tracking_edge_pb2.LookupTrackingDomainResponse:
+        if self.domains is None:
+            raise Unimplemented("tracking domains are not enabled")
+        if len(request.domain) > MAX_DOMAIN_LENGTH:
+            raise InvalidArgument(f"domain must be at most {MAX_DOMAIN_LENGTH} characters")
+        return tracking_edge_pb2.LookupTrackingDomainResponse(
+            owner_tenant_id=self.domains.owner(request.domain)
+        )

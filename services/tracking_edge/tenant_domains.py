@@ -1,14 +1,17 @@
 """Tenants' tracking domains as the tracking edge uses them: registration, DNS TXT ownership
-checks, and the base URL instrumentation writes for a tenant (a short-lived cache, so a large
-send costs no query per message; a verification or removal shows within ``cache_ttl_s``)."""
+checks (at verification, then periodically: a domain whose record stays missing past a grace
+period becomes unverified), which tenant a hostname is verified for (the gateway asks), and the
+base URL instrumentation writes for a tenant (a short-lived cache, so a large send costs no
+query per message; a verification or removal shows within ``cache_ttl_s``)."""
 
 from __future__ import annotations
 
 import builtins
+import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from emailtrack.common.errors import FailedPrecondition, NotFound
 from services.tracking_edge.domain.domains import (
@@ -19,8 +22,10 @@ from services.tracking_edge.domain.domains import (
     txt_record_name,
     txt_record_value,
 )
-from services.tracking_edge.domain_dns import TxtLookup
+from services.tracking_edge.domain_dns import DnsUnavailable, TxtLookup
 from services.tracking_edge.store.domains import TrackingDomainsStore
+
+log = logging.getLogger(__name__)
 
 
 class DomainNotFound(NotFound):
@@ -78,6 +83,39 @@ class TenantDomains:
         removed = self.store.remove(tenant_id, normalise_domain(raw_domain))
         self._forget(tenant_id)
         return removed
+
+    def owner(self, raw_domain: str) -> str:
+        """The tenant the hostname is verified for now; empty for none (or not a hostname)."""
+        try:
+            domain = normalise_domain(raw_domain)
+        except InvalidDomain:
+            return ""
+        return self.store.verified_owner(domain) or ""
+
+    def recheck(self, now: datetime, every: timedelta, grace: timedelta, limit: int) -> int:
+        """Re-reads the TXT record of up to ``limit`` verified domains not checked within
+        ``every``. A domain whose record has been missing for ``grace`` (the DNS answered
+        without it at each check) becomes unverified; a DNS that does not answer changes
+        nothing. Returns how many domains became unverified."""
+        unverified = 0
+        for domain in self.store.due_for_recheck(now - every, limit):
+            try:
+                values = self.lookup.txt_values(txt_record_name(domain.domain))
+            except DnsUnavailable as exc:
+                log.warning("tracking domain re-check skipped: %s", exc)
+                continue
+            found = txt_record_value(domain.verification_token) in values
+            if self.store.record_check(domain.tenant_id, domain.domain, now, found, now - grace):
+                unverified += 1
+                self._forget(domain.tenant_id)
+                log.warning(
+                    "tracking domain %s of tenant %s is no longer verified: its TXT record "
+                    "has been missing for %s",
+                    domain.domain,
+                    domain.tenant_id,
+                    grace,
+                )
+        return unverified
 
     def base_url(self, tenant_id: str, requested: str, default_base_url: str) -> str:
         """The base URL of the tenant's links: ``requested`` (one of its verified domains),

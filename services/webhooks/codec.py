@@ -36,6 +36,7 @@ def endpoint_to_proto(endpoint: Endpoint) -> webhooks_pb2.WebhookEndpoint:
     )
     _set(message.failing_since, endpoint.failing_since)
     _set(message.created_at, endpoint.created_at)
+    _set(message.disabled_at, endpoint.disabled_at)
     return message
 
 

@@ -1,7 +1,9 @@
 """Event-topics consumer: each published event (delivered, bounced, deferred, complained,
 unsubscribed, opened, clicked, replied, suppressed) becomes one delivery row per endpoint of
 its tenant whose filter wants it, written before ConsumerLoop commits the offset; an erase
-request deletes the recipient's deliveries. Idempotent: (endpoint, event) is unique."""
+request deletes the recipient's deliveries. Idempotent: (endpoint, public event id) is
+unique, and a delivery, bounce or complaint reported by two services has one public id, so
+the first report is delivered and the second absorbed."""
 
 from __future__ import annotations
 
@@ -11,7 +13,12 @@ from datetime import UTC
 
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
 from emailtrack.v1 import events_pb2
-from services.webhooks.domain.events import PUBLIC_TYPES, is_published, matches
+from services.webhooks.domain.events import (
+    PUBLIC_TYPES,
+    is_published,
+    matches,
+    public_event_id,
+)
 from services.webhooks.domain.payload import build_payload
 from services.webhooks.store.deliveries import DeliveryStore, NewDelivery
 from services.webhooks.store.endpoints import EndpointStore
@@ -62,7 +69,7 @@ class EventHandler:
                         NewDelivery(
                             endpoint.endpoint_id,
                             event.tenant_id,
-                            event.event_id,
+                            public_event_id(event),
                             PUBLIC_TYPES[event.type][1],
                             event.recipient_id,
                             payload,

@@ -36,6 +36,15 @@ def _tenant(tenant_id: str) -> str:
     return tenant_id
 
 
+def _page_start(token: str) -> int | None:
+    """The delivery id a ``next_page_token`` continues below (None: the newest)."""
+    if not token:
+        return None
+    if not token.isdecimal() or len(token) > 19:
+        raise InvalidArgument("page_token is not a token this service returned")
+    return int(token)
+
+
 def _events(entries: list[str]) -> list[str]:
     try:
         return normalise_filter(entries)
@@ -67,6 +76,13 @@ class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):
         except RefusedDestination as exc:
             raise InvalidArgument(f"url: {exc}") from exc
         return url.strip()
+
+    def _endpoint_filter(self, tenant_id: str, endpoint_id: str) -> str:
+        """``endpoint_id`` when it names one of the tenant's endpoints (NotFound otherwise),
+        "" for every endpoint."""
+        if endpoint_id:
+            self.endpoints.get(tenant_id, endpoint_id)
+        return endpoint_id
 
     @rpc
     def CreateEndpoint(
@@ -133,13 +149,21 @@ class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):
     ) -> webhooks_pb2.ListDeliveriesResponse:
         if not 0 <= request.limit <= MAX_LIMIT:
             raise InvalidArgument(f"limit must be between 0 and {MAX_LIMIT}")
+        limit = request.limit or DEFAULT_LIMIT
+        tenant_id = _tenant(request.tenant_id)
         rows = self.deliveries.log(
-            _tenant(request.tenant_id),
-            request.endpoint_id,
+            tenant_id,
+            self._endpoint_filter(tenant_id, request.endpoint_id),
             STATUS_FROM_PROTO.get(request.status, ""),
-            request.limit or DEFAULT_LIMIT,
+            limit + 1,
+            _page_start(request.page_token),
         )
-        return webhooks_pb2.ListDeliveriesResponse(deliveries=[delivery_to_proto(r) for r in rows])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return webhooks_pb2.ListDeliveriesResponse(
+            deliveries=[delivery_to_proto(r) for r in rows],
+            next_page_token=str(rows[-1].delivery_id) if more else "",
+        )
 
     @rpc
     def ReplayDeliveries(
@@ -151,7 +175,12 @@ class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):
             raise InvalidArgument("give failed_only or a time range (since/until)")
         if since is not None and until is not None and since >= until:
             raise InvalidArgument("since must be before until")
+        tenant_id = _tenant(request.tenant_id)
         scheduled = self.deliveries.replay(
-            _tenant(request.tenant_id), request.endpoint_id, request.failed_only, since, until
+            tenant_id,
+            self._endpoint_filter(tenant_id, request.endpoint_id),
+            request.failed_only,
+            since,
+            until,
         )
         return webhooks_pb2.ReplayDeliveriesResponse(scheduled=scheduled)

@@ -59,7 +59,9 @@ def test_unknown_token_is_refused_and_health_is_public(
     health = httpx2.get(f"{platform.gateway_url}/api/v1/health", timeout=10).json()
     assert health == {
         "status": "ok",
-        "services": dict.fromkeys(("analytics", "recipient", "tracking_edge", "bounce"), "serving"),
+        "services": dict.fromkeys(
+            ("analytics", "recipient", "tracking_edge", "bounce", "webhooks"), "serving"
+        ),
     }
 
 
@@ -80,3 +82,47 @@ def test_segments_variants_mailboxes_and_usage(api: httpx2.Client, demo_campaign
     assert {"sales@sender.example", "hello@sender.example"} <= {m["address"] for m in mailboxes}
     assert api.get("/usage").json()["emails_sent"] >= 16
     assert api.get("/usage", params={"period": "2026-13"}).status_code == 422
+
+
+def test_per_message_list_and_csv(api: httpx2.Client, demo_campaign: Plan) -> None:
+    campaign = demo_campaign.campaign_id
+    rows, token = [], None
+    while True:
+        query = {"page_size": 5, **({"page_token": token} if token else {})}
+        page = api.get(f"/campaigns/{campaign}/messages", params=query)
+        assert page.status_code == 200, page.text
+        rows += page.json()["messages"]
+        token = page.json()["next_page_token"]
+        if not token:
+            break
+    # one row per recipient of the 16 messages (the CLI tests may have erased one person)
+    assert 15 <= len(rows) <= 16
+    by_email = {row["email"]: row for row in rows}
+    bounced = demo_campaign.by_persona("bounced")[0].email
+    assert by_email[bounced]["status"] == "bounced"
+    assert by_email[bounced]["bounce_type"] == "hard"
+    reader = demo_campaign.by_persona("desktop_reader")[0].email
+    assert by_email[reader]["opened_by_human"] and by_email[reader]["first_open_at"]
+    apple = demo_campaign.by_persona("apple_proxy")[0].email
+    assert by_email[apple]["opened_by_machine"]
+    unsubscriber = demo_campaign.by_persona("unsubscriber")[0].email
+    assert by_email[unsubscriber]["status"] == "unsubscribed"
+    exported = api.get(f"/campaigns/{campaign}/messages.csv")
+    assert exported.status_code == 200
+    listed = list(csv.DictReader(io.StringIO(exported.text)))
+    assert {r["email"] for r in listed} == set(by_email)
+    assert api.get("/campaigns/no-such-campaign/messages").status_code == 404
+    stats = api.get(f"/campaigns/{campaign}").json()
+    assert stats["unique_replies"] <= stats["total_replies"]
+
+
+def test_recipient_search(api: httpx2.Client, demo_campaign: Plan) -> None:
+    reader = demo_campaign.by_persona("desktop_reader")[0].email
+    local = reader.split("@")[0]
+    found = api.get("/recipients", params={"prefix": local.upper(), "page_size": 1000})
+    assert found.status_code == 200, found.text
+    assert reader in [r["email"] for r in found.json()["recipients"]]
+    domain = reader.split("@")[1]
+    part = api.get("/recipients", params={"contains": f"@{domain}", "page_size": 1000}).json()
+    assert all(r["email"].endswith(f"@{domain}") for r in part["recipients"])
+    assert api.get("/recipients", params={"status": "nope"}).status_code == 422

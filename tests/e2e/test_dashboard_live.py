@@ -146,3 +146,46 @@ def test_demo_campaign_page_renders_breakdowns_and_chart(
     page.screenshot(path=ARTIFACTS / "dashboard-demo-campaign.png", full_page=True)
     assert errors == []
     page.close()
+
+
+def test_demo_campaign_backfills_activity_lists_messages_and_finds_recipients(
+    browser, platform: Platform, operator: Operator, demo_campaign
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{platform.gateway_url}/dashboard/login")
+    page.fill("input[name=username]", operator.user)
+    page.fill("input[name=password]", operator.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    page.goto(f"{platform.gateway_url}/dashboard/campaigns/{demo_campaign.campaign_id}")
+    # the events stored before the page opened show at once (no "Waiting for activity…")
+    expect(page.locator("#feed li.type-open").first).to_be_visible(timeout=10_000)
+    assert page.locator("#feed li.empty").count() == 0
+
+    page.click("#messages-link")
+    rows = page.locator("#messages tbody tr[data-message]")
+    expect(rows).to_have_count(len(demo_campaign.recipients))
+    expect(page.locator("#messages")).to_contain_text("person")
+    page.screenshot(path=ARTIFACTS / "dashboard-messages.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("#messages-csv")
+    exported = Path(download.value.path()).read_text()
+    assert exported.startswith("message_id,email,status")
+    assert len(exported.splitlines()) == len(demo_campaign.recipients) + 1
+
+    address = demo_campaign.recipients[0].email
+    page.click("text=Recipients")
+    page.fill("input[name=q]", address.split("@")[0][:3].upper())
+    page.click("#recipient-search button")
+    expect(page.locator("#recipients")).to_contain_text(address)
+    page.select_option("select[name=match]", "contains")
+    page.fill("input[name=q]", address.split("@")[1])
+    page.click("#recipient-search button")
+    expect(page.locator("#recipients")).to_contain_text(address)
+    page.click(f"text={address}")
+    expect(page.locator("main")).to_contain_text("Opens · total (human)")
+    page.screenshot(path=ARTIFACTS / "dashboard-recipient.png", full_page=True)
+    assert errors == []
+    page.close()

@@ -59,6 +59,17 @@ def total_opens(platform: Platform, campaign: str) -> int:
     return stats.opens.total.total
 
 
+def settle(platform: Platform, campaign: str, expected: int, timeout_s: float = 60) -> int:
+    """Waits until the count reaches ``expected``, then checks it stays there."""
+    deadline = time.monotonic() + timeout_s
+    count = total_opens(platform, campaign)
+    while count < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        count = total_opens(platform, campaign)
+    time.sleep(2)
+    return total_opens(platform, campaign)
+
+
 def raw_hit_ids(bootstrap: str, campaign: str, timeout_s: float = 20.0) -> list[str]:
     """The hit ids of ``campaign`` in the whole raw-hits topic (duplicates included)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)

@@ -10,22 +10,11 @@ import uuid
 import pytest
 
 from emailtrack.platform.supervisor import Platform
-from tests.faults.load import PixelLoad, pixel_urls, total_opens
+from tests.faults.load import PixelLoad, pixel_urls, settle
 
 pytestmark = pytest.mark.faults
 
 HITS = 1500
-
-
-def settle(platform: Platform, campaign: str, expected: int, timeout_s: float = 60) -> int:
-    """Waits until the count reaches ``expected``, then checks it stays there."""
-    deadline = time.monotonic() + timeout_s
-    count = total_opens(platform, campaign)
-    while count < expected and time.monotonic() < deadline:
-        time.sleep(0.2)
-        count = total_opens(platform, campaign)
-    time.sleep(2)
-    return total_opens(platform, campaign)
 
 
 @pytest.mark.parametrize("victim", ["tracking-edge", "analytics"])

@@ -236,3 +236,46 @@ def test_an_event_counts_in_the_minute_and_quarter_hour_it_occurred_in(service) 
         (hour + timedelta(minutes=15), 1),
     ]
     assert timeline(analytics_pb2.TIME_BUCKET_HOUR, "UTC") == [(hour, 2)]
+
+
+def test_watch_starts_with_the_latest_stored_events_and_never_repeats_them(service) -> None:
+    store, stub = service
+    rows = [open_row(n) for n in range(5)]
+    for row in rows:
+        store.ingest([row])  # one transaction each: five ingestion times
+    stream = stub.WatchCampaign(
+        analytics_pb2.WatchCampaignRequest(tenant_id="acme", campaign_id="c1", recent_events=3)
+    )
+    first = next(stream)
+    assert [e.event_id for e in first.new_events] == ["acme-c1-2", "acme-c1-3", "acme-c1-4"]
+    store.ingest([open_row(5), rows[4]])  # a redelivered event comes along
+    update = next(stream)
+    stream.cancel()
+    assert [e.event_id for e in update.new_events] == ["acme-c1-5"]
+    assert update.stats.opens.total.total == 6
+
+
+def test_watch_refuses_an_oversized_backlog(service) -> None:
+    _, stub = service
+    request = analytics_pb2.WatchCampaignRequest(
+        tenant_id="acme", campaign_id="c1", recent_events=201
+    )
+    with pytest.raises(grpc.RpcError) as error:
+        next(stub.WatchCampaign(request))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "recent_events" in (error.value.details() or "")
+
+
+def test_watched_campaign_list_is_sent_again_when_a_campaign_changes_or_joins(service) -> None:
+    store, stub = service
+    store.ingest([open_row(1, campaign="b"), open_row(9, campaign="x", tenant="globex")])
+    stream = stub.WatchCampaignList(analytics_pb2.WatchCampaignListRequest(tenant_id="acme"))
+    first = next(stream)
+    assert [(c.campaign_id, c.opens.total.total) for c in first.campaigns] == [("b", 1)]
+    store.ingest([open_row(2, campaign="b")])
+    assert [(c.campaign_id, c.opens.total.total) for c in next(stream).campaigns] == [("b", 2)]
+    store.ingest([open_row(3, campaign="a")])
+    joined = next(stream)
+    stream.cancel()
+    assert [c.campaign_id for c in joined.campaigns] == ["a", "b"]
+    assert not joined.next_page_token

@@ -29,6 +29,7 @@ from emailtrack.v1 import events_pb2, webhooks_pb2, webhooks_pb2_grpc
 from services.webhooks.consumer import EventHandler
 from services.webhooks.domain.backoff import RetryPolicy
 from services.webhooks.domain.destinations import parse_networks
+from services.webhooks.domain.events import public_event_id
 from services.webhooks.poster import Poster
 from services.webhooks.retention import RetentionJob
 from services.webhooks.server import WebhookServicer
@@ -156,8 +157,8 @@ def test_filtered_signed_deliveries_survive_a_failing_receiver(service: dict[str
         everything.fail_status = 0
         assert everything.wait_for(45, 60)
         threading.Event().wait(1.0)
-        assert set(everything.events) == {e.event_id for e in events}
-        assert set(hard.events) == {e.event_id for e in events[:20]}
+        assert set(everything.events) == {public_event_id(e) for e in events}
+        assert set(hard.events) == {public_event_id(e) for e in events[:20]}
         assert max(everything.seen.values()) == 1 and max(hard.seen.values()) == 1
         assert everything.bad_signatures == hard.bad_signatures == 0
         assert 1 < everything.max_in_flight <= WorkerSettings().per_endpoint
@@ -214,7 +215,7 @@ def test_failed_deliveries_are_replayed_and_the_endpoint_disabled(service: dict[
         )
         assert replay.scheduled >= len(failed)  # attempts in flight may have failed since
         assert receiver.wait_for(5, 30)
-        assert set(receiver.events) == {e.event_id for e in events}
+        assert set(receiver.events) == {public_event_id(e) for e in events}
         # a time range is sent again, under the same webhook-id (the receiver's dedup key)
         window = webhooks_pb2.ReplayDeliveriesRequest(tenant_id=tenant, endpoint_id=endpoint_id)
         window.since.FromDatetime(datetime.now(UTC) - timedelta(hours=1))
@@ -244,7 +245,7 @@ def test_batch_mode_and_rotation(service: dict[str, Any]) -> None:
         assert receiver.wait_for(30, 60)
         assert receiver.requests <= 10  # batched: far fewer requests than events
         assert receiver.bad_signatures == 0
-        assert set(receiver.events) == {e.event_id for e in events}
+        assert set(receiver.events) == {public_event_id(e) for e in events}
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from emailtrack.v1 import (
     campaign_pb2_grpc,
     recipient_pb2_grpc,
     tracking_edge_pb2_grpc,
+    webhooks_pb2_grpc,
 )
 from gateway.config import OperatorSettings
 from gateway.operator.api.credentials import forwarded_metadata
@@ -74,10 +75,10 @@ class ServiceError(Exception):
 
 class Backend:
     """Channels to analytics, recipient (and its CampaignService and ApiKeyService),
-    tracking-edge and bounce, opened lazily once per process; calls carry the API key of
+    tracking-edge, bounce and webhooks, opened lazily once per process; calls carry the API key of
     the /api/v1 request being served, else the gateway's own service key."""
 
-    SERVICES = ("analytics", "recipient", "tracking_edge", "bounce")
+    SERVICES = ("analytics", "recipient", "tracking_edge", "bounce", "webhooks")
 
     def __init__(
         self,
@@ -127,6 +128,10 @@ class Backend:
     def tracking_edge(self) -> tracking_edge_pb2_grpc.TrackingEdgeServiceStub:
         return tracking_edge_pb2_grpc.TrackingEdgeServiceStub(self.channel("tracking_edge"))
 
+    @property
+    def webhooks(self) -> webhooks_pb2_grpc.WebhookServiceStub:
+        return webhooks_pb2_grpc.WebhookServiceStub(self.channel("webhooks"))
+
     async def call(self, method: Callable[..., Reply], request: Any) -> Reply:
         """Runs one unary call in a worker thread; raises ServiceError on failure."""
         try:
@@ -149,16 +154,30 @@ class Backend:
         results = await asyncio.gather(*(run_in_threadpool(check, s) for s in self.SERVICES))
         return dict(zip(self.SERVICES, results, strict=True))
 
-    async def watch(
-        self, tenant_id: str, campaign_id: str, heartbeat_s: float
+    def watch(
+        self, tenant_id: str, campaign_id: str, heartbeat_s: float, recent_events: int = 0
     ) -> AsyncIterator[analytics_pb2.WatchCampaignResponse | None]:
-        """WatchCampaign updates as they come; ``None`` after ``heartbeat_s`` without one (so
-        the caller can keep its connection alive). The call is cancelled when the caller
-        stops iterating, which also frees the thread waiting for the next update."""
-        request = analytics_pb2.WatchCampaignRequest(tenant_id=tenant_id, campaign_id=campaign_id)
-        stream = self.analytics.WatchCampaign(
-            request, timeout=WATCH_DEADLINE_S, metadata=forwarded_metadata()
+        """WatchCampaign updates as they come (the first with the ``recent_events`` latest
+        stored events); ``None`` after ``heartbeat_s`` without one."""
+        request = analytics_pb2.WatchCampaignRequest(
+            tenant_id=tenant_id, campaign_id=campaign_id, recent_events=recent_events
         )
+        return self._updates(self.analytics.WatchCampaign, request, heartbeat_s)
+
+    def watch_list(
+        self, tenant_id: str, page_token: str, heartbeat_s: float
+    ) -> AsyncIterator[analytics_pb2.WatchCampaignListResponse | None]:
+        """WatchCampaignList updates of one page of campaigns; ``None`` as ``watch``."""
+        request = analytics_pb2.WatchCampaignListRequest(tenant_id=tenant_id, page_token=page_token)
+        return self._updates(self.analytics.WatchCampaignList, request, heartbeat_s)
+
+    async def _updates(
+        self, method: Callable[..., Any], request: Any, heartbeat_s: float
+    ) -> AsyncIterator[Any]:
+        """A server stream's updates as they come; ``None`` after ``heartbeat_s`` without one
+        (so the caller can keep its connection alive). The call is cancelled when the caller
+        stops iterating, which also frees the thread waiting for the next update."""
+        stream = method(request, timeout=WATCH_DEADLINE_S, metadata=forwarded_metadata())
         pending: asyncio.Future[Any] | None = None
         try:
             while True:

@@ -1,6 +1,7 @@
 """Reads that combine several calls, shared by the JSON API and the dashboard: a campaign's
-definition (None for a campaign never created through CampaignService), its segments and
-variant comparison, and the sending mailboxes with their figures and health."""
+definition (None for a campaign never created through CampaignService), whether the campaign
+exists at all, its segments and variant comparison, and the sending mailboxes with their
+figures and health."""
 
 from __future__ import annotations
 
@@ -22,6 +23,27 @@ async def definition(backend: Backend, tenant_id: str, campaign_id: str) -> dict
             return None
         raise
     return campaign_views.campaign(reply.campaign)
+
+
+async def existing_stats(
+    backend: Backend, tenant_id: str, campaign_id: str
+) -> analytics_pb2.CampaignStats:
+    """The campaign's statistics; ServiceError 404 for a campaign with neither a definition
+    nor any event (analytics answers zeros for any id, so zeros alone cannot tell)."""
+    stats = (
+        await backend.call(
+            backend.analytics.GetCampaignStats,
+            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant_id, campaign_id=campaign_id),
+        )
+    ).stats
+    if (
+        not stats.HasField("first_event_at")
+        and await definition(backend, tenant_id, campaign_id) is None
+    ):
+        raise ServiceError(
+            404, "not_found", f"no campaign {campaign_id!r} (no definition, no event)"
+        )
+    return stats
 
 
 async def segments(

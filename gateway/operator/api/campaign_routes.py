@@ -46,6 +46,7 @@ class CampaignApi:
         dimension = params.choice(
             request.query_params, "dimension", campaign_views.SEGMENT_DIMENSIONS, "step_variant"
         )
+        await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
         found = await campaign_fetch.segments(self.backend, tenant_id, campaign_id, dimension)
         return JSONResponse({"segments": found})
 
@@ -54,6 +55,7 @@ class CampaignApi:
         query = request.query_params
         step = query.get("sequence_step", "")
         baseline = query.get("baseline", "")
+        await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
         comparison = await campaign_fetch.variants(
             self.backend,
             tenant_id,

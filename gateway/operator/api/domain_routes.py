@@ -35,6 +35,11 @@ def domain_view(domain: tracking_edge_pb2.TrackingDomain) -> dict[str, Any]:
         "verified_at": (
             domain.verified_at.ToDatetime().isoformat() + "Z" if domain.verified else None
         ),
+        "check_failing_since": (
+            domain.check_failing_since.ToDatetime().isoformat() + "Z"
+            if domain.HasField("check_failing_since")
+            else None
+        ),
         "txt_record": {"name": domain.txt_record_name, "value": domain.txt_record_value},
     }
 
@@ -107,13 +112,15 @@ def schemas() -> dict[str, Any]:
             "domain": text,
             "verified": {"type": "boolean"},
             "verified_at": {"type": ["string", "null"], "format": "date-time"},
+            # set while the periodic re-check finds the TXT record missing
+            "check_failing_since": {"type": ["string", "null"], "format": "date-time"},
             "txt_record": {
                 "type": "object",
                 "properties": {"name": text, "value": text},
                 "required": ["name", "value"],
             },
         },
-        "required": ["domain", "verified", "verified_at", "txt_record"],
+        "required": ["domain", "verified", "verified_at", "check_failing_since", "txt_record"],
     }
     return {
         "TrackingDomain": domain,

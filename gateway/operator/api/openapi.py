@@ -8,11 +8,44 @@ import zoneinfo
 from typing import Any
 
 from emailtrack.presentation import export
-from emailtrack.presentation.views import SOURCES, STATS_COUNTS, STATS_RATES, TIMELINE_COUNTS
-from gateway.operator.api import domain_routes, openapi_campaigns, openapi_keys, params
+from emailtrack.presentation.views import (
+    SOURCES,
+    STATS_COUNTS,
+    STATS_RATES,
+    STATS_RENAMED,
+    TIMELINE_COUNTS,
+)
+from gateway.operator.api import (
+    domain_routes,
+    message_routes,
+    openapi_campaigns,
+    openapi_keys,
+    openapi_webhooks,
+    params,
+    recipient_routes,
+)
 
 INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+# What each campaign count counts: a total (every event) or unique ((message, recipient) pairs).
+STATS_MEANINGS = {
+    "sent": "Sent events (total; the sender reports each (message, recipient) once)",
+    "delivered": "Delivered events (total)",
+    "hard_bounced": "Hard-bounce events (total)",
+    "soft_bounced": "Soft-bounce events (total: a recipient may soft-bounce more than once)",
+    "deferred": "Deferral events (total)",
+    "unsubscribes": "Unsubscribe events (total)",
+    "complaints": "Complaint events (total)",
+    "rate_base": "Denominator of the rates: delivered, or sent when no delivery was reported",
+    "filtered_unique_opens": "Unique opens ((message, recipient) pairs) leaving out pairs "
+    "seen only from security scanners and bots",
+    "filtered_unique_clicks": "Unique clicks, filtered as filtered_unique_opens",
+    "mpp_recipients": "Unique (message, recipient) pairs with a privacy-proxy (Apple MPP) open",
+    "unique_replies": "Unique replies: (message, recipient) pairs with at least one reply",
+    "total_replies": "Reply events (total: a recipient replying twice counts twice)",
+}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -47,7 +80,10 @@ def _schemas() -> dict[str, Any]:
         "CampaignStats": obj(
             {
                 "campaign_id": {"type": "string"},
-                **{name: INT for name in STATS_COUNTS},
+                **{
+                    name: {**INT, "description": STATS_MEANINGS[name]}
+                    for name in (*STATS_COUNTS, *STATS_RENAMED)
+                },
                 "opens": ref("Engagement"),
                 "clicks": ref("Engagement"),
                 "rates": obj({name.removesuffix("_rate"): rate for name in STATS_RATES}),
@@ -138,8 +174,11 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         **openapi_campaigns.schemas(),
+        **message_routes.schemas(),
         **openapi_keys.schemas(),
         **domain_routes.schemas(),
+        **openapi_webhooks.schemas(),
+        **recipient_routes.schemas(),
     }
 
 
@@ -216,8 +255,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "emailtrack API",
             "version": "1",
             "description": "Campaign statistics, segments and variant tests, sending "
-            "mailboxes, usage, recipient management and API keys, scoped to the tenant of "
-            "the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
+            "mailboxes, usage, recipient management, API keys and outbound webhooks, scoped "
+            "to the tenant of the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -283,8 +322,11 @@ def openapi_document() -> dict[str, Any]:
                 "get": _operation("Timeline as CSV (streamed)", csv, [*campaign, bucket, zone])
             },
             **openapi_campaigns.paths(_operation, _json, _query),
+            **message_routes.paths(_operation, _json, _query, campaign),
             **openapi_keys.paths(_operation, _json, _query),
             **domain_routes.paths(_operation, _json),
+            **openapi_webhooks.paths(_operation, _json, _query),
+            **recipient_routes.paths(_operation, _json, _query),
             "/recipients/{email}": {
                 "get": _operation(
                     "Recipient status and engagement", _json("RecipientEngagement"), email

@@ -1,8 +1,11 @@
 """The JSON API under ``/api/v1``: campaigns (list, stats, timeline, top links, breakdowns,
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
 the tenant of the bearer token, plus ``operator.api.campaign_routes`` (definitions, segments,
-variants, mailboxes, usage); health; and the OpenAPI document. Bad parameters → 422, a
-service's refusal → 400/404/409, every error as ``{"error": {"code", "message"}}``."""
+variants, mailboxes, usage), ``message_routes`` (the per-message list and its CSV),
+``recipient_routes`` (recipient list and search), ``key_routes``, ``domain_routes`` and
+``webhook_routes`` (outbound webhooks); health; and the OpenAPI document. An unknown campaign
+→ 404, bad parameters → 422, a service's refusal → 400/404/409, every error as
+``{"error": {"code", "message"}}``."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from starlette.routing import Route
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, events_pb2, recipient_pb2
 from gateway.config import OperatorSettings
-from gateway.operator.api import params
+from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend, ServiceError
 from gateway.operator.api.campaign_routes import campaign_routes
 from gateway.operator.api.credentials import (
@@ -35,7 +38,10 @@ from gateway.operator.api.domain_routes import domain_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators, decode_segment
 from gateway.operator.api.json_body import json_object
 from gateway.operator.api.key_routes import key_routes
+from gateway.operator.api.message_routes import message_routes
 from gateway.operator.api.openapi import openapi_document
+from gateway.operator.api.recipient_routes import recipient_list_routes
+from gateway.operator.api.webhook_routes import webhook_routes
 
 Handler = Callable[[Request], Awaitable[Response]]
 DIMENSIONS = {
@@ -118,16 +124,22 @@ class Api:
         params.only(request.query_params, allowed)
         return params.path_id(request.path_params, "campaign_id")
 
-    async def campaign(self, request: Request, tenant_id: str) -> Response:
-        campaign_id = self._campaign(request)
-        reply = await self.backend.call(
-            self.backend.analytics.GetCampaignStats,
-            analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant_id, campaign_id=campaign_id),
+    async def _existing(
+        self, request: Request, tenant_id: str, allowed: tuple[str, ...] = ()
+    ) -> tuple[str, analytics_pb2.CampaignStats]:
+        """The campaign id of the path and its statistics; 404 for an unknown campaign."""
+        campaign_id = self._campaign(request, allowed)
+        return campaign_id, await campaign_fetch.existing_stats(
+            self.backend, tenant_id, campaign_id
         )
-        return JSONResponse(views.campaign_stats(reply.stats))
+
+    async def campaign(self, request: Request, tenant_id: str) -> Response:
+        _, stats = await self._existing(request, tenant_id)
+        return JSONResponse(views.campaign_stats(stats))
 
     async def timeline(self, request: Request, tenant_id: str) -> Response:
-        campaign_id = self._campaign(request, ("bucket", "time_zone", "start", "end"))
+        allowed = ("bucket", "time_zone", "start", "end")
+        campaign_id, _ = await self._existing(request, tenant_id, allowed)
         query = request.query_params
         call = analytics_pb2.GetTimelineRequest(
             tenant_id=tenant_id,
@@ -143,7 +155,7 @@ class Api:
         return JSONResponse({"points": [views.timeline_point(p) for p in reply.points]})
 
     async def links(self, request: Request, tenant_id: str) -> Response:
-        campaign_id = self._campaign(request, ("limit",))
+        campaign_id, _ = await self._existing(request, tenant_id, ("limit",))
         reply = await self.backend.call(
             self.backend.analytics.GetTopLinks,
             analytics_pb2.GetTopLinksRequest(
@@ -155,10 +167,10 @@ class Api:
         return JSONResponse({"links": [views.link(link) for link in reply.links]})
 
     async def breakdown(self, request: Request, tenant_id: str) -> Response:
-        campaign_id = self._campaign(request, ("event",))
         dimension = request.path_params["dimension"]
         if dimension not in DIMENSIONS:
             raise params.ParameterError("dimension", f"must be one of {', '.join(DIMENSIONS)}")
+        campaign_id, _ = await self._existing(request, tenant_id, ("event",))
         reply = await self.backend.call(
             self.backend.analytics.GetBreakdown,
             analytics_pb2.GetBreakdownRequest(
@@ -176,12 +188,7 @@ class Api:
         bucket = query.get("bucket") or "hour"
         params.choice(query, "bucket", export.BUCKETS, "hour")
         zone = params.time_zone(query, "time_zone")
-        stats = (
-            await self.backend.call(
-                self.backend.analytics.GetCampaignStats,
-                analytics_pb2.GetCampaignStatsRequest(tenant_id=tenant_id, campaign_id=campaign_id),
-            )
-        ).stats
+        stats = await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
         windows = []
         if stats.HasField("first_event_at"):
             first = stats.first_event_at.ToDatetime(tzinfo=UTC)
@@ -301,8 +308,11 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route(campaign + "/breakdowns/{dimension}", api.guarded(api.breakdown)),
         Route(campaign + "/export.csv", api.guarded(api.export_csv)),
         *campaign_routes(backend, api.guarded),
+        *message_routes(backend, api.guarded),
         *key_routes(backend, api.guarded),
         *domain_routes(backend, api.guarded),
+        *webhook_routes(backend, api.guarded),
+        *recipient_list_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

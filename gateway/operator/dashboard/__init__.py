@@ -1,6 +1,7 @@
-"""The operators' web dashboard (``/dashboard``): login, campaign list, live campaign page,
-sending mailboxes, recipient page; server-rendered Jinja2 templates, one small script,
-vendored uPlot."""
+"""The operators' web dashboard (``/dashboard``): login, live campaign list, live campaign
+page, a campaign's per-message list and its CSV, sending mailboxes, recipients, outbound
+webhooks (``webhooks_pages``, whose notice of a disabled endpoint every page shows);
+server-rendered Jinja2 templates, two small scripts, vendored uPlot."""
 
 from __future__ import annotations
 
@@ -24,8 +25,11 @@ from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
 from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
 from gateway.operator.dashboard.live import LiveFeed
+from gateway.operator.dashboard.message_pages import MessagePages
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
+from gateway.operator.dashboard.recipient_pages import RecipientPages
 from gateway.operator.dashboard.sessions import PostgresSessions, ProcessSessions, SessionStore
+from gateway.operator.dashboard.webhooks_pages import WebhookPages, webhook_routes
 
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -65,7 +69,11 @@ def session_store(settings: OperatorSettings) -> SessionStore:
 def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
     logins = Logins(settings, session_store(settings), timedelta(hours=SESSION_HOURS))
     pages = Pages(backend, logins)
+    recipients = RecipientPages(pages)
+    messages = MessagePages(pages)
     live = LiveFeed(backend)
+    hooks = WebhookPages(backend, pages)
+    noticed = hooks.with_notices
 
     async def login_form(request: Request) -> Response:
         if await logins.current(request) is not None:
@@ -104,10 +112,23 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         Route("/login", login_form, methods=["GET"], name="login"),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"], name="logout"),
-        Route("/", logins.required(pages.campaigns), name="campaigns"),
-        Route("/recipients", logins.required(pages.recipient), name="recipient"),
-        Route("/mailboxes", logins.required(pages.mailboxes), name="mailboxes"),
-        Route("/campaigns/{campaign_id}", logins.required(pages.campaign), name="campaign"),
+        Route("/", logins.required(noticed(pages.campaigns)), name="campaigns"),
+        Route("/live", logins.required(live.campaign_list, redirect=False), name="campaigns_live"),
+        Route("/recipients", logins.required(noticed(recipients.recipients)), name="recipient"),
+        Route("/mailboxes", logins.required(noticed(pages.mailboxes)), name="mailboxes"),
+        Route(
+            "/campaigns/{campaign_id}", logins.required(noticed(pages.campaign)), name="campaign"
+        ),
+        Route(
+            "/campaigns/{campaign_id}/messages",
+            logins.required(noticed(messages.messages)),
+            name="messages",
+        ),
+        Route(
+            "/campaigns/{campaign_id}/messages.csv",
+            logins.required(messages.messages_csv),
+            name="messages_csv",
+        ),
         Route(
             "/campaigns/{campaign_id}/timeline.json",
             logins.required(pages.timeline, redirect=False),
@@ -118,6 +139,7 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
             logins.required(live.stream, redirect=False),
             name="live",
         ),
+        *webhook_routes(hooks, logins),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [

@@ -1,7 +1,8 @@
 """Dashboard pages for a logged-in user of one tenant: campaign list, campaign (counters,
 replies, timeline chart, top links, breakdowns, sequence steps, A/B variants and their
-verdict, live activity), sending mailboxes (figures, health, warmup), recipient lookup; and
-the timeline JSON the chart refreshes from when the live stream reports a change."""
+verdict, live activity), sending mailboxes (figures, health, warmup); and the timeline JSON
+the chart refreshes from when the live stream reports a change. The recipients page lives in
+recipient_pages.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from emailtrack.presentation import views
 from emailtrack.presentation.export import BUCKETS
-from emailtrack.v1 import analytics_pb2, recipient_pb2
+from emailtrack.v1 import analytics_pb2
 from gateway.config import DashboardUser
 from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend, ServiceError
@@ -36,7 +37,14 @@ def duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def rate(value: float, base: int) -> str:
+    """A rate as a percentage; ``—`` without a base (no message reported sent or delivered
+    yet: 0.0% beside an open would read as a contradiction)."""
+    return f"{value * 100:.1f}%" if base > 0 else "—"
+
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["rate"] = rate
 TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.filters["segment"] = path_segment
 TEMPLATES.env.globals["csrf_token"] = csrf_token
@@ -128,7 +136,12 @@ class Pages:
             return self.failure(request, user, exc)
         rows = [views.campaign_stats(c) for c in reply.campaigns]
         return self.render(
-            request, "campaigns.html", user, campaigns=rows, next_page=reply.next_page_token
+            request,
+            "campaigns.html",
+            user,
+            campaigns=rows,
+            page=page_token,
+            next_page=reply.next_page_token,
         )
 
     async def _timeline(
@@ -217,27 +230,3 @@ class Pages:
         except ServiceError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         return JSONResponse(series)
-
-    async def recipient(self, request: Request, user: DashboardUser) -> Response:
-        raw = request.query_params.get("email", "")
-        if not raw:
-            return self.render(request, "recipient.html", user, email="", found=None)
-        try:
-            email = params.email("email", raw)
-            request_args = {"tenant_id": user.tenant_id, "email": email}
-            found = await self.backend.call(
-                self.backend.recipient.GetRecipient,
-                recipient_pb2.GetRecipientRequest(**request_args),
-            )
-            summary = await self.backend.call(
-                self.backend.recipient.GetEngagementSummary,
-                recipient_pb2.GetEngagementSummaryRequest(**request_args),
-            )
-        except ServiceError as exc:
-            if exc.status != 404:
-                return self.failure(request, user, exc)
-            return self.render(request, "recipient.html", user, email=raw, found=None, missing=True)
-        except params.ParameterError as exc:
-            return self.failure(request, user, exc)
-        view = {**views.recipient(found.recipient), "engagement": views.engagement(summary)}
-        return self.render(request, "recipient.html", user, email=email, found=view)

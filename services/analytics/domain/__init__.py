@@ -135,6 +135,15 @@ def _read(mask: int) -> bool:
     return has(mask, HUMAN) or has(mask, PROXY_ON_READ)
 
 
+# Machine sources of a pair's hits: Apple MPP prefetches, security scanners and bots.
+MACHINE_SEEN_BITS = (1 << PROXY) | MACHINE_BITS
+
+
+def pair_flags(mask: int) -> tuple[bool, bool]:
+    """(read by a person, seen from a machine) for the source mask of one pair's hits."""
+    return _read(mask), bool(mask & MACHINE_SEEN_BITS)
+
+
 def mpp_adjusted_open_rate(open_masks: Mapping[int, int], base: int) -> float:
     """Read rate with Apple MPP prefetches replaced by an estimate.
 
@@ -158,7 +167,8 @@ def mpp_adjusted_open_rate(open_masks: Mapping[int, int], base: int) -> float:
 
 @dataclass(frozen=True)
 class CampaignFigures:
-    """Everything GetCampaignStats reports, computed from the counters rollup."""
+    """What GetCampaignStats reports from the counters rollup (the figures of reply pairs,
+    unique replies and reply rate, are set by ``segment_views.with_reply_timing``)."""
 
     sent: int
     delivered: int
@@ -181,7 +191,6 @@ class CampaignFigures:
     click_to_open_rate: float
     bounce_rate: float
     complaint_rate: float
-    reply_rate: float
     mpp_adjusted_open_rate: float
 
 
@@ -228,6 +237,5 @@ def campaign_figures(
         click_to_open_rate=ratio(f_clicks, f_opens),
         bounce_rate=ratio(hard + soft, sent),
         complaint_rate=ratio(total(Metric.COMPLAINT), base),
-        reply_rate=ratio(total(Metric.REPLY), base),
         mpp_adjusted_open_rate=mpp_adjusted_open_rate(open_masks, base),
     )

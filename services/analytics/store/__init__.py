@@ -249,6 +249,19 @@ class AnalyticsStore:
             ).fetchall()
         return [(EventRow(*row[:-1]), row[-1]) for row in rows]
 
+    def latest_events(
+        self, tenant_id: str, campaign_id: str, limit: int
+    ) -> list[tuple[EventRow, datetime]]:
+        """The ``limit`` events ingested last (with their ingestion time), oldest first."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(COLUMNS)}, ingested_at FROM events "
+                "WHERE tenant_id = %s AND campaign_id = %s "
+                "ORDER BY ingested_at DESC, event_id DESC LIMIT %s",
+                (tenant_id, campaign_id, limit),
+            ).fetchall()
+        return [(EventRow(*row[:-1]), row[-1]) for row in reversed(rows)]
+
     # -- recipient queries ------------------------------------------------------------
 
     def recipient_totals(self, tenant_id: str, recipient_id: str) -> RecipientTotals | None:

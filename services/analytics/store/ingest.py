@@ -93,17 +93,19 @@ firsts_up AS (
                            link_index, sources, hits, first_at)
   SELECT tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index,
          bit_or(1 << source), count(*), min(occurred_at)
-  FROM first_keys GROUP BY 1, 2, 3, 4, 5, 6, 7
+  FROM first_keys GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
   ON CONFLICT (tenant_id, campaign_id, message_id, recipient_id, kind, link_url, link_index)
   DO UPDATE SET sources = f.sources | EXCLUDED.sources, hits = f.hits + EXCLUDED.hits,
                 first_at = LEAST(f.first_at, EXCLUDED.first_at)
   RETURNING new.tenant_id, new.campaign_id, new.recipient_id, new.kind, new.link_url,
             new.link_index, old.sources AS old_sources, new.sources AS new_sources
 ),
--- Rows that concurrent transactions share (per recipient, per tenant and day) are written
--- last: PostgreSQL runs the data-modifying CTEs nothing reads in reverse order of their text,
--- so these two, first in the text, run at the end, each locking its rows in key order: other
--- writers wait for them only at the end of their own work and never in a cycle.
+-- Every upsert below locks its rows in key order (ORDER BY), and every transaction runs the
+-- upserts in the same order, so concurrent writers (the writers of one batch, two replicas,
+-- or the live consumer and a replay, which may share a campaign's rows) can wait for each
+-- other but never in a cycle. Rows that every writer shares (per recipient, per tenant and
+-- day) are written last: PostgreSQL runs the data-modifying CTEs nothing reads in reverse
+-- order of their text, so these two, first in the text, run at the end.
 recipients_up AS (
   INSERT INTO recipient_engagement AS r (tenant_id, recipient_id, opens, clicks, human_opens,
                                          human_clicks, messages, last_engagement_at)
@@ -155,7 +157,7 @@ counters_up AS (
     FROM new GROUP BY 1, 2, 3, 4
     UNION ALL
     SELECT tenant_id, campaign_id, metric, source, n FROM mask_deltas WHERE link_index = -1
-  ) d GROUP BY 1, 2, 3, 4
+  ) d GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
   ON CONFLICT (tenant_id, campaign_id, metric, source) DO UPDATE SET n = r.n + EXCLUDED.n
 ),
 -- totals everywhere (timelines, links, breakdowns) leave out the reloads the counters leave out
@@ -170,7 +172,7 @@ links_up AS (
     UNION ALL
     SELECT tenant_id, campaign_id, link_url, link_index, metric, source, n
     FROM mask_deltas WHERE link_index >= 0
-  ) d GROUP BY 1, 2, 3, 4, 5, 6
+  ) d GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (tenant_id, campaign_id, link_url, link_index, metric, source)
   DO UPDATE SET n = r.n + EXCLUDED.n
 ),
@@ -190,7 +192,7 @@ breakdown_up AS (
        CROSS JOIN LATERAL (VALUES (1, email_client), (2, device), (3, os), (4, country))
        AS d(dimension, value)
   WHERE k.n > 0
-  GROUP BY 1, 2, 3, 4, 5
+  GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (tenant_id, campaign_id, kind, dimension, value) DO UPDATE SET n = r.n + EXCLUDED.n
 ),
 attributes_up AS (
@@ -198,7 +200,7 @@ attributes_up AS (
                                        variant, mailbox)
   SELECT tenant_id, campaign_id, message_id, max(sequence_step), max(variant), max(mailbox)
   FROM new WHERE message_id <> '' AND (sequence_step <> '' OR variant <> '' OR mailbox <> '')
-  GROUP BY 1, 2, 3
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, campaign_id, message_id) DO UPDATE SET
     sequence_step = CASE a.sequence_step WHEN '' THEN EXCLUDED.sequence_step
                     ELSE a.sequence_step END,
@@ -210,7 +212,7 @@ activity_up AS (
                                       last_event_at, version, updated_at)
   SELECT tenant_id, campaign_id, count(*), min(occurred_at), max(occurred_at), 1,
          clock_timestamp()
-  FROM new GROUP BY 1, 2
+  FROM new GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (tenant_id, campaign_id) DO UPDATE SET
     events = r.events + EXCLUDED.events,
     first_event_at = LEAST(r.first_event_at, EXCLUDED.first_event_at),

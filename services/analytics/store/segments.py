@@ -73,6 +73,28 @@ class SegmentStore:
             for step, variant, n, first, median in rows
         }
 
+    def campaign_reply_timings(
+        self, tenant_id: str, campaign_ids: list[str]
+    ) -> dict[str, ReplyTiming]:
+        """``reply_timing`` of several whole campaigns in one query (a page of the list)."""
+        with self.store.connection() as conn:
+            rows = conn.execute(
+                "SELECT f.campaign_id, count(*), min(f.first_at), "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
+                "f.first_at - s.first_at)) "
+                "FROM firsts f LEFT JOIN firsts s ON s.tenant_id = f.tenant_id "
+                "AND s.campaign_id = f.campaign_id AND s.message_id = f.message_id "
+                f"AND s.recipient_id = f.recipient_id AND s.kind = {Metric.SENT} "
+                "AND s.link_index = -1 AND s.first_at <= f.first_at "
+                "WHERE f.tenant_id = %s AND f.campaign_id = ANY(%s) "
+                f"AND f.kind = {Metric.REPLY} GROUP BY 1",
+                (tenant_id, campaign_ids),
+            ).fetchall()
+        return {
+            campaign: ReplyTiming(n, first, float(median or 0.0))
+            for campaign, n, first, median in rows
+        }
+
     def mailbox_pairs(
         self, tenant_id: str, mailboxes: list[str]
     ) -> list[tuple[str, int, int, int]]:

@@ -80,11 +80,11 @@ def ingest_ctes(new: str) -> str:
 )"""
     minutes = (
         f"SELECT tenant_id, campaign_id, date_bin('1 minute', occurred_at, {ORIGIN}), "
-        f"{per_minute} FROM timed GROUP BY 1, 2, 3"
+        f"{per_minute} FROM timed GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     hours = (
         f"SELECT tenant_id, campaign_id, date_bin('1 hour', occurred_at, {ORIGIN}), "
-        f"{per_quarter} FROM timed GROUP BY 1, 2, 3"
+        f"{per_quarter} FROM timed GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     return ",\n".join(
         (

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.address_rules import ADDRESS_RULES
+from services.bounce.domain.family_rules import FAMILY_RULES
 from services.bounce.domain.provider_rules import GOOGLE_RELAY_RULES
 from services.bounce.domain.text_rules import CONNECTION_RULE, TextRule, rule
 
 GENERIC_RULES: tuple[TextRule, ...] = (
     *GOOGLE_RELAY_RULES,
+    *FAMILY_RULES,
     rule(
         "generic.system_full",
         t.SYSTEM_FULL,
         r"insufficient system (?:storage|resources)",
         r"mail system full",
+        r"no space left",
     ),
     *ADDRESS_RULES,
     rule(
@@ -40,6 +43,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"requires authentication when attempting to send to a non-local",
         r"not configured to relay",
     ),
+    rule("generic.virus_named", t.VIRUS_DETECTED, r"virus or spam", r"potentially executable"),
     rule(
         "generic.spam_verdict",
         t.SPAM_DETECTED,
@@ -79,8 +83,35 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"confirm this mail server",
         r"(?:ip|host) (?:is )?(?:on|in) (?:a |our )?(?:black|block)",
         r"was blocked by (?:rota|[\w.-]+bl\b)",
+        # The sending host itself refused: its name, address or network (Sisimai's Blocked).
+        r"ip name lookup failed",
+        r"cannot (?:find your hostname|resolve your address)",
+        r"mismatches client ip",
+        r"dynamic/zombied",
+        r"not accepting connections",
+        r"bad ip profile",
+        r"\bgo away\b",
+        r"host network not allowed",
+        r"invalid ip for sending",
+        r"(?:mail server at|mail from) \S+ (?:is blocked|refused)",
+        r"no access from mail server",
+        r"smtp server of your isp",
+        r"open proxy",
+        r"forbidden by your ip",
+        r"listed as abusive",
+        r"unresolvable relay host",
+        r"not allowed to connect",
+        r"currently sending spam",
+        r"purported responsible address",
+        r"not available, closing transmission channel",
+        r"bad sender ip",
     ),
-    rule("generic.reputation", t.BAD_REPUTATION, r"(?:poor|low|bad) reputation"),
+    rule(
+        "generic.reputation",
+        t.BAD_REPUTATION,
+        r"(?:poor|low|bad)(?: \w+)? reputation",
+        r"reputation problems",
+    ),
     rule(
         "generic.smtp_auth",
         t.SECURITY_ERROR,
@@ -88,6 +119,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"unauthenticated senders? not allowed",
         r"authentication is required",
         r"tls required but not supported",
+        r"authentication turned on",
+        r"verification failure",
+        r"is a dead domain",
+        r"not subscribed to ses",
+        r"not authori[sz]ed to perform ses:",
+        r"executable files are not allowed",
     ),
     rule(
         "generic.auth",
@@ -110,7 +147,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\b(?:uri|sur)bl\b",
         r"mass ?mail",
         r"content reject",
-        r"potentially executable attachment",
     ),
     rule("generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"),
     rule(
@@ -213,7 +249,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"interrupted system call",
         r"encountered an error while being processed",
         r"loop was found in the mail exchanger",
-        r"queue file write error",
+        r"(?:queue |temporary )?file write error",
         r"remote server is misconfigured",
         r"timeout waiting for input",
     ),
@@ -242,12 +278,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"8-bit data in message header",
         r"improperly-formatted binary content",
         r"unnecessary base64 encoding",
+        r"message is malformed",
     ),
     rule(
         "generic.syntax",
         t.SYNTAX_ERROR,
         r"syntax error",
         r"command (?:not recogni[sz]ed|unrecogni[sz]ed)",
+        r"unrecogni[sz]ed command",
         r"bad sequence of commands",
     ),
     rule(
@@ -272,6 +310,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"protocol violation",
         r"do not accept messages containing images",
         r"without solving a captcha",
+        r"content presents a potential",
     ),
     rule(
         "generic.filtered",
@@ -297,14 +336,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"refuse to receive mail",
         r"blocked by the recipient",
     ),
-    rule(
-        "generic.policy",
-        t.POLICY_VIOLATION,
-        r"polic(?:y|ies)",
-        r"prohibited",
-        r"not allowed",
-        r"access denied",
-        r"blocked",
-        r"rejected",
-    ),
+    rule("generic.policy", t.POLICY_VIOLATION, r"polic(?:y|ies)", r"prohibited"),
+)
+
+# Words that only say "refused", naming no cause: they yield to what the enhanced status means
+# (a bare "5.7.1 Access denied" is the security class's refusal, as in Sisimai, whose reasons
+# list no such bare words) and name a policy refusal only when the status says nothing.
+WEAK_RULES: tuple[TextRule, ...] = (
+    # A bare "blocked" is most often the sending host blocked (Sisimai: "said: 550 blocked").
+    rule("generic.refused_blocked", t.BLOCKED, r"\bblocked\b"),
+    rule("generic.refused", t.POLICY_VIOLATION, r"not allowed", r"access denied", r"rejected"),
 )

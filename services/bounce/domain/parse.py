@@ -30,7 +30,12 @@ from services.bounce.domain import (
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
-from services.bounce.domain.smtp_stage import after_acceptance, smtp_stage, sole_stage
+from services.bounce.domain.smtp_stage import (
+    STAGE_SENSITIVE_REASONS,
+    after_acceptance,
+    smtp_stage,
+    sole_stage,
+)
 from services.bounce.domain.status_codes import normalise_status
 from services.bounce.domain.taxonomy import SmtpClassification
 from services.bounce.domain.text_rules import CONNECTION_RULE
@@ -95,7 +100,7 @@ def _classify(
     if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
-    if result.reason == t.USER_UNKNOWN:  # only then does the SMTP stage matter
+    if result.reason in STAGE_SENSITIVE_REASONS:  # only then does the SMTP stage matter
         found_status = (
             normalise_status(status)
             or status_in_text(text, code)

@@ -1,6 +1,7 @@
-"""Error-code tables of receivers that publish their own reply codes (Cox, GoDaddy, Orange and
-La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO), applied only to replies from their
-hosts: the remote MTA, the recipient's domain or a host named in the reply.
+"""Error-code tables of receivers that publish their own reply codes (Exchange Online, Cox,
+GoDaddy, Orange and La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO), applied only
+to replies from their hosts: the remote MTA, the recipient's domain or a host named in the
+reply.
 
 The codes and phrases are the receivers' postmaster documentation as Sisimai's Rhost tables
 collect it (Cox "AUP#CXBL", GoDaddy "IB103", Orange "OFR006_102", Spectrum "AUP#1000",
@@ -48,6 +49,52 @@ _COX_BLOCKLISTS = (*(f"IPBL{n:04b}" for n in range(1, 16)), "IPBL00001")
 _GODADDY_BLOCKS = ("IB103", "IB104", "IB105", "IB106", "IB108", "IB110", "IB111", "IB112", "IB113")
 
 RECEIVERS: tuple[ReceiverTable, ...] = (
+    ReceiverTable(
+        # Microsoft 365 / Exchange Online: its published NDR texts, which name a cause its
+        # statuses (4.7.500-899, 5.7.5xx, 5.2.12x, ...) only number.
+        "exchange_online",
+        re.compile(r"\.(?:prod|protection)\.outlook\.com\b"),
+        phrases=(
+            ("access denied, please try again later", t.BLOCKED),
+            ("access denied, bad helo", t.BLOCKED),
+            ("access denied, rejected by recipient", t.BLOCKED),
+            ("does not accept email over ipv6", t.BLOCKED),
+            ("using customer block list", t.BLOCKED),
+            ("banned sending ip", t.BLOCKED),
+            ("restrictdomainstoipaddresses", t.BLOCKED),
+            ("too many related errors", t.CONTENT_ERROR),
+            ("invalid characters", t.CONTENT_ERROR),
+            ("message depth exceeded", t.CONTENT_ERROR),
+            ("message too large for this recipient", t.EXCEED_LIMIT),
+            ("client was not authenticated", t.NO_RELAYING),
+            ("x-dg-ref header is too long", t.POLICY_VIOLATION),
+            ("sender was not authenticated", t.REJECTED),
+            ("sender not authenticated for group", t.REJECTED),
+            ("sender not in allowed-senders list", t.REJECTED),
+            ("sending from unregistered domain", t.REJECTED),
+            ("spam abuse detected", t.REJECTED),
+            ("content filter agent quarantined", t.SPAM_DETECTED),
+            ("access denied, banned recipient", t.SUSPENDED),
+            ("mailbox cannot be accessed", t.SUSPENDED),
+            ("service not active", t.SYSTEM_ERROR),
+            ("journaling on-premises messages", t.SYSTEM_ERROR),
+            ("helo / ehlo requires domain address", t.SYSTEM_ERROR),
+            ("misconfigured forwarding address", t.SYSTEM_ERROR),
+            ("message failed to be replicated", t.SYSTEM_ERROR),
+            ("agent busy, please try again", t.SYSTEM_ERROR),
+            ("server busy. please try again later", t.SYSTEM_ERROR),
+            ("recipient thread limit exceeded", t.TOO_MANY_CONN),
+            ("reached your daily limit", t.TOO_MANY_CONN),
+            ("submission quota exceeded", t.TOO_MANY_CONN),
+            ("message receive limit", t.TOO_MANY_CONN),
+            ("exceeded permitted limits within", t.TOO_MANY_CONN),
+            ("tenant has exceeded threshold", t.TOO_MANY_CONN),
+            ("has exceeded their limit for", t.TOO_MANY_CONN),
+            ("reserved by rfc 2606", t.USER_UNKNOWN),
+            ("single label domains not accepted", t.USER_UNKNOWN),
+            ("invalid x.400 address", t.USER_UNKNOWN),
+        ),
+    ),
     ReceiverTable(
         "cox",
         re.compile(r"\bcox\.net\b"),

@@ -17,7 +17,8 @@ Order of evaluation, first hit wins:
    such status names too).
 6. Generic reply-text phrases.
 7. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
-8. ``undefined``; hard for 5xx, soft otherwise.
+8. Bare refusal words ("rejected", "access denied") that name no cause: a policy refusal.
+9. ``undefined``; hard for 5xx, soft otherwise.
 """
 
 from __future__ import annotations
@@ -150,6 +151,10 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
     if reason and reason != t.UNDEFINED:
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
+    if normalised:
+        rule = _match(generic_rules.WEAK_RULES, normalised)
+        if rule is not None:
+            return t.classification_for(rule.reason, effective_code, rule.name)
     if effective_code:
         return t.classification_for(t.UNDEFINED, effective_code, f"code.{effective_code // 100}xx")
     return t.classification_for(t.UNDEFINED, 0, "none")

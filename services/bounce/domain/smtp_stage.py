@@ -38,14 +38,17 @@ _STAGE_RE = re.compile(
 _GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.")
 _GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
 # The mail system's own directory lookup (Domino, Notes, Exchange 2003, IMail, G Suite,
-# Verizon): the final system says the name is not in its directory, whatever the stage.
+# Verizon) or its local delivery agent: the final system says the name is not in its
+# directory, whatever the stage.
 _DIRECTORY_RE = re.compile(
     r"not listed in (?:the )?(?:domino directory|public name & address book)"
     r"|non répertorié dans l'annuaire domino"
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
     r"|recipient name is not recognized|invalid final delivery userid"
     r"|address couldn't be found\. check for typos"
-    r"|requested action not taken: no such user here",
+    r"|requested action not taken: no such user here"
+    # The local delivery agents (mail.local, maildrop, vpopmail, vmailmgr, Dovecot's LDA).
+    r"|\b(?:mail\.local|maildrop|vdelivermail|vdeliver): |mailbox doesn't exist: ",
     re.IGNORECASE,
 )
 # An SMTP command written in capitals inside a diagnostic ("RCPT TO:<a@b> ... 550 ..."): the
@@ -70,6 +73,12 @@ _MAX_TEXT = 4000
 # Mailbox statuses that settle the address itself whatever the stage (X.1.0/1/3).
 _MAILBOX_STATUSES = ("1.0", "1.1", "1.3")
 _BEFORE_DATA = (CONNECT, MAIL, RCPT)
+# Reasons that only say "refused" without a cause: at MAIL FROM the refused thing is the sender.
+_SENDER_STAGE_REASONS = frozenset(
+    {t.POLICY_VIOLATION, t.FILTERED, t.SECURITY_ERROR, t.ON_HOLD, t.UNDEFINED}
+)
+# The reasons ``after_acceptance`` may change: only for these is the stage worth reading.
+STAGE_SENSITIVE_REASONS = _SENDER_STAGE_REASONS | {t.USER_UNKNOWN}
 
 
 def smtp_stage(*texts: str) -> str:
@@ -102,7 +111,10 @@ def after_acceptance(
 ) -> SmtpClassification:
     """``result`` corrected for the stage: unknown-user wording without an X.1.0/1/3 mailbox
     status is a filter's refusal (``filtered``) unless the reply came before DATA or the text
-    is the final system's own directory lookup."""
+    is the final system's own directory lookup. A refusal in reply to MAIL FROM that names
+    no cause of its own refused the envelope sender (``rejected``)."""
+    if stage == MAIL and result.reason in _SENDER_STAGE_REASONS:
+        return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
     if result.reason != t.USER_UNKNOWN or stage in _BEFORE_DATA:
         return result
     if _DIRECTORY_RE.search(text[:_MAX_TEXT]):

@@ -19,12 +19,13 @@ DEFINITIVE: dict[str, str] = {
     "1.6": t.HAS_MOVED,  # destination mailbox has moved, no forwarding address
     "1.7": t.REJECTED,  # bad sender's mailbox address syntax
     "1.8": t.REJECTED,  # bad sender's system address
+    "1.9": t.SYSTEM_ERROR,  # message relayed to non-compliant mailer
     "2.2": t.MAILBOX_FULL,  # mailbox full
     "2.3": t.EXCEED_LIMIT,  # message length exceeds the mailbox's administrative limit
-    "2.4": t.MAILER_ERROR,  # mailing list expansion problem
+    "2.4": t.FILTERED,  # mailing list expansion problem (not a delivery program: Sisimai filtered)
     "3.1": t.SYSTEM_FULL,  # mail system full
-    "3.2": t.SYSTEM_ERROR,  # system not accepting network messages
-    "3.3": t.CONTENT_ERROR,  # system not capable of selected features
+    "3.2": t.NOT_ACCEPTED,  # system not accepting network messages
+    "3.3": t.SYSTEM_ERROR,  # system not capable of selected features
     "3.4": t.MESSAGE_TOO_BIG,  # message too big for system
     "3.5": t.SYSTEM_ERROR,  # system incorrectly configured
     "4.2": t.NETWORK_ERROR,  # bad connection
@@ -37,7 +38,7 @@ DEFINITIVE: dict[str, str] = {
     "5.3": t.EXCEED_LIMIT,  # too many recipients
     "5.4": t.SYNTAX_ERROR,  # invalid command arguments
     "5.5": t.SYNTAX_ERROR,  # wrong protocol version
-    "5.6": t.CONTENT_ERROR,  # authentication exchange line too long
+    "5.6": t.SECURITY_ERROR,  # authentication exchange line too long
     "6.1": t.CONTENT_ERROR,  # media not supported
     "6.2": t.CONTENT_ERROR,  # conversion required and prohibited
     "6.3": t.CONTENT_ERROR,  # conversion required but not supported
@@ -47,12 +48,12 @@ DEFINITIVE: dict[str, str] = {
     "6.7": t.CONTENT_ERROR,  # non-ASCII addresses not permitted (RFC 6531)
     "6.8": t.CONTENT_ERROR,  # UTF-8 string reply is required
     "6.9": t.CONTENT_ERROR,  # UTF-8 header message cannot be transferred
-    "7.2": t.MAILER_ERROR,  # mailing list expansion prohibited
+    "7.2": t.SECURITY_ERROR,  # mailing list expansion prohibited
     "7.3": t.SECURITY_ERROR,  # security conversion required but not possible
     "7.4": t.SECURITY_ERROR,  # security features not supported
     "7.5": t.SECURITY_ERROR,  # cryptographic failure
     "7.6": t.SECURITY_ERROR,  # cryptographic algorithm not supported
-    "7.7": t.CONTENT_ERROR,  # message integrity failure
+    "7.7": t.SECURITY_ERROR,  # message integrity failure
     "7.8": t.SECURITY_ERROR,  # authentication credentials invalid (RFC 4954)
     "7.9": t.SECURITY_ERROR,  # authentication mechanism is too weak
     "7.10": t.SECURITY_ERROR,  # encryption needed
@@ -60,7 +61,7 @@ DEFINITIVE: dict[str, str] = {
     "7.12": t.SECURITY_ERROR,  # a password transition is needed
     "7.13": t.SUSPENDED,  # user account disabled
     "7.14": t.SECURITY_ERROR,  # trust relationship required
-    "7.15": t.POLICY_VIOLATION,  # priority level is too low (RFC 6710)
+    "7.15": t.SECURITY_ERROR,  # priority level is too low (RFC 6710)
     "7.16": t.MESSAGE_TOO_BIG,  # message is too big for the specified priority
     "7.17": t.HAS_MOVED,  # mailbox owner has changed (RFC 7293)
     "7.18": t.HAS_MOVED,  # domain owner has changed
@@ -80,8 +81,8 @@ DEFINITIVE: dict[str, str] = {
 
 FALLBACK: dict[str, str] = {
     "0.0": t.UNDEFINED,
-    "1.0": t.REJECTED,
-    "1.4": t.USER_UNKNOWN,  # destination mailbox address ambiguous
+    "1.0": t.USER_UNKNOWN,
+    "1.4": t.FILTERED,  # destination mailbox address ambiguous
     # Null MX per RFC 7505, but Office 365 uses it for "recipient not found".
     "1.10": t.NOT_ACCEPTED,
     "2.0": t.FILTERED,
@@ -96,7 +97,7 @@ FALLBACK: dict[str, str] = {
     "5.0": t.SYNTAX_ERROR,
     "6.0": t.CONTENT_ERROR,
     "7.0": t.SECURITY_ERROR,
-    "7.1": t.POLICY_VIOLATION,  # delivery not authorized, message refused
+    "7.1": t.SECURITY_ERROR,  # delivery not authorized, message refused
 }
 
 STATUS_RE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")

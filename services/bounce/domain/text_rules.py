@@ -45,6 +45,15 @@ def rule(name: str, reason: str, *alternatives: str) -> TextRule:
 # a remote "mailbox full" or "account suspended" in their own generic 5.1.1): as in Sisimai,
 # whose reason order checks these reasons' phrases before a later reason's status.
 STRONG_RULES: tuple[TextRule, ...] = (
+    # The sender's own sending quota or rate (SES "Throttling failure"), not a mailbox quota.
+    rule(
+        "generic.sending_quota",
+        t.SPEEDING,
+        r"throttling failure",
+        r"(?:daily|hourly|sending) (?:message |sending )?quota",
+    ),
+    # A header too large is malformed content, not a message over the size limit.
+    rule("generic.header_size", t.CONTENT_ERROR, r"\bheader size\b(?! exceeds limit)"),
     rule(
         "generic.mailbox_full",
         t.MAILBOX_FULL,
@@ -76,6 +85,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"over the allowed quota",
         r"exceed maximum allowed storage",
         r"boite du destinataire pleine",
+        r"mail file size exceeds",
     ),
     rule(
         "generic.suspended",
@@ -111,7 +121,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         "generic.no_mail_service",
         t.NOT_ACCEPTED,
         r"null ?mx",
-        r"does not accept (?:e-?)?mail",
+        r"does not accept (?:e-?)?mail(?! from)",
         r"no mx (?:record|host)s?(?: found)?",
         r"(?:has|with) no mx",
         r"no (?:smtp|mail) (?:service|server)s?\b",

@@ -3,7 +3,10 @@ page-size rules of ``emailtrack.common.request_fields`` (bad values raise Invali
 
 from __future__ import annotations
 
+import json
+
 from emailtrack.common.request_fields import (
+    InvalidRequest,
     check_page_size,
     decode_page_token,
     encode_page_token,
@@ -25,3 +28,22 @@ def encode_token(last_key: str) -> str:
 def decode_token(token: str) -> str:
     """The key after which the next page starts ("" for the first page)."""
     return decode_page_token(TOKEN_PREFIX, token)
+
+
+def encode_pair_token(first: str, second: str) -> str:
+    """A token for a two-part key, such as (message id, recipient id)."""
+    return encode_token(json.dumps([first, second]))
+
+
+def decode_pair_token(token: str) -> tuple[str, str]:
+    """The two-part key after which the next page starts (("", "") for the first page)."""
+    key = decode_token(token)
+    if not key:
+        return ("", "")
+    try:
+        pair = json.loads(key)
+    except ValueError as exc:
+        raise InvalidRequest("page_token is not valid") from exc
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+        raise InvalidRequest("page_token is not valid")
+    return (pair[0], pair[1])

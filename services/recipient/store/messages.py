@@ -19,6 +19,7 @@ from services.recipient.domain.errors import InvalidTransition, NotFound
 from services.recipient.domain.events import MessageFacts, delivery_event
 from services.recipient.outbox import enqueue
 from services.recipient.store import usage
+from services.recipient.store.campaign_messages import CampaignMessageRow, campaign_messages
 from services.recipient.store.campaigns import check_campaigns
 from services.recipient.store.rows import Database, ensure_recipients, subject_hash
 
@@ -170,6 +171,12 @@ class MessageStore:
             RegisteredMessage(*row[:7], list(row.emails))  # type: ignore[call-arg]  # a Row slice has no static length
             for row in rows
         ]
+
+    def campaign_messages(
+        self, tenant_id: str, campaign_id: str, after: tuple[str, str], limit: int
+    ) -> list[CampaignMessageRow]:
+        """A page of the campaign's (message, recipient) rows (see ``campaign_messages``)."""
+        return campaign_messages(self.engine, tenant_id, campaign_id, after, limit)
 
     def mark(self, tenant_id: str, mark: Mark) -> int:
         """Applies ``mark`` to every named recipient or to none: an unknown message or

@@ -33,6 +33,16 @@ class MailingList:
 class RecipientFilter:
     status: RecipientStatus | None = None
     list_id: str = ""
+    # lower-cased search texts ("" for none)
+    email_prefix: str = ""
+    email_contains: str = ""
+
+
+def like_pattern(text: str, anchored: bool) -> str:
+    """A LIKE pattern matching ``text`` literally (``%``, ``_`` and backslash escaped by a
+    backslash, LIKE's default escape) at the start (``anchored``) or anywhere."""
+    literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{literal}%" if anchored else f"%{literal}%"
 
 
 def _require_list(conn: Connection, tenant_id: str, list_id: str) -> None:
@@ -101,7 +111,8 @@ class RecipientStore:
     def list_recipients(
         self, tenant_id: str, where: RecipientFilter, after: str, limit: int
     ) -> list[RecipientRow]:
-        """Recipients ordered by id after ``after``, optionally of one status or list."""
+        """Recipients ordered by id after ``after``, optionally of one status or list and with
+        an address starting with or containing a (lower-cased) text."""
         membership = (
             "AND EXISTS (SELECT 1 FROM list_members m WHERE m.tenant_id = r.tenant_id "
             "AND m.list_id = :l AND m.recipient_id = r.recipient_id)"
@@ -114,6 +125,8 @@ class RecipientStore:
             SELECT {columns} FROM recipients r
             WHERE r.tenant_id = :t AND r.recipient_id > :after
               AND (CAST(:s AS smallint) IS NULL OR r.status = :s) {membership}
+              AND (CAST(:prefix AS text) IS NULL OR lower(r.email) LIKE :prefix)
+              AND (CAST(:contains AS text) IS NULL OR lower(r.email) LIKE :contains)
             ORDER BY r.recipient_id LIMIT :limit
             """
         )
@@ -122,6 +135,10 @@ class RecipientStore:
             "after": after,
             "s": int(where.status) if where.status else None,
             "l": where.list_id,
+            "prefix": like_pattern(where.email_prefix, True) if where.email_prefix else None,
+            "contains": (
+                like_pattern(where.email_contains, False) if where.email_contains else None
+            ),
             "limit": limit,
         }
         with self.engine.connect() as conn:

@@ -71,6 +71,7 @@ class TrackingDomain:
     verification_token: str
     created_at: datetime
     verified_at: datetime | None
+    check_failing_since: datetime | None = None
 
     @property
     def verified(self) -> bool:

@@ -1,4 +1,5 @@
-"""Tracking domain storage: registrations per tenant, their TXT tokens, verification."""
+"""Tracking domain storage: registrations per tenant, their TXT tokens, verification, the
+periodic re-checks of verified domains, and which tenant a hostname is verified for."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from emailtrack.common.errors import AlreadyExists, FailedPrecondition
 from services.tracking_edge.domain.domains import TrackingDomain
 
-_COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at"
+_COLUMNS = "tenant_id, domain, verification_token, created_at, verified_at, check_failing_since"
 MAX_DOMAINS_PER_TENANT = 100
 
 
@@ -76,7 +77,8 @@ class TrackingDomainsStore:
             with self.engine.begin() as conn:
                 conn.execute(
                     text(
-                        "UPDATE tracking_domains SET verified_at = COALESCE(verified_at, :at) "
+                        "UPDATE tracking_domains SET verified_at = COALESCE(verified_at, :at), "
+                        "checked_at = :at, check_failing_since = NULL "
                         "WHERE tenant_id = :t AND domain = :d"
                     ),
                     {"t": tenant_id, "d": domain, "at": at},
@@ -94,3 +96,65 @@ class TrackingDomainsStore:
                 {"t": tenant_id, "d": domain},
             )
         return bool(result.rowcount)
+
+    def verified_owner(self, domain: str) -> str | None:
+        """The tenant ``domain`` is verified for, if any (at most one: a unique index)."""
+        with self.engine.connect() as conn:
+            owner: str | None = conn.execute(
+                text(
+                    "SELECT tenant_id FROM tracking_domains "
+                    "WHERE domain = :d AND verified_at IS NOT NULL"
+                ),
+                {"d": domain},
+            ).scalar_one_or_none()
+        return owner
+
+    def due_for_recheck(self, checked_before: datetime, limit: int) -> list[TrackingDomain]:
+        """Verified domains not re-checked since ``checked_before``, the longest unchecked
+        first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    f"SELECT {_COLUMNS} FROM tracking_domains WHERE verified_at IS NOT NULL "
+                    "AND (checked_at IS NULL OR checked_at < :before) "
+                    "ORDER BY checked_at NULLS FIRST, verified_at LIMIT :limit"
+                ),
+                {"before": checked_before, "limit": limit},
+            ).all()
+        return [TrackingDomain(*row) for row in rows]
+
+    def record_check(
+        self, tenant_id: str, domain: str, at: datetime, found: bool, unverify_since: datetime
+    ) -> bool:
+        """Stores a re-check: a found record clears the failure; a missing one starts it (or
+        keeps its start) and, once it started at or before ``unverify_since``, makes
+        the domain unverified. Returns whether it did."""
+        with self.engine.begin() as conn:
+            if found:
+                conn.execute(
+                    text(
+                        "UPDATE tracking_domains SET checked_at = :at, check_failing_since = NULL "
+                        "WHERE tenant_id = :t AND domain = :d"
+                    ),
+                    {"t": tenant_id, "d": domain, "at": at},
+                )
+                return False
+            result = conn.execute(
+                text(
+                    "UPDATE tracking_domains SET checked_at = :at, "
+                    "check_failing_since = COALESCE(check_failing_since, :at) "
+                    "WHERE tenant_id = :t AND domain = :d AND verified_at IS NOT NULL "
+                    "RETURNING check_failing_since"
+                ),
+                {"t": tenant_id, "d": domain, "at": at},
+            ).one_or_none()
+            if result is None or result[0] > unverify_since:
+                return False
+            conn.execute(
+                text(
+                    "UPDATE tracking_domains SET verified_at = NULL, check_failing_since = NULL "
+                    "WHERE tenant_id = :t AND domain = :d"
+                ),
+                {"t": tenant_id, "d": domain},
+            )
+            return True

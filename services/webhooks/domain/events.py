@@ -1,9 +1,11 @@
 """The public event names of outbound webhooks and the endpoint filter: which internal
 event types are published, under what name, and whether a filter entry such as
-"bounced:hard" or "opened:human" selects an event."""
+"bounced:hard" or "opened:human" selects an event; and the public event id (the webhook-id
+header), which is one per fact even when two services report the same fact."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from emailtrack.v1 import events_pb2
@@ -27,6 +29,17 @@ QUALIFIERS: dict[str, frozenset[str]] = {
     "opened": frozenset({"human", "machine"}),
     "clicked": frozenset({"human", "machine"}),
 }
+# Outcomes a message has at most once per recipient, which both the bounce service (DSN, ARF,
+# ESP webhook) and the sender (recipient MarkDelivered / MarkFailed) may report under ids of
+# their own: the public id comes from what identifies the fact instead.
+ONCE_PER_MESSAGE = frozenset(
+    {
+        events_pb2.EVENT_TYPE_EMAIL_DELIVERED,
+        events_pb2.EVENT_TYPE_EMAIL_BOUNCE,
+        events_pb2.EVENT_TYPE_EMAIL_COMPLAINT,
+    }
+)
+_PUBLIC_ID_NAMESPACE = uuid.UUID("8c1b6f0e-2f4d-4b7a-9a5e-6d1c0b3e7f29")
 FILTER_NAMES = frozenset(name for name, _ in PUBLIC_TYPES.values())
 MAX_FILTER_ENTRIES = 32
 
@@ -88,3 +101,14 @@ def matches(entries: Iterable[str], event: events_pb2.Event) -> bool:
     name = PUBLIC_TYPES[event.type][0]
     qualifier = qualifier_of(event)
     return name in wanted or (bool(qualifier) and f"{name}:{qualifier}" in wanted)
+
+
+def public_event_id(event: events_pb2.Event) -> str:
+    """The webhook-id of ``event``: for a delivery, bounce or complaint of a known message
+    and recipient, derived from (tenant, message, recipient, type), so the same outcome
+    reported twice is delivered once; otherwise the internal event id."""
+    if event.type not in ONCE_PER_MESSAGE or not event.message_id or not event.recipient_id:
+        return event.event_id
+    name = PUBLIC_TYPES[event.type][1]
+    key = "\x1f".join((event.tenant_id, event.message_id, event.recipient_id, name))
+    return "evt_" + uuid.uuid5(_PUBLIC_ID_NAMESPACE, key).hex

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from emailtrack.v1 import events_pb2
-from services.webhooks.domain.events import PUBLIC_TYPES, is_machine
+from services.webhooks.domain.events import PUBLIC_TYPES, is_machine, public_event_id
 
 SCHEMA_VERSION = "1"
 
@@ -89,7 +89,7 @@ def _details(event: events_pb2.Event) -> dict[str, Any]:
 def build_payload(event: events_pb2.Event) -> dict[str, Any]:
     """The JSON object delivered for ``event`` (which must be a published type)."""
     data: dict[str, Any] = {
-        "event_id": event.event_id,
+        "event_id": public_event_id(event),
         "tenant_id": event.tenant_id,
         "campaign_id": event.campaign_id,
         "message_id": event.message_id,

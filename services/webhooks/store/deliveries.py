@@ -224,22 +224,27 @@ class DeliveryStore:
         )
         conn.execute(
             text(
-                "UPDATE endpoints SET enabled = false, disabled_reason = :r "
+                "UPDATE endpoints SET enabled = false, disabled_reason = :r, disabled_at = now() "
                 "WHERE endpoint_id = :i AND enabled AND failing_since <= now() - :l"
             ),
             {"i": endpoint_id, "l": limit, "r": f"failing for more than {limit}"},
         )
 
-    def log(self, tenant_id: str, endpoint_id: str, status: str, limit: int) -> list[DeliveryRow]:
+    def log(
+        self, tenant_id: str, endpoint_id: str, status: str, limit: int, before: int | None = None
+    ) -> list[DeliveryRow]:
+        """Newest first; ``before`` (a delivery id) continues a previous page."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT delivery_id, endpoint_id, event_id, event_type, status, "
                     "attempt_count, occurred_at, next_attempt_at FROM deliveries "
                     "WHERE tenant_id = :t AND (:e = '' OR endpoint_id = :e) "
-                    "AND (:s = '' OR status = :s) ORDER BY delivery_id DESC LIMIT :n"
+                    "AND (:s = '' OR status = :s) "
+                    "AND (CAST(:before AS bigint) IS NULL OR delivery_id < :before) "
+                    "ORDER BY delivery_id DESC LIMIT :n"
                 ),
-                {"t": tenant_id, "e": endpoint_id, "s": status, "n": limit},
+                {"t": tenant_id, "e": endpoint_id, "s": status, "n": limit, "before": before},
             ).all()
             attempts: dict[int, list[AttemptRow]] = {r[0]: [] for r in rows}
             for a in conn.execute(

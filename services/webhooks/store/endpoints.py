@@ -32,11 +32,12 @@ class Endpoint:
     disabled_reason: str
     failing_since: datetime | None
     created_at: datetime
+    disabled_at: datetime | None = None
 
 
 _COLUMNS = (
     "endpoint_id, tenant_id, url, events, batch, description, enabled, disabled_reason, "
-    "failing_since, created_at"
+    "failing_since, created_at, disabled_at"
 )
 
 
@@ -52,6 +53,7 @@ def _endpoint(row: Any) -> Endpoint:
         disabled_reason=row.disabled_reason,
         failing_since=row.failing_since,
         created_at=row.created_at,
+        disabled_at=row.disabled_at,
     )
 
 
@@ -144,7 +146,8 @@ class EndpointStore:
                 conn.execute(
                     text(
                         "UPDATE endpoints SET enabled = :on, disabled_reason = :r, "
-                        "failing_since = NULL WHERE endpoint_id = :i"
+                        "failing_since = NULL, disabled_at = CASE WHEN :on THEN NULL "
+                        "WHEN enabled THEN now() ELSE disabled_at END WHERE endpoint_id = :i"
                     ),
                     {"on": enabled, "r": reason, "i": endpoint_id},
                 )

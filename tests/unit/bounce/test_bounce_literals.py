@@ -19,6 +19,7 @@ RULES = [
     *(rule for rules in provider_rules.PROVIDER_RULES.values() for rule in rules),
     *text_rules.STRONG_RULES,
     *generic_rules.GENERIC_RULES,
+    *generic_rules.WEAK_RULES,
 ]
 
 

@@ -1,5 +1,6 @@
 """Receivers' own published error codes (rhost_rules) decide the reason, for their hosts only.
-The replies are the receivers' documented wording (Cox, GoDaddy, Orange, Spectrum, i.ua,
+The replies are the receivers' documented wording (Exchange Online, Cox, GoDaddy, Orange,
+Spectrum, i.ua,
 Tencent QQ, KDDI postmaster pages as Sisimai's Rhost tables quote them)."""
 
 import pytest
@@ -27,6 +28,26 @@ from services.bounce.domain.rhost_rules import receiver_reason
             "blocked",
         ),
         ("421 4.7.0 AUP#1350 too many messages", "", "charter.net", "too_many_conn"),
+        # Exchange Online's NDR texts, from its hosts (named in the reply or as the MX).
+        (
+            "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+            "example-com.mail.protection.outlook.com",
+            "example.com",
+            "blocked",
+        ),
+        (
+            "550 5.7.1 Service unavailable, Client host [192.0.2.1] ... Client was not "
+            "authenticated [BN8NAM12FT052.eop-nam12.prod.protection.outlook.com]",
+            "",
+            "example.com",
+            "no_relaying",
+        ),
+        (
+            "550 5.2.122 The recipient has exceeded their limit for the number of messages",
+            "example-com.mail.protection.outlook.com",
+            "",
+            "too_many_conn",
+        ),
         ("550 Mailbox not found. http://err.i.ua/err/2", "mx.email.ua", "i.ua", "user_unknown"),
         ("550 Mail is rejected by recipients", "mx3.qq.com", "qq.com", "filtered"),
         ("550 <a@ezweb.ne.jp>: User unknown", "", "ezweb.ne.jp", "user_unknown"),

@@ -309,6 +309,21 @@ CASES = [
     ),
     (550, "", "Message rejected: looks like spam", "", "spam_detected", "soft", "retry_after_fix"),
     (550, "", "Administrative prohibition", "", "filtered", "soft", "retry_after_fix"),
+    # The sender's own address on a list is the sender refused, not the sending IP blocked.
+    (550, "", "Sender address has been blacklisted", "", "rejected", "soft", "retry_after_fix"),
+    (554, "", "Sender is in my black list", "", "rejected", "soft", "retry_after_fix"),
+    (550, "", "Server does not accept mail from you", "", "rejected", "soft", "retry_after_fix"),
+    # Bare refusal words yield to the status's meaning, and name a policy refusal without one.
+    (550, "5.7.1", "Message rejected", "", "security_error", "soft", "retry_after_fix"),
+    (550, "5.2.0", "Message rejected", "", "filtered", "soft", "retry_after_fix"),
+    (550, "", "Access denied", "", "policy_violation", "soft", "retry_after_fix"),
+    (550, "5.7.1", "Denied by policy", "", "policy_violation", "soft", "retry_after_fix"),
+    # RFC 3463 codes read as their registry meaning (Sisimai's SMTP::Status names them alike).
+    (550, "5.2.4", "", "", "filtered", "soft", "retry_after_fix"),
+    (554, "5.3.2", "", "", "not_accepted", "hard", "do_not_retry"),
+    (550, "5.1.0", "", "", "user_unknown", "hard", "do_not_retry"),
+    # ... while a domain that takes no mail at all is not_accepted.
+    (556, "", "Domain does not accept mail", "", "not_accepted", "hard", "do_not_retry"),
     (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),
     (451, "", "Try again", "", "undefined", "soft", "retry_later"),
     (250, "2.0.0", "OK queued as 12345", "", "delivered", "", "do_not_retry"),
@@ -384,3 +399,84 @@ def test_nothing_known_is_undefined():
 )
 def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
     assert classify_smtp_reply(code, status, text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The local delivery agents' own messages (the families Sisimai::MDA documents).
+        ("mail.local: user missing home directory", "user_unknown"),
+        ("maildrop: cannot find system user", "user_unknown"),
+        ("vdeliver: invalid or unknown base user or domain", "user_unknown"),
+        ("vdeliver: user name does not refer to a virtual user", "user_unknown"),
+        ("mail.local: temporary file write error", "system_error"),
+        ("procmail: no space left to finish writing", "system_full"),
+        ("maildrop: maildir over quota.", "mailbox_full"),
+        ("Quota exceeded (mailbox for user is full)", "mailbox_full"),
+    ],
+)
+def test_local_delivery_agent_messages(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The MTA families' own wording (Exim, qmail-ldap, OpenSMTPD, amavisd, Domino ...).
+        ("all host address lookups failed permanently", "host_unknown"),
+        ("all relevant MX records point to non-existent hosts", "host_unknown"),
+        ("Illegal host/domain name found", "host_unknown"),
+        ("Destination seem to reject all mails", "not_accepted"),
+        ("System not accepting network messages", "not_accepted"),
+        ("Requested action not taken: mailbox unavailable (not enough free space)", "system_full"),
+        ("malformed address: a@b.example> may not follow <a@b.example", "syntax_error"),
+        ("delivery to pipe forbidden", "system_error"),
+        ("Unable to contact LDAP server", "system_error"),
+        ('Too many "Received" headers - suspected mail loop', "content_error"),
+        ("All routes to destination blocked", "network_error"),
+        ("Temporary failure in MX lookup", "network_error"),
+        ("Message has exceeded maximum hop count", "network_error"),
+        ("Could not retrieve credentials", "security_error"),
+        ("Mailaddress is administratively disabled", "suspended"),
+        ("The message exeeded the maximum size the user accepts", "exceed_limit"),
+        ("Domino ディレクトリには見つかりません", "user_unknown"),
+        ("Cannot route mail to user", "filtered"),
+    ],
+)
+def test_mta_family_wording(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The sending host refused for what it is (Sisimai's Blocked wording).
+        ("Access denied. IP name lookup failed", "blocked"),
+        ("Dynamic/zombied/spam IPs blocked", "blocked"),
+        ("Please use the SMTP server of your ISP", "blocked"),
+        ("Helo command rejected: Host not found", "blocked"),
+        ("SMTP error from remote mail server after initial connection:", "blocked"),
+        ("Service not available, closing transmission channel", "blocked"),
+        ("Bad sender IP address", "blocked"),
+        ("said: 550 blocked", "blocked"),
+        ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # Security and unknown-mailbox wording.
+        ("Authentication turned on in your email client", "security_error"),
+        ("Executable files are not allowed in compressed files", "security_error"),
+        ("Mailbox kijitora does not exist", "user_unknown"),
+        ("<kijitora@example.org> not found", "user_unknown"),
+        # A sending quota is the sender's rate, a header too big is content, an mbox file
+        # over its limit is a full mailbox, an executable attachment a virus risk.
+        ("Throttling failure: Daily message quota exceeded", "speeding"),
+        ("Header size exceeds maximum permitted", "content_error"),
+        ("Mail file size exceeds the maximum size allowed for mail delivery", "mailbox_full"),
+        ("It has a potentially executable attachment", "virus_detected"),
+        # A named policy keeps its reason even with the word blocked.
+        (
+            "This message was blocked because its content presents a potential risk",
+            "policy_violation",
+        ),
+    ],
+)
+def test_sisimai_regex_list_wording(text, reason):
+    assert classify_smtp_reply(550, "", text).reason == reason

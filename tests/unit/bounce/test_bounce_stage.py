@@ -51,6 +51,11 @@ def _corpus_reasons(name: str) -> set[str]:
             "Remote host said: 554 no such user\n",
             ("filtered", "soft"),
         ),
+        # The final system's local delivery agent needs no stage either.
+        (
+            "<kijitora@example.org>:\nmail.local: unknown user: kijitora\n",
+            ("user_unknown", "hard"),
+        ),
         # The final system's directory lookup (Domino) needs no stage.
         (
             "<kijitora@example.org>:\nUser kijitora (kijitora@example.org) not listed in "
@@ -60,6 +65,33 @@ def _corpus_reasons(name: str) -> set[str]:
     ],
 )
 def test_unknown_user_wording_needs_status_stage_or_directory(body, expected):
+    assert _reason(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A bare refusal in reply to MAIL FROM refused the envelope sender.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.7.1 Access denied "
+            "(in reply to MAIL FROM command)\n",
+            ("rejected", "soft"),
+        ),
+        # The same words at RCPT TO are the security class's refusal its status names.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.7.1 Access denied "
+            "(in reply to RCPT TO command)\n",
+            ("security_error", "soft"),
+        ),
+        # A refusal at MAIL FROM that names its cause keeps it.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 552 5.3.4 Message size exceeds "
+            "fixed limit (in reply to MAIL FROM command)\n",
+            ("message_too_big", "soft"),
+        ),
+    ],
+)
+def test_a_causeless_refusal_at_mail_from_is_the_sender_rejected(body, expected):
     assert _reason(body) == expected
 
 

@@ -116,6 +116,35 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
+    def GetMessageEngagement(self, request, context):
+        """m1 to ada: sent, delivered, opened by MPP then a person, clicked by a scanner."""
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        found = []
+        for key in request.keys:
+            if key.message_id != "m1":
+                continue
+            facts = analytics_pb2.MessageEngagement(
+                message_id=key.message_id,
+                recipient_id=key.recipient_id,
+                opens=analytics_pb2.PairHits(hits=2, human=True, machine=True),
+                clicks=analytics_pb2.PairHits(hits=1, machine=True),
+            )
+            facts.sent_at.FromDatetime(STARTED)
+            facts.delivered_at.FromDatetime(STARTED + timedelta(seconds=5))
+            facts.opens.first_at.FromDatetime(STARTED + timedelta(minutes=1))
+            facts.clicks.first_at.FromDatetime(STARTED + timedelta(minutes=2))
+            found.append(facts)
+        return analytics_pb2.GetMessageEngagementResponse(messages=found)
+
+    def WatchCampaignList(self, request, context):
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        yield analytics_pb2.WatchCampaignListResponse(campaigns=[stats("spring")])
+        yield analytics_pb2.WatchCampaignListResponse(
+            campaigns=[stats("spring", opens=4), stats("<new>")]
+        )
+
     def WatchCampaign(self, request, context):
         self.log.append(request)
         refuse_other_tenants(request, context)
@@ -138,6 +167,18 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
         if request.email not in self.people:
             context.abort(grpc.StatusCode.NOT_FOUND, f"no recipient {request.email}")
         return self.people[request.email]
+
+    def ListRecipients(self, request, context):
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        found = [
+            r
+            for r in self.people.values()
+            if request.status in (recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED, r.status)
+            and r.email.lower().startswith(request.email_prefix.lower())
+            and request.email_contains.lower() in r.email.lower()
+        ]
+        return recipient_pb2.ListRecipientsResponse(recipients=found)
 
     def GetRecipient(self, request, context):
         return recipient_pb2.GetRecipientResponse(recipient=self._find(request, context))
@@ -162,6 +203,37 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
         found = self._find(request, context)
         found.status = recipient_pb2.RECIPIENT_STATUS_UNSUBSCRIBED
         return recipient_pb2.UnsubscribeResponse(recipient=found)
+
+    def ListCampaignMessages(self, request, context):
+        """Campaign spring: m1 to ada (delivered), m2 to bob (failed), m3 to cy (pending);
+        the page token is the index of the next row."""
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        delivery = recipient_pb2.DeliveryStatus
+        rows = [
+            recipient_pb2.CampaignMessage(
+                message_id=message,
+                recipient_id=f"r_{name}",
+                email=f"{name}@example.com",
+                delivery_status=status,
+                delivery_reason=reason,
+                recipient_status=recipient_pb2.RECIPIENT_STATUS_ACTIVE,
+                variant="A",
+            )
+            for message, name, status, reason in (
+                ("m1", "ada", delivery.DELIVERY_STATUS_DELIVERED, ""),
+                ("m2", "bob", delivery.DELIVERY_STATUS_FAILED, "=550 user unknown"),
+                ("m3", "cy", delivery.DELIVERY_STATUS_PENDING, ""),
+            )
+        ]
+        if request.campaign_id != "spring":
+            rows = []
+        start = int(request.page_token or 0)
+        end = start + (request.page_size or 100)
+        following = str(end) if end < len(rows) else ""
+        return recipient_pb2.ListCampaignMessagesResponse(
+            messages=rows[start:end], next_page_token=following
+        )
 
     def EraseRecipient(self, request, context):
         self._find(request, context)
@@ -242,7 +314,7 @@ def ada() -> recipient_pb2.Recipient:
 
 
 def start_fake_stack() -> Iterator[FakeStack]:
-    """Generator for a fixture: starts the four fakes on free ports, stops them after."""
+    """Generator for a fixture: starts the fakes on free ports, stops them after."""
     log: list[object] = []
     analytics = FakeAnalytics(log)
     recipients = FakeRecipients(log, {"ada@example.com": ada()})
@@ -255,6 +327,9 @@ def start_fake_stack() -> Iterator[FakeStack]:
         ],
         "tracking_edge": [(FakeTrackingEdge(log), tracking_edge_pb2_grpc, "TrackingEdgeService")],
         "bounce": [(FakeBounce(), bounce_pb2_grpc, "BounceService")],
+        # health only: the webhooks pages are tested against the real service
+        # (tests/integration/test_webhooks_management.py); here the notice is left out
+        "webhooks": [],
     }
     servers = {
         name: start_server(

@@ -67,6 +67,7 @@ def test_campaign_show_unknown_exits_3_but_a_defined_one_without_events_shows(
     assert "no campaign 'never-made' in tenant 'acme'" in unknown
     cli("campaign", "create", "never-sent", "--name", "Later")
     assert "campaign never-sent" in cli("campaign", "show", "never-sent").stdout
+    assert "no campaign 'never-made'" in cli("campaign", "export", "never-made", code=3).stderr
 
 
 def test_campaign_list_keeps_long_ids_whole_at_80_columns_and_counts_in_words(

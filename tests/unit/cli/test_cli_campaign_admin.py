@@ -92,10 +92,14 @@ def test_variants_table_verdicts_and_json(cli: Invoke, stack: FakeStack) -> None
     assert click["significant"] and click["p_value"] == 0.000321
     assert found["variants"][1]["rates"]["click"] == 0.6
     cli("campaign", "variants", "spring", "--alpha", "0.7", code=2)
-    cli("campaign", "variants", "never-defined", "--baseline", "B")
-    cli("campaign", "variants", "never-defined")
+    # events but no definition: the baseline is the caller's, or analytics' choice
+    cli("campaign", "variants", "undefined-with-events", "--baseline", "B")
+    cli("campaign", "variants", "undefined-with-events")
     asked = stack.requests_of(analytics_pb2.GetVariantComparisonRequest)[-2:]
     assert [r.baseline_variant for r in asked] == ["B", ""]
+    # neither a definition nor an event: no such campaign
+    unknown = cli("campaign", "variants", "never-defined", code=3).stderr
+    assert "no campaign 'never-defined'" in unknown
 
 
 def test_mailbox_list_and_register(cli: Invoke, stack: FakeStack) -> None:

@@ -99,3 +99,13 @@ def test_demo_bad_input_and_unreachable_stack(cli: Invoke) -> None:
     cli("demo", "--recipients", "0", code=2)
     failed = cli("demo", "--recipients", "2", "--recipient", "127.0.0.1:1", "--json", code=1)
     assert "creating the campaign: UNAVAILABLE" in failed.stderr
+
+
+def test_recipient_list_searches_and_prints(cli: Invoke, stack: FakeStack) -> None:
+    table = cli("recipient", "list", "--prefix", "ada", "--contains", "example").stdout
+    assert "1 recipient of acme" in table and "ada@example.com" in table
+    asked = stack.requests_of(recipient_pb2.ListRecipientsRequest)[-1]
+    assert (asked.email_prefix, asked.email_contains) == ("ada", "example")
+    found = json.loads(cli("recipient", "list", "--status", "active", "--json").stdout)
+    assert [r["email"] for r in found["recipients"]] == ["ada@example.com"]
+    cli("recipient", "list", "--status", "gone", code=2)

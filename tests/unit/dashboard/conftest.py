@@ -35,6 +35,7 @@ def settings_for(stack: FakeStack) -> GatewaySettings:
         recipient_addr=stack.address("recipient"),
         tracking_edge_addr=stack.address("tracking_edge"),
         bounce_addr=stack.address("bounce"),
+        webhooks_addr=stack.address("webhooks"),
         service_key=TEST_KEY,
     )
     return GatewaySettings(

@@ -152,7 +152,13 @@ def test_bad_bodies_are_422(api: TestClient, body: bytes, parameter: str) -> Non
 def test_health_needs_no_token_and_reports_each_service(client: TestClient) -> None:
     reply = client.get("/api/v1/health").json()
     assert reply["status"] == "ok"
-    assert set(reply["services"]) == {"analytics", "recipient", "tracking_edge", "bounce"}
+    assert set(reply["services"]) == {
+        "analytics",
+        "recipient",
+        "tracking_edge",
+        "bounce",
+        "webhooks",
+    }
 
 
 def test_every_route_is_in_the_openapi_document(client: TestClient) -> None:

@@ -119,7 +119,7 @@ def test_timeline_json_refresh_and_bad_bucket(client: TestClient) -> None:
 
 def test_recipient_page(client: TestClient) -> None:
     log_in(client)
-    assert "Look up" in client.get("/dashboard/recipients").text
+    assert "Search" in client.get("/dashboard/recipients").text
     found = client.get("/dashboard/recipients", params={"email": "ada@example.com"})
     assert "active" in found.text and "r_ada" in found.text
     missing = client.get("/dashboard/recipients", params={"email": "bob@example.com"})

@@ -1,14 +1,19 @@
 """Gateway token handling: v1 tokens in mail already sent, destinations cleaned up as browsers
-do, links of 8 KB, and tokens past the maximum age (they still work, unrecorded)."""
+do, links of 8 KB, tokens past the maximum age (they still work, unrecorded), and the host a
+token is checked against behind proxies (X-Forwarded-Host from trusted proxies, when enabled)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from starlette.testclient import TestClient
 
+from emailtrack.common.config import ConfigError
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
+from gateway.config import GatewaySettings
 from gateway.tracking.app import PIXEL_GIF, build_app
 from tests.unit.gateway.test_gateway_routes import RecordingSink, settings
 
@@ -16,10 +21,21 @@ SECRET = "k" * 43
 
 
 def _token(
-    kind: events_pb2.HitKind, url: str = "", *, age: timedelta = timedelta(0), version: str = "v2"
+    kind: events_pb2.HitKind,
+    url: str = "",
+    *,
+    age: timedelta = timedelta(0),
+    version: str = "v2",
+    host: str = "",
 ) -> str:
     claims = events_pb2.TokenClaims(
-        tenant_id="t", campaign_id="c", message_id="m", recipient_id="r", kind=kind, link_url=url
+        tenant_id="t",
+        campaign_id="c",
+        message_id="m",
+        recipient_id="r",
+        kind=kind,
+        link_url=url,
+        tracking_host=host,
     )
     claims.sent_at.FromDatetime((datetime.now(UTC) - age).replace(microsecond=0))
     return sign(claims, TokenKeys.parse(f"k1:{SECRET}", version=version))
@@ -95,3 +111,34 @@ def test_forged_or_altered_old_tokens_never_redirect() -> None:
     for token in (forged, flipped):
         assert client.get("/c/" + token).status_code == 404
     assert sink.hits == []
+
+
+def test_the_token_host_is_from_x_forwarded_host_only_from_trusted_proxies_when_enabled() -> None:
+    # the token names the deployment's own host (EMAILTRACK_PUBLIC_BASE_URL's, 127.0.0.1 here)
+    click = "/c/" + _token(events_pb2.HIT_KIND_CLICK, "https://shop.example/", host="127.0.0.1")
+    proxied = {"Host": "gateway.internal:8080", "X-Forwarded-Host": "127.0.0.1"}
+    behind_proxies = settings(("10.0.0.0/8",))
+
+    def status(trust: bool, peer: str, headers: dict[str, str]) -> int:
+        app = build_app(replace(behind_proxies, trust_forwarded_host=trust), RecordingSink())
+        client = TestClient(app, follow_redirects=False, client=(peer, 1))
+        return client.get(click, headers=headers).status_code
+
+    assert status(True, "10.1.1.1", proxied) == 302
+    assert status(True, "10.1.1.1", {**proxied, "X-Forwarded-Host": "t.evil, 127.0.0.1"}) == 302
+    assert status(True, "10.1.1.1", {"Host": "127.0.0.1:8080"}) == 302  # no header: Host
+    assert status(False, "10.1.1.1", proxied) == 404  # off by default: Host only
+    assert status(True, "203.0.113.5", proxied) == 404  # not a trusted proxy
+    assert status(True, "203.0.113.5", {**proxied, "Host": "127.0.0.1"}) == 302
+
+
+def test_trusting_x_forwarded_host_needs_trusted_proxies() -> None:
+    env = {"EMAILTRACK_TOKEN_KEYS": f"k1:{SECRET}", "EMAILTRACK_TRUST_FORWARDED_HOST": "true"}
+    with pytest.raises(ConfigError, match="EMAILTRACK_TRUSTED_PROXIES"):
+        GatewaySettings.from_env(env)
+    with pytest.raises(ConfigError, match="true or false"):
+        GatewaySettings.from_env({**env, "EMAILTRACK_TRUST_FORWARDED_HOST": "yes"})
+    trusted = GatewaySettings.from_env({**env, "EMAILTRACK_TRUSTED_PROXIES": "10.0.0.0/8"})
+    assert trusted.trust_forwarded_host
+    default = GatewaySettings.from_env({"EMAILTRACK_TOKEN_KEYS": f"k1:{SECRET}"})
+    assert not default.trust_forwarded_host

@@ -1,6 +1,7 @@
 """instrument_html on real emails that carry each awkward href form (mixed-case scheme, wrapped
 hrefs, control-character references, VML buttons in MSO comments): every link is tracked as the
-URL a browser opens (html5lib + ada), the pixel is an element, and nothing else changes."""
+URL a browser opens (html5lib + ada), the pixel is an element, and nothing else changes. Also
+the scanner that searched for real emails with the cases none was found with (README)."""
 
 import re
 from collections import Counter
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.data.html_emails.find_markup_cases import cases
 from tests.unit.tracking_edge.instrumenting import (
     HTML5,
     PIXEL,
@@ -29,6 +31,13 @@ CASES = [
         "http://www.como-verder.com/",
         (),
         id="mixed-case-scheme",
+    ),
+    pytest.param(
+        "spamassassin_spam2_00319_mixed_case_scheme.html",
+        '<a\nhref="Http://xinlan.24cc.com">',
+        "http://xinlan.24cc.com/",
+        (),
+        id="mixed-case-scheme-frontpage",
     ),
     pytest.param(
         "spamassassin_hardham1_00068_wrapped_hrefs.html",
@@ -98,3 +107,20 @@ def test_real_email_with_control_character_references_in_hosts_keeps_them_untrac
     assert result.html.count("&#20;&#2;&#20;&#5;&#20;") == source.count("&#20;&#2;&#20;&#5;&#20;")
     pixels = [e for e in HTML5.parse(result.html).iter("img") if e.get("src") == PIXEL]
     assert len(pixels) == 1
+
+
+def test_the_markup_scanner_finds_what_the_corpus_carries_and_the_forms_none_carries() -> None:
+    """find_markup_cases.py, the tool behind the README's search for real emails, reports the
+    cases this corpus carries and, on their spec forms, the three no reachable email carried."""
+    found = Counter(
+        case
+        for path in sorted(CORPUS.glob("*.html"))
+        for case, _ in cases(path.read_bytes().decode("utf-8"))
+    )
+    assert found == Counter({"cr-or-lf-in-href": 2, "mixed-case-scheme": 2})
+    spec_forms = '<a href="HTTP://A.EXAMPLE/">a</a><a href="https://b.example/\tc">b</a><style>p{}'
+    assert [case for case, _ in cases(spec_forms)] == [
+        "all-caps-scheme",
+        "tab-in-href",
+        "ends-inside-style",
+    ]

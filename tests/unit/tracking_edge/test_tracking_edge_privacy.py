@@ -1,4 +1,4 @@
-"""IP truncation before a hit leaves the tracking edge, and its settings."""
+"""IP truncation before a hit leaves the tracking edge, and the tracking edge's settings."""
 
 from __future__ import annotations
 
@@ -49,3 +49,27 @@ def test_hit_retention_setting() -> None:
     assert keep.hit_retention is None
     with pytest.raises(ConfigError):
         TrackingEdgeSettings.from_env({**KEYS, "EMAILTRACK_HIT_RETENTION_DAYS": "-1"})
+
+
+def test_tracking_domain_recheck_settings() -> None:
+    defaults = TrackingEdgeSettings.from_env(KEYS)
+    assert (defaults.domain_recheck_every, defaults.domain_recheck_grace) == (
+        timedelta(hours=6),
+        timedelta(hours=72),
+    )
+    env = {
+        **KEYS,
+        "EMAILTRACK_DOMAIN_RECHECK_HOURS": "1",
+        "EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS": "24",
+    }
+    chosen = TrackingEdgeSettings.from_env(env)
+    assert (chosen.domain_recheck_every, chosen.domain_recheck_grace) == (
+        timedelta(hours=1),
+        timedelta(hours=24),
+    )
+    for variable, bad in (
+        ("EMAILTRACK_DOMAIN_RECHECK_HOURS", "0"),
+        ("EMAILTRACK_DOMAIN_RECHECK_GRACE_HOURS", "9000"),
+    ):
+        with pytest.raises(ConfigError, match=variable):
+            TrackingEdgeSettings.from_env({**KEYS, variable: bad})

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from emailtrack.v1 import events_pb2
-from services.webhooks.domain.events import PUBLIC_TYPES
+from services.webhooks.domain.events import PUBLIC_TYPES, public_event_id
 from services.webhooks.domain.payload import build_payload
 
 SCHEMA = json.loads(
@@ -53,7 +53,7 @@ def event_of(kind: events_pb2.EventType) -> events_pb2.Event:
 def test_every_public_type_validates(kind: events_pb2.EventType) -> None:
     payload = build_payload(event_of(kind))
     VALIDATOR.validate(json.loads(json.dumps(payload)))
-    assert payload["data"]["event_id"] == f"ev-{kind}"
+    assert payload["data"]["event_id"] == public_event_id(event_of(kind))
     assert payload["timestamp"].startswith("2026-05-28T")
 
 

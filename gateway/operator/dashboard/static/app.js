@@ -1,4 +1,5 @@
-// Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling),
+// Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
+// the first update brings the latest stored events, a reconnection never shows one twice),
 // and the opens/clicks chart (uPlot), refreshed when the live feed reports new events.
 "use strict";
 
@@ -11,6 +12,7 @@
   const chartBox = document.getElementById("chart");
   let chart = null;
   let refreshTimer = null;
+  const shown = new Set(); // event ids in the feed
 
   function columns(series) {
     return [series.t, series.human_opens, series.machine_opens, series.human_clicks, series.machine_clicks];
@@ -43,8 +45,8 @@
       .catch(() => {});
   }
 
-  function percent(value) {
-    return (value * 100).toFixed(1) + "%";
+  function percent(value, base) {
+    return base > 0 ? (value * 100).toFixed(1) + "%" : "—"; // no base yet: pages.rate
   }
 
   function updateCounters(stats) {
@@ -73,7 +75,9 @@
       }
     }
     for (const el of root.querySelectorAll("[data-rate]")) {
-      el.textContent = percent(stats.rates[el.dataset.rate]);
+      const key = el.dataset.rate;
+      const base = key === "click_to_open" ? stats.filtered_unique_opens : stats.rate_base;
+      el.textContent = percent(stats.rates[key], base);
     }
   }
 
@@ -82,8 +86,11 @@
     const placeholder = feed.querySelector(".empty");
     if (placeholder) placeholder.remove();
     for (const e of events) {
+      if (shown.has(e.event_id)) continue;
+      shown.add(e.event_id);
       const item = document.createElement("li");
       item.className = "type-" + e.type + (e.source ? " source-" + e.source : "");
+      item.dataset.eventId = e.event_id;
       const when = document.createElement("time");
       when.textContent = (e.occurred_at || "").slice(11, 19);
       const what = document.createElement("strong");
@@ -95,7 +102,10 @@
       item.append(when, what, who, detail);
       feed.prepend(item);
     }
-    while (feed.children.length > FEED_MAX) feed.lastElementChild.remove();
+    while (feed.children.length > FEED_MAX) {
+      shown.delete(feed.lastElementChild.dataset.eventId);
+      feed.lastElementChild.remove();
+    }
   }
 
   drawChart(JSON.parse(document.getElementById("timeline-data").textContent));
