@@ -90,9 +90,11 @@ class DomainOwners:
         return reply.owner_tenant_id
 
     def _tracking_edge(self) -> tracking_edge_pb2_grpc.TrackingEdgeServiceStub:
-        if self._stub is None:
-            channel = client_channel(
-                self.tracking_edge_addr, api_key=self.service_key or None, tls=self.tls
-            )
-            self._stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
-        return self._stub
+        """The stub, on one channel created at the first lookup (lookups run in threads)."""
+        with self._lock:
+            if self._stub is None:
+                channel = client_channel(
+                    self.tracking_edge_addr, api_key=self.service_key or None, tls=self.tls
+                )
+                self._stub = tracking_edge_pb2_grpc.TrackingEdgeServiceStub(channel)
+            return self._stub
