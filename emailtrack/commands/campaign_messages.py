@@ -7,6 +7,7 @@ GetMessageEngagement (``emailtrack.presentation.message_views``). Registered on
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,7 +128,6 @@ def messages(
         cli_channel(recipient) as recipient_channel,
     ):
         analytics_stub = analytics_pb2_grpc.AnalyticsServiceStub(analytics_channel)
-        existing_stats(analytics_stub, tenant, campaign, recipient)
         size = CSV_PAGE_SIZE if csv_file is not None else page_size
         pages = message_pages(
             analytics_stub,
@@ -136,6 +136,10 @@ def messages(
             campaign,
             size,
         )
+        first = next(pages)
+        if not first[0]:  # no registered message: exit 3 unless the campaign exists
+            existing_stats(analytics_stub, tenant, campaign, recipient)
+        pages = itertools.chain([first], pages)
         if csv_file is not None:
             _write_csv(csv_file, pages)
             return

@@ -1,7 +1,8 @@
 """What the operator commands share: options for the tenant and service addresses, the API
 key every call carries (``--api-key`` / EMAILTRACK_API_KEY, else the key ``emailtrack up``
 saved in ``.emailtrack/admin-key``), JSON output, running a service's own operator command,
-and gRPC failures turned into a message on stderr and a meaningful exit code: 0 done,
+ISO 8601 time options, and gRPC failures turned into a message on stderr and a meaningful
+exit code: 0 done,
 1 service unavailable or failed, 2 bad input, 3 not found, 4 refused (in this state, or to
 this key)."""
 
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -150,3 +152,14 @@ def run_service_command(
         encoding="utf-8",
         check=False,
     )
+
+
+def instant(value: str | None) -> datetime | None:
+    """An ISO 8601 time option (UTC when it has no offset); None when not given."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,6 +1,6 @@
 """``emailtrack message instrument|show``: instrument one message through the tracking edge
-(see the rewritten HTML, links and headers; with ``--sent`` also register it with its recipient
-and record it sent, as a sender does), and show what a tracking URL or token says."""
+(see the rewritten HTML, links and headers; ``--sent`` also registers it and reports it sent),
+and show what a tracking URL or token says."""
 
 from __future__ import annotations
 
@@ -57,15 +57,14 @@ def instrument(
     html: ExistingFile = None,
     text: ExistingFile = None,
     output: Annotated[
-        Path | None, typer.Option(help="Also write the instrumented HTML to this file.")
+        Path | None, typer.Option(help="Write the instrumented HTML here (else a summary).")
     ] = None,
     sent: Annotated[
         bool,
         typer.Option(
             "--sent",
-            help="Also register the message with its recipient and record it as sent (what a "
-            "sender does once its MTA took the message): the campaign then counts it as sent "
-            "and its Messages page lists it.",
+            help="Also register the message and report it sent now, as a sender does once its "
+            "MTA took it: it then counts in Sent and shows in the campaign's message list.",
         ),
     ] = False,
     as_json: AsJson = False,
@@ -90,14 +89,13 @@ def instrument(
         done = stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(message=message)
         ).message
+    if sent:
+        report_sent(tenant, campaign, message_id, to, recipient)
     if output is not None:
         output.write_text(done.html, encoding="utf-8")
-    if sent:
-        record_sent(tenant, campaign, message_id, to, recipient)
     summary: dict[str, Any] = {
         "message_id": done.message_id,
         "recipient_id": message.recipient_id,
-        "recorded_sent": sent,
         "pixel_url": done.pixel_url,
         "unsubscribe_url": done.unsubscribe_url,
         "headers": {h.name: h.value for h in done.headers},
@@ -121,19 +119,16 @@ def instrument(
         console.print(f"{name}: {value}", overflow="fold")
     if output is not None:
         console.print(f"instrumented HTML written to {output}")
-    if sent:
-        console.print(f"recorded as sent to {to} in campaign {campaign}")
 
 
-def record_sent(tenant: str, campaign: str, message_id: str, to: str, address: str) -> None:
-    """RegisterMessages then MarkSent for one message and its one recipient, as a sender does
-    (the SMTP relay and the demo make the same two calls)."""
+def report_sent(tenant: str, campaign: str, message_id: str, to: str, address: str) -> None:
+    """RegisterMessages then MarkSent for one message to one address."""
     registration = recipient_pb2.MessageRegistration(
         message_id=message_id,
         campaign_id=campaign,
         recipients=[recipient_pb2.MessageRecipient(email=to, role=recipient_pb2.RECIPIENT_ROLE_TO)],
     )
-    with service_call(f"recording {message_id} as sent"), cli_channel(address) as channel:
+    with service_call("registering the message as sent"), cli_channel(address) as channel:
         stub = recipient_pb2_grpc.RecipientServiceStub(channel)
         stub.RegisterMessages(
             recipient_pb2.RegisterMessagesRequest(tenant_id=tenant, messages=[registration])

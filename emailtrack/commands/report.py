@@ -1,5 +1,6 @@
-"""``emailtrack report summary|bounces``: the tenant's campaigns added up, and where bounces
-and complaints come from, campaign by campaign."""
+"""``emailtrack report summary|bounces``: the tenant's campaigns added up by analytics
+(GetTenantSummary; also ``emailtrack summary``), and where bounces and complaints come from,
+campaign by campaign."""
 
 from __future__ import annotations
 
@@ -17,47 +18,16 @@ from emailtrack.commands.common import (
     cli_channel,
     command_group,
     console,
+    counted,
+    instant,
     percent,
     print_json,
     service_call,
 )
+from emailtrack.presentation import views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
 app = command_group("Reports over every campaign of a tenant.")
-
-SUMMED = (
-    "sent",
-    "delivered",
-    "rate_base",
-    "filtered_unique_opens",
-    "filtered_unique_clicks",
-    "hard_bounced",
-    "soft_bounced",
-    "deferred",
-    "unsubscribes",
-    "complaints",
-)
-
-
-def _ratio(part: int, whole: int) -> float:
-    return round(part / whole, 6) if whole else 0.0
-
-
-def summarise(campaigns: list[analytics_pb2.CampaignStats]) -> dict[str, Any]:
-    """Totals over the campaigns and the rates of the totals (not an average of rates)."""
-    totals = {name: sum(getattr(c, name) for c in campaigns) for name in SUMMED}
-    base = totals["rate_base"]
-    return {
-        "campaigns": len(campaigns),
-        **totals,
-        "rates": {
-            "open": _ratio(totals["filtered_unique_opens"], base),
-            "click": _ratio(totals["filtered_unique_clicks"], base),
-            "bounce": _ratio(totals["hard_bounced"] + totals["soft_bounced"], totals["sent"]),
-            "complaint": _ratio(totals["complaints"], base),
-            "unsubscribe": _ratio(totals["unsubscribes"], base),
-        },
-    }
 
 
 def bounce_rows(campaigns: list[analytics_pb2.CampaignStats]) -> list[dict[str, Any]]:
@@ -85,19 +55,57 @@ def _campaigns(tenant: str, analytics: str) -> list[analytics_pb2.CampaignStats]
         return all_campaigns(stub, tenant, 500, every_page=True)[0]
 
 
+# the summary's figures in the table, in this order
+SHOWN = (
+    "sent",
+    "delivered",
+    "filtered_unique_opens",
+    "filtered_unique_clicks",
+    "unique_replies",
+    "total_replies",
+    "hard_bounced",
+    "soft_bounced",
+    "deferred",
+    "unsubscribes",
+    "complaints",
+)
+RATES = ("open", "click", "reply", "bounce", "complaint")
+
+
 @app.command("summary")
-def summary(tenant: Tenant, as_json: AsJson = False, analytics: AnalyticsAddr = ANALYTICS) -> None:
-    """Sends, engagement, bounces and unsubscribes over every campaign of the tenant."""
-    found = summarise(_campaigns(tenant, analytics))
+def summary(
+    tenant: Tenant,
+    since: Annotated[
+        str | None, typer.Option(help="ISO 8601: only campaigns active since then.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="ISO 8601: only campaigns active before then.")
+    ] = None,
+    as_json: AsJson = False,
+    analytics: AnalyticsAddr = ANALYTICS,
+) -> None:
+    """Sends, engagement, replies, bounces and complaints over every campaign of the tenant
+    (or those with activity in a time range), with the rates of the sums."""
+    start, end = instant(since), instant(until)
+    request = analytics_pb2.GetTenantSummaryRequest(tenant_id=tenant)
+    if start is not None:
+        request.start.FromDatetime(start)
+    if end is not None:
+        request.end.FromDatetime(end)
+    with service_call("summing campaigns"), cli_channel(analytics) as channel:
+        reply = analytics_pb2_grpc.AnalyticsServiceStub(channel).GetTenantSummary(request)
+    found = views.tenant_summary(reply, request)
     if as_json:
         print_json(found)
         return
-    table = Table(title=f"{tenant}: {found['campaigns']} campaigns", show_header=False)
-    for name in SUMMED:
-        if name != "rate_base":
-            table.add_row(name.replace("_", " "), str(found[name]))
-    for name, rate in found["rates"].items():
-        table.add_row(f"{name} rate", percent(rate))
+    if start is not None or end is not None:
+        console.print(f"campaigns active in [{since or '…'}, {until or '…'})")
+    table = Table(title=f"{tenant}: {counted(found['campaigns'], 'campaign')}", show_header=False)
+    stats = found["stats"]
+    for name in SHOWN:
+        table.add_row(name.replace("_", " "), str(stats[name]))
+    for name in RATES:
+        table.add_row(f"{name} rate", percent(stats["rates"][name]))
     console.print(table)
 
 

@@ -3,7 +3,6 @@ outbound webhook endpoints (WebhookService), their delivery log and manual repla
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +14,7 @@ from emailtrack.commands.common import (
     Tenant,
     cli_channel,
     console,
+    instant,
     print_json,
     service_call,
 )
@@ -177,16 +177,6 @@ def deliveries(
     console.print(table)
 
 
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 time") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @app.command("replay")
 def replay(
     tenant: Tenant,
@@ -200,7 +190,7 @@ def replay(
     request = webhooks_pb2.ReplayDeliveriesRequest(
         tenant_id=tenant, endpoint_id=endpoint_id, failed_only=failed
     )
-    start, end = _instant(since), _instant(until)
+    start, end = instant(since), instant(until)
     if start:
         request.since.FromDatetime(start)
     if end:

@@ -96,6 +96,7 @@ _BY_SERVICE: dict[str, dict[str, Scope]] = {
         "GetFilterSettings": Scope.READ,
         "UpdateFilterSettings": Scope.ADMIN,
         "GetMessageEngagement": Scope.READ,
+        "GetTenantSummary": Scope.READ,
     },
     "emailtrack.v1.BounceService": {
         "ClassifySmtpReply": Scope.SEND,

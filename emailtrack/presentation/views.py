@@ -85,6 +85,19 @@ def campaign_stats(stats: analytics_pb2.CampaignStats) -> dict[str, Any]:
     }
 
 
+def tenant_summary(
+    reply: analytics_pb2.GetTenantSummaryResponse, request: analytics_pb2.GetTenantSummaryRequest
+) -> dict[str, Any]:
+    """GetTenantSummary as JSON: the range asked, the campaigns counted and their figures
+    summed (``campaign_stats`` with an empty campaign id)."""
+    return {
+        "start": timestamp(request.start),
+        "end": timestamp(request.end),
+        "campaigns": reply.campaigns,
+        "stats": campaign_stats(reply.stats),
+    }
+
+
 def timeline_point(point: analytics_pb2.TimelinePoint) -> dict[str, Any]:
     return {
         "bucket_start": timestamp(point.bucket_start),

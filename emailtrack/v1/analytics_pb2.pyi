@@ -629,3 +629,21 @@ class GetMessageEngagementResponse(_message.Message):
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[MessageEngagement]
     def __init__(self, messages: _Optional[_Iterable[_Union[MessageEngagement, _Mapping]]] = ...) -> None: ...
+
+class GetTenantSummaryRequest(_message.Message):
+    __slots__ = ("tenant_id", "start", "end")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetTenantSummaryResponse(_message.Message):
+    __slots__ = ("campaigns", "stats")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    campaigns: int
+    stats: CampaignStats
+    def __init__(self, campaigns: _Optional[int] = ..., stats: _Optional[_Union[CampaignStats, _Mapping]] = ...) -> None: ...

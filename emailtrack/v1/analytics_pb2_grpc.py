@@ -119,6 +119,11 @@ class AnalyticsServiceStub:
                 request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
                 response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
                 _registered_method=True)
+        self.GetTenantSummary = channel.unary_unary(
+                '/emailtrack.v1.AnalyticsService/GetTenantSummary',
+                request_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryRequest.SerializeToString,
+                response_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -240,6 +245,14 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTenantSummary(self, request, context):
+        """Every campaign of the tenant added up (or those active in a time range), with the rates
+        of the sums (never an average of rates).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -327,6 +340,11 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.GetMessageEngagement,
                     request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.FromString,
                     response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.SerializeToString,
+            ),
+            'GetTenantSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTenantSummary,
+                    request_deserializer=emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryRequest.FromString,
+                    response_serializer=emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -788,6 +806,33 @@ class AnalyticsService:
             '/emailtrack.v1.AnalyticsService/GetMessageEngagement',
             emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementRequest.SerializeToString,
             emailtrack_dot_v1_dot_analytics__pb2.GetMessageEngagementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTenantSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emailtrack.v1.AnalyticsService/GetTenantSummary',
+            emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryRequest.SerializeToString,
+            emailtrack_dot_v1_dot_analytics__pb2.GetTenantSummaryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,6 +22,7 @@ from services.analytics.rpc_segments import SegmentRpcs, require_ids
 from services.analytics.rpc_settings import FilterSettingsRpcs
 from services.analytics.store import AnalyticsStore
 from services.analytics.store.segments import SegmentStore
+from services.analytics.store.tenant_summary import tenant_totals
 from services.analytics.watch import CampaignWatcher
 
 BUCKETS = {
@@ -74,6 +75,27 @@ class AnalyticsServicer(
         timing = self.segments.reply_timing(request.tenant_id, request.campaign_id)
         segment_views.with_reply_timing(stats, timing.get(("", "")))
         return analytics_pb2.GetCampaignStatsResponse(stats=stats)
+
+    @rpc
+    def GetTenantSummary(
+        self, request: analytics_pb2.GetTenantSummaryRequest, context: grpc.ServicerContext
+    ) -> analytics_pb2.GetTenantSummaryResponse:
+        require_ids(tenant_id=request.tenant_id)
+        tenant = request.tenant_id
+        start = request.start.ToDatetime(UTC) if request.HasField("start") else None
+        end = request.end.ToDatetime(UTC) if request.HasField("end") else None
+        if start is not None and end is not None and end <= start:
+            raise InvalidArgument("end must be after start")
+        found = tenant_totals(self.store, tenant, start, end)
+        excluded = self.store.excluded_sources(tenant)
+        stats = views.campaign_stats(tenant, "", found.counters, found.activity, excluded)
+        timing = {}
+        if found.campaign_ids:
+            timing = self.segments.campaign_reply_timings(tenant, found.campaign_ids, False)
+        segment_views.with_reply_timing(stats, timing.get(""))
+        return analytics_pb2.GetTenantSummaryResponse(
+            campaigns=len(found.campaign_ids), stats=stats
+        )
 
     @rpc
     def GetTimeline(

@@ -126,3 +126,12 @@ def test_recipient_search(api: httpx2.Client, demo_campaign: Plan) -> None:
     part = api.get("/recipients", params={"contains": f"@{domain}", "page_size": 1000}).json()
     assert all(r["email"].endswith(f"@{domain}") for r in part["recipients"])
     assert api.get("/recipients", params={"status": "nope"}).status_code == 422
+
+
+def test_summary_over_every_campaign(api: httpx2.Client, demo_campaign: Plan) -> None:
+    every = api.get("/summary").json()
+    assert every["campaigns"] >= 1 and every["stats"]["sent"] >= 16
+    one = api.get(f"/campaigns/{demo_campaign.campaign_id}").json()
+    assert every["stats"]["hard_bounced"] >= one["hard_bounced"]
+    future = api.get("/summary", params={"start": "9000-01-01T00:00:00Z"}).json()
+    assert (future["campaigns"], future["stats"]["sent"]) == (0, 0)

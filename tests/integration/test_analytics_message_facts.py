@@ -2,7 +2,8 @@
 the total of reply events and ``unique_replies`` the (message, recipient) pairs that replied,
 the same in GetCampaignStats, ListCampaigns and the segments; the reply rate is pairs over
 the rate base; GetMessageEngagement reports each pair's sent, delivered, open / click (by a
-person or a machine), reply, bounce, complaint and unsubscribe facts."""
+person or a machine), reply, bounce, complaint and unsubscribe facts; GetTenantSummary adds
+campaigns up (optionally those active in a time range) and takes the rates of the sums."""
 
 from __future__ import annotations
 
@@ -32,18 +33,21 @@ class Events:
     def __init__(self) -> None:
         self.rows: list[EventRow] = []
 
-    def add(self, kind: int, recipient: str, variant: str = "A", **payload: object) -> None:
+    def add(
+        self, kind: int, recipient: str, variant: str = "A", campaign: str = "c1", **payload: object
+    ) -> None:
         n = len(self.rows)
         event = events_pb2.Event(
             event_id=f"ev{n}",
             type=kind,  # type: ignore[arg-type]  # test data: an enum value as int
             tenant_id=TENANT,
-            campaign_id="c1",
+            campaign_id=campaign,
             message_id=f"m-{recipient}",
             recipient_id=recipient,
             variant=variant,
         )
-        event.occurred_at.FromDatetime(START + timedelta(seconds=n))
+        later = timedelta(days=30) if campaign != "c1" else timedelta(0)
+        event.occurred_at.FromDatetime(START + later + timedelta(seconds=n))
         if kind in (T.EVENT_TYPE_EMAIL_OPEN, T.EVENT_TYPE_EMAIL_CLICK):
             event.engagement.classification.source = payload["source"]  # type: ignore[assignment]  # test data
             event.engagement.classification.agent = str(payload.get("agent", ""))
@@ -74,6 +78,12 @@ def analytics(fresh_database) -> AnalyticsServicer:
     events.add(T.EVENT_TYPE_EMAIL_BOUNCE, "r3", "B", bounce_type=T.BOUNCE_TYPE_HARD)
     events.add(T.EVENT_TYPE_EMAIL_COMPLAINT, "r1")
     events.add(T.EVENT_TYPE_EMAIL_UNSUBSCRIBE, "r2", "B")
+    # a second campaign a month later: 2 sent, 2 delivered, one human open, one reply
+    for r in ("s0", "s1"):
+        events.add(T.EVENT_TYPE_EMAIL_SENT, r, campaign="c2")
+        events.add(T.EVENT_TYPE_EMAIL_DELIVERED, r, campaign="c2")
+    events.add(T.EVENT_TYPE_EMAIL_OPEN, "s0", campaign="c2", source=T.HIT_SOURCE_HUMAN)
+    events.add(T.EVENT_TYPE_EMAIL_REPLY, "s1", campaign="c2")
     store = AnalyticsStore(make_engine(fresh_database("analytics")))
     store.ingest(events.rows)
     return AnalyticsServicer(store)
@@ -89,9 +99,8 @@ def test_replies_are_a_total_and_unique_replies_pairs_everywhere(
     listed = analytics.ListCampaigns(
         analytics_pb2.ListCampaignsRequest(tenant_id=TENANT), NO_CONTEXT
     ).campaigns
-    assert [(c.replies, c.unique_replies, c.reply_rate) for c in listed] == [
-        (3, 2, stats.reply_rate)
-    ]
+    by_id = {c.campaign_id: (c.replies, c.unique_replies, c.reply_rate) for c in listed}
+    assert by_id == {"c1": (3, 2, stats.reply_rate), "c2": (1, 1, pytest.approx(1 / 2))}
     segments = analytics.GetSegmentStats(
         analytics_pb2.GetSegmentStatsRequest(
             tenant_id=TENANT, campaign_id="c1", dimension=analytics_pb2.SEGMENT_DIMENSION_VARIANT
@@ -150,3 +159,44 @@ def test_message_engagement_is_bounded_and_tenant_scoped(analytics: AnalyticsSer
     )
     with pytest.raises(InvalidArgument, match="at most 1000"):
         analytics.GetMessageEngagement.__wrapped__(analytics, too_many, NO_CONTEXT)  # type: ignore[attr-defined]  # the undecorated method
+
+
+def _summary(
+    analytics: AnalyticsServicer, tenant: str = TENANT, **bounds: datetime
+) -> analytics_pb2.GetTenantSummaryResponse:
+    request = analytics_pb2.GetTenantSummaryRequest(tenant_id=tenant)
+    for name, at in bounds.items():
+        getattr(request, name).FromDatetime(at)
+    return analytics.GetTenantSummary(request, NO_CONTEXT)
+
+
+def test_tenant_summary_adds_campaigns_up_and_takes_rates_of_the_sums(
+    analytics: AnalyticsServicer,
+) -> None:
+    everything = _summary(analytics)
+    stats = everything.stats
+    assert everything.campaigns == 2 and stats.campaign_id == ""
+    assert (stats.sent, stats.delivered, stats.rate_base) == (6, 6, 6)
+    assert (stats.replies, stats.unique_replies) == (4, 3)
+    assert stats.reply_rate == pytest.approx(3 / 6)
+    # opens: r0 (human + MPP), r1 (MPP only), s0 (human); filtered uniques leave none out
+    assert stats.opens.unique.total == 3 and stats.filtered_unique_opens == 3
+    assert stats.open_rate == pytest.approx(3 / 6)
+    assert stats.hard_bounced == 1 and stats.bounce_rate == pytest.approx(1 / 6)
+    assert stats.first_event_at.ToDatetime(UTC) == START
+    # a range picks the campaigns active in it, each with all its figures
+    late = _summary(analytics, start=START + timedelta(days=20))
+    assert (late.campaigns, late.stats.sent, late.stats.unique_replies) == (1, 2, 1)
+    early = _summary(analytics, end=START + timedelta(days=1))
+    assert (early.campaigns, early.stats.sent) == (1, 4)
+    none = _summary(analytics, start=START + timedelta(days=90))
+    assert (none.campaigns, none.stats.sent, none.stats.reply_rate) == (0, 0, 0.0)
+    assert _summary(analytics, "someone-else").campaigns == 0
+
+
+def test_tenant_summary_refuses_an_empty_range(analytics: AnalyticsServicer) -> None:
+    request = analytics_pb2.GetTenantSummaryRequest(tenant_id=TENANT)
+    request.start.FromDatetime(START)
+    request.end.FromDatetime(START)
+    with pytest.raises(InvalidArgument, match="end must be after start"):
+        analytics.GetTenantSummary.__wrapped__(analytics, request, NO_CONTEXT)  # type: ignore[attr-defined]  # the undecorated method

@@ -1,6 +1,7 @@
 """JSON API operations for campaign definitions, segments (sequence step / variant), the
 variant comparison with its significance verdicts, sending mailboxes (figures, health,
-warmup) and usage metering; mounted by ``gateway.operator.api.routes`` under ``/api/v1``."""
+warmup), usage metering and the summary over every campaign; mounted by
+``gateway.operator.api.routes`` under ``/api/v1``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from emailtrack.presentation import campaign_views
-from emailtrack.v1 import campaign_pb2
+from emailtrack.presentation import campaign_views, views
+from emailtrack.v1 import analytics_pb2, campaign_pb2
 from gateway.operator.api import campaign_fetch, params
 from gateway.operator.api.backend import Backend
 from gateway.operator.api.encoded_paths import decode_segment
@@ -88,6 +89,21 @@ class CampaignApi:
         )
         return JSONResponse(campaign_views.usage(reply.usage))
 
+    async def summary(self, request: Request, tenant_id: str) -> Response:
+        """Every campaign added up, or those active in [start, end)."""
+        query = request.query_params
+        params.only(query, ("start", "end"))
+        start, end = params.moment(query, "start"), params.moment(query, "end")
+        if start is not None and end is not None and end <= start:
+            raise params.ParameterError("end", "must be after start")
+        call = analytics_pb2.GetTenantSummaryRequest(tenant_id=tenant_id)
+        if start is not None:
+            call.start.FromDatetime(start)
+        if end is not None:
+            call.end.FromDatetime(end)
+        reply = await self.backend.call(self.backend.analytics.GetTenantSummary, call)
+        return JSONResponse(views.tenant_summary(reply, call))
+
 
 def campaign_routes(backend: Backend, guarded: Guard) -> list[Route]:
     api = CampaignApi(backend)
@@ -99,4 +115,5 @@ def campaign_routes(backend: Backend, guarded: Guard) -> list[Route]:
         Route("/mailboxes", guarded(api.mailboxes)),
         Route("/mailboxes/{address}/warmup", guarded(api.warmup)),
         Route("/usage", guarded(api.usage)),
+        Route("/summary", guarded(api.summary)),
     ]

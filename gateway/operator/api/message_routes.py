@@ -52,22 +52,29 @@ class MessageApi:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
+    async def _known(self, tenant_id: str, campaign_id: str) -> None:
+        """404 for a campaign with no registered message, no definition and no event (messages
+        registered under an id never defined are listed: registration accepts plain ids)."""
+        await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
+
     async def messages(self, request: Request, tenant_id: str) -> Response:
         query = request.query_params
         params.only(query, ("page_size", "page_token"))
         campaign_id = params.path_id(request.path_params, "campaign_id")
         size = params.integer(query, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         token = params.token(query, "page_token")
-        await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
         rows, next_token = await message_page(self.backend, tenant_id, campaign_id, size, token)
+        if not rows and not token:
+            await self._known(tenant_id, campaign_id)
         return JSONResponse({"messages": rows, "next_page_token": next_token or None})
 
     async def messages_csv(self, request: Request, tenant_id: str) -> Response:
         params.only(request.query_params, ())
         campaign_id = params.path_id(request.path_params, "campaign_id")
-        await campaign_fetch.existing_stats(self.backend, tenant_id, campaign_id)
         # the first page is fetched before answering: a refusal is still a JSON error
         first, token = await message_page(self.backend, tenant_id, campaign_id, CSV_PAGE_SIZE, "")
+        if not first:
+            await self._known(tenant_id, campaign_id)
 
         async def lines() -> AsyncIterator[str]:
             yield message_views.csv_header()

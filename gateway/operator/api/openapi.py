@@ -21,6 +21,7 @@ from gateway.operator.api import (
     openapi_campaigns,
     openapi_keys,
     openapi_webhooks,
+    openapi_writes,
     params,
     recipient_routes,
 )
@@ -179,6 +180,7 @@ def _schemas() -> dict[str, Any]:
         **domain_routes.schemas(),
         **openapi_webhooks.schemas(),
         **recipient_routes.schemas(),
+        **openapi_writes.schemas(),
     }
 
 
@@ -239,6 +241,14 @@ def _body(*fields: str) -> dict[str, Any]:
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:
+    document = _reads()
+    # the writes share some paths with reads (GET and POST /campaigns, ...): merged per path
+    for path, operations in openapi_writes.paths(_operation, _json).items():
+        document["paths"].setdefault(path, {}).update(operations)
+    return document
+
+
+def _reads() -> dict[str, Any]:
     campaign = [_path("campaign_id")]
     email = [_path("email", {"type": "string", "format": "email", "maxLength": 320})]
     bucket = _query("bucket", {"enum": list(export.BUCKETS)}, "Bucket size (default hour)")
@@ -254,9 +264,11 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "emailtrack API",
             "version": "1",
-            "description": "Campaign statistics, segments and variant tests, sending "
-            "mailboxes, usage, recipient management, API keys and outbound webhooks, scoped "
-            "to the tenant of the bearer API key (or bootstrap token, EMAILTRACK_API_TOKENS).",
+            "description": "Campaign statistics, per-message lists, segments and variant "
+            "tests, sending mailboxes, usage, recipient search and management, API keys, "
+            "outbound webhooks, and the campaign and message lifecycle for senders (create, "
+            "register, mark, delete), scoped to the tenant of the bearer API key (or "
+            "bootstrap token, EMAILTRACK_API_TOKENS).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {

@@ -21,6 +21,7 @@ INT = {"type": "integer", "minimum": 0}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 RATE = {"type": "number", "minimum": 0}
 TEXT = {"type": "string"}
+MOMENT = {"type": "string", "format": "date-time"}
 ID = {
     "type": "string",
     "minLength": 1,
@@ -138,6 +139,15 @@ def schemas() -> dict[str, Any]:
                 "totals": obj({"sent": INT, "opens": INT, "replies": INT}),
             }
         ),
+        "Summary": obj(
+            {
+                "start": TIME,
+                "end": TIME,
+                "campaigns": INT,
+                # the campaigns' figures summed, rates of the sums, campaign_id ""
+                "stats": ref("CampaignStats"),
+            }
+        ),
         "Usage": obj(
             {
                 "period": TEXT,
@@ -211,6 +221,17 @@ def paths(operation: Any, reply: Any, query: Any) -> dict[str, Any]:
                         {"type": "integer", "minimum": 1, "maximum": MAX_WARMUP_DAYS},
                         "Days back from today (30)",
                     ),
+                ],
+            )
+        },
+        "/summary": {
+            "get": operation(
+                "Every campaign of the tenant added up, with the rates of the sums; with a "
+                "range, only campaigns whose activity (first to last event) overlaps it",
+                reply("Summary"),
+                [
+                    query("start", MOMENT, "Range start (inclusive), ISO 8601"),
+                    query("end", MOMENT, "Range end (exclusive), ISO 8601"),
                 ],
             )
         },

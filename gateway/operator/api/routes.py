@@ -2,10 +2,10 @@
 streamed CSV export) and recipients (engagement, status, unsubscribe, suppression), scoped to
 the tenant of the bearer token, plus ``operator.api.campaign_routes`` (definitions, segments,
 variants, mailboxes, usage), ``message_routes`` (the per-message list and its CSV),
-``recipient_routes`` (recipient list and search), ``key_routes``, ``domain_routes`` and
-``webhook_routes`` (outbound webhooks); health; and the OpenAPI document. An unknown campaign
-→ 404, bad parameters → 422, a service's refusal → 400/404/409, every error as
-``{"error": {"code", "message"}}``."""
+``recipient_routes`` (recipient list and search), ``write_routes`` (campaign and message
+lifecycle), ``key_routes``, ``domain_routes`` and ``webhook_routes`` (outbound webhooks);
+health; and the OpenAPI document. An unknown campaign → 404, bad parameters → 422, a
+service's refusal → 400/404/409, every error as ``{"error": {"code", "message"}}``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ from gateway.operator.api.message_routes import message_routes
 from gateway.operator.api.openapi import openapi_document
 from gateway.operator.api.recipient_routes import recipient_list_routes
 from gateway.operator.api.webhook_routes import webhook_routes
+from gateway.operator.api.write_routes import write_routes
 
 Handler = Callable[[Request], Awaitable[Response]]
 DIMENSIONS = {
@@ -313,6 +314,7 @@ def api_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         *domain_routes(backend, api.guarded),
         *webhook_routes(backend, api.guarded),
         *recipient_list_routes(backend, api.guarded),
+        *write_routes(backend, api.guarded),
         Route(recipient, api.guarded(api.recipient)),
         Route(recipient + "/unsubscribe", api.guarded(api.unsubscribe), methods=["POST"]),
         Route(recipient + "/suppression", api.guarded(api.suppression), methods=["PUT", "DELETE"]),

@@ -74,12 +74,14 @@ class SegmentStore:
         }
 
     def campaign_reply_timings(
-        self, tenant_id: str, campaign_ids: list[str]
+        self, tenant_id: str, campaign_ids: list[str], per_campaign: bool = True
     ) -> dict[str, ReplyTiming]:
-        """``reply_timing`` of several whole campaigns in one query (a page of the list)."""
+        """``reply_timing`` of several whole campaigns in one query (a page of the list), by
+        campaign id; or of all of them together, under "" (a tenant's summary)."""
+        key = "f.campaign_id" if per_campaign else "''"
         with self.store.connection() as conn:
             rows = conn.execute(
-                "SELECT f.campaign_id, count(*), min(f.first_at), "
+                f"SELECT {key}, count(*), min(f.first_at), "
                 "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
                 "f.first_at - s.first_at)) "
                 "FROM firsts f LEFT JOIN firsts s ON s.tenant_id = f.tenant_id "

@@ -116,6 +116,16 @@ class FakeAnalytics(CampaignAnalyticsRpcs, analytics_pb2_grpc.AnalyticsServiceSe
         ]
         return analytics_pb2.GetBreakdownResponse(rows=rows)
 
+    def GetTenantSummary(self, request, context):
+        """Three campaigns added up (fixed figures); the range is only recorded."""
+        self.log.append(request)
+        refuse_other_tenants(request, context)
+        found = analytics_pb2.CampaignStats(
+            tenant_id=TENANT, sent=30, delivered=27, hard_bounced=3, bounce_rate=0.1, rate_base=27
+        )
+        found.replies, found.unique_replies, found.reply_rate = 4, 3, 3 / 27
+        return analytics_pb2.GetTenantSummaryResponse(campaigns=3, stats=found)
+
     def GetMessageEngagement(self, request, context):
         """m1 to ada: sent, delivered, opened by MPP then a person, clicked by a scanner."""
         self.log.append(request)
@@ -205,8 +215,9 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
         return recipient_pb2.UnsubscribeResponse(recipient=found)
 
     def ListCampaignMessages(self, request, context):
-        """Campaign spring: m1 to ada (delivered), m2 to bob (failed), m3 to cy (pending);
-        the page token is the index of the next row."""
+        """Campaign spring (and never-defined-registered, registered under a plain id): m1 to
+        ada (delivered), m2 to bob (failed), m3 to cy (pending); the page token is the index
+        of the next row."""
         self.log.append(request)
         refuse_other_tenants(request, context)
         delivery = recipient_pb2.DeliveryStatus
@@ -226,7 +237,7 @@ class FakeRecipients(recipient_pb2_grpc.RecipientServiceServicer):
                 ("m3", "cy", delivery.DELIVERY_STATUS_PENDING, ""),
             )
         ]
-        if request.campaign_id != "spring":
+        if request.campaign_id not in ("spring", "never-defined-registered"):
             rows = []
         start = int(request.page_token or 0)
         end = start + (request.page_size or 100)

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from emailtrack.commands.campaign import campaign_table
 from emailtrack.commands.common import counted, percent
-from emailtrack.commands.report import bounce_rows, summarise
+from emailtrack.commands.report import bounce_rows
 from emailtrack.presentation import views
 from emailtrack.presentation.views import TIMELINE_CSV_COLUMNS
 from emailtrack.v1 import analytics_pb2
@@ -110,11 +110,20 @@ def test_campaign_export_to_file_stdout_and_json(cli: Invoke, tmp_path: Path) ->
     cli("campaign", "export", "spring", "--json", code=2)
 
 
-def test_report_summary_and_bounces(cli: Invoke) -> None:
+def test_report_summary_and_bounces(cli: Invoke, stack: FakeStack) -> None:
     summary = json.loads(cli("report", "summary", "--json").stdout)
-    assert summary["campaigns"] == 3 and summary["sent"] == 30 and summary["hard_bounced"] == 3
-    assert summary["rates"]["bounce"] == 0.1
-    assert "unsubscribe rate" in cli("report", "summary").stdout
+    assert summary["campaigns"] == 3 and summary["stats"]["sent"] == 30
+    assert summary["stats"]["rates"]["bounce"] == 0.1
+    assert (summary["stats"]["total_replies"], summary["stats"]["unique_replies"]) == (4, 3)
+    assert (summary["start"], summary["end"]) == (None, None)
+    table = cli("summary", "--since", "2026-11-01", "--until", "2026-12-01T00:00:00+01:00").stdout
+    assert "campaigns active in [2026-11-01, 2026-12-01T00:00:00+01:00)" in table
+    assert "acme: 3 campaigns" in table
+    assert "reply rate" in table and "11.1%" in table and "unique replies" in table
+    asked = stack.requests_of(analytics_pb2.GetTenantSummaryRequest)[-1]
+    assert asked.start.ToJsonString() == "2026-11-01T00:00:00Z"
+    assert asked.end.ToJsonString() == "2026-11-30T23:00:00Z"
+    cli("summary", "--since", "last tuesday", code=2)
     bounces = json.loads(cli("report", "bounces", "--json", "--limit", "2").stdout)["campaigns"]
     assert [row["campaign_id"] for row in bounces] == ["spring", "summer"]
     assert "bounce rate" in cli("report", "bounces").stdout
@@ -122,14 +131,10 @@ def test_report_summary_and_bounces(cli: Invoke) -> None:
     cli("report", "summary", "--tenant", "globex", code=3)
 
 
-def test_summary_adds_counts_before_dividing() -> None:
-    small, big = stats("a"), stats("b")
-    small.rate_base, small.filtered_unique_opens = 1, 1
-    big.rate_base, big.filtered_unique_opens = 99, 0
-    assert summarise([small, big])["rates"]["open"] == 0.01
+def test_bounce_rows_leave_out_quiet_campaigns() -> None:
+    big = stats("b")
     quiet = analytics_pb2.CampaignStats(campaign_id="quiet", sent=5)
     assert [row["campaign_id"] for row in bounce_rows([quiet, big])] == ["b"]
-    assert summarise([])["rates"]["open"] == 0.0
 
 
 def test_rates_without_a_base_read_as_a_dash_not_zero() -> None:

@@ -61,5 +61,10 @@ def test_unknown_campaign_exits_3_and_json_with_csv_is_refused(
     cli: Invoke, stack: FakeStack
 ) -> None:
     assert "no campaign 'never-made'" in cli("campaign", "messages", "never-made", code=3).stderr
-    assert not stack.requests_of(recipient_pb2.ListCampaignMessagesRequest)
+    assert stack.requests_of(recipient_pb2.ListCampaignMessagesRequest)[-1].campaign_id == (
+        "never-made"
+    )
+    # messages registered under an id with neither a definition nor an event are listed
+    listed = cli("campaign", "messages", "never-defined-registered").stdout
+    assert "3 message rows of never-defined-registered" in listed
     cli("campaign", "messages", "spring", "--csv", "x.csv", "--json", code=2)

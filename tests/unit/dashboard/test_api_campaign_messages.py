@@ -48,6 +48,8 @@ def test_unknown_campaign_and_bad_parameters(api: TestClient) -> None:
     for path in ("messages", "messages.csv"):
         missing = api.get(f"/api/v1/campaigns/never-made/{path}")
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        # registered under a plain id (no definition, no event yet): listed
+        assert api.get(f"/api/v1/campaigns/never-defined-registered/{path}").status_code == 200
     too_big = api.get("/api/v1/campaigns/spring/messages", params={"page_size": 501})
     assert too_big.status_code == 422 and too_big.json()["error"]["parameter"] == "page_size"
     typo = api.get("/api/v1/campaigns/spring/messages", params={"pagesize": 5})

@@ -1,7 +1,7 @@
 // Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
 // the first update brings the latest stored events, a reconnection never shows one twice),
-// and the opens/clicks chart (uPlot) and the top links and breakdowns, refreshed when the live
-// feed reports new events (the tables are re-read from this page as the server renders it).
+// and the opens/clicks chart (uPlot) and top links, refreshed when the live feed reports new
+// events.
 "use strict";
 
 (function () {
@@ -44,22 +44,14 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((series) => chart && chart.setData(columns(series)))
       .catch(() => {});
-  }
-
-  function refreshTables() {
-    fetch(window.location.href, { credentials: "same-origin" })
+    fetch(root.dataset.links, { credentials: "same-origin" }) // rows rendered by the server
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((html) => {
-        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("engagement-tables");
-        const shownTables = document.getElementById("engagement-tables");
-        if (fresh && shownTables) shownTables.replaceWith(fresh);
+        const rows = document.createElement("template");
+        rows.innerHTML = html;
+        document.getElementById("top-links").tBodies[0].replaceChildren(rows.content);
       })
       .catch(() => {});
-  }
-
-  function refreshAfterEvents() {
-    refreshChart();
-    refreshTables();
   }
 
   function percent(value, base) {
@@ -99,8 +91,12 @@
   }
 
   function addEvents(events) {
-    if (!events.length) return;
     const placeholder = feed.querySelector(".empty");
+    if (!events.length) {
+      // the first update brings the stored events: none means none yet, not "still loading"
+      if (placeholder) placeholder.textContent = "No activity yet: opens, clicks and bounces show here as they happen.";
+      return;
+    }
     if (placeholder) placeholder.remove();
     for (const e of events) {
       if (shown.has(e.event_id)) continue;
@@ -145,6 +141,6 @@
     const update = JSON.parse(message.data);
     updateCounters(update.stats);
     addEvents(update.events);
-    if (update.events.length && refreshTimer === null) refreshTimer = setTimeout(refreshAfterEvents, 1000);
+    if (update.events.length && refreshTimer === null) refreshTimer = setTimeout(refreshChart, 1000);
   });
 })();
