@@ -308,6 +308,8 @@ class Platform:
             "gateway (HTTP)": self.gateway_url,
             "dashboard": f"{self.gateway_url}/dashboard/",
             "dashboard login": self.dashboard_login(),
+            "API reference": f"{self.gateway_url}/api/v1/docs",
+            "API token": self.api_token_hint(),
         }
         found["gateway (metrics)"] = f"http://127.0.0.1:{self.ports['gateway-metrics']}/metrics"
         for component in components.SERVICES:
@@ -334,6 +336,21 @@ class Platform:
             f"user {user!r} (tenant {tenant}), {where}; "
             "set your own: EMAILTRACK_DASHBOARD_USERS=user:password:tenant"
         )
+
+    def api_token_hint(self) -> str:
+        """Where the REST API's bearer token is and its tenant (never the token): the admin
+        key ``up`` prints is an operator's gRPC key, which the tenant-scoped API refuses."""
+        first = self.operator_env["EMAILTRACK_API_TOKENS"].split(",")[0]
+        tenant = first.rsplit(":", 1)[-1] if ":" in first else "?"
+        given = os.environ.get("EMAILTRACK_API_TOKENS") or self.options.extra_env.get(
+            "EMAILTRACK_API_TOKENS"
+        )
+        where = (
+            "as set in EMAILTRACK_API_TOKENS"
+            if given
+            else f"in {self.options.state_dir / 'api-tokens'}"
+        )
+        return f"tenant {tenant}, {where} (before the ':'); send Authorization: Bearer <token>"
 
     def stop(self, timeout_s: float = 15.0) -> None:
         """SIGTERM every component (whole process group), then the broker and PostgreSQL."""
