@@ -174,6 +174,8 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     expect(operator.locator("#feed li.type-open.source-human")).to_have_count(1, timeout=10_000)
     expect(operator.locator('[data-counter="opens_human"]')).to_have_text("1")
     expect(operator.locator('[data-counter="sent"]')).to_have_text("1")  # --sent
+    breakdowns = operator.locator("#breakdowns table.breakdown")  # follow live, as top links do
+    expect(breakdowns.first).not_to_contain_text("No data yet.", timeout=10_000)
     expect(operator.locator('[data-rate="open"]')).to_have_text("100.0%")
     operator.evaluate("window.__notReloaded = true")
     time.sleep(max(0.0, INSTANT_CLICK_S + 1 - (time.monotonic() - sent)))

@@ -135,6 +135,11 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
             name="top_links",
         ),
         Route(
+            "/campaigns/{campaign_id}/breakdowns",
+            logins.required(pages.breakdowns, redirect=False),
+            name="breakdowns",
+        ),
+        Route(
             "/campaigns/{campaign_id}/timeline.json",
             logins.required(pages.timeline, redirect=False),
             name="timeline",

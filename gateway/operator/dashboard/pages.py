@@ -170,6 +170,20 @@ class Pages:
         )
         return chart_series(list(reply.points), BUCKET_SECONDS[bucket])
 
+    async def _breakdowns(
+        self, tenant_id: str, campaign_id: str
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        found = []
+        for title, dimension in BREAKDOWNS:
+            reply = await self.backend.call(
+                self.backend.analytics.GetBreakdown,
+                analytics_pb2.GetBreakdownRequest(
+                    tenant_id=tenant_id, campaign_id=campaign_id, dimension=dimension
+                ),
+            )
+            found.append((title, [views.breakdown_row(r) for r in reply.rows]))
+        return found
+
     async def campaign(self, request: Request, user: DashboardUser) -> Response:
         tenant = user.tenant_id
         analytics = self.backend.analytics
@@ -189,15 +203,7 @@ class Pages:
                 analytics.GetTopLinks,
                 analytics_pb2.GetTopLinksRequest(tenant_id=tenant, campaign_id=campaign_id),
             )
-            breakdowns = []
-            for title, dimension in BREAKDOWNS:
-                reply = await self.backend.call(
-                    analytics.GetBreakdown,
-                    analytics_pb2.GetBreakdownRequest(
-                        tenant_id=tenant, campaign_id=campaign_id, dimension=dimension
-                    ),
-                )
-                breakdowns.append((title, [views.breakdown_row(r) for r in reply.rows]))
+            breakdowns = await self._breakdowns(tenant, campaign_id)
             sections = await campaign_sections.load(self.backend, tenant, campaign_id)
             if not stats.HasField("first_event_at") and sections["definition"] is None:
                 raise ServiceError(404, "NOT_FOUND", f"Campaign {campaign_id} does not exist.")
@@ -249,6 +255,17 @@ class Pages:
             return Response(exc.message, status_code=exc.status)
         rows = [views.link(link) for link in links.links]
         return TEMPLATES.TemplateResponse(request, "top_links_rows.html", {"links": rows})
+
+    async def breakdowns(self, request: Request, user: DashboardUser) -> Response:
+        """The client, device and country tables (HTML), re-read with the top links."""
+        try:
+            campaign_id = params.path_id(request.path_params, "campaign_id")
+            found = await self._breakdowns(user.tenant_id, campaign_id)
+        except params.ParameterError as exc:
+            return Response(exc.message, status_code=422)
+        except ServiceError as exc:
+            return Response(exc.message, status_code=exc.status)
+        return TEMPLATES.TemplateResponse(request, "breakdown_tables.html", {"breakdowns": found})
 
     async def timeline(self, request: Request, user: DashboardUser) -> Response:
         try:

@@ -128,3 +128,15 @@ def test_top_link_rows_are_served_for_the_live_refresh(client: TestClient) -> No
     rows = client.get("/dashboard/campaigns/spring/links")
     assert rows.headers["content-type"].startswith("text/html")
     assert '<td class="url">https://example.com/offer</td>' in rows.text
+
+
+def test_breakdown_tables_are_served_for_the_live_refresh(client: TestClient) -> None:
+    """Re-read with the top links: without it they said "No data yet." beside a counted open."""
+    assert client.get("/dashboard/campaigns/spring/breakdowns").status_code == 401
+    log_in(client)
+    page = client.get("/dashboard/campaigns/spring").text
+    assert 'data-breakdowns="http://testserver/dashboard/campaigns/spring/breakdowns"' in page
+    assert '<div id="breakdowns">' in page
+    tables = client.get("/dashboard/campaigns/spring/breakdowns")
+    assert tables.headers["content-type"].startswith("text/html")
+    assert "Email client" in tables.text and "<td>Apple Mail</td>" in tables.text

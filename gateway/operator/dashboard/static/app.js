@@ -1,7 +1,7 @@
 // Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
 // the first update brings the latest stored events, a reconnection never shows one twice),
-// and the opens/clicks chart (uPlot) and top links, refreshed when the live feed reports new
-// events.
+// and the opens/clicks chart (uPlot), top links and breakdowns, refreshed when the live feed
+// reports new events.
 "use strict";
 
 (function () {
@@ -50,6 +50,14 @@
         const rows = document.createElement("template");
         rows.innerHTML = html;
         document.getElementById("top-links").tBodies[0].replaceChildren(rows.content);
+      })
+      .catch(() => {});
+    fetch(root.dataset.breakdowns, { credentials: "same-origin" }) // client, device, country
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const tables = document.createElement("template");
+        tables.innerHTML = html;
+        document.getElementById("breakdowns").replaceChildren(tables.content);
       })
       .catch(() => {});
   }
