@@ -185,6 +185,13 @@ def run_phase(
     return phase
 
 
+def idle_cpu(platform: Platform, seconds: float) -> dict[str, float]:
+    """Each component's CPU with no load, as a fraction of one core."""
+    with ResourceSampler(component_roots(platform)) as sampler:
+        time.sleep(seconds)
+    return {name: usage.cpu_s / sampler.wall_s for name, usage in sampler.usage.items()}
+
+
 def stepped_phases(
     platform: Platform, analytics: Analytics, directory: Path, args: argparse.Namespace
 ) -> list[Phase]:
@@ -298,6 +305,7 @@ def main() -> int:
             analytics = Analytics(
                 f"127.0.0.1:{platform.ports['analytics']}", TENANT, platform.admin_key
             )
+            idle = idle_cpu(platform, args.duration)
             print(
                 f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, 3 pixel "
                 "hits per click; phases as they finish:",
@@ -329,9 +337,9 @@ def main() -> int:
             sections = [
                 references_table(references),
                 phases_table(phases),
-                cpu_table(phases),
+                cpu_table(phases, idle),
                 memory_table(phases),
-                summary(references, phases),
+                summary(references, phases, idle),
                 machine(*versions(platform), load_at_start),
             ]
             print("\n\n".join("\n".join(section) for section in sections), flush=True)

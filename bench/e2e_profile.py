@@ -22,8 +22,9 @@ def py_spy() -> str | None:
 
 
 class Profiles:
-    """Samples every Python component (``--nonblocking``: the processes are never paused)
-    for ``duration_s`` into ``directory/<component>.txt``."""
+    """Samples every Python component for ``duration_s`` into ``directory/<component>.txt``:
+    only threads holding the GIL (``--gil``: Python running, not threads waiting in a poll,
+    a lock or libpq), without pausing the processes (``--nonblocking``)."""
 
     def __init__(self, roots: dict[str, int], directory: Path, duration_s: int) -> None:
         self.roots = {name: pid for name, pid in roots.items() if name not in NOT_PYTHON}
@@ -40,7 +41,15 @@ class Profiles:
             raise RuntimeError("py-spy is not installed: pip install py-spy")
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, pid in self.roots.items():
-            command = [tool, "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
+            command = [
+                tool,
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--nonblocking",
+                "--gil",
+            ]
             command += ["--rate", "100", "--duration", str(self.duration_s), "--format", "raw"]
             command += ["--output", str(self.path(name))]
             self._profilers.append(
@@ -74,8 +83,8 @@ class Profiles:
 
 def summarise(path: Path) -> tuple[int, Counter[str], Counter[str]]:
     """Samples in total, per function in the innermost frame (self) and per function anywhere
-    on the stack (total; counted once per stack). py-spy leaves idle threads out (no
-    ``--idle``), so the shares are of the time the component's threads were running."""
+    on the stack (total; counted once per stack): shares of the time the component ran
+    Python."""
     total = 0
     own: Counter[str] = Counter()
     under: Counter[str] = Counter()

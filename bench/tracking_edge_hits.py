@@ -56,7 +56,7 @@ def load_pools(rng: random.Random) -> dict[str, Pool]:
     groups: dict[str, list[tuple[str, str]]] = {"reader": [], "apple": [], "scanner": []}
     groups["crawler"] = []
     for line in LABELLED.read_text(encoding="utf-8").splitlines()[1:]:
-        group, label, *_, ip, _after, _history, agent = line.split("\t")
+        group, _split, label, *_, ip, _after, _history, agent = line.split("\t")
         if group == "crawlerdetect_devices" and label == "human":
             groups["reader"].append((ip, agent))
         elif group in ("scenario_apple_mpp", "scenario_scanner_ip"):

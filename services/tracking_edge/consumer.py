@@ -162,6 +162,10 @@ def _received_order(hit: events_pb2.RawHit) -> tuple[int, int]:
 
 RETENTION_CHECK_EVERY = timedelta(hours=1)
 RETENTION_BATCH = 50_000
+# Hits classified, stored and published together: a poll after a backlog can hold tens of
+# thousands (one record carries up to 1,000), and each costs ~6 KB of Python objects until
+# its write is done (bench/RESULTS.md, "Memory"); 2,000 keep the statements per hit as few.
+HITS_PER_WRITE = 2000
 
 
 class RawHitHandler:
@@ -197,7 +201,16 @@ class RawHitHandler:
         return list(batch.hits)
 
     def handle(self, items: list[events_pb2.RawHit]) -> None:
+        """Writes the hits in received order, ``HITS_PER_WRITE`` at a time: a later part
+        reads the earlier ones' stored hits as history, as a later batch would. A failure
+        re-runs the whole batch; parts already written are absorbed (hits stored once,
+        events with the same ids)."""
         hits = sorted(items, key=_received_order)
+        for start in range(0, len(hits), HITS_PER_WRITE):
+            self._write(hits[start : start + HITS_PER_WRITE])
+        self._apply_retention()
+
+    def _write(self, hits: list[events_pb2.RawHit]) -> None:
         claims = [hit.claims for hit in hits]
         keys = [(c.tenant_id, c.recipient_id, c.message_id) for c in claims]
         opted_out, stored = self.store.batch_context(set(keys))
@@ -216,7 +229,6 @@ class RawHitHandler:
                 history.setdefault(key, []).append(_earlier(row))
         self.store.record_hits(rows)
         publish_events(self.producer, topics.ENGAGEMENT_EVENTS, events, key=None)
-        self._apply_retention()
 
     def _apply_retention(self) -> None:
         """At most hourly, deletes hits older than the retention period (a bounded batch)."""

@@ -1,7 +1,7 @@
 """The raw-hit consumer against the real PostgreSQL and broker: each hit gets its history
-(earlier batches, earlier hits of its own batch) and opted-out recipients are dropped, the
-events match a plain hit-by-hit classification, and a redelivered batch yields the same
-events."""
+(earlier batches, earlier hits of its own batch, also when the batch is written in parts) and
+opted-out recipients are dropped, the events match a plain hit-by-hit classification, and a
+redelivered batch yields the same events."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from emailtrack.common.consuming import Record
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.v1 import events_pb2
+from services.tracking_edge import consumer as edge_consumer
 from services.tracking_edge.consumer import (
+    HITS_PER_WRITE,
     KIND_NAMES,
     SOURCES,
     RawHitHandler,
@@ -211,9 +213,17 @@ def record(hits: list[events_pb2.RawHit]) -> Record:
     return Record(topics.RAW_HITS, 0, 0, None, value, [])
 
 
+# a batch written in parts of 2 hits (as large batches are, HITS_PER_WRITE at a time) gets
+# the same events: later parts read the earlier ones' hits from the database as history
+@pytest.mark.parametrize("hits_per_write", [HITS_PER_WRITE, 2])
 def test_events_match_hit_by_hit_classification_and_survive_redelivery(
-    engine: Engine, producer: KafkaProducer, kafka_bootstrap: str
+    engine: Engine,
+    producer: KafkaProducer,
+    kafka_bootstrap: str,
+    hits_per_write: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(edge_consumer, "HITS_PER_WRITE", hits_per_write)
     traffic, apple = Traffic(), "17.58.99.10"
     first = [
         traffic.hit("ann", 30, OPEN, APPLE_MAIL, apple, language=False),  # MPP prefetch
