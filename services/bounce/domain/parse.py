@@ -119,6 +119,8 @@ def _classify(
         # A failure stated by nothing but a code (a bare "Status: 5.0.0") does not show the
         # address is bad: soft, as Sisimai has it, so no reader is suppressed on no evidence.
         result = t.classification_for(t.UNDEFINED, 0, f"{result.matched_rule}.no_cause")
+    if action == "failed":
+        result = t.given_up(result)
     return result, code
 
 
