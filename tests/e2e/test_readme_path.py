@@ -165,6 +165,8 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     reader.goto((up.folder / "tracked.html").as_uri())  # opened in the browser: the pixel loads
     row = operator.locator('tr[data-campaign="welcome"]')
     expect(row).to_be_visible(timeout=20_000)  # live on the campaign list, no reload
+    expect(row.locator("td").nth(1)).to_have_text("1")  # 1 sent, as the README says
+    expect(row.locator("td").nth(3)).to_have_text("1", timeout=20_000)  # one human open
     expect(operator.locator('[data-summary="opens_human"]')).to_have_text("1")  # all added up
     assert operator.evaluate("window.__notReloaded") is True
     operator.screenshot(path=ARTIFACTS / "readme-campaign-list.png")
