@@ -159,3 +159,13 @@ def test_an_unknown_campaign_is_a_404_page_not_a_live_page_of_zeros(client: Test
     main = main_of(page.text)
     assert "<h1>Not found</h1>" in main and "Campaign never-made does not exist." in main
     assert "data-counter" not in main and "/live" not in page.text
+
+
+def test_recent_activity_says_what_its_r_ids_are_and_where_the_addresses_are(
+    client: TestClient,
+) -> None:
+    """The feed shows pseudonymous ids: a newcomer who sent to Ada saw "r_6xwlonil" unexplained."""
+    log_in(client)
+    main = main_of(client.get("/dashboard/campaigns/spring").text)
+    hint = main[main.index('id="feed-who"') :].split("</p>")[0]
+    assert "pseudonymous ids" in hint and "/dashboard/campaigns/spring/messages" in hint
