@@ -20,10 +20,11 @@ WRITE_EMAIL = (
 )
 INSTRUMENT = (
     ".venv/bin/emailtrack message instrument --tenant demo --campaign welcome --message-id m1 "
-    "--to ada@example.com --html email.html --output tracked.html"
+    "--to ada@example.com --html email.html --output tracked.html --sent"
 )
+EXPORT_MESSAGES = ".venv/bin/emailtrack campaign messages welcome --tenant demo --csv messages.csv"
 EXPORT = ".venv/bin/emailtrack campaign export welcome --tenant demo --bucket minute -o welcome.csv"
-TRY_IT = [START, PASSWORD, WRITE_EMAIL, INSTRUMENT, EXPORT]
+TRY_IT = [START, PASSWORD, WRITE_EMAIL, INSTRUMENT, EXPORT_MESSAGES, EXPORT]
 
 
 def section(text: str, heading: str = SECTION) -> str:

@@ -54,6 +54,7 @@ class Receiver:
         self.requests = 0
         self.bad_signatures = 0
         self.fail_status = 0  # answer this status (and keep nothing) while non-zero
+        self.failures_answered = 0
         self.delay_s = 0.0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -75,6 +76,8 @@ class Receiver:
         if self.delay_s:
             time.sleep(self.delay_s)
         if fail:
+            with self.lock:
+                self.failures_answered += 1
             return fail
         if not any(verify_signature(s, headers, body) for s in secrets):
             with self.lock:

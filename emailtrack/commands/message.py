@@ -1,5 +1,6 @@
 """``emailtrack message instrument|show``: instrument one message through the tracking edge
-(see the rewritten HTML, links and headers), and show what a tracking URL or token says."""
+(see the rewritten HTML, links and headers; ``--sent`` also registers it and reports it sent),
+and show what a tracking URL or token says."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from rich.table import Table
 
 from emailtrack.commands.common import (
     EXIT_BAD_INPUT,
+    RECIPIENT,
     TRACKING_EDGE,
     AsJson,
+    RecipientAddr,
     Tenant,
     TrackingEdgeAddr,
     cli_channel,
@@ -24,7 +27,12 @@ from emailtrack.commands.common import (
 )
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.presentation.views import timestamp
-from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
+from emailtrack.v1 import (
+    recipient_pb2,
+    recipient_pb2_grpc,
+    tracking_edge_pb2,
+    tracking_edge_pb2_grpc,
+)
 
 app = command_group("Instrument a message; decode tracking URLs.")
 
@@ -50,8 +58,17 @@ def instrument(
     output: Annotated[
         Path | None, typer.Option(help="Write the instrumented HTML here (else a summary).")
     ] = None,
+    sent: Annotated[
+        bool,
+        typer.Option(
+            "--sent",
+            help="Also register the message and report it sent now, as a sender does once its "
+            "MTA took it: it then counts in Sent and shows in the campaign's message list.",
+        ),
+    ] = False,
     as_json: AsJson = False,
     tracking_edge: TrackingEdgeAddr = TRACKING_EDGE,
+    recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """Rewrite links, add the open pixel and List-Unsubscribe headers to one message."""
     if html is None and text is None:
@@ -71,6 +88,8 @@ def instrument(
         done = stub.InstrumentMessage(
             tracking_edge_pb2.InstrumentMessageRequest(message=message)
         ).message
+    if sent:
+        report_sent(tenant, campaign, message_id, to, recipient)
     if output is not None:
         output.write_text(done.html, encoding="utf-8")
     summary: dict[str, Any] = {
@@ -99,6 +118,23 @@ def instrument(
         console.print(f"{name}: {value}", overflow="fold")
     if output is not None:
         console.print(f"instrumented HTML written to {output}")
+
+
+def report_sent(tenant: str, campaign: str, message_id: str, to: str, address: str) -> None:
+    """RegisterMessages then MarkSent for one message to one address."""
+    registration = recipient_pb2.MessageRegistration(
+        message_id=message_id,
+        campaign_id=campaign,
+        recipients=[recipient_pb2.MessageRecipient(email=to, role=recipient_pb2.RECIPIENT_ROLE_TO)],
+    )
+    with service_call("registering the message as sent"), cli_channel(address) as channel:
+        stub = recipient_pb2_grpc.RecipientServiceStub(channel)
+        stub.RegisterMessages(
+            recipient_pb2.RegisterMessagesRequest(tenant_id=tenant, messages=[registration])
+        )
+        stub.MarkSent(
+            recipient_pb2.MarkSentRequest(tenant_id=tenant, message_id=message_id, emails=[to])
+        )
 
 
 @app.command("show")

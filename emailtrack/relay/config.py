@@ -45,6 +45,7 @@ class RelaySettings:
     recipient_addr: str
     api_key: str | None
     metrics_port: int = 0
+    batch_interval_s: float = 0.02
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RelaySettings:
@@ -90,6 +91,7 @@ class RelaySettings:
             recipient_addr=env_str("EMAILTRACK_RECIPIENT_ADDR", "127.0.0.1:15052", env),
             api_key=_secret("EMAILTRACK_RELAY_API_KEY", env) or None,
             metrics_port=env_int("EMAILTRACK_METRICS_PORT", 0, env),
+            batch_interval_s=_interval_s("EMAILTRACK_RELAY_BATCH_INTERVAL_MS", 20, env),
         )
 
 
@@ -98,6 +100,13 @@ def _flag(name: str, default: bool, env: Mapping[str, str] | None) -> bool:
     if raw not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
     return raw in ("true", "1", "yes")
+
+
+def _interval_s(name: str, default_ms: int, env: Mapping[str, str] | None) -> float:
+    milliseconds = env_int(name, default_ms, env)
+    if not 0 <= milliseconds <= 1000:
+        raise ConfigError(f"{name} must be 0 to 1000 (milliseconds), got {milliseconds}")
+    return milliseconds / 1000
 
 
 def _secret(name: str, env: Mapping[str, str] | None) -> str:

@@ -88,11 +88,14 @@ class RelayHandler:
         self.upstream = upstream
         self.relayed = RelayedRecently()
         tenant = settings.tenant_id
+        spacing = settings.batch_interval_s
         self.sendable: Coalescer[str, recipient_pb2.SendableVerdict] = Coalescer(
-            lambda emails: client.check_sendable(tenant, emails), _bad_input
+            lambda emails: client.check_sendable(tenant, emails),
+            _bad_input,
+            min_interval_s=spacing,
         )
         self.registrations: Coalescer[recipient_pb2.MessageRegistration, None] = Coalescer(
-            lambda batch: self._register(tenant, batch), _bad_input
+            lambda batch: self._register(tenant, batch), _bad_input, min_interval_s=spacing
         )
         self.instruments: Coalescer[
             tracking_edge_pb2.InstrumentMimeRequest, tracking_edge_pb2.InstrumentMimeResult
@@ -102,9 +105,13 @@ class RelayHandler:
             max_batch=INSTRUMENT_BATCH,
             size_of=lambda request: len(request.mime),
             max_size=INSTRUMENT_BATCH_BYTES,
+            min_interval_s=spacing,
         )
         self.sent_marks: Coalescer[tuple[str, list[str]], None] = Coalescer(
-            lambda batch: self._mark_sent(tenant, batch), _refused, max_batch=MARK_BATCH
+            lambda batch: self._mark_sent(tenant, batch),
+            _refused,
+            max_batch=MARK_BATCH,
+            min_interval_s=spacing,
         )
 
     async def _register(
@@ -160,24 +167,35 @@ class RelayHandler:
         message_id = _message_id(tenant, headers, content)
         digest = hashlib.sha256(content).hexdigest()
         content = _received(server, session, message_id) + content
-        try:
-            await self.registrations.submit(
-                _registration(message_id, campaign, headers, envelope.rcpt_tos)
-            )
-        except grpc.RpcError as exc:
-            log.warning("registration failed: %s", exc)
+        registration = _registration(message_id, campaign, headers, envelope.rcpt_tos)
+        pending = [r for r in envelope.rcpt_tos if (digest, address_key(r)) not in self.relayed]
+        rounds = _rounds(pending, len(content)) or [[]]
+        # Registration and the first round's instrumenting run side by side (both are done
+        # before anything is sent): one wait fewer per message.
+        registered, first_round = await asyncio.gather(
+            self.registrations.submit(registration),
+            self._instrument(content, campaign, message_id, rounds[0]),
+            return_exceptions=True,
+        )
+        if isinstance(first_round, _Refusal):
+            return _refuse(first_round, len(envelope.rcpt_tos))
+        if isinstance(registered, grpc.RpcError):
+            log.warning("registration failed: %s", registered)
             RELAY_RECIPIENTS.labels("deferred").inc(len(envelope.rcpt_tos))
             return "451 4.3.0 Registration unavailable, try again later"
+        if isinstance(registered, BaseException):
+            raise registered
+        if isinstance(first_round, BaseException):
+            raise first_round
         sent: list[str] = []
         refusals: list[UpstreamRefused] = []
-        pending = [r for r in envelope.rcpt_tos if (digest, address_key(r)) not in self.relayed]
-        for chunk in _rounds(pending, len(content)):
-            try:
-                instrumented = await self._instrument(content, campaign, message_id, chunk)
-            except _Refusal as refusal:
-                outcome = "deferred" if str(refusal).startswith("4") else "refused"
-                RELAY_RECIPIENTS.labels(outcome).inc(len(envelope.rcpt_tos) - len(sent))
-                return str(refusal)
+        instrumented = first_round
+        for number, chunk in enumerate(rounds):
+            if number:
+                try:
+                    instrumented = await self._instrument(content, campaign, message_id, chunk)
+                except _Refusal as refusal:
+                    return _refuse(refusal, len(envelope.rcpt_tos) - len(sent))
             for recipient, data in zip(chunk, instrumented, strict=True):
                 try:
                     await asyncio.to_thread(
@@ -242,6 +260,14 @@ def _refused(exc: Exception) -> bool:
 
 class _Refusal(Exception):
     """The SMTP reply that ends the transaction."""
+
+
+def _refuse(refusal: _Refusal, recipients: int) -> str:
+    """Counts the recipients the refusal leaves unsent; the reply for the client."""
+    RELAY_RECIPIENTS.labels("deferred" if str(refusal).startswith("4") else "refused").inc(
+        recipients
+    )
+    return str(refusal)
 
 
 def _message_id(tenant: str, headers: Message, content: bytes) -> str:

@@ -51,6 +51,13 @@ def validate_ids_and_options(message: tracking_edge_pb2.MessageToInstrument) -> 
         raise InvalidInput("options.unsubscribe_mailto must be a plain email address")
 
 
+def _of_kind(base: events_pb2.TokenClaims, kind: events_pb2.HitKind) -> events_pb2.TokenClaims:
+    claims = events_pb2.TokenClaims()
+    claims.CopyFrom(base)
+    claims.kind = kind
+    return claims
+
+
 def _shifted(click_url: Callable[[str, int], str], offset: int, url: str, index: int) -> str:
     """``click_url`` for a body whose link indexes start at ``offset`` in the message."""
     return click_url(url, index + offset)
@@ -79,15 +86,17 @@ class Instrumenter:
         except InvalidDomain as exc:
             raise InvalidInput(f"options.tracking_domain: {exc}") from exc
 
-    def _claims(
-        self, message: tracking_edge_pb2.MessageToInstrument, kind: events_pb2.HitKind, host: str
+    @staticmethod
+    def _message_claims(
+        message: tracking_edge_pb2.MessageToInstrument, host: str
     ) -> events_pb2.TokenClaims:
+        """What every token of ``message`` says (one ``sent_at`` for all of them); each token
+        copies it and adds its kind (copying costs a tenth of building claims anew)."""
         claims = events_pb2.TokenClaims(
             tenant_id=message.tenant_id,
             campaign_id=message.campaign_id,
             message_id=message.message_id,
             recipient_id=message.recipient_id,
-            kind=kind,
             sequence_step=message.sequence_step,
             variant=message.variant,
             tracking_host=host,
@@ -98,10 +107,8 @@ class Instrumenter:
             claims.sent_at.FromDatetime(datetime.now(UTC).replace(microsecond=0))
         return claims
 
-    def _click_url(
-        self, message: tracking_edge_pb2.MessageToInstrument, base_url: str, url: str, index: int
-    ) -> str:
-        claims = self._claims(message, events_pb2.HIT_KIND_CLICK, host_of(base_url))
+    def _click_url(self, base: events_pb2.TokenClaims, base_url: str, url: str, index: int) -> str:
+        claims = _of_kind(base, events_pb2.HIT_KIND_CLICK)
         claims.link_url = url
         claims.link_index = index
         return tracking_urls.click_url(base_url, sign(claims, self.keys))
@@ -134,22 +141,22 @@ class Instrumenter:
         result (links, pixel, unsubscribe URL, headers; no bodies) and the instrumented bodies."""
         options = message.options
         base_url = self._base_url(message)
-        host = host_of(base_url)
-        unsubscribe_claims = self._claims(message, events_pb2.HIT_KIND_UNSUBSCRIBE, host)
+        base = self._message_claims(message, host_of(base_url))
+        unsubscribe_claims = _of_kind(base, events_pb2.HIT_KIND_UNSUBSCRIBE)
         unsubscribe_claims.list_id = options.list_id  # per-list; empty: global
         unsubscribe = tracking_urls.unsubscribe_url(base_url, sign(unsubscribe_claims, self.keys))
         pixel = tracking_urls.pixel_url(
-            base_url, sign(self._claims(message, events_pb2.HIT_KIND_OPEN, host), self.keys)
+            base_url, sign(_of_kind(base, events_pb2.HIT_KIND_OPEN), self.keys)
         )
 
         def click_url(url: str, index: int) -> str:
             if options.disable_click_tracking:
                 return url
-            return self._click_url(message, base_url, url, index)
+            return self._click_url(base, base_url, url, index)
 
         honeypot = None
         if not options.disable_honeypot and not options.disable_click_tracking:
-            claims = self._claims(message, events_pb2.HIT_KIND_CLICK, host)
+            claims = _of_kind(base, events_pb2.HIT_KIND_CLICK)
             claims.honeypot = True
             claims.link_url = base_url.rstrip("/") + "/"
             claims.link_index = -1

@@ -2,7 +2,8 @@
 ``make up``'s entry point (``emailtrack up``) in a fresh folder, the login it points to, the
 email instrumented by the README's command and opened in the browser (its pixel loads), the
 campaign appearing live on the campaign list, the open in the campaign's Recent activity, a
-human click on the email's link appearing live, and the CSV export. Every command is the
+human click on the email's link appearing live, the per-message view saying a person opened
+and clicked, and the CSV exports. Every command is the
 README's, verbatim (``tests/readme_try_it.py``; a unit test checks they have not drifted).
 
 The platform's ports are moved the way the README's configuration table says
@@ -17,6 +18,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +33,7 @@ from emailtrack.platform.supervisor import DEFAULT_PORTS
 from tests.e2e.test_dashboard_live import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.readme_try_it import (
     EXPORT,
+    EXPORT_MESSAGES,
     INSTRUMENT,
     PASSWORD,
     START,
@@ -41,7 +44,6 @@ from tests.readme_try_it import (
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 CLI_ADDRESSES = ("tracking-edge", "recipient", "bounce", "analytics", "webhooks")
 INSTANT_CLICK_S = 10  # a click this soon after the send reads as a link scanner's
 
@@ -86,11 +88,11 @@ def moved_ports_env() -> dict[str, str]:
 @pytest.fixture
 def up(scratch_dir: Path) -> Iterator[Up]:
     """``make up`` in a fresh clone's folder: its recipe's ``emailtrack up`` (a unit test checks
-    the Makefile), the folder holding the project's ``.venv``."""
+    the Makefile), the folder holding the test run's environment as ``.venv``."""
     assert TRY_IT[0] == START == "make up"
     folder = scratch_dir / "readme-path"
     folder.mkdir()
-    (folder / ".venv").symlink_to(ROOT / ".venv")
+    (folder / ".venv").symlink_to(sys.prefix)  # the environment running the tests
     env = moved_ports_env()
     process = subprocess.Popen(
         [".venv/bin/emailtrack", "up"],
@@ -163,6 +165,7 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     reader.goto((up.folder / "tracked.html").as_uri())  # opened in the browser: the pixel loads
     row = operator.locator('tr[data-campaign="welcome"]')
     expect(row).to_be_visible(timeout=20_000)  # live on the campaign list, no reload
+    expect(operator.locator('[data-summary="opens_human"]')).to_have_text("1")  # all added up
     assert operator.evaluate("window.__notReloaded") is True
     operator.screenshot(path=ARTIFACTS / "readme-campaign-list.png")
 
@@ -170,21 +173,37 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     operator.wait_for_selector("#live-state.on", timeout=15_000)
     expect(operator.locator("#feed li.type-open.source-human")).to_have_count(1, timeout=10_000)
     expect(operator.locator('[data-counter="opens_human"]')).to_have_text("1")
+    expect(operator.locator('[data-counter="sent"]')).to_have_text("1")  # --sent
+    expect(operator.locator('[data-rate="open"]')).to_have_text("100.0%")
     operator.evaluate("window.__notReloaded = true")
     time.sleep(max(0.0, INSTANT_CLICK_S + 1 - (time.monotonic() - sent)))
     reader.get_by_role("link", name="Read our news").click()  # a person's click
     clicked = operator.locator("#feed li.type-click.source-human")
     expect(clicked).to_have_count(1, timeout=20_000)
     expect(operator.locator('[data-counter="clicks_human"]')).to_have_text("1")
+    expect(operator.locator("#top-links")).to_contain_text("https://example.com/")
     assert operator.evaluate("window.__notReloaded") is True
     operator.screenshot(path=ARTIFACTS / "readme-campaign-live.png", full_page=True)
     assert errors == []
 
+    operator.click("#messages-link")
+    ada = operator.locator('#messages tr[data-message="m1"]')
+    expect(ada).to_contain_text("ada@example.com")
+    expect(ada.locator(".source-human")).to_have_count(2)  # opened and clicked by a person
+    operator.screenshot(path=ARTIFACTS / "readme-messages.png")
+
+    up.run(EXPORT_MESSAGES)
+    with (up.folder / "messages.csv").open() as exported:
+        (message,) = list(csv.DictReader(exported))
+    assert (message["email"], message["status"]) == ("ada@example.com", "sent")
+    assert (message["opened_by_human"], message["clicked_by_human"]) == ("yes", "yes")
+    assert (message["opened_by_machine"], message["clicked_by_machine"]) == ("no", "no")
     up.run(EXPORT)
     with (up.folder / "welcome.csv").open() as exported:
         rows = list(csv.DictReader(exported))
     assert sum(int(r["opens_human"]) for r in rows) == 1
     assert sum(int(r["clicks_human"]) for r in rows) == 1
+    assert sum(int(r["sent"]) for r in rows) == 1
 
 
 def reader_page(chromium: Browser) -> Page:

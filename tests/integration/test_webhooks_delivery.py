@@ -198,14 +198,21 @@ def test_failed_deliveries_are_replayed_and_the_endpoint_disabled(service: dict[
             threading.Event().wait(0.2)
         endpoint = stub.ListEndpoints(listing, timeout=10).endpoints[0]
         assert "failing for more than" in endpoint.disabled_reason
-        failed = stub.ListDeliveries(
-            webhooks_pb2.ListDeliveriesRequest(
-                tenant_id=tenant, status=webhooks_pb2.WEBHOOK_DELIVERY_STATUS_FAILED
-            ),
-            timeout=10,
-        ).deliveries
+        with receiver.lock:
+            receiver.fail_status = 0
+            answered_500 = receiver.failures_answered
+        failed_request = webhooks_pb2.ListDeliveriesRequest(
+            tenant_id=tenant, status=webhooks_pb2.WEBHOOK_DELIVERY_STATUS_FAILED
+        )
+        # every 500 already answered is recorded before the re-enable: a failure recorded
+        # after it would disable the endpoint again (disable_after is 0 here)
+        deadline = datetime.now(UTC) + timedelta(seconds=30)
+        while len(failed := stub.ListDeliveries(failed_request, timeout=10).deliveries) < (
+            answered_500
+        ):
+            assert datetime.now(UTC) < deadline
+            threading.Event().wait(0.2)
         assert failed and all(d.attempts[0].status_code == 500 for d in failed)
-        receiver.fail_status = 0
         endpoint_id = created.endpoint.endpoint_id
         stub.UpdateEndpoint(
             webhooks_pb2.UpdateEndpointRequest(tenant_id=tenant, endpoint_id=endpoint_id,
@@ -213,7 +220,7 @@ def test_failed_deliveries_are_replayed_and_the_endpoint_disabled(service: dict[
         replay = stub.ReplayDeliveries(
             webhooks_pb2.ReplayDeliveriesRequest(tenant_id=tenant, failed_only=True), timeout=10
         )
-        assert replay.scheduled >= len(failed)  # attempts in flight may have failed since
+        assert replay.scheduled >= len(failed)
         assert receiver.wait_for(5, 30)
         assert set(receiver.events) == {public_event_id(e) for e in events}
         # a time range is sent again, under the same webhook-id (the receiver's dedup key)

@@ -128,6 +128,7 @@ def gateway_to(stack: Stack, main: str) -> Iterator[TestClient]:
         recipient_addr=main,
         tracking_edge_addr=main,
         bounce_addr=stack.addresses["emailtrack.v1.BounceService"],
+        webhooks_addr=stack.addresses["emailtrack.v1.WebhookService"],
         service_key=TEST_KEY,
     )
     settings = GatewaySettings(
@@ -181,6 +182,28 @@ def test_the_same_keys_open_the_rest_api_with_their_scopes(
     eventually(
         lambda: gateway.get("/api/v1/campaigns", headers=bearer(new_key)).status_code == 401, 8
     )
+
+
+def test_webhook_management_over_rest_follows_the_key_scopes(
+    stack: Stack, gateway: TestClient
+) -> None:
+    reader, admin = stack.create_key("acme", READ), stack.create_key("acme", ADMIN)
+    body = {"url": "https://crm.acme.example/hooks", "events": ["bounced"]}
+    refused = gateway.post("/api/v1/webhooks", headers=bearer(reader), json=body)
+    assert refused.status_code == 403 and "scope" in refused.json()["error"]["message"]
+    created = gateway.post("/api/v1/webhooks", headers=bearer(admin), json=body)
+    assert created.status_code == 201, created.text
+    endpoint_id = created.json()["endpoint"]["endpoint_id"]
+    listed = gateway.get("/api/v1/webhooks", headers=bearer(reader))
+    assert listed.status_code == 200 and created.json()["secret"] not in listed.text
+    assert endpoint_id in {e["endpoint_id"] for e in listed.json()["endpoints"]}
+    path = f"/api/v1/webhooks/{endpoint_id}"
+    assert gateway.post(path + "/rotate-secret", headers=bearer(reader)).status_code == 403
+    assert gateway.delete(path, headers=bearer(reader)).status_code == 403
+    other_reader, other_admin = stack.create_key("globex", READ), stack.create_key("globex", ADMIN)
+    assert gateway.get(path, headers=bearer(other_reader)).status_code == 404
+    assert gateway.delete(path, headers=bearer(other_admin)).status_code == 404
+    assert gateway.delete(path, headers=bearer(admin)).json() == {"deleted": True}
 
 
 def test_the_rest_api_answers_429_with_retry_after_over_the_key_limit(stack: Stack) -> None:

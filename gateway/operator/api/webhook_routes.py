@@ -24,6 +24,7 @@ TenantHandler = Callable[[Request, str], Awaitable[Response]]
 Guard = Callable[[TenantHandler], Callable[[Request], Awaitable[Response]]]
 MAX_BODY_BYTES = 8192
 MAX_URL_LENGTH = 2048
+MAX_DESCRIPTION = params.MAX_TEXT_LENGTH
 MAX_EVENTS = 32
 MAX_EVENT_LENGTH = 64
 MAX_GRACE_S = 7 * 24 * 3600
@@ -40,15 +41,14 @@ def _fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
     return body
 
 
-def _string(body: dict[str, Any], name: str, maximum: int, required: bool = False) -> str:
+def _string(body: dict[str, Any], name: str, maximum: int) -> str:
+    """A string field (empty when absent) of at most ``maximum`` characters."""
     value = body.get(name, "")
     if not isinstance(value, str):
         raise params.ParameterError(name, "must be a string")
-    if required and not value.strip():
-        raise params.ParameterError(name, "is required")
     if len(value) > maximum:
         raise params.ParameterError(name, f"must be at most {maximum} characters")
-    return params.text(name, value) if maximum <= params.MAX_TEXT_LENGTH else value
+    return value
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -71,10 +71,16 @@ def _events(body: dict[str, Any]) -> list[str]:
 
 
 def _url(body: dict[str, Any]) -> str:
-    url = _string(body, "url", MAX_URL_LENGTH, required=True)
+    url = _string(body, "url", MAX_URL_LENGTH)
+    if not url.strip():
+        raise params.ParameterError("url", "is required")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url.strip()):
         raise params.ParameterError("url", "must not contain spaces or control characters")
     return url
+
+
+def _description(body: dict[str, Any]) -> str:
+    return params.text("description", _string(body, "description", MAX_DESCRIPTION))
 
 
 def _moment(body: dict[str, Any], name: str) -> datetime | None:
@@ -114,7 +120,7 @@ class WebhookApi:
                 url=_url(body),
                 events=_events(body),
                 batch=_flag(body, "batch"),
-                description=_string(body, "description", params.MAX_TEXT_LENGTH),
+                description=_description(body),
             ),
         )
         created = {"endpoint": endpoint_view(reply.endpoint), "secret": reply.secret}

@@ -130,6 +130,11 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
             name="messages_csv",
         ),
         Route(
+            "/campaigns/{campaign_id}/links",
+            logins.required(pages.top_links, redirect=False),
+            name="top_links",
+        ),
+        Route(
             "/campaigns/{campaign_id}/timeline.json",
             logins.required(pages.timeline, redirect=False),
             name="timeline",

@@ -1,8 +1,9 @@
 """The dashboard's live feeds: Server-Sent Events pushed from the analytics service's
 streams, never polled by the browser. The campaign page's feed (WatchCampaign) carries the
 refreshed stats and new events with addresses masked, the first update with the latest stored
-events; the campaign list's (WatchCampaignList) carries its table's rows, rendered by the same
-template as the page. A comment line every ``heartbeat_s`` keeps idle connections open."""
+events; the campaign list's (WatchCampaignList) carries its table's rows and the tenant's
+summary cards (GetTenantSummary, re-read on each update), rendered by the page's templates.
+A comment line every ``heartbeat_s`` keeps idle connections open."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from emailtrack.v1 import analytics_pb2
 from gateway.config import DashboardUser
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
-from gateway.operator.dashboard.pages import TEMPLATES
+from gateway.operator.dashboard.pages import TEMPLATES, tenant_summary
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 RETRY_MS = 3000
@@ -59,14 +60,20 @@ class LiveFeed:
         except params.ParameterError as exc:
             return Response(exc.message, status_code=422)
         row_template = TEMPLATES.get_template("campaign_rows.html")
+        summary_template = TEMPLATES.get_template("summary_cards.html")
 
-        def rows(update: analytics_pb2.WatchCampaignListResponse) -> str:
+        async def rows(update: analytics_pb2.WatchCampaignListResponse) -> str:
             campaigns = [views.campaign_stats(c) for c in update.campaigns]
-            html = row_template.render(campaigns=campaigns, request=request)
-            return sse_event("campaigns", {"rows": html, "count": len(campaigns)})
+            summary = await tenant_summary(self.backend, user.tenant_id)
+            payload = {
+                "rows": row_template.render(campaigns=campaigns, request=request),
+                "count": len(campaigns),
+                "summary": summary_template.render(summary=summary, request=request),
+            }
+            return sse_event("campaigns", payload)
 
         updates = self.backend.watch_list(user.tenant_id, page_token, self.heartbeat_s)
-        return self._respond((rows(u) if u else None) async for u in updates)
+        return self._respond((await rows(u) if u else None) async for u in updates)
 
     def _respond(self, messages: AsyncGenerator[str | None, None]) -> Response:
         async def body() -> AsyncIterator[str]:

@@ -1,4 +1,5 @@
-"""Dashboard pages for a logged-in user of one tenant: campaign list, campaign (counters,
+"""Dashboard pages for a logged-in user of one tenant: campaign list (with every campaign
+added up), campaign (counters,
 replies, timeline chart, top links, breakdowns, sequence steps, A/B variants and their
 verdict, live activity), sending mailboxes (figures, health, warmup); and the timeline JSON
 the chart refreshes from when the live stream reports a change. The recipients page lives in
@@ -105,6 +106,15 @@ def chart_series(points: list[analytics_pb2.TimelinePoint], step_s: int) -> dict
     return columns
 
 
+async def tenant_summary(backend: Backend, tenant_id: str) -> dict[str, Any]:
+    """Every campaign of the tenant added up: ``campaigns`` counted and their ``stats``."""
+    reply = await backend.call(
+        backend.analytics.GetTenantSummary,
+        analytics_pb2.GetTenantSummaryRequest(tenant_id=tenant_id),
+    )
+    return {"campaigns": reply.campaigns, "stats": views.campaign_stats(reply.stats)}
+
+
 class Pages:
     def __init__(self, backend: Backend, logins: Logins) -> None:
         self.backend = backend
@@ -135,10 +145,15 @@ class Pages:
         except (ServiceError, params.ParameterError) as exc:
             return self.failure(request, user, exc)
         rows = [views.campaign_stats(c) for c in reply.campaigns]
+        try:
+            summary = await tenant_summary(self.backend, user.tenant_id)
+        except ServiceError as exc:
+            return self.failure(request, user, exc)
         return self.render(
             request,
             "campaigns.html",
             user,
+            summary=summary,
             campaigns=rows,
             page=page_token,
             next_page=reply.next_page_token,
@@ -219,6 +234,21 @@ class Pages:
         return self.render(
             request, "mailboxes.html", user, mailboxes=rows, warmup=warmup, days=WARMUP_DAYS
         )
+
+    async def top_links(self, request: Request, user: DashboardUser) -> Response:
+        """The top-link rows (HTML), re-read by the page when live events arrived."""
+        try:
+            campaign_id = params.path_id(request.path_params, "campaign_id")
+            links = await self.backend.call(
+                self.backend.analytics.GetTopLinks,
+                analytics_pb2.GetTopLinksRequest(tenant_id=user.tenant_id, campaign_id=campaign_id),
+            )
+        except params.ParameterError as exc:
+            return Response(exc.message, status_code=422)
+        except ServiceError as exc:
+            return Response(exc.message, status_code=exc.status)
+        rows = [views.link(link) for link in links.links]
+        return TEMPLATES.TemplateResponse(request, "top_links_rows.html", {"links": rows})
 
     async def timeline(self, request: Request, user: DashboardUser) -> Response:
         try:

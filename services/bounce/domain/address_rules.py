@@ -121,6 +121,8 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"(?:mail ?box|recipient|account|rcpt) \S+ (?:does not exist|was not found)",
         r"<[^ <>]+@[^ <>]+> not found",
         r"not email addresses",
+        # Office 365's directory-based edge blocking of unknown recipients (with 5.4.1).
+        r"recipient address rejected: access denied",
     ),
     rule(
         "generic.dns_temporary",

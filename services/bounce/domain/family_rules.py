@@ -1,11 +1,11 @@
 """The wording MTA families write in their own notifications, mapped to bounce reasons.
 
 Exim (and Exim-based MXLogic, Mail.ru), qmail with its LDAP and forwarding add-ons, OpenSMTPD,
-Courier, amavisd, Sun Messaging Server, Domino/Notes (Japanese editions too) and Gmail's
-relay reports state a cause in phrases of their own that the generic wording does not cover
-(Sisimai's Lhost modules document them per family; these are our own patterns for the same
-meanings). Part of ``generic_rules.GENERIC_RULES``, tried first there: they are specific, so
-they win over broader generic words ("blocked", "unable to", "loop").
+Courier, amavisd, Sun Messaging Server, Domino/Notes (Japanese editions too), the fml list
+server, McAfee, au/EZweb and Gmail's relay reports state a cause in phrases of their own that
+the generic wording does not cover (Sisimai's Lhost modules document them per family; these
+are our own patterns for the same meanings). Part of ``generic_rules.GENERIC_RULES``, tried
+first there: they are specific, so they win over broader generic words ("blocked", "loop").
 """
 
 from __future__ import annotations
@@ -53,6 +53,21 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         r"malformed address:",
     ),
     rule(
+        # A mailing-list server (fml) refusing a non-member's post, or its own loop guard.
+        "family.list_refusal",
+        t.REJECTED,
+        r"not member article from",
+        r"not a member of this mailing list",
+    ),
+    rule(
+        "family.list_loop",
+        t.SYSTEM_ERROR,
+        r"duplicated message-id",
+        r"has detected a loop condition",
+        r"loop back warning",
+    ),
+    rule("family.list_security", t.SECURITY_ERROR, r"security alert:"),
+    rule(
         "family.system",
         t.SYSTEM_ERROR,
         r"delivery to (?:file|pipe) forbidden",
@@ -87,13 +102,19 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         r"maximum hop count",
     ),
     rule("family.credentials", t.SECURITY_ERROR, r"could not retrieve credentials"),
-    rule("family.suspended", t.SUSPENDED, r"administrative(?:ly|ely|ley) disabled"),
+    rule(
+        "family.suspended",
+        t.SUSPENDED,
+        r"administrative(?:ly|ely|ley) disabled",
+        r"account is temporarily limited",  # au/EZweb
+    ),
     rule("family.user_limit", t.EXCEED_LIMIT, r"maximum size the user accepts"),
     rule(
         "family.directory",
         t.USER_UNKNOWN,
         r"ディレクトリ(?:には見つかりません|のリストにありません)",
         r"does not like recipient",
+        r"\buser \([^ ()]+@[^ ()]+\) unknown",  # McAfee
     ),
     rule("family.cannot_route", t.FILTERED, r"cannot route mail to user"),
 )

@@ -44,6 +44,7 @@ Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"
 
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
 _UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
+_LETTER_RE = re.compile(r"[^\W\d_]")  # any letter: the text says more than a code
 log = logging.getLogger(__name__)
 
 
@@ -111,9 +112,15 @@ def _classify(
     if action == "delayed" and result.reason in _UNEXPLAINED:
         # A delay notice naming no cause is about the retry period itself (X.4.7).
         result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
-    if result.reason == t.UNDEFINED and text.strip():
+    if result.reason == t.UNDEFINED and _LETTER_RE.search(text):
         # A failure that states something no rule understands: Sisimai's "onhold".
         result = t.classification_for(t.ON_HOLD, code, f"{result.matched_rule}.unexplained")
+    elif result.reason == t.UNDEFINED:
+        # A failure stated by nothing but a code (a bare "Status: 5.0.0") does not show the
+        # address is bad: soft, as Sisimai has it, so no reader is suppressed on no evidence.
+        result = t.classification_for(t.UNDEFINED, 0, f"{result.matched_rule}.no_cause")
+    if action == "failed":
+        result = t.given_up(result)
     return result, code
 
 

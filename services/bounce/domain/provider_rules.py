@@ -50,7 +50,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         rule(
             "microsoft.recipient_not_found",
             t.USER_UNKNOWN,
-            r"resolver\.adr\.recip(?:ient)?notfound",
+            r"resolver\.adr\.(?:ex)?recip(?:ient)?notfound",
             r"recipient not found by smtp address lookup",
             r"as\(201806281\)",
             r"requested action not taken: mailbox unavailable \(s2017062302\)",
@@ -62,6 +62,14 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
             r"message size exceeds",
         ),
         rule("microsoft.auth_required", t.SECURITY_ERROR, r"resolver\.rst\.authrequired"),
+        # Exchange's own resolver and DNS codes (Exchange 2007 and later NDRs).
+        rule("microsoft.recipient_limit", t.EXCEED_LIMIT, r"resolver\.adr\.reciplimit"),
+        rule(
+            "microsoft.directory_error",
+            t.SYSTEM_ERROR,
+            r"resolver\.adr\.(?:invalidinsmtp|ambiguous|badprimary)",
+        ),
+        rule("microsoft.mx_loopback", t.NETWORK_ERROR, r"smtpsend\.dns\.mxloopback"),
         rule("microsoft.recipient_restricted", t.REJECTED, r"resolver\.rst\.", r"senderdenied"),
         rule("microsoft.mailbox_full", t.MAILBOX_FULL, r"storedrv\.deliver.*mailbox full"),
         rule(

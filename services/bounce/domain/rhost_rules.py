@@ -1,7 +1,7 @@
-"""Error-code tables of receivers that publish their own reply codes (Exchange Online, Cox,
-GoDaddy, Orange and La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO), applied only
-to replies from their hosts: the remote MTA, the recipient's domain or a host named in the
-reply.
+"""Error-code tables of receivers that publish their own reply codes (Exchange Online,
+Mimecast, Cox, GoDaddy, Orange and La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO),
+applied only to replies from their hosts: the remote MTA, the recipient's domain or a host
+named in the reply.
 
 The codes and phrases are the receivers' postmaster documentation as Sisimai's Rhost tables
 collect it (Cox "AUP#CXBL", GoDaddy "IB103", Orange "OFR006_102", Spectrum "AUP#1000",
@@ -93,6 +93,32 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
             ("reserved by rfc 2606", t.USER_UNKNOWN),
             ("single label domains not accepted", t.USER_UNKNOWN),
             ("invalid x.400 address", t.USER_UNKNOWN),
+        ),
+    ),
+    ReceiverTable(
+        # Mimecast's documented rejection texts (its gateways front many organisations).
+        "mimecast",
+        re.compile(r"\.mimecast\.com\b"),
+        phrases=(
+            ("blocked senders", t.REJECTED),
+            ("block policy for envelope from", t.REJECTED),
+            # Sender authentication and reputation: Sisimai 5's authfailure and badreputation
+            # (4.25, which lacks both, says blocked), as everywhere else in this parser.
+            ("spf sender invalid", t.AUTH_FAILURE),
+            ("dkim sender invalid", t.AUTH_FAILURE),
+            ("dmarc sender invalid", t.AUTH_FAILURE),
+            ("ip reputation", t.BAD_REPUTATION),
+            ("ip temporarily blacklisted", t.BLOCKED),
+            ("maximum email size exceeded", t.MESSAGE_TOO_BIG),
+            ("account inbounds disabled", t.NOT_ACCEPTED),
+            ("open relay not allowed", t.NO_RELAYING),
+            ("incorrect authentication data", t.SECURITY_ERROR),
+            ("requires high-strength ciphers", t.SECURITY_ERROR),
+            ("configuration is invalid for this certificate", t.SECURITY_ERROR),
+            ("unable to process", t.SYSTEM_ERROR),
+            ("message ended early", t.SYSTEM_ERROR),
+            ("outbound thread limit", t.TOO_MANY_CONN),
+            ("mail loop detected", t.NETWORK_ERROR),
         ),
     ),
     ReceiverTable(

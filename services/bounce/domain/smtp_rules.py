@@ -17,7 +17,8 @@ Order of evaluation, first hit wins:
    such status names too).
 6. Generic reply-text phrases.
 7. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
-8. Bare refusal words ("rejected", "access denied") that name no cause: a policy refusal.
+8. Bare refusal words ("rejected", "access denied") that name no cause: a policy refusal
+   (they come before step 7 unless the loose status itself means a refusal, X.7.x or X.2.x).
 9. ``undefined``; hard for 5xx, soft otherwise.
 """
 
@@ -47,6 +48,10 @@ _TEXT_FIRST_STATUS_REASONS = frozenset(
     {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR}
 )
 _MAX_TEXT = 2000
+# Loose statuses that themselves mean "refused" (X.7.0/X.7.1 security, X.2.0/X.2.1 filter):
+# bare refusal words add nothing to them. Other loose statuses (X.4.1 "no answer", X.5.0 ...)
+# contradict such words, which then win.
+_REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED})
 
 
 def normalise_text(text: str) -> str:
@@ -149,12 +154,11 @@ def classify_smtp_reply(
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")
-    if reason and reason != t.UNDEFINED:
+    weak = _match(generic_rules.WEAK_RULES, normalised) if normalised else None
+    if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
-    if normalised:
-        rule = _match(generic_rules.WEAK_RULES, normalised)
-        if rule is not None:
-            return t.classification_for(rule.reason, effective_code, rule.name)
+    if weak is not None:
+        return t.classification_for(weak.reason, effective_code, weak.name)
     if effective_code:
         return t.classification_for(t.UNDEFINED, effective_code, f"code.{effective_code // 100}xx")
     return t.classification_for(t.UNDEFINED, 0, "none")

@@ -46,8 +46,10 @@ vacation            ""     do_not_retry     auto-reply, not a bounce
 feedback            ""     do_not_retry     ARF complaint, not a bounce
 =================== ====== ================ ==================================================
 
-A 4xx reply code always yields ``soft`` and ``retry_later`` whatever the reason: SMTP itself
-says the condition is transient.
+A 4xx reply code yields ``soft`` and ``retry_later`` whatever the reason: SMTP itself says the
+condition is transient. One exception, read as Sisimai reads it: a delivery report saying the
+MTA gave up ("Action: failed") on an address the receiver called unknown or moved is final
+even when that reply was 4xx (``given_up``) — the address, not the moment, was refused.
 """
 
 from __future__ import annotations
@@ -100,7 +102,8 @@ DELIVERED = "delivered"
 VACATION = "vacation"
 FEEDBACK = "feedback"
 
-_HARD_REASONS = {USER_UNKNOWN, HOST_UNKNOWN, HAS_MOVED, NOT_ACCEPTED}
+_ADDRESS_REASONS = {USER_UNKNOWN, HOST_UNKNOWN, HAS_MOVED}
+_HARD_REASONS = _ADDRESS_REASONS | {NOT_ACCEPTED}
 _RETRY_LATER_REASONS = {
     TOO_MANY_CONN,
     ON_HOLD,
@@ -206,3 +209,13 @@ def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassif
     if reason in _RETRY_LATER_REASONS:
         return SmtpClassification(reason, SOFT, RETRY_LATER, matched_rule)
     return SmtpClassification(reason, SOFT, RETRY_AFTER_FIX, matched_rule)
+
+
+def given_up(found: SmtpClassification) -> SmtpClassification:
+    """``found`` as the final word of a report whose MTA gave up on the recipient: an address
+    called unknown or moved is hard even on a 4xx reply (the receiver kept refusing that
+    address until the queue lifetime ran out); every other reason keeps its verdict (a 4xx
+    ``not_accepted`` stays soft, as in Sisimai)."""
+    if found.reason in _ADDRESS_REASONS and found.bounce_type == SOFT:
+        return SmtpClassification(found.reason, HARD, DO_NOT_RETRY, f"{found.matched_rule}.final")
+    return found

@@ -244,6 +244,34 @@ def test_dsn_groups_without_blank_lines_synthetic(fields):
     }
 
 
+@pytest.mark.parametrize(
+    ("action", "bounce_type"),
+    [("failed", "hard"), ("delayed", "soft")],
+)
+def test_a_4xx_user_unknown_is_hard_only_once_the_mta_gave_up_synthetic(action, bounce_type):
+    # Postfix's unknown_local_recipient_reject_code = 450: the receiver keeps saying the user
+    # is unknown with a 4xx; the report that the MTA gave up is final, a delay notice is not.
+    fields = (
+        f"Final-Recipient: rfc822; a@example.net\nAction: {action}\nStatus: 4.1.1\n"
+        "Diagnostic-Code: smtp; 450 4.1.1 <a@example.net>: Recipient address rejected: "
+        "User unknown in local recipient table\n"
+    )
+    (found,) = parse_bounce_message(_dsn(fields)).recipients
+    assert (found.classification.reason, found.classification.bounce_type) == (
+        "user_unknown",
+        bounce_type,
+    )
+
+
+def test_a_live_4xx_user_unknown_reply_stays_soft():
+    found = classify_smtp_reply(450, "4.1.1", "450 4.1.1 User unknown in local recipient table")
+    assert (found.reason, found.bounce_type, found.retry) == (
+        "user_unknown",
+        "soft",
+        "retry_later",
+    )
+
+
 def test_ses_notification_as_mail_synthetic():
     notification = {
         "notificationType": "Bounce",

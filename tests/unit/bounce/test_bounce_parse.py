@@ -250,3 +250,29 @@ def test_random_bytes_never_raise(raw):
 def test_corrupted_reports_never_raise(noise, cut):
     for base in (dsn("failed", "5.1.1", "550 5.1.1 unknown"), ARF):
         parse_bounce_message(base[:cut] + noise + base[cut:])
+
+
+def test_a_failure_stating_no_cause_is_undefined_and_soft():
+    """A bare "Status: 5.0.0" with an empty diagnostic says nothing about the address: undefined
+    and soft (Sisimai's softbounce for undefined), never a suppression on no evidence."""
+    raw = b"""\
+From: Mail Delivery System <MAILER-DAEMON@mx.sender.example>
+To: bounces@sender.example
+Subject: Delivery report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.sender.example
+
+Final-Recipient: rfc822; alice@example.org
+Action: failed
+Status: 5.0.0
+
+--B--
+"""
+    (first,) = parse_bounce_message(raw).recipients
+    assert (first.classification.reason, first.classification.bounce_type) == ("undefined", "soft")
+    assert first.status == "5.0.0"

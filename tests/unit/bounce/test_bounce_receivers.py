@@ -28,6 +28,13 @@ from services.bounce.domain.rhost_rules import receiver_reason
             "blocked",
         ),
         ("421 4.7.0 AUP#1350 too many messages", "", "charter.net", "too_many_conn"),
+        (
+            "550 Envelope rejected - block policy for envelope from address",
+            "eu-smtp-inbound-1.mimecast.com",
+            "",
+            "rejected",
+        ),
+        ("554 Maximum email size exceeded", "eu-smtp-inbound.mimecast.com", "", "message_too_big"),
         # Exchange Online's NDR texts, from its hosts (named in the reply or as the MX).
         (
             "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",

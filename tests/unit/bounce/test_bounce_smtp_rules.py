@@ -317,6 +317,9 @@ CASES = [
     (550, "5.7.1", "Message rejected", "", "security_error", "soft", "retry_after_fix"),
     (550, "5.2.0", "Message rejected", "", "filtered", "soft", "retry_after_fix"),
     (550, "", "Access denied", "", "policy_violation", "soft", "retry_after_fix"),
+    # ... but a loose status that means no refusal (X.4.1 "no answer from host") does not
+    # outweigh them.
+    (550, "5.4.1", "Message rejected", "", "policy_violation", "soft", "retry_after_fix"),
     (550, "5.7.1", "Denied by policy", "", "policy_violation", "soft", "retry_after_fix"),
     # RFC 3463 codes read as their registry meaning (Sisimai's SMTP::Status names them alike).
     (550, "5.2.4", "", "", "filtered", "soft", "retry_after_fix"),
@@ -441,6 +444,10 @@ def test_local_delivery_agent_messages(text, reason):
         ("The message exeeded the maximum size the user accepts", "exceed_limit"),
         ("Domino ディレクトリには見つかりません", "user_unknown"),
         ("Cannot route mail to user", "filtered"),
+        ("You are not a member of this mailing list", "rejected"),
+        ("Duplicated Message-ID", "system_error"),
+        ("The user(s) account is temporarily limited.", "suspended"),
+        ("User (kijitora@example.jp) unknown.", "user_unknown"),
     ],
 )
 def test_mta_family_wording(text, reason):
@@ -460,6 +467,13 @@ def test_mta_family_wording(text, reason):
         ("Bad sender IP address", "blocked"),
         ("said: 550 blocked", "blocked"),
         ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # Exchange's own resolver and DNS codes.
+        ("5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown"),
+        ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "exceed_limit"),
+        ("5.1.4 RESOLVER.ADR.Ambiguous; ambiguous address", "system_error"),
+        ("5.4.4 SMTPSEND.DNS.MxLoopback; DNS records point back to this server", "network_error"),
+        # Office 365's edge blocking of a recipient not in its directory.
+        ("5.4.1 [a@b.example]: Recipient address rejected: Access denied", "user_unknown"),
         # Security and unknown-mailbox wording.
         ("Authentication turned on in your email client", "security_error"),
         ("Executable files are not allowed in compressed files", "security_error"),

@@ -20,12 +20,13 @@ from emailtrack.client import (
     EmailtrackClient,
     Endpoints,
     RetryPolicy,
+    instrument_mime_request,
     message_to_instrument,
 )
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.common.tokens import TokenKeys, verify
 from emailtrack.platform.ports import free_port
-from emailtrack.v1 import tracking_edge_pb2_grpc
+from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
 from services.tracking_edge.instrument import Instrumenter
 from services.tracking_edge.server import TrackingEdgeServicer
 from tests.tls_certs import self_signed
@@ -46,9 +47,18 @@ class MetadataRecorder(grpc.ServerInterceptor):
         return continuation(handler_call_details)
 
 
-def serve(port: int, recorder: MetadataRecorder | None = None) -> grpc.Server:
+def serve(
+    port: int, recorder: MetadataRecorder | None = None, max_message_bytes: int = 4 * 1024 * 1024
+) -> grpc.Server:
     """The real servicer on a plain gRPC server (with ``recorder`` as its interceptor)."""
-    server = grpc.server(ThreadPoolExecutor(4), interceptors=[recorder] if recorder else [])
+    server = grpc.server(
+        ThreadPoolExecutor(4),
+        interceptors=[recorder] if recorder else [],
+        options=[
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+        ],
+    )
     tracking_edge_pb2_grpc.add_TrackingEdgeServiceServicer_to_server(
         TrackingEdgeServicer(Instrumenter(BASE, KEYS), KEYS), server
     )
@@ -204,5 +214,43 @@ def test_tls_channel_verifies_the_server_and_carries_the_key(port: int, tmp_path
         with EmailtrackClient(untrusted) as client, pytest.raises(grpc.RpcError) as refused:
             client.campaign_stats("acme", "c")
         assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        server.stop(0)
+
+
+def test_mime_batch_answers_each_message_and_large_messages_fit_both_clients(port: int) -> None:
+    server = serve(port, max_message_bytes=64 * 1024 * 1024)
+    attachment = b"A" * (6 * 1024 * 1024)  # over gRPC's 4 MiB default, both ways
+    large = (
+        b"Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nhttps://shop.example/\r\n"
+        b"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64"
+        b"\r\n\r\n" + attachment + b"\r\n--b--\r\n"
+    )
+    signed = b"DKIM-Signature: v=1\r\nSubject: x\r\n\r\nhttps://shop.example/\r\n"
+    requests = [
+        instrument_mime_request(
+            mime, tenant_id="acme", campaign_id="c", message_id="m", recipient_id=r
+        )
+        for mime, r in ((large, "r-1"), (signed, "r-2"))
+    ]
+
+    def check(results: list[tracking_edge_pb2.InstrumentMimeResult]) -> None:
+        assert [r.refusal for r in results] == [
+            tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_UNSPECIFIED,
+            tracking_edge_pb2.INSTRUMENT_MIME_REFUSAL_DKIM_SIGNATURE_PRESENT,
+        ]
+        assert (
+            results[0].response.instrumented_parts == 1 and attachment in results[0].response.mime
+        )
+
+    async def asynchronous() -> list[tracking_edge_pb2.InstrumentMimeResult]:
+        async with AsyncEmailtrackClient(options(port)) as client:
+            return await client.instrument_mime_batch(requests)
+
+    try:
+        with EmailtrackClient(options(port)) as client:
+            check(client.instrument_mime_batch(requests))
+        check(asyncio.run(asynchronous()))
     finally:
         server.stop(0)

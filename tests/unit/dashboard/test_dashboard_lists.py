@@ -30,6 +30,10 @@ def test_campaign_list_page_subscribes_to_its_live_feed(client: TestClient) -> N
     assert "/dashboard/static/campaigns.js" in page
     assert 'data-campaign="zeta"' in page  # the rows come from the shared row template
     assert "Open rate <small>unique</small>" in page and "Sent <small>total</small>" in page
+    summary = page.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    assert "<span>Campaigns</span><strong>3</strong>" in summary  # every campaign added up
+    assert "<span>Sent · total</span><strong>30</strong>" in summary
+    assert "<span>Bounce rate · total</span><strong>10.0%</strong>" in summary
 
 
 def test_campaign_list_feed_pushes_rendered_escaped_rows(
@@ -43,6 +47,7 @@ def test_campaign_list_feed_pushes_rendered_escaped_rows(
     first, second = sse_blocks(text, "campaigns")
     assert first["count"] == 1 and 'data-campaign="spring"' in first["rows"]
     assert second["count"] == 2
+    assert "<span>Campaigns</span><strong>3</strong>" in second["summary"]
     assert "&lt;new&gt;" in second["rows"] and "<new>" not in second["rows"]
     assert 'href="http://testserver/dashboard/campaigns/spring"' in second["rows"]
     request = stack.requests_of(analytics_pb2.WatchCampaignListRequest)[-1]
@@ -113,3 +118,13 @@ def test_per_message_page_says_who_opened_clicked_and_bounced(client: TestClient
 def test_a_rate_without_a_base_is_a_dash_not_zero() -> None:
     assert rate(0.25, 4) == "25.0%"
     assert rate(0.0, 0) == "—"  # one open, nothing reported sent: not "0.0%"
+
+
+def test_top_link_rows_are_served_for_the_live_refresh(client: TestClient) -> None:
+    assert client.get("/dashboard/campaigns/spring/links").status_code == 401
+    log_in(client)
+    page = client.get("/dashboard/campaigns/spring").text
+    assert 'data-links="http://testserver/dashboard/campaigns/spring/links"' in page
+    rows = client.get("/dashboard/campaigns/spring/links")
+    assert rows.headers["content-type"].startswith("text/html")
+    assert '<td class="url">https://example.com/offer</td>' in rows.text

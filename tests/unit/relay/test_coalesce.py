@@ -74,3 +74,24 @@ def test_a_batch_is_bounded_by_the_summed_size_and_a_large_item_goes_alone() -> 
 
     assert asyncio.run(scenario()) == [1, 3, 4, 2, 50, 5, 6]
     assert calls == [[1, 3, 4, 2], [50], [5], [6]]
+
+
+def test_calls_are_spaced_under_load_and_a_lone_item_goes_at_once() -> None:
+    starts: list[float] = []
+
+    async def record(items: list[int]) -> list[int]:
+        starts.append(asyncio.get_running_loop().time())
+        return items
+
+    async def scenario() -> list[list[int]]:
+        coalescer: Coalescer[int, int] = Coalescer(record, lambda exc: False, min_interval_s=0.05)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        first = await coalescer.submit(1)  # nothing before it: no wait
+        lone_wait = loop.time() - began
+        burst = await asyncio.gather(*(coalescer.submit(n) for n in range(2, 6)))
+        assert lone_wait < 0.04
+        return [[first], burst]
+
+    assert asyncio.run(scenario()) == [[1], [2, 3, 4, 5]]
+    assert len(starts) == 2 and starts[1] - starts[0] >= 0.045

@@ -41,6 +41,9 @@ def test_settings_fail_closed() -> None:
         RelaySettings.from_env({**BASE, "EMAILTRACK_RELAY_TRUSTED_NETWORKS": "10.0.0.0/33"})
     with pytest.raises(ConfigError, match="EMAILTRACK_RELAY_TENANT"):
         RelaySettings.from_env({"EMAILTRACK_RELAY_UPSTREAM_HOST": "mx.example"})
+    assert settings.batch_interval_s == 0.02
+    with pytest.raises(ConfigError, match="0 to 1000"):
+        RelaySettings.from_env({**BASE, "EMAILTRACK_RELAY_BATCH_INTERVAL_MS": "-1"})
 
 
 def test_upstream_password_can_come_from_a_mounted_file(tmp_path) -> None:

@@ -1,6 +1,6 @@
 """InstrumentMime, InstrumentMimeStream and InstrumentMimeBatch in-process on port 0, through
 generated stubs: transfer encodings and charsets, ids from headers, DKIM, size and nesting
-limits."""
+limits, a batch's per-message refusals."""
 
 from __future__ import annotations
 

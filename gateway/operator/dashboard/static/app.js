@@ -1,6 +1,7 @@
 // Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
 // the first update brings the latest stored events, a reconnection never shows one twice),
-// and the opens/clicks chart (uPlot), refreshed when the live feed reports new events.
+// and the opens/clicks chart (uPlot) and top links, refreshed when the live feed reports new
+// events.
 "use strict";
 
 (function () {
@@ -43,6 +44,14 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((series) => chart && chart.setData(columns(series)))
       .catch(() => {});
+    fetch(root.dataset.links, { credentials: "same-origin" }) // rows rendered by the server
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const rows = document.createElement("template");
+        rows.innerHTML = html;
+        document.getElementById("top-links").tBodies[0].replaceChildren(rows.content);
+      })
+      .catch(() => {});
   }
 
   function percent(value, base) {
@@ -82,8 +91,12 @@
   }
 
   function addEvents(events) {
-    if (!events.length) return;
     const placeholder = feed.querySelector(".empty");
+    if (!events.length) {
+      // the first update brings the stored events: none means none yet, not "still loading"
+      if (placeholder) placeholder.textContent = "No activity yet: opens, clicks and bounces show here as they happen.";
+      return;
+    }
     if (placeholder) placeholder.remove();
     for (const e of events) {
       if (shown.has(e.event_id)) continue;

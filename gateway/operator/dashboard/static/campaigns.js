@@ -1,6 +1,6 @@
-// Campaign list: its rows pushed over Server-Sent Events (no polling, no reload) whenever a
-// campaign on the page changes or a new one appears; the server renders them with the page's
-// own row template. A row that changed flashes.
+// Campaign list: its rows and the summary cards pushed over Server-Sent Events (no polling,
+// no reload) whenever a campaign on the page changes or a new one appears; the server renders
+// them with the page's own templates. A row that changed flashes.
 "use strict";
 
 (function () {
@@ -38,6 +38,9 @@
     for (const row of table.tBodies[0].rows) {
       if (before.get(row.dataset.campaign) !== row.textContent) row.classList.add("bump");
     }
+    const summary = document.createElement("template");
+    summary.innerHTML = update.summary;
+    document.getElementById("summary").replaceChildren(summary.content);
     table.hidden = update.count === 0;
     empty.hidden = update.count > 0;
   });
