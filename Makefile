@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install system-deps up test unit integration e2e lint proto proto-check bench k8s clean
+.PHONY: install system-deps up test unit integration e2e faults lint proto proto-check bench k8s clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +44,11 @@ integration: install
 
 e2e: install
 	$(BIN)/pytest -q tests/e2e
+
+# Kills and restarts real platform processes under load (docs/reliability.md); ~7 minutes on
+# two cores. Also part of `make test`.
+faults: install
+	$(BIN)/pytest -q tests/faults
 
 lint: install
 	$(BIN)/ruff check .
