@@ -51,13 +51,21 @@ def can_listen(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def refuse_busy_ports(ports: Mapping[str, int]) -> None:
-    """Raises RuntimeError naming the first busy port and the variable that moves it."""
-    for name, port in ports.items():
-        if not can_listen(port):
-            raise RuntimeError(
-                f"port {port} ({name}) is already in use: stop what holds it, set "
-                f"{port_variable(name)} to a free port, or run `emailtrack up --auto-ports`"
-            )
+    """Checks every port before anything starts; raises RuntimeError naming each busy port
+    with the variable that moves it, so that one restart fixes them all."""
+    busy = {name: port for name, port in ports.items() if not can_listen(port)}
+    if len(busy) == 1:
+        [(name, port)] = busy.items()
+        raise RuntimeError(
+            f"port {port} ({name}) is already in use: stop what holds it, set "
+            f"{port_variable(name)} to a free port, or run `emailtrack up --auto-ports`"
+        )
+    if busy:
+        named = ", ".join(f"{port} ({name}, {port_variable(name)})" for name, port in busy.items())
+        raise RuntimeError(
+            f"{len(busy)} ports are already in use: {named}: stop what holds them, set each "
+            "variable to a free port, or run `emailtrack up --auto-ports`"
+        )
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

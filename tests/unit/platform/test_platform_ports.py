@@ -1,5 +1,5 @@
 """The platform's ports: defaults outside Linux's ephemeral range, one variable per port, and
-a start-up that names the busy port and the variable to change (tested by occupying one)."""
+a start-up that names every busy port and the variable to change (tested by occupying them)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from emailtrack.cli import app
-from emailtrack.platform.ports import chosen_ports, refuse_busy_ports
+from emailtrack.platform.ports import chosen_ports, free_port, refuse_busy_ports
 from emailtrack.platform.supervisor import DEFAULT_PORTS
 
 EPHEMERAL = range(32768, 61000)  # /proc/sys/net/ipv4/ip_local_port_range on Linux
@@ -45,6 +45,21 @@ def test_a_busy_port_is_named_with_the_variable_to_change(occupied: int) -> None
         refuse_busy_ports({"gateway": occupied})
     assert f"port {occupied} (gateway) is already in use" in str(refused.value)
     assert "EMAILTRACK_PORT_GATEWAY" in str(refused.value)
+
+
+def test_every_busy_port_is_named_at_once_with_its_variable(occupied: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as second:
+        second.bind(("127.0.0.1", 0))
+        second.listen()
+        other = int(second.getsockname()[1])
+        ports = {"gateway": occupied, "postgres": free_port(), "tracking-edge": other}
+        with pytest.raises(RuntimeError) as refused:
+            refuse_busy_ports(ports)
+    message = str(refused.value)
+    assert message.startswith("2 ports are already in use: ")
+    assert f"{occupied} (gateway, EMAILTRACK_PORT_GATEWAY)" in message
+    assert f"{other} (tracking-edge, EMAILTRACK_PORT_TRACKING_EDGE)" in message
+    assert "postgres" not in message
 
 
 def test_emailtrack_up_stops_before_starting_anything_on_a_busy_port(
