@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -22,6 +22,8 @@ from typing import Annotated, Any
 import grpc
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.models import CommandFunctionType
 
 from emailtrack.common.config import GrpcTls
 from emailtrack.common.grpc_server import client_channel
@@ -123,10 +125,46 @@ def service_call(what: str) -> Iterator[None]:
         raise fail(f"{what}: {code.name}: {details}", EXIT_CODES.get(code, EXIT_FAILED)) from exc
 
 
+def _flags_as_flags(command: TyperCommand | TyperGroup, ctx: Any) -> None:
+    """Typer (0.29, pinned) labels every flag ``<bool>`` in the help, which reads as if
+    ``--json true`` were needed: a flag takes no value, so its type column stays empty."""
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+class FlagHelpCommand(TyperCommand):
+    """A command whose ``--help`` shows flags (``--json``, ``--help``) without a value type."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class FlagHelpGroup(TyperGroup):
+    """A command group whose ``--help`` shows flags without a value type."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class CommandGroup(typer.Typer):
+    """A Typer app whose commands are FlagHelpCommands unless one asks for another class."""
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **options: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or FlagHelpCommand, **options)
+
+
 def command_group(help_text: str) -> typer.Typer:
-    """A command group whose help reads docstrings as Markdown: lines wrapped in the source
-    join into sentences (Typer's default keeps every source line break in the listing)."""
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="markdown")
+    """A command group whose help reads docstrings as Markdown (lines wrapped in the source
+    join into sentences; Typer's default keeps every source line break in the listing) and
+    shows flags as flags."""
+    return CommandGroup(
+        help=help_text, no_args_is_help=True, rich_markup_mode="markdown", cls=FlagHelpGroup
+    )
 
 
 def counted(count: int, noun: str) -> str:

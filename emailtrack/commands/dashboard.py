@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
-from emailtrack.commands.common import EXIT_BAD_INPUT, console, fail
+from emailtrack.commands.common import EXIT_BAD_INPUT, command_group, console, fail
 from emailtrack.common.dashboard_users import DashboardUser, write_user
 from emailtrack.common.passwords import MAX_PASSWORD_BYTES, hash_password
 from emailtrack.common.request_fields import InvalidRequest, check_id
 
-app = typer.Typer(help="Dashboard logins.", no_args_is_help=True)
+app = command_group("Dashboard logins.")
 MIN_PASSWORD_LENGTH = 12
 DEFAULT_USERS_FILE = Path(".emailtrack/dashboard-logins")
 

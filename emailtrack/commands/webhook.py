@@ -13,6 +13,7 @@ from emailtrack.commands.common import (
     AsJson,
     Tenant,
     cli_channel,
+    command_group,
     console,
     instant,
     print_json,
@@ -21,7 +22,7 @@ from emailtrack.commands.common import (
 from emailtrack.presentation.webhooks import DELIVERY_STATUSES, delivery_view, endpoint_view
 from emailtrack.v1 import webhooks_pb2, webhooks_pb2_grpc
 
-app = typer.Typer(help="Outbound webhooks: signed event deliveries.", no_args_is_help=True)
+app = command_group("Outbound webhooks: signed event deliveries.")
 WebhooksAddr = Annotated[
     str,
     typer.Option("--webhooks", envvar="EMAILTRACK_WEBHOOKS_ADDR", help="Webhooks gRPC address."),
