@@ -1,4 +1,6 @@
-"""The ``emailtrack`` command line."""
+"""The ``emailtrack`` command line. Heavy modules (the platform supervisor with SQLAlchemy,
+Alembic and Kafka; the relay; the dead-letter and bounce-feed clients) are imported inside the
+commands that use them, so that ``--help`` and the light commands start fast."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import grpc
 import typer
@@ -35,7 +37,9 @@ from emailtrack.commands.common import ApiKey, command_group, use_api_key
 from emailtrack.commands.demo import demo
 from emailtrack.commands.relay import relay, relay_password
 from emailtrack.commands.replay import replay
-from emailtrack.platform.supervisor import Platform, PlatformOptions
+
+if TYPE_CHECKING:
+    from emailtrack.platform.supervisor import Platform
 
 app = command_group("emailtrack: email engagement tracking platform.")
 app.add_typer(deadletter.app, name="deadletter")
@@ -91,6 +95,8 @@ def up(
     ] = False,
 ) -> None:
     """Start the whole platform (PostgreSQL, Kafka, gateway, every service) until Ctrl-C."""
+    from emailtrack.platform.supervisor import Platform, PlatformOptions
+
     logging.basicConfig(level=logging.WARNING)
     started = time.monotonic()
     try:

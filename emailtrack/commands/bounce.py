@@ -13,7 +13,6 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from emailtrack import bounce_feed as feeding
 from emailtrack.commands.common import (
     BOUNCE,
     EXIT_BAD_INPUT,
@@ -38,6 +37,8 @@ def feed(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Feed a bounce mailbox to the bounce service. Exit 0 ok, 1 service error, 2 bad input."""
+    from emailtrack import bounce_feed as feeding  # here: other commands start without it
+
     try:
         total = feeding.message_count(path)
         with Progress(console=console, disable=as_json, transient=True) as progress:

@@ -26,7 +26,6 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
 from emailtrack.common.config import GrpcTls
-from emailtrack.common.grpc_server import client_channel
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -100,7 +99,10 @@ def api_key() -> str:
 
 
 def cli_channel(address: str) -> grpc.Channel:
-    """A channel to ``address`` whose calls carry the command's API key."""
+    """A channel to ``address`` whose calls carry the command's API key (the gRPC plumbing,
+    with its health, reflection and tracing modules, is imported on the first call only)."""
+    from emailtrack.common.grpc_server import client_channel
+
     return client_channel(address, api_key=api_key() or None, tls=GrpcTls.from_env())
 
 

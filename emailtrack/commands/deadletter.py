@@ -1,4 +1,5 @@
-"""``emailtrack deadletter list|redrive``: look at poison records and send them back."""
+"""``emailtrack deadletter list|redrive``: look at poison records and send them back (the Kafka
+client is imported by these commands only, so that other commands start without it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from emailtrack.commands.common import command_group, console
-from emailtrack.deadletters import read_dead_letters, redrivable, redrive
 
 app = command_group("Inspect and re-drive the dead-letter topic.")
 
@@ -30,6 +30,8 @@ def list_letters(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List dead letters with their source and error."""
+    from emailtrack.deadletters import read_dead_letters
+
     entries = list(read_dead_letters(kafka, source_topic=source_topic, group=group))
     if as_json:
         for entry in entries:
@@ -62,6 +64,8 @@ def redrive_letters(
     """Produce dead letters' original records again, once their cause is fixed.
 
     Consumers are idempotent, so a record re-driven twice is counted once."""
+    from emailtrack.deadletters import read_dead_letters, redrivable, redrive
+
     matching = list(read_dead_letters(kafka, source_topic=source_topic, group=group))
     entries = [entry for entry in matching if redrivable(entry)]
     if len(entries) < len(matching):

@@ -28,7 +28,6 @@ from emailtrack.commands.common import (
     print_json,
 )
 from emailtrack.demo.plan import make_plan
-from emailtrack.demo.run import DemoError, DemoRunner, Targets
 
 
 def demo(
@@ -50,6 +49,8 @@ def demo(
     bounce: BounceAddr = BOUNCE,
 ) -> None:
     """Simulate a realistic campaign through the real stack (needs `emailtrack up`)."""
+    from emailtrack.demo.run import DemoError, DemoRunner, Targets  # here: gRPC server plumbing
+
     campaign_id = campaign or time.strftime("autumn-sale-%Y%m%d-%H%M%S")
     try:
         plan = make_plan(campaign_id, recipients, seconds, seed)
