@@ -216,3 +216,15 @@ def test_a_security_vendor_network_outside_the_snapshots_is_a_scanner() -> None:
     assert (verdict.source, verdict.agent) == ("security_scanner", "proofpoint")
     assert any(reason.startswith("ip_range:asn:") for reason in verdict.reasons)
     assert classify_hit(hit(ip="165.225.0.1"), opened(600)).source == "human"  # Zscaler proxy
+
+
+def test_a_person_in_a_desktop_browser_is_labelled_web_browser_not_unknown() -> None:
+    verdict = classify_hit(hit(kind="open", after=20), NO_HISTORY)
+    assert (verdict.source, verdict.agent) == ("human", "Chrome")  # the verdict is unchanged
+    assert (verdict.email_client, verdict.device) == ("Web browser (Chrome)", "desktop")
+    scanner = classify_hit(hit(ip="20.42.65.92"), opened(600))
+    assert scanner.source == "security_scanner" and scanner.email_client == ""
+    webmail = hit(headers={"Accept-Language": "en", "Referer": "https://outlook.live.com/"})
+    assert classify_hit(webmail, opened(10)).email_client == "Outlook.com"
+    apple = classify_hit(hit(kind="open", ua=APPLE_MAIL), NO_HISTORY)
+    assert apple.email_client == "Apple Mail"

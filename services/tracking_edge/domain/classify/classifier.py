@@ -60,6 +60,16 @@ def _client_from_headers(headers: dict[str, str]) -> str:
     return ""
 
 
+def client_label(named_client: str, browser: str, human: bool) -> str:
+    """The email client a breakdown shows for one hit: the named mail client or webmail; for a
+    person reading in a plain web browser (an email saved as .html, a webmail that sends no
+    Referer) ``Web browser (Chrome)`` rather than nothing ("unknown"). Only the label: machines
+    keep just a named client (a scanner's Chrome is nobody's reading browser)."""
+    if named_client or not human or not browser:
+        return named_client
+    return f"Web browser ({browser})"
+
+
 class Classifier:
     """Classifies hits as human, privacy proxy, security scanner or bot."""
 
@@ -125,7 +135,7 @@ class Classifier:
             agent=evidence.agent if not human else (client or ua.browser),
             machine_probability=evidence.probability,
             reasons=tuple(evidence.reasons),
-            email_client=client,
+            email_client=client_label(client, ua.browser, human),
             device=ua.device,
             os=ua.os,
             browser=ua.browser,
