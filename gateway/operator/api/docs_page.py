@@ -1,6 +1,7 @@
 """The API reference page ``/api/v1/docs``: Swagger UI over ``/api/v1/openapi.json``, its
 assets served from the pinned ``swagger-ui-py`` wheel (no CDN: the page works offline), the
-start-up script from this package (the page allows no inline script)."""
+start-up script from this package (the page allows no inline script), and a link back to the
+dashboard above it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ PAGE = """<!doctype html>
   <link rel="stylesheet" href="docs/assets/swagger-ui.css">
 </head>
 <body>
+  <nav style="font: 14px sans-serif; max-width: 1460px; margin: 12px auto 0; padding: 0 20px">
+    <a href="/dashboard/">← Back to the dashboard</a>
+  </nav>
   <div id="swagger-ui" data-spec="openapi.json"></div>
   <script src="docs/assets/swagger-ui-bundle.js"></script>
   <script src="docs/own/start.js"></script>

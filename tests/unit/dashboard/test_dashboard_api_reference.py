@@ -1,5 +1,5 @@
 """The API reference page: Swagger UI from the wheel's assets (no CDN), over the OpenAPI
-document, linked from every dashboard page; no inline script."""
+document, linked from every dashboard page and linking back to the dashboard; no inline script."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ def test_reference_page_loads_every_asset_from_this_server(client: TestClient) -
     assert document.json()["openapi"].startswith("3.")
 
 
-def test_every_dashboard_page_links_the_reference(client: TestClient) -> None:
+def test_every_dashboard_page_links_the_reference_and_back(client: TestClient) -> None:
     log_in(client)
     assert 'href="/api/v1/docs">API reference<' in client.get("/dashboard/").text
+    back = re.search(
+        r'<a href="([^"]+)">← Back to the dashboard</a>', client.get("/api/v1/docs").text
+    )
+    assert back is not None
+    dashboard = client.get(urljoin("http://testserver/api/v1/docs", back.group(1)))
+    assert dashboard.status_code == 200 and 'href="/api/v1/docs"' in dashboard.text
 
 
 def test_the_openapi_document_lists_the_time_zones_once(client: TestClient) -> None:
