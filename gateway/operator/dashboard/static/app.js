@@ -1,7 +1,7 @@
 // Campaign page: live counters and activity feed pushed over Server-Sent Events (no polling;
 // the first update brings the latest stored events, a reconnection never shows one twice),
-// and the opens/clicks chart (uPlot), top links and breakdowns, refreshed when the live feed
-// reports new events.
+// and the opens/clicks chart (campaign_chart.js), top links and breakdowns, refreshed
+// when the live feed reports new events.
 "use strict";
 
 (function () {
@@ -15,34 +15,15 @@
   let refreshTimer = null;
   const shown = new Set(); // event ids in the feed
 
-  function columns(series) {
-    return [series.t, series.human_opens, series.machine_opens, series.human_clicks, series.machine_clicks];
-  }
-
   function drawChart(series) {
-    const opts = {
-      scales: {
-        y: { range: (u, min, max) => [0, Math.max(max || 0, 1) * 1.15] },
-      },
-      width: Math.max(chartBox.clientWidth, 320),
-      height: 260,
-      series: [
-        {},
-        { label: "Human opens", stroke: "#2563eb", width: 2 },
-        { label: "Machine opens", stroke: "#94a3b8", width: 2, dash: [6, 4] },
-        { label: "Human clicks", stroke: "#16a34a", width: 2 },
-        { label: "Machine clicks", stroke: "#f59e0b", width: 2, dash: [6, 4] },
-      ],
-      axes: [{}, { label: "events" }],
-    };
-    chart = new uPlot(opts, columns(series), chartBox);
+    chart = CampaignChart.draw(series, chartBox);
   }
 
   function refreshChart() {
     refreshTimer = null;
     fetch(root.dataset.timeline, { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-      .then((series) => chart && chart.setData(columns(series)))
+      .then((series) => chart && chart.setData(CampaignChart.columns(series)))
       .catch(() => {});
     fetch(root.dataset.links, { credentials: "same-origin" }) // rows rendered by the server
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
