@@ -178,6 +178,7 @@ def test_the_readme_path_shows_a_human_open_and_click_live(chromium: Browser, up
     expect(operator.locator('[data-counter="sent"]')).to_have_text("1")  # --sent
     breakdowns = operator.locator("#breakdowns table.breakdown")  # follow live, as top links do
     expect(breakdowns.first).not_to_contain_text("No data yet.", timeout=10_000)
+    expect(breakdowns.first).to_contain_text("Web browser (Chrome)")  # its email client, named
     expect(operator.locator('[data-rate="open"]')).to_have_text("100.0%")
     operator.evaluate("window.__notReloaded = true")
     time.sleep(max(0.0, INSTANT_CLICK_S + 1 - (time.monotonic() - sent)))
