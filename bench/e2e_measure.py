@@ -9,6 +9,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
+import grpc
 import psutil
 
 from emailtrack.common.grpc_server import client_channel
@@ -22,11 +23,22 @@ class Analytics:
         self.channel = client_channel(address, api_key=api_key)
         self.stub = analytics_pb2_grpc.AnalyticsServiceStub(self.channel)
         self.tenant = tenant
+        self.refused = 0  # calls answered UNAVAILABLE and asked again
 
     def counted(self, campaign: str) -> int:
+        """The campaign's counted hits; a call refused on the way (a restarting channel,
+        UNAVAILABLE) is asked again for up to 30 s before the error is raised."""
         request = analytics_pb2.GetCampaignStatsRequest(tenant_id=self.tenant, campaign_id=campaign)
-        stats = self.stub.GetCampaignStats(request, timeout=5).stats
-        return stats.opens.total.total + stats.clicks.total.total
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                stats = self.stub.GetCampaignStats(request, timeout=5).stats
+                return stats.opens.total.total + stats.clicks.total.total
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                    raise
+                self.refused += 1
+                time.sleep(0.2)
 
 
 @dataclass

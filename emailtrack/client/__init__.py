@@ -1,5 +1,6 @@
 """emailtrack's Python SDK: typed sync and asyncio clients over the gRPC API (API-key auth,
-deadlines, retries on UNAVAILABLE, batching). Needs only grpcio and protobuf; see docs/sdk.md."""
+deadlines, retries on UNAVAILABLE and RESOURCE_EXHAUSTED, batching). Needs only grpcio and
+protobuf; see docs/sdk.md."""
 
 from emailtrack.client.async_client import AsyncEmailtrackClient
 from emailtrack.client.options import ClientOptions, Endpoints, RetryPolicy

@@ -1,6 +1,6 @@
 """The asyncio client (grpc.aio): the same operations as `EmailtrackClient`, awaitable; one
 channel per distinct address, every call with the API key, a deadline and retries on
-UNAVAILABLE."""
+UNAVAILABLE or RESOURCE_EXHAUSTED."""
 
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ class AsyncEmailtrackClient:
         await self.close()
 
     async def run(self, call: calls.Call[R]) -> R:
-        """Runs one call: deadline, API key, retries with backoff on UNAVAILABLE."""
+        """Runs one call: deadline, API key, retries with backoff on UNAVAILABLE or
+        RESOURCE_EXHAUSTED."""
         method = getattr(self._stubs[call.service], call.method)
         retry = self.options.retry
         attempt = 1

@@ -29,14 +29,18 @@ class Endpoints:
 @dataclass(frozen=True)
 class RetryPolicy:
     """Retries of a call answered UNAVAILABLE (the server is starting, restarting or
-    overloaded): exponential backoff with full jitter. Every call the SDK makes is idempotent
-    on the server side, so a retry after an ambiguous failure is safe."""
+    overloaded) or RESOURCE_EXHAUSTED (the key's rate limit: its bucket refills within
+    milliseconds, so a short pause lets the call through instead of failing the send):
+    exponential backoff with full jitter. Every call the SDK makes is idempotent on the server
+    side, so a retry after an ambiguous failure is safe."""
 
     max_attempts: int = 5
     initial_backoff_s: float = 0.1
     max_backoff_s: float = 5.0
     multiplier: float = 2.0
-    retryable: frozenset[grpc.StatusCode] = frozenset({grpc.StatusCode.UNAVAILABLE})
+    retryable: frozenset[grpc.StatusCode] = frozenset(
+        {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    )
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

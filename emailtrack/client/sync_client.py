@@ -1,5 +1,5 @@
 """The blocking client: one channel per distinct address, every call with the API key, a
-deadline and retries on UNAVAILABLE."""
+deadline and retries on UNAVAILABLE or RESOURCE_EXHAUSTED."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ class EmailtrackClient:
         self.close()
 
     def run(self, call: calls.Call[R]) -> R:
-        """Runs one call: deadline, API key, retries with backoff on UNAVAILABLE."""
+        """Runs one call: deadline, API key, retries with backoff on UNAVAILABLE or
+        RESOURCE_EXHAUSTED."""
         method = getattr(self._stubs[call.service], call.method)
         retry = self.options.retry
         attempt = 1

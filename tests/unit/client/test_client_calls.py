@@ -24,6 +24,7 @@ from emailtrack.client import (
     message_to_instrument,
 )
 from emailtrack.common.identity import recipient_id_for
+from emailtrack.common.rate_limit import RateLimiter
 from emailtrack.common.tokens import TokenKeys, verify
 from emailtrack.platform.ports import free_port
 from emailtrack.v1 import tracking_edge_pb2, tracking_edge_pb2_grpc
@@ -34,6 +35,25 @@ from tests.tls_certs import self_signed
 KEYS = TokenKeys.parse("k1:" + "s" * 43)
 BASE = "https://t.example.com"
 FAST_RETRY = RetryPolicy(max_attempts=40, initial_backoff_s=0.02, max_backoff_s=0.1)
+
+
+class KeyThrottle(grpc.ServerInterceptor):
+    """Refuses calls over ``RateLimiter``'s bucket with RESOURCE_EXHAUSTED, as the services'
+    per-key limit does."""
+
+    def __init__(self, rate_per_s: float, burst: int) -> None:
+        self.limiter = RateLimiter(rate_per_s, burst)
+        self.refused = 0
+
+    def intercept_service(self, continuation, handler_call_details):
+        if self.limiter.acquire("the-key") == 0.0:
+            return continuation(handler_call_details)
+        self.refused += 1
+
+        def refuse(request, context):
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "rate limit exceeded; retry")
+
+        return grpc.unary_unary_rpc_method_handler(refuse)
 
 
 class MetadataRecorder(grpc.ServerInterceptor):
@@ -48,7 +68,9 @@ class MetadataRecorder(grpc.ServerInterceptor):
 
 
 def serve(
-    port: int, recorder: MetadataRecorder | None = None, max_message_bytes: int = 4 * 1024 * 1024
+    port: int,
+    recorder: grpc.ServerInterceptor | None = None,
+    max_message_bytes: int = 4 * 1024 * 1024,
 ) -> grpc.Server:
     """The real servicer on a plain gRPC server (with ``recorder`` as its interceptor)."""
     server = grpc.server(
@@ -120,6 +142,34 @@ def test_unavailable_is_retried_until_a_late_server_answers(port: int) -> None:
         timer.join()
         for running in started:
             running.stop(0)
+
+
+def test_a_throttled_key_is_retried_until_its_bucket_refills(port: int) -> None:
+    throttle = KeyThrottle(rate_per_s=20, burst=1)
+    server = serve(port, throttle)
+    mime = b"Subject: x\r\n\r\nhttps://shop.example/\r\n"
+    try:
+        with EmailtrackClient(options(port, retry=FAST_RETRY)) as client:
+            done = [
+                client.instrument_mime(
+                    mime, tenant_id="acme", campaign_id="c", message_id=f"m{n}", recipient_id="r"
+                )
+                for n in range(4)
+            ]
+        assert all(BASE.encode() in d.mime for d in done)
+        assert throttle.refused > 0  # the bucket did refuse, and the calls went through later
+        once = RetryPolicy(max_attempts=1)
+        with (
+            EmailtrackClient(options(port, retry=once)) as client,
+            pytest.raises(grpc.RpcError) as refused,
+        ):
+            for n in range(4):
+                client.instrument_mime(
+                    mime, tenant_id="acme", campaign_id="c", message_id=f"x{n}", recipient_id="r"
+                )
+        assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    finally:
+        server.stop(0)
 
 
 def test_unavailable_gives_up_after_max_attempts_and_bad_input_is_not_retried(port: int) -> None:
