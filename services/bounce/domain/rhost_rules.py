@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from services.bounce.domain import taxonomy as t
+from services.bounce.domain.literals import may_match, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,13 +277,18 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
 
 
 _ANY_RECEIVER_HOST = re.compile("|".join(f"(?:{r.hosts.pattern})" for r in RECEIVERS))
+# Host names one of which every receiver host match contains: most replies name none, and
+# substring tests rule that out far faster than the alternation's scan of every position.
+_ANY_RECEIVER_HOST_SCREEN = required_literals(_ANY_RECEIVER_HOST.pattern)
 
 
 def receiver_reason(text: str, mx_host: str, domain: str) -> tuple[str, str]:
     """(reason, receiver name) from the tables of the receiver whose host this reply came
     from, or ("", "") when no receiver's host is named or its tables say nothing."""
     hosts = f"{mx_host}\n{domain}\n{text[:2000]}".lower()
-    if _ANY_RECEIVER_HOST.search(hosts) is None:  # one scan for the common case: no receiver
+    if (
+        not may_match(_ANY_RECEIVER_HOST_SCREEN, hosts) or _ANY_RECEIVER_HOST.search(hosts) is None
+    ):  # one scan for the common case: no receiver
         return "", ""
     for receiver in RECEIVERS:
         if receiver.hosts.search(hosts):

@@ -102,8 +102,17 @@ def provider_of(mx_host: str, domain: str) -> str:
 
 
 def _match(rules: tuple[text_rules.TextRule, ...], text: str) -> text_rules.TextRule | None:
+    """The first of ``rules`` matching ``text``. TextRule.search inlined: this loop runs for
+    every rule of every table on every reply, so the two calls per rule showed in profiles."""
     for rule in rules:
-        if rule.search(text):
+        screen = rule.screen
+        if screen is not None:
+            for literal in screen:
+                if literal in text:
+                    break
+            else:
+                continue  # no required literal: the pattern cannot match
+        if rule.pattern.search(text) is not None:
             return rule
     return None
 
