@@ -101,22 +101,6 @@ def provider_of(mx_host: str, domain: str) -> str:
     return ""
 
 
-def _match(rules: tuple[text_rules.TextRule, ...], text: str) -> text_rules.TextRule | None:
-    """The first of ``rules`` matching ``text``. TextRule.search inlined: this loop runs for
-    every rule of every table on every reply, so the two calls per rule showed in profiles."""
-    for rule in rules:
-        screen = rule.screen
-        if screen is not None:
-            for literal in screen:
-                if literal in text:
-                    break
-            else:
-                continue  # no required literal: the pattern cannot match
-        if rule.pattern.search(text) is not None:
-            return rule
-    return None
-
-
 def _provider_rules(provider: str) -> list[tuple[text_rules.TextRule, ...]]:
     ordered = [provider_rules.PROVIDER_RULES[provider]] if provider else []
     ordered += [r for p, r in provider_rules.PROVIDER_RULES.items() if p != provider]
@@ -140,12 +124,12 @@ def classify_smtp_reply(
     normalised = normalise_text(text)
     if normalised:
         for rules in _provider_rules(provider_of(mx_host, domain)):
-            rule = _match(rules, normalised)
+            rule = text_rules.first_match(rules, normalised)
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)
 
     if normalised:
-        rule = _match(text_rules.STRONG_RULES, normalised)
+        rule = text_rules.first_match(text_rules.STRONG_RULES, normalised)
         if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
             # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
             return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
@@ -157,13 +141,13 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
-        rule = _match(generic_rules.GENERIC_RULES, normalised)
+        rule = text_rules.first_match(generic_rules.GENERIC_RULES, normalised)
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")
-    weak = _match(generic_rules.WEAK_RULES, normalised) if normalised else None
+    weak = text_rules.first_match(generic_rules.WEAK_RULES, normalised) if normalised else None
     if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if weak is not None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.literals import Alternatives, may_match, required_literals
+from services.bounce.domain.literals import Alternatives, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +26,23 @@ class TextRule:
     pattern: re.Pattern[str]
     screen: Alternatives | None
 
-    def search(self, text: str) -> bool:
-        """True if the rule matches ``text`` (the literal screen first, then the pattern)."""
-        return may_match(self.screen, text) and self.pattern.search(text) is not None
+
+def first_match(rules: tuple[TextRule, ...], text: str) -> TextRule | None:
+    """The first of ``rules`` matching ``text``: each rule's literal screen first, then its
+    pattern. The screen test is written out here rather than called (``literals.may_match``):
+    this loop runs for every rule of every table on every reply, and two calls per rule
+    were a tenth of the parse time."""
+    for rule in rules:
+        screen = rule.screen
+        if screen is not None:
+            for literal in screen:
+                if literal in text:
+                    break
+            else:
+                continue  # none of the literals every match contains: it cannot match
+        if rule.pattern.search(text) is not None:
+            return rule
+    return None
 
 
 # Transient connection failures: once the MTA gives up on them the reason is ``expired``.

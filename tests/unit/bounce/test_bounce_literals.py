@@ -64,4 +64,5 @@ def test_screened_rules_match_exactly_what_their_patterns_match():
     assert len(texts) > 1000
     for rule in RULES:
         for text in texts:
-            assert rule.search(text) == (rule.pattern.search(text) is not None), rule.name
+            screened = text_rules.first_match((rule,), text) is rule
+            assert screened == (rule.pattern.search(text) is not None), rule.name
