@@ -101,9 +101,15 @@ def provider_of(mx_host: str, domain: str) -> str:
     return ""
 
 
-def _provider_rules(provider: str) -> list[tuple[text_rules.TextRule, ...]]:
-    ordered = [provider_rules.PROVIDER_RULES[provider]] if provider else []
-    ordered += [r for p, r in provider_rules.PROVIDER_RULES.items() if p != provider]
+_PROVIDER_TABLES = {p: text_rules.rule_table(r) for p, r in provider_rules.PROVIDER_RULES.items()}
+_STRONG_TABLE = text_rules.rule_table(text_rules.STRONG_RULES)
+_GENERIC_TABLE = text_rules.rule_table(generic_rules.GENERIC_RULES)
+_WEAK_TABLE = text_rules.rule_table(generic_rules.WEAK_RULES)
+
+
+def _provider_tables(provider: str) -> list[text_rules.RuleTable]:
+    ordered = [_PROVIDER_TABLES[provider]] if provider else []
+    ordered += [table for p, table in _PROVIDER_TABLES.items() if p != provider]
     return ordered
 
 
@@ -123,13 +129,13 @@ def classify_smtp_reply(
 
     normalised = normalise_text(text)
     if normalised:
-        for rules in _provider_rules(provider_of(mx_host, domain)):
-            rule = text_rules.first_match(rules, normalised)
+        for table in _provider_tables(provider_of(mx_host, domain)):
+            rule = text_rules.first_match(table, normalised)
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)
 
     if normalised:
-        rule = text_rules.first_match(text_rules.STRONG_RULES, normalised)
+        rule = text_rules.first_match(_STRONG_TABLE, normalised)
         if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
             # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
             return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
@@ -141,13 +147,13 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
-        rule = text_rules.first_match(generic_rules.GENERIC_RULES, normalised)
+        rule = text_rules.first_match(_GENERIC_TABLE, normalised)
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")
-    weak = text_rules.first_match(generic_rules.WEAK_RULES, normalised) if normalised else None
+    weak = text_rules.first_match(_WEAK_TABLE, normalised) if normalised else None
     if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if weak is not None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.literals import Alternatives, required_literals
+from services.bounce.domain.literals import Alternatives, any_literal_pattern, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +25,40 @@ class TextRule:
     reason: str
     pattern: re.Pattern[str]
     screen: Alternatives | None
+    # The alternatives of ``pattern`` one by one, each with its own screen: the rule matches
+    # if one of them does. Searched apart, each runs at the speed of its own literal prefix;
+    # joined, the engine tries every alternative at every position of the text.
+    alternatives: tuple[tuple[Alternatives | None, re.Pattern[str]], ...]
 
 
-def first_match(rules: tuple[TextRule, ...], text: str) -> TextRule | None:
-    """The first of ``rules`` matching ``text``: each rule's literal screen first, then its
-    pattern. The screen test is written out here rather than called (``literals.may_match``):
-    this loop runs for every rule of every table on every reply, and two calls per rule
-    were a tenth of the parse time."""
-    for rule in rules:
+@dataclass(frozen=True, slots=True)
+class RuleTable:
+    """Rules tried in order (the first match wins), with a gate: a pattern matching wherever
+    any rule's screen literal occurs, or None when some rule has no screen."""
+
+    rules: tuple[TextRule, ...]
+    gate: re.Pattern[str] | None
+
+
+def rule_table(rules: tuple[TextRule, ...]) -> RuleTable:
+    """``rules`` with their gate: most texts contain none of a table's literals, and one
+    scan for all of them rules the whole table out (for the generic phrases, a fifth of the
+    cost of testing each rule's screen in turn)."""
+    if any(rule.screen is None for rule in rules) or not rules:
+        return RuleTable(rules, None)
+    return RuleTable(
+        rules, any_literal_pattern(frozenset().union(*(r.screen or () for r in rules)))
+    )
+
+
+def first_match(table: RuleTable, text: str) -> TextRule | None:
+    """The first rule of ``table`` matching ``text``: the table's gate, then each rule's
+    literal screen, then its alternatives (each screened). The screen tests are written out
+    rather than called (``literals.may_match``): this loop runs for every rule of a table on
+    every reply text."""
+    if table.gate is not None and table.gate.search(text) is None:
+        return None  # no rule's required literal occurs: none can match
+    for rule in table.rules:
         screen = rule.screen
         if screen is not None:
             for literal in screen:
@@ -40,8 +66,15 @@ def first_match(rules: tuple[TextRule, ...], text: str) -> TextRule | None:
                     break
             else:
                 continue  # none of the literals every match contains: it cannot match
-        if rule.pattern.search(text) is not None:
-            return rule
+        for alternative_screen, alternative in rule.alternatives:
+            if alternative_screen is not None:
+                for literal in alternative_screen:
+                    if literal in text:
+                        break
+                else:
+                    continue
+            if alternative.search(text) is not None:
+                return rule
     return None
 
 
@@ -52,7 +85,8 @@ CONNECTION_RULE = "generic.connection"
 def rule(name: str, reason: str, *alternatives: str) -> TextRule:
     """A rule matching any of ``alternatives`` (regular expressions over normalised text)."""
     pattern = "|".join(f"(?:{a})" for a in alternatives)
-    return TextRule(name, reason, re.compile(pattern), required_literals(pattern))
+    separate = tuple((required_literals(a), re.compile(a)) for a in alternatives)
+    return TextRule(name, reason, re.compile(pattern), required_literals(pattern), separate)
 
 
 # Phrases that name their cause so plainly that they win over the enhanced status (MTAs wrap

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.bounce.domain import generic_rules, mta_formats, provider_rules, text_rules
-from services.bounce.domain.literals import may_match, required_literals
+from services.bounce.domain.literals import any_literal_pattern, may_match, required_literals
 from services.bounce.domain.smtp_rules import normalise_text
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
@@ -46,6 +46,40 @@ def test_may_match():
     assert not may_match(frozenset({"quota", "full"}), "user unknown")
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the mailbox is full", True),  # "mail" inside a longer word
+        ("e-mail", True),
+        ("a box", True),
+        ("mai lbo x", False),
+        ("", False),
+    ],
+)
+def test_any_literal_pattern(text, found):
+    pattern = any_literal_pattern(frozenset({"mail", "mailbox", "box", "a.b"}))
+    assert (pattern.search(text) is not None) is found
+
+
+def test_any_literal_pattern_escapes_and_refuses_nothing():
+    pattern = any_literal_pattern(frozenset({"a.b", "x(y"}))
+    assert pattern.search("a.b") and pattern.search("x(y") and not pattern.search("axb")
+    with pytest.raises(ValueError):
+        any_literal_pattern(frozenset())
+
+
+def test_table_gates_pass_every_text_a_rule_matches():
+    """Gated tables pick the rule an unscreened first-match loop picks, on every corpus text."""
+    texts = _corpus_texts()
+    tables = [*provider_rules.PROVIDER_RULES.values(), text_rules.STRONG_RULES]
+    for rules in [*tables, generic_rules.GENERIC_RULES, generic_rules.WEAK_RULES]:
+        table = text_rules.rule_table(rules)
+        assert table.gate is not None
+        for text in texts:
+            expected = next((r for r in rules if r.pattern.search(text)), None)
+            assert text_rules.first_match(table, text) is expected
+
+
 def test_every_rule_has_a_screen():
     assert [rule.name for rule in RULES if rule.screen is None] == []
 
@@ -63,6 +97,7 @@ def test_screened_rules_match_exactly_what_their_patterns_match():
     texts = _corpus_texts()
     assert len(texts) > 1000
     for rule in RULES:
+        table = text_rules.rule_table((rule,))
         for text in texts:
-            screened = text_rules.first_match((rule,), text) is rule
+            screened = text_rules.first_match(table, text) is rule
             assert screened == (rule.pattern.search(text) is not None), rule.name
