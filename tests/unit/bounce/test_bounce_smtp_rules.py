@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.bounce.domain import REASONS, classify_smtp_reply
+from services.bounce.domain import REASONS, classify_smtp_reply, status_codes
 
 GMAIL = "gmail-smtp-in.l.google.com"
 OUTLOOK = "example-com.mail.protection.outlook.com"
@@ -494,3 +494,20 @@ def test_mta_family_wording(text, reason):
 )
 def test_sisimai_regex_list_wording(text, reason):
     assert classify_smtp_reply(550, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "statuses"),
+    [
+        ("550 5.1.1 user unknown", ["5.1.1"]),
+        ("550-5.7.1 blocked; 4.4.7 expired", ["5.7.1", "4.4.7"]),
+        ("version 15.1.1 and 1.5.1.1 and 5.1.1.2", []),  # inside longer numbers
+        ("x2.0.0 at start", ["2.0.0"]),
+        ("5.1.1", ["5.1.1"]),
+        ("5.1.10.", ["5.1.10"]),
+        (".5.1.1 and 25.1.1", []),  # a dot or digit before the class digit
+    ],
+)
+def test_status_pattern_finds_statuses_not_inside_longer_numbers(text, statuses):
+    found = [".".join(m.groups()) for m in status_codes.STATUS_RE.finditer(text)]
+    assert found == statuses
