@@ -107,7 +107,10 @@ def _classify(
             or status_in_text(text, code)
             or status_in_text(fallback_text, code)
         )
-        stage = smtp_stage(text, fallback_text) or sole_stage(notification)
+        stage = smtp_stage(text, fallback_text)
+        if not stage and notification != fallback_text:
+            # (smtp_stage found no stage in the notification itself when it was the fallback)
+            stage = sole_stage(notification)
         result = after_acceptance(result, code, found_status, stage, f"{text}\n{fallback_text}")
     if action == "delayed" and result.reason in _UNEXPLAINED:
         # A delay notice naming no cause is about the retry period itself (X.4.7).
