@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,3 +78,17 @@ def demo_campaign(platform: Platform, operator: Operator) -> Plan:
                 return plan
             assert time.monotonic() < deadline, f"demo not counted in time: {stats}"
             time.sleep(0.2)
+
+
+def logged_in_page(browser: Any, platform: Platform, operator: Operator) -> tuple[Any, list[str]]:
+    """A 1280 by 1000 browser page logged in to the dashboard, and the list its page errors
+    (uncaught script exceptions) are collected in."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{platform.gateway_url}/dashboard/login")
+    page.fill("input[name=username]", operator.user)
+    page.fill("input[name=password]", operator.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    return page, errors

@@ -19,7 +19,7 @@ from emailtrack.demo.run import DemoRunner, Targets
 from emailtrack.platform.supervisor import Platform
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 from tests.e2e import test_dashboard_live
-from tests.e2e.conftest import Operator, service_addresses
+from tests.e2e.conftest import Operator, logged_in_page, service_addresses
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = test_dashboard_live.ARTIFACTS
@@ -76,14 +76,7 @@ def test_campaign_page_shows_steps_variants_verdict_and_replies(
 ) -> None:
     plan, _ = ab_campaign
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{platform.gateway_url}/dashboard/login")
-    page.fill("input[name=username]", operator.user)
-    page.fill("input[name=password]", operator.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    page, errors = logged_in_page(browser, platform, operator)
     page.goto(f"{platform.gateway_url}/dashboard/campaigns/{plan.campaign_id}")
     expect(page.locator("#campaign-status")).to_have_text("completed")
     steps = page.locator("#steps")

@@ -18,7 +18,7 @@ from emailtrack.common.grpc_server import client_channel
 from emailtrack.common.identity import recipient_id_for
 from emailtrack.platform.supervisor import Platform
 from emailtrack.v1 import campaign_pb2, campaign_pb2_grpc, tracking_edge_pb2, tracking_edge_pb2_grpc
-from tests.e2e.conftest import Operator
+from tests.e2e.conftest import Operator, logged_in_page
 
 pytestmark = pytest.mark.e2e
 
@@ -130,14 +130,7 @@ def test_counter_changes_live_without_reload(
 def test_demo_campaign_page_renders_breakdowns_and_chart(
     browser, platform: Platform, operator: Operator, demo_campaign
 ) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{platform.gateway_url}/dashboard/login")
-    page.fill("input[name=username]", operator.user)
-    page.fill("input[name=password]", operator.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    page, errors = logged_in_page(browser, platform, operator)
     page.goto(f"{platform.gateway_url}/dashboard/campaigns/{demo_campaign.campaign_id}")
     page.wait_for_selector("#chart canvas")
     assert page.locator('[data-counter="sent"]').inner_text() == "16"
@@ -151,14 +144,7 @@ def test_demo_campaign_page_renders_breakdowns_and_chart(
 def test_demo_campaign_backfills_activity_lists_messages_and_finds_recipients(
     browser, platform: Platform, operator: Operator, demo_campaign
 ) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{platform.gateway_url}/dashboard/login")
-    page.fill("input[name=username]", operator.user)
-    page.fill("input[name=password]", operator.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    page, errors = logged_in_page(browser, platform, operator)
     page.goto(f"{platform.gateway_url}/dashboard/campaigns/{demo_campaign.campaign_id}")
     # the events stored before the page opened show at once (no "Waiting for activity…")
     expect(page.locator("#feed li.type-open").first).to_be_visible(timeout=10_000)

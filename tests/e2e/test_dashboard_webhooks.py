@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from emailtrack.platform.supervisor import Platform
 from tests.e2e import test_dashboard_live
-from tests.e2e.conftest import Operator
+from tests.e2e.conftest import Operator, logged_in_page
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = test_dashboard_live.ARTIFACTS
@@ -22,14 +22,7 @@ browser = test_dashboard_live.browser  # the same headless Chromium fixture
 
 def test_webhooks_page_manages_an_endpoint(browser, platform: Platform, operator: Operator) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{platform.gateway_url}/dashboard/login")
-    page.fill("input[name=username]", operator.user)
-    page.fill("input[name=password]", operator.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    page, errors = logged_in_page(browser, platform, operator)
     page.click("nav >> text=Webhooks")
     page.wait_for_url("**/dashboard/webhooks")
     name = f"CRM {uuid.uuid4().hex[:6]}"

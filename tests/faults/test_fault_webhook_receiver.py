@@ -14,22 +14,27 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.db import make_engine
-from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_events
+from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.platform.ports import free_port, wait_for_port
-from emailtrack.v1 import events_pb2
 from services.webhooks.signing import SecretBox
 from services.webhooks.store.endpoints import EndpointStore
-from tests.faults.test_fault_webhooks import ROOT, processes, service_env, start, wait_until
+from tests.faults.test_fault_webhooks import (
+    ROOT,
+    delivered_events,
+    processes,
+    publish_delivered,
+    service_env,
+    start,
+    wait_until,
+)
 
 pytestmark = pytest.mark.faults
 __all__ = ["processes"]  # the fixture, shared with the service-kill test
@@ -70,19 +75,8 @@ def test_receiver_killed_mid_delivery_misses_nothing(
     processes.append(receiver)
     env = service_env(database_url, kafka_bootstrap, secrets_key)
     processes.append(start(env, scratch_dir / f"webhooks-{tenant}.log"))
-    events = []
-    for i in range(EVENTS):
-        event = events_pb2.Event(
-            event_id=f"{tenant}-{i}", tenant_id=tenant, recipient_id=f"r{i}",
-            type=events_pb2.EVENT_TYPE_EMAIL_DELIVERED,
-            delivery=events_pb2.DeliveryPayload(address=f"u{i}@example.com", source="smtp"),
-        )  # fmt: skip
-        event.occurred_at.FromDatetime(datetime.now(UTC))
-        events.append(event)
-    producer = make_producer(KafkaSettings(kafka_bootstrap, 6000), "receiver-fault-test")
-    for at in range(0, EVENTS, 50):
-        publish_events(producer, topics.DELIVERY_EVENTS, events[at : at + 50], None)
-    producer.close()
+    events = delivered_events(tenant, EVENTS)
+    publish_delivered(kafka_bootstrap, events, "receiver-fault-test")
     wait_until(lambda: len(logged(log)) >= EVENTS // 5, 90)
     os.killpg(receiver.pid, signal.SIGKILL)  # requests in flight (0.2 s each) are cut
     receiver.wait(timeout=10)

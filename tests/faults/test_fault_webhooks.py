@@ -75,6 +75,28 @@ def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+def delivered_events(tenant: str, count: int) -> list[events_pb2.Event]:
+    """``count`` email.delivered events of ``tenant``, one per recipient, stamped now."""
+    events = []
+    for i in range(count):
+        event = events_pb2.Event(
+            event_id=f"{tenant}-{i}", tenant_id=tenant, recipient_id=f"r{i}",
+            type=events_pb2.EVENT_TYPE_EMAIL_DELIVERED,
+            delivery=events_pb2.DeliveryPayload(address=f"u{i}@example.com", source="smtp"),
+        )  # fmt: skip
+        event.occurred_at.FromDatetime(datetime.now(UTC))
+        events.append(event)
+    return events
+
+
+def publish_delivered(bootstrap: str, events: list[events_pb2.Event], client_id: str) -> None:
+    """Publishes ``events`` on the delivery topic, 50 to a record, and waits for the broker."""
+    producer = make_producer(KafkaSettings(bootstrap, 6000), client_id)
+    for at in range(0, len(events), 50):
+        publish_events(producer, topics.DELIVERY_EVENTS, events[at : at + 50], None)
+    producer.close()
+
+
 def wait_until(predicate: Any, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
@@ -113,19 +135,8 @@ def test_kill_mid_delivery_and_failing_receiver_lose_nothing(
         receiver.delay_s = 0.2  # requests stay in flight long enough to be cut
         env = service_env(database_url, kafka_bootstrap, secrets_key)
         processes.append(start(env, log))
-        events = []
-        for i in range(EVENTS):
-            event = events_pb2.Event(
-                event_id=f"{tenant}-{i}", tenant_id=tenant, recipient_id=f"r{i}",
-                type=events_pb2.EVENT_TYPE_EMAIL_DELIVERED,
-                delivery=events_pb2.DeliveryPayload(address=f"u{i}@example.com", source="smtp"),
-            )  # fmt: skip
-            event.occurred_at.FromDatetime(datetime.now(UTC))
-            events.append(event)
-        producer = make_producer(KafkaSettings(kafka_bootstrap, 6000), "fault-test")
-        for start_at in range(0, EVENTS, 50):
-            publish_events(producer, topics.DELIVERY_EVENTS, events[start_at : start_at + 50], None)
-        producer.close()
+        events = delivered_events(tenant, EVENTS)
+        publish_delivered(kafka_bootstrap, events, "fault-test")
         wait_until(lambda: len(receiver.events) >= EVENTS // 5, 90)
         os.killpg(processes[0].pid, signal.SIGKILL)  # mid-delivery: requests in flight
         processes[0].wait(timeout=10)

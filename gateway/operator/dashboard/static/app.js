@@ -113,19 +113,7 @@
   drawChart(JSON.parse(document.getElementById("timeline-data").textContent));
   window.addEventListener("resize", () => chart && chart.setSize({ width: Math.max(chartBox.clientWidth, 320), height: 260 }));
 
-  const source = new EventSource(root.dataset.live);
-  source.addEventListener("open", () => {
-    state.textContent = "live";
-    state.className = "live on";
-  });
-  source.addEventListener("error", () => {
-    state.textContent = "reconnecting…";
-    state.className = "live off";
-  });
-  source.addEventListener("failure", () => {
-    state.textContent = "analytics unavailable, retrying…";
-    state.className = "live off";
-  });
+  const source = window.LiveSource.open(root.dataset.live, state);
   source.addEventListener("update", (message) => {
     const update = JSON.parse(message.data);
     updateCounters(update.stats);

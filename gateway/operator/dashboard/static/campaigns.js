@@ -16,19 +16,7 @@
     return texts;
   }
 
-  const source = new EventSource(root.dataset.live);
-  source.addEventListener("open", () => {
-    state.textContent = "live";
-    state.className = "live on";
-  });
-  source.addEventListener("error", () => {
-    state.textContent = "reconnecting…";
-    state.className = "live off";
-  });
-  source.addEventListener("failure", () => {
-    state.textContent = "analytics unavailable, retrying…";
-    state.className = "live off";
-  });
+  const source = window.LiveSource.open(root.dataset.live, state);
   source.addEventListener("campaigns", (message) => {
     const update = JSON.parse(message.data);
     const before = rowTexts();
