@@ -6,7 +6,8 @@ no line can contribute nothing, so each set is first tested once against the who
 (multi-line mode: a superset of the per-line test) and only the candidates are run; that test is
 itself skipped when the body lacks the pattern's required literals (``literals``, compared
 case-folded since the patterns ignore case). The Yahoo, Yale and AOL detectors only accept mail
-from their own domains, so they are skipped when the From header cannot name it. Results are
+from their own domains, so they are skipped when the From header cannot name it; the Qmail and
+Exchange detectors when the body lacks the text they start reading after. Results are
 identical to ``flufl.bounce.all_failures``; the detector order is flufl's own.
 """
 
@@ -16,7 +17,11 @@ import re
 from email.message import Message
 from typing import Any
 
+from flufl.bounce._detectors import exchange as exchange_detector
+from flufl.bounce._detectors import qmail as qmail_detector
 from flufl.bounce._detectors.aol import AOL
+from flufl.bounce._detectors.exchange import Exchange
+from flufl.bounce._detectors.qmail import Qmail
 from flufl.bounce._detectors.simplematch import SimpleMatch
 from flufl.bounce._detectors.simplewarning import SimpleWarning
 from flufl.bounce._detectors.yahoo import Yahoo
@@ -51,6 +56,13 @@ _SCREENED: dict[type, list[Screen]] = {
 # Text the lower-cased From header must contain for these detectors to report anything: each
 # first checks the sender (mailer-daemon@yahoo..., mailer-daemon at yale.edu, ...@aol.com).
 _SENDER_GATES: dict[type, str] = {Yahoo: "yahoo", Yale: "yale", AOL: "aol.com"}
+# Text one of which the body must contain for these detectors to report anything: Qmail
+# starts reading after a line that begins with one of its intro tags, Exchange after a line
+# with its start phrase (both compared as written, as the detectors do).
+_BODY_GATES: dict[type, Alternatives | None] = {
+    Qmail: frozenset(qmail_detector.introtags),
+    Exchange: required_literals(exchange_detector.scre.pattern),
+}
 
 
 def _body_text(msg: Message) -> str:
@@ -60,19 +72,18 @@ def _body_text(msg: Message) -> str:
 
 def all_failures(msg: Message) -> Failures:
     """(temporary, permanent) failed addresses, as ``flufl.bounce.all_failures`` returns."""
-    text: str | None = None
-    folded = ""
+    text = _body_text(msg)
+    folded = text.casefold()
     sender = str(msg.get("from", "")).lower()
     for detector_class in _DETECTORS:
         gate = _SENDER_GATES.get(detector_class)
         if gate is not None and gate not in sender:
             continue
+        if detector_class in _BODY_GATES and not may_match(_BODY_GATES[detector_class], text):
+            continue
         detector: Any = detector_class()  # SimpleMatch/SimpleWarning get their PATTERNS set
         screens = _SCREENED.get(detector_class)
         if screens is not None:
-            if text is None:
-                text = _body_text(msg)
-                folded = text.casefold()
             detector.PATTERNS = [
                 patterns
                 for literals, screen, patterns in screens
