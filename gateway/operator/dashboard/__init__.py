@@ -23,7 +23,7 @@ from gateway.operator.api.backend import Backend
 from gateway.operator.api.docs_page import docs_routes
 from gateway.operator.api.encoded_paths import KeepEncodedSeparators
 from gateway.operator.api.routes import api_app
-from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
+from gateway.operator.dashboard.auth import FormTooLarge, Logins, posted_form
 from gateway.operator.dashboard.live import LiveFeed
 from gateway.operator.dashboard.message_pages import MessagePages
 from gateway.operator.dashboard.pages import TEMPLATES, Pages
@@ -99,12 +99,9 @@ def dashboard_app(settings: OperatorSettings, backend: Backend) -> Starlette:
         return RedirectResponse(request.url_for("dashboard:campaigns"), status_code=303)
 
     async def logout(request: Request) -> Response:
-        try:
-            form = await read_form(request)
-        except FormTooLarge:
-            return PlainTextResponse("request body too large", status_code=413)
-        if form is None:
-            return PlainTextResponse("form expired: reload the page", status_code=403)
+        form = await posted_form(request)
+        if isinstance(form, Response):
+            return form
         await logins.log_out(request)
         return RedirectResponse(request.url_for("dashboard:login"), status_code=303)
 

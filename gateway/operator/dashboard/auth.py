@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from emailtrack.common.dashboard_users import UserDirectory
 from emailtrack.common.passwords import credential_version, hash_password, verify_password
@@ -56,6 +56,18 @@ async def read_form(request: Request) -> dict[str, str] | None:
         raise FormTooLarge
     fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
     return fields if csrf_valid(request, fields.get(FIELD, "")) else None
+
+
+async def posted_form(request: Request) -> dict[str, str] | Response:
+    """The posted form (``read_form``), or the reply refusing it: 413 when too large, 403 when
+    its CSRF token is stale."""
+    try:
+        form = await read_form(request)
+    except FormTooLarge:
+        return PlainTextResponse("request body too large", status_code=413)
+    if form is None:
+        return PlainTextResponse("form expired: reload the page", status_code=403)
+    return form
 
 
 class Logins:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from emailtrack.presentation.webhooks import DELIVERY_STATUSES, delivery_view, endpoint_view
@@ -19,7 +19,7 @@ from emailtrack.v1 import webhooks_pb2
 from gateway.config import DashboardUser
 from gateway.operator.api import params
 from gateway.operator.api.backend import Backend, ServiceError
-from gateway.operator.dashboard.auth import FormTooLarge, Logins, read_form
+from gateway.operator.dashboard.auth import Logins, posted_form
 from gateway.operator.dashboard.pages import Pages
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class WebhookPages:
         )
 
     async def create(self, request: Request, user: DashboardUser) -> Response:
-        form = await _form(request)
+        form = await posted_form(request)
         if isinstance(form, Response):
             return form
         try:
@@ -120,7 +120,7 @@ class WebhookPages:
 
     async def act(self, request: Request, user: DashboardUser) -> Response:
         """The POSTed button of one endpoint: update, enable, disable, rotate, delete, replay."""
-        form = await _form(request)
+        form = await posted_form(request)
         if isinstance(form, Response):
             return form
         action = request.path_params["action"]
@@ -214,17 +214,6 @@ class WebhookPages:
             statuses=list(DELIVERY_STATUSES),
             replayed=replayed,
         )
-
-
-async def _form(request: Request) -> dict[str, str] | Response:
-    """The posted form, or the reply refusing it (too large, or a stale CSRF token)."""
-    try:
-        form = await read_form(request)
-    except FormTooLarge:
-        return PlainTextResponse("request body too large", status_code=413)
-    if form is None:
-        return PlainTextResponse("form expired: reload the page", status_code=403)
-    return form
 
 
 def webhook_routes(pages: WebhookPages, logins: Logins) -> list[Route]:
