@@ -30,7 +30,9 @@ STATUSES = {"": recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED} | {
 QUERY = ("prefix", "contains", "status", "list_id", "page_size", "page_token")
 
 
-def _search(query: Any, name: str) -> str:
+def search_text(query: Any, name: str) -> str:
+    """The stripped search text in query parameter ``name`` ("" when absent), refused past the
+    recipient service's bound."""
     value = params.text(name, query.get(name, "").strip())
     if len(value) > MAX_SEARCH_LENGTH:
         raise params.ParameterError(name, f"must be at most {MAX_SEARCH_LENGTH} characters")
@@ -49,8 +51,8 @@ class RecipientListApi:
             self.backend.recipient.ListRecipients,
             recipient_pb2.ListRecipientsRequest(
                 tenant_id=tenant_id,
-                email_prefix=_search(query, "prefix"),
-                email_contains=_search(query, "contains"),
+                email_prefix=search_text(query, "prefix"),
+                email_contains=search_text(query, "contains"),
                 status=params.choice(query, "status", STATUSES, ""),
                 list_id=params.identifier("list_id", list_id) if list_id else "",
                 page_size=params.integer(query, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),

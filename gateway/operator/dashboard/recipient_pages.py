@@ -12,10 +12,10 @@ from emailtrack.v1 import recipient_pb2
 from gateway.config import DashboardUser
 from gateway.operator.api import params
 from gateway.operator.api.backend import ServiceError
+from gateway.operator.api.recipient_routes import search_text
 from gateway.operator.dashboard.pages import Pages
 
 PAGE_SIZE = 50
-MAX_SEARCH = 256  # the recipient service's bound on a search text
 MATCHES = {"prefix": "email_prefix", "contains": "email_contains"}
 STATUSES = {"": recipient_pb2.RECIPIENT_STATUS_UNSPECIFIED} | {
     name: status for status, name in views.RECIPIENT_STATUSES.items()
@@ -37,9 +37,7 @@ class RecipientPages:
                 return await self._one(request, user, params.email("email", query["email"]))
             status = params.choice(query, "status", STATUSES, "")
             match = params.choice(query, "match", MATCHES, "prefix")
-            search = params.text("q", query.get("q", "").strip())
-            if len(search) > MAX_SEARCH:
-                raise params.ParameterError("q", f"must be at most {MAX_SEARCH} characters")
+            search = search_text(query, "q")
             page_token = params.token(query, "page")
             reply = await self.backend.call(
                 self.backend.recipient.ListRecipients,
