@@ -115,7 +115,6 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         "family.directory",
         t.USER_UNKNOWN,
         r"ディレクトリ(?:には見つかりません|のリストにありません)",
-        r"does not like recipient",
         r"\buser \([^ ()]+@[^ ()]+\) unknown",  # McAfee
     ),
     rule("family.cannot_route", t.FILTERED, r"cannot route mail to user"),
