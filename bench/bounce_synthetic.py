@@ -65,16 +65,24 @@ class Outcome:
     sisimai_status: str
 
     def cause(self, field_name: str) -> str:
-        """The disagreement's group: the verdicts and the context that varied."""
-        case = self.case
+        """The disagreement's group: which verdicts differ."""
         verdicts = {
             "reason": (self.ours_reason, from_sisimai(self.sisimai_reason)),
             "hard_soft": (self.ours_type, self.sisimai_type),
             "status": (self.ours_status, self.sisimai_status),
         }[field_name]
+        return f"{field_name}: ours {verdicts[0] or '-'}, Sisimai {verdicts[1] or '-'}"
+
+    def context(self) -> tuple[str, ...]:
+        """What varied around the text: read against a cause, it shows what decides it."""
+        case = self.case
         return (
-            f"{field_name}: ours {verdicts[0]}, Sisimai {verdicts[1]} | "
-            f"status {case.status_mode}, stage {case.stage or '-'}, {case.source.source}"
+            f"carrier {case.carrier}",
+            f"stage {case.stage or '-'}",
+            f"status {case.status_mode}",
+            f"code {str(case.code)[0] + 'xx' if case.code else '-'}",
+            f"action {case.action}",
+            f"text {case.source.source.split(':')[0]}",
         )
 
 
@@ -91,6 +99,7 @@ class Tally:
     status_total: int = 0
     status_ok: int = 0
     causes: Counter[str] = field(default_factory=Counter)
+    contexts: dict[str, Counter[str]] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, outcome: Outcome) -> None:
@@ -123,8 +132,12 @@ class Tally:
 
     def _disagree(self, cause: str, outcome: Outcome) -> None:
         self.causes[cause] += 1
+        self.contexts.setdefault(cause, Counter()).update(outcome.context())
         case = outcome.case
-        example = f"#{case.number} {case.carrier} {case.action} {case.reply()!r}"
+        example = (
+            f"#{case.number} {case.carrier} {case.action} status {case.status or '-'} "
+            f"stage {case.stage or '-'}: {case.reply()!r}"
+        )
         self.examples.setdefault(cause, []).append(example)
 
     def ratio(self, name: str) -> float:
@@ -211,6 +224,8 @@ def main() -> None:
         print(f"\n{sum(study.causes.values())} disagreements in {len(study.causes)} causes")
         for cause, number in study.causes.most_common():
             print(f"\n{number:4d}  {cause}")
+            common = study.contexts[cause].most_common()
+            print("      " + ", ".join(f"{name} {n}" for name, n in common if n * 2 > number))
             for example in study.examples[cause][: args.examples]:
                 print(f"        {example[:220]}")
     sys.stdout.flush()

@@ -398,6 +398,10 @@ def test_nothing_known_is_undefined():
         (501, "5.1.3", "501 5.1.3 bad address", "user_unknown"),
         # A definitive status still beats a later, generic phrase.
         (550, "5.1.1", "550 5.1.1 user unknown; spam filtered", "user_unknown"),
+        # X.4.4 (unable to route) is an unknown host when the text names nothing else (as
+        # Sisimai's status table names it); routing wording keeps network_error.
+        (550, "5.4.4", "550 5.4.4 Unable to deliver", "host_unknown"),
+        (451, "4.4.4", "451 4.4.4 mail loop detected", "network_error"),
     ],
 )
 def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
