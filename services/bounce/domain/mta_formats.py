@@ -72,7 +72,13 @@ _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|protection\.outlook\.com|microsoft exchange|couldn't be delivered to",
         ),
     ),
-    ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message")),
+    (
+        "postfix",
+        # Postfix 2.3+ opens with "This is the mail system at host <name>." (bounce(5)).
+        re.compile(
+            r"postfix|i'm sorry to have to inform you that the message|the mail system at host"
+        ),
+    ),
     ("qmail", re.compile(r"qmail|below this line is a copy of the message")),
     ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b")),
     (
