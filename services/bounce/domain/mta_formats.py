@@ -62,6 +62,9 @@ _BOUNCE_SUBJECT_RE = re.compile(
 
 # Applied to lower-cased text (a case-sensitive search keeps re's fast literal scan).
 _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # Postfix's own opening (bounce(5)) names the author; host names after it (a relay to
+    # Gmail or Office 365) are only the remote side.
+    ("postfix", re.compile(r"this is the (?:mail system at host|postfix program)")),
     ("ses", re.compile(r"amazonses\.com")),
     ("gmail", re.compile(r"googlemail\.com|mail\.gmail\.com|\bgsmtp\b|google\.com")),
     ("yahoo", re.compile(r"yahoo(?:inc)?\.com|yahoo\.[a-z.]+>|message from yahoo")),
@@ -72,13 +75,7 @@ _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|protection\.outlook\.com|microsoft exchange|couldn't be delivered to",
         ),
     ),
-    (
-        "postfix",
-        # Postfix 2.3+ opens with "This is the mail system at host <name>." (bounce(5)).
-        re.compile(
-            r"postfix|i'm sorry to have to inform you that the message|the mail system at host"
-        ),
-    ),
+    ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message")),
     ("qmail", re.compile(r"qmail|below this line is a copy of the message")),
     ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b")),
     (

@@ -295,3 +295,21 @@ def test_postfix_text_bounce_reads_the_wrapped_reply_whole():
     assert parsed.format == "postfix"
     assert recipient.classification.reason == "host_unknown"
     assert recipient.diagnostic.endswith("host unknown")
+
+
+def test_postfix_text_bounce_naming_a_provider_host_stays_postfix():
+    """The remote host's name (Office 365 here) does not make Postfix's notice an NDR."""
+    raw = (
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        "To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+        "This is the mail system at host mx.sender.example.\n\n"
+        "<alice@example.org>: host\n"
+        "    example-org.mail.protection.outlook.com[192.0.2.1] said: 550 5.1.10\n"
+        "    RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n"
+        "    (in reply to RCPT TO command)\n"
+    ).encode()
+    parsed = parse_bounce_message(raw)
+    (recipient,) = parsed.recipients
+    assert parsed.format == "postfix"
+    assert "RecipientNotFound" in recipient.diagnostic
+    assert recipient.classification.reason == "user_unknown"
