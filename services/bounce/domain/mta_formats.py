@@ -75,6 +75,7 @@ _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message")),
     ("qmail", re.compile(r"qmail|below this line is a copy of the message")),
     ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b")),
+    ("fml", re.compile(r"<\d+\.fml[^@>\s]*@")),  # the fml list server's Message-ID
     (
         "sendmail",
         re.compile(r"transcript of session follows|the original message was received at"),
@@ -89,6 +90,7 @@ _LAYOUT_READERS = {
     "exim": layouts.exim_recipients,
     "exchange": layouts.exchange_recipients,
     "sendmail": layouts.sendmail_recipients,
+    "fml": layouts.sentence_recipients,
 }
 log = logging.getLogger(__name__)
 

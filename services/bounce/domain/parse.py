@@ -304,7 +304,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         returned_headers = original.returned_headers(msg, parts)
         if returned_headers is None and returned:
             returned_headers = header_block(returned.lstrip())
-        excluded = recipient_lines.false_recipients(msg, returned_headers)
+        excluded = recipient_lines.false_recipients(msg, returned_headers, notification)
         text_entries = [
             entry
             for entry in text_entries
