@@ -3,8 +3,9 @@
 These layouts announce the failed recipients with a fixed sentence and then list them, one per
 line, each followed by its (often indented) diagnostic. Reading them directly is exact and far
 cheaper than flufl.bounce's heuristic detectors, which stay the fallback for everything else.
-``sentence_recipients`` reads the fml list server's notices. ``listed_recipients`` reads the looser "... to the following: <address> (reason)" lists that
-many other MTAs write, for messages none of the detectors understands.
+``sentence_recipients`` reads the fml list server's notices. ``listed_recipients`` reads the
+looser "... to the following: <address> (reason)" lists that many other MTAs write, for
+messages none of the detectors understands.
 """
 
 from __future__ import annotations

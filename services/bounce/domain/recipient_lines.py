@@ -87,7 +87,9 @@ def line_recipients(notification: str) -> list[LineRecipient]:
     replies = [(m.group(2), f"{m.group(1)} {m.group(3)}") for m in _REPLY_LINE_RE.finditer(text)]
     if replies:
         # The remote server's own reply in the transcript, when there is one, says more.
-        said = {a.lower(): reply for a, reply in map(_address_and_rest, _TRANSCRIPT_RE.finditer(text))}
+        said = {
+            a.lower(): reply for a, reply in map(_address_and_rest, _TRANSCRIPT_RE.finditer(text))
+        }
         return _collect([(a, f"{said.get(a.lower(), '')} {verdict}") for a, verdict in replies])
     for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE):
         matches = list(pattern.finditer(text))
