@@ -23,7 +23,7 @@ _EXIM_MARKER_RE = re.compile(
 _EXIM_DELAY_RE = re.compile(r"not yet been delivered", re.IGNORECASE)
 _EXIM_END_RE = re.compile(r"^\s*no action is required on your part", re.IGNORECASE | re.M)
 _EXIM_RECIPIENT_RE = re.compile(
-    rf"^[ \t]*(?:<({_ADDRESS})>|({_ADDRESS}))[ \t]*(?::|$)"
+    rf"^[ \t]*(?:<({_ADDRESS})>|\"({_ADDRESS})\"|({_ADDRESS}))[ \t]*(?::|$)"  # GMX quotes it
     rf"|^[ \t]*\(generated from ({_ADDRESS})\)",
     re.MULTILINE,
 )

@@ -13,7 +13,8 @@ InterScan, Verizon-style gateways, Japanese carriers):
   ``address [User unknown]``;
 - an announced address: ``>>> address <address>``, ``RCPT TO: address`` among message
   details, ``... rejected recipient <address>``, ``undeliverable to address``, ``There was an
-  error delivering your mail to <address>`` (DragonFly dma).
+  error delivering your mail to <address>`` (DragonFly dma);
+- an address opening its line with the reason after it: ``address Host not reachable`` (Zoho).
 
 A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
 the original's Return-Path, often quoted in the report), Message-IDs (``<id@host>`` looks like an
@@ -24,6 +25,7 @@ them so they are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from email.message import Message
 
@@ -55,6 +57,8 @@ _ANNOUNCED_RE = re.compile(
     rf"|could not be delivered to:?)[ \t]*<?({_ADDRESS})>?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
+# Zoho's "address reason" lines: the address opens the line, its reason follows in words.
+_ADDRESS_TEXT_RE = re.compile(rf"^({_ADDRESS})[ \t]+((?!wrote\b)[A-Za-z][^\n]*)$", re.MULTILINE)
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
 
@@ -91,7 +95,7 @@ def line_recipients(notification: str) -> list[LineRecipient]:
             a.lower(): reply for a, reply in map(_address_and_rest, _TRANSCRIPT_RE.finditer(text))
         }
         return _collect([(a, f"{said.get(a.lower(), '')} {verdict}") for a, verdict in replies])
-    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE):
+    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE, _ADDRESS_TEXT_RE):
         matches = list(pattern.finditer(text))
         pairs = [_address_and_rest(m) for m in matches]
         if pattern is _LABELLED_RE:
@@ -137,7 +141,7 @@ def false_recipients(
     return excluded
 
 
-def is_false_recipient(address: str, excluded: set[str]) -> bool:
+def is_false_recipient(address: str, excluded: AbstractSet[str]) -> bool:
     """True for an excluded address, a delivery program or a path (``|/bin/prog``, ``/var``)."""
     lowered = address.lower().strip("<>\"'")
     local = lowered.rpartition("@")[0]
