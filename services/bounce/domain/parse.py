@@ -169,6 +169,10 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
                 entry.action,
                 notification,
             )
+            if entry.category_reason and entry.action == "failed":
+                # The sending MTA's own verdict on this recipient (a bounce category).
+                category = t.classification_for(entry.category_reason, code, "dsn.category")
+                classification = t.given_up(category)
         recipients.append(
             FailedRecipient(
                 address=entry.address,

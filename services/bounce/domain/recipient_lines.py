@@ -54,7 +54,9 @@ _REASON_LINE_RE = re.compile(
 _ANNOUNCED_RE = re.compile(
     rf"^[ \t]*(?:>>>|rcpt to:)[ \t]*<?({_ADDRESS})>?(.*)$"
     r"|(?:rejected recipient|undeliverable to|(?:error|failure) delivering your (?:mail|message) to"
-    rf"|could not be delivered to:?)[ \t]*<?({_ADDRESS})>?(.*)$",
+    rf"|could not be delivered to:?)[ \t]*<?({_ADDRESS})>?(.*)$"
+    # "Message could not be delivered to mobile." and the recipient on the next line (Verizon)
+    rf"|could not be delivered[^\n]*\n[ \t]*to:[ \t]*<?({_ADDRESS})>?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 # Zoho's "address reason" lines: the address opens the line, its reason follows in words.

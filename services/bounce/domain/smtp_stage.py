@@ -46,7 +46,7 @@ _DIRECTORY_RE = re.compile(
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
     r"|recipient name is not recognized|invalid final delivery userid|(?m:^unknown user: \S+@)"
     r"|address couldn't be found\. check for typos"
-    r"|requested action not taken: no such user here"
+    r"|requested action not taken: no such user here|no valid recipients for this mm"
     # The local delivery agents (mail.local, maildrop, vpopmail, vmailmgr, Dovecot's LDA).
     r"|\b(?:mail\.local|maildrop|vdelivermail|vdeliver): |mailbox doesn't exist: ",
     re.IGNORECASE,
