@@ -13,7 +13,8 @@ InterScan, Verizon-style gateways, Japanese carriers):
   ``address [User unknown]``;
 - an announced address: ``>>> address <address>``, ``RCPT TO: address`` among message
   details, ``... rejected recipient <address>``, ``undeliverable to address``, ``There was an
-  error delivering your mail to <address>`` (DragonFly dma);
+  error delivering your mail to <address>`` (DragonFly dma), ``Your message to <address>
+  couldn't be delivered.`` (Office 365);
 - an address opening its line with the reason after it: ``address Host not reachable`` (Zoho).
 
 A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
@@ -56,7 +57,9 @@ _ANNOUNCED_RE = re.compile(
     r"|(?:rejected recipient|undeliverable to|(?:error|failure) delivering your (?:mail|message) to"
     rf"|could not be delivered to:?)[ \t]*<?({_ADDRESS})>?(.*)$"
     # "Message could not be delivered to mobile." and the recipient on the next line (Verizon)
-    rf"|could not be delivered[^\n]*\n[ \t]*to:[ \t]*<?({_ADDRESS})>?(.*)$",
+    rf"|could not be delivered[^\n]*\n[ \t]*to:[ \t]*<?({_ADDRESS})>?(.*)$"
+    # Office 365's headline: "Your message to a@b couldn't be delivered."
+    rf"|your message to[ \t]+<?({_ADDRESS})>?([ \t]+(?:couldn't|could not|cannot) be delivered.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 # Zoho's "address reason" lines: the address opens the line, its reason follows in words.

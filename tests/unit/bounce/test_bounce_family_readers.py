@@ -4,6 +4,8 @@ a small message written here in the layout the family's Sisimai::Lhost module do
 
 from __future__ import annotations
 
+import json
+
 from services.bounce.domain import parse_bounce_message
 from services.bounce.domain.parse import ParsedBounce
 
@@ -146,3 +148,28 @@ def test_facebook_response_code_names_the_cause():
         "Diagnostic-Code: smtp; 550 5.1.1 RCP-P2 Refused due to recipient preferences\n\n--b--\n",
     )
     assert found(parsed) == {"ann@facebook.com": ("filtered", "soft")}
+
+
+def test_office365_headline_names_the_recipient():
+    parsed = parse(
+        "From: Microsoft Outlook <postmaster@contoso.example>\nTo: sender@sender.example\n"
+        "Subject: Undeliverable: News\n",
+        "Your message to ann@example.org couldn't be delivered.\n\nOriginal Message Details\n"
+        "Recipient Address:      ann@example.org\n",
+    )
+    assert set(found(parsed)) == {"ann@example.org"}
+
+
+def test_ses_notification_mail_with_the_sns_signature_after_the_json():
+    message = (
+        '{"notificationType": "Bounce", "bounce": {"bounceType": "Permanent", '
+        '"bouncedRecipients": [{"emailAddress": "ann@example.org", "status": "5.1.1", '
+        '"action": "failed", "diagnosticCode": "smtp; 550 5.1.1 User unknown"}]}}'
+    )
+    envelope = '{"Type": "Notification", "Message": ' + json.dumps(message) + "}"
+    parsed = parse(
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: sender@sender.example\n"
+        "Subject: AWS Notification Message\n",
+        f"{envelope}\n\n--\nIf you wish to stop receiving notifications from this topic, ...\n",
+    )
+    assert found(parsed) == {"ann@example.org": ("user_unknown", "hard")}
