@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
+from emailtrack.common.hot_metrics import HotCounter, HotHistogram
 from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -101,12 +102,13 @@ class Gateway:
             services.service_key,
             services.grpc_tls,
         )
-        self._rate_limited = metrics.HTTP_REQUESTS.labels("hit", "rate_limited")
-        self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
-        self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
-        self._click_redirected = metrics.HTTP_REQUESTS.labels("click", "302")
-        self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
-        self._click_latency = metrics.HTTP_LATENCY.labels("click")
+        # the hot path's series, written straight into the multiprocess files (hot_metrics)
+        self._rate_limited = HotCounter(metrics.HTTP_REQUESTS.labels("hit", "rate_limited"))
+        self._pixel_served = HotCounter(metrics.HTTP_REQUESTS.labels("pixel", "200"))
+        self._pixel_latency = HotHistogram(metrics.HTTP_LATENCY.labels("pixel"))
+        self._click_redirected = HotCounter(metrics.HTTP_REQUESTS.labels("click", "302"))
+        self._click_not_found = HotCounter(metrics.HTTP_REQUESTS.labels("click", "404"))
+        self._click_latency = HotHistogram(metrics.HTTP_LATENCY.labels("click"))
 
     async def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
         """A genuine token of ``kind`` (expired or not) presented on the host it was issued
