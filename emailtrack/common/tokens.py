@@ -117,6 +117,7 @@ class TokenKeys:
     retired: Mapping[str, bytes] = field(default_factory=dict)
     version: str = VERSION_2
     _aeads: dict[str, AESGCMSIV] = field(init=False, repr=False, compare=False)
+    max_age_s: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keys:
@@ -135,6 +136,7 @@ class TokenKeys:
             raise ConfigError(f"token version must be one of {VERSIONS}, got {self.version!r}")
         aeads = {kid: _aead_for(secret) for kid, secret in self.verifying_keys().items()}
         object.__setattr__(self, "_aeads", aeads)
+        object.__setattr__(self, "max_age_s", self.max_age.total_seconds())
 
     def verifying_keys(self) -> dict[str, bytes]:
         """Every key a token may be verified with: active and retired."""
@@ -222,7 +224,7 @@ def open_token(token: str, keys: TokenKeys, now: datetime | None = None) -> Veri
     expired = False
     if claims.HasField("sent_at"):
         now_s = now.timestamp() if now is not None else time.time()
-        expired = now_s - claims.sent_at.seconds > keys.max_age.total_seconds()
+        expired = now_s - claims.sent_at.seconds > keys.max_age_s
     return VerifiedToken(claims, expired)
 
 
