@@ -268,18 +268,21 @@ def tree_cpu_s(pid: int) -> float:
 class GatewayProcess:
     """``python -m gateway`` with its configuration in the environment."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, log_path: Path, tree: Path = REPO_ROOT
+    ) -> None:
         self.env = env
         self.port = port
         self.log_path = log_path
+        self.tree = tree  # the checkout whose gateway runs (another one for a before/after)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gateway"],
-                env={**os.environ, **self.env},
-                cwd=REPO_ROOT,
+                env={**os.environ, **self.env, "PYTHONPATH": str(self.tree)},
+                cwd=self.tree,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

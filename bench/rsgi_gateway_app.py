@@ -1,4 +1,4 @@
-"""A prototype for measurement only (``bench/gateway_rsgi.py``): the real gateway's pixel and
+"""A prototype for measurement only (``bench/gateway_server_cpu.py``): the real gateway's pixel and
 click handlers (``gateway.asgi.create_app``: tokens, hits, the Kafka publisher and its spool)
 served through granian's RSGI interface instead of ASGI. ``/readyz`` answers as the gateway's;
 every other path answers 404, because the Starlette routes (unsubscribe, operator API,

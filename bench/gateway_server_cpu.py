@@ -1,13 +1,15 @@
-"""Would granian's RSGI interface pay for the gateway's hot path? Server CPU per pixel request
-of the gateway (ASGI, ``python -m gateway``) against the RSGI prototype of
-``rsgi_gateway_app.py`` (the same handlers, tokens, hits and Kafka publisher), with the empty
-ASGI and RSGI apps of ``empty_gif_app.py`` as same-run references.
+"""Server CPU per pixel request, same run: the gateway (ASGI, ``python -m gateway``), with
+``--reference-tree`` the gateway of another checkout (before/after), the RSGI prototype of
+``rsgi_gateway_app.py`` (the same handlers, tokens, hits and Kafka publisher through granian's
+RSGI interface), and the empty ASGI and RSGI apps of ``empty_gif_app.py``.
 
-    python bench/gateway_rsgi.py                  # 3 alternating rounds, wrk -t2 -c64 -d8s
+    python bench/gateway_server_cpu.py            # 3 alternating rounds, wrk -t2 -c64 -d8s
+    python bench/gateway_server_cpu.py --reference-tree /tmp/gw-before  # e.g. `git archive main`
 
 CPU per request is the servers' process-tree CPU time (granian's parent and workers) over
-the requests wrk completed: unlike requests/s, it barely moves when other programs share the
-machine. Every hit either gateway answered is then looked for in Kafka.
+the requests wrk completed: unlike requests/s, it moves little when other programs share the
+machine (it still grows when a server gets few requests per wake-up). Every hit any gateway
+answered is then looked for in Kafka.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from emailtrack.platform.ports import free_port
 from emailtrack.v1 import events_pb2
 
 EMPTY_ASGI = "empty ASGI app"
+PROTOTYPE = "rsgi_gateway_app:create_rsgi_app"
 
 
 @dataclass
@@ -80,15 +84,27 @@ def measure_round(
     return figures, sent
 
 
-def start_servers(work: Path, keys_spec: str, bootstrap: str) -> list[Server]:
-    """The two empty apps, the gateway and its RSGI prototype, each on its own port, spool
-    and metrics folder."""
+def start_servers(
+    work: Path, keys_spec: str, bootstrap: str, reference: Path | None
+) -> list[Server]:
+    """The two empty apps, the gateway (and the reference tree's) and its RSGI prototype,
+    each on its own port, spool and metrics folder."""
     servers: list[Server] = []
     for interface in ("asgi", "rsgi"):
         port = free_port()
         app = EmptyPythonApp(interface, port, work / f"empty-{interface}.log")
         servers.append(Server(f"empty {interface.upper()} app", port, app, records_hits=False))
-    for name in ("gateway ASGI", "gateway RSGI prototype"):
+    starters: dict[str, Callable[[dict[str, str], int, Path], GranianApp | GatewayProcess]] = {
+        "gateway ASGI": lambda env, port, log: GatewayProcess(env, port, log),
+    }
+    if reference is not None:
+        starters["gateway ASGI reference"] = lambda env, port, log: GatewayProcess(
+            env, port, log, tree=reference
+        )
+    starters["gateway RSGI prototype"] = lambda env, port, log: GranianApp(
+        PROTOTYPE, "rsgi", port, log, env=env, factory=True
+    )
+    for name, starter in starters.items():
         port, folder = free_port(), work / name.replace(" ", "-")
         (folder / "metrics").mkdir(parents=True)
         env = {
@@ -102,13 +118,7 @@ def start_servers(work: Path, keys_spec: str, bootstrap: str) -> list[Server]:
             "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
             "EMAILTRACK_LOG_FORMAT": "text",
         }
-        process: GranianApp | GatewayProcess
-        if name == "gateway ASGI":
-            process = GatewayProcess(env, port, folder / "server.log")
-        else:
-            target = "rsgi_gateway_app:create_rsgi_app"
-            process = GranianApp(target, "rsgi", port, folder / "server.log", env=env, factory=True)
-        servers.append(Server(name, port, process, records_hits=True))
+        servers.append(Server(name, port, starter(env, port, folder / "server.log"), True))
     for server in servers:
         server.process.start()
     wait_ready(servers[-1].port, 60)
@@ -131,6 +141,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--tokens", type=int, default=2000)
+    parser.add_argument("--reference-tree", type=Path, help="another checkout's gateway too")
     args = parser.parse_args()
     if missing_tools():
         print(f"missing tools; install them with:\n  {INSTALL_HINT}")
@@ -139,7 +150,7 @@ def main() -> int:
     keys = TokenKeys.parse(keys_spec)
     rounds: list[dict[str, tuple[float, float]]] = []
     sent: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="emailtrack-bench-rsgi-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="emailtrack-bench-gw-cpu-") as tmp:
         work = Path(tmp)
         broker = TansuBroker(free_port(), work / "broker.log")
         broker.start()
@@ -147,7 +158,9 @@ def main() -> int:
             ensure_topics(KafkaSettings(broker.bootstrap_servers, 2000))
             servers: list[Server] = []
             try:
-                servers = start_servers(work, keys_spec, broker.bootstrap_servers)
+                servers = start_servers(
+                    work, keys_spec, broker.bootstrap_servers, args.reference_tree
+                )
                 for round_no in range(args.rounds):
                     print(f"round {round_no + 1}, load average {os.getloadavg()[0]:.1f}")
                     figures, round_sent = measure_round(servers, keys, work, args, round_no)
