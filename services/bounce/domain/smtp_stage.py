@@ -44,9 +44,9 @@ _DIRECTORY_RE = re.compile(
     r"not listed in (?:the )?(?:domino directory|public name & address book)"
     r"|non répertorié dans l'annuaire domino"
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
-    r"|recipient name is not recognized|invalid final delivery userid"
+    r"|recipient name is not recognized|invalid final delivery userid|(?m:^unknown user: \S+@)"
     r"|address couldn't be found\. check for typos"
-    r"|requested action not taken: no such user here"
+    r"|requested action not taken: no such user here|no valid recipients for this mm"
     # The local delivery agents (mail.local, maildrop, vpopmail, vmailmgr, Dovecot's LDA).
     r"|\b(?:mail\.local|maildrop|vdelivermail|vdeliver): |mailbox doesn't exist: ",
     re.IGNORECASE,
