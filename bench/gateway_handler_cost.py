@@ -1,16 +1,30 @@
 """CPU time the gateway's ASGI app spends per pixel and click request, measured in-process
 (no server, no sockets, hits discarded). Process CPU time barely moves when other programs
-share the machine, unlike requests/s, so this figure compares code versions reliably."""
+share the machine, unlike requests/s, so this figure compares code versions reliably.
+
+Each measurement runs in a child process with prometheus_client in multiprocess mode, as in a
+gateway worker (the mode is chosen when prometheus_client is imported).
+
+    python bench/gateway_handler_cost.py                  # with the per-IP limit vs without
+    python bench/gateway_handler_cost.py --reference-tree /tmp/gw-before
+                                  # this tree vs another checkout (e.g. `git archive main`)
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
+import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys, sign
@@ -90,6 +104,7 @@ def handler_cost_us(
                 tenant_id="t", campaign_id="c", message_id=f"m{i}", recipient_id=f"r{i}", kind=kind
             )
             claims.link_url = f"https://example.com/landing?i={i}"
+            claims.tracking_host = "127.0.0.1"  # tokens name their host: the deployment's own
             claims.sent_at.FromDatetime(datetime.now(UTC))
             scopes.append(_scope(f"{prefix}{sign(claims, keys)}{suffix}", f"198.51.{i}.7"))
         asyncio.run(_drive(app, scopes, 2_000))
@@ -99,21 +114,52 @@ def handler_cost_us(
     return costs
 
 
-def main(rounds: int = 5) -> None:
-    """The handler's cost with the per-IP hit limiter against the same run without it:
-    alternating rounds (so both see the same machine load), medians printed."""
-    costs: dict[str, dict[str, list[float]]] = {"with": {}, "without": {}}
-    for _ in range(rounds):
-        for name, limit in (("without", 0), ("with", HIT_LIMIT_PER_IP)):
-            for route, cost in handler_cost_us(10_000, hit_limit_per_ip=limit).items():
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measured_in_worker_mode(
+    tree: Path = ROOT, requests: int = 30_000, hit_limit_per_ip: int = HIT_LIMIT_PER_IP
+) -> dict[str, float]:
+    """``handler_cost_us`` of the code in ``tree``, in a child process whose prometheus_client
+    is in multiprocess mode (as in a gateway worker)."""
+    with tempfile.TemporaryDirectory(prefix="gateway-cost-metrics-") as metrics_dir:
+        env = {**os.environ, "PYTHONPATH": str(tree), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+        command = [sys.executable, __file__, "--measure", str(requests), str(hit_limit_per_ip)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+def main() -> None:
+    """Alternating rounds (so both sides see the same machine load), medians printed: this
+    tree against ``--reference-tree``, or, without one, the per-IP hit limiter against none."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=10_000, help="per route and round")
+    parser.add_argument("--reference-tree", type=Path, help="another checkout to compare with")
+    parser.add_argument("--measure", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:  # the child process of measured_in_worker_mode
+        print(json.dumps(handler_cost_us(args.measure[0], hit_limit_per_ip=args.measure[1])))
+        return
+    if args.reference_tree:
+        sides = {
+            "this tree": (ROOT, HIT_LIMIT_PER_IP),
+            "reference": (args.reference_tree, HIT_LIMIT_PER_IP),
+        }
+    else:
+        sides = {"with the per-IP limit": (ROOT, HIT_LIMIT_PER_IP), "reference": (ROOT, 0)}
+    costs: dict[str, dict[str, list[float]]] = {name: {} for name in sides}
+    for _ in range(args.rounds):
+        for name, (tree, limit) in sides.items():
+            for route, cost in measured_in_worker_mode(tree, args.requests, limit).items():
                 costs[name].setdefault(route, []).append(cost)
-    for route in costs["with"]:
-        limited = statistics.median(costs["with"][route])
-        reference = statistics.median(costs["without"][route])
+    measured, reference = costs
+    for route in costs[measured]:
+        cost = statistics.median(costs[measured][route])
+        ref = statistics.median(costs[reference][route])
         print(
-            f"{route}: {limited:.2f} us with the per-IP limit ({HIT_LIMIT_PER_IP}/min), "
-            f"{reference:.2f} us without (same-run reference), ratio {limited / reference:.3f} "
-            f"(medians of {rounds} alternating rounds)"
+            f"{route}: {measured} {cost:.2f} us, {reference} {ref:.2f} us (same run), "
+            f"ratio {cost / ref:.3f} (medians of {args.rounds} alternating rounds)"
         )
 
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
-from gateway_handler_cost import handler_cost_us
+from gateway_handler_cost import measured_in_worker_mode
 from gateway_servers import (
     INSTALL_HINT,
     EmptyPythonApp,
@@ -75,6 +75,7 @@ def token_paths(keys: TokenKeys, kind: events_pb2.HitKind, campaign: str, count:
             message_id=f"{campaign}-m{i}",
             recipient_id=f"r{i}",
             kind=kind,
+            tracking_host="127.0.0.1",  # the gateway's own host (EMAILTRACK_PUBLIC_BASE_URL)
             link_url=f"https://example.com/landing?i={i}"
             if kind == events_pb2.HIT_KIND_CLICK
             else "",
@@ -294,7 +295,7 @@ def main() -> int:
     if missing:
         print(f"missing tools: {', '.join(missing)}; install them with:\n  {INSTALL_HINT}")
         return 2
-    costs = handler_cost_us()
+    costs = measured_in_worker_mode()
     print(
         "handler CPU per request, in-process: "
         + ", ".join(f"{k} {v:.1f} us" for k, v in costs.items())

@@ -164,15 +164,28 @@ class Nginx:
         stop_process(self.process, signal.SIGQUIT)
 
 
-class EmptyPythonApp:
-    """``bench/empty_gif_app.py`` on granian (2 workers, uvloop when installed, as the
-    gateway): the GIF and nothing else, through the given granian interface."""
+class GranianApp:
+    """An app of ``bench/`` (``module:callable``, or with ``factory`` the callable that
+    returns it) on granian (2 workers, uvloop when installed, as the gateway), through the
+    given granian interface."""
 
-    def __init__(self, interface: str, port: int, log_path: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        target: str,
+        interface: str,
+        port: int,
+        log_path: Path,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        factory: bool = False,
+    ) -> None:
+        self.target = target
+        self.factory = factory
         self.interface = interface
         self.port = port
         self.log_path = log_path
         self.workers = workers
+        self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 30.0) -> None:
@@ -193,12 +206,14 @@ class EmptyPythonApp:
             "--no-ws",
             "--log-level",
             "warning",
-            f"empty_gif_app:{self.interface}",
+            *(["--factory"] if self.factory else []),
+            self.target,
         ]
+        pythonpath = f"{BENCH_DIR}{os.pathsep}{REPO_ROOT}"
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command,
-                env={**os.environ, "PYTHONPATH": f"{BENCH_DIR}{os.pathsep}{REPO_ROOT}"},
+                env={**os.environ, **self.env, "PYTHONPATH": pythonpath},
                 cwd=BENCH_DIR,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -207,44 +222,73 @@ class EmptyPythonApp:
         wait_for_port(self.port, timeout_s)
 
     def stop(self) -> None:
-        stop_process(self.process, signal.SIGINT)
+        """SIGINT: granian stops its workers (and runs their shutdown)."""
+        stop_process(self.process, signal.SIGINT, timeout_s=30)
+
+
+class EmptyPythonApp(GranianApp):
+    """``bench/empty_gif_app.py``: the GIF and nothing else."""
+
+    def __init__(self, interface: str, port: int, log_path: Path, workers: int = 2) -> None:
+        super().__init__(f"empty_gif_app:{interface}", interface, port, log_path, workers)
+
+
+def wait_ready(port: int, timeout_s: float) -> None:
+    """Until the gateway on ``port`` answers /readyz with 200 (Kafka reached)."""
+    deadline = time.monotonic() + timeout_s
+    url = f"http://127.0.0.1:{port}/readyz"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gateway not ready after {timeout_s:.0f}s")
+        time.sleep(0.2)
+
+
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants now alive."""
+    ticks = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # gone meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        pending.extend(int(child) for child in children)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class GatewayProcess:
     """``python -m gateway`` with its configuration in the environment."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, log_path: Path, tree: Path = REPO_ROOT
+    ) -> None:
         self.env = env
         self.port = port
         self.log_path = log_path
+        self.tree = tree  # the checkout whose gateway runs (another one for a before/after)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gateway"],
-                env={**os.environ, **self.env},
-                cwd=REPO_ROOT,
+                env={**os.environ, **self.env, "PYTHONPATH": str(self.tree)},
+                cwd=self.tree,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         wait_for_port(self.port, timeout_s)
-        self._wait_ready(timeout_s)
-
-    def _wait_ready(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        url = f"http://127.0.0.1:{self.port}/readyz"
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"gateway not ready after {timeout_s:.0f}s")
-            time.sleep(0.2)
+        wait_ready(self.port, timeout_s)
 
     def worker_pids(self) -> list[int]:
         """The granian worker processes (children of the gateway process), for profiling."""

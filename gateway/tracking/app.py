@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
+from emailtrack.common.hot_metrics import HotCounter, HotHistogram
 from emailtrack.common.tokens import InvalidToken, VerifiedToken, open_token
 from emailtrack.common.tracking_urls import (
     CLICK_PREFIX,
@@ -38,7 +39,13 @@ from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
 from gateway.tracking.domain_owners import DomainOwners
 from gateway.tracking.hit_limits import HitLimiter
-from gateway.tracking.hits import HitIds, build_hit, host_of_request, request_span
+from gateway.tracking.hits import (
+    HitIds,
+    build_hit,
+    host_of_request,
+    request_span,
+    wanted_headers,
+)
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = {
@@ -69,6 +76,10 @@ REDIRECT_HEADERS = [
     *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
     (b"content-length", b"0"),
 ]
+# the pixel's and the redirect's ASGI messages that never change (granian only reads them)
+PIXEL_START = {"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS}
+PIXEL_BODY = {"type": "http.response.body", "body": PIXEL_GIF}
+EMPTY_BODY = {"type": "http.response.body", "body": b""}
 TRACKING_METHODS = ("GET", "HEAD")
 LIMITED_KINDS = (events_pb2.HIT_KIND_OPEN, events_pb2.HIT_KIND_CLICK)
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
@@ -101,17 +112,20 @@ class Gateway:
             services.service_key,
             services.grpc_tls,
         )
-        self._rate_limited = metrics.HTTP_REQUESTS.labels("hit", "rate_limited")
-        self._pixel_served = metrics.HTTP_REQUESTS.labels("pixel", "200")
-        self._pixel_latency = metrics.HTTP_LATENCY.labels("pixel")
-        self._click_redirected = metrics.HTTP_REQUESTS.labels("click", "302")
-        self._click_not_found = metrics.HTTP_REQUESTS.labels("click", "404")
-        self._click_latency = metrics.HTTP_LATENCY.labels("click")
+        # the hot path's series, written straight into the multiprocess files (hot_metrics)
+        self._rate_limited = HotCounter(metrics.HTTP_REQUESTS.labels("hit", "rate_limited"))
+        self._pixel_served = HotCounter(metrics.HTTP_REQUESTS.labels("pixel", "200"))
+        self._pixel_latency = HotHistogram(metrics.HTTP_LATENCY.labels("pixel"))
+        self._click_redirected = HotCounter(metrics.HTTP_REQUESTS.labels("click", "302"))
+        self._click_not_found = HotCounter(metrics.HTTP_REQUESTS.labels("click", "404"))
+        self._click_latency = HotHistogram(metrics.HTTP_LATENCY.labels("click"))
 
-    async def _verified(self, token: str, kind: int, scope: Scope) -> VerifiedToken | None:
+    async def _verified(
+        self, token: str, kind: int, scope: Scope, headers: dict[str, str]
+    ) -> VerifiedToken | None:
         """A genuine token of ``kind`` (expired or not) presented on the host it was issued
         for (tokens name it since tracking domains; older ones name none) while that host
-        serves the token's tenant, else None."""
+        serves the token's tenant, else None. ``headers`` are the request's wanted_headers."""
         try:
             verified = open_token(token, self.settings.token_keys)
         except InvalidToken:
@@ -119,31 +133,39 @@ class Gateway:
         claims = verified.claims
         if claims.kind != kind:
             return None
-        if claims.tracking_host and claims.tracking_host != host_of_request(
-            scope, self.forwarded_host_from
-        ):
+        host = claims.tracking_host
+        if not host:
+            return verified
+        if host != host_of_request(scope, headers, self.forwarded_host_from):
             return None  # e.g. a token of one tenant on another tenant's tracking domain
-        if claims.tracking_host and not await self.domain_owners.serves(
-            claims.tracking_host, claims.tenant_id
-        ):
-            return None  # a domain the tenant removed, or no longer verified for it
-        return verified
+        serves = self.domain_owners.answer_at_hand(host, claims.tenant_id)
+        if serves is None:
+            serves = await self.domain_owners.serves(host, claims.tenant_id)
+        return verified if serves else None  # not: a domain the tenant removed, or unverified
 
     def _record(
-        self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool = False
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        claims: events_pb2.TokenClaims,
+        one_click: bool = False,
     ) -> None:
         if self.publisher is None:
             return
         with request_span(scope, claims.kind):
-            self.publisher.submit(self._hit(scope, claims, one_click))
+            self.publisher.submit(self._hit(scope, headers, claims, one_click))
 
     def _hit(
-        self, scope: Scope, claims: events_pb2.TokenClaims, one_click: bool
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        claims: events_pb2.TokenClaims,
+        one_click: bool,
     ) -> events_pb2.RawHit:
         """The hit, marked rate_limited when its client IP is past the per-IP limit (opens
         and clicks only: an unsubscribe always counts)."""
         trusted = self.settings.trusted_proxies
-        hit = build_hit(scope, claims, trusted, self.hit_ids.next(), one_click=one_click)
+        hit = build_hit(scope, headers, claims, trusted, self.hit_ids.next(), one_click=one_click)
         if claims.kind in LIMITED_KINDS and self.hit_limiter.over_limit(hit.client_ip):
             hit.rate_limited = True
             self._rate_limited.inc()
@@ -152,18 +174,19 @@ class Gateway:
     async def pixel(self, scope: Scope, name: str, send: Send) -> None:
         started = time.perf_counter()
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
-        verified = await self._verified(token, events_pb2.HIT_KIND_OPEN, scope)
+        headers = wanted_headers(scope)
+        verified = await self._verified(token, events_pb2.HIT_KIND_OPEN, scope, headers)
         if verified is not None and not verified.expired:
-            self._record(scope, verified.claims)
-        body = b"" if scope["method"] == "HEAD" else PIXEL_GIF
-        await send({"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS})
-        await send({"type": "http.response.body", "body": body})
+            self._record(scope, headers, verified.claims)
+        await send(PIXEL_START)
+        await send(EMPTY_BODY if scope["method"] == "HEAD" else PIXEL_BODY)
         self._pixel_served.inc()
         self._pixel_latency.observe(time.perf_counter() - started)
 
     async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        verified = await self._verified(token, events_pb2.HIT_KIND_CLICK, scope)
+        headers = wanted_headers(scope)
+        verified = await self._verified(token, events_pb2.HIT_KIND_CLICK, scope, headers)
         location = None if verified is None else redirect_location(verified.claims.link_url)
         if verified is None or location is None:
             self._click_not_found.inc()
@@ -171,18 +194,19 @@ class Gateway:
             await response(scope, receive, send)
             return
         if not verified.expired:  # past the tracking window the link works, unrecorded
-            self._record(scope, verified.claims)
-        headers = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
-        await send({"type": "http.response.start", "status": 302, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
+            self._record(scope, headers, verified.claims)
+        headers_out = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
+        await send({"type": "http.response.start", "status": 302, "headers": headers_out})
+        await send(EMPTY_BODY)
         self._click_redirected.inc()
         self._click_latency.observe(time.perf_counter() - started)
 
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
         POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
+        headers = wanted_headers(request.scope)
         verified = await self._verified(
-            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope
+            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope, headers
         )
         if verified is None:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
@@ -196,7 +220,7 @@ class Gateway:
             return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]
         # honoured at any age: an unsubscribe is the reader's choice, not a tracked hit
-        self._record(request.scope, verified.claims, one_click=one_click)
+        self._record(request.scope, headers, verified.claims, one_click=one_click)
         metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
         if one_click:
             return PlainTextResponse("unsubscribed", headers=NO_CACHE)

@@ -53,12 +53,20 @@ class DomainOwners:
         self._lock = threading.Lock()
         self._stub: tracking_edge_pb2_grpc.TrackingEdgeServiceStub | None = None
 
-    async def serves(self, host: str, tenant_id: str) -> bool:
-        """Whether a token of ``tenant_id`` naming ``host`` may be answered on ``host``."""
+    def answer_at_hand(self, host: str, tenant_id: str) -> bool | None:
+        """``serves`` when it needs no lookup (the deployment's own host, or an answer cached
+        less than ``ttl_s`` ago), else None: the hot path awaits nothing when it can."""
         if host == self.default_host:
             return True
         cached = self._cached(host, self.ttl_s)
-        owner = cached if cached is not None else await run_in_threadpool(self._lookup, host)
+        return None if cached is None else bool(cached) and cached == tenant_id
+
+    async def serves(self, host: str, tenant_id: str) -> bool:
+        """Whether a token of ``tenant_id`` naming ``host`` may be answered on ``host``."""
+        known = self.answer_at_hand(host, tenant_id)
+        if known is not None:
+            return known
+        owner = await run_in_threadpool(self._lookup, host)
         return bool(owner) and owner == tenant_id
 
     def _cached(self, host: str, max_age_s: float) -> str | None:

@@ -21,7 +21,11 @@ from gateway.config import Network
 
 FORWARDED_HEADERS = ("via", "from", "x-forwarded-proto", "sec-fetch-mode", "sec-fetch-site")
 _FIELD_HEADERS = {b"user-agent", b"accept-language", b"referer", b"x-forwarded-for"}
-_WANTED_HEADERS = _FIELD_HEADERS | {name.encode() for name in FORWARDED_HEADERS}
+_HOST_HEADERS = {b"host", b"x-forwarded-host"}
+_WANTED_HEADERS = frozenset(
+    _FIELD_HEADERS | _HOST_HEADERS | {name.encode() for name in FORWARDED_HEADERS}
+)
+NANOS_PER_SECOND = 1_000_000_000
 
 
 class HitIds:
@@ -37,30 +41,30 @@ class HitIds:
 
 
 def wanted_headers(scope: Scope) -> dict[str, str]:
-    """The request headers a hit carries, by lower-case name (the first of repeated ones,
-    except X-Forwarded-For whose repeated lines are joined as one list)."""
+    """The request headers the gateway reads (a hit's, and the host it was sent to), by
+    lower-case name, in one pass: the first of repeated ones, except the last X-Forwarded-Host
+    line and X-Forwarded-For, whose repeated lines are joined as one list."""
     found: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         if raw_name in _WANTED_HEADERS:
             name = raw_name.decode("latin-1")
             value = raw_value.decode("latin-1")
-            if name not in found:
+            if name not in found or name == "x-forwarded-host":
                 found[name] = value
             elif name == "x-forwarded-for":
                 found[name] += "," + value
     return found
 
 
-def host_of_request(scope: Scope, forwarded_host_from: Sequence[Network] = ()) -> str:
+def host_of_request(
+    scope: Scope, headers: dict[str, str], forwarded_host_from: Sequence[Network] = ()
+) -> str:
     """The lower-case hostname the request was sent to, without port or trailing dot (empty
     when absent): the Host header, or the right-most X-Forwarded-Host entry when the peer is
-    in ``forwarded_host_from`` (the trusted proxies, if the deployment says they set it)."""
-    host = forwarded = ""
-    for raw_name, raw_value in scope["headers"]:
-        if raw_name == b"host" and not host:
-            host = raw_value.decode("latin-1")
-        elif raw_name == b"x-forwarded-host" and forwarded_host_from:
-            forwarded = raw_value.decode("latin-1")
+    in ``forwarded_host_from`` (the trusted proxies, if the deployment says they set it).
+    ``headers`` are the request's ``wanted_headers``."""
+    host = headers.get("host", "")
+    forwarded = headers.get("x-forwarded-host", "") if forwarded_host_from else ""
     if forwarded and _peer_in(scope, forwarded_host_from):
         host = forwarded.rsplit(",", 1)[-1]
     host = host.strip().lower()
@@ -95,8 +99,9 @@ def _parsed_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Addre
 
 def trace_of_request() -> events_pb2.TraceContext | None:
     """The W3C trace context to carry, or None when no span is active (the common case: the
-    gateway does not trace requests), which spares the propagator call on the hot path."""
-    if not trace.get_current_span().get_span_context().is_valid:
+    gateway does not trace requests: with tracing off no span is ever started, so not even the
+    current span is looked up), which spares the propagator call on the hot path."""
+    if not tracing_enabled() or not trace.get_current_span().get_span_context().is_valid:
         return None
     return current_trace()
 
@@ -117,13 +122,14 @@ def client_ip(peer: str, forwarded_for: str, trusted_proxies: Sequence[Network])
 
 def build_hit(
     scope: Scope,
+    headers: dict[str, str],
     claims: events_pb2.TokenClaims,
     trusted_proxies: Sequence[Network],
     hit_id: str,
     *,
     one_click: bool = False,
 ) -> events_pb2.RawHit:
-    headers = wanted_headers(scope)
+    """The hit of a request whose ``wanted_headers`` are ``headers``."""
     client = scope.get("client")
     peer = client[0] if client else ""
     hit = events_pb2.RawHit(
@@ -137,7 +143,8 @@ def build_hit(
         one_click=one_click,
         trace=trace_of_request(),
     )
-    hit.received_at.FromNanoseconds(time.time_ns())
+    received_at = hit.received_at  # Timestamp.FromNanoseconds, without its Python call
+    received_at.seconds, received_at.nanos = divmod(time.time_ns(), NANOS_PER_SECOND)
     for name in FORWARDED_HEADERS:
         if name in headers:
             hit.headers[name] = headers[name]

@@ -282,14 +282,14 @@ def test_postfix_text_bounce_reads_the_wrapped_reply_whole():
     """Postfix 2.3+ without a DSN part: "This is the mail system at host ..." names the
     layout, and the recipient's reply wrapped over indented lines is read whole."""
     raw = (
-        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
-        "To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
-        "This is the mail system at host mx.sender.example.\n\n"
-        "I'm sorry to have to inform you that your message could not\n"
-        "be delivered to one or more recipients. It's attached below.\n\n"
-        "<alice@example.org>: host mx.example.org[192.0.2.1] said: 553 5.6.0 host\n"
-        "    unknown\n"
-    ).encode()
+        b"From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        b"To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"This is the mail system at host mx.sender.example.\n\n"
+        b"I'm sorry to have to inform you that your message could not\n"
+        b"be delivered to one or more recipients. It's attached below.\n\n"
+        b"<alice@example.org>: host mx.example.org[192.0.2.1] said: 553 5.6.0 host\n"
+        b"    unknown\n"
+    )
     parsed = parse_bounce_message(raw)
     (recipient,) = parsed.recipients
     assert parsed.format == "postfix"
@@ -300,14 +300,14 @@ def test_postfix_text_bounce_reads_the_wrapped_reply_whole():
 def test_postfix_text_bounce_naming_a_provider_host_stays_postfix():
     """The remote host's name (Office 365 here) does not make Postfix's notice an NDR."""
     raw = (
-        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
-        "To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
-        "This is the mail system at host mx.sender.example.\n\n"
-        "<alice@example.org>: host\n"
-        "    example-org.mail.protection.outlook.com[192.0.2.1] said: 550 5.1.10\n"
-        "    RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n"
-        "    (in reply to RCPT TO command)\n"
-    ).encode()
+        b"From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        b"To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"This is the mail system at host mx.sender.example.\n\n"
+        b"<alice@example.org>: host\n"
+        b"    example-org.mail.protection.outlook.com[192.0.2.1] said: 550 5.1.10\n"
+        b"    RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n"
+        b"    (in reply to RCPT TO command)\n"
+    )
     parsed = parse_bounce_message(raw)
     (recipient,) = parsed.recipients
     assert parsed.format == "postfix"

@@ -13,6 +13,7 @@ from emailtrack.common.tokens import (
     ExpiredToken,
     InvalidToken,
     TokenKeys,
+    _b64decode,
     open_token,
     sign,
     verify,
@@ -243,3 +244,40 @@ def test_any_single_character_change_is_rejected(
         return
     with pytest.raises(InvalidToken):  # canonical encoding: no change is a no-op any more
         verify(token[:position] + replacement + token[position + 1 :], keys, now=NOW)
+
+
+def _written_by_the_encoder(text: str) -> bytes | None:
+    """The reference for canonical base64url: the bytes whose encoding is exactly ``text``
+    (decoded leniently, then encoded again), or None when no bytes are spelled so."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:  # binascii.Error is one
+        return None
+    return raw if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == text else None
+
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _decoded_or_none(text: str) -> bytes | None:
+    try:
+        return _b64decode(text)
+    except InvalidToken:
+        return None
+
+
+def test_a_token_part_decodes_when_the_encoder_spells_it_so() -> None:
+    """Canonical decoding, checked without encoding again, accepts exactly the spellings the
+    encoder writes, and gives their bytes: every last two characters (with and without
+    unused bits set, padding, the other alphabet) after 0, 1 and 4 characters."""
+    characters = BASE64URL + "+/="
+    for prefix in ("", "Q", "AbC_"):
+        for first in characters:
+            for last in characters:
+                text = prefix + first + last
+                assert _decoded_or_none(text) == _written_by_the_encoder(text), text
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_decode_from_their_encoding(raw: bytes) -> None:
+    assert _b64decode(base64.urlsafe_b64encode(raw).rstrip(b"=").decode()) == raw
