@@ -176,6 +176,10 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if weak is not None:
         return t.classification_for(weak.reason, effective_code, weak.name)
+    if code % 100 <= 7 and code // 100 in (4, 5) and normalised:
+        # 500-507: the server could not parse the command or its arguments (RFC 5321), and
+        # no wording names another cause (Sisimai's SyntaxError reads the code alike).
+        return t.classification_for(t.SYNTAX_ERROR, code, f"code.{code}")
     if effective_code:
         return t.classification_for(t.UNDEFINED, effective_code, f"code.{effective_code // 100}xx")
     return t.classification_for(t.UNDEFINED, 0, "none")

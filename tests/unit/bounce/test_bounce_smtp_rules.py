@@ -408,6 +408,9 @@ def test_nothing_known_is_undefined():
         (554, "5.6.0", "554 5.6.0 denied by policy", "content_error"),
         (550, "5.2.1", "550 5.2.1 relay access denied", "no_relaying"),
         (554, "5.6.0", "554 5.6.0 message looks like spam", "spam_detected"),
+        # 500-507 with text naming no cause: the command or its arguments were refused.
+        (501, "5.0.0", "501 5.0.0 ip frequency limited", "syntax_error"),
+        (550, "5.0.0", "550 5.0.0 ip frequency limited", "undefined"),
     ],
 )
 def test_strong_phrases_and_text_first_statuses(code, status, text, reason):
