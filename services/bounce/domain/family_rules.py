@@ -52,8 +52,6 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         r"domain missing in source-routed address",
         r"malformed address:",
     ),
-    # qmail-remote's own words when the remote host refused the envelope sender.
-    rule("family.sender_rejected", t.REJECTED, r"but sender was rejected"),
     rule(
         # A mailing-list server (fml) refusing a non-member's post, or its own loop guard.
         "family.list_refusal",

@@ -93,6 +93,9 @@ def rule(name: str, reason: str, *alternatives: str) -> TextRule:
 # a remote "mailbox full" or "account suspended" in their own generic 5.1.1): as in Sisimai,
 # whose reason order checks these reasons' phrases before a later reason's status.
 STRONG_RULES: tuple[TextRule, ...] = (
+    # qmail-remote's own words when the remote host refused the envelope sender: whatever
+    # the reply says, the sender was refused (Sisimai's qmail module decides so first).
+    rule("family.sender_rejected", t.REJECTED, r"but sender was rejected"),
     # The sender's own sending quota or rate (SES "Throttling failure"), not a mailbox quota.
     rule(
         "generic.sending_quota",

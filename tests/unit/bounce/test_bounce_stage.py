@@ -116,6 +116,12 @@ def test_a_causeless_refusal_at_mail_from_is_the_sender_rejected(body, expected)
             "Remote host said: 553 5.0.0 no thanks\nGiving up on 192.0.2.1.\n",
             ("rejected", "soft"),
         ),
+        # ... whatever the reply names: the refused thing was the sender.
+        (
+            "<kijitora@example.org>:\nConnected to 192.0.2.1 but sender was rejected.\n"
+            "Remote host said: 552 quota exceeded\nGiving up on 192.0.2.1.\n",
+            ("rejected", "soft"),
+        ),
         # "does not like recipient" names the stage only: the reply's own cause decides.
         (
             "<kijitora@example.org>:\n192.0.2.1 does not like recipient.\n"
