@@ -80,9 +80,10 @@ def may_match(screen: Alternatives | None, text: str) -> bool:
 
 
 def any_literal_pattern(literals: Alternatives) -> re.Pattern[str]:
-    """A pattern that matches wherever one of ``literals`` occurs: the literals as a trie, so
-    at each position the engine follows one branch per character instead of trying every
-    literal in turn (one scan in C instead of a substring test per literal)."""
+    """A pattern that matches wherever one of ``literals`` occurs, the longest one starting
+    there: the literals as a trie, so at each position the engine follows one branch per
+    character instead of trying every literal in turn (one scan in C instead of a substring
+    test per literal)."""
     if not literals or "" in literals:
         raise ValueError("a pattern over no literals (or the empty one) screens nothing")
     trie: dict[str, Any] = {}
@@ -93,9 +94,38 @@ def any_literal_pattern(literals: Alternatives) -> re.Pattern[str]:
         node[""] = {}  # a literal ends here
 
     def alternation(node: dict[str, Any]) -> str:
+        branches = [
+            re.escape(char) + alternation(child) for char, child in sorted(node.items()) if char
+        ]
         if "" in node:
-            return ""  # a literal ends here: a longer one through this node adds no match
-        branches = [re.escape(char) + alternation(child) for char, child in sorted(node.items())]
+            branches.append("")  # a literal ends here: tried after every longer one
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return re.compile(alternation(trie))
+
+
+class LiteralIndex:
+    """Which of a fixed set of literals occur in a text, found in one scan of it.
+
+    One trie pattern (``any_literal_pattern``) in a look-ahead finds, at every position, the
+    longest literal starting there; the literals occurring at that position are exactly those
+    that are prefixes of it. So ``present`` is exact, and a caller with many screens tests each
+    with a set operation instead of a substring search per literal.
+    """
+
+    __slots__ = ("_pattern", "_prefixes", "literals")
+
+    def __init__(self, literals: Alternatives) -> None:
+        self.literals = literals
+        self._pattern = re.compile(f"(?=({any_literal_pattern(literals).pattern}))")
+        self._prefixes = {
+            literal: frozenset(literal[:end] for end in range(1, len(literal) + 1)) & literals
+            for literal in literals
+        }
+
+    def present(self, text: str) -> frozenset[str]:
+        """The literals of this index that occur in ``text``."""
+        found = self._pattern.findall(text)
+        if not found:
+            return frozenset()
+        return frozenset().union(*map(self._prefixes.__getitem__, set(found)))

@@ -105,6 +105,10 @@ _PROVIDER_TABLES = {p: text_rules.rule_table(r) for p, r in provider_rules.PROVI
 _STRONG_TABLE = text_rules.rule_table(text_rules.STRONG_RULES)
 _GENERIC_TABLE = text_rules.rule_table(generic_rules.GENERIC_RULES)
 _WEAK_TABLE = text_rules.rule_table(generic_rules.WEAK_RULES)
+# Every table's screen literals: a reply text is scanned for them once, not once per table.
+_LITERALS = text_rules.joint_index(
+    [*_PROVIDER_TABLES.values(), _STRONG_TABLE, _GENERIC_TABLE, _WEAK_TABLE]
+)
 
 
 def _provider_tables(provider: str) -> list[text_rules.RuleTable]:
@@ -128,14 +132,15 @@ def classify_smtp_reply(
         return t.classification_for(receiver_reason, effective_code, f"receiver.{receiver}")
 
     normalised = normalise_text(text)
+    present = _LITERALS.present(normalised)
     if normalised:
         for table in _provider_tables(provider_of(mx_host, domain)):
-            rule = text_rules.first_match(table, normalised)
+            rule = text_rules.first_match(table, normalised, present)
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)
 
     if normalised:
-        rule = text_rules.first_match(_STRONG_TABLE, normalised)
+        rule = text_rules.first_match(_STRONG_TABLE, normalised, present)
         if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
             # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
             return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
@@ -147,13 +152,13 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
-        rule = text_rules.first_match(_GENERIC_TABLE, normalised)
+        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")
-    weak = text_rules.first_match(_WEAK_TABLE, normalised) if normalised else None
+    weak = text_rules.first_match(_WEAK_TABLE, normalised, present) if normalised else None
     if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if weak is not None:
