@@ -79,6 +79,16 @@ def may_match(screen: Alternatives | None, text: str) -> bool:
     return False
 
 
+def lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` without ``re.IGNORECASE``, to search the lower-cased copy of an ASCII text:
+    there it matches the same spans as ``pattern`` on the text (ASCII letters fold only to
+    ASCII letters) without re's per-character case folding, and can be screened by a literal
+    test on that copy. Refuses a pattern that writes an upper-case letter outside an escape."""
+    if any(char.isupper() for char in re.sub(r"\\.", "", pattern.pattern)):
+        raise ValueError(f"pattern not written in lower case: {pattern.pattern!r}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
 def any_literal_pattern(literals: Alternatives) -> re.Pattern[str]:
     """A pattern that matches wherever one of ``literals`` occurs, the longest one starting
     there: the literals as a trie, so at each position the engine follows one branch per
