@@ -79,6 +79,17 @@ def may_match(screen: Alternatives | None, text: str) -> bool:
     return False
 
 
+def first_occurrence(literals: tuple[str, ...], text: str) -> int:
+    """The lowest index of ``text`` where one of ``literals`` starts, -1 if none occurs. Once
+    one is found, the others are only looked for before it (shortest first: the commonest)."""
+    first = -1
+    for literal in literals:
+        index = text.find(literal, 0, len(text) if first < 0 else first + len(literal) - 1)
+        if index >= 0:
+            first = index
+    return first
+
+
 def lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """``pattern`` without ``re.IGNORECASE``, to search the lower-cased copy of an ASCII text:
     there it matches the same spans as ``pattern`` on the text (ASCII letters fold only to
