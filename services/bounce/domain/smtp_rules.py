@@ -90,14 +90,30 @@ def status_in_text(text: str, code: int) -> str:
     return ""
 
 
+# Each provider's host names, and its place in PROVIDER_HOSTS (the first listed wins a tie).
+_PROVIDER_OF_HOST = {
+    host: provider
+    for provider, hosts in reversed(provider_rules.PROVIDER_HOSTS.items())
+    for host in hosts
+}
+_PROVIDER_RANK = {provider: rank for rank, provider in enumerate(provider_rules.PROVIDER_HOSTS)}
+
+
 def provider_of(mx_host: str, domain: str) -> str:
-    """Name the provider whose MX or domain this is, or "" if none is known."""
+    """Name the provider whose MX or domain this is (the host or a parent domain of it is one
+    of the provider's), or "" if none is known."""
     for host in (mx_host.lower().rstrip("."), domain.lower().rstrip(".")):
-        if not host:
-            continue
-        for provider, suffixes in provider_rules.PROVIDER_HOSTS.items():
-            if any(host == s or host.endswith("." + s) for s in suffixes):
-                return provider
+        found = []
+        start = 0
+        while host:
+            provider = _PROVIDER_OF_HOST.get(host[start:])
+            if provider is not None:
+                found.append(provider)
+            start = host.find(".", start) + 1
+            if start == 0:
+                break
+        if found:
+            return min(found, key=_PROVIDER_RANK.__getitem__)
     return ""
 
 
