@@ -7,7 +7,6 @@ module adds the format name and each recipient's own diagnostic text.
 
 from __future__ import annotations
 
-import copy
 import email.utils
 import html
 import logging
@@ -190,7 +189,9 @@ def _without_returned_message(part: Message) -> Message:
     flufl.bounce's heuristic detectors scan every body line, including the returned original;
     the failure report is always in the first few kilobytes.
     """
-    clone = copy.copy(part)
+    # copy.copy(part), without the generic copy protocol (Message defines no copy hooks).
+    clone = object.__new__(type(part))
+    clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
     if isinstance(payload, list):
         clone.set_payload(
