@@ -89,10 +89,11 @@ def corpus_files() -> list[str]:
     return sorted(json.loads((CORPUS / "labels.json").read_text()))
 
 
-def sisimai_verdicts(files: list[str]) -> dict[str, list[dict[str, object]]]:
-    """Sisimai's records per file (one perl process); raises if Sisimai died on a file."""
+def sisimai_verdicts(files: list[str], root: Path = CORPUS) -> dict[str, list[dict[str, object]]]:
+    """Sisimai's records per file (paths relative to ``root``; one perl process); raises if
+    Sisimai died on a file."""
     done = subprocess.run(
-        ["perl", str(SCRIPT), *files], cwd=CORPUS, capture_output=True, check=True, timeout=300
+        ["perl", str(SCRIPT), *files], cwd=root, capture_output=True, check=True, timeout=300
     )
     verdicts = json.loads(done.stdout)
     failures = {name: v for name, v in verdicts.items() if isinstance(v, dict)}

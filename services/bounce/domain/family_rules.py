@@ -52,6 +52,8 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         r"domain missing in source-routed address",
         r"malformed address:",
     ),
+    # qmail-remote's own words when the remote host refused the envelope sender.
+    rule("family.sender_rejected", t.REJECTED, r"but sender was rejected"),
     rule(
         # A mailing-list server (fml) refusing a non-member's post, or its own loop guard.
         "family.list_refusal",
@@ -115,7 +117,6 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         "family.directory",
         t.USER_UNKNOWN,
         r"ディレクトリ(?:には見つかりません|のリストにありません)",
-        r"does not like recipient",
         r"\buser \([^ ()]+@[^ ()]+\) unknown",  # McAfee
     ),
     rule("family.cannot_route", t.FILTERED, r"cannot route mail to user"),

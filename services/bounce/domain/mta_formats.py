@@ -64,6 +64,9 @@ _BOUNCE_SUBJECT_RE = re.compile(
 
 # Applied to lower-cased text (a case-sensitive search keeps re's fast literal scan).
 _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # Postfix's own opening (bounce(5)) names the author; host names after it (a relay to
+    # Gmail or Office 365) are only the remote side.
+    ("postfix", re.compile(r"this is the (?:mail system at host|postfix program)")),
     ("ses", re.compile(r"amazonses\.com")),
     ("gmail", re.compile(r"googlemail\.com|mail\.gmail\.com|\bgsmtp\b|google\.com")),
     ("yahoo", re.compile(r"yahoo(?:inc)?\.com|yahoo\.[a-z.]+>|message from yahoo")),

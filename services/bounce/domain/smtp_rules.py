@@ -52,6 +52,20 @@ _MAX_TEXT = 2000
 # bare refusal words add nothing to them. Other loose statuses (X.4.1 "no answer", X.5.0 ...)
 # contradict such words, which then win.
 _REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED})
+# Statuses whose name decides over most wording (Sisimai's SMTP::Status names them, and its
+# reason order reads only the causes below before the status): a filter's refusal (X.1.4,
+# X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x).
+_STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR})
+# The causes whose wording outweighs such a status (Sisimai's first reason order, with the
+# reasons Sisimai 5 added to it).
+_NAMED_BEFORE_STATUS = frozenset(
+    {
+        t.MAILBOX_FULL, t.MESSAGE_TOO_BIG, t.EXCEED_LIMIT, t.SUSPENDED, t.HAS_MOVED,
+        t.NO_RELAYING, t.USER_UNKNOWN, t.FILTERED, t.REJECTED, t.HOST_UNKNOWN,
+        t.SPAM_DETECTED, t.TOO_MANY_CONN, t.BLOCKED, t.BAD_REPUTATION, t.REQUIRE_PTR,
+        t.AUTH_FAILURE, t.SPEEDING, t.NOT_COMPLIANT_RFC,
+    }
+)  # fmt: skip
 
 
 def normalise_text(text: str) -> str:
@@ -169,8 +183,12 @@ def classify_smtp_reply(
 
     if normalised:
         rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
-        if rule is not None:
+        if rule is not None and (
+            reason not in _STATUS_DECIDES_REASONS or rule.reason in _NAMED_BEFORE_STATUS
+        ):
             return t.classification_for(rule.reason, effective_code, rule.name)
+        if rule is not None:
+            return t.classification_for(reason, effective_code, f"status.{status}.over_text")
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")

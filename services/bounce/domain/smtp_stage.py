@@ -80,10 +80,13 @@ _STAGES = {
 _MAX_TEXT = 4000
 # Mailbox statuses that settle the address itself whatever the stage (X.1.0/1/3).
 _MAILBOX_STATUSES = ("1.0", "1.1", "1.3")
-_BEFORE_DATA = (CONNECT, MAIL, RCPT)
-# Reasons that only say "refused" without a cause: at MAIL FROM the refused thing is the sender.
-_SENDER_STAGE_REASONS = frozenset(
-    {t.POLICY_VIOLATION, t.FILTERED, t.SECURITY_ERROR, t.ON_HOLD, t.UNDEFINED}
+_ADDRESS_STAGES = (CONNECT, RCPT)  # replies that may judge the recipient's address
+# Refusals that name no cause of their own: in reply to MAIL FROM, when their wording says
+# "refused", the refused thing is the sender (``rejected``, as Sisimai's Reason::Rejected
+# reads its list at MAIL). Text no rule explains stays ``on_hold`` at any stage.
+_SENDER_STAGE_REASONS = frozenset({t.POLICY_VIOLATION, t.FILTERED, t.SECURITY_ERROR})
+_REFUSAL_WORDS_RE = re.compile(
+    r"rejected|refused|denied|not allowed|prohibit|not authori[sz]ed|invalid sender", re.I
 )
 # The reasons ``after_acceptance`` may change: only for these is the stage worth reading.
 STAGE_SENSITIVE_REASONS = _SENDER_STAGE_REASONS | {t.USER_UNKNOWN}
@@ -138,15 +141,23 @@ def after_acceptance(
     result: SmtpClassification, code: int, status: str, stage: str, text: str = ""
 ) -> SmtpClassification:
     """``result`` corrected for the stage: unknown-user wording without an X.1.0/1/3 mailbox
-    status is a filter's refusal (``filtered``) unless the reply came before DATA or the text
-    is the final system's own directory lookup. A refusal in reply to MAIL FROM that names
-    no cause of its own refused the envelope sender (``rejected``)."""
-    if stage == MAIL and result.reason in _SENDER_STAGE_REASONS:
+    status is a filter's refusal (``filtered``) unless the reply answered RCPT TO (or the
+    greeting) or the text is the final system's own directory lookup; in reply to MAIL FROM
+    the unknown address is the sender's (``rejected``: Sisimai's UserUnknown takes the
+    wording only at RCPT). A refusal in reply to MAIL FROM that names no cause of its own,
+    only refusal words, refused the envelope sender (``rejected``)."""
+    if (
+        stage == MAIL
+        and result.reason in _SENDER_STAGE_REASONS
+        and _REFUSAL_WORDS_RE.search(text[:_MAX_TEXT])
+    ):
         return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
-    if result.reason != t.USER_UNKNOWN or stage in _BEFORE_DATA:
+    if result.reason != t.USER_UNKNOWN or stage in _ADDRESS_STAGES:
         return result
     if _directory_lookup(text[:_MAX_TEXT]):
         return result
     if status.partition(".")[2] in _MAILBOX_STATUSES:
         return result
+    if stage == MAIL:
+        return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
     return t.classification_for(t.FILTERED, code, f"{result.matched_rule}.after_data")

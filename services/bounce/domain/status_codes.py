@@ -93,7 +93,7 @@ FALLBACK: dict[str, str] = {
     "3.0": t.SYSTEM_ERROR,
     "4.0": t.NETWORK_ERROR,
     "4.1": t.EXPIRED,  # no answer from host (retried until given up); Office 365: "access denied"
-    "4.4": t.NETWORK_ERROR,  # unable to route
+    "4.4": t.HOST_UNKNOWN,  # unable to route: no next hop for the domain (Sisimai: hostunknown)
     "5.0": t.SYNTAX_ERROR,
     "6.0": t.CONTENT_ERROR,
     "7.0": t.SECURITY_ERROR,

@@ -66,7 +66,7 @@ def test_rfc3464_dsn_with_two_recipients_and_emailtrack_headers():
         )
     )
     assert parsed.kind == "bounce"
-    assert parsed.format == "rfc3464"
+    assert parsed.format == "postfix"  # an RFC 3464 DSN in Postfix's own wording
     assert [r.address for r in parsed.recipients] == ["alice@example.org", "bob@example.org"]
     first = parsed.recipients[0]
     assert (first.status, first.smtp_code, first.action) == ("5.1.1", "550", "failed")
@@ -276,3 +276,40 @@ Status: 5.0.0
     (first,) = parse_bounce_message(raw).recipients
     assert (first.classification.reason, first.classification.bounce_type) == ("undefined", "soft")
     assert first.status == "5.0.0"
+
+
+def test_postfix_text_bounce_reads_the_wrapped_reply_whole():
+    """Postfix 2.3+ without a DSN part: "This is the mail system at host ..." names the
+    layout, and the recipient's reply wrapped over indented lines is read whole."""
+    raw = (
+        b"From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        b"To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"This is the mail system at host mx.sender.example.\n\n"
+        b"I'm sorry to have to inform you that your message could not\n"
+        b"be delivered to one or more recipients. It's attached below.\n\n"
+        b"<alice@example.org>: host mx.example.org[192.0.2.1] said: 553 5.6.0 host\n"
+        b"    unknown\n"
+    )
+    parsed = parse_bounce_message(raw)
+    (recipient,) = parsed.recipients
+    assert parsed.format == "postfix"
+    assert recipient.classification.reason == "host_unknown"
+    assert recipient.diagnostic.endswith("host unknown")
+
+
+def test_postfix_text_bounce_naming_a_provider_host_stays_postfix():
+    """The remote host's name (Office 365 here) does not make Postfix's notice an NDR."""
+    raw = (
+        b"From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        b"To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"This is the mail system at host mx.sender.example.\n\n"
+        b"<alice@example.org>: host\n"
+        b"    example-org.mail.protection.outlook.com[192.0.2.1] said: 550 5.1.10\n"
+        b"    RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n"
+        b"    (in reply to RCPT TO command)\n"
+    )
+    parsed = parse_bounce_message(raw)
+    (recipient,) = parsed.recipients
+    assert parsed.format == "postfix"
+    assert "RecipientNotFound" in recipient.diagnostic
+    assert recipient.classification.reason == "user_unknown"

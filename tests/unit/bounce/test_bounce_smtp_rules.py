@@ -398,6 +398,16 @@ def test_nothing_known_is_undefined():
         (501, "5.1.3", "501 5.1.3 bad address", "user_unknown"),
         # A definitive status still beats a later, generic phrase.
         (550, "5.1.1", "550 5.1.1 user unknown; spam filtered", "user_unknown"),
+        # X.4.4 (unable to route) is an unknown host when the text names nothing else (as
+        # Sisimai's status table names it); routing wording keeps network_error.
+        (550, "5.4.4", "550 5.4.4 Unable to deliver", "host_unknown"),
+        (451, "4.4.4", "451 4.4.4 mail loop detected", "network_error"),
+        # A filter's, a no-mail domain's or a content status decides over later wording
+        # (policy, system, virus ...); only the causes Sisimai reads before it outweigh it.
+        (550, "5.2.1", "550 5.2.1 temporary local problem", "filtered"),
+        (554, "5.6.0", "554 5.6.0 denied by policy", "content_error"),
+        (550, "5.2.1", "550 5.2.1 relay access denied", "no_relaying"),
+        (554, "5.6.0", "554 5.6.0 message looks like spam", "spam_detected"),
     ],
 )
 def test_strong_phrases_and_text_first_statuses(code, status, text, reason):

@@ -96,6 +96,39 @@ def test_a_causeless_refusal_at_mail_from_is_the_sender_rejected(body, expected)
 
 
 @pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Text no rule explains stays on_hold in reply to MAIL FROM (Sisimai: onhold).
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.0.0 IPBL1001 "
+            "(in reply to MAIL FROM command)\n",
+            ("on_hold", "soft"),
+        ),
+        # Unknown-address wording in reply to MAIL FROM is about the sender, not the mailbox.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.0.0 recipient not found "
+            "(in reply to MAIL FROM command)\n",
+            ("rejected", "soft"),
+        ),
+        # qmail's own words for a refused envelope sender.
+        (
+            "<kijitora@example.org>:\nConnected to 192.0.2.1 but sender was rejected.\n"
+            "Remote host said: 553 5.0.0 no thanks\nGiving up on 192.0.2.1.\n",
+            ("rejected", "soft"),
+        ),
+        # "does not like recipient" names the stage only: the reply's own cause decides.
+        (
+            "<kijitora@example.org>:\n192.0.2.1 does not like recipient.\n"
+            "Remote host said: 554 Relay access denied\nGiving up on 192.0.2.1.\n",
+            ("no_relaying", "soft"),
+        ),
+    ],
+)
+def test_mail_from_and_qmail_stages_decide_as_sisimai(body, expected):
+    assert _reason(body) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "stage"),
     [
         ("192.0.2.1 does not like recipient.", "RCPT"),
