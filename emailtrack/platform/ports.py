@@ -5,17 +5,45 @@ them."""
 
 from __future__ import annotations
 
+import random
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
+
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+FALLBACK_EPHEMERAL_LOW = 32768  # Linux's default lower bound
+FREE_PORT_SPAN = 8000  # free ports are drawn from the span just below the ephemeral range
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+
+def ephemeral_low() -> int:
+    """The lowest port the kernel gives outgoing connections (their source ports)."""
+    try:
+        return int(EPHEMERAL_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return FALLBACK_EPHEMERAL_LOW
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, below the kernel's ephemeral range and never handed out
+    before by this process. A port from the ephemeral range (what binding port 0 gives) can be
+    taken as the source port of any outgoing connection between this choice and the server's
+    bind, or while a killed server is restarted on it; a port below the range cannot."""
+    high = ephemeral_low()
+    low = max(1024, high - FREE_PORT_SPAN)
+    for _ in range(1000):
+        port = random.randrange(low, high)
+        with _handed_out_lock:
+            if port in _handed_out or not can_listen(port, host):
+                continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free TCP port between {low} and {high} on {host}")
 
 
 def port_variable(name: str) -> str:

@@ -7,14 +7,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
+from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
 
 _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
-_INLINE_START_RE = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+# Where written-in fields start: the first recipient field, or the Action that some MTAs write
+# first in each recipient's group (Amazon WorkMail).
+_INLINE_START_RE = re.compile(
+    r"^(?:(?:final|original)-recipient|action):", re.IGNORECASE | re.MULTILINE
+)
 _MAX_INLINE = 8000
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-display-name", "reason")
+# PowerMTA classifies every bounce it reports in X-PowerMTA-BounceCategory: that category is
+# its verdict on the recipient (as Sisimai's PowerMTA module reads it), in our reasons.
+_BOUNCE_CATEGORIES = {
+    "bad-domain": t.HOST_UNKNOWN,
+    "bad-mailbox": t.USER_UNKNOWN,
+    "inactive-mailbox": t.SUSPENDED,
+    "message-expired": t.EXPIRED,
+    "no-answer-from-host": t.NETWORK_ERROR,
+    "policy-related": t.POLICY_VIOLATION,
+    "quota-issues": t.MAILBOX_FULL,
+    "routing-errors": t.SYSTEM_ERROR,
+    "spam-related": t.SPAM_DETECTED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +46,7 @@ class DsnRecipient:
     remote_mta: str
     reporting_mta: str
     original_recipient: str = ""  # Original-Recipient when it names another address
+    category_reason: str = ""  # the reason a sender's own bounce category names (PowerMTA)
 
 
 def _text(value: object) -> str:
@@ -120,7 +139,7 @@ def delivery_status_parts(parts: Sequence[tuple[Message, str]]) -> list[Message]
 def inline_delivery_status(text: str) -> list[DsnRecipient]:
     """Delivery-status fields written into a plain-text notification (XWall, broken MIME
     headers that turn a multipart/report into one text body), from the first
-    Final-Recipient/Original-Recipient line on; [] when there are none."""
+    Final-Recipient/Original-Recipient (or Action) line on; [] when there are none."""
     match = _INLINE_START_RE.search(text)
     if match is None:
         return []
@@ -150,5 +169,8 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
             remote_mta=strip_type(_text(block.get("remote-mta"))),
             reporting_mta=reporting_mta or strip_type(_text(block.get("reporting-mta"))),
             original_recipient=original_address,
+            category_reason=_BOUNCE_CATEGORIES.get(
+                _text(block.get("x-powermta-bouncecategory")).lower(), ""
+            ),
         )
     return list(recipients.values())

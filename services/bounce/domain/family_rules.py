@@ -1,7 +1,7 @@
 """The wording MTA families write in their own notifications, mapped to bounce reasons.
 
 Exim (and Exim-based MXLogic, Mail.ru), qmail with its LDAP and forwarding add-ons, OpenSMTPD,
-Courier, amavisd, Sun Messaging Server, Domino/Notes (Japanese editions too), the fml list
+Zoho, Courier, amavisd, Sun Messaging Server, Domino/Notes (Japanese editions too), the fml list
 server, McAfee, au/EZweb and Gmail's relay reports state a cause in phrases of their own that
 the generic wording does not cover (Sisimai's Lhost modules document them per family; these
 are our own patterns for the same meanings). Part of ``generic_rules.GENERIC_RULES``, tried
@@ -102,6 +102,8 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         r"maximum hop count",
     ),
     rule("family.credentials", t.SECURITY_ERROR, r"could not retrieve credentials"),
+    # Zoho gives up on a host it never reached: its retry period ran out.
+    rule("family.unreachable", t.EXPIRED, r"^host not reachable"),
     rule(
         "family.suspended",
         t.SUSPENDED,

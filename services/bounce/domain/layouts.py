@@ -3,8 +3,9 @@
 These layouts announce the failed recipients with a fixed sentence and then list them, one per
 line, each followed by its (often indented) diagnostic. Reading them directly is exact and far
 cheaper than flufl.bounce's heuristic detectors, which stay the fallback for everything else.
-``listed_recipients`` reads the looser "... to the following: <address> (reason)" lists that
-many other MTAs write, for messages none of the detectors understands.
+``sentence_recipients`` reads the fml list server's notices. ``listed_recipients`` reads the
+looser "... to the following: <address> (reason)" lists that many other MTAs write, for
+messages none of the detectors understands.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _EXIM_MARKER_RE = re.compile(
 _EXIM_DELAY_RE = re.compile(r"not yet been delivered", re.IGNORECASE)
 _EXIM_END_RE = re.compile(r"^\s*no action is required on your part", re.IGNORECASE | re.M)
 _EXIM_RECIPIENT_RE = re.compile(
-    rf"^[ \t]*(?:<({_ADDRESS})>|({_ADDRESS}))[ \t]*(?::|$)"
+    rf"^[ \t]*(?:<({_ADDRESS})>|\"({_ADDRESS})\"|({_ADDRESS}))[ \t]*(?::|$)"  # GMX quotes it
     rf"|^[ \t]*\(generated from ({_ADDRESS})\)",
     re.MULTILINE,
 )
@@ -52,6 +53,8 @@ _LIST_INTRO_RE = re.compile(
 _LISTED_LINE_RE = re.compile(
     rf"^[ \t]*(?:\*[ \t]*)?[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$"
 )
+# fml names the address a notice is about at the end of a sentence: "... list <addr>."
+_SENTENCE_END_RE = re.compile(rf"^(.*<({_ADDRESS})>\.)[ \t]*$", re.MULTILINE)
 _MAX_LISTED = 20
 _MAX_BLOCK = 4000
 
@@ -144,3 +147,12 @@ def listed_recipients(notification: str) -> list[LayoutRecipient]:
             continue
         found.append(LayoutRecipient(match.group(1), "failed", " ".join(line.split())))
     return found
+
+
+def sentence_recipients(notification: str) -> list[LayoutRecipient]:
+    """Addresses of the fml list server's notices, each closing a sentence ("You are not a
+    member of this mailing list <list@example.jp>."), with that sentence as diagnostic."""
+    return [
+        LayoutRecipient(m.group(2), "failed", " ".join(m.group(1).split()))
+        for m in _SENTENCE_END_RE.finditer(notification[:_MAX_BLOCK])
+    ][:_MAX_LISTED]

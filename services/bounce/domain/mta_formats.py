@@ -75,6 +75,7 @@ _FORMAT_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("postfix", re.compile(r"postfix|i'm sorry to have to inform you that the message")),
     ("qmail", re.compile(r"qmail|below this line is a copy of the message")),
     ("exim", re.compile(r"created automatically by mail delivery software|\bexim\b")),
+    ("fml", re.compile(r"<\d+\.fml[^@>\s]*@")),  # the fml list server's Message-ID
     (
         "sendmail",
         re.compile(r"transcript of session follows|the original message was received at"),
@@ -89,6 +90,7 @@ _LAYOUT_READERS = {
     "exim": layouts.exim_recipients,
     "exchange": layouts.exchange_recipients,
     "sendmail": layouts.sendmail_recipients,
+    "fml": layouts.sentence_recipients,
 }
 log = logging.getLogger(__name__)
 
@@ -239,12 +241,16 @@ def _listed_recipients(notification: str) -> list[TextRecipient]:
     return found
 
 
-def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecipient]:
+def text_recipients(
+    msg: Message, notification: str, fmt: str, excluded: frozenset[str] = frozenset()
+) -> list[TextRecipient]:
     """Failed recipients of a plain-text bounce, each with its own diagnostic text.
 
     The postfix/qmail/yahoo, Exim and Exchange layouts are read directly (they are
     unambiguous and flufl.bounce's heuristic detectors are the costliest step); everything
-    else, and any of those whose layout is not recognised, goes through flufl.bounce.
+    else, and any of those whose layout is not recognised, goes through flufl.bounce. What
+    flufl.bounce finds among the ``excluded`` addresses (``recipient_lines.false_recipients``:
+    a quoted Message-ID, the sender) does not stop the search for the real recipients.
     """
     if fmt in _LISTED_FORMATS and not _DELAY_RE.search(notification):
         listed = _listed_recipients(notification)
@@ -256,6 +262,11 @@ def text_recipients(msg: Message, notification: str, fmt: str) -> list[TextRecip
         if read:
             return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
     temporary, permanent = _flufl_failures(msg)
+    if excluded:
+        temporary, permanent = (
+            [a for a in found if not recipient_lines.is_false_recipient(a, excluded)]
+            for found in (temporary, permanent)
+        )
     if not temporary and not permanent:
         laid_out = layouts.listed_recipients(notification)
         if laid_out:

@@ -169,6 +169,10 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
                 entry.action,
                 notification,
             )
+            if entry.category_reason and entry.action == "failed":
+                # The sending MTA's own verdict on this recipient (a bounce category).
+                category = t.classification_for(entry.category_reason, code, "dsn.category")
+                classification = t.given_up(category)
         recipients.append(
             FailedRecipient(
                 address=entry.address,
@@ -299,17 +303,15 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 
-    text_entries = mta_formats.text_recipients(msg, notification, fmt)
-    if text_entries:
-        returned_headers = original.returned_headers(msg, parts)
-        if returned_headers is None and returned:
-            returned_headers = header_block(returned.lstrip())
-        excluded = recipient_lines.false_recipients(msg, returned_headers)
-        text_entries = [
-            entry
-            for entry in text_entries
-            if not recipient_lines.is_false_recipient(entry.address, excluded)
-        ]
+    returned_headers = original.returned_headers(msg, parts)
+    if returned_headers is None and returned:
+        returned_headers = header_block(returned.lstrip())
+    excluded = recipient_lines.false_recipients(msg, returned_headers, notification)
+    text_entries = [
+        entry
+        for entry in mta_formats.text_recipients(msg, notification, fmt, frozenset(excluded))
+        if not recipient_lines.is_false_recipient(entry.address, excluded)
+    ]
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)

@@ -1,9 +1,10 @@
 """Failed recipients of plain-text bounces in layouts no dedicated reader knows, and the
 addresses that must never be taken for a failed recipient.
 
-Three general shapes cover most small MTAs (OpenSMTPD, DragonFly dma, Apache James, FML,
+These general shapes cover most small MTAs (OpenSMTPD, DragonFly dma, Apache James, FML,
 InterScan, Verizon-style gateways, Japanese carriers):
 
+- Sendmail's verdict line after its transcript: ``550 <address>... User unknown``;
 - an SMTP transcript: ``RCPT TO:<address>`` sent, then a 4xx/5xx reply (Sendmail's
   ">>> RCPT To:" / "<<< 550", InterScan's "Sent <<<" / "Received >>>");
 - a labelled line: "Recipient: address", "Failed recipient(s): address", "Original address:",
@@ -12,7 +13,9 @@ InterScan, Verizon-style gateways, Japanese carriers):
   ``address [User unknown]``;
 - an announced address: ``>>> address <address>``, ``RCPT TO: address`` among message
   details, ``... rejected recipient <address>``, ``undeliverable to address``, ``There was an
-  error delivering your mail to <address>`` (DragonFly dma).
+  error delivering your mail to <address>`` (DragonFly dma), ``Your message to <address>
+  couldn't be delivered.`` (Office 365);
+- an address opening its line with the reason after it: ``address Host not reachable`` (Zoho).
 
 A bounce also names addresses that did not fail: the sender's own address (the bounce's To,
 the original's Return-Path, often quoted in the report), Message-IDs (``<id@host>`` looks like an
@@ -23,6 +26,7 @@ them so they are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from email.message import Message
 
@@ -31,12 +35,17 @@ _TRANSCRIPT_RE = re.compile(
     rf"rcpt to:?\s*<?({_ADDRESS})>?[^\n]*\n(?:[^\n]*\n){{0,2}}?[^\n]*?\b([45]\d\d[ -][^\n]*)",
     re.IGNORECASE,
 )
+# Sendmail's own verdict per recipient after its transcript: "550 <address>... User unknown".
+_REPLY_LINE_RE = re.compile(
+    rf"^[ \t]*([45]\d\d)[ \t]+<({_ADDRESS})>\.\.\.[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
+)
 _LABELLED_RE = re.compile(
     r"^[ \t]*(?:failed |intended |original |unknown |bad |invalid )?"
     r"(?:recipient(?:\(s\)|s)?|address(?:ee)?|user|mailbox)(?: address)?[ \t]*:[ \t]*\n?[ \t]*"
     rf"<?({_ADDRESS})>?[ \t]*(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
+_CAUSE_LABEL_RE = re.compile(r"[ \t]*(?:unknown|bad|invalid) ", re.IGNORECASE)
 _REASON_LINE_RE = re.compile(
     rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.|[ \t]+\[)[ \t]*(\S.*)$",
     re.MULTILINE,
@@ -46,9 +55,15 @@ _REASON_LINE_RE = re.compile(
 _ANNOUNCED_RE = re.compile(
     rf"^[ \t]*(?:>>>|rcpt to:)[ \t]*<?({_ADDRESS})>?(.*)$"
     r"|(?:rejected recipient|undeliverable to|(?:error|failure) delivering your (?:mail|message) to"
-    rf"|could not be delivered to)[ \t]*<?({_ADDRESS})>?(.*)$",
+    rf"|could not be delivered to:?)[ \t]*<?({_ADDRESS})>?(.*)$"
+    # "Message could not be delivered to mobile." and the recipient on the next line (Verizon)
+    rf"|could not be delivered[^\n]*\n[ \t]*to:[ \t]*<?({_ADDRESS})>?(.*)$"
+    # Office 365's headline: "Your message to a@b couldn't be delivered."
+    rf"|your message to[ \t]+<?({_ADDRESS})>?([ \t]+(?:couldn't|could not|cannot) be delivered.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
+# Zoho's "address reason" lines: the address opens the line, its reason follows in words.
+_ADDRESS_TEXT_RE = re.compile(rf"^({_ADDRESS})[ \t]+((?!wrote\b)[A-Za-z][^\n]*)$", re.MULTILINE)
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
 
@@ -78,8 +93,22 @@ def _address_and_rest(match: re.Match[str]) -> tuple[str, str]:
 def line_recipients(notification: str) -> list[LineRecipient]:
     """Failed recipients of the first general shape present in ``notification``."""
     text = notification[:_MAX_TEXT]
-    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE):
-        pairs = [_address_and_rest(m) for m in pattern.finditer(text)]
+    replies = [(m.group(2), f"{m.group(1)} {m.group(3)}") for m in _REPLY_LINE_RE.finditer(text)]
+    if replies:
+        # The remote server's own reply in the transcript, when there is one, says more.
+        said = {
+            a.lower(): reply for a, reply in map(_address_and_rest, _TRANSCRIPT_RE.finditer(text))
+        }
+        return _collect([(a, f"{said.get(a.lower(), '')} {verdict}") for a, verdict in replies])
+    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE, _ADDRESS_TEXT_RE):
+        matches = list(pattern.finditer(text))
+        pairs = [_address_and_rest(m) for m in matches]
+        if pattern is _LABELLED_RE:
+            # A label that states the cause ("Unknown user: a@b", IMail) is the diagnostic too.
+            pairs = [
+                (a, m.group(0) if _CAUSE_LABEL_RE.match(m.group(0)) else rest)
+                for (a, rest), m in zip(pairs, matches, strict=True)
+            ]
         if pattern is _REASON_LINE_RE:
             pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]
         if pairs:
@@ -94,22 +123,30 @@ def _addresses(*values: object) -> set[str]:
     return {a.lower() for v in values if v for a in _HEADER_ADDRESS_RE.findall(str(v))}
 
 
-def false_recipients(msg: Message, returned_headers: Message | None) -> set[str]:
+_ID_FIELD_RE = re.compile(
+    r"^[ \t]*(?:message-id|in-reply-to|references)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def false_recipients(
+    msg: Message, returned_headers: Message | None, notification: str = ""
+) -> set[str]:
     """Lower-cased addresses in a bounce that are not failed recipients: where the bounce was
     delivered (the envelope sender of the original), the original's Return-Path, and every
-    Message-ID around. The original's From is not excluded: a list member's own post can
-    bounce back to them."""
+    Message-ID around (the ``notification`` text too may quote the original's header lines).
+    The original's From is not excluded: a list member's own post can bounce back to them."""
     excluded = _addresses(msg.get("to"), msg.get("delivered-to"))
     ids = [msg.get("message-id"), msg.get("in-reply-to"), msg.get("references")]
     if returned_headers is not None:
         excluded |= _addresses(returned_headers.get("return-path"))
         ids += [returned_headers.get("message-id"), returned_headers.get("references")]
+    ids += _ID_FIELD_RE.findall(notification[:_MAX_TEXT])
     for value in ids:
         excluded |= {i.lower() for i in re.findall(r"<([^<>\s]+@[^<>\s]+)>", str(value or ""))}
     return excluded
 
 
-def is_false_recipient(address: str, excluded: set[str]) -> bool:
+def is_false_recipient(address: str, excluded: AbstractSet[str]) -> bool:
     """True for an excluded address, a delivery program or a path (``|/bin/prog``, ``/var``)."""
     lowered = address.lower().strip("<>\"'")
     local = lowered.rpartition("@")[0]

@@ -1,7 +1,7 @@
 """Error-code tables of receivers that publish their own reply codes (Exchange Online,
-Mimecast, Cox, GoDaddy, Orange and La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au, NTT DOCOMO),
-applied only to replies from their hosts: the remote MTA, the recipient's domain or a host
-named in the reply.
+Mimecast, Facebook, Cox, GoDaddy, Orange and La Poste, Spectrum, i.ua, Tencent QQ, KDDI/au,
+NTT DOCOMO), applied only to replies from their hosts: the remote MTA, the recipient's domain
+or a host named in the reply.
 
 The codes and phrases are the receivers' postmaster documentation as Sisimai's Rhost tables
 collect it (Cox "AUP#CXBL", GoDaddy "IB103", Orange "OFR006_102", Spectrum "AUP#1000",
@@ -262,6 +262,29 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
         "kddi",
         re.compile(r"\b(?:ezweb\.ne\.jp|au\.com)\b"),
         phrases=(("550 : user unknown", t.FILTERED), (">: user unknown", t.USER_UNKNOWN)),
+    ),
+    ReceiverTable(
+        # Facebook's published response codes ("RCP-P2", "POL-T1": area, permanent or
+        # temporary, number), as its mail servers' replies and bounces carry them.
+        "facebook",
+        re.compile(r"\bfacebook\.com\b"),
+        re.compile(r"\b((?:RCP|INT|POL|MSG|DNS|CON)-[PT]\d)\b"),
+        codes=(
+            *((code, t.USER_UNKNOWN) for code in ("RCP-P1", "INT-P1", "INT-P3", "INT-P4")),
+            *((code, t.FILTERED) for code in ("RCP-P2", "RCP-P3")),
+            *((code, t.BLOCKED) for code in ("POL-P1", "POL-P2")),
+            *((code, t.MESSAGE_TOO_BIG) for code in ("MSG-P1", "INT-P2")),
+            *((code, t.CONTENT_ERROR) for code in ("MSG-P2", "MSG-P3", "POL-P6", "POL-P7")),
+            *(
+                (code, t.NOT_ACCEPTED)
+                for code in ("POL-P3", "POL-P4", "POL-T1", "POL-T2", "POL-T3")
+            ),
+            *((code, t.REJECTED) for code in ("DNS-P1", "DNS-P2", "DNS-T1", "DNS-P3", "DNS-T2")),
+            *((code, t.SYSTEM_ERROR) for code in ("CON-T1", "RCP-T1", "INT-T1", "INT-T2")),
+            *((code, t.TOO_MANY_CONN) for code in ("CON-T2", "CON-T3")),
+            ("POL-P5", t.VIRUS_DETECTED),
+            ("RCP-T4", t.SUSPENDED),
+        ),
     ),
     ReceiverTable(
         "docomo",

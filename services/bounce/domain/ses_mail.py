@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from services.bounce.domain.dsn import DsnRecipient
 
 _MAX_JSON = 256 * 1024
+_DECODER = json.JSONDecoder()
 # Bounce sub-types that name their cause when the recipient has no diagnostic of its own.
 _SUBTYPE_TEXT = {
     "MailboxFull": "mailbox full",
@@ -35,7 +36,9 @@ def _document(text: str) -> dict[str, object] | None:
     if not text.startswith("{") or len(text) > _MAX_JSON:
         return None
     try:
-        document = json.loads(text)
+        # The JSON value that opens the body: SNS e-mail ends it with a "--" signature and an
+        # unsubscribe link, which are not part of the notification.
+        document, _ = _DECODER.raw_decode(text)
     except ValueError:
         return None
     if isinstance(document, dict) and isinstance(document.get("Message"), str):

@@ -37,16 +37,17 @@ _STAGE_RE = re.compile(
 # Gmail's "(state N)" after the remote reply it relays: the session state it failed in.
 _GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.")
 _GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
-# The mail system's own directory lookup (Domino, Notes, Exchange 2003, IMail, G Suite,
+# The mail system's own directory lookup (Domino, Notes, Exchange 2003 and Online, IMail, G Suite,
 # Verizon) or its local delivery agent: the final system says the name is not in its
 # directory, whatever the stage.
 _DIRECTORY_RE = re.compile(
     r"not listed in (?:the )?(?:domino directory|public name & address book)"
     r"|non répertorié dans l'annuaire domino"
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
-    r"|recipient name is not recognized|invalid final delivery userid"
+    r"|recipient name is not recognized|invalid final delivery userid|(?m:^unknown user: \S+@)"
+    r"|recipient not found by smtp address lookup"  # Exchange Online (5.1.10)
     r"|address couldn't be found\. check for typos"
-    r"|requested action not taken: no such user here"
+    r"|requested action not taken: no such user here|no valid recipients for this mm"
     # The local delivery agents (mail.local, maildrop, vpopmail, vmailmgr, Dovecot's LDA).
     r"|\b(?:mail\.local|maildrop|vdelivermail|vdeliver): |mailbox doesn't exist: ",
     re.IGNORECASE,

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from emailtrack.cli import app
+from emailtrack.platform import ports
 from emailtrack.platform.ports import chosen_ports, free_port, refuse_busy_ports
 from emailtrack.platform.supervisor import DEFAULT_PORTS
 
@@ -77,3 +78,23 @@ def test_emailtrack_up_stops_before_starting_anything_on_a_busy_port(
     bad = CliRunner().invoke(app, ["up", "--state-dir", str(tmp_path), *external],
                              env={"EMAILTRACK_PORT_GATEWAY": "http"})  # fmt: skip
     assert bad.exit_code == 2 and "EMAILTRACK_PORT_GATEWAY='http'" in bad.output
+
+
+def test_free_ports_are_below_the_ephemeral_range_and_never_handed_out_twice() -> None:
+    """Outgoing connections take their source ports from the ephemeral range: a server port
+    chosen there can be taken between the choice and the bind, or while a killed server is
+    restarted on it (seen as "Address already in use" in the fault suite)."""
+    picked = [free_port() for _ in range(200)]
+    assert [port for port in picked if port in EPHEMERAL] == []
+    assert len(set(picked)) == len(picked)
+
+
+def test_a_port_something_listens_on_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = int(holder.getsockname()[1])
+        draws = iter([busy, busy, 24999])
+        monkeypatch.setattr(ports.random, "randrange", lambda low, high: next(draws))
+        monkeypatch.setattr(ports, "_handed_out", set())
+        assert free_port() == 24999

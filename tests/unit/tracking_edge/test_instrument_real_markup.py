@@ -1,15 +1,21 @@
 """instrument_html on real emails that carry each awkward href form (mixed-case scheme, wrapped
 hrefs, control-character references, VML buttons in MSO comments): every link is tracked as the
 URL a browser opens (html5lib + ada), the pixel is an element, and nothing else changes. Also
-the scanner that searched for real emails with the cases none was found with (README)."""
+the scanner that searched for real emails with the cases none was found with (README), on
+directories and on the archives it reads unpacked (sdists, npm tarballs, Debian packages)."""
 
+import base64
+import io
 import re
+import tarfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
-from tests.data.html_emails.find_markup_cases import cases
+from tests.data.html_emails.find_markup_cases import cases, hits
 from tests.unit.tracking_edge.instrumenting import (
     HTML5,
     PIXEL,
@@ -124,3 +130,91 @@ def test_the_markup_scanner_finds_what_the_corpus_carries_and_the_forms_none_car
         "tab-in-href",
         "ends-inside-style",
     ]
+
+
+_ARCHIVED_FILES = {
+    "pkg/page.html": b'<p><a href="https://a.example/\tb">a</a>',
+    "pkg/mail.eml": b"Content-Type: multipart/alternative; boundary=B\n\n--B\n"
+    b"Content-Type: text/plain\n\nHTTP://B.EXAMPLE/\n--B\n"
+    b"Content-Type: text/html\nContent-Transfer-Encoding: base64\n\n"
+    + base64.b64encode(b'<a href="HTTP://B.EXAMPLE/">b</a>')
+    + b"\n--B--\n",
+    "pkg/box.mbox": b"From a@example Mon Jan  1 00:00:00 2001\nContent-Type: text/plain\n\nhi\n\n"
+    b"From b@example Mon Jan  1 00:00:00 2001\nContent-Type: text/html\n\n<title>unclosed\n",
+    "pkg/notes.txt": b"HTTP://C.EXAMPLE/ is no HTML",
+}
+
+
+def _tar(mode: Literal["w:gz", "w:xz"]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as tar:
+        for name, data in _ARCHIVED_FILES.items():
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _deb(data_tar: bytes) -> bytes:
+    """A Debian binary package: an ar archive of debian-binary, control and data tarballs."""
+    members = [(b"debian-binary", b"2.0\n"), (b"control.tar.xz", b"x"), (b"data.tar.xz", data_tar)]
+    out = b"!<arch>\n"
+    for name, data in members:
+        header = name.ljust(16) + b"0".ljust(12) + b"0".ljust(6) * 2 + b"100644".ljust(8)
+        out += header + str(len(data)).encode().ljust(10) + b"`\n" + data + b"\n" * (len(data) % 2)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content"),
+    [
+        ("sdist.tar.gz", lambda: _tar("w:gz")),
+        ("orig.tar.xz", lambda: _tar("w:xz")),
+        ("package.deb", lambda: _deb(_tar("w:xz"))),
+    ],
+)
+def test_the_markup_scanner_reads_archives_without_unpacking(
+    tmp_path: Path, file_name: str, content: Callable[[], bytes]
+) -> None:
+    """Each HTML file, text/html message part and mbox message in the archive is read; a plain
+    text part or file with the same forms is not."""
+    archive = tmp_path / file_name
+    archive.write_bytes(content())
+    counts: Counter[str] = Counter()
+
+    found = sorted(
+        (case, path.rsplit(":", 1)[1]) for case, path, _, _ in hits(str(archive), counts)
+    )
+
+    assert found == [
+        ("all-caps-scheme", "pkg/mail.eml"),
+        ("ends-inside-title", "pkg/box.mbox"),
+        ("tab-in-href", "pkg/page.html"),
+    ]
+    assert counts == Counter(
+        {
+            "files": 4,
+            "messages": 3,
+            "html documents": 3,
+            "all-caps-scheme": 1,
+            "ends-inside-title": 1,
+            "tab-in-href": 1,
+        }
+    )
+
+
+def test_the_markup_scanner_reads_a_directory_as_its_archive(tmp_path: Path) -> None:
+    for name, data in _ARCHIVED_FILES.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    archive = tmp_path / "sdist.tar.gz"
+    archive.write_bytes(_tar("w:gz"))
+    in_directory: Counter[str] = Counter()
+    in_archive: Counter[str] = Counter()
+
+    directory_hits = [hit[0] for hit in hits(str(tmp_path / "pkg"), in_directory)]
+    archive_hits = [hit[0] for hit in hits(str(archive), in_archive)]
+
+    expected = ["all-caps-scheme", "ends-inside-title", "tab-in-href"]
+    assert sorted(directory_hits) == sorted(archive_hits) == expected
+    assert in_directory == in_archive
