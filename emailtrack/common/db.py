@@ -43,6 +43,24 @@ def raw_transaction(engine: Engine) -> Iterator[Connection[tuple[Any, ...]]]:
         pooled.close()
 
 
+@contextmanager
+def raw_statement(engine: Engine) -> Iterator[Connection[tuple[Any, ...]]]:
+    """A pooled psycopg connection in autocommit mode, for a block that runs ONE statement:
+    the statement is its own transaction (as atomic as in ``raw_transaction``), without the
+    BEGIN and COMMIT round trips. The connection goes back to the pool as it came."""
+    pooled = engine.raw_connection()
+    try:
+        conn: Connection[tuple[Any, ...]] = pooled.driver_connection  # type: ignore[assignment]  # psycopg's connection behind SQLAlchemy's pool
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            if not conn.closed:
+                conn.autocommit = False
+    finally:
+        pooled.close()
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     return create_engine(
         normalise_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True

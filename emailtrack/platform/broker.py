@@ -45,7 +45,7 @@ class TansuBroker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_for_port(self.port, timeout_s)
+        wait_for_port(self.port, timeout_s, process=self.process)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         stop_child(self.process, timeout_s=timeout_s)

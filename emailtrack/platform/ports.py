@@ -102,9 +102,22 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_for_port(port: int, timeout_s: float, host: str = "127.0.0.1") -> None:
+def wait_for_port(
+    port: int,
+    timeout_s: float,
+    host: str = "127.0.0.1",
+    process: subprocess.Popen[bytes] | None = None,
+    log_path: Path | None = None,
+) -> None:
+    """Waits until something listens on ``host:port``; with the ``process`` meant to listen
+    there, fails at once when it exits first (naming its exit code and ``log_path``)."""
     deadline = time.monotonic() + timeout_s
     while not port_in_use(port, host):
+        if process is not None and process.poll() is not None:
+            where = f"; see {log_path}" if log_path else ""
+            raise RuntimeError(
+                f"exited with code {process.returncode} before listening on {host}:{port}{where}"
+            )
         if time.monotonic() > deadline:
             raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s:.0f}s")
         time.sleep(0.05)

@@ -105,7 +105,7 @@ class EmbeddedPostgres:
             start_new_session=True,
         )
         log.close()
-        wait_for_port(self.port, timeout_s)
+        wait_for_port(self.port, timeout_s, process=self.process)
         self._wait_ready(timeout_s)
 
     def _wait_ready(self, timeout_s: float) -> None:

@@ -141,7 +141,7 @@ class Gateway:
         serves = self.domain_owners.answer_at_hand(host, claims.tenant_id)
         if serves is None:
             serves = await self.domain_owners.serves(host, claims.tenant_id)
-        return verified if serves else None  # not: a domain the tenant removed, or unverified
+        return verified if serves else None  # else a domain the tenant removed, or unverified
 
     def _record(
         self,
@@ -195,8 +195,8 @@ class Gateway:
             return
         if not verified.expired:  # past the tracking window the link works, unrecorded
             self._record(scope, headers, verified.claims)
-        headers_out = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
-        await send({"type": "http.response.start", "status": 302, "headers": headers_out})
+        response_headers = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
+        await send({"type": "http.response.start", "status": 302, "headers": response_headers})
         await send(EMPTY_BODY)
         self._click_redirected.inc()
         self._click_latency.observe(time.perf_counter() - started)

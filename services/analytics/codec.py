@@ -7,7 +7,8 @@ agent, no e-mail address.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple, get_type_hints
 
 from emailtrack.v1 import events_pb2
@@ -28,7 +29,8 @@ STORED_TYPES = frozenset(
 )
 
 
-from_timestamp = datetime.fromtimestamp
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NANOS_PER_SECOND = 1_000_000_000
 # Values a smallint column holds: enum values beyond are rejected (binary COPY would wrap them).
 SMALLINT = range(-(2**15), 2**15)
 
@@ -66,20 +68,22 @@ class EventRow(NamedTuple):
 
 COLUMNS: tuple[str, ...] = EventRow._fields
 _make_row = EventRow._make
-_TEXT_COLUMNS = tuple(i for i, name in enumerate(COLUMNS) if get_type_hints(EventRow)[name] is str)
+_text_fields = itemgetter(
+    *(i for i, name in enumerate(COLUMNS) if get_type_hints(EventRow)[name] is str)
+)
 NUL_REPLACEMENT = "\ufffd"
 
 
 def new_row(values: tuple[object, ...]) -> EventRow:
     """An EventRow from all its fields in order (no keyword or default handling: faster).
     PostgreSQL text cannot hold NUL: one in a field (a bounce reason quoted from mail, an id
-    from a webhook) becomes U+FFFD, so the row is stored instead of failing its whole batch."""
-    row = _make_row(values)
-    if any("\x00" in row[i] for i in _TEXT_COLUMNS):  # type: ignore[operator]  # the text columns hold str
+    from a webhook) becomes U+FFFD, so the row is stored instead of failing its whole batch.
+    The text fields are searched joined: one C-level scan, no Python loop per field."""
+    if "\x00" in "".join(_text_fields(values)):
         return _make_row(
-            v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in row
+            v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in values
         )
-    return row
+    return _make_row(values)
 
 
 @dataclass(frozen=True)
@@ -114,14 +118,15 @@ Item = EventRow | Erasure | CampaignDeletion | WarmupRow
 
 
 def occurred_at_of(event: events_pb2.Event) -> datetime:
-    """The event time as an aware UTC datetime (what Timestamp.ToDatetime gives, faster);
-    InvalidEvent when it is not a valid timestamp."""
+    """The event time as an aware UTC datetime (what Timestamp.ToDatetime gives, faster: one
+    timedelta added to the epoch); InvalidEvent when it is not a valid timestamp."""
     stamp = event.occurred_at
+    nanos = stamp.nanos
+    if not 0 <= nanos < NANOS_PER_SECOND:
+        raise InvalidEvent(f"event {event.event_id} has an invalid occurred_at: nanos {nanos}")
     try:
-        instant = from_timestamp(stamp.seconds, UTC)
-        nanos = stamp.nanos
-        return instant.replace(microsecond=nanos // 1000) if nanos else instant
-    except (OverflowError, OSError, ValueError) as exc:
+        return EPOCH + timedelta(0, stamp.seconds, nanos // 1000)  # positional: cheaper
+    except OverflowError as exc:
         raise InvalidEvent(f"event {event.event_id} has an invalid occurred_at: {exc}") from exc
 
 

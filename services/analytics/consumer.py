@@ -6,7 +6,7 @@ from __future__ import annotations
 from opentelemetry.trace import SpanKind
 
 from emailtrack.common.consuming import InvalidMessage, Record, event_batch
-from emailtrack.common.telemetry import child_span
+from emailtrack.common.telemetry import child_span, tracing_enabled
 from services.analytics.codec import (
     CampaignDeletion,
     Erasure,
@@ -24,13 +24,16 @@ INGEST_ATTRIBUTES: dict[str, str | int] = {"messaging.system": "kafka"}
 
 def decode_record(value: bytes) -> list[Item]:
     """The rows and erasures of one EventBatch record; InvalidMessage when it is poison.
-    Each event gets a consumer span continuing its trace (a no-op while tracing is off)."""
+    While tracing is on, each event gets a consumer span continuing its trace."""
     events = event_batch(value)
-    items = []
     try:
-        for event in events:
-            with child_span(INGEST_SPAN, event.trace, SpanKind.CONSUMER, INGEST_ATTRIBUTES):
-                items.append(decode_event(event))
+        if not tracing_enabled():
+            items = [decode_event(event) for event in events]
+        else:
+            items = []
+            for event in events:
+                with child_span(INGEST_SPAN, event.trace, SpanKind.CONSUMER, INGEST_ATTRIBUTES):
+                    items.append(decode_event(event))
     except InvalidEvent as exc:
         raise InvalidMessage(str(exc)) from exc
     return [item for item in items if item is not None]

@@ -64,16 +64,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
 
 
+# The first hex digit of the UUID's clock_seq_hi field once its two variant bits are set.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 def event_id_for_hit(hit_id: str) -> str:
     """Deterministic, so that reprocessing a hit yields the same event (idempotent downstream):
-    ``str(uuid.uuid5(EVENT_NAMESPACE, hit_id))``, without building the UUID object."""
+    ``str(uuid.uuid5(EVENT_NAMESPACE, hit_id))``, formatted from the SHA-1 hex digest (the
+    version digit 5 and the RFC 4122 variant bits replace theirs) without building bytes."""
     digest = _EVENT_ID_PREFIX.copy()
     digest.update(hit_id.encode())
-    raw = bytearray(digest.digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    h = digest.hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def valid_timestamp(stamp: Timestamp) -> bool:
@@ -141,7 +143,7 @@ Earlier = tuple[datetime, str, PriorHit]
 def request_headers(hit: events_pb2.RawHit) -> dict[str, str]:
     """The request headers the classifier reads: the forwarded ones of ``hit.headers`` and
     the two the gateway carries in fields of their own (Accept-Language and Referer)."""
-    headers = dict(hit.headers)
+    headers = dict(hit.headers) if hit.headers else {}  # most hits forward none
     if hit.accept_language:
         headers["accept-language"] = hit.accept_language
     if hit.referer:

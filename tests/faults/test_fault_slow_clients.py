@@ -48,7 +48,11 @@ def gateway_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) 
             [sys.executable, "-m", "gateway"], env=env, cwd=ROOT, stdout=out, stderr=out
         )
     try:
-        wait_for_port(port, 60)
+        try:
+            wait_for_port(port, 60, process=process, log_path=log)
+        except (RuntimeError, TimeoutError):
+            print(log.read_text(errors="replace")[-4000:])  # shown in the report
+            raise
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -46,7 +46,7 @@ def start_receiver(port: int, secret: str, log: Path) -> subprocess.Popen[bytes]
     command = [sys.executable, "-m", "tests.faults.receiver_process", str(port), secret,
                str(log), "0.2"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-    wait_for_port(port, 30)
+    wait_for_port(port, 30, process=process)
     return process
 
 

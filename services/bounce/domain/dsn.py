@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
@@ -74,25 +75,34 @@ def _address(value: str) -> str:
     return value.strip("<> \t").strip()
 
 
-def _field_address(block: Message, name: str) -> str:
+def _field_address(fields: dict[str, Any], name: str) -> str:
     """The address of an RFC 822 typed recipient field; "" for a bare local part, an X.400
     name or another non-address (``rfc822; 1``)."""
-    address = _address(strip_type(_text(block.get(name))))
+    address = _address(strip_type(_text(fields.get(name))))
     if "@" in address and " " not in address.strip():
         return address
     return ""
 
 
-def _recipients(block: Message) -> tuple[str, str]:
+def _recipients(fields: dict[str, Any]) -> tuple[str, str]:
     """(final, original) recipient of a block: the final recipient is the address the report
     is about (RFC 3464 2.3.2); the Original-Recipient is returned beside it when it names a
     different address (a forward or alias), never instead of it."""
-    final = _field_address(block, "final-recipient")
-    original = _field_address(block, "original-recipient")
+    final = _field_address(fields, "final-recipient")
+    original = _field_address(fields, "original-recipient")
     if not final or (original and "." not in final.rpartition("@")[2]):
         # No final address, or only a host-internal one ("user@sims-ms-daemon").
         return original, ""
     return final, original if original.lower() != final.lower() else ""
+
+
+def _fields(block: Message) -> dict[str, Any]:
+    """The value of each field of ``block`` by lower-cased name, the first of a repeated one
+    (what ``block.get`` returns), read in one pass over the fields."""
+    fields: dict[str, Any] = {}
+    for name, value in block.items():
+        fields.setdefault(name.lower(), value)
+    return fields
 
 
 def _groups(block: Message) -> list[Message]:
@@ -153,21 +163,22 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
     reporting_mta = ""
     recipients: dict[str, DsnRecipient] = {}
     for block in _blocks(part):
-        if block.get("reporting-mta") is not None and block.get("final-recipient") is None:
-            reporting_mta = strip_type(_text(block.get("reporting-mta")))
+        fields = _fields(block)
+        if fields.get("reporting-mta") is not None and fields.get("final-recipient") is None:
+            reporting_mta = strip_type(_text(fields.get("reporting-mta")))
             continue
-        address, original_address = _recipients(block)
+        address, original_address = _recipients(fields)
         if not address or address.lower() in recipients:
             continue
-        diagnostic = strip_type(_text(block.get("diagnostic-code")))
-        extras = [_text(block.get(name)) for name in _EXTRA_TEXT_FIELDS if block.get(name)]
+        diagnostic = strip_type(_text(fields.get("diagnostic-code")))
+        extras = [_text(fields.get(name)) for name in _EXTRA_TEXT_FIELDS if fields.get(name)]
         recipients[address.lower()] = DsnRecipient(
             address=address,
-            action=_text(block.get("action")).lower().split(" ")[0],
-            status=_text(block.get("status")),
+            action=_text(fields.get("action")).lower().split(" ")[0],
+            status=_text(fields.get("status")),
             diagnostic=" ".join([diagnostic, *extras]).strip(),
-            remote_mta=strip_type(_text(block.get("remote-mta"))),
-            reporting_mta=reporting_mta or strip_type(_text(block.get("reporting-mta"))),
+            remote_mta=strip_type(_text(fields.get("remote-mta"))),
+            reporting_mta=reporting_mta or strip_type(_text(fields.get("reporting-mta"))),
             original_recipient=original_address,
             category_reason=_BOUNCE_CATEGORIES.get(
                 _text(block.get("x-powermta-bouncecategory")).lower(), ""

@@ -1,6 +1,6 @@
 """Header-only parsing of the text blocks a bounce carries as strings: RFC 3464 per-recipient
 blocks, the returned original's headers, ARF report fields. Only their header fields are ever
-read, so the body after the first blank line is kept as one unparsed payload (no MIME walk)."""
+read: the text after the first blank line is not parsed at all (no MIME walk, no line split)."""
 
 from __future__ import annotations
 
@@ -12,5 +12,8 @@ _PARSER = Parser(policy=email.policy.compat32)
 
 
 def header_block(text: str) -> Message:
-    """The header fields at the start of ``text`` as a Message."""
+    """The header fields at the start of ``text`` as a Message (without the body)."""
+    blank_line = text.find("\n\n")
+    if blank_line >= 0:  # the header fields end at or before it
+        text = text[: blank_line + 1]
     return _PARSER.parsestr(text, headersonly=True)

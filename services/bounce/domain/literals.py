@@ -79,10 +79,32 @@ def may_match(screen: Alternatives | None, text: str) -> bool:
     return False
 
 
+def first_occurrence(literals: tuple[str, ...], text: str) -> int:
+    """The lowest index of ``text`` where one of ``literals`` starts, -1 if none occurs. Once
+    one is found, the others are only looked for before it (shortest first: the commonest)."""
+    first = -1
+    for literal in literals:
+        index = text.find(literal, 0, len(text) if first < 0 else first + len(literal) - 1)
+        if index >= 0:
+            first = index
+    return first
+
+
+def lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` without ``re.IGNORECASE``, to search the lower-cased copy of an ASCII text:
+    there it matches the same spans as ``pattern`` on the text (ASCII letters fold only to
+    ASCII letters) without re's per-character case folding, and can be screened by a literal
+    test on that copy. Refuses a pattern that writes an upper-case letter outside an escape."""
+    if any(char.isupper() for char in re.sub(r"\\.", "", pattern.pattern)):
+        raise ValueError(f"pattern not written in lower case: {pattern.pattern!r}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
 def any_literal_pattern(literals: Alternatives) -> re.Pattern[str]:
-    """A pattern that matches wherever one of ``literals`` occurs: the literals as a trie, so
-    at each position the engine follows one branch per character instead of trying every
-    literal in turn (one scan in C instead of a substring test per literal)."""
+    """A pattern that matches wherever one of ``literals`` occurs, the longest one starting
+    there: the literals as a trie, so at each position the engine follows one branch per
+    character instead of trying every literal in turn (one scan in C instead of a substring
+    test per literal)."""
     if not literals or "" in literals:
         raise ValueError("a pattern over no literals (or the empty one) screens nothing")
     trie: dict[str, Any] = {}
@@ -93,9 +115,38 @@ def any_literal_pattern(literals: Alternatives) -> re.Pattern[str]:
         node[""] = {}  # a literal ends here
 
     def alternation(node: dict[str, Any]) -> str:
+        branches = [
+            re.escape(char) + alternation(child) for char, child in sorted(node.items()) if char
+        ]
         if "" in node:
-            return ""  # a literal ends here: a longer one through this node adds no match
-        branches = [re.escape(char) + alternation(child) for char, child in sorted(node.items())]
+            branches.append("")  # a literal ends here: tried after every longer one
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return re.compile(alternation(trie))
+
+
+class LiteralIndex:
+    """Which of a fixed set of literals occur in a text, found in one scan of it.
+
+    One trie pattern (``any_literal_pattern``) in a look-ahead finds, at every position, the
+    longest literal starting there; the literals occurring at that position are exactly those
+    that are prefixes of it. So ``present`` is exact, and a caller with many screens tests each
+    with a set operation instead of a substring search per literal.
+    """
+
+    __slots__ = ("_pattern", "_prefixes", "literals")
+
+    def __init__(self, literals: Alternatives) -> None:
+        self.literals = literals
+        self._pattern = re.compile(f"(?=({any_literal_pattern(literals).pattern}))")
+        self._prefixes = {
+            literal: frozenset(literal[:end] for end in range(1, len(literal) + 1)) & literals
+            for literal in literals
+        }
+
+    def present(self, text: str) -> frozenset[str]:
+        """The literals of this index that occur in ``text``."""
+        found = self._pattern.findall(text)
+        if not found:
+            return frozenset()
+        return frozenset().union(*map(self._prefixes.__getitem__, set(found)))

@@ -7,7 +7,6 @@ module adds the format name and each recipient's own diagnostic text.
 
 from __future__ import annotations
 
-import copy
 import email.utils
 import html
 import logging
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from services.bounce.domain import detectors, layouts, recipient_lines
-from services.bounce.domain.literals import may_match, required_literals
+from services.bounce.domain.literals import first_occurrence, may_match, required_literals
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -38,8 +37,11 @@ _RETURNED_MARKER_RE = re.compile(
     r").*$",
     re.MULTILINE,
 )
-# Applied to lower-cased text, after a substring test for the literals one of which it needs.
-_RETURNED_MARKER_SCREEN = required_literals(_RETURNED_MARKER_RE.pattern)
+# Applied to lower-cased text, from the line holding the first of the literals one of which it
+# needs (literals.first_occurrence).
+_RETURNED_MARKER_SCREEN = tuple(
+    sorted(required_literals(_RETURNED_MARKER_RE.pattern) or ("",), key=lambda s: (len(s), s))
+)
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
 _ANGLE_ADDRESS_LINE_RE = re.compile(r"^\s*<([^<>\s@]+@[^<>\s@]+)>:", re.MULTILINE)
 _LONE_ADDRESS_LINE_RE = re.compile(
@@ -154,10 +156,10 @@ def split_notification(msg: Message, known: Mapping[int, str] | None = None) -> 
     if len(lowered) != len(text):  # a few characters lower-case to two: keep offsets aligned
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     # A marker is one line holding one of the screen's literals: start at the first such line.
-    found = [i for i in (lowered.find(s) for s in _RETURNED_MARKER_SCREEN or ("",)) if i >= 0]
-    if not found:
+    first = first_occurrence(_RETURNED_MARKER_SCREEN, lowered)
+    if first < 0:
         return text, ""
-    marker = _RETURNED_MARKER_RE.search(lowered, lowered.rfind("\n", 0, min(found)) + 1)
+    marker = _RETURNED_MARKER_RE.search(lowered, lowered.rfind("\n", 0, first) + 1)
     if marker is None:
         return text, ""
     return text[: marker.start()], text[marker.end() :]
@@ -192,7 +194,9 @@ def _without_returned_message(part: Message) -> Message:
     flufl.bounce's heuristic detectors scan every body line, including the returned original;
     the failure report is always in the first few kilobytes.
     """
-    clone = copy.copy(part)
+    # copy.copy(part), without the generic copy protocol (Message defines no copy hooks).
+    clone = object.__new__(type(part))
+    clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
     if isinstance(payload, list):
         clone.set_payload(

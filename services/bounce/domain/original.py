@@ -71,11 +71,9 @@ def _ids_from_text(text: str) -> OriginalIds:
     )
 
 
-def original_ids(
-    msg: Message, parts: Sequence[tuple[Message, str]], returned_text: str
-) -> OriginalIds:
-    """Ids of the original from its returned headers, else from headers quoted in the text."""
-    headers = returned_headers(msg, parts)
+def original_ids(headers: Message | None, returned_text: str) -> OriginalIds:
+    """Ids of the original from its returned ``headers`` (``returned_headers``), else from
+    headers quoted in the returned text."""
     if headers is not None:
         ids = _ids_from_headers(headers)
         if ids.message_id or ids.tenant_id:

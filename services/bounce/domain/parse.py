@@ -215,13 +215,10 @@ def _from_text(
     return recipients
 
 
-def _complaint(
-    msg: Message, parts: list[tuple[Message, str]], part: Message
-) -> tuple[list[FailedRecipient], str]:
+def _complaint(part: Message, headers: Message | None) -> tuple[list[FailedRecipient], str]:
     report = arf.parse_feedback_report(part)
     addresses = list(report.original_rcpt_to)
     if not addresses:
-        headers = original.returned_headers(msg, parts)
         to = email.utils.getaddresses([str(headers.get("to", ""))]) if headers else []
         addresses = [a for _, a in to if "@" in a][:1]
     detail = f"Feedback-Type: {report.feedback_type}; User-Agent: {report.user_agent}"
@@ -264,7 +261,8 @@ def _parse(raw: bytes) -> ParsedBounce:
     known = {id(part): content_type for part, content_type in parts}
     notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)
-    ids = original.original_ids(msg, parts, returned)
+    headers = original.returned_headers(msg, parts)
+    ids = original.original_ids(headers, returned)
     extra: dict[str, Any] = {
         "original_message_id": ids.message_id,
         "tenant_id": ids.tenant_id,
@@ -274,7 +272,7 @@ def _parse(raw: bytes) -> ParsedBounce:
 
     feedback = arf.feedback_part(parts)
     if feedback is not None:
-        recipients, feedback_type = _complaint(msg, parts, feedback)
+        recipients, feedback_type = _complaint(feedback, headers)
         return ParsedBounce(
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )
@@ -303,7 +301,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 
-    returned_headers = original.returned_headers(msg, parts)
+    returned_headers = headers
     if returned_headers is None and returned:
         returned_headers = header_block(returned.lstrip())
     excluded = recipient_lines.false_recipients(msg, returned_headers, notification)

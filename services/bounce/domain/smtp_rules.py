@@ -104,14 +104,30 @@ def status_in_text(text: str, code: int) -> str:
     return ""
 
 
+# Each provider's host names, and its place in PROVIDER_HOSTS (the first listed wins a tie).
+_PROVIDER_OF_HOST = {
+    host: provider
+    for provider, hosts in reversed(provider_rules.PROVIDER_HOSTS.items())
+    for host in hosts
+}
+_PROVIDER_RANK = {provider: rank for rank, provider in enumerate(provider_rules.PROVIDER_HOSTS)}
+
+
 def provider_of(mx_host: str, domain: str) -> str:
-    """Name the provider whose MX or domain this is, or "" if none is known."""
+    """Name the provider whose MX or domain this is (the host or a parent domain of it is one
+    of the provider's), or "" if none is known."""
     for host in (mx_host.lower().rstrip("."), domain.lower().rstrip(".")):
-        if not host:
-            continue
-        for provider, suffixes in provider_rules.PROVIDER_HOSTS.items():
-            if any(host == s or host.endswith("." + s) for s in suffixes):
-                return provider
+        found = []
+        start = 0
+        while host:
+            provider = _PROVIDER_OF_HOST.get(host[start:])
+            if provider is not None:
+                found.append(provider)
+            start = host.find(".", start) + 1
+            if start == 0:
+                break
+        if found:
+            return min(found, key=_PROVIDER_RANK.__getitem__)
     return ""
 
 
@@ -119,6 +135,10 @@ _PROVIDER_TABLES = {p: text_rules.rule_table(r) for p, r in provider_rules.PROVI
 _STRONG_TABLE = text_rules.rule_table(text_rules.STRONG_RULES)
 _GENERIC_TABLE = text_rules.rule_table(generic_rules.GENERIC_RULES)
 _WEAK_TABLE = text_rules.rule_table(generic_rules.WEAK_RULES)
+# Every table's screen literals: a reply text is scanned for them once, not once per table.
+_LITERALS = text_rules.joint_index(
+    [*_PROVIDER_TABLES.values(), _STRONG_TABLE, _GENERIC_TABLE, _WEAK_TABLE]
+)
 
 
 def _provider_tables(provider: str) -> list[text_rules.RuleTable]:
@@ -142,14 +162,15 @@ def classify_smtp_reply(
         return t.classification_for(receiver_reason, effective_code, f"receiver.{receiver}")
 
     normalised = normalise_text(text)
+    present = _LITERALS.present(normalised)
     if normalised:
         for table in _provider_tables(provider_of(mx_host, domain)):
-            rule = text_rules.first_match(table, normalised)
+            rule = text_rules.first_match(table, normalised, present)
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)
 
     if normalised:
-        rule = text_rules.first_match(_STRONG_TABLE, normalised)
+        rule = text_rules.first_match(_STRONG_TABLE, normalised, present)
         if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
             # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
             return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
@@ -161,7 +182,7 @@ def classify_smtp_reply(
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
-        rule = text_rules.first_match(_GENERIC_TABLE, normalised)
+        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
         if rule is not None and (
             reason not in _STATUS_DECIDES_REASONS or rule.reason in _NAMED_BEFORE_STATUS
         ):
@@ -171,7 +192,7 @@ def classify_smtp_reply(
 
     if definitive:
         return t.classification_for(reason, effective_code, f"status.{status}")
-    weak = text_rules.first_match(_WEAK_TABLE, normalised) if normalised else None
+    weak = text_rules.first_match(_WEAK_TABLE, normalised, present) if normalised else None
     if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
     if weak is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from services.bounce.domain import taxonomy as t
+from services.bounce.domain.literals import lower_case_twin, may_match, required_literals
 from services.bounce.domain.taxonomy import SmtpClassification
 
 CONNECT, MAIL, RCPT, DATA = "CONN", "MAIL", "RCPT", "DATA"
@@ -55,6 +56,12 @@ _DIRECTORY_RE = re.compile(
 # An SMTP command written in capitals inside a diagnostic ("RCPT TO:<a@b> ... 550 ..."): the
 # command the reply answered when no phrase above names one (the last one written wins).
 _COMMAND_WORD_RE = re.compile(r"\b(RCPT|MAIL FROM|DATA|EHLO|HELO)\b")
+# ASCII text (nearly all) is searched lower-cased by the case-sensitive twins, after a literal
+# screen; other text by the patterns themselves (same matches: literals.lower_case_twin).
+_STAGE_LOWER_RE = lower_case_twin(_STAGE_RE)
+_STAGE_SCREEN = required_literals(_STAGE_RE.pattern)
+_DIRECTORY_SCREEN = required_literals(_DIRECTORY_RE.pattern)
+_COMMAND_WORD_SCREEN = required_literals(_COMMAND_WORD_RE.pattern)
 _STAGES = {
     "rcpt to": RCPT,
     "rcpt": RCPT,
@@ -85,6 +92,23 @@ _REFUSAL_WORDS_RE = re.compile(
 STAGE_SENSITIVE_REASONS = _SENDER_STAGE_REASONS | {t.USER_UNKNOWN}
 
 
+def _stage_matches(text: str) -> list[re.Match[str]]:
+    """Every ``_STAGE_RE`` match in ``text`` (the spans of ``text``; on ASCII text the groups
+    are lower-cased)."""
+    if not text.isascii():
+        return list(_STAGE_RE.finditer(text))
+    lowered = text.lower()
+    if not may_match(_STAGE_SCREEN, lowered):
+        return []
+    return list(_STAGE_LOWER_RE.finditer(lowered))
+
+
+def _directory_lookup(text: str) -> bool:
+    if text.isascii() and not may_match(_DIRECTORY_SCREEN, text.lower()):
+        return False
+    return _DIRECTORY_RE.search(text) is not None
+
+
 def smtp_stage(*texts: str) -> str:
     """The last SMTP command named in the first of ``texts`` that names one ("" if none):
     in a transcript the command just before the error reply is the one that failed."""
@@ -92,11 +116,13 @@ def smtp_stage(*texts: str) -> str:
         gmail_state = _GMAIL_STATE_RE.search(text[:_MAX_TEXT])
         if gmail_state and gmail_state.group(1) in _GMAIL_STATES:
             return _GMAIL_STATES[gmail_state.group(1)]
-        found = list(_STAGE_RE.finditer(text[:_MAX_TEXT]))
+        found = _stage_matches(text[:_MAX_TEXT])
         if found:
             words = next(g for g in found[-1].groups() if g)
             return _STAGES[" ".join(words.lower().split())]
     for text in texts:
+        if not may_match(_COMMAND_WORD_SCREEN, text[:_MAX_TEXT]):
+            continue
         named = _COMMAND_WORD_RE.findall(text[:_MAX_TEXT])
         if named:
             return _STAGES[named[-1].lower()]
@@ -106,7 +132,8 @@ def smtp_stage(*texts: str) -> str:
 def sole_stage(notification: str) -> str:
     """The stage a whole notification names, when every mention names the same one ("" when
     none does or they differ: then each recipient's own paragraph has to say)."""
-    stages = {smtp_stage(m.group(0)) for m in _STAGE_RE.finditer(notification[:_MAX_TEXT])}
+    text = notification[:_MAX_TEXT]
+    stages = {smtp_stage(text[m.start() : m.end()]) for m in _stage_matches(text)}
     return stages.pop() if len(stages) == 1 else ""
 
 
@@ -127,7 +154,7 @@ def after_acceptance(
         return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
     if result.reason != t.USER_UNKNOWN or stage in _ADDRESS_STAGES:
         return result
-    if _DIRECTORY_RE.search(text[:_MAX_TEXT]):
+    if _directory_lookup(text[:_MAX_TEXT]):
         return result
     if status.partition(".")[2] in _MAILBOX_STATUSES:
         return result

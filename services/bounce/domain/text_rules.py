@@ -11,10 +11,11 @@ rules whose required words it contains.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.literals import Alternatives, any_literal_pattern, required_literals
+from services.bounce.domain.literals import Alternatives, LiteralIndex, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,48 +34,61 @@ class TextRule:
 
 @dataclass(frozen=True, slots=True)
 class RuleTable:
-    """Rules tried in order (the first match wins), with a gate: a pattern matching wherever
-    any rule's screen literal occurs, or None when some rule has no screen."""
+    """Rules tried in order (the first match wins), as the flat sequence of their alternatives
+    (rule, pattern) with, per screen literal, the positions of the alternatives it screens;
+    the gate indexes every such literal (None when no alternative has a screen)."""
 
     rules: tuple[TextRule, ...]
-    gate: re.Pattern[str] | None
+    gate: LiteralIndex | None
+    alternatives: tuple[tuple[TextRule, re.Pattern[str]], ...]
+    by_literal: dict[str, tuple[int, ...]]
+    unscreened: frozenset[int]  # positions of alternatives without a screen: always tried
 
 
 def rule_table(rules: tuple[TextRule, ...]) -> RuleTable:
-    """``rules`` with their gate: most texts contain none of a table's literals, and one
-    scan for all of them rules the whole table out (for the generic phrases, a fifth of the
-    cost of testing each rule's screen in turn)."""
-    if any(rule.screen is None for rule in rules) or not rules:
-        return RuleTable(rules, None)
+    """``rules`` indexed by their alternatives' screen literals: one scan of a text finds the
+    literals it holds (the gate, or ``joint_index`` over several tables), and only the
+    alternatives those literals screen are searched (most texts hold a handful of a table's
+    hundreds of literals)."""
+    alternatives = [(rule, pattern) for rule in rules for _, pattern in rule.alternatives]
+    screens = [screen for rule in rules for screen, _ in rule.alternatives]
+    by_literal: dict[str, list[int]] = {}
+    for position, screen in enumerate(screens):
+        for literal in screen or ():
+            by_literal.setdefault(literal, []).append(position)
     return RuleTable(
-        rules, any_literal_pattern(frozenset().union(*(r.screen or () for r in rules)))
+        rules,
+        LiteralIndex(frozenset(by_literal)) if by_literal else None,
+        tuple(alternatives),
+        {literal: tuple(positions) for literal, positions in by_literal.items()},
+        frozenset(position for position, screen in enumerate(screens) if screen is None),
     )
 
 
-def first_match(table: RuleTable, text: str) -> TextRule | None:
-    """The first rule of ``table`` matching ``text``: the table's gate, then each rule's
-    literal screen, then its alternatives (each screened). The screen tests are written out
-    rather than called (``literals.may_match``): this loop runs for every rule of a table on
-    every reply text."""
-    if table.gate is not None and table.gate.search(text) is None:
-        return None  # no rule's required literal occurs: none can match
-    for rule in table.rules:
-        screen = rule.screen
-        if screen is not None:
-            for literal in screen:
-                if literal in text:
-                    break
-            else:
-                continue  # none of the literals every match contains: it cannot match
-        for alternative_screen, alternative in rule.alternatives:
-            if alternative_screen is not None:
-                for literal in alternative_screen:
-                    if literal in text:
-                        break
-                else:
-                    continue
-            if alternative.search(text) is not None:
-                return rule
+def joint_index(tables: list[RuleTable]) -> LiteralIndex:
+    """One index of the screen literals of all ``tables``: a text classified against several
+    tables is scanned once (``first_match``'s ``present``)."""
+    return LiteralIndex(frozenset().union(*(table.by_literal for table in tables)))
+
+
+def first_match(
+    table: RuleTable, text: str, present: AbstractSet[str] | None = None
+) -> TextRule | None:
+    """The first rule of ``table`` matching ``text``: its alternatives are searched in order,
+    those whose screen holds a literal ``text`` contains (or that have no screen). ``present``
+    are the literals ``text`` holds when the caller found them already (an index over at
+    least this table's literals, ``joint_index``); else the table's gate finds them."""
+    if present is None:
+        present = table.gate.present(text) if table.gate is not None else frozenset()
+    candidates = set(table.unscreened)
+    for literal in present:
+        positions = table.by_literal.get(literal)
+        if positions is not None:
+            candidates.update(positions)
+    for position in sorted(candidates):
+        rule, alternative = table.alternatives[position]
+        if alternative.search(text) is not None:
+            return rule
     return None
 
 

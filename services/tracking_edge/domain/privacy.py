@@ -9,7 +9,10 @@ identifying a subscriber line, as in Google Analytics' IP anonymisation and Mato
 from __future__ import annotations
 
 import ipaddress
+import socket
 from dataclasses import dataclass
+
+from services.tracking_edge.domain.classify.networks import dotted_quad
 
 PROFILES: dict[str, tuple[int, int]] = {"none": (32, 128), "eu": (24, 48)}
 
@@ -33,8 +36,16 @@ class IpTruncation:
 
     def apply(self, address: str) -> str:
         """The address with its host bits zeroed; "" for text that is no address."""
+        text = address.strip()
+        packed = dotted_quad(text)  # most hits: no address object built
+        if packed is not None:
+            if self.v4_prefix == 32:
+                return text
+            host_bits = 32 - self.v4_prefix
+            network = int.from_bytes(packed, "big") >> host_bits << host_bits
+            return socket.inet_ntoa(network.to_bytes(4, "big"))
         try:
-            parsed = ipaddress.ip_address(address.strip())
+            parsed = ipaddress.ip_address(text)
         except ValueError:
             return ""
         if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:

@@ -2,21 +2,19 @@
 
 The raw-hit consumer makes two statements per batch whatever its size: one reads the history
 of every (tenant, recipient, message) of the batch together with the recipients' opt-outs,
-one inserts the batch's hits.
+one inserts the batch's hits. Each is its own transaction (autocommit: no BEGIN or COMMIT).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from psycopg import Connection
 from sqlalchemy import Engine, text
 
-from emailtrack.common.db import raw_transaction
+from emailtrack.common.db import raw_statement
 
 HistoryKey = tuple[str, str, str]  # tenant_id, recipient_id, message_id
 
@@ -93,9 +91,6 @@ class TrackingEdgeStore:
         self.engine = engine
         self.history_limit = history_limit
 
-    def _connection(self) -> AbstractContextManager[Connection[tuple[Any, ...]]]:
-        return raw_transaction(self.engine)
-
     def batch_context(self, keys: Collection[HistoryKey]) -> BatchContext:
         """The opted-out recipients among ``keys`` and the earlier hits of the other keys,
         oldest first (the latest ``history_limit`` per key), in one statement."""
@@ -104,7 +99,7 @@ class TrackingEdgeStore:
         if not unique:
             return context
         params = {"keys": json.dumps(unique), "limit": self.history_limit}
-        with self._connection() as conn, conn.cursor(binary=True) as cursor:
+        with raw_statement(self.engine) as conn, conn.cursor(binary=True) as cursor:
             rows = cursor.execute(_CONTEXT, params).fetchall()
         history = context.history
         for row in rows:
@@ -131,7 +126,7 @@ class TrackingEdgeStore:
             )
             for h in hits
         ]
-        with self._connection() as conn:
+        with raw_statement(self.engine) as conn:
             conn.execute(_INSERT, {"rows": json.dumps(rows)})
 
     def opted_out(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

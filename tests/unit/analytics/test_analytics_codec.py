@@ -111,6 +111,31 @@ def test_event_time_keeps_microseconds_and_a_time_out_of_range_is_invalid() -> N
         decode_event(sent)
 
 
+@pytest.mark.parametrize(
+    ("seconds", "nanos", "valid"),
+    [
+        (-62_135_596_800, 0, True),  # 0001-01-01, the first instant a Timestamp holds
+        (253_402_300_799, 999_999_999, True),  # 9999-12-31 23:59:59.999999999
+        (-62_135_596_801, 0, False),
+        (253_402_300_800, 0, False),
+        (1_700_000_000, -1, False),  # nanos out of [0, 1e9): not another instant
+        (1_700_000_000, 1_000_000_000, False),
+    ],
+)
+def test_event_time_at_the_edges_of_the_timestamp_range(
+    seconds: int, nanos: int, valid: bool
+) -> None:
+    sent = event(events_pb2.EVENT_TYPE_EMAIL_SENT)
+    sent.occurred_at.seconds, sent.occurred_at.nanos = seconds, nanos
+    if not valid:
+        with pytest.raises(InvalidEvent):
+            decode_event(sent)
+        return
+    row = decode_event(sent)
+    assert isinstance(row, EventRow)
+    assert row.occurred_at == sent.occurred_at.ToDatetime(tzinfo=UTC)
+
+
 def test_enum_values_a_smallint_cannot_hold_are_invalid() -> None:
     opened = event(events_pb2.EVENT_TYPE_EMAIL_OPEN)
     opened.engagement.classification.source = 40_000  # type: ignore[assignment]  # test data out of the enum's range on purpose

@@ -4,6 +4,8 @@ a start-up that names every busy port and the variable to change (tested by occu
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 
 from emailtrack.cli import app
 from emailtrack.platform import ports
-from emailtrack.platform.ports import chosen_ports, free_port, refuse_busy_ports
+from emailtrack.platform.ports import chosen_ports, free_port, refuse_busy_ports, wait_for_port
 from emailtrack.platform.supervisor import DEFAULT_PORTS
 
 EPHEMERAL = range(32768, 61000)  # /proc/sys/net/ipv4/ip_local_port_range on Linux
@@ -98,3 +100,10 @@ def test_a_port_something_listens_on_is_skipped(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setattr(ports.random, "randrange", lambda low, high: next(draws))
         monkeypatch.setattr(ports, "_handed_out", set())
         assert free_port() == 24999
+
+
+def test_waiting_for_a_port_stops_when_its_process_exits_first(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    process.wait()
+    with pytest.raises(RuntimeError, match=r"exited with code 3 before listening .* see "):
+        wait_for_port(free_port(), 30, process=process, log_path=tmp_path / "x.log")

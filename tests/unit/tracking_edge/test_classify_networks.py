@@ -69,6 +69,33 @@ def test_longest_prefix_wins_and_misses_are_none() -> None:
     assert index.lookup(parse_ip("not an ip")) is None
 
 
+def test_ranges_shorter_than_an_index_block_and_range_edges() -> None:
+    """A /8 and a /20 span many of the index's address blocks; every block still finds them,
+    and an address one past a range's edge does not."""
+    wide = parse_snapshot("wide", "# agent: wide\n# source: bot\n10.0.0.0/8\n2001:db8::/20\n")
+    narrow = parse_snapshot("narrow", "# agent: narrow\n# source: bot\n10.200.16.0/20\n")
+    index = NetworkIndex([wide, narrow])
+    expected = {
+        "10.0.0.0": "wide",
+        "10.255.255.255": "wide",
+        "10.200.15.255": "wide",
+        "10.200.16.0": "narrow",
+        "10.200.31.255": "narrow",
+        "10.200.32.0": "wide",
+        "9.255.255.255": None,
+        "11.0.0.0": None,
+        "2001:db8::1": "wide",
+        "2001:fff:ffff::": "wide",
+        "2001:1000::": None,
+        "::ffff:10.200.20.1": "narrow",
+    }
+    for text, agent in expected.items():
+        owner = index.lookup(parse_ip(text))
+        assert (owner.agent if owner else None) == agent, text
+        assert index.lookup_text(text) == owner, text
+    assert index.lookup_text("not an ip") is None
+
+
 def test_a_higher_priority_layer_wins_over_a_longer_prefix() -> None:
     cloud = parse_snapshot("cloud", "# agent: cloud\n# source: bot\n# priority: 0\n10.1.2.0/24\n")
     vendor = parse_snapshot("vendor", "# agent: vendor\n# source: bot\n10.0.0.0/8\n")

@@ -21,6 +21,22 @@ def test_eu_profile_keeps_24_and_48_bits() -> None:
     assert eu.apply("not an address") == ""
 
 
+@pytest.mark.parametrize(
+    ("v4_prefix", "address", "kept"),
+    [
+        (0, "81.2.69.142", "0.0.0.0"),
+        (8, "81.2.69.142", "81.0.0.0"),
+        (16, " 81.2.69.142 ", "81.2.0.0"),
+        (31, "81.2.69.143", "81.2.69.142"),
+        (24, "::ffff:81.2.69.142", "81.2.69.0"),
+        (24, "081.2.69.142", ""),  # leading zeros: no address (as ipaddress reads it)
+        (24, "81.2.69", ""),
+    ],
+)
+def test_ipv4_prefixes(v4_prefix: int, address: str, kept: str) -> None:
+    assert IpTruncation(v4_prefix, 128).apply(address) == kept
+
+
 def test_no_truncation_by_default() -> None:
     assert IpTruncation().apply("81.2.69.142") == "81.2.69.142"
     assert IpTruncation().apply("2001:db8::1") == "2001:db8::1"

@@ -9,6 +9,7 @@ Cloudflare's forward proxies and VPNs) are left out: their addresses are no evid
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _VENDOR_NETWORKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), agent)
@@ -37,6 +38,7 @@ _VENDOR_NETWORKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=4096)  # a few thousand networks carry nearly every hit
 def scanner_for_network(asn_name: str) -> str:
     """The security vendor operating a network of that name, or ""."""
     if not asn_name:

@@ -18,7 +18,6 @@ from services.tracking_edge.domain.classify.networks import (
     DEFAULT_DATA_DIR,
     NetworkIndex,
     NetworkOwner,
-    parse_ip,
 )
 from services.tracking_edge.domain.classify.rules import RuleSettings, decide
 from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory, Verdict
@@ -97,7 +96,7 @@ class Classifier:
     def _address_facts(self, ip: str) -> tuple[NetworkOwner | None, str]:
         """Who operates the range of a client IP, and its country. An address in no snapshot
         whose network (ASN) belongs to a security vendor is that vendor's scanner."""
-        owner = self._networks.lookup(parse_ip(ip))
+        owner = self._networks.lookup_text(ip)
         facts = self._countries.facts(ip)
         if owner is None:
             vendor = scanner_for_network(facts.asn_name)

@@ -90,15 +90,18 @@ def load_snapshots(data_dir: Path = DEFAULT_DATA_DIR) -> list[Snapshot]:
     ]
 
 
-def parse_ip(text: str) -> IPAddress | None:
-    """The address of ``text`` (IPv4-mapped IPv6 unwrapped), or None when it is not one."""
-    text = text.strip()
-    try:  # a dotted quad that reads back the same is what ipaddress accepts, 10x cheaper
+def dotted_quad(text: str) -> bytes | None:
+    """The packed IPv4 address of a canonical dotted quad (what ``ipaddress`` accepts, 10x
+    cheaper), else None."""
+    try:
         packed = socket.inet_pton(socket.AF_INET, text)
-        if socket.inet_ntoa(packed) == text:
-            return ipaddress.IPv4Address(packed)
     except (OSError, ValueError):
-        pass
+        return None
+    return packed if socket.inet_ntoa(packed) == text else None
+
+
+def _parse_other(text: str) -> IPAddress | None:
+    """Any other form through ``ipaddress``, IPv4-mapped IPv6 unwrapped; None if no address."""
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
@@ -106,6 +109,24 @@ def parse_ip(text: str) -> IPAddress | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
+
+
+def parse_ip(text: str) -> IPAddress | None:
+    """The address of ``text`` (IPv4-mapped IPv6 unwrapped), or None when it is not one."""
+    text = text.strip()
+    packed = dotted_quad(text)
+    return ipaddress.IPv4Address(packed) if packed is not None else _parse_other(text)
+
+
+def address_number(text: str) -> tuple[int, int] | None:
+    """(IP version, address as an integer) of ``text`` as ``parse_ip`` reads it, without
+    building an address object for a dotted quad; None when it is no address."""
+    text = text.strip()
+    packed = dotted_quad(text)
+    if packed is not None:
+        return 4, int.from_bytes(packed, "big")
+    address = _parse_other(text)
+    return None if address is None else (address.version, int(address))
 
 
 class NetworkIndex:
@@ -124,15 +145,34 @@ class NetworkIndex:
     def lookup(self, address: IPAddress | None) -> NetworkOwner | None:
         if address is None:
             return None
+        return self.lookup_number(address.version, int(address))
+
+    def lookup_text(self, text: str) -> NetworkOwner | None:
+        """``lookup(parse_ip(text))`` without the address object."""
+        number = address_number(text)
+        return None if number is None else self.lookup_number(*number)
+
+    def lookup_number(self, version: int, value: int) -> NetworkOwner | None:
         for layer in self._layers:
-            owner = layer.lookup(address)
+            owner = layer.lookup(version, value)
             if owner is not None:
                 return owner
         return None
 
 
+# Prefix tables are listed per block of addresses of this many leading bits, so a lookup
+# tries only the prefix lengths that have a range overlapping the address's block (none for
+# most readers' addresses). A range shorter than a block is listed in every block it covers,
+# at most 2**MAX_SPREAD of them (the blocks are made larger when a layer needs it).
+BLOCK_BITS = {4: 16, 6: 32}
+MAX_SPREAD = 8
+
+Candidates = tuple[tuple[int, dict[int, NetworkOwner]], ...]
+
+
 class _PrefixTables:
-    """Longest-prefix match over some snapshots: one dict per (IP version, prefix length)."""
+    """Longest-prefix match over some snapshots: one dict per (IP version, prefix length),
+    and per block of addresses the tables (longest prefix first) that have a range in it."""
 
     def __init__(self, snapshots: Iterable[Snapshot]) -> None:
         tables: dict[tuple[int, int], dict[int, NetworkOwner]] = {}
@@ -143,22 +183,34 @@ class _PrefixTables:
                 bits = network.max_prefixlen
                 key = int(network.network_address) >> (bits - network.prefixlen)
                 tables.setdefault((network.version, network.prefixlen), {})[key] = owner
-        self._tables = {
-            version: [
-                (bits_of(version) - plen, tables[(v, plen)])
-                for (v, plen) in sorted(tables, key=lambda vp: -vp[1])
-                if v == version
-            ]
-            for version in (4, 6)
-        }
+        self._blocks: dict[int, tuple[int, dict[int, Candidates]]] = {}
+        for version in (4, 6):
+            lengths = sorted((plen for v, plen in tables if v == version), reverse=True)
+            block_bits = min([BLOCK_BITS[version], *(plen + MAX_SPREAD for plen in lengths)])
+            per_block: dict[int, list[tuple[int, dict[int, NetworkOwner]]]] = {}
+            for plen in lengths:  # longest first, so each block's list is in that order
+                table = tables[(version, plen)]
+                entry = (bits_of(version) - plen, table)
+                for block in _blocks_of(table, plen, block_bits):
+                    per_block.setdefault(block, []).append(entry)
+            blocks = {block: tuple(entries) for block, entries in per_block.items()}
+            self._blocks[version] = (bits_of(version) - block_bits, blocks)
 
-    def lookup(self, address: IPAddress) -> NetworkOwner | None:
-        value = int(address)
-        for shift, table in self._tables[address.version]:
-            owner = table.get(value >> shift)
+    def lookup(self, version: int, value: int) -> NetworkOwner | None:
+        shift, blocks = self._blocks[version]
+        for table_shift, table in blocks.get(value >> shift, ()):
+            owner = table.get(value >> table_shift)
             if owner is not None:
                 return owner
         return None
+
+
+def _blocks_of(table: dict[int, NetworkOwner], plen: int, block_bits: int) -> set[int]:
+    """The blocks of ``block_bits`` leading bits that the ranges of one prefix table overlap."""
+    if plen >= block_bits:
+        return {key >> (plen - block_bits) for key in table}
+    spread = block_bits - plen
+    return {(key << spread) + i for key in table for i in range(1 << spread)}
 
 
 def bits_of(version: int) -> int:

@@ -65,16 +65,17 @@ class RuleSettings:
 
 @dataclass(slots=True)
 class Evidence:
-    """Weights, reasons and the strongest source claim gathered for one hit."""
+    """Reasons, their combined weight and the strongest source claim gathered for one hit.
+    ``keep`` is the product of (1 - weight) over the rules that fired, in firing order."""
 
-    weights: list[float] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    keep: float = 1.0
     source: Source = "human"
     agent: str = ""
     strength: int = 0
 
     def add(self, weight: float, reason: str) -> None:
-        self.weights.append(weight)
+        self.keep *= 1.0 - weight
         self.reasons.append(reason)
 
     def claim(self, source: Source, agent: str, strength: int) -> None:
@@ -83,10 +84,7 @@ class Evidence:
 
     @property
     def probability(self) -> float:
-        keep = 1.0
-        for weight in self.weights:
-            keep *= 1.0 - weight
-        return round(1.0 - keep, 4)
+        return round(1.0 - self.keep, 4)
 
 
 def _identity_rules(

@@ -45,7 +45,10 @@ class AddressVelocity:
         else:
             self._recent.move_to_end(address)
         hits.append((at, message))
+        if len(hits) == 1:  # most addresses: a reader's own, seen once
+            return 1
         start = at - self.window
-        while hits and hits[0][0] < start - self.window:  # far too old for any later hit
+        forget_before = start - self.window  # far too old for any later hit
+        while hits[0][0] < forget_before:
             hits.popleft()
         return len({m for when, m in hits if start <= when <= at})
