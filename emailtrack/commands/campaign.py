@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import zoneinfo
 from datetime import UTC
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +33,7 @@ from emailtrack.commands.common import (
     print_json,
     service_call,
 )
+from emailtrack.common.time_zones import zone_named
 from emailtrack.presentation import export, views
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc
 
@@ -232,9 +232,9 @@ def export_csv(
     recipient: RecipientAddr = RECIPIENT,
 ) -> None:
     """The campaign's timeline as CSV, fetched window by window with a progress bar."""
-    if time_zone not in zoneinfo.available_timezones():
+    zone = zone_named(time_zone)
+    if zone is None:
         raise fail(f"unknown IANA time zone {time_zone!r}", EXIT_BAD_INPUT)
-    zone = zoneinfo.ZoneInfo(time_zone)
     to_stdout = str(output) == "-"
     if to_stdout and as_json:
         raise fail("--json prints a summary: give the CSV a file with --output", EXIT_BAD_INPUT)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 
 from emailtrack.common.errors import InvalidArgument
 from emailtrack.common.rpc import rpc
+from emailtrack.common.time_zones import zone_named
 from emailtrack.v1 import analytics_pb2, analytics_pb2_grpc, events_pb2
 from services.analytics import segment_views, views
 from services.analytics.campaign_list import CampaignList
@@ -106,10 +106,8 @@ class AnalyticsServicer(
         if bucket is None:
             raise InvalidArgument("unknown bucket")
         time_zone = request.time_zone or "UTC"
-        try:
-            ZoneInfo(time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidArgument(f"unknown time zone {time_zone!r}") from None
+        if zone_named(time_zone) is None:
+            raise InvalidArgument(f"unknown time zone {time_zone!r}")
         start = request.start.ToDatetime(tzinfo=UTC) if request.HasField("start") else None
         end = request.end.ToDatetime(tzinfo=UTC) if request.HasField("end") else None
         if start and end and end <= start:

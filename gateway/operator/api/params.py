@@ -3,7 +3,6 @@ value or raises ``ParameterError`` naming the parameter and what is wrong (HTTP 
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import zoneinfo
@@ -13,6 +12,7 @@ from typing import TypeVar
 
 from emailtrack.common.request_fields import MAX_ID_LENGTH as SERVICE_MAX_ID_LENGTH
 from emailtrack.common.request_fields import InvalidRequest, check_id
+from emailtrack.common.time_zones import zone_named
 from gateway.operator.api.encoded_paths import decode_segment
 
 MAX_ID_LENGTH = SERVICE_MAX_ID_LENGTH  # the services' own rule, published in the OpenAPI document
@@ -145,14 +145,10 @@ def only(query: Mapping[str, str], allowed: tuple[str, ...]) -> None:
             )
 
 
-@functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def time_zone(query: Mapping[str, str], name: str) -> zoneinfo.ZoneInfo:
     """An IANA zone name (``Europe/Paris``); UTC when absent."""
     raw = query.get(name) or "UTC"
-    if raw not in _zones():
+    zone = zone_named(raw)
+    if zone is None:
         raise ParameterError(name, f"unknown IANA time zone {raw!r}")
-    return zoneinfo.ZoneInfo(raw)
+    return zone

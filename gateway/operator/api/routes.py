@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -196,12 +196,19 @@ class Api:
             last = stats.last_event_at.ToDatetime(tzinfo=UTC)
             windows = export.export_windows(first, last, bucket, zone)
 
+        async def window_points(window: tuple[datetime, datetime]) -> str:
+            call = export.timeline_request(tenant_id, campaign_id, bucket, zone, window)
+            reply = await self.backend.call(self.backend.analytics.GetTimeline, call)
+            return export.csv_points(reply.points)
+
+        # the first window is read before the response starts, so a refused request is a
+        # 4xx with a message rather than a download cut short
+        first_points = await window_points(windows[0]) if windows else ""
+
         async def rows() -> AsyncIterator[str]:
-            yield export.csv_header()
-            for window in windows:
-                call = export.timeline_request(tenant_id, campaign_id, bucket, zone, window)
-                reply = await self.backend.call(self.backend.analytics.GetTimeline, call)
-                yield export.csv_points(reply.points)
+            yield export.csv_header() + first_points
+            for window in windows[1:]:
+                yield await window_points(window)
 
         name = _FILENAME_UNSAFE.sub("_", campaign_id)[:80] or "campaign"
         disposition = f'attachment; filename="{name}-{bucket}.csv"'

@@ -68,6 +68,8 @@ def test_campaign_list_and_stats(api: TestClient, stack: FakeStack) -> None:
         ("/api/v1/campaigns?page_size=ten", "page_size"),
         ("/api/v1/campaigns/spring/timeline?bucket=week", "bucket"),
         ("/api/v1/campaigns/spring/timeline?time_zone=Mars/Olympus", "time_zone"),
+        ("/api/v1/campaigns/spring/timeline?time_zone=localtime", "time_zone"),
+        ("/api/v1/campaigns/spring/export.csv?time_zone=localtime", "time_zone"),
         ("/api/v1/campaigns/spring/timeline?start=yesterday", "start"),
         ("/api/v1/campaigns/spring/timeline?start=0001-01-01T00:00:00", "start"),
         ("/api/v1/campaigns/spring/links?limit=5000", "limit"),
