@@ -41,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 from tracking_edge_hits import ROOT, START, build_records, raw_hits
 
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.consuming import ConsumerLoop, Record
+from emailtrack.common.consuming import ConsumerLoop, Record, only_items
 from emailtrack.common.db import ensure_database, make_engine, migrate
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.platform.broker import TansuBroker
@@ -161,7 +161,7 @@ def direct(
     hits = 0
     for record in records:
         started = time.process_time()
-        items = handler.decode(record)
+        items = only_items(handler.decode(record))
         handler.handle(items)
         hits += len(items)
         if per_hit is not None:

@@ -24,6 +24,7 @@ from tracking_edge_consumer import start_postgres
 from tracking_edge_hits import ROOT, build_records
 
 from emailtrack.common.config import KafkaSettings
+from emailtrack.common.consuming import only_items
 from emailtrack.common.db import ensure_database, make_engine, migrate
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.platform.broker import TansuBroker
@@ -53,7 +54,11 @@ def measure(url: str, bootstrap: str) -> None:
     print(f"hits written {consumer.HITS_PER_WRITE:,} at a time")
     start = 0
     for count in BATCH_RECORDS:
-        items = [hit for record in records[start : start + count] for hit in handler.decode(record)]
+        items = [
+            hit
+            for record in records[start : start + count]
+            for hit in only_items(handler.decode(record))
+        ]
         start += count
         before = peak_rss_mb()
         handler.handle(items)

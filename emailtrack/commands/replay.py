@@ -72,5 +72,6 @@ def replay(
     else:
         console.print(
             f"replayed {result['records']} records ({result['events']} events, "
-            f"{result['skipped_records']} invalid skipped) in {result['seconds']:.1f}s"
+            f"{result['skipped_records']} invalid records and "
+            f"{result['skipped_events']} invalid events skipped) in {result['seconds']:.1f}s"
         )

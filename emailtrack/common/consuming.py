@@ -1,12 +1,14 @@
-"""A Kafka consumer loop: batch poll, decode, durable write, then commit; poison records
-go to the dead-letter topic (bounded), transient write failures are retried in place."""
+"""A Kafka consumer loop: batch poll, decode, durable write, then commit; poison goes to the
+dead-letter topic (bounded) — a whole record when it cannot be read at all, else only the
+event (or hit) of it that violates the contract, never the others it was sent with —
+transient write failures are retried in place."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
@@ -25,6 +27,7 @@ from emailtrack.v1 import events_pb2
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = TypeVar("P")
 M = TypeVar("M", bound=Message)
 
 
@@ -46,6 +49,16 @@ class Record:
     headers: Sequence[tuple[str, bytes]]
 
 
+@dataclass(frozen=True)
+class PoisonPart:
+    """One part of a record (an event of an EventBatch, a hit of a RawHitBatch) that can never
+    be processed: dead-lettered alone, as a record value of its own the source topic accepts
+    (a redrive replays just it), while the other parts of the record are processed."""
+
+    value: bytes
+    error: str
+
+
 def parse_message(message_type: type[M], value: bytes) -> M:
     """Decodes a record's protobuf value; an undecodable one is poison (InvalidMessage)."""
     message = message_type()
@@ -61,9 +74,41 @@ def event_batch(value: bytes) -> list[events_pb2.Event]:
     return list(parse_message(events_pb2.EventBatch, value).events)
 
 
+def decode_each(
+    parts: Iterable[P], decode_one: Callable[[P], Iterable[T]], alone: Callable[[P], bytes]
+) -> list[T | PoisonPart]:
+    """The items of every part of a record; a part ``decode_one`` refuses (InvalidMessage)
+    becomes a PoisonPart holding ``alone(part)``, the part as a record value of its own."""
+    decoded: list[T | PoisonPart] = []
+    for part in parts:
+        try:
+            decoded.extend(decode_one(part))
+        except InvalidMessage as exc:
+            decoded.append(PoisonPart(alone(part), str(exc)))
+    return decoded
+
+
+def _event_alone(event: events_pb2.Event) -> bytes:
+    return events_pb2.EventBatch(events=[event]).SerializeToString()
+
+
+def decode_events(
+    value: bytes, decode_one: Callable[[events_pb2.Event], Iterable[T]]
+) -> list[T | PoisonPart]:
+    """``decode_each`` over the events of an EventBatch record value."""
+    return decode_each(event_batch(value), decode_one, _event_alone)
+
+
+def only_items(decoded: Sequence[T | PoisonPart]) -> list[T]:
+    """The items of a decoded record without its poison parts, for callers that hand records
+    to a handler themselves (benchmarks, replays that count what they skip elsewhere)."""
+    return [item for item in decoded if not isinstance(item, PoisonPart)]
+
+
 class BatchHandler(Protocol[T]):
-    def decode(self, record: Record) -> list[T]:
-        """Turns one record into items; raises InvalidMessage for poison records."""
+    def decode(self, record: Record) -> Sequence[T | PoisonPart]:
+        """Turns one record into items, with a PoisonPart for each part of it that violates
+        the contract; raises InvalidMessage when the record cannot be read at all."""
 
     def handle(self, items: list[T]) -> None:
         """Writes items durably (idempotently); raising means 'retry the whole batch'."""
@@ -159,14 +204,22 @@ class ConsumerLoop(Generic[T]):
 
     def _process(self, records: list[Record], stop: threading.Event) -> bool:
         items: list[T] = []
-        poison: list[tuple[Record, str]] = []
+        poison: list[tuple[Record, PoisonPart]] = []
         for record in records:
             try:
-                items.extend(self.handler.decode(record))
-                self._recent_outcomes.append(True)
+                decoded = self.handler.decode(record)
             except InvalidMessage as exc:
-                poison.append((record, str(exc)))
+                poison.append((record, PoisonPart(record.value, str(exc))))
                 self._recent_outcomes.append(False)
+                continue
+            clean = True
+            for item in decoded:
+                if isinstance(item, PoisonPart):
+                    poison.append((record, item))
+                    clean = False
+                else:
+                    items.append(item)
+            self._recent_outcomes.append(clean)
         self._check_dead_letter_ratio()
         while not stop.is_set():
             try:
@@ -177,8 +230,8 @@ class ConsumerLoop(Generic[T]):
                 stop.wait(self.retry_backoff_s)
         else:
             return False
-        for record, error in poison:
-            self._dead_letter(record, error)
+        for record, part in poison:
+            self._dead_letter(record, part)
         metrics.CONSUMER_BATCH_SIZE.labels(self.group_id).observe(len(records))
         for record in records:
             metrics.CONSUMED_RECORDS.labels(record.topic, self.group_id).inc()
@@ -194,19 +247,24 @@ class ConsumerLoop(Generic[T]):
                 f"{bad} of the last {len(outcomes)} records were invalid; refusing to drain"
             )
 
-    def _dead_letter(self, record: Record, error: str) -> None:
+    def _dead_letter(self, record: Record, part: PoisonPart) -> None:
         letter = events_pb2.DeadLetter(
             source_topic=record.topic,
             source_partition=record.partition,
             source_offset=record.offset,
             key=record.key or b"",
-            value=record.value,
-            error=error,
+            value=part.value,
+            error=part.error,
             consumer_group=self.group_id,
         )
         letter.failed_at.FromDatetime(datetime.now(UTC))
         log.warning(
-            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error
+            "dead-lettering %s from %s[%d]@%d: %s",
+            "a record" if part.value is record.value else "a part",
+            record.topic,
+            record.partition,
+            record.offset,
+            part.error,
         )
         self.dead_letter_producer.send(
             DEAD_LETTER, key=record.key, value=letter.SerializeToString(), headers=trace_headers()

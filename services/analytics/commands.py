@@ -87,12 +87,14 @@ def run(name: str, argv: Sequence[str]) -> int:
             "records": done.records,
             "events": done.events,
             "skipped_records": done.skipped_records,
+            "skipped_events": done.skipped_events,
             "seconds": round(done.seconds, 3),
         }
         print(json.dumps(result))
     else:
         console.print(
             f"replayed {done.records} records ({done.events} events, "
-            f"{done.skipped_records} invalid skipped) in {done.seconds:.1f}s"
+            f"{done.skipped_records} invalid records and {done.skipped_events} invalid events "
+            f"skipped) in {done.seconds:.1f}s"
         )
     return 0

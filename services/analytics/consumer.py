@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from opentelemetry.trace import SpanKind
 
-from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, decode_events
 from emailtrack.common.telemetry import child_span, tracing_enabled
+from emailtrack.v1 import events_pb2
 from services.analytics.codec import (
     CampaignDeletion,
     Erasure,
@@ -22,21 +23,24 @@ INGEST_SPAN = "analytics ingest event"
 INGEST_ATTRIBUTES: dict[str, str | int] = {"messaging.system": "kafka"}
 
 
-def decode_record(value: bytes) -> list[Item]:
-    """The rows and erasures of one EventBatch record; InvalidMessage when it is poison.
-    While tracing is on, each event gets a consumer span continuing its trace."""
-    events = event_batch(value)
+def decode_record(value: bytes) -> list[Item | PoisonPart]:
+    """The rows and erasures of one EventBatch record, with a PoisonPart for each event that
+    violates the contract; InvalidMessage when the record is not an EventBatch. While tracing
+    is on, each event gets a consumer span continuing its trace."""
+    return decode_events(value, _traced_item if tracing_enabled() else _item)
+
+
+def _item(event: events_pb2.Event) -> tuple[Item, ...]:
     try:
-        if not tracing_enabled():
-            items = [decode_event(event) for event in events]
-        else:
-            items = []
-            for event in events:
-                with child_span(INGEST_SPAN, event.trace, SpanKind.CONSUMER, INGEST_ATTRIBUTES):
-                    items.append(decode_event(event))
+        item = decode_event(event)
     except InvalidEvent as exc:
         raise InvalidMessage(str(exc)) from exc
-    return [item for item in items if item is not None]
+    return () if item is None else (item,)
+
+
+def _traced_item(event: events_pb2.Event) -> tuple[Item, ...]:
+    with child_span(INGEST_SPAN, event.trace, SpanKind.CONSUMER, INGEST_ATTRIBUTES):
+        return _item(event)
 
 
 class EventIngestHandler:
@@ -45,7 +49,7 @@ class EventIngestHandler:
     def __init__(self, store: AnalyticsStore) -> None:
         self.store = store
 
-    def decode(self, record: Record) -> list[Item]:
+    def decode(self, record: Record) -> list[Item | PoisonPart]:
         return decode_record(record.value)
 
     def handle(self, items: list[Item]) -> None:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.consuming import InvalidMessage
+from emailtrack.common.consuming import InvalidMessage, PoisonPart
 from emailtrack.common.kafka_io import make_consumer
+from services.analytics.codec import Item
 from services.analytics.consumer import EventIngestHandler, decode_record
 from services.analytics.store import AnalyticsStore
 
@@ -30,7 +32,8 @@ GROUP = "analytics-replay"
 class ReplayResult:
     records: int
     events: int
-    skipped_records: int
+    skipped_records: int  # records that are not an EventBatch
+    skipped_events: int  # events of readable records that violate the contract
     seconds: float
 
 
@@ -77,7 +80,7 @@ def replay(
     consumer = make_consumer(kafka.bootstrap_servers, GROUP, max_poll_records=max_records)
     started = time.monotonic()
     since_ms = int(time.time() * 1000)
-    records = events = skipped = 0
+    records = events = skipped = skipped_events = 0
     try:
         partitions = [
             TopicPartition(topic, p)
@@ -105,13 +108,11 @@ def replay(
             while pending:
                 polled = consumer.poll(timeout_ms=500)
                 batch = [r for rs in polled.values() for r in rs]
-                items = []
+                items: list[Item] = []
                 for record in batch:
-                    try:
-                        items.extend(decode_record(record.value))
-                    except InvalidMessage as exc:
-                        skipped += 1
-                        log.warning("skipping %s@%d: %s", record.topic, record.offset, exc)
+                    records_skipped, events_skipped = _collect(record, items)
+                    skipped += records_skipped
+                    skipped_events += events_skipped
                 handler.handle(items)
                 if polled:
                     consumer.commit()
@@ -128,4 +129,22 @@ def replay(
                 )
     finally:
         consumer.close(autocommit=False)
-    return ReplayResult(records, events, skipped, time.monotonic() - started)
+    return ReplayResult(records, events, skipped, skipped_events, time.monotonic() - started)
+
+
+def _collect(record: ConsumerRecord, items: list[Item]) -> tuple[int, int]:
+    """Adds the record's items to ``items``; (1, 0) when the record cannot be read, else
+    (0, the number of its events that violate the contract), each one logged."""
+    try:
+        decoded = decode_record(record.value)
+    except InvalidMessage as exc:
+        log.warning("skipping %s@%d: %s", record.topic, record.offset, exc)
+        return 1, 0
+    poisoned = 0
+    for part in decoded:
+        if isinstance(part, PoisonPart):
+            poisoned += 1
+            log.warning("skipping an event of %s@%d: %s", record.topic, record.offset, part.error)
+        else:
+            items.append(part)
+    return 0, poisoned

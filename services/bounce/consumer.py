@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from typing import Literal
 
-from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, decode_events
 from emailtrack.v1 import events_pb2
 from services.bounce.store import OutcomeStore
 
 # ("recipient", tenant, recipient id) or ("campaign", tenant, campaign id).
 Subject = tuple[Literal["recipient", "campaign"], str, str]
+
+
+def _subjects(event: events_pb2.Event) -> tuple[Subject, ...]:
+    """What an erase request or a campaign deletion removes (other events: nothing)."""
+    if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
+        if not event.tenant_id or not event.recipient_id:
+            raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
+        return (("recipient", event.tenant_id, event.recipient_id),)
+    if (
+        event.type == events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE
+        and event.campaign_status.status == "deleted"
+    ):
+        if not event.tenant_id or not event.campaign_id:
+            raise InvalidMessage(f"campaign deletion {event.event_id} lacks ids")
+        return (("campaign", event.tenant_id, event.campaign_id),)
+    return ()
 
 
 class EraseHandler:
@@ -19,21 +35,8 @@ class EraseHandler:
     def __init__(self, store: OutcomeStore) -> None:
         self.store = store
 
-    def decode(self, record: Record) -> list[Subject]:
-        subjects: list[Subject] = []
-        for event in event_batch(record.value):
-            if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
-                if not event.tenant_id or not event.recipient_id:
-                    raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
-                subjects.append(("recipient", event.tenant_id, event.recipient_id))
-            elif (
-                event.type == events_pb2.EVENT_TYPE_CAMPAIGN_STATUS_CHANGE
-                and event.campaign_status.status == "deleted"
-            ):
-                if not event.tenant_id or not event.campaign_id:
-                    raise InvalidMessage(f"campaign deletion {event.event_id} lacks ids")
-                subjects.append(("campaign", event.tenant_id, event.campaign_id))
-        return subjects
+    def decode(self, record: Record) -> list[Subject | PoisonPart]:
+        return decode_events(record.value, _subjects)
 
     def handle(self, items: list[Subject]) -> None:
         self.store.erase_recipients([(t, i) for kind, t, i in items if kind == "recipient"])

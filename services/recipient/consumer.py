@@ -3,10 +3,19 @@ and delivery updates, applied idempotently by event id."""
 
 from __future__ import annotations
 
-from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, decode_events
 from emailtrack.v1 import events_pb2
 from services.recipient.applying import RELEVANT_TYPES
 from services.recipient.store.suppression import SuppressionStore
+
+
+def _relevant(event: events_pb2.Event) -> tuple[events_pb2.Event, ...]:
+    """The event when the recipient service applies its type (it must carry its ids)."""
+    if event.type not in RELEVANT_TYPES:
+        return ()
+    if not event.event_id or not event.tenant_id:
+        raise InvalidMessage(f"event of type {event.type} without event_id or tenant_id")
+    return (event,)
 
 
 class RecipientEventHandler:
@@ -15,13 +24,8 @@ class RecipientEventHandler:
     def __init__(self, store: SuppressionStore) -> None:
         self.store = store
 
-    def decode(self, record: Record) -> list[events_pb2.Event]:
-        events = event_batch(record.value)
-        relevant = [e for e in events if e.type in RELEVANT_TYPES]
-        for event in relevant:
-            if not event.event_id or not event.tenant_id:
-                raise InvalidMessage(f"event of type {event.type} without event_id or tenant_id")
-        return relevant
+    def decode(self, record: Record) -> list[events_pb2.Event | PoisonPart]:
+        return decode_events(record.value, _relevant)
 
     def handle(self, items: list[events_pb2.Event]) -> None:
         self.store.apply_events(items)

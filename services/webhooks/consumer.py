@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
-from emailtrack.common.consuming import InvalidMessage, Record, event_batch
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, decode_events
 from emailtrack.v1 import events_pb2
 from services.webhooks.domain.events import (
     PUBLIC_TYPES,
@@ -33,6 +33,19 @@ class Erasure:
 Item = events_pb2.Event | Erasure
 
 
+def _item(event: events_pb2.Event) -> tuple[Item, ...]:
+    """An erasure, the event itself when it is published, or nothing."""
+    if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
+        if not event.tenant_id or not event.recipient_id:
+            raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
+        return (Erasure(event.tenant_id, event.recipient_id),)
+    if is_published(event):
+        if not event.event_id:
+            raise InvalidMessage("event without an id")
+        return (event,)
+    return ()
+
+
 class EventHandler:
     """ConsumerLoop handler for the delivery, engagement and recipient event topics."""
 
@@ -40,18 +53,8 @@ class EventHandler:
         self.endpoints = endpoints
         self.deliveries = deliveries
 
-    def decode(self, record: Record) -> list[Item]:
-        items: list[Item] = []
-        for event in event_batch(record.value):
-            if event.type == events_pb2.EVENT_TYPE_RECIPIENT_ERASE_REQUESTED:
-                if not event.tenant_id or not event.recipient_id:
-                    raise InvalidMessage(f"erase request {event.event_id} lacks tenant/recipient")
-                items.append(Erasure(event.tenant_id, event.recipient_id))
-            elif is_published(event):
-                if not event.event_id:
-                    raise InvalidMessage("event without an id")
-                items.append(event)
-        return items
+    def decode(self, record: Record) -> list[Item | PoisonPart]:
+        return decode_events(record.value, _item)
 
     def handle(self, items: list[Item]) -> None:
         events = [i for i in items if isinstance(i, events_pb2.Event)]

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from emailtrack.common import topics
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.consuming import Record
+from emailtrack.common.consuming import Record, only_items
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.common.tokens import sign
@@ -121,7 +121,7 @@ def test_marked_hits_never_count_as_human_engagement(
     tenant = f"t-{uuid.uuid4().hex[:8]}"
     hits = gateway_hits(tenant, LIMIT + 3)
     value = events_pb2.RawHitBatch(hits=hits).SerializeToString()
-    handler.handle(handler.decode(Record(topics.RAW_HITS, 0, 0, None, value, [])))
+    handler.handle(only_items(handler.decode(Record(topics.RAW_HITS, 0, 0, None, value, []))))
     events = published(kafka_bootstrap, tenant, len(hits))
     human = events_pb2.HIT_SOURCE_HUMAN
     for hit in hits:

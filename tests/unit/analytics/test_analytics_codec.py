@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emailtrack.common.consuming import InvalidMessage
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, only_items
 from emailtrack.v1 import events_pb2
 from services.analytics.codec import Erasure, EventRow, InvalidEvent, decode_event, event_from_row
 from services.analytics.consumer import decode_record
@@ -89,11 +89,19 @@ def test_events_without_a_campaign_are_skipped_not_dead_lettered() -> None:
 def test_poison_records() -> None:
     with pytest.raises(InvalidMessage):
         decode_record(b"\xff\xff not protobuf")
-    bad = events_pb2.EventBatch(events=[events_pb2.Event(event_id="x")])
-    with pytest.raises(InvalidMessage):
-        decode_record(bad.SerializeToString())
     good = events_pb2.EventBatch(events=[event(events_pb2.EVENT_TYPE_EMAIL_SENT)])
     assert len(decode_record(good.SerializeToString())) == 1
+
+
+def test_an_invalid_event_is_poison_alone_and_its_batch_goes_on() -> None:
+    bad = events_pb2.Event(event_id="x")  # no tenant
+    sent, opened = event(events_pb2.EVENT_TYPE_EMAIL_SENT), event(events_pb2.EVENT_TYPE_EMAIL_OPEN)
+    batch = events_pb2.EventBatch(events=[sent, bad, opened])
+    decoded = decode_record(batch.SerializeToString())
+    assert len(only_items(decoded)) == 2
+    (poison,) = [part for part in decoded if isinstance(part, PoisonPart)]
+    assert list(events_pb2.EventBatch.FromString(poison.value).events) == [bad]
+    assert poison.error == "event without event_id or tenant_id"
 
 
 def test_event_time_keeps_microseconds_and_a_time_out_of_range_is_invalid() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emailtrack.common.consuming import InvalidMessage, Record
+from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, only_items
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.consumer import (
     EVENT_NAMESPACE,
@@ -69,7 +70,8 @@ def handler() -> RawHitHandler:
 
 
 def test_decode_keeps_valid_hits() -> None:
-    assert [h.hit_id for h in handler().decode(record(raw_hit(), raw_hit(hit_id="h2")))] == [
+    decoded = only_items(handler().decode(record(raw_hit(), raw_hit(hit_id="h2"))))
+    assert [h.hit_id for h in decoded] == [
         "h1",
         "h2",
     ]
@@ -90,15 +92,31 @@ def test_decode_rejects_hits_that_can_never_be_processed(broken: dict[str, objec
             getattr(hit, name).CopyFrom(value)
         else:
             setattr(hit, name, value)
-    with pytest.raises(InvalidMessage):
-        handler().decode(record(raw_hit(hit_id="ok"), hit))
+    decoded = handler().decode(record(raw_hit(hit_id="ok"), hit, raw_hit(hit_id="ok2")))
+    assert [h.hit_id for h in only_items(decoded)] == ["ok", "ok2"]  # its batch goes on
+    assert alone(decoded) == [hit]
+
+
+def alone(decoded: Sequence[events_pb2.RawHit | PoisonPart]) -> list[events_pb2.RawHit]:
+    """The hits dead-lettered alone: each poison part is a RawHitBatch of one hit."""
+    batches = [
+        events_pb2.RawHitBatch.FromString(part.value)
+        for part in decoded
+        if isinstance(part, PoisonPart)
+    ]
+    assert all(len(batch.hits) == 1 for batch in batches)
+    return [batch.hits[0] for batch in batches]
 
 
 def test_decode_rejects_an_out_of_range_send_time() -> None:
     hit = raw_hit()
     hit.claims.sent_at.seconds = -62_135_596_801
+    assert alone(handler().decode(record(hit))) == [hit]
+
+
+def test_a_record_that_is_no_hit_batch_is_poison_whole() -> None:
     with pytest.raises(InvalidMessage):
-        handler().decode(record(hit))
+        handler().decode(Record("raw", 0, 0, None, b"\xff\xff not protobuf", []))
 
 
 def verdict() -> Verdict:
