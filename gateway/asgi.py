@@ -38,5 +38,6 @@ def create_app() -> TrackingApp:
         flush_interval_s=settings.flush_interval_ms / 1000,
         max_batch=settings.max_batch_hits,
         ack_deadline_s=settings.ack_deadline_ms / 1000,
+        new_producer=lambda: make_hit_producer(settings.kafka),
     )
     return build_gateway(settings, publisher)

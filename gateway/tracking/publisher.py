@@ -2,7 +2,12 @@
 buffer; a background thread sends them as RawHitBatch records (many hits per record). A
 batch that fails or is not acknowledged within the deadline goes to the on-disk spool, as
 does any hit the buffer cannot hold; spooled segments are replayed, oldest first, when the
-broker acknowledges again, and deleted only once every record in them was acknowledged."""
+broker acknowledges again, and deleted only once every record in them was acknowledged.
+
+The thread outlives anything a round can throw (an unexpected error is logged, counted and
+the batch spooled: a dead publisher thread would keep answering 200 while losing every later
+hit), and a producer that has acknowledged nothing for ``renew_after_s`` is replaced by a new
+one (a wedged client must not hold the spool hostage once the broker is back)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kafka import KafkaProducer
@@ -59,8 +65,12 @@ class HitPublisher:
         max_batch: int,
         ack_deadline_s: float = 5.0,
         probe_interval_s: float = 1.0,
+        new_producer: Callable[[], KafkaProducer] | None = None,
+        renew_after_s: float = 30.0,
     ) -> None:
         self.producer = producer
+        self.new_producer = new_producer
+        self.renew_after_s = renew_after_s
         self.spool = spool
         # series exist (at 0) from the start, also in multiprocess mode where only used
         # label sets are exported
@@ -75,6 +85,7 @@ class HitPublisher:
         self._in_flight: list[InFlight] = []
         self._replay: Replay | None = None
         self._healthy = True  # send live batches to Kafka (else straight to the spool)
+        self._down_since = 0.0  # when the current outage began (monotonic)
         self._last_probe = 0.0
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
@@ -106,17 +117,26 @@ class HitPublisher:
             self._wakeup.wait(self.flush_interval_s)
             self._wakeup.clear()
             stopping = self._stopping.is_set()
-            if not self._kafka_ok.is_set():
-                self._probe_metadata()
-            while batch := self._take_batch():
-                self._dispatch(batch)
-            metrics.BUFFERED_HITS.set(len(self._buffer))
-            self._reap(give_up=False)
-            self._replay_step()
-            self.spool.sync_if_due()
+            try:
+                self._round()
+                if stopping:
+                    self._drain()
+            except Exception:  # the thread must survive to keep hits safe
+                log.exception("hit publisher round failed; carrying on")
+                metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS).inc()
             if stopping:
-                self._drain()
                 return
+
+    def _round(self) -> None:
+        if not self._kafka_ok.is_set():
+            self._probe_metadata()
+        while batch := self._take_batch():
+            self._dispatch(batch)
+        metrics.BUFFERED_HITS.set(len(self._buffer))
+        self._reap(give_up=False)
+        self._replay_step()
+        self._renew_if_wedged()
+        self.spool.sync_if_due()
 
     def _probe_metadata(self) -> None:
         """Readiness: the raw-hits topic's metadata, fetched once (at most every probe)."""
@@ -140,8 +160,8 @@ class HitPublisher:
         if self._healthy:
             try:
                 future = self._send(payload, batch[0])
-            except KafkaError as exc:
-                self._mark_down(f"send failed: {exc}")
+            except Exception as exc:  # any failure: the batch goes to the spool
+                self._mark_down(f"send failed: {exc!r}")
             else:
                 self._in_flight.append(InFlight(future, payload, len(batch), time.monotonic()))
                 metrics.KAFKA_PRODUCED.labels(RAW_HITS).inc(len(batch))
@@ -184,8 +204,8 @@ class HitPublisher:
             return
         try:
             futures = [self.producer.send(RAW_HITS, value=record) for record in segment.records]
-        except KafkaError as exc:
-            self._mark_down(f"replay failed: {exc}")
+        except Exception as exc:  # the segment stays in the spool
+            self._mark_down(f"replay failed: {exc!r}")
             return
         self._replay = Replay(segment, futures, now)
 
@@ -209,9 +229,29 @@ class HitPublisher:
         self._healthy = True
         self._kafka_ok.set()
 
+    def _renew_if_wedged(self) -> None:
+        """Replaces the producer when it has acknowledged nothing for ``renew_after_s``:
+        whatever it still holds is spooled (a late acknowledgement would only duplicate)."""
+        if (
+            self._healthy
+            or self.new_producer is None
+            or time.monotonic() - self._down_since < self.renew_after_s
+        ):
+            return
+        log.error("no acknowledgement for %.0f s: replacing the Kafka producer", self.renew_after_s)
+        self._down_since = time.monotonic()  # the next attempt waits as long, whatever happens
+        self._reap(give_up=True)
+        self._replay = None  # its segment stays in the spool and is replayed again
+        old, self.producer = self.producer, self.new_producer()
+        try:
+            old.close(timeout=0)
+        except Exception as exc:  # the old client is dropped whatever it says
+            log.warning("closing the replaced producer: %r", exc)
+
     def _mark_down(self, reason: str) -> None:
         if self._healthy:
             log.error("Kafka unavailable (%s): hits go to the spool at %s", reason, self.spool.root)
+            self._down_since = time.monotonic()
         self._healthy = False
         self._last_probe = time.monotonic()
         metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS).inc()

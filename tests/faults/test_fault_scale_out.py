@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from emailtrack.common import topics
 from emailtrack.platform import components
 from emailtrack.platform.supervisor import Platform
-from tests.faults.load import PixelLoad, pixel_urls, settle
+from tests.faults.load import PixelLoad, pixel_urls, raw_hit_ids, settle
 
 pytestmark = pytest.mark.faults
 
@@ -44,18 +44,48 @@ def metrics_port(platform: Platform, name: str) -> int:
     return platform.ports[f"{name}-metrics"]
 
 
-def consumed(platform: Platform, name: str, topic: str) -> float:
-    """Records of ``topic`` the process ``name`` has processed and committed (its metrics)."""
+def samples(platform: Platform, name: str, family_name: str) -> list[tuple[dict, float]]:
+    """The (labels, value) samples of one metric family of the process ``name``."""
     url = f"http://127.0.0.1:{metrics_port(platform, name)}/metrics"
     with urllib.request.urlopen(url, timeout=5) as response:
         exposition = response.read().decode()
-    return sum(
-        sample.value
+    return [
+        (sample.labels, sample.value)
         for family in text_string_to_metric_families(exposition)
-        if family.name == "emailtrack_consumed_records"
+        if family.name == family_name
         for sample in family.samples
-        if sample.name.endswith("_total") and sample.labels.get("topic") == topic
+        if not sample.name.endswith("_created")
+    ]
+
+
+def consumed(platform: Platform, name: str, topic: str) -> float:
+    """Records of ``topic`` the process ``name`` has processed and committed (its metrics)."""
+    return sum(
+        value
+        for labels, value in samples(platform, name, "emailtrack_consumed_records")
+        if labels.get("topic") == topic
     )
+
+
+def loss_report(platform: Platform, campaign: str) -> str:
+    """Where the hits of a short count stopped: the distinct hit ids in the raw-hits topic
+    and, per gateway, what it handed to Kafka, failed to, and holds in its spool."""
+    lines = [f"raw-hits topic: {len(set(raw_hit_ids(platform.bootstrap_servers, campaign)))} ids"]
+    for gateway in ("gateway", "gateway-2"):
+        figures = {
+            family: sum(value for _, value in samples(platform, gateway, family))
+            for family in (
+                "emailtrack_kafka_produced",
+                "emailtrack_kafka_produce_errors",
+                "emailtrack_gateway_buffered_hits",
+                "emailtrack_spool_bytes",
+                "emailtrack_spool_replayed",
+            )
+        }
+        log_path = platform.options.state_dir / "logs" / f"{gateway}.log"
+        tail = log_path.read_text(errors="replace").splitlines()[-15:]
+        lines += [f"{gateway}: {figures}", *(f"  | {line}" for line in tail)]
+    return "\n".join(lines)
 
 
 def idle_replicas(platform: Platform, timeout_s: float) -> list[str]:
@@ -126,5 +156,6 @@ def test_two_replicas_of_everything_with_rebalances_count_every_hit_once(
     platform.restart_component(*VICTIMS)
     load.join()
     assert load.failed == 0
-    assert settle(platform, campaign, HITS) == HITS
+    counted = settle(platform, campaign, HITS)
+    assert counted == HITS, f"{counted} of {HITS} hits counted\n{loss_report(platform, campaign)}"
     assert analytics_deadlocks(platform) == deadlocks_before

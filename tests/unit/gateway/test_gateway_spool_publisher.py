@@ -37,7 +37,8 @@ class FakeFuture:
 
 @dataclass
 class FakeProducer:
-    """``mode``: "ok" acknowledges, "raise" fails in send, "silent" never acknowledges."""
+    """``mode``: "ok" acknowledges, "raise" fails in send, "silent" never acknowledges,
+    "bug" raises an error that is no KafkaError."""
 
     mode: str = "ok"
     acknowledged: list[bytes] = field(default_factory=list)
@@ -51,6 +52,8 @@ class FakeProducer:
     def send(self, topic: str, value: bytes, headers: object = None) -> FakeFuture:
         if self.mode == "raise":
             raise KafkaTimeoutError("broker gone")
+        if self.mode == "bug":
+            raise AssertionError("client bug")
         if self.mode == "silent":
             future = FakeFuture()
             self.pending.append((future, value))
@@ -73,7 +76,12 @@ def hit(n: int) -> events_pb2.RawHit:
     return events_pb2.RawHit(hit_id=f"h{n}")
 
 
-def make(tmp_path: Path, producer: FakeProducer, **options: float) -> HitPublisher:
+def make(
+    tmp_path: Path,
+    producer: FakeProducer,
+    new_producer: Callable[[], FakeProducer] | None = None,
+    **options: float,
+) -> HitPublisher:
     spool = Spool(tmp_path, max_bytes=1 << 20, segment_bytes=256)
     publisher = HitPublisher(
         producer,
@@ -83,6 +91,8 @@ def make(tmp_path: Path, producer: FakeProducer, **options: float) -> HitPublish
         max_batch=10,
         ack_deadline_s=options.get("deadline", 5.0),
         probe_interval_s=0.02,
+        new_producer=new_producer,
+        renew_after_s=options.get("renew_after", 30.0),
     )
     publisher.start()
     return publisher
@@ -130,6 +140,41 @@ def test_batches_not_acknowledged_in_time_are_spooled(tmp_path: Path) -> None:
     producer.mode = "ok"
     wait_for(lambda: publisher.spool.empty)
     assert set(producer.hit_ids()) == {f"h{n}" for n in range(30)}
+    publisher.close()
+
+
+def test_an_unexpected_error_spools_the_batch_and_the_thread_carries_on(tmp_path: Path) -> None:
+    producer = FakeProducer(mode="bug")
+    publisher = make(tmp_path, producer)
+    for n in range(20):
+        publisher.submit(hit(n))
+    wait_for(lambda: publisher.spool.bytes > 0 and not publisher._buffer)
+    producer.mode = "ok"
+    for n in range(20, 25):
+        publisher.submit(hit(n))
+    wait_for(lambda: publisher.spool.empty and len(set(producer.hit_ids())) == 25)
+    assert publisher._thread.is_alive()
+    publisher.close()
+
+
+def test_a_producer_that_never_acknowledges_is_replaced(tmp_path: Path) -> None:
+    wedged, fresh = FakeProducer(mode="silent"), FakeProducer()
+    publisher = make(tmp_path, wedged, new_producer=lambda: fresh, deadline=0.05, renew_after=0.2)
+    for n in range(30):
+        publisher.submit(hit(n))
+    wait_for(lambda: set(fresh.hit_ids()) == {f"h{n}" for n in range(30)})
+    assert publisher.producer is fresh
+    wait_for(lambda: publisher.spool.empty)
+    publisher.close()
+
+
+def test_a_producer_is_not_replaced_while_it_acknowledges(tmp_path: Path) -> None:
+    producer = FakeProducer()
+    publisher = make(tmp_path, producer, new_producer=FakeProducer, renew_after=0.0)
+    for n in range(30):
+        publisher.submit(hit(n))
+    wait_for(lambda: len(producer.hit_ids()) == 30)
+    assert publisher.producer is producer
     publisher.close()
 
 
