@@ -148,11 +148,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"mass ?mail",
         r"content reject",
     ),
-    rule("generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"),
     rule(
         "generic.too_many_conn",
         t.TOO_MANY_CONN,
         r"too many (?:(?:concurrent|simultaneous|smtp) )*(?:connections|sessions)",
+        # Too many recipients for one session or message is the same class of limit for
+        # Sisimai (TooManyConn's list, its 5.5.3 status name, its Exchange tables).
+        r"too many recipients",
+        r"recipient limit",
         r"connection (?:rate )?limit",
         r"maximum connection",
         r"trop de connexions",
@@ -186,7 +189,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"could not be delivered for more than",
         r"delivery attempts will continue",
         r"failed to deliver to domain",
-        r"giving up on",
         r"have been failing for a long time",
         r"has been delayed",
     ),
@@ -337,6 +339,10 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"blocked by the recipient",
     ),
     rule("generic.policy", t.POLICY_VIOLATION, r"polic(?:y|ies)", r"prohibited"),
+    # qmail-remote ends every permanent failure with "Giving up on <host>." (it stops trying
+    # that host: qmail-remote.c), whatever the reply said: it names the retry period only
+    # when no wording above names a cause (Sisimai reads Expired after most other reasons).
+    rule("generic.gave_up_on_host", t.EXPIRED, r"giving up on"),
 )
 
 # Words that only say "refused", naming no cause: they yield to what the enhanced status means

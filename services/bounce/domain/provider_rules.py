@@ -63,7 +63,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         ),
         rule("microsoft.auth_required", t.SECURITY_ERROR, r"resolver\.rst\.authrequired"),
         # Exchange's own resolver and DNS codes (Exchange 2007 and later NDRs).
-        rule("microsoft.recipient_limit", t.EXCEED_LIMIT, r"resolver\.adr\.reciplimit"),
+        rule("microsoft.recipient_limit", t.TOO_MANY_CONN, r"resolver\.adr\.reciplimit"),
         rule(
             "microsoft.directory_error",
             t.SYSTEM_ERROR,

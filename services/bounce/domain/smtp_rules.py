@@ -54,8 +54,9 @@ _MAX_TEXT = 2000
 _REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED})
 # Statuses whose name decides over most wording (Sisimai's SMTP::Status names them, and its
 # reason order reads only the causes below before the status): a filter's refusal (X.1.4,
-# X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x).
-_STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR})
+# X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x), a
+# mailbox or domain with a new owner (X.7.17, X.7.18).
+_STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR, t.HAS_MOVED})
 # The causes whose wording outweighs such a status (Sisimai's first reason order, with the
 # reasons Sisimai 5 added to it).
 _NAMED_BEFORE_STATUS = frozenset(

@@ -16,7 +16,7 @@ not_accepted        hard   do_not_retry     domain accepts no mail (null MX, no 
 suspended           soft   retry_after_fix  mailbox disabled, suspended or expired (X.2.1)
 mailbox_full        soft   retry_later      recipient over quota (X.2.2)
 system_full         soft   retry_later      receiving system out of storage (X.3.1)
-exceed_limit        soft   retry_after_fix  too many recipients / per-message limit (X.5.3)
+exceed_limit        soft   retry_after_fix  message over the mailbox's administrative limit (X.2.3)
 message_too_big     soft   retry_after_fix  message exceeds size limit (X.2.3, X.3.4)
 filtered            soft   retry_after_fix  recipient-side filter refused the message
 rejected            soft   retry_after_fix  sender address or domain refused (X.1.7, X.1.8)
@@ -37,7 +37,7 @@ mailer_error        soft   retry_later      local delivery program failed
 system_error        soft   retry_later      receiving system error (X.3.x, X.4.3)
 network_error       soft   retry_later      connection/routing problem (X.4.1, X.4.2, X.4.6)
 speeding            soft   retry_later      rate limited: too many messages per time unit
-too_many_conn       soft   retry_later      too many simultaneous connections (421 4.7.0)
+too_many_conn       soft   retry_later      too many connections or recipients (421 4.7.0, X.5.3)
 expired             soft   retry_later      gave up after the retry period (X.4.7)
 on_hold             soft   retry_later      failure of unknown cause, delivery suspended
 undefined           5xx    code class       nothing but the code known (hard if 5xx, soft otherwise)

@@ -1,0 +1,91 @@
+"""Round 5 of the Sisimai differential (ORACLE.md): which of a reply's signals decides.
+
+qmail's "Giving up on <host>." closes every permanent failure and names no cause; too many
+recipients is a session limit (Sisimai's toomanyconn, X.5.3); the RFC 7293 owner-change codes
+(X.7.17, X.7.18) yield to a reply text naming another cause, and X.7.19 (RRVS test not
+completed) is a security refusal, not a moved mailbox.
+"""
+
+import pytest
+
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+
+QMAIL_HEAD = (
+    "From: MAILER-DAEMON@mail.sender.example\nTo: bounces@sender.example\n"
+    "Subject: failure notice\nMessage-ID: <q1@mail.sender.example>\n\n"
+    "Hi. This is the qmail-send program at mail.sender.example.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+)
+
+
+def _qmail(paragraph: str) -> tuple[str, str]:
+    raw = f"{QMAIL_HEAD}<kijitora@example.org>:\n{paragraph}\n--- Below this line is a copy."
+    (recipient,) = parse_bounce_message(raw.encode()).recipients
+    return recipient.classification.reason, recipient.classification.bounce_type
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # The reply names the cause; "Giving up on" only says qmail stopped trying the host.
+        (
+            "192.0.2.1 does not like recipient.\n"
+            "Remote host said: 554 5.0.0 Local error in processing\nGiving up on 192.0.2.1.",
+            ("system_error", "soft"),
+        ),
+        (
+            "192.0.2.1 failed after I sent the message.\n"
+            "Remote host said: 551 5.0.0 Denied by policy\nGiving up on 192.0.2.1.",
+            ("policy_violation", "soft"),
+        ),
+        (
+            "192.0.2.1 does not like recipient.\n"
+            "Remote host said: 550 Loops back to myself\nGiving up on 192.0.2.1.",
+            ("system_error", "soft"),
+        ),
+        # Nothing else named: giving up is all the paragraph says.
+        (
+            "Remote host said: 553 5.0.0 sorry\nGiving up on 192.0.2.1.",
+            ("expired", "soft"),
+        ),
+        # qmail-send's own expiry wording.
+        (
+            "I'm not going to try again; this message has been in the queue too long.",
+            ("expired", "soft"),
+        ),
+    ],
+)
+def test_qmail_giving_up_on_a_host_yields_to_the_reply(paragraph, expected):
+    assert _qmail(paragraph) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "reason", "bounce_type"),
+    [
+        # Too many recipients: Sisimai's toomanyconn, by wording and by X.5.3.
+        (452, "4.5.3", "Too many recipients", "too_many_conn", "soft"),
+        (550, "", "5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "too_many_conn", "soft"),
+        (552, "5.5.3", "Recipient limit reached for this session", "too_many_conn", "soft"),
+        (550, "5.5.3", "Requested action not taken", "too_many_conn", "soft"),
+        # X.2.3 stays the mailbox's administrative size limit.
+        (552, "5.2.3", "Message length exceeds administrative limit", "exceed_limit", "soft"),
+        # X.7.17/X.7.18 name a new owner only when the text names no other cause.
+        (
+            550,
+            "5.7.17",
+            "Connections not accepted from IP addresses on Spamhaus XBL",
+            "blocked",
+            "soft",
+        ),
+        (550, "5.7.17", "Mailbox owner has changed", "has_moved", "hard"),
+        (550, "5.7.18", "Domain owner has changed", "has_moved", "hard"),
+        (550, "5.7.17", "User unknown", "user_unknown", "hard"),
+        # X.7.19: the RRVS test could not be completed; nothing says the owner changed.
+        (550, "5.7.19", "RRVS test cannot be completed", "security_error", "soft"),
+        (550, "5.7.19", "Peak SMTP relay limit exceeded for customer", "security_error", "soft"),
+    ],
+)
+def test_status_and_wording_decide_as_sisimai_names_them(code, status, text, reason, bounce_type):
+    result = classify_smtp_reply(code, status, text)
+    assert (result.reason, result.bounce_type) == (reason, bounce_type)
