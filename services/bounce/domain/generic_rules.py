@@ -69,7 +69,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"barracuda",
         r"block ?list",
         r"black ?list",
-        r"\b(?:dnsbl|rbl)\b",
+        r"\b(?:dnsbl|rbl)s?\b",
         r"client host .{0,60}(?:rejected|blocked)",
         r"connections? not accepted from",
         r"not currently accepting mail from your ip",
@@ -111,6 +111,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         t.BAD_REPUTATION,
         r"(?:poor|low|bad)(?: \w+)? reputation",
         r"reputation problems",
+        # Throttled for what the sender's address or domain has done (Exchange Online's
+        # 4.7.650 "rate limited due to IP reputation"): reputation, not the rate itself.
+        r"due to (?:the )?(?:ip |domain |sender )?reputation",
     ),
     rule(
         "generic.smtp_auth",
@@ -262,6 +265,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"(?:not|non)[ -]?compliant with rfc ?(?:2822|5322|822)",
         r"rfcmessagenoncompliant",
         r"multiple (?:from|sender|date|subject|to|message-id)(?::| header| field)",
+        # Gmail: "Messages with multiple addresses in From: header are not accepted".
+        r"messages with multiple addresses",
         r"(?:duplicate|more than one) (?:from|sender|date|subject|message-id)\b",
         r"duplicate header",
     ),
@@ -308,7 +313,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"headers? are not accepted",
         r"organizational settings",
         r"message given low priority",
-        r"messages with multiple addresses",
         r"protocol violation",
         r"do not accept messages containing images",
         r"without solving a captcha",

@@ -107,9 +107,9 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         ),
         rule("yahoo.over_quota", t.MAILBOX_FULL, r"this account is over quota"),
         rule("yahoo.unauthenticated", t.AUTH_FAILURE, r"sender is unauthenticated"),
-        rule(
-            "yahoo.deferred", t.SPEEDING, r"\[tss0[1-5]\]", r"unexpected volume or user complaints"
-        ),
+        # [TSS04]: deferred for the complaints and volume the sending IP drew (its reputation).
+        rule("yahoo.reputation", t.BAD_REPUTATION, r"unexpected volume or user complaints"),
+        rule("yahoo.deferred", t.SPEEDING, r"\[tss0[1-5]\]"),
         rule(
             "yahoo.blocked",
             t.BLOCKED,

@@ -3,7 +3,8 @@
 qmail's "Giving up on <host>." closes every permanent failure and names no cause; too many
 recipients is a session limit (Sisimai's toomanyconn, X.5.3); the RFC 7293 owner-change codes
 (X.7.17, X.7.18) yield to a reply text naming another cause, and X.7.19 (RRVS test not
-completed) is a security refusal, not a moved mailbox.
+completed) is a security refusal, not a moved mailbox. Big receivers' documented wording:
+DNSBLs in the plural, throttling for the sender's reputation, "multiple addresses in From:".
 """
 
 import pytest
@@ -89,3 +90,50 @@ def test_qmail_giving_up_on_a_host_yields_to_the_reply(paragraph, expected):
 def test_status_and_wording_decide_as_sisimai_names_them(code, status, text, reason, bounce_type):
     result = classify_smtp_reply(code, status, text)
     assert (result.reason, result.bounce_type) == (reason, bounce_type)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "mx_host", "reason"),
+    [
+        # Comcast names DNSBLs in the plural.
+        (
+            554,
+            "",
+            "resimta-ch2-18v.sys.comcast.net 192.0.2.1 found on one or more DNSBLs, see "
+            "http://postmaster.comcast.net/smtp-error-codes.php#BL000001",
+            "mx1.comcast.net",
+            "blocked",
+        ),
+        # Throttled for the sending IP's reputation (Exchange Online 4.7.650, Yahoo TSS04):
+        # the cause is the reputation, not the rate (Sisimai 5's badreputation).
+        (
+            421,
+            "4.7.650",
+            "The mail server [192.0.2.1] has been temporarily rate limited due to IP "
+            "reputation. For e-mail delivery information, see https://postmaster.live.com (S775)",
+            "hotmail-com.olc.protection.outlook.com",
+            "bad_reputation",
+        ),
+        (
+            421,
+            "4.7.0",
+            "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or "
+            "user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+            "mta7.am0.yahoodns.net",
+            "bad_reputation",
+        ),
+        # A plain rate limit stays speeding.
+        (450, "4.7.1", "Rate limit exceeded, slow down", "", "speeding"),
+        # Gmail's "multiple addresses in From:" is an RFC 5322 refusal (Sisimai 5's
+        # notcompliantrfc), not a local policy.
+        (
+            550,
+            "5.7.1",
+            "Messages with multiple addresses in From: header are not accepted.",
+            "gmail-smtp-in.l.google.com",
+            "not_compliant_rfc",
+        ),
+    ],
+)
+def test_receivers_documented_wording(code, status, text, mx_host, reason):
+    assert classify_smtp_reply(code, status, text, mx_host).reason == reason

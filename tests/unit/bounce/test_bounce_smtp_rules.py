@@ -163,7 +163,7 @@ CASES = [
         "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected "
         "volume or user complaints",
         YAHOO,
-        "speeding",
+        "bad_reputation",  # deferred for the complaints the IP drew (Sisimai 5: badreputation)
         "soft",
         "retry_later",
     ),
