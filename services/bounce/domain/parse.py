@@ -122,8 +122,8 @@ def _classify(
         # A failure stated by nothing but a code (a bare "Status: 5.0.0") does not show the
         # address is bad: soft, as Sisimai has it, so no reader is suppressed on no evidence.
         result = t.classification_for(t.UNDEFINED, 0, f"{result.matched_rule}.no_cause")
-    if action == "failed":
-        result = t.given_up(result)
+    if action in ("failed", "delayed"):
+        result = t.address_refused(result)
     return result, code
 
 
@@ -172,7 +172,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
             if entry.category_reason and entry.action == "failed":
                 # The sending MTA's own verdict on this recipient (a bounce category).
                 category = t.classification_for(entry.category_reason, code, "dsn.category")
-                classification = t.given_up(category)
+                classification = t.address_refused(category)
         recipients.append(
             FailedRecipient(
                 address=entry.address,

@@ -47,9 +47,11 @@ feedback            ""     do_not_retry     ARF complaint, not a bounce
 =================== ====== ================ ==================================================
 
 A 4xx reply code yields ``soft`` and ``retry_later`` whatever the reason: SMTP itself says the
-condition is transient. One exception, read as Sisimai reads it: a delivery report saying the
-MTA gave up ("Action: failed") on an address the receiver called unknown or moved is final
-even when that reply was 4xx (``given_up``) — the address, not the moment, was refused.
+condition is transient. One exception, read as Sisimai reads it (its hard/soft is a function
+of the reason alone): in a delivery report ("Action: failed" or "delayed") an address the
+receiver called unknown or moved is hard even when that reply was 4xx (``address_refused``) —
+the address, not the moment, was refused. A delayed report stays a deferral (the outcome's
+kind); its hard/soft only says what the receiver said of the address.
 """
 
 from __future__ import annotations
@@ -211,10 +213,10 @@ def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassif
     return SmtpClassification(reason, SOFT, RETRY_AFTER_FIX, matched_rule)
 
 
-def given_up(found: SmtpClassification) -> SmtpClassification:
-    """``found`` as the final word of a report whose MTA gave up on the recipient: an address
-    called unknown or moved is hard even on a 4xx reply (the receiver kept refusing that
-    address until the queue lifetime ran out); every other reason keeps its verdict (a 4xx
+def address_refused(found: SmtpClassification) -> SmtpClassification:
+    """``found`` as a delivery report's word on the recipient: an address called unknown or
+    moved is hard even on a 4xx reply (the receiver refused the address itself, as Sisimai
+    reads it whatever the code); every other reason keeps its verdict (a 4xx
     ``not_accepted`` stays soft, as in Sisimai)."""
     if found.reason in _ADDRESS_REASONS and found.bounce_type == SOFT:
         return SmtpClassification(found.reason, HARD, DO_NOT_RETRY, f"{found.matched_rule}.final")

@@ -137,3 +137,34 @@ def test_status_and_wording_decide_as_sisimai_names_them(code, status, text, rea
 )
 def test_receivers_documented_wording(code, status, text, mx_host, reason):
     assert classify_smtp_reply(code, status, text, mx_host).reason == reason
+
+
+def _delayed_dsn(diagnostic: str, status: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mail.sender.example\nTo: bounces@sender.example\n"
+        "Subject: Delayed Mail (still being retried)\nMessage-ID: <d1@mail.sender.example>\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="b"\n\n--b\nContent-Type: text/plain\n\nDelivery is delayed.\n\n'
+        "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.sender.example\n\n"
+        f"Final-Recipient: rfc822; kijitora@example.org\nAction: delayed\nStatus: {status}\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\n\n--b--\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "status", "expected"),
+    [
+        # The receiver called the address unknown or moved: hard whatever the reply's class
+        # (Sisimai's hard/soft is a function of the reason), though delivery is still retried.
+        ("450 4.1.1 <kijitora@example.org>: User unknown", "4.1.1", ("user_unknown", "hard")),
+        ("451 4.1.6 Mailbox has moved", "4.1.6", ("has_moved", "hard")),
+        # Any other reason on a 4xx reply stays soft.
+        ("452 4.2.2 Mailbox full", "4.2.2", ("mailbox_full", "soft")),
+    ],
+)
+def test_delayed_report_keeps_the_address_verdict(diagnostic, status, expected):
+    parsed = parse_bounce_message(_delayed_dsn(diagnostic, status))
+    (recipient,) = parsed.recipients
+    assert recipient.action == "delayed"
+    classification = recipient.classification
+    assert (classification.reason, classification.bounce_type) == expected
