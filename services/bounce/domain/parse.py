@@ -133,7 +133,8 @@ _SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
 def specific_status(status: str, diagnostic: str) -> str:
     """The status to report: the report's own, or the diagnostic's code when the report only
     gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
-    (Classification still reads the report's status with the text: vendors misuse codes.)"""
+    Classification reads the same status: the remote server described its own refusal, the
+    reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
     found = status_in_text(diagnostic, reply_code_in(diagnostic))
     if _SPECIFIC_STATUS_RE.match(found):
         # The remote server's own detailed code wins over the reporting MTA's summary (Sisimai
@@ -161,7 +162,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         else:
             snippet = mta_formats.snippet(notification, entry.address) or notification
             classification, code = _classify(
-                status,
+                specific_status(status, entry.diagnostic),
                 text,
                 snippet,
                 entry.remote_mta,

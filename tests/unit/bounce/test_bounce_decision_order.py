@@ -168,3 +168,28 @@ def test_delayed_report_keeps_the_address_verdict(diagnostic, status, expected):
     assert recipient.action == "delayed"
     classification = recipient.classification
     assert (classification.reason, classification.bounce_type) == expected
+
+
+def _failed_dsn(report_status: str, diagnostic: str) -> bytes:
+    return _delayed_dsn(diagnostic, report_status).replace(b"Action: delayed", b"Action: failed")
+
+
+@pytest.mark.parametrize(
+    ("report_status", "diagnostic", "expected"),
+    [
+        # The remote server's own detailed code is the one reported and the one classified:
+        # the reporting MTA's Status: only sums it up.
+        ("5.3.1", "550 5.7.2 CXDNS", ("security_error", "5.7.2")),
+        (
+            "5.0.0",
+            "554 5.1.1 <kijitora@example.org>: unknown or illegal user",
+            ("user_unknown", "5.1.1"),
+        ),
+        ("5.4.3", "554 5.2.2 mailbox full, quota exceeded", ("mailbox_full", "5.2.2")),
+        # A generic remote code leaves the report's detailed one in force.
+        ("5.1.1", "550 5.0.0 User unknown", ("user_unknown", "5.1.1")),
+    ],
+)
+def test_the_remote_servers_status_is_the_one_classified(report_status, diagnostic, expected):
+    (recipient,) = parse_bounce_message(_failed_dsn(report_status, diagnostic)).recipients
+    assert (recipient.classification.reason, recipient.status) == expected
