@@ -52,6 +52,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"antispam checks",
         r"spam (?:score|points|content|rejection|detected|blocked|email)",
         r"scored [\d.]+ spam",
+        r"rejecting banned content",  # amavisd's content verdict (Sisimai: spamdetected)
     ),
     rule(
         "generic.ptr",
@@ -105,6 +106,10 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"purported responsible address",
         r"not available, closing transmission channel",
         r"bad sender ip",
+        # The sending IP drew complaints (Yahoo) or fails the receiver's sender checks.
+        r"temporarily deferred due to user complaints",
+        r"unverifiable sending ips",
+        r"unverifyable sending ips",
     ),
     rule(
         "generic.reputation",

@@ -122,6 +122,33 @@ def test_status_and_wording_decide_as_sisimai_names_them(code, status, text, rea
             "mta7.am0.yahoodns.net",
             "bad_reputation",
         ),
+        # Yahoo's older deferral for complaints, and a receiver refusing unverified IPs.
+        (
+            421,
+            "4.7.0",
+            "[TS01] Messages from 192.0.2.1 temporarily deferred due to user complaints",
+            "",
+            "blocked",
+        ),
+        (550, "", "Service permits 5 unverifyable sending IPs", "", "blocked"),
+        # amavisd's content verdict.
+        (554, "5.7.0", "Reject, id=12345-01 - rejecting banned content", "", "spam_detected"),
+        # qmail's chkuser names an unknown local user with the rcpthosts wording...
+        (
+            553,
+            "",
+            "sorry, that domain or user isn't in my list of allowed rcpthosts (#5.7.1)",
+            "",
+            "user_unknown",
+        ),
+        # ... which, without "or user", is qmail-smtpd's relay refusal.
+        (
+            553,
+            "",
+            "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+            "",
+            "no_relaying",
+        ),
         # A plain rate limit stays speeding.
         (450, "4.7.1", "Rate limit exceeded, slow down", "", "speeding"),
         # Gmail's "multiple addresses in From:" is an RFC 5322 refusal (Sisimai 5's
