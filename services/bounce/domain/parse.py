@@ -254,6 +254,13 @@ def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBou
     return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
 
 
+def _failure_notice(msg: Message) -> bool:
+    """Mail from a mailer daemon or titled as a delivery failure: a remote server's reply it
+    quotes ("sender not pre-approved") does not make it a challenge/response. (Boxbe's
+    challenges come as multipart/report too, so the report type alone does not say.)"""
+    return mta_formats.looks_like_bounce(msg, null_sender=False)
+
+
 def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
@@ -278,7 +285,7 @@ def _parse(raw: bytes) -> ParsedBounce:
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )
 
-    if autoreply.is_challenge_response(notification):
+    if autoreply.is_challenge_response(notification) and not _failure_notice(msg):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="challenge", **extra)
 

@@ -220,3 +220,40 @@ def _failed_dsn(report_status: str, diagnostic: str) -> bytes:
 def test_the_remote_servers_status_is_the_one_classified(report_status, diagnostic, expected):
     (recipient,) = parse_bounce_message(_failed_dsn(report_status, diagnostic)).recipients
     assert (recipient.classification.reason, recipient.status) == expected
+
+
+EXIM_NOTICE = (
+    "From: Mail Delivery System <Mailer-Daemon@mail.sender.example>\n"
+    "To: bounces@sender.example\nSubject: Mail delivery failed: returning message to sender\n"
+    "Message-ID: <e1@mail.sender.example>\nX-Failed-Recipients: kijitora@example.org\n"
+    "Auto-Submitted: auto-replied\n\n"
+    "This message was created automatically by mail delivery software.\n\n"
+    "A message that you sent could not be delivered to one or more of its\n"
+    "recipients. This is a permanent error. The following address(es) failed:\n\n"
+    "  kijitora@example.org\n    host mx.example.org [192.0.2.1]\n"
+    "    SMTP error from remote mail server after RCPT TO:<kijitora@example.org>:\n"
+    "    {reply}\n"
+)
+
+
+def test_a_bounce_quoting_challenge_wording_is_still_a_bounce():
+    # The remote server's reply borrows a challenge/response system's words; the notice
+    # itself is a mailer daemon's failure report with its failed recipient.
+    raw = EXIM_NOTICE.format(reply="552 5.7.8 sender not pre-approved").encode()
+    parsed = parse_bounce_message(raw)
+    assert parsed.kind == "bounce"
+    (recipient,) = parsed.recipients
+    assert (recipient.address, recipient.classification.reason) == (
+        "kijitora@example.org",
+        "rejected",
+    )
+
+
+def test_a_challenge_response_system_is_still_an_auto_reply():
+    raw = (
+        b"From: noreply@challenge.example\nTo: bounces@sender.example\n"
+        b"Subject: Re: Hello\nMessage-ID: <c1@challenge.example>\n\n"
+        b"Your message to kijitora@example.org is waiting: the sender not pre-approved.\n"
+        b"Please verify that you are a person by clicking the link below.\n"
+    )
+    assert parse_bounce_message(raw).kind == "auto_reply"
