@@ -24,7 +24,6 @@ DEFINITIVE: dict[str, str] = {
     "2.3": t.EXCEED_LIMIT,  # message length exceeds the mailbox's administrative limit
     "2.4": t.FILTERED,  # mailing list expansion problem (not a delivery program: Sisimai filtered)
     "3.1": t.SYSTEM_FULL,  # mail system full
-    "3.2": t.NOT_ACCEPTED,  # system not accepting network messages
     "3.3": t.SYSTEM_ERROR,  # system not capable of selected features
     "3.4": t.MESSAGE_TOO_BIG,  # message too big for system
     "3.5": t.SYSTEM_ERROR,  # system incorrectly configured
@@ -91,6 +90,7 @@ FALLBACK: dict[str, str] = {
     "3.0": t.SYSTEM_ERROR,
     "4.0": t.NETWORK_ERROR,
     "4.1": t.EXPIRED,  # no answer from host (retried until given up); Office 365: "access denied"
+    "3.2": t.NOT_ACCEPTED,  # system not accepting network messages (a named cause wins)
     "4.4": t.HOST_UNKNOWN,  # unable to route: no next hop for the domain (Sisimai: hostunknown)
     # Mailbox or domain owner has changed (RFC 7293): only an RRVS-aware sender can be told
     # that, and servers reuse the codes loosely, so a reply text naming another cause wins.

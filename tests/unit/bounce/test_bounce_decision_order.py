@@ -257,3 +257,43 @@ def test_a_challenge_response_system_is_still_an_auto_reply():
         b"Please verify that you are a person by clicking the link below.\n"
     )
     assert parse_bounce_message(raw).kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "reason", "hard"),
+    [
+        # A mailbox status beside wording that names another refusal: the wording decides
+        # (MTAs send 5.1.1 with any refusal of a recipient), so no live reader is made hard.
+        (550, "5.1.1", "Access denied. IP name lookup failed", "blocked", "soft"),
+        (
+            550,
+            "5.1.1",
+            "Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            "blocked",
+            "soft",
+        ),
+        (554, "5.1.1", "Relay access denied", "no_relaying", "soft"),
+        (550, "5.1.1", "Sender address rejected: Domain not found", "rejected", "soft"),
+        # ... and unknown-user wording keeps it hard, whatever else the text names later.
+        (550, "5.1.1", "User unknown; client host blacklisted", "user_unknown", "hard"),
+        (
+            550,
+            "5.1.1",
+            "<a@example.org>: Recipient address rejected: User unknown in relay recipient table",
+            "user_unknown",
+            "hard",
+        ),
+        # X.3.2 (system not accepting messages) yields to a named cause the same way.
+        (
+            550,
+            "5.3.2",
+            "Cyberoam anti spam engine has identified this email as a bulk email",
+            "spam_detected",
+            "soft",
+        ),
+        (550, "5.3.2", "System not accepting network messages", "not_accepted", "hard"),
+    ],
+)
+def test_named_refusals_outweigh_a_mailbox_or_system_status(code, status, text, reason, hard):
+    result = classify_smtp_reply(code, status, text)
+    assert (result.reason, result.bounce_type) == (reason, hard)
