@@ -10,8 +10,8 @@ Order of evaluation, first hit wins:
    (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
 4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
    remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
-5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; a mailbox
-   status yields to wording naming a relay, block-list, sender or other refusal), unless it
+5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; an address
+   status yields to wording naming a relay, block-list, sender, DNS or other failure), unless it
    only names a protocol-level class (syntax, security, content) or a network or system
    failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
    itself), so there the reply text is read first (Sisimai retries its phrase lists after
@@ -68,15 +68,20 @@ _NAMED_BEFORE_STATUS = frozenset(
         t.AUTH_FAILURE, t.SPEEDING, t.NOT_COMPLIANT_RFC,
     }
 )  # fmt: skip
-# Refusals whose wording outweighs a mailbox status (X.1.1, X.1.3): MTAs send "5.1.1" with any
+# Wording that outweighs an address status, by the status's reason. MTAs send "5.1.1" with any
 # refusal of a recipient, so a text naming a relay, block-list, full-mailbox, moved, sender or
-# no-mail refusal is the cause (Sisimai's UserUnknown yields its X.1.1 to these alike).
-_NAMED_OVER_MAILBOX_STATUS = frozenset(
-    {
-        t.NO_RELAYING, t.BLOCKED, t.BAD_REPUTATION, t.REQUIRE_PTR, t.MAILBOX_FULL,
-        t.HAS_MOVED, t.REJECTED, t.NOT_ACCEPTED,
-    }
-)  # fmt: skip
+# no-mail refusal is the cause (Sisimai's UserUnknown yields its X.1.1 to these alike); a
+# domain status (X.1.2) beside a temporary DNS failure or other network wording is that
+# failure, not a domain that does not exist (as Sisimai's HostUnknown reads it).
+_NAMED_OVER_ADDRESS_STATUS: dict[str, frozenset[str]] = {
+    t.USER_UNKNOWN: frozenset(
+        {
+            t.NO_RELAYING, t.BLOCKED, t.BAD_REPUTATION, t.REQUIRE_PTR, t.MAILBOX_FULL,
+            t.HAS_MOVED, t.REJECTED, t.NOT_ACCEPTED,
+        }
+    ),
+    t.HOST_UNKNOWN: frozenset({t.NETWORK_ERROR}),
+}  # fmt: skip
 
 
 def normalise_text(text: str) -> str:
@@ -189,9 +194,9 @@ def classify_smtp_reply(
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     reason, definitive = status_codes.status_reason(status)
-    if definitive and reason == t.USER_UNKNOWN and normalised:
+    if definitive and reason in _NAMED_OVER_ADDRESS_STATUS and normalised:
         rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
-        if rule is not None and rule.reason in _NAMED_OVER_MAILBOX_STATUS:
+        if rule is not None and rule.reason in _NAMED_OVER_ADDRESS_STATUS[reason]:
             return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
     if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
         return t.classification_for(reason, effective_code, f"status.{status}")

@@ -283,6 +283,16 @@ def test_a_challenge_response_system_is_still_an_auto_reply():
             "user_unknown",
             "hard",
         ),
+        # A domain status beside a temporary DNS failure: the failure, soft.
+        (
+            550,
+            "5.1.2",
+            "Host or domain name not found. Name service error for name=example.jp type=MX: "
+            "Host not found, try again",
+            "network_error",
+            "soft",
+        ),
+        (550, "5.1.2", "Host or domain name not found", "host_unknown", "hard"),
         # X.3.2 (system not accepting messages) yields to a named cause the same way.
         (
             550,
