@@ -155,6 +155,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
     recipients = []
     for entry in entries:
         status = normalise_status(entry.status)
+        reported = specific_status(status, entry.diagnostic)
         text = f"{entry.diagnostic} {entry.status}".strip()
         if entry.action in _SUCCESS_ACTIONS:
             classification = classify_smtp_reply(250, status or "2.0.0", text)
@@ -162,7 +163,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         else:
             snippet = mta_formats.snippet(notification, entry.address) or notification
             classification, code = _classify(
-                specific_status(status, entry.diagnostic),
+                reported,
                 text,
                 snippet,
                 entry.remote_mta,
@@ -177,7 +178,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=specific_status(status, entry.diagnostic),
+                status=reported,
                 smtp_code=_code_str(code),
                 diagnostic=entry.diagnostic,
                 classification=classification,
