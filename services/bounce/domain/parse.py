@@ -21,6 +21,7 @@ from services.bounce.domain import (
     arf,
     autoreply,
     dsn,
+    gateways,
     mta_formats,
     original,
     recipient_lines,
@@ -90,9 +91,11 @@ def _classify(
     domain: str,
     action: str,
     notification: str = "",
+    source: Message | None = None,
 ) -> tuple[SmtpClassification, int]:
     """Classify a recipient's own text, else the notification around it. A delivery the MTA
-    gave up on ("failed") after transient connection failures has expired."""
+    gave up on ("failed") after transient connection failures has expired. A gateway's own
+    wording for an unknown user (``gateways``; ``source`` is the notice) stands at any stage."""
     code = reply_code_in(text)
     result = classify_smtp_reply(code, status, text, mx_host, domain)
     if result.reason == t.UNDEFINED and fallback_text:
@@ -101,7 +104,11 @@ def _classify(
     if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
-    if result.reason in STAGE_SENSITIVE_REASONS:  # only then does the SMTP stage matter
+    if result.reason in STAGE_SENSITIVE_REASONS and not (
+        result.reason == t.USER_UNKNOWN
+        and source is not None
+        and gateways.names_unknown_user(gateways.gateway_of(source), text)
+    ):  # only then does the SMTP stage matter
         found_status = (
             normalise_status(status)
             or status_in_text(text, code)
@@ -151,7 +158,9 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2]
 
 
-def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[FailedRecipient]:
+def _from_dsn(
+    entries: list[dsn.DsnRecipient], notification: str, source: Message | None = None
+) -> list[FailedRecipient]:
     recipients = []
     for entry in entries:
         status = normalise_status(entry.status)
@@ -170,6 +179,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
                 _domain(entry.address),
                 entry.action,
                 notification,
+                source,
             )
             if entry.category_reason and entry.action == "failed":
                 # The sending MTA's own verdict on this recipient (a bounce category).
@@ -191,7 +201,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
 
 
 def _from_text(
-    entries: list[mta_formats.TextRecipient], notification: str
+    entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
     recipients = []
     for entry in entries:
@@ -203,6 +213,7 @@ def _from_text(
             _domain(entry.address),
             entry.action,
             notification,
+            source,
         )
         recipients.append(
             FailedRecipient(
@@ -299,7 +310,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     if not dsn_parts:
         dsn_entries = dsn.inline_delivery_status(notification)
     if dsn_entries:
-        recipients = _from_dsn(dsn_entries, notification)
+        recipients = _from_dsn(dsn_entries, notification, msg)
         kind: Kind = "bounce"
         if all(r.action in _SUCCESS_ACTIONS for r in recipients):
             kind = "delivery_report"
@@ -320,7 +331,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         if not recipient_lines.is_false_recipient(entry.address, excluded)
     ]
     if text_entries or mta_formats.looks_like_bounce(msg):
-        recipients = _from_text(text_entries, notification)
+        recipients = _from_text(text_entries, notification, msg)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
     return ParsedBounce("unknown", reply=replies.reply_hints(msg), **extra)
 
