@@ -218,7 +218,9 @@ def _from_text(
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=normalise_status(entry.diagnostic) or status_in_text(notification, code),
+                status=status_in_text(entry.diagnostic, code)
+                or normalise_status(entry.diagnostic)
+                or status_in_text(notification, code),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,

@@ -25,6 +25,7 @@ Order of evaluation, first hit wins:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from services.bounce.domain import (
@@ -108,9 +109,19 @@ def reply_code_in(text: str) -> int:
     return _first_code(_FAILURE_CODE_RE, text) or _first_code(_SUCCESS_CODE_RE, text)
 
 
+# qmail's and vpopmail's "(#5.1.1)": the status the refusing program wrote for its own error,
+# which Sisimai's SMTP::Status reads before any other status in the text.
+_HASH_STATUS_RE = re.compile(r"\(#([245])\.(\d{1,3})\.(\d{1,3})\)")
+
+
 def status_in_text(text: str, code: int) -> str:
-    """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx)."""
-    for match in status_codes.STATUS_RE.finditer(text[:_MAX_TEXT]):
+    """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx):
+    a qmail-style "(#X.Y.Z)" first, else the first one written."""
+    text = text[:_MAX_TEXT]
+    matches = status_codes.STATUS_RE.finditer(text)
+    if "(#" in text:
+        matches = itertools.chain(_HASH_STATUS_RE.finditer(text), matches)
+    for match in matches:
         status = ".".join(str(int(part)) for part in match.groups())
         if code and str(code)[0] != status[0]:
             continue

@@ -10,6 +10,7 @@ DNSBLs in the plural, throttling for the sender's reputation, "multiple addresse
 import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.smtp_rules import status_in_text
 
 QMAIL_HEAD = (
     "From: MAILER-DAEMON@mail.sender.example\nTo: bounces@sender.example\n"
@@ -307,3 +308,21 @@ def test_a_challenge_response_system_is_still_an_auto_reply():
 def test_named_refusals_outweigh_a_mailbox_or_system_status(code, status, text, reason, hard):
     result = classify_smtp_reply(code, status, text)
     assert (result.reason, result.bounce_type) == (reason, hard)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "status"),
+    [
+        # qmail's and vpopmail's "(#X.Y.Z)" is the refusing program's own status for its
+        # error: read before any other status in the text (as Sisimai's SMTP::Status does).
+        ("553 5.1.9 <a@example.net>: Sorry, no mailbox here by that name. (#5.1.1)", 553, "5.1.1"),
+        ("551 5.0.0 sorry, badrcptto(user mail-box not found) (#5.7.1)", 551, "5.7.1"),
+        ("503 RCPT first (#5.5.1)", 503, "5.5.1"),
+        # Without one, the first status written.
+        ("550 5.1.1 <a@example.net>: User unknown; see 5.7.1 policy", 550, "5.1.1"),
+        # A "(#...)" of the other class is skipped, as any status is.
+        ("550 5.1.1 user unknown (#4.4.1)", 550, "5.1.1"),
+    ],
+)
+def test_a_qmail_style_status_is_read_first(text, code, status):
+    assert status_in_text(text, code) == status
