@@ -1,12 +1,12 @@
-"""Mail gateways whose own failure reports say in their own words that a user is unknown.
+"""Mail gateways whose own failure notices name an unknown user in fixed wording.
 
 McAfee's and MessageLabs' (Symantec.cloud) mail gateways and Hotmail/Outlook.com write their
-own delivery-status notices and name an unknown recipient in fixed wording. A notice one of
-them wrote is that system's own answer about the address, as a final system's directory
-lookup is (``smtp_stage``): it stands at any SMTP stage, whereas the same words quoted from an
-unknown server prove the mailbox missing only in reply to RCPT TO. Sisimai's modules for these
-families (Lhost::McAfee, ::MessageLabs, ::Outlook) read their notices alike. A gateway is
-recognised by the headers it writes, never by the reply text.
+delivery-status notices in fixed layouts. Sisimai's modules for these families (Lhost::McAfee,
+::MessageLabs, ::Outlook) read the unknown-user wording of such a notice as userunknown
+whatever the SMTP stage, before the stage rule of ``smtp_stage``; we follow them for these
+writers only. A writer is recognised by the headers it puts on its own notice, never by the
+reply text: the same words from any other writer, with no stage proven, may be a content
+filter's refusal and stay ``filtered``.
 """
 
 from __future__ import annotations

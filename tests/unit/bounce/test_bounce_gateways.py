@@ -1,6 +1,7 @@
-"""A gateway's own failure notice naming an unknown user in its fixed wording (McAfee,
-MessageLabs, Hotmail) is that system's answer about the address: user_unknown at any stage.
-The same words in any other writer's notice, with no stage proven, stay a filter's refusal."""
+"""A failure notice McAfee's or MessageLabs' gateway or Hotmail wrote itself, naming an unknown
+user in its fixed wording, is user_unknown at any stage (as Sisimai's modules for these
+families read it); the same words in any other writer's notice, with no stage proven, stay a
+filter's refusal."""
 
 import email
 
