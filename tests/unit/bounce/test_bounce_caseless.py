@@ -1,0 +1,77 @@
+"""Caseless literal screens in front of case-insensitive patterns (literals.CaselessScreened)
+never hide a match: ``caseless`` folds every character re.IGNORECASE matches to an ASCII one,
+and the screened patterns answer as the bare ones on every corpus notification, upper-cased
+and with the odd characters re folds substituted too."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.bounce.domain import layouts, mta_formats, recipient_lines, smtp_stage
+from services.bounce.domain.literals import CaselessScreened, caseless
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
+SCREENED = [
+    *recipient_lines._SCREENED.values(),
+    mta_formats._DELAY,
+    layouts._LIST_INTRO,
+    smtp_stage._STAGE_CASELESS,
+]
+
+
+def test_caseless_folds_what_ignorecase_matches_to_ascii():
+    printable = re.compile(r"[ -~]", re.IGNORECASE)
+    folded = 0
+    for code in range(128, sys.maxunicode + 1):
+        char = chr(code)
+        if printable.fullmatch(char):
+            ascii_chars = map(chr, range(32, 127))
+            partners = [a for a in ascii_chars if re.fullmatch(re.escape(a), char, re.I)]
+            assert partners and all(caseless(char) == a.lower() for a in partners), hex(code)
+            folded += 1
+    assert folded == 4  # U+0130, U+0131, U+017F, U+212A
+    assert caseless("\u0130NVALID \u017fMTP K") == "invalid smtp k"
+
+
+def test_a_pattern_without_an_ascii_literal_is_refused():
+    with pytest.raises(ValueError):
+        CaselessScreened(re.compile(r"[a-z]+@", re.I))
+    with pytest.raises(ValueError):
+        CaselessScreened(re.compile(r"ディレクトリ", re.I))
+
+
+def _variants(text: str) -> list[str]:
+    upper = text.upper()
+    odd = text.replace("s", "\u017f").replace("i", "\u0131").replace("I", "\u0130")
+    return [text, upper, odd, odd.upper().replace("K", "\u212a")]
+
+
+@pytest.fixture(scope="module")
+def notifications() -> list[str]:
+    found = []
+    for path in sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".msg")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
+        found.append(mta_formats.split_notification(msg)[0])
+    return found
+
+
+@pytest.mark.parametrize("screened", SCREENED, ids=lambda s: s.regex.pattern[:30])
+def test_screened_patterns_answer_as_the_bare_ones(screened, notifications):
+    bare = screened.regex
+    matched = 0
+    for notification in notifications:
+        for text in _variants(notification[:8000]):
+            found = [m.group(0) for m in bare.finditer(text)]
+            assert [m.group(0) for m in screened.finditer(text)] == found
+            assert screened.findall(text) == bare.findall(text)
+            expected = bare.search(text)
+            got = screened.search(text)
+            assert (got and got.span()) == (expected and expected.span())
+            matched += bool(found)
+    assert matched >= 8  # the corpus exercises each of them
