@@ -1,7 +1,9 @@
-"""Caseless literal screens in front of case-insensitive patterns (literals.CaselessScreened)
-never hide a match: ``caseless`` folds every character re.IGNORECASE matches to an ASCII one,
+"""Speed-ups that rest on a property of Python's str and re, checked over every code point:
+caseless literal screens in front of case-insensitive patterns (literals.CaselessScreened)
+never hide a match (``caseless`` folds every character re.IGNORECASE matches to an ASCII one,
 and the screened patterns answer as the bare ones on every corpus notification, upper-cased
-and with the odd characters re folds substituted too."""
+and with the odd characters re folds substituted too); str.split() splits reply text at the
+characters re's \\s matches (smtp_rules.normalise_text)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.domain import layouts, mta_formats, recipient_lines, smtp_stage
+from services.bounce.domain import layouts, mta_formats, recipient_lines, smtp_rules, smtp_stage
 from services.bounce.domain.literals import CaselessScreened, caseless
+from services.bounce.domain.smtp_rules import normalise_text
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 SCREENED = [
@@ -75,3 +78,14 @@ def test_screened_patterns_answer_as_the_bare_ones(screened, notifications):
             assert (got and got.span()) == (expected and expected.span())
             matched += bool(found)
     assert matched >= 8  # the corpus exercises each of them
+
+
+def test_str_split_splits_at_what_re_calls_white_space():
+    space = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert (space.fullmatch(char) is not None) == char.isspace(), hex(code)
+    text = "550-5.1.1 The email\u2003account \x1c that\u00a0you tried\n\t to reach "
+    without_prefixes = smtp_rules._CONTINUATION_RE.sub(" ", text.lower())
+    assert normalise_text(text) == re.sub(r"\s+", " ", without_prefixes).strip()
+    assert normalise_text(text) == "the email account that you tried to reach"
