@@ -1,7 +1,7 @@
 """The README's "Try it" section as the commands a reader types: its fenced shell blocks, one
 entry per command (backslash continuations joined, comment lines dropped). The browser test
-(tests/e2e/test_readme_path.py) runs exactly ``TRY_IT``; tests/unit/test_readme_try_it.py checks
-that the README's blocks are still ``TRY_IT``, so the README and the test cannot drift."""
+(tests/e2e/test_readme_path.py) runs exactly ``TRY_IT``; tests/unit/docs/test_readme_try_it.py
+checks that the README's blocks are still ``TRY_IT``, so the README and the test cannot drift."""
 
 from __future__ import annotations
 

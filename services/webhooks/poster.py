@@ -2,14 +2,18 @@
 address must be public (or allow-listed), and the connection goes to that very address (TLS
 still verifies the certificate against the URL's host name through SNI), so a DNS answer
 that changes between the check and the connection (rebinding) cannot redirect it. Redirects
-are not followed; the response body is read up to a bound."""
+are not followed; the response body is read up to a bound. The timeout bounds the whole
+exchange, not each read: a receiver that answers a byte at a time is cut off at the deadline
+(socket timeouts alone would let it hold a delivery worker indefinitely)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,12 +123,31 @@ class Poster:
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
         }
+        expired = threading.Event()
+        deadline = threading.Timer(self.timeout_s, _cut_off, (connection, expired))
+        deadline.start()
         try:
             connection.request("POST", destination.target, body, request_headers)
             response = connection.getresponse()
             snippet = response.read(SNIPPET_BYTES).decode("utf-8", "replace")
+            if expired.is_set():
+                return PostResult(0, elapsed(), "", self._timed_out())
             return PostResult(response.status, elapsed(), snippet, "")
         except (OSError, http.client.HTTPException) as exc:
-            return PostResult(0, elapsed(), "", f"{type(exc).__name__}: {exc}"[:SNIPPET_BYTES])
+            error = self._timed_out() if expired.is_set() else f"{type(exc).__name__}: {exc}"
+            return PostResult(0, elapsed(), "", error[:SNIPPET_BYTES])
         finally:
+            deadline.cancel()
             connection.close()
+
+    def _timed_out(self) -> str:
+        return f"timeout: no complete answer within {self.timeout_s:g} s"
+
+
+def _cut_off(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """At the deadline: shuts the socket down, which ends any read or write in progress."""
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)

@@ -21,9 +21,10 @@ def test_backoff_grows_exponentially_with_full_jitter_and_a_ceiling() -> None:
         assert max(pauses) > ceiling * 0.8
 
 
-def test_only_unavailable_is_retried_and_only_up_to_max_attempts() -> None:
+def test_unavailable_and_resource_exhausted_are_retried_only_up_to_max_attempts() -> None:
     policy = RetryPolicy(max_attempts=3)
     assert policy.should_retry(grpc.StatusCode.UNAVAILABLE, 2)
+    assert policy.should_retry(grpc.StatusCode.RESOURCE_EXHAUSTED, 2)
     assert not policy.should_retry(grpc.StatusCode.UNAVAILABLE, 3)
     assert not policy.should_retry(grpc.StatusCode.INVALID_ARGUMENT, 1)
     assert not policy.should_retry(grpc.StatusCode.DEADLINE_EXCEEDED, 1)
