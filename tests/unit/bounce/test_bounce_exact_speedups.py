@@ -3,7 +3,8 @@ caseless literal screens in front of case-insensitive patterns (literals.Caseles
 never hide a match (``caseless`` folds every character re.IGNORECASE matches to an ASCII one,
 and the screened patterns answer as the bare ones on every corpus notification, upper-cased
 and with the odd characters re folds substituted too); str.split() splits reply text at the
-characters re's \\s matches (smtp_rules.normalise_text)."""
+characters re's \\s matches (smtp_rules.normalise_text). Receivers' host patterns screened one by
+one answer as the unscreened loop (rhost_rules.receiver_reason)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from services.bounce.domain import layouts, mta_formats, recipient_lines, smtp_rules, smtp_stage
+from services.bounce.domain import (
+    layouts,
+    mta_formats,
+    recipient_lines,
+    rhost_rules,
+    smtp_rules,
+    smtp_stage,
+)
 from services.bounce.domain.literals import CaselessScreened, caseless
 from services.bounce.domain.smtp_rules import normalise_text
 
@@ -89,3 +97,30 @@ def test_str_split_splits_at_what_re_calls_white_space():
     without_prefixes = smtp_rules._CONTINUATION_RE.sub(" ", text.lower())
     assert normalise_text(text) == re.sub(r"\s+", " ", without_prefixes).strip()
     assert normalise_text(text) == "the email account that you tried to reach"
+
+
+def _unscreened_receiver(text: str, mx_host: str, domain: str) -> tuple[str, str]:
+    hosts = f"{mx_host}\n{domain}\n{text[:2000]}".lower()
+    for receiver in rhost_rules.RECEIVERS:
+        if receiver.hosts.search(hosts):
+            reason = receiver.reason(text[:2000])
+            if reason:
+                return reason, receiver.name
+    return "", ""
+
+
+HOSTS = [
+    "", "mx.beau.com", "mail.protection.outlook.com", "us-smtp.mimecast.com", "cox.net",
+    "smtp.secureserver.net", "smtp.orange.fr", "charter.net", "mx.i.ua", "qq.com",
+    "ezweb.ne.jp", "facebook.com", "docomo.ne.jp", "xi.uax.example",
+]  # fmt: skip
+
+
+def test_receivers_screened_one_by_one_answer_as_the_unscreened_loop(notifications):
+    found = 0
+    for notification in notifications:
+        for host in HOSTS:
+            expected = _unscreened_receiver(notification, host, "example.org")
+            assert rhost_rules.receiver_reason(notification, host, "example.org") == expected
+            found += bool(expected[0])
+    assert found >= 10  # the corpus texts give receivers' tables something to read
