@@ -8,6 +8,8 @@ from email.message import Message
 from email.policy import compat32
 from typing import Any
 
+_ABSENT = object()
+
 
 class IndexedMessage(Message):
     """A Message whose ``get`` (behind ``msg[name]``, ``get_content_type``, ``get_param``, ...)
@@ -30,6 +32,10 @@ class IndexedMessage(Message):
             return failobj
         field, value = headers[position]
         return self.policy.header_fetch_parse(field, value)
+
+    def __contains__(self, name: str) -> bool:
+        """Whether a field of that name is present (get_param asks before each parameter)."""
+        return self.get(name, _ABSENT) is not _ABSENT
 
 
 def parse_message(raw: bytes) -> Message:

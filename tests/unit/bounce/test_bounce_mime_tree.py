@@ -1,6 +1,6 @@
 """mime_tree.parse_message builds the tree email.message_from_bytes builds (every corpus
-file), and IndexedMessage.get answers as Message.get does after each way Message changes its
-fields."""
+file), and IndexedMessage.get and ``in`` answer as Message's do after each way Message changes
+its fields."""
 
 from __future__ import annotations
 
@@ -64,5 +64,6 @@ def test_get_follows_every_change_of_the_fields(change: str) -> None:
     CHANGES[change](indexed)
     CHANGES[change](plain)
     assert [indexed.get(n, "-") for n in NAMES] == [plain.get(n, "-") for n in NAMES]
+    assert [n in indexed for n in NAMES] == [n in plain for n in NAMES]
     assert indexed.get_content_type() == plain.get_content_type()
     assert indexed.get_param("charset") == plain.get_param("charset")
