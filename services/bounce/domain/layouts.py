@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.bounce.domain.literals import CaselessScreened
+
 _ADDRESS = r"[^\s<>\[\]()@:;,\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 _EXIM_MARKER_RE = re.compile(
     r"following address(?:\(es\)|es)?\s+(?:failed|has failed)\s*:"
@@ -50,6 +52,7 @@ _LIST_INTRO_RE = re.compile(
     r"|was not delivered to\s*:",
     re.IGNORECASE,
 )
+_LIST_INTRO = CaselessScreened(_LIST_INTRO_RE)
 _LISTED_LINE_RE = re.compile(
     rf"^[ \t]*(?:\*[ \t]*)?[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$"
 )
@@ -134,7 +137,7 @@ def listed_recipients(notification: str) -> list[LayoutRecipient]:
     """Addresses listed one per line right after "... to the following:" (each with the rest of
     its line as diagnostic, e.g. "user@example.com (user not found)"); [] if there is no such
     list."""
-    intro = _LIST_INTRO_RE.search(notification)
+    intro = _LIST_INTRO.search(notification)
     if intro is None:
         return []
     found: list[LayoutRecipient] = []

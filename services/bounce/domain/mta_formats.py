@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from email.message import Message
 
 from services.bounce.domain import detectors, layouts, recipient_lines
-from services.bounce.domain.literals import first_occurrence, may_match, required_literals
+from services.bounce.domain.literals import (
+    CaselessScreened,
+    first_occurrence,
+    may_match,
+    required_literals,
+)
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -52,6 +57,7 @@ _LISTED_FORMATS = ("postfix", "qmail", "yahoo")
 _DELAY_RE = re.compile(
     r"warning|delayed|not yet been delivered|will (?:continue|keep) (?:to )?(?:try|attempt)", re.I
 )
+_DELAY = CaselessScreened(_DELAY_RE)
 _BOUNCE_FROM_RE = re.compile(
     r"mailer-daemon|postmaster|mail delivery|mdaemon|delivery subsystem", re.I
 )
@@ -259,7 +265,7 @@ def text_recipients(
     flufl.bounce finds among the ``excluded`` addresses (``recipient_lines.false_recipients``:
     a quoted Message-ID, the sender) does not stop the search for the real recipients.
     """
-    if fmt in _LISTED_FORMATS and not _DELAY_RE.search(notification):
+    if fmt in _LISTED_FORMATS and not _DELAY.search(notification):
         listed = _listed_recipients(notification)
         if listed:
             return listed

@@ -26,9 +26,12 @@ them so they are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from email.message import Message
+
+from services.bounce.domain.literals import CaselessScreened
 
 _ADDRESS = r"[^\s<>\[\]()@:;,\"'|/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _TRANSCRIPT_RE = re.compile(
@@ -64,6 +67,11 @@ _ANNOUNCED_RE = re.compile(
 )
 # Zoho's "address reason" lines: the address opens the line, its reason follows in words.
 _ADDRESS_TEXT_RE = re.compile(rf"^({_ADDRESS})[ \t]+((?!wrote\b)[A-Za-z][^\n]*)$", re.MULTILINE)
+# The case-insensitive shapes run only on text holding one of their literals (literals.py).
+_SCREENED = {
+    pattern: CaselessScreened(pattern)
+    for pattern in (_TRANSCRIPT_RE, _REPLY_LINE_RE, _LABELLED_RE, _ANNOUNCED_RE)
+}
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
 
@@ -90,18 +98,23 @@ def _address_and_rest(match: re.Match[str]) -> tuple[str, str]:
     return groups[index], groups[index + 1] or ""
 
 
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    screened = _SCREENED.get(pattern)
+    return pattern.finditer(text) if screened is None else screened.finditer(text)
+
+
 def line_recipients(notification: str) -> list[LineRecipient]:
     """Failed recipients of the first general shape present in ``notification``."""
     text = notification[:_MAX_TEXT]
-    replies = [(m.group(2), f"{m.group(1)} {m.group(3)}") for m in _REPLY_LINE_RE.finditer(text)]
+    replies = [(m.group(2), f"{m.group(1)} {m.group(3)}") for m in _finditer(_REPLY_LINE_RE, text)]
     if replies:
         # The remote server's own reply in the transcript, when there is one, says more.
         said = {
-            a.lower(): reply for a, reply in map(_address_and_rest, _TRANSCRIPT_RE.finditer(text))
+            a.lower(): reply for a, reply in map(_address_and_rest, _finditer(_TRANSCRIPT_RE, text))
         }
         return _collect([(a, f"{said.get(a.lower(), '')} {verdict}") for a, verdict in replies])
     for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE, _ADDRESS_TEXT_RE):
-        matches = list(pattern.finditer(text))
+        matches = list(_finditer(pattern, text))
         pairs = [_address_and_rest(m) for m in matches]
         if pattern is _LABELLED_RE:
             # A label that states the cause ("Unknown user: a@b", IMail) is the diagnostic too.

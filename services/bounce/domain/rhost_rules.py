@@ -299,22 +299,26 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
 )
 
 
-_ANY_RECEIVER_HOST = re.compile("|".join(f"(?:{r.hosts.pattern})" for r in RECEIVERS))
-# Host names one of which every receiver host match contains: most replies name none, and
-# substring tests rule that out far faster than the alternation's scan of every position.
-_ANY_RECEIVER_HOST_SCREEN = required_literals(_ANY_RECEIVER_HOST.pattern)
+# Each receiver behind the host names one of which every match of its host pattern contains:
+# most replies name none, and substring tests rule that out far faster than a pattern's scan of
+# every position (a text naming a longer name holding one, "beau.com", is searched only with
+# that receiver's pattern).
+_SCREENED_RECEIVERS = tuple((r, required_literals(r.hosts.pattern)) for r in RECEIVERS)
+_ANY_RECEIVER_HOST_SCREEN = (
+    None
+    if any(screen is None for _, screen in _SCREENED_RECEIVERS)
+    else frozenset().union(*(screen for _, screen in _SCREENED_RECEIVERS if screen))
+)
 
 
 def receiver_reason(text: str, mx_host: str, domain: str) -> tuple[str, str]:
     """(reason, receiver name) from the tables of the receiver whose host this reply came
     from, or ("", "") when no receiver's host is named or its tables say nothing."""
     hosts = f"{mx_host}\n{domain}\n{text[:2000]}".lower()
-    if (
-        not may_match(_ANY_RECEIVER_HOST_SCREEN, hosts) or _ANY_RECEIVER_HOST.search(hosts) is None
-    ):  # one scan for the common case: no receiver
+    if not may_match(_ANY_RECEIVER_HOST_SCREEN, hosts):  # the common case: no receiver
         return "", ""
-    for receiver in RECEIVERS:
-        if receiver.hosts.search(hosts):
+    for receiver, screen in _SCREENED_RECEIVERS:
+        if may_match(screen, hosts) and receiver.hosts.search(hosts):
             reason = receiver.reason(text[:2000])
             if reason:
                 return reason, receiver.name

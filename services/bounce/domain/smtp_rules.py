@@ -44,7 +44,6 @@ _FAILURE_CODE_RE = re.compile(r"([45]\d\d)(?:[ -:]|$)", re.MULTILINE)
 _SUCCESS_CODE_RE = re.compile(r"(2\d\d)(?:[ -]|$)", re.MULTILINE)
 # "550-5.7.1 " continuation prefixes of multi-line replies, repeated on every line.
 _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
-_SPACE_RE = re.compile(r"\s+")
 # Definitive statuses that still yield to a generic phrase (step 5 of the module docstring).
 _TEXT_FIRST_STATUS_REASONS = frozenset(
     {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR}
@@ -88,8 +87,8 @@ _NAMED_OVER_ADDRESS_STATUS: dict[str, frozenset[str]] = {
 def normalise_text(text: str) -> str:
     """Lower-case ``text``, drop multi-line reply prefixes and collapse whitespace."""
     text = text[:_MAX_TEXT].lower()
-    text = _CONTINUATION_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    # str.split() splits at exactly the characters re's \s matches (Unicode white space).
+    return " ".join(_CONTINUATION_RE.sub(" ", text).split())
 
 
 def _first_code(pattern: re.Pattern[str], text: str) -> int:
@@ -174,6 +173,10 @@ def _provider_tables(provider: str) -> list[text_rules.RuleTable]:
     return ordered
 
 
+# The provider tables in the order each provider (or none) has them tried.
+_PROVIDER_ORDER = {p: tuple(_provider_tables(p)) for p in ["", *_PROVIDER_TABLES]}
+
+
 def classify_smtp_reply(
     code: int, enhanced_status: str, text: str, mx_host: str = "", domain: str = ""
 ) -> SmtpClassification:
@@ -191,7 +194,7 @@ def classify_smtp_reply(
     normalised = normalise_text(text)
     present = _LITERALS.present(normalised)
     if normalised:
-        for table in _provider_tables(provider_of(mx_host, domain)):
+        for table in _PROVIDER_ORDER[provider_of(mx_host, domain)]:
             rule = text_rules.first_match(table, normalised, present)
             if rule is not None:
                 return t.classification_for(rule.reason, effective_code, rule.name)

@@ -21,7 +21,12 @@ import re
 
 from services.bounce.domain import status_codes
 from services.bounce.domain import taxonomy as t
-from services.bounce.domain.literals import lower_case_twin, may_match, required_literals
+from services.bounce.domain.literals import (
+    CaselessScreened,
+    lower_case_twin,
+    may_match,
+    required_literals,
+)
 from services.bounce.domain.taxonomy import SmtpClassification
 
 CONNECT, MAIL, RCPT, DATA = "CONN", "MAIL", "RCPT", "DATA"
@@ -63,6 +68,7 @@ _COMMAND_WORD_RE = re.compile(r"\b(RCPT|MAIL FROM|DATA|EHLO|HELO)\b")
 # screen; other text by the patterns themselves (same matches: literals.lower_case_twin).
 _STAGE_LOWER_RE = lower_case_twin(_STAGE_RE)
 _STAGE_SCREEN = required_literals(_STAGE_RE.pattern)
+_STAGE_CASELESS = CaselessScreened(_STAGE_RE)
 _DIRECTORY_SCREEN = required_literals(_DIRECTORY_RE.pattern)
 _COMMAND_WORD_SCREEN = required_literals(_COMMAND_WORD_RE.pattern)
 _STAGES = {
@@ -105,7 +111,7 @@ def _stage_matches(text: str) -> list[re.Match[str]]:
     """Every ``_STAGE_RE`` match in ``text`` (the spans of ``text``; on ASCII text the groups
     are lower-cased)."""
     if not text.isascii():
-        return list(_STAGE_RE.finditer(text))
+        return list(_STAGE_CASELESS.finditer(text))
     lowered = text.lower()
     if not may_match(_STAGE_SCREEN, lowered):
         return []

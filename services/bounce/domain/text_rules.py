@@ -81,10 +81,8 @@ def first_match(
     if present is None:
         present = table.gate.present(text) if table.gate is not None else frozenset()
     candidates = set(table.unscreened)
-    for literal in present:
-        positions = table.by_literal.get(literal)
-        if positions is not None:
-            candidates.update(positions)
+    for literal in table.by_literal.keys() & present:  # one C-level pass over the smaller
+        candidates.update(table.by_literal[literal])
     for position in sorted(candidates):
         rule, alternative = table.alternatives[position]
         if alternative.search(text) is not None:

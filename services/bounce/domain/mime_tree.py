@@ -1,0 +1,46 @@
+"""The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
+objects whose header lookups go through an index of the fields instead of a scan of them."""
+
+from __future__ import annotations
+
+from email.feedparser import FeedParser
+from email.message import Message
+from email.policy import compat32
+from typing import Any
+
+_ABSENT = object()
+
+
+class IndexedMessage(Message):
+    """A Message whose ``get`` (behind ``msg[name]``, ``get_content_type``, ``get_param``, ...)
+    finds the first field of a name through a dict built once from the field list, not by
+    lower-casing and comparing every field's name on each lookup (parsers call it for every
+    part and bounce headers are long). The dict is rebuilt when the field list is another
+    list or has another length: Message's methods add fields by appending, remove them by
+    building a new list, and rewrite one in place (replace_header) under its own name."""
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
+        index = self.__dict__.get("_first_field")
+        if index is None or index[0] is not headers or index[1] != len(headers):
+            first: dict[str, int] = {}
+            for at, (field, _) in enumerate(headers):
+                first.setdefault(field.lower(), at)
+            index = self._first_field = (headers, len(headers), first)
+        position: int | None = index[2].get(name.lower())
+        if position is None:
+            return failobj
+        field, value = headers[position]
+        return self.policy.header_fetch_parse(field, value)
+
+    def __contains__(self, name: str) -> bool:
+        """Whether a field of that name is present (get_param asks before each parameter)."""
+        return self.get(name, _ABSENT) is not _ABSENT
+
+
+def parse_message(raw: bytes) -> Message:
+    """``raw`` parsed as ``email.message_from_bytes(raw, policy=compat32)`` parses it (the same
+    tree, fields, payloads and defects), fed to the parser whole."""
+    parser = FeedParser(IndexedMessage, policy=compat32)
+    parser.feed(raw.decode("ascii", errors="surrogateescape"))
+    return parser.close()

@@ -1,0 +1,69 @@
+"""mime_tree.parse_message builds the tree email.message_from_bytes builds (every corpus
+file), and IndexedMessage.get and ``in`` answer as Message's do after each way Message changes
+its fields."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.bounce.domain.mime_tree import IndexedMessage, parse_message
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
+FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".msg"))
+
+
+def _tree(msg: Any) -> Any:
+    body = [_tree(part) for part in msg.get_payload()] if msg.is_multipart() else msg.get_payload()
+    defects = [type(defect) for defect in msg.defects]
+    return msg.items(), msg.get_unixfrom(), msg.preamble, msg.epilogue, defects, body
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_same_tree_as_the_stdlib_parse(path: Path) -> None:
+    raw = path.read_bytes()
+    ours = parse_message(raw)
+    assert _tree(ours) == _tree(email.message_from_bytes(raw, policy=email.policy.compat32))
+    assert all(isinstance(part, IndexedMessage) for part in ours.walk())
+
+
+NAMES = ["content-type", "Received", "X-Absent", "subject", "TO"]
+
+
+def _both() -> tuple[Message, Message]:
+    text = (
+        "Received: one\nReceived: two\nSubject: first\nsubject: second\n"
+        'Content-Type: text/plain; charset="us-ascii"\n\nbody\n'
+    )
+    return (
+        email.message_from_string(text, IndexedMessage, policy=email.policy.compat32),
+        email.message_from_string(text, policy=email.policy.compat32),
+    )
+
+
+CHANGES = {
+    "append": lambda m: m.__setitem__("To", "a@b.example"),
+    "delete": lambda m: m.__delitem__("subject"),
+    "replace": lambda m: m.replace_header("Received", "three"),
+    "set_param": lambda m: m.set_param("charset", "utf-8"),
+    "set_type": lambda m: m.set_type("text/html"),
+    "delete_then_add": lambda m: (m.__delitem__("subject"), m.add_header("Subject", "new")),
+    "set_boundary": lambda m: (m.set_type("multipart/mixed"), m.set_boundary("b")),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_get_follows_every_change_of_the_fields(change: str) -> None:
+    indexed, plain = _both()
+    assert [indexed.get(n, "-") for n in NAMES] == [plain.get(n, "-") for n in NAMES]
+    CHANGES[change](indexed)
+    CHANGES[change](plain)
+    assert [indexed.get(n, "-") for n in NAMES] == [plain.get(n, "-") for n in NAMES]
+    assert [n in indexed for n in NAMES] == [n in plain for n in NAMES]
+    assert indexed.get_content_type() == plain.get_content_type()
+    assert indexed.get_param("charset") == plain.get_param("charset")
