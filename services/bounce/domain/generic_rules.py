@@ -214,13 +214,20 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"local delivery failed",
     ),
     rule(
+        # No route to the host (ICMP unreachable, RFC 3463 X.4.4 "unable to route"): a
+        # routing failure, which stays network_error when the MTA gives up; only a host
+        # that did not answer is retried until the queue period expires (X.4.1, below).
+        "generic.no_route",
+        t.NETWORK_ERROR,
+        r"no route to host",
+        r"(?:network|host) (?:is )?unreachable",
+    ),
+    rule(
         CONNECTION_RULE,
         t.NETWORK_ERROR,
         r"connection (?:was )?(?:refused|timed out|reset|closed|dropped|to .{0,60}failed)",
         r"(?:could not|couldn't|unable to|wasn't able to) (?:connect|establish|initiate)",
         r"did not accept our requests to connect",
-        r"no route to host",
-        r"(?:network|host) (?:is )?unreachable",
         r"lost connection",
         r"(?:did not|does not|not) respond",
         r"no answer",

@@ -46,8 +46,8 @@ _STAGE_RE = re.compile(
 # Gmail's "(state N)" after the remote reply it relays: the session state it failed in.
 _GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.")
 _GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
-# The mail system's own directory lookup (Domino, Notes, Exchange 2003 and Online, IMail, G Suite,
-# Verizon) or its local delivery agent: the final system says the name is not in its
+# The mail system's own directory lookup (Domino, Notes, Exchange 2003, 2007+ and Online, IMail,
+# G Suite, Verizon) or its local delivery agent: the final system says the name is not in its
 # directory, whatever the stage.
 _DIRECTORY_RE = re.compile(
     r"not listed in (?:the )?(?:domino directory|public name & address book)"
@@ -55,6 +55,10 @@ _DIRECTORY_RE = re.compile(
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
     r"|recipient name is not recognized|invalid final delivery userid|(?m:^unknown user: \S+@)"
     r"|recipient not found by smtp address lookup"  # Exchange Online (5.1.10)
+    # Exchange 2007+'s categorizer (its resolver) found no such recipient in the directory.
+    r"|resolver\.adr\.(?:ex)?recip(?:ient)?notfound"
+    # qmail-local's answer for a local part with no mailbox (qmail-local.c, "#5.1.1").
+    r"|sorry, no mailbox here by that name"
     r"|address couldn't be found\. check for typos"
     r"|requested action not taken: no such user here|no valid recipients for this mm"
     # The local delivery agents (mail.local, maildrop, vpopmail, vmailmgr, Dovecot's LDA).
@@ -158,11 +162,11 @@ def after_acceptance(
     """``result`` corrected for the stage: unknown-user wording without an X.1.0/1/3 mailbox
     status is a filter's refusal (``filtered``) unless the reply answered RCPT TO (or the
     greeting) or the text is the final system's own directory lookup; in reply to MAIL FROM
-    it proves nothing about the recipient (Sisimai's UserUnknown takes the wording only at
-    RCPT, its Filtered only after DATA): the status or the reply code says what it can, else
-    the cause is unknown (``on_hold``), unless qmail says the sender was refused. A refusal in
-    reply to MAIL FROM that names no cause of its own, only refusal words, refused the
-    envelope sender (``rejected``)."""
+    it proves nothing about the recipient, a directory answer included (Sisimai's UserUnknown
+    takes the wording only at RCPT, its Filtered only after DATA): the status or the reply
+    code says what it can, else the cause is unknown (``on_hold``), unless qmail says the
+    sender was refused. A refusal in reply to MAIL FROM that names no cause of its own, only
+    refusal words, refused the envelope sender (``rejected``)."""
     if (
         stage == MAIL
         and result.reason in _SENDER_STAGE_REASONS
@@ -171,12 +175,12 @@ def after_acceptance(
         return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
     if result.reason != t.USER_UNKNOWN or stage in _ADDRESS_STAGES:
         return result
-    if _directory_lookup(text[:_MAX_TEXT]):
-        return result
     if status.partition(".")[2] in _MAILBOX_STATUSES:
         return result
-    if stage == MAIL:
+    if stage == MAIL:  # no recipient named yet: not even a directory answer is about it
         return _at_mail_from(result, code, status, text)
+    if _directory_lookup(text[:_MAX_TEXT]):
+        return result
     return t.classification_for(t.FILTERED, code, f"{result.matched_rule}.after_data")
 
 
