@@ -11,7 +11,9 @@ Order of evaluation, first hit wins:
 4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
    remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
 5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; an address
-   status yields to wording naming a relay, block-list, sender, DNS or other failure), unless it
+   status yields to wording naming a relay, block-list, sender, DNS or other failure, and a
+   status naming a cause of Sisimai's first reason order to wording naming a cause placed
+   before it in that order, as Sisimai tries them), unless it
    only names a protocol-level class (syntax, security, content) or a network or system
    failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
    itself), so there the reply text is read first (Sisimai retries its phrase lists after
@@ -58,16 +60,27 @@ _REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED})
 # X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x), a
 # mailbox or domain with a new owner (X.7.17, X.7.18).
 _STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR, t.HAS_MOVED})
-# The causes whose wording outweighs such a status (Sisimai's first reason order, with the
-# reasons Sisimai 5 added to it).
-_NAMED_BEFORE_STATUS = frozenset(
-    {
-        t.MAILBOX_FULL, t.MESSAGE_TOO_BIG, t.EXCEED_LIMIT, t.SUSPENDED, t.HAS_MOVED,
-        t.NO_RELAYING, t.USER_UNKNOWN, t.FILTERED, t.REJECTED, t.HOST_UNKNOWN,
-        t.SPAM_DETECTED, t.TOO_MANY_CONN, t.BLOCKED, t.BAD_REPUTATION, t.REQUIRE_PTR,
-        t.AUTH_FAILURE, t.SPEEDING, t.NOT_COMPLIANT_RFC,
-    }
+# Sisimai's first reason order (Reason.pm's ClassOrder, with the reasons Sisimai 5 put in it):
+# each of these causes is tried in turn, by its wording or by the status naming it, before any
+# other status is read. Its wording outweighs a status that decides over most wording.
+_FIRST_ORDER = (
+    t.MAILBOX_FULL, t.MESSAGE_TOO_BIG, t.EXCEED_LIMIT, t.SUSPENDED, t.HAS_MOVED, t.NO_RELAYING,
+    t.AUTH_FAILURE, t.USER_UNKNOWN, t.FILTERED, t.REQUIRE_PTR, t.NOT_COMPLIANT_RFC,
+    t.BAD_REPUTATION, t.REJECTED, t.HOST_UNKNOWN, t.SPAM_DETECTED, t.SPEEDING, t.TOO_MANY_CONN,
+    t.BLOCKED,
 )  # fmt: skip
+_NAMED_BEFORE_STATUS = frozenset(_FIRST_ORDER)
+_ORDER = {reason: place for place, reason in enumerate(_FIRST_ORDER)}
+# A definitive status naming one of those causes holds its place in that order (the causes
+# whose test there reads the status, not only the wording: a suspended or moved mailbox's
+# status is read after the order, so it keeps deciding as any other definitive status), and
+# yields to wording that names a cause placed before it (X.1.7 beside "relay access denied" is
+# a relay refusal; X.1.2 beside "user unknown" is about the user).
+_STATUS_PLACE = {
+    reason: place
+    for reason, place in _ORDER.items()
+    if reason not in (t.SUSPENDED, t.HAS_MOVED, t.NOT_COMPLIANT_RFC, t.BAD_REPUTATION, t.SPEEDING)
+}
 # Wording that outweighs an address status, by the status's reason. MTAs send "5.1.1" with any
 # refusal of a recipient, so a text naming a relay, block-list, full-mailbox, moved, sender or
 # no-mail refusal is the cause (Sisimai's UserUnknown yields its X.1.1 to these alike); a
@@ -82,6 +95,15 @@ _NAMED_OVER_ADDRESS_STATUS: dict[str, frozenset[str]] = {
     ),
     t.HOST_UNKNOWN: frozenset({t.NETWORK_ERROR}),
 }  # fmt: skip
+
+
+def _wording_outweighs(named: str, status_reason: str) -> bool:
+    """Whether wording naming ``named`` decides over a definitive status naming
+    ``status_reason`` (an address status's own list, else the first reason order)."""
+    if named in _NAMED_OVER_ADDRESS_STATUS.get(status_reason, ()):
+        return True
+    place = _STATUS_PLACE.get(status_reason)
+    return place is not None and named in _NAMED_BEFORE_STATUS and _ORDER[named] < place
 
 
 def normalise_text(text: str) -> str:
@@ -208,11 +230,10 @@ def classify_smtp_reply(
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     reason, definitive = status_codes.status_reason(status)
-    if definitive and reason in _NAMED_OVER_ADDRESS_STATUS and normalised:
-        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
-        if rule is not None and rule.reason in _NAMED_OVER_ADDRESS_STATUS[reason]:
-            return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
     if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
+        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present) if normalised else None
+        if rule is not None and _wording_outweighs(rule.reason, reason):
+            return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:

@@ -1,9 +1,12 @@
-"""Round 6 of the Sisimai differential (ORACLE.md): the final system's own answers and routes.
+"""Round 6 of the Sisimai differential (ORACLE.md): the final system's own answers, routes, and
+which of a status and a named cause decides.
 
 Exchange 2007+'s categorizer codes (RESOLVER.ADR.RecipNotFound) and qmail-local's "no mailbox
 here by that name" are the final system's directory answer: unknown user at any stage but MAIL
 FROM (no recipient named yet). A route that does not exist (no route to host, unreachable) stays
-network_error when the MTA gives up; only an unanswered host becomes expired.
+network_error when the MTA gives up; only an unanswered host becomes expired. A definitive
+status naming a cause of Sisimai's first reason order yields to wording naming a cause placed
+before it there.
 """
 
 import pytest
@@ -80,3 +83,23 @@ def test_unknown_recipient_wording(text):
     assert classify_smtp_reply(0, "", f"{text} (in reply to RCPT TO command)").reason == (
         "user_unknown"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "reason"),
+    [
+        # Wording placed before the status's cause in the order decides.
+        (554, "5.1.7", "554 5.1.7 Relay access denied", "no_relaying"),
+        (550, "5.2.4", "550 5.2.4 unable to relay for example.org", "no_relaying"),
+        (552, "5.5.3", "552 5.5.3 relaying denied", "no_relaying"),
+        (550, "5.1.2", "550 5.1.2 user unknown", "user_unknown"),
+        # Wording placed after it does not.
+        (550, "5.1.7", "550 5.1.7 sender address blocked", "rejected"),
+        (550, "5.5.3", "550 5.5.3 blocked using zen.spamhaus.org", "too_many_conn"),
+        # Statuses outside the order (system full) or read after it (moved) keep deciding.
+        (452, "4.3.1", "452 4.3.1 unable to relay for example.org", "system_full"),
+        (551, "5.1.6", "551 not our customer", "has_moved"),
+    ],
+)
+def test_named_cause_against_definitive_status_follows_the_first_order(code, status, text, reason):
+    assert classify_smtp_reply(code, status, text).reason == reason
