@@ -231,9 +231,11 @@ def classify_smtp_reply(
 
     reason, definitive = status_codes.status_reason(status)
     if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
-        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present) if normalised else None
-        if rule is not None and _wording_outweighs(rule.reason, reason):
-            return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
+        if normalised and (reason in _NAMED_OVER_ADDRESS_STATUS or _STATUS_PLACE.get(reason)):
+            # (a status placed first, or outside the order, yields to no generic wording)
+            rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
+            if rule is not None and _wording_outweighs(rule.reason, reason):
+                return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
