@@ -84,6 +84,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"confirm this mail server",
         r"(?:ip|host) (?:is )?(?:on|in) (?:a |our )?(?:black|block)",
         r"was blocked by (?:rota|[\w.-]+bl\b)",
+        # Proofpoint's "Blocked - see https://ipcheck.proofpoint.com/?ip=...": its documented
+        # refusal of the sending IP for its reputation.
+        r"ipcheck\.proofpoint\.com",
         # The sending host itself refused: its name, address or network (Sisimai's Blocked).
         r"ip name lookup failed",
         r"cannot (?:find your hostname|resolve your address)",

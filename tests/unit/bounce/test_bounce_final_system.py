@@ -6,7 +6,7 @@ here by that name" are the final system's directory answer: unknown user at any 
 FROM (no recipient named yet). A route that does not exist (no route to host, unreachable) stays
 network_error when the MTA gives up; only an unanswered host becomes expired. A definitive
 status naming a cause of Sisimai's first reason order yields to wording naming a cause placed
-before it there.
+before it there. Proofpoint's documented IP-reputation refusal is blocked.
 """
 
 import pytest
@@ -103,3 +103,9 @@ def test_unknown_recipient_wording(text):
 )
 def test_named_cause_against_definitive_status_follows_the_first_order(code, status, text, reason):
     assert classify_smtp_reply(code, status, text).reason == reason
+
+
+def test_proofpoint_ip_reputation_refusal_is_blocked():
+    # Proofpoint's documented refusal of the sending IP, under a loose security status.
+    text = "554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1"
+    assert classify_smtp_reply(554, "", text, "mx0a-001.pphosted.com").reason == "blocked"
