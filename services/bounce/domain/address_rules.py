@@ -98,6 +98,9 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"did not (?:exactly )?match an? .{0,40}address",
         r"address is wrong",
         r"address unknown",
+        # qmail's chkuser patch refuses an unknown local user so (the plain "that domain
+        # isn't in my list of allowed rcpthosts" is a relay refusal).
+        r"that domain or user isn'?t in my list of allowed rcpthosts",
         r"no longer valid",
         r"n'existe pas",
         r"(?:unbekannt|existiert nicht)",

@@ -52,6 +52,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"antispam checks",
         r"spam (?:score|points|content|rejection|detected|blocked|email)",
         r"scored [\d.]+ spam",
+        r"rejecting banned content",  # amavisd's content verdict (Sisimai: spamdetected)
     ),
     rule(
         "generic.ptr",
@@ -69,7 +70,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"barracuda",
         r"block ?list",
         r"black ?list",
-        r"\b(?:dnsbl|rbl)\b",
+        r"\b(?:dnsbl|rbl)s?\b",
         r"client host .{0,60}(?:rejected|blocked)",
         r"connections? not accepted from",
         r"not currently accepting mail from your ip",
@@ -105,12 +106,19 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"purported responsible address",
         r"not available, closing transmission channel",
         r"bad sender ip",
+        # The sending IP drew complaints (Yahoo) or fails the receiver's sender checks.
+        r"temporarily deferred due to user complaints",
+        r"unverifiable sending ips",
+        r"unverifyable sending ips",
     ),
     rule(
         "generic.reputation",
         t.BAD_REPUTATION,
         r"(?:poor|low|bad)(?: \w+)? reputation",
         r"reputation problems",
+        # Throttled for what the sender's address or domain has done (Exchange Online's
+        # 4.7.650 "rate limited due to IP reputation"): reputation, not the rate itself.
+        r"due to (?:the )?(?:ip |domain |sender )?reputation",
     ),
     rule(
         "generic.smtp_auth",
@@ -148,11 +156,14 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"mass ?mail",
         r"content reject",
     ),
-    rule("generic.too_many_recipients", t.EXCEED_LIMIT, r"too many recipients", r"recipient limit"),
     rule(
         "generic.too_many_conn",
         t.TOO_MANY_CONN,
         r"too many (?:(?:concurrent|simultaneous|smtp) )*(?:connections|sessions)",
+        # Too many recipients for one session or message is the same class of limit for
+        # Sisimai (TooManyConn's list, its 5.5.3 status name, its Exchange tables).
+        r"too many recipients",
+        r"recipient limit",
         r"connection (?:rate )?limit",
         r"maximum connection",
         r"trop de connexions",
@@ -186,7 +197,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"could not be delivered for more than",
         r"delivery attempts will continue",
         r"failed to deliver to domain",
-        r"giving up on",
         r"have been failing for a long time",
         r"has been delayed",
     ),
@@ -260,6 +270,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"(?:not|non)[ -]?compliant with rfc ?(?:2822|5322|822)",
         r"rfcmessagenoncompliant",
         r"multiple (?:from|sender|date|subject|to|message-id)(?::| header| field)",
+        # Gmail: "Messages with multiple addresses in From: header are not accepted".
+        r"messages with multiple addresses",
         r"(?:duplicate|more than one) (?:from|sender|date|subject|message-id)\b",
         r"duplicate header",
     ),
@@ -306,7 +318,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"headers? are not accepted",
         r"organizational settings",
         r"message given low priority",
-        r"messages with multiple addresses",
         r"protocol violation",
         r"do not accept messages containing images",
         r"without solving a captcha",
@@ -337,6 +348,10 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"blocked by the recipient",
     ),
     rule("generic.policy", t.POLICY_VIOLATION, r"polic(?:y|ies)", r"prohibited"),
+    # qmail-remote ends every permanent failure with "Giving up on <host>." (it stops trying
+    # that host: qmail-remote.c), whatever the reply said: it names the retry period only
+    # when no wording above names a cause (Sisimai reads Expired after most other reasons).
+    rule("generic.gave_up_on_host", t.EXPIRED, r"giving up on"),
 )
 
 # Words that only say "refused", naming no cause: they yield to what the enhanced status means

@@ -21,6 +21,7 @@ from services.bounce.domain import (
     arf,
     autoreply,
     dsn,
+    gateways,
     mta_formats,
     original,
     recipient_lines,
@@ -91,9 +92,11 @@ def _classify(
     domain: str,
     action: str,
     notification: str = "",
+    source: Message | None = None,
 ) -> tuple[SmtpClassification, int]:
     """Classify a recipient's own text, else the notification around it. A delivery the MTA
-    gave up on ("failed") after transient connection failures has expired."""
+    gave up on ("failed") after transient connection failures has expired. A gateway's own
+    wording for an unknown user (``gateways``; ``source`` is the notice) stands at any stage."""
     code = reply_code_in(text)
     result = classify_smtp_reply(code, status, text, mx_host, domain)
     if result.reason == t.UNDEFINED and fallback_text:
@@ -102,7 +105,11 @@ def _classify(
     if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
-    if result.reason in STAGE_SENSITIVE_REASONS:  # only then does the SMTP stage matter
+    if result.reason in STAGE_SENSITIVE_REASONS and not (
+        result.reason == t.USER_UNKNOWN
+        and source is not None
+        and gateways.names_unknown_user(gateways.gateway_of(source), text)
+    ):  # only then does the SMTP stage matter
         found_status = (
             normalise_status(status)
             or status_in_text(text, code)
@@ -123,8 +130,8 @@ def _classify(
         # A failure stated by nothing but a code (a bare "Status: 5.0.0") does not show the
         # address is bad: soft, as Sisimai has it, so no reader is suppressed on no evidence.
         result = t.classification_for(t.UNDEFINED, 0, f"{result.matched_rule}.no_cause")
-    if action == "failed":
-        result = t.given_up(result)
+    if action in ("failed", "delayed"):
+        result = t.address_refused(result)
     return result, code
 
 
@@ -134,7 +141,8 @@ _SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
 def specific_status(status: str, diagnostic: str) -> str:
     """The status to report: the report's own, or the diagnostic's code when the report only
     gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
-    (Classification still reads the report's status with the text: vendors misuse codes.)"""
+    Classification reads the same status: the remote server described its own refusal, the
+    reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
     found = status_in_text(diagnostic, reply_code_in(diagnostic))
     if _SPECIFIC_STATUS_RE.match(found):
         # The remote server's own detailed code wins over the reporting MTA's summary (Sisimai
@@ -151,10 +159,13 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2]
 
 
-def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[FailedRecipient]:
+def _from_dsn(
+    entries: list[dsn.DsnRecipient], notification: str, source: Message | None = None
+) -> list[FailedRecipient]:
     recipients = []
     for entry in entries:
         status = normalise_status(entry.status)
+        reported = specific_status(status, entry.diagnostic)
         text = f"{entry.diagnostic} {entry.status}".strip()
         if entry.action in _SUCCESS_ACTIONS:
             classification = classify_smtp_reply(250, status or "2.0.0", text)
@@ -162,22 +173,23 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
         else:
             snippet = mta_formats.snippet(notification, entry.address) or notification
             classification, code = _classify(
-                status,
+                reported,
                 text,
                 snippet,
                 entry.remote_mta,
                 _domain(entry.address),
                 entry.action,
                 notification,
+                source,
             )
             if entry.category_reason and entry.action == "failed":
                 # The sending MTA's own verdict on this recipient (a bounce category).
                 category = t.classification_for(entry.category_reason, code, "dsn.category")
-                classification = t.given_up(category)
+                classification = t.address_refused(category)
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=specific_status(status, entry.diagnostic),
+                status=reported,
                 smtp_code=_code_str(code),
                 diagnostic=entry.diagnostic,
                 classification=classification,
@@ -190,7 +202,7 @@ def _from_dsn(entries: list[dsn.DsnRecipient], notification: str) -> list[Failed
 
 
 def _from_text(
-    entries: list[mta_formats.TextRecipient], notification: str
+    entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
     recipients = []
     for entry in entries:
@@ -202,11 +214,14 @@ def _from_text(
             _domain(entry.address),
             entry.action,
             notification,
+            source,
         )
         recipients.append(
             FailedRecipient(
                 address=entry.address,
-                status=normalise_status(entry.diagnostic) or status_in_text(notification, code),
+                status=status_in_text(entry.diagnostic, code)
+                or normalise_status(entry.diagnostic)
+                or status_in_text(notification, code),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,
@@ -254,6 +269,13 @@ def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBou
     return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
 
 
+def _failure_notice(msg: Message) -> bool:
+    """Mail from a mailer daemon or titled as a delivery failure: a remote server's reply it
+    quotes ("sender not pre-approved") does not make it a challenge/response. (Boxbe's
+    challenges come as multipart/report too, so the report type alone does not say.)"""
+    return mta_formats.looks_like_bounce(msg, null_sender=False)
+
+
 def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
@@ -278,7 +300,7 @@ def _parse(raw: bytes) -> ParsedBounce:
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )
 
-    if autoreply.is_challenge_response(notification):
+    if autoreply.is_challenge_response(notification) and not _failure_notice(msg):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="challenge", **extra)
 
@@ -291,7 +313,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     if not dsn_parts:
         dsn_entries = dsn.inline_delivery_status(notification)
     if dsn_entries:
-        recipients = _from_dsn(dsn_entries, notification)
+        recipients = _from_dsn(dsn_entries, notification, msg)
         kind: Kind = "bounce"
         if all(r.action in _SUCCESS_ACTIONS for r in recipients):
             kind = "delivery_report"
@@ -312,7 +334,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         if not recipient_lines.is_false_recipient(entry.address, excluded)
     ]
     if text_entries or mta_formats.looks_like_bounce(msg):
-        recipients = _from_text(text_entries, notification)
+        recipients = _from_text(text_entries, notification, msg)
         return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
     return ParsedBounce("unknown", reply=replies.reply_hints(msg), **extra)
 

@@ -63,7 +63,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         ),
         rule("microsoft.auth_required", t.SECURITY_ERROR, r"resolver\.rst\.authrequired"),
         # Exchange's own resolver and DNS codes (Exchange 2007 and later NDRs).
-        rule("microsoft.recipient_limit", t.EXCEED_LIMIT, r"resolver\.adr\.reciplimit"),
+        rule("microsoft.recipient_limit", t.TOO_MANY_CONN, r"resolver\.adr\.reciplimit"),
         rule(
             "microsoft.directory_error",
             t.SYSTEM_ERROR,
@@ -107,9 +107,9 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         ),
         rule("yahoo.over_quota", t.MAILBOX_FULL, r"this account is over quota"),
         rule("yahoo.unauthenticated", t.AUTH_FAILURE, r"sender is unauthenticated"),
-        rule(
-            "yahoo.deferred", t.SPEEDING, r"\[tss0[1-5]\]", r"unexpected volume or user complaints"
-        ),
+        # [TSS04]: deferred for the complaints and volume the sending IP drew (its reputation).
+        rule("yahoo.reputation", t.BAD_REPUTATION, r"unexpected volume or user complaints"),
+        rule("yahoo.deferred", t.SPEEDING, r"\[tss0[1-5]\]"),
         rule(
             "yahoo.blocked",
             t.BLOCKED,

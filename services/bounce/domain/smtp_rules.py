@@ -10,7 +10,8 @@ Order of evaluation, first hit wins:
    (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
 4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
    remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
-5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...), unless it
+5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; an address
+   status yields to wording naming a relay, block-list, sender, DNS or other failure), unless it
    only names a protocol-level class (syntax, security, content) or a network or system
    failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
    itself), so there the reply text is read first (Sisimai retries its phrase lists after
@@ -24,6 +25,7 @@ Order of evaluation, first hit wins:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from services.bounce.domain import (
@@ -53,8 +55,9 @@ _MAX_TEXT = 2000
 _REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED})
 # Statuses whose name decides over most wording (Sisimai's SMTP::Status names them, and its
 # reason order reads only the causes below before the status): a filter's refusal (X.1.4,
-# X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x).
-_STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR})
+# X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x), a
+# mailbox or domain with a new owner (X.7.17, X.7.18).
+_STATUS_DECIDES_REASONS = frozenset({t.FILTERED, t.NOT_ACCEPTED, t.CONTENT_ERROR, t.HAS_MOVED})
 # The causes whose wording outweighs such a status (Sisimai's first reason order, with the
 # reasons Sisimai 5 added to it).
 _NAMED_BEFORE_STATUS = frozenset(
@@ -65,6 +68,20 @@ _NAMED_BEFORE_STATUS = frozenset(
         t.AUTH_FAILURE, t.SPEEDING, t.NOT_COMPLIANT_RFC,
     }
 )  # fmt: skip
+# Wording that outweighs an address status, by the status's reason. MTAs send "5.1.1" with any
+# refusal of a recipient, so a text naming a relay, block-list, full-mailbox, moved, sender or
+# no-mail refusal is the cause (Sisimai's UserUnknown yields its X.1.1 to these alike); a
+# domain status (X.1.2) beside a temporary DNS failure or other network wording is that
+# failure, not a domain that does not exist (as Sisimai's HostUnknown reads it).
+_NAMED_OVER_ADDRESS_STATUS: dict[str, frozenset[str]] = {
+    t.USER_UNKNOWN: frozenset(
+        {
+            t.NO_RELAYING, t.BLOCKED, t.BAD_REPUTATION, t.REQUIRE_PTR, t.MAILBOX_FULL,
+            t.HAS_MOVED, t.REJECTED, t.NOT_ACCEPTED,
+        }
+    ),
+    t.HOST_UNKNOWN: frozenset({t.NETWORK_ERROR}),
+}  # fmt: skip
 
 
 def normalise_text(text: str) -> str:
@@ -91,9 +108,19 @@ def reply_code_in(text: str) -> int:
     return _first_code(_FAILURE_CODE_RE, text) or _first_code(_SUCCESS_CODE_RE, text)
 
 
+# qmail's and vpopmail's "(#5.1.1)": the status the refusing program wrote for its own error,
+# which Sisimai's SMTP::Status reads before any other status in the text.
+_HASH_STATUS_RE = re.compile(r"\(#([245])\.(\d{1,3})\.(\d{1,3})\)")
+
+
 def status_in_text(text: str, code: int) -> str:
-    """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx)."""
-    for match in status_codes.STATUS_RE.finditer(text[:_MAX_TEXT]):
+    """An enhanced status in ``text`` whose class agrees with ``code`` (2.X.X only for 2xx):
+    a qmail-style "(#X.Y.Z)" first, else the first one written."""
+    text = text[:_MAX_TEXT]
+    matches = status_codes.STATUS_RE.finditer(text)
+    if "(#" in text:
+        matches = itertools.chain(_HASH_STATUS_RE.finditer(text), matches)
+    for match in matches:
         status = ".".join(str(int(part)) for part in match.groups())
         if code and str(code)[0] != status[0]:
             continue
@@ -181,6 +208,10 @@ def classify_smtp_reply(
             return t.classification_for(rule.reason, effective_code, rule.name)
 
     reason, definitive = status_codes.status_reason(status)
+    if definitive and reason in _NAMED_OVER_ADDRESS_STATUS and normalised:
+        rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
+        if rule is not None and rule.reason in _NAMED_OVER_ADDRESS_STATUS[reason]:
+            return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
     if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
         return t.classification_for(reason, effective_code, f"status.{status}")
 

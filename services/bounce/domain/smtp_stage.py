@@ -3,20 +3,23 @@
 RFC 5321 validates the recipient mailbox at ``RCPT TO``; a server that accepted the recipient
 there and refuses the message at or after ``DATA`` is judging the message, not the address. So
 "user unknown" wording after DATA is a content filter's verdict (``filtered``, soft). Only a
-reply before DATA (RCPT TO, MAIL FROM, the greeting) or an X.1.0/X.1.1/X.1.3 mailbox status
-proves the mailbox does not exist; when the report names no stage and gives no such status the
-wording alone does not, and the result is ``filtered`` too. This is Sisimai's decision order
-(Reason::UserUnknown accepts the wording only with a mailbox status or at RCPT; Reason::Filtered
-takes it at any other stage, an unknown one included), which the labels this parser is
-measured against follow. MTAs name the stage in their reports: Postfix "(in reply to RCPT TO
-command)", Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail transcripts
-">>> DATA"; Sisimai 5 also takes an upper-case command name written in the diagnostic.
+reply to RCPT TO (or the greeting) or an X.1.0/X.1.1/X.1.3 mailbox status proves the mailbox
+does not exist; when the report names no stage and gives no such status the wording alone
+does not, and the result is ``filtered`` too. In reply to MAIL FROM no recipient was named
+yet: the status or reply code says what it can, else the cause is unknown (``on_hold``).
+This is Sisimai's decision order (Reason::UserUnknown accepts the wording only with a mailbox
+status or at RCPT; Reason::Filtered takes it after DATA or when no stage is known, never
+before DATA), which the labels this parser is measured against follow. MTAs name the stage
+in their reports: Postfix "(in reply to RCPT TO command)", Exim "SMTP error from remote mail
+server after RCPT TO:<...>", Sendmail transcripts ">>> DATA"; Sisimai 5 also takes an
+upper-case command name written in the diagnostic.
 """
 
 from __future__ import annotations
 
 import re
 
+from services.bounce.domain import status_codes
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.literals import (
     CaselessScreened,
@@ -94,6 +97,12 @@ _SENDER_STAGE_REASONS = frozenset({t.POLICY_VIOLATION, t.FILTERED, t.SECURITY_ER
 _REFUSAL_WORDS_RE = re.compile(
     r"rejected|refused|denied|not allowed|prohibit|not authori[sz]ed|invalid sender", re.I
 )
+# qmail-remote's own words for a refused envelope sender (Sisimai's qmail module: rejected).
+_QMAIL_SENDER_REFUSED = "but sender was rejected"
+# Verdicts on the recipient's address that no reply before RCPT TO can give (nor "undefined").
+_NOT_BEFORE_RCPT = frozenset(
+    {t.USER_UNKNOWN, t.HOST_UNKNOWN, t.HAS_MOVED, t.NOT_ACCEPTED, t.UNDEFINED}
+)
 # The reasons ``after_acceptance`` may change: only for these is the stage worth reading.
 STAGE_SENSITIVE_REASONS = _SENDER_STAGE_REASONS | {t.USER_UNKNOWN}
 
@@ -149,9 +158,11 @@ def after_acceptance(
     """``result`` corrected for the stage: unknown-user wording without an X.1.0/1/3 mailbox
     status is a filter's refusal (``filtered``) unless the reply answered RCPT TO (or the
     greeting) or the text is the final system's own directory lookup; in reply to MAIL FROM
-    the unknown address is the sender's (``rejected``: Sisimai's UserUnknown takes the
-    wording only at RCPT). A refusal in reply to MAIL FROM that names no cause of its own,
-    only refusal words, refused the envelope sender (``rejected``)."""
+    it proves nothing about the recipient (Sisimai's UserUnknown takes the wording only at
+    RCPT, its Filtered only after DATA): the status or the reply code says what it can, else
+    the cause is unknown (``on_hold``), unless qmail says the sender was refused. A refusal in
+    reply to MAIL FROM that names no cause of its own, only refusal words, refused the
+    envelope sender (``rejected``)."""
     if (
         stage == MAIL
         and result.reason in _SENDER_STAGE_REASONS
@@ -165,5 +176,19 @@ def after_acceptance(
     if status.partition(".")[2] in _MAILBOX_STATUSES:
         return result
     if stage == MAIL:
-        return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
+        return _at_mail_from(result, code, status, text)
     return t.classification_for(t.FILTERED, code, f"{result.matched_rule}.after_data")
+
+
+def _at_mail_from(
+    result: SmtpClassification, code: int, status: str, text: str
+) -> SmtpClassification:
+    """Unknown-user wording in reply to MAIL FROM: what else the reply says."""
+    if _QMAIL_SENDER_REFUSED in text[:_MAX_TEXT].lower():
+        return t.classification_for(t.REJECTED, code, f"{result.matched_rule}.mail_from")
+    reason, _ = status_codes.status_reason(status)
+    if reason and reason not in _NOT_BEFORE_RCPT:
+        return t.classification_for(reason, code, f"status.{status}.mail_from")
+    if 500 <= code <= 507:  # the command or its argument refused (RFC 5321)
+        return t.classification_for(t.SYNTAX_ERROR, code, f"code.{code}.mail_from")
+    return t.classification_for(t.ON_HOLD, code, f"{result.matched_rule}.mail_from")

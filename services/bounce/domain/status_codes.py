@@ -24,7 +24,6 @@ DEFINITIVE: dict[str, str] = {
     "2.3": t.EXCEED_LIMIT,  # message length exceeds the mailbox's administrative limit
     "2.4": t.FILTERED,  # mailing list expansion problem (not a delivery program: Sisimai filtered)
     "3.1": t.SYSTEM_FULL,  # mail system full
-    "3.2": t.NOT_ACCEPTED,  # system not accepting network messages
     "3.3": t.SYSTEM_ERROR,  # system not capable of selected features
     "3.4": t.MESSAGE_TOO_BIG,  # message too big for system
     "3.5": t.SYSTEM_ERROR,  # system incorrectly configured
@@ -35,7 +34,7 @@ DEFINITIVE: dict[str, str] = {
     "4.7": t.EXPIRED,  # delivery time expired
     "5.1": t.SYNTAX_ERROR,  # invalid command
     "5.2": t.SYNTAX_ERROR,  # syntax error
-    "5.3": t.EXCEED_LIMIT,  # too many recipients
+    "5.3": t.TOO_MANY_CONN,  # too many recipients (a session limit: Sisimai's toomanyconn)
     "5.4": t.SYNTAX_ERROR,  # invalid command arguments
     "5.5": t.SYNTAX_ERROR,  # wrong protocol version
     "5.6": t.SECURITY_ERROR,  # authentication exchange line too long
@@ -63,9 +62,7 @@ DEFINITIVE: dict[str, str] = {
     "7.14": t.SECURITY_ERROR,  # trust relationship required
     "7.15": t.SECURITY_ERROR,  # priority level is too low (RFC 6710)
     "7.16": t.MESSAGE_TOO_BIG,  # message is too big for the specified priority
-    "7.17": t.HAS_MOVED,  # mailbox owner has changed (RFC 7293)
-    "7.18": t.HAS_MOVED,  # domain owner has changed
-    "7.19": t.HAS_MOVED,  # RRVS test cannot be completed
+    "7.19": t.SECURITY_ERROR,  # RRVS test cannot be completed (the test, not the owner, failed)
     "7.20": t.AUTH_FAILURE,  # no passing DKIM signature found (RFC 7372)
     "7.21": t.AUTH_FAILURE,  # no acceptable DKIM signature found
     "7.22": t.AUTH_FAILURE,  # no valid author-matched DKIM signature found
@@ -93,7 +90,12 @@ FALLBACK: dict[str, str] = {
     "3.0": t.SYSTEM_ERROR,
     "4.0": t.NETWORK_ERROR,
     "4.1": t.EXPIRED,  # no answer from host (retried until given up); Office 365: "access denied"
+    "3.2": t.NOT_ACCEPTED,  # system not accepting network messages (a named cause wins)
     "4.4": t.HOST_UNKNOWN,  # unable to route: no next hop for the domain (Sisimai: hostunknown)
+    # Mailbox or domain owner has changed (RFC 7293): only an RRVS-aware sender can be told
+    # that, and servers reuse the codes loosely, so a reply text naming another cause wins.
+    "7.17": t.HAS_MOVED,
+    "7.18": t.HAS_MOVED,
     "5.0": t.SYNTAX_ERROR,
     "6.0": t.CONTENT_ERROR,
     "7.0": t.SECURITY_ERROR,

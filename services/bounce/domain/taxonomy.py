@@ -16,7 +16,7 @@ not_accepted        hard   do_not_retry     domain accepts no mail (null MX, no 
 suspended           soft   retry_after_fix  mailbox disabled, suspended or expired (X.2.1)
 mailbox_full        soft   retry_later      recipient over quota (X.2.2)
 system_full         soft   retry_later      receiving system out of storage (X.3.1)
-exceed_limit        soft   retry_after_fix  too many recipients / per-message limit (X.5.3)
+exceed_limit        soft   retry_after_fix  message over the mailbox's administrative limit (X.2.3)
 message_too_big     soft   retry_after_fix  message exceeds size limit (X.2.3, X.3.4)
 filtered            soft   retry_after_fix  recipient-side filter refused the message
 rejected            soft   retry_after_fix  sender address or domain refused (X.1.7, X.1.8)
@@ -37,7 +37,7 @@ mailer_error        soft   retry_later      local delivery program failed
 system_error        soft   retry_later      receiving system error (X.3.x, X.4.3)
 network_error       soft   retry_later      connection/routing problem (X.4.1, X.4.2, X.4.6)
 speeding            soft   retry_later      rate limited: too many messages per time unit
-too_many_conn       soft   retry_later      too many simultaneous connections (421 4.7.0)
+too_many_conn       soft   retry_later      too many connections or recipients (421 4.7.0, X.5.3)
 expired             soft   retry_later      gave up after the retry period (X.4.7)
 on_hold             soft   retry_later      failure of unknown cause, delivery suspended
 undefined           5xx    code class       nothing but the code known (hard if 5xx, soft otherwise)
@@ -47,9 +47,11 @@ feedback            ""     do_not_retry     ARF complaint, not a bounce
 =================== ====== ================ ==================================================
 
 A 4xx reply code yields ``soft`` and ``retry_later`` whatever the reason: SMTP itself says the
-condition is transient. One exception, read as Sisimai reads it: a delivery report saying the
-MTA gave up ("Action: failed") on an address the receiver called unknown or moved is final
-even when that reply was 4xx (``given_up``) — the address, not the moment, was refused.
+condition is transient. One exception, read as Sisimai reads it (its hard/soft is a function
+of the reason alone): in a delivery report ("Action: failed" or "delayed") an address the
+receiver called unknown or moved is hard even when that reply was 4xx (``address_refused``) —
+the address, not the moment, was refused. A delayed report stays a deferral (the outcome's
+kind); its hard/soft only says what the receiver said of the address.
 """
 
 from __future__ import annotations
@@ -211,10 +213,10 @@ def classification_for(reason: str, code: int, matched_rule: str) -> SmtpClassif
     return SmtpClassification(reason, SOFT, RETRY_AFTER_FIX, matched_rule)
 
 
-def given_up(found: SmtpClassification) -> SmtpClassification:
-    """``found`` as the final word of a report whose MTA gave up on the recipient: an address
-    called unknown or moved is hard even on a 4xx reply (the receiver kept refusing that
-    address until the queue lifetime ran out); every other reason keeps its verdict (a 4xx
+def address_refused(found: SmtpClassification) -> SmtpClassification:
+    """``found`` as a delivery report's word on the recipient: an address called unknown or
+    moved is hard even on a 4xx reply (the receiver refused the address itself, as Sisimai
+    reads it whatever the code); every other reason keeps its verdict (a 4xx
     ``not_accepted`` stays soft, as in Sisimai)."""
     if found.reason in _ADDRESS_REASONS and found.bounce_type == SOFT:
         return SmtpClassification(found.reason, HARD, DO_NOT_RETRY, f"{found.matched_rule}.final")

@@ -10,6 +10,7 @@ import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
 from services.bounce.domain.mta_formats import split_notification
+from services.bounce.domain.outcomes import outcome_kind
 from services.bounce.domain.smtp_stage import smtp_stage
 from services.bounce.domain.taxonomy import REASONS, SISIMAI_NAMES, from_sisimai
 
@@ -244,23 +245,24 @@ def test_dsn_groups_without_blank_lines_synthetic(fields):
     }
 
 
-@pytest.mark.parametrize(
-    ("action", "bounce_type"),
-    [("failed", "hard"), ("delayed", "soft")],
-)
-def test_a_4xx_user_unknown_is_hard_only_once_the_mta_gave_up_synthetic(action, bounce_type):
+@pytest.mark.parametrize("action", ["failed", "delayed"])
+def test_a_4xx_user_unknown_is_hard_in_any_report_synthetic(action):
     # Postfix's unknown_local_recipient_reject_code = 450: the receiver keeps saying the user
-    # is unknown with a 4xx; the report that the MTA gave up is final, a delay notice is not.
+    # is unknown with a 4xx. Hard either way, as Sisimai's hard/soft follows the reason; the
+    # delay notice stays a deferral (the outcome's kind), which suppresses no one.
     fields = (
         f"Final-Recipient: rfc822; a@example.net\nAction: {action}\nStatus: 4.1.1\n"
         "Diagnostic-Code: smtp; 450 4.1.1 <a@example.net>: Recipient address rejected: "
         "User unknown in local recipient table\n"
     )
-    (found,) = parse_bounce_message(_dsn(fields)).recipients
+    parsed = parse_bounce_message(_dsn(fields))
+    (found,) = parsed.recipients
     assert (found.classification.reason, found.classification.bounce_type) == (
         "user_unknown",
-        bounce_type,
+        "hard",
     )
+    kind = outcome_kind(parsed, found)
+    assert kind == ("bounce" if action == "failed" else "deferred")
 
 
 def test_a_live_4xx_user_unknown_reply_stays_soft():

@@ -163,7 +163,7 @@ CASES = [
         "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected "
         "volume or user complaints",
         YAHOO,
-        "speeding",
+        "bad_reputation",  # deferred for the complaints the IP drew (Sisimai 5: badreputation)
         "soft",
         "retry_later",
     ),
@@ -242,7 +242,8 @@ CASES = [
         "soft",
         "retry_after_fix",
     ),
-    (452, "4.5.3", "Too many recipients", "", "exceed_limit", "soft", "retry_later"),
+    # Too many recipients is a session limit, as Sisimai names it (toomanyconn, X.5.3).
+    (452, "4.5.3", "Too many recipients", "", "too_many_conn", "soft", "retry_later"),
     (
         421,
         "4.7.0",
@@ -482,7 +483,7 @@ def test_mta_family_wording(text, reason):
         ("Rejected due to a poor email reputation score", "bad_reputation"),
         # Exchange's own resolver and DNS codes.
         ("5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown"),
-        ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "exceed_limit"),
+        ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "too_many_conn"),
         ("5.1.4 RESOLVER.ADR.Ambiguous; ambiguous address", "system_error"),
         ("5.4.4 SMTPSEND.DNS.MxLoopback; DNS records point back to this server", "network_error"),
         # Office 365's edge blocking of a recipient not in its directory.

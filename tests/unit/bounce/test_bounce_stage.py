@@ -104,11 +104,28 @@ def test_a_causeless_refusal_at_mail_from_is_the_sender_rejected(body, expected)
             "(in reply to MAIL FROM command)\n",
             ("on_hold", "soft"),
         ),
-        # Unknown-address wording in reply to MAIL FROM is about the sender, not the mailbox.
+        # Unknown-address wording in reply to MAIL FROM proves nothing about the recipient
+        # (no recipient was named yet): the status or code says what it can, else on_hold.
         (
             "<kijitora@example.org>: host mx.example.org said: 550 5.0.0 recipient not found "
             "(in reply to MAIL FROM command)\n",
-            ("rejected", "soft"),
+            ("on_hold", "soft"),
+        ),
+        (
+            "<kijitora@example.org>: host mx.example.org said: 501 5.0.0 user unknown "
+            "(in reply to MAIL FROM command)\n",
+            ("syntax_error", "soft"),
+        ),
+        (
+            "<kijitora@example.org>: host mx.example.org said: 552 5.3.0 no such user "
+            "(in reply to MAIL FROM command)\n",
+            ("system_error", "soft"),
+        ),
+        # ... and a status naming the recipient's address cannot make it hard there.
+        (
+            "<kijitora@example.org>: host mx.example.org said: 550 5.1.10 no such user "
+            "(in reply to MAIL FROM command)\n",
+            ("on_hold", "soft"),
         ),
         # qmail's own words for a refused envelope sender.
         (

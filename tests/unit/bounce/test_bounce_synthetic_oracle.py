@@ -38,9 +38,11 @@ def test_every_carrier_is_read_by_both_parsers(tallies):
 def test_held_apart_agreement_floors(harness, tallies):
     held = tallies["held"]
     figures = harness.render_figures(tallies)
-    assert held.ratio("reason_ok") >= 0.66, figures
-    assert held.ratio("hard_soft_ok") >= 0.91, figures
-    assert held.ratio("status_ok") >= 0.97, figures
+    # Measured (round 5, Sisimai run with a fixed hash seed): reason 581/813 (71.5%),
+    # hard/soft 764/813 (94.0%), status 557/561 (99.3%).
+    assert held.ratio("reason_ok") >= 0.71, figures
+    assert held.ratio("hard_soft_ok") >= 0.93, figures
+    assert held.ratio("status_ok") >= 0.99, figures
 
 
 def test_a_disagreement_is_counted(harness):
