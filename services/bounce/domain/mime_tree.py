@@ -17,7 +17,9 @@ class IndexedMessage(Message):
     lower-casing and comparing every field's name on each lookup (parsers call it for every
     part and bounce headers are long). The dict is rebuilt when the field list is another
     list or has another length: Message's methods add fields by appending, remove them by
-    building a new list, and rewrite one in place (replace_header) under its own name."""
+    building a new list, and rewrite one in place (replace_header) under its own name. A
+    value the policy returned as stored (a str without surrogates) is returned again without
+    asking it while the field still holds that very object."""
 
     def get(self, name: str, failobj: Any = None) -> Any:
         headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
@@ -26,12 +28,19 @@ class IndexedMessage(Message):
             first: dict[str, int] = {}
             for at, (field, _) in enumerate(headers):
                 first.setdefault(field.lower(), at)
-            index = self._first_field = (headers, len(headers), first)
+            as_stored: dict[int, Any] = {}
+            index = self._first_field = (headers, len(headers), first, as_stored)
         position: int | None = index[2].get(name.lower())
         if position is None:
             return failobj
         field, value = headers[position]
-        return self.policy.header_fetch_parse(field, value)
+        as_stored = index[3]
+        if as_stored.get(position, _ABSENT) is value:
+            return value
+        fetched = self.policy.header_fetch_parse(field, value)
+        if fetched is value:
+            as_stored[position] = value
+        return fetched
 
     def __contains__(self, name: str) -> bool:
         """Whether a field of that name is present (get_param asks before each parameter)."""

@@ -67,3 +67,17 @@ def test_get_follows_every_change_of_the_fields(change: str) -> None:
     assert [n in indexed for n in NAMES] == [n in plain for n in NAMES]
     assert indexed.get_content_type() == plain.get_content_type()
     assert indexed.get_param("charset") == plain.get_param("charset")
+
+
+def test_a_value_with_surrogates_is_wrapped_on_every_lookup():
+    raw = "Subject: caf\u00e9 ol\u00e9\nTo: a@b.example\n\nbody\n".encode("latin-1")
+    indexed = parse_message(raw)
+    plain = email.message_from_bytes(raw, policy=email.policy.compat32)
+    for _ in range(2):  # the second lookup must not return a stored object
+        got, expected = indexed.get("subject"), plain.get("subject")
+        assert type(got) is type(expected) and str(got) == str(expected)
+        assert indexed.get("to") == plain.get("to") == "a@b.example"
+    same_object = indexed.get("subject") is indexed.get("subject")
+    assert same_object == (plain.get("subject") is plain.get("subject")) is False
+    indexed.replace_header("To", "c@d.example")
+    assert indexed.get("to") == "c@d.example"
