@@ -31,7 +31,7 @@ _RETURNED_MARKER_RE = re.compile(
     r"-+ ?below this line is a copy of the message"
     r"|-+ ?this is a copy of the message"
     r"|-+ ?(?:the )?original message(?: follows| headers)?"
-    r"|original message (?:follows|details|headers)"
+    r"|original message (?:follows|headers)"
     r"|-+ ?(?:returned|original) (?:mail|message)(?: follows)?"
     r"|-+ ?(?:start of returned message|message header follows|header of the source mail)"
     r"|message headers follow"
