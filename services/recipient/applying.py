@@ -30,6 +30,7 @@ from services.recipient.store.rows import (
     audit,
     ensure_recipients,
     lock_recipient,
+    lock_subjects,
     subject_hash,
 )
 
@@ -156,6 +157,7 @@ def _new_events(
     candidates = [(e, s) for e, s in candidates if s.recipient_id]
     if not candidates:
         return []
+    lock_subjects(conn, ((e.tenant_id, subject_hash(s.recipient_id)) for e, s in candidates))
     erased = {
         (t, h)
         for t, h in conn.execute(

@@ -15,7 +15,13 @@ from services.recipient.domain.delivery import DeliveryStatus
 from services.recipient.domain.events import erase_event
 from services.recipient.domain.suppression import RecipientStatus
 from services.recipient.outbox import enqueue
-from services.recipient.store.rows import RECIPIENT_COLUMNS, Database, RecipientRow, subject_hash
+from services.recipient.store.rows import (
+    RECIPIENT_COLUMNS,
+    Database,
+    RecipientRow,
+    lock_subjects,
+    subject_hash,
+)
 
 PERSONAL_TABLES = (
     "list_members",
@@ -101,6 +107,7 @@ class PrivacyStore:
         params = {"t": tenant_id, "r": recipient_id}
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
+            lock_subjects(conn, [(tenant_id, subject_hash(recipient_id))])
             status = conn.execute(
                 text(
                     "DELETE FROM recipients WHERE tenant_id = :t AND recipient_id = :r "

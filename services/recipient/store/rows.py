@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +52,22 @@ class Database:
 
 def subject_hash(recipient_id: str) -> str:
     return hashlib.sha256(recipient_id.encode()).hexdigest()
+
+
+def lock_subjects(conn: Connection, subjects: Iterable[tuple[str, str]]) -> None:
+    """Transaction-level advisory locks on (tenant, subject hash) pairs, taken in one order:
+    an erasure and the events about the same person apply one after the other. Interleaved,
+    an event batch that read the erasures before the erasure committed would recreate the
+    person right after it (its insert waits for the erasure's delete, then succeeds)."""
+    keys = sorted({f"{tenant}\x1f{hashed}" for tenant, hashed in subjects})
+    if keys:
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, n) ORDER BY n"
+            ),
+            {"keys": keys},
+        )
 
 
 def ensure_recipients(conn: Connection, tenant_id: str, addresses: Sequence[Address]) -> None:
