@@ -117,15 +117,17 @@ class HitPublisher:
             self._wakeup.wait(self.flush_interval_s)
             self._wakeup.clear()
             stopping = self._stopping.is_set()
-            try:
-                self._round()
-                if stopping:
-                    self._drain()
-            except Exception:  # the thread must survive to keep hits safe
-                log.exception("hit publisher round failed; carrying on")
-                metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS).inc()
+            self._guarded(self._round)
             if stopping:
+                self._guarded(self._drain)  # runs even when the last round failed
                 return
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except Exception:  # the thread must survive to keep hits safe
+            log.exception("hit publisher step failed; carrying on")
+            metrics.KAFKA_PRODUCE_ERRORS.labels(RAW_HITS).inc()
 
     def _round(self) -> None:
         if not self._kafka_ok.is_set():

@@ -207,6 +207,29 @@ def test_close_spools_what_kafka_has_not_acknowledged(tmp_path: Path) -> None:
     assert sorted(spooled) == sorted(f"h{n}" for n in range(25))
 
 
+def test_close_spools_what_is_in_flight_even_when_the_last_round_fails(tmp_path: Path) -> None:
+    producer = FakeProducer(mode="silent")
+    publisher = make(tmp_path, producer)
+    for n in range(25):
+        publisher.submit(hit(n))
+    wait_for(lambda: len(producer.pending) == 3)
+
+    def disk_error() -> None:
+        raise OSError("fsync failed")
+
+    publisher.spool.sync_if_due = disk_error  # type: ignore[method-assign]  # the failing step
+    publisher.close()
+    successor = Spool(tmp_path, max_bytes=1 << 20)
+    successor.open()
+    spooled = []
+    while (segment := successor.oldest()) is not None:
+        spooled += [
+            h.hit_id for r in segment.records for h in events_pb2.RawHitBatch.FromString(r).hits
+        ]
+        successor.remove(segment)
+    assert sorted(spooled) == sorted(f"h{n}" for n in range(25))
+
+
 def test_not_ready_until_kafka_was_reached_then_ready_while_the_spool_has_room(
     tmp_path: Path,
 ) -> None:
