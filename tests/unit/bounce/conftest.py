@@ -1,9 +1,12 @@
-"""Webhook test material: provider sample payloads and keys generated for each test run."""
+"""Bounce test material: provider webhook sample payloads, keys generated for each test run,
+and the notification texts of the real bounce corpus."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import email
+import email.policy
 import json
 from pathlib import Path
 
@@ -13,10 +16,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
+from services.bounce.domain import mta_formats
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier, string_to_sign
 
 WEBHOOKS = Path(__file__).resolve().parents[2] / "data" / "webhooks"
+BOUNCES = Path(__file__).resolve().parents[2] / "data" / "bounces"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
 # The instant the per-run test material claims to be signed at: handlers' clocks are pinned
 # to it (or to an authentic sample's own signing time), so freshness checks pass as they would
@@ -128,3 +133,13 @@ def mailgun_oca():
         return handler, json.dumps(payload).encode()
 
     return build
+
+
+@pytest.fixture(scope="session")
+def notifications() -> list[str]:
+    """The human-readable notification text of every message of the real bounce corpus."""
+    found = []
+    for path in sorted(p for p in BOUNCES.rglob("*") if p.suffix in (".txt", ".eml", ".msg")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
+        found.append(mta_formats.split_notification(msg)[0])
+    return found

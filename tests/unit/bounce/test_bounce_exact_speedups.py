@@ -8,11 +8,8 @@ one answer as the unscreened loop (rhost_rules.receiver_reason)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +24,6 @@ from services.bounce.domain import (
 from services.bounce.domain.literals import CaselessScreened, caseless
 from services.bounce.domain.smtp_rules import normalise_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 SCREENED = [
     *recipient_lines._SCREENED.values(),
     mta_formats._DELAY,
@@ -61,15 +57,6 @@ def _variants(text: str) -> list[str]:
     upper = text.upper()
     odd = text.replace("s", "\u017f").replace("i", "\u0131").replace("I", "\u0130")
     return [text, upper, odd, odd.upper().replace("K", "\u212a")]
-
-
-@pytest.fixture(scope="module")
-def notifications() -> list[str]:
-    found = []
-    for path in sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".msg")):
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-        found.append(mta_formats.split_notification(msg)[0])
-    return found
 
 
 @pytest.mark.parametrize("screened", SCREENED, ids=lambda s: s.regex.pattern[:30])

@@ -5,16 +5,12 @@ text of the bounce corpus)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-from pathlib import Path
 
 import pytest
 
 from services.bounce.domain import (
     generic_rules,
-    mta_formats,
     provider_rules,
     smtp_stage,
     text_rules,
@@ -22,26 +18,12 @@ from services.bounce.domain import (
 from services.bounce.domain.literals import LiteralIndex, lower_case_twin
 from services.bounce.domain.smtp_rules import normalise_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
 TABLES = [
     *(text_rules.rule_table(rules) for rules in provider_rules.PROVIDER_RULES.values()),
     text_rules.rule_table(text_rules.STRONG_RULES),
     text_rules.rule_table(generic_rules.GENERIC_RULES),
     text_rules.rule_table(generic_rules.WEAK_RULES),
 ]
-
-
-def _notifications() -> list[str]:
-    found = []
-    for path in sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".msg")):
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-        found.append(mta_formats.split_notification(msg)[0])
-    return found
-
-
-@pytest.fixture(scope="module")
-def notifications() -> list[str]:
-    return _notifications()
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,19 @@ def make(
     return publisher
 
 
+def spooled_hit_ids(folder: Path) -> list[str]:
+    """The hit ids a successor finds in the spool a closed publisher left in ``folder``."""
+    successor = Spool(folder, max_bytes=1 << 20)
+    successor.open()
+    found = []
+    while (segment := successor.oldest()) is not None:
+        found += [
+            h.hit_id for r in segment.records for h in events_pb2.RawHitBatch.FromString(r).hits
+        ]
+        successor.remove(segment)
+    return found
+
+
 def wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -196,15 +209,7 @@ def test_close_spools_what_kafka_has_not_acknowledged(tmp_path: Path) -> None:
         publisher.submit(hit(n))
     wait_for(lambda: len(producer.pending) == 3)
     publisher.close()
-    successor = Spool(tmp_path, max_bytes=1 << 20)
-    successor.open()
-    spooled = []
-    while (segment := successor.oldest()) is not None:
-        spooled += [
-            h.hit_id for r in segment.records for h in events_pb2.RawHitBatch.FromString(r).hits
-        ]
-        successor.remove(segment)
-    assert sorted(spooled) == sorted(f"h{n}" for n in range(25))
+    assert sorted(spooled_hit_ids(tmp_path)) == sorted(f"h{n}" for n in range(25))
 
 
 def test_close_spools_what_is_in_flight_even_when_the_last_round_fails(tmp_path: Path) -> None:
@@ -219,15 +224,7 @@ def test_close_spools_what_is_in_flight_even_when_the_last_round_fails(tmp_path:
 
     publisher.spool.sync_if_due = disk_error  # type: ignore[method-assign]  # the failing step
     publisher.close()
-    successor = Spool(tmp_path, max_bytes=1 << 20)
-    successor.open()
-    spooled = []
-    while (segment := successor.oldest()) is not None:
-        spooled += [
-            h.hit_id for r in segment.records for h in events_pb2.RawHitBatch.FromString(r).hits
-        ]
-        successor.remove(segment)
-    assert sorted(spooled) == sorted(f"h{n}" for n in range(25))
+    assert sorted(spooled_hit_ids(tmp_path)) == sorted(f"h{n}" for n in range(25))
 
 
 def test_not_ready_until_kafka_was_reached_then_ready_while_the_spool_has_room(
