@@ -248,6 +248,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         t.NETWORK_ERROR,
         r"too many hops",
         r"hop count exceeded",
+        r"maximum (?:number of )?hops?\b",
         r"(?:mail(?:ing)?|routing) loop",
         r"looping",
         r"could not find a gateway",

@@ -403,6 +403,9 @@ def test_nothing_known_is_undefined():
         # Sisimai's status table names it); routing wording keeps network_error.
         (550, "5.4.4", "550 5.4.4 Unable to deliver", "host_unknown"),
         (451, "4.4.4", "451 4.4.4 mail loop detected", "network_error"),
+        # A message over the hop limit is looping (RFC 5321 section 6.3), not too big.
+        (554, "", "554 sorry, this message exceeds the maximum number of hops", "network_error"),
+        (552, "", "552 message exceeds fixed maximum message size", "message_too_big"),
         # A filter's, a no-mail domain's or a content status decides over later wording
         # (policy, system, virus ...); only the causes Sisimai reads before it outweigh it.
         (550, "5.2.1", "550 5.2.1 temporary local problem", "filtered"),
