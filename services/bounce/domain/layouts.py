@@ -74,18 +74,23 @@ class LayoutRecipient:
 
 
 def _split(block: str, pattern: re.Pattern[str], action: str) -> list[LayoutRecipient]:
-    """One recipient per distinct address line of ``block``; its diagnostic runs to the next
-    line naming another address (repeats of the same address stay inside the diagnostic)."""
-    starts: list[tuple[str, int]] = []
-    for match in pattern.finditer(block):
-        address = next(group for group in match.groups() if group)
-        if all(address.lower() != known.lower() for known, _ in starts):
-            starts.append((address, match.start()))
-    found = []
-    for index, (address, start) in enumerate(starts):
-        end = starts[index + 1][1] if index + 1 < len(starts) else len(block)
-        found.append(LayoutRecipient(address, action, " ".join(block[start:end].split())))
-    return found
+    """One recipient per distinct address line of ``block``, in order of first appearance.
+    Each address line opens a segment running to the next address line; a recipient's
+    diagnostic is its segments joined, so a layout naming every recipient twice (Exchange's
+    list, then its "Diagnostic information for administrators" with one reply each) keeps
+    each reply with its own recipient."""
+    lines = [
+        (next(group for group in match.groups() if group), match.start())
+        for match in pattern.finditer(block)
+    ]
+    segments: dict[str, tuple[str, list[str]]] = {}
+    for index, (address, start) in enumerate(lines):
+        end = lines[index + 1][1] if index + 1 < len(lines) else len(block)
+        segments.setdefault(address.lower(), (address, []))[1].append(block[start:end])
+    return [
+        LayoutRecipient(address, action, " ".join(" ".join(parts).split()))
+        for address, parts in segments.values()
+    ]
 
 
 def exim_recipients(notification: str) -> list[LayoutRecipient]:

@@ -85,6 +85,22 @@ def test_exchange_reader_handles_x400_smtp_form():
     assert carol.address == "carol@example.com" and "not recognized" in carol.diagnostic
 
 
+def test_exchange_reader_keeps_each_recipients_reply_from_the_administrators_section():
+    """Exchange names every recipient twice: in its list, then in "Diagnostic information for
+    administrators" with its own reply; each recipient's segments are joined."""
+    text = (
+        "Delivery has failed to these recipients or groups:\n\n"
+        "ann@example.org\nThe e-mail address you entered couldn't be found.\n\n"
+        "bob@example.org\nThe recipient's mailbox is full.\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: ex.example.org\n\n"
+        "ann@example.org\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+        "bob@example.org\n#550 5.2.2 STOREDRV.Deliver; mailbox full ##\n"
+    )
+    ann, bob = layouts.exchange_recipients(text)
+    assert "5.1.1" in ann.diagnostic and "5.2.2" not in ann.diagnostic
+    assert "5.2.2" in bob.diagnostic and "5.1.1" not in bob.diagnostic
+
+
 def test_unrecognised_layouts_yield_nothing():
     assert layouts.exim_recipients("hello") == [] and layouts.exchange_recipients("hi") == []
     assert layouts.sendmail_recipients("hi") == [] and layouts.listed_recipients("hi") == []
