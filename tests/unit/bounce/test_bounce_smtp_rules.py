@@ -460,6 +460,10 @@ def test_local_delivery_agent_messages(text, reason):
         ("Mailaddress is administratively disabled", "suspended"),
         ("The message exeeded the maximum size the user accepts", "exceed_limit"),
         ("Domino ディレクトリには見つかりません", "user_unknown"),
+        ("Utilisateur ann (ann@example.fr) non répertorié dans l'annuaire Domino", "user_unknown"),
+        # The same with its accents mis-decoded (UTF-8 read as Latin-1; an unknown byte).
+        ("Utilisateur ann non rÃ©pertoriÃ© dans lâ€™annuaire Domino", "user_unknown"),
+        ("Utilisateur ann non r\ufffdpertori\ufffd dans l'annuaire Domino", "user_unknown"),
         ("Cannot route mail to user", "filtered"),
         ("You are not a member of this mailing list", "rejected"),
         ("Duplicated Message-ID", "system_error"),
