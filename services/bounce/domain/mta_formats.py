@@ -122,6 +122,10 @@ def _decode(part: Message) -> str:
     charset = part.get_content_charset() or "utf-8"
     if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
         charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
+    elif charset == "us-ascii" and not payload.isascii():
+        # An MTA labels its own text us-ascii and quotes a remote reply in 8-bit: UTF-8 if
+        # it is valid UTF-8, else each stray byte becomes a replacement character.
+        charset = "utf-8"
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:

@@ -313,3 +313,19 @@ def test_postfix_text_bounce_naming_a_provider_host_stays_postfix():
     assert parsed.format == "postfix"
     assert "RecipientNotFound" in recipient.diagnostic
     assert recipient.classification.reason == "user_unknown"
+
+
+def test_eight_bit_text_labelled_us_ascii_is_read_as_utf8():
+    """MTAs label their own text us-ascii and quote a remote reply in UTF-8: valid UTF-8 is
+    read as such, not as replacement characters."""
+    raw = (
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        "To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n"
+        "Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 8bit\n\n"
+        "This is the mail system at host mx.sender.example.\n\n"
+        "<ann@example.fr>: host mx.example.fr[192.0.2.1] said: 550 5.1.1 Adresse inconnue :\n"
+        "    boîte ann introuvable (in reply to RCPT TO command)\n"
+    ).encode()
+    (failed,) = parse_bounce_message(raw).recipients
+    assert "inconnue : boîte ann introuvable" in failed.diagnostic
+    assert failed.classification.reason == "user_unknown"
