@@ -46,6 +46,8 @@ Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"
 
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
 _UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
+_NO_CAUSE = {t.UNDEFINED, t.ON_HOLD}
+_LOCAL_TYPES = {"x-unix", "x-postfix"}  # Diagnostic-Code types of failures outside SMTP
 _LETTER_RE = re.compile(r"[^\W\d_]")  # any letter: the text says more than a code
 log = logging.getLogger(__name__)
 
@@ -182,6 +184,10 @@ def _from_dsn(
                 notification,
                 source,
             )
+            if entry.diagnostic_type in _LOCAL_TYPES and classification.reason in _NO_CAUSE:
+                # A local delivery program's or the MTA's own failure (Diagnostic-Code: X-Unix
+                # or X-Postfix) that nothing explains: the mailer failed (Sisimai: mailererror).
+                classification = t.classification_for(t.MAILER_ERROR, code, "dsn.local_type")
             if entry.category_reason and entry.action == "failed":
                 # The sending MTA's own verdict on this recipient (a bounce category).
                 category = t.classification_for(entry.category_reason, code, "dsn.category")

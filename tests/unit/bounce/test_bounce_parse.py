@@ -329,3 +329,20 @@ def test_eight_bit_text_labelled_us_ascii_is_read_as_utf8():
     (failed,) = parse_bounce_message(raw).recipients
     assert "inconnue : boîte ann introuvable" in failed.diagnostic
     assert failed.classification.reason == "user_unknown"
+
+
+def test_unexplained_local_delivery_failure_is_a_mailer_error():
+    """Diagnostic-Code: X-Unix (a local delivery program) or X-Postfix (the MTA's own failure)
+    that no rule explains, beside a status naming no cause: the mailer failed (Sisimai's
+    mailererror), soft. An SMTP diagnostic alike stays unexplained."""
+    for local in ("X-Unix; 127", "X-Postfix; something odd happened"):
+        raw = dsn("failed", "5.0.0", "x").replace(b"smtp; x", local.encode())
+        for failed in parse_bounce_message(raw).recipients:
+            assert (failed.classification.reason, failed.classification.bounce_type) == (
+                "mailer_error",
+                "soft",
+            )
+    (smtp, _) = parse_bounce_message(dsn("failed", "5.0.0", "something odd happened")).recipients
+    assert smtp.classification.reason == "on_hold"
+    named = dsn("failed", "5.0.0", "x").replace(b"smtp; x", b"X-Unix; mailbox full")
+    assert parse_bounce_message(named).recipients[0].classification.reason == "mailbox_full"
