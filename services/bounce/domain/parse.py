@@ -104,8 +104,14 @@ def _classify(
     if result.reason == t.UNDEFINED and fallback_text:
         code = code or reply_code_in(fallback_text)
         result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
-    if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
+    if (
+        action in ("failed", "delayed")
+        and result.matched_rule == CONNECTION_RULE
+        and (normalise_status(status) or status_in_text(text, code))[1:] != ".4.2"
+    ):
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
+        # X.4.2 (bad connection: made, then broken, as Postfix's "lost connection with ...")
+        # stays network_error, as RFC 3463 and Sisimai's status table name it.
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
     if result.reason in STAGE_SENSITIVE_REASONS and not (
         result.reason == t.USER_UNKNOWN

@@ -346,3 +346,16 @@ def test_unexplained_local_delivery_failure_is_a_mailer_error():
     assert smtp.classification.reason == "on_hold"
     named = dsn("failed", "5.0.0", "x").replace(b"smtp; x", b"X-Unix; mailbox full")
     assert parse_bounce_message(named).recipients[0].classification.reason == "mailbox_full"
+
+
+def test_bad_connection_given_up_stays_a_network_error():
+    """A connection failure the MTA gave up on is expired, except X.4.2 (bad connection: it was
+    made, then broken), which RFC 3463 and Sisimai's status table name a network error."""
+    lost = dsn(
+        "failed", "4.4.2", "lost connection with mx.example.org[192.0.2.1] while sending RCPT TO"
+    )
+    assert parse_bounce_message(lost).recipients[0].classification.reason == "network_error"
+    no_answer = dsn(
+        "failed", "4.4.1", "connect to mx.example.org[192.0.2.1]:25: Connection timed out"
+    )
+    assert parse_bounce_message(no_answer).recipients[0].classification.reason == "expired"
