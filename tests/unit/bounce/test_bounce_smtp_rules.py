@@ -395,6 +395,9 @@ def test_nothing_known_is_undefined():
         (553, "5.7.3", "553 5.7.3 CONTENT REJECT: dspam check", "spam_detected"),
         (501, "5.5.4", "501 5.5.4 recipient does not exist", "user_unknown"),
         (501, "5.5.4", "501 5.5.4 bad parameter", "syntax_error"),
+        # X.1.0 (other address status) beside a bare refusal: the address was refused.
+        (550, "5.1.0", "550 5.1.0 Address rejected.", "user_unknown"),
+        (550, "5.5.0", "550 5.5.0 Address rejected.", "policy_violation"),
         # X.1.3 (bad destination address syntax) is an unknown user, as in Sisimai.
         (501, "5.1.3", "501 5.1.3 bad address", "user_unknown"),
         # A definitive status still beats a later, generic phrase.
