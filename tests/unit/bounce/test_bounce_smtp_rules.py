@@ -328,7 +328,10 @@ CASES = [
     (550, "5.1.0", "", "", "user_unknown", "hard", "do_not_retry"),
     # ... while a domain that takes no mail at all is not_accepted.
     (556, "", "Domain does not accept mail", "", "not_accepted", "hard", "do_not_retry"),
-    (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),
+    # RFC 5321's bare 554 text names a failure of the transaction, not of the address:
+    # system_error, soft (Sisimai's SystemError list has it), so it suppresses no one.
+    (554, "", "Transaction failed", "", "system_error", "soft", "retry_later"),
+    (554, "", "Failed", "", "undefined", "hard", "do_not_retry"),
     (451, "", "Try again", "", "undefined", "soft", "retry_later"),
     (250, "2.0.0", "OK queued as 12345", "", "delivered", "", "do_not_retry"),
 ]
@@ -491,6 +494,10 @@ def test_mta_family_wording(text, reason):
         ("Bad sender IP address", "blocked"),
         ("said: 550 blocked", "blocked"),
         ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # RFC 5321's 554 "Transaction failed" (SystemError's list); its unsigned-DSN refusal
+        # is Rejected's.
+        ("554 Transaction failed", "system_error"),
+        ("Transaction failed unsigned DSN for <a@b.example>", "rejected"),
         # Exchange's own resolver and DNS codes.
         ("5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown"),
         ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "too_many_conn"),
