@@ -48,7 +48,12 @@ _RETURNED_MARKER_SCREEN = tuple(
     sorted(required_literals(_RETURNED_MARKER_RE.pattern) or ("",), key=lambda s: (len(s), s))
 )
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
-_ANGLE_ADDRESS_LINE_RE = re.compile(r"^\s*<([^<>\s@]+@[^<>\s@]+)>:", re.MULTILINE)
+# "<address>:" opening a paragraph; Postfix writes an alias's expansion between the two:
+# "<ann@example.org> (expanded from <list@example.org>): host ... said: ...".
+_ANGLE_ADDRESS_LINE_RE = re.compile(
+    r"^\s*<([^<>\s@]+@[^<>\s@]+)>(?:[ \t]+\(expanded from:? <([^<>\s@]+@[^<>\s@]+)>\))?:",
+    re.MULTILINE,
+)
 _LONE_ADDRESS_LINE_RE = re.compile(
     r"^[ \t]*[\"'<]?([^<>\s@\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\"'>]?[ \t]*$", re.MULTILINE
 )
@@ -113,6 +118,7 @@ class TextRecipient:
     address: str
     action: str
     diagnostic: str
+    original_recipient: str = ""  # the address it was expanded from (an alias, a list)
 
 
 def _decode(part: Message) -> str:
@@ -254,7 +260,9 @@ def _listed_recipients(notification: str) -> list[TextRecipient]:
             if found:
                 break
             continue
-        found.append(TextRecipient(match.group(1), "failed", paragraph.strip()))
+        found.append(
+            TextRecipient(match.group(1), "failed", paragraph.strip(), match.group(2) or "")
+        )
     return found
 
 
@@ -300,7 +308,9 @@ def text_recipients(
                 for _, a in failed
                 if "@" in a
             ]
-        permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
+        permanent = list(
+            dict.fromkeys(m.group(1) for m in _ANGLE_ADDRESS_LINE_RE.finditer(notification))
+        )
     if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
         # Last resort for a failure notice: an address standing alone on a line.
         permanent = list(dict.fromkeys(_LONE_ADDRESS_LINE_RE.findall(notification)))

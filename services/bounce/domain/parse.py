@@ -213,6 +213,22 @@ def _from_dsn(
     return recipients
 
 
+def _shared_status(
+    notification: str,
+    code: int,
+    entry: mta_formats.TextRecipient,
+    entries: list[mta_formats.TextRecipient],
+) -> str:
+    """The notification's status for a recipient whose own text has none, unless that status
+    is another recipient's (written in its own text: "<a>: ... 550 5.1.1 ...", then "<b>:
+    connect to ...: Connection timed out" is no 5.1.1 for b)."""
+    found = status_in_text(notification, code)
+    if not found or len(entries) == 1:
+        return found
+    others = (other.diagnostic for other in entries if other is not entry)
+    return "" if any(found in diagnostic for diagnostic in others) else found
+
+
 def _from_text(
     entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
@@ -233,11 +249,12 @@ def _from_text(
                 address=entry.address,
                 status=status_in_text(entry.diagnostic, code)
                 or normalise_status(entry.diagnostic)
-                or status_in_text(notification, code),
+                or _shared_status(notification, code, entry, entries),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,
                 action=entry.action,
+                original_recipient=entry.original_recipient,
             )
         )
     return recipients

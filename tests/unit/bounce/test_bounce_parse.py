@@ -359,3 +359,42 @@ def test_bad_connection_given_up_stays_a_network_error():
         "failed", "4.4.1", "connect to mx.example.org[192.0.2.1]:25: Connection timed out"
     )
     assert parse_bounce_message(no_answer).recipients[0].classification.reason == "expired"
+
+
+POSTFIX_TEXT = """\
+From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
+To: bounces@sender.example
+Subject: Undelivered Mail Returned to Sender
+
+This is the mail system at host mx.sender.example.
+
+                   The mail system
+
+<ann@example.org> (expanded from <list@example.org>): host
+    mx.example.org[192.0.2.1] said: 550 5.1.1 <ann@example.org>: Recipient
+    address rejected: User unknown (in reply to RCPT TO command)
+
+<bob@example.net>: host mx.example.net[192.0.2.2] said: 552 5.2.2 Mailbox full
+    (in reply to RCPT TO command)
+
+<carol@example.com>: connect to mx.example.com[192.0.2.3]:25: Connection timed
+    out
+"""
+
+
+def test_postfix_text_alias_expansion_and_each_recipients_own_status():
+    """Postfix's text report names an alias's expansion before the colon ("<ann@...>
+    (expanded from <list@...>):"): ann is the recipient, the list its original recipient. A
+    recipient whose own text has no status does not take another recipient's."""
+    ann, bob, carol = parse_bounce_message(POSTFIX_TEXT.encode()).recipients
+    assert (ann.address, ann.original_recipient, ann.status) == (
+        "ann@example.org",
+        "list@example.org",
+        "5.1.1",
+    )
+    assert (bob.address, bob.status) == ("bob@example.net", "5.2.2")
+    assert (carol.address, carol.status, carol.classification.reason) == (
+        "carol@example.com",
+        "",
+        "expired",
+    )
