@@ -45,6 +45,7 @@ _SENDMAIL_MARKER_RE = re.compile(
 )
 _SENDMAIL_RECIPIENT_RE = re.compile(rf"^[ \t]*<?({_ADDRESS})>?[ \t]*$", re.MULTILINE)
 _SENDMAIL_REASON_RE = re.compile(r"\(reason: ((?:[^()]|\([^()]*\))*)\)", re.IGNORECASE)
+_SENDMAIL_TRANSCRIPT_RE = re.compile(r"-+ ?transcript of session follows ?-+", re.IGNORECASE)
 _EXPANDED_RE = re.compile(rf"\(expanded from:? <?({_ADDRESS})>?\)", re.IGNORECASE)
 _LIST_INTRO_RE = re.compile(
     r"(?:to|for) the following(?: recipients?| addresses| address\(es\)| users?)?\s*:"
@@ -129,15 +130,31 @@ def sendmail_recipients(notification: str) -> list[LayoutRecipient]:
         return []
     action = "failed" if marker.group(1).lower().startswith("permanent") else "delayed"
     block = notification[marker.end() : marker.end() + _MAX_BLOCK]
+    transcript = _SENDMAIL_TRANSCRIPT_RE.search(block)
+    session = block[transcript.end() :] if transcript else ""
     found: dict[str, LayoutRecipient] = {}
     for listed in _split(block, _SENDMAIL_RECIPIENT_RE, action):
         reason = _SENDMAIL_REASON_RE.search(listed.diagnostic)
         expanded = _EXPANDED_RE.search(listed.diagnostic)
-        diagnostic = reason.group(1).strip() if reason else listed.diagnostic
+        # Without a "(reason: ...)" line, the address's own verdict in the transcript
+        # ("550 5.1.2 <a@b>... Host unknown") rather than the rest of the report, which
+        # holds the other recipients' replies too.
+        verdict = "" if reason else _sendmail_verdict(session, listed.address)
+        diagnostic = reason.group(1).strip() if reason else verdict or listed.diagnostic
         for address in (listed.address, expanded.group(1) if expanded else ""):
             if address:
                 found.setdefault(address.lower(), LayoutRecipient(address, action, diagnostic))
     return list(found.values())
+
+
+def _sendmail_verdict(session: str, address: str) -> str:
+    """Sendmail's own verdict line for ``address`` in its session transcript, or ""."""
+    line = re.search(
+        rf"^[ \t]*[45]\d\d[ \t][^\n]*?<?{re.escape(address)}>?\.\.\.[^\n]*$",
+        session,
+        re.IGNORECASE | re.MULTILINE,
+    )
+    return line.group(0).strip() if line else ""
 
 
 def listed_recipients(notification: str) -> list[LayoutRecipient]:

@@ -115,6 +115,23 @@ def test_sendmail_reader_prefers_the_reason_line_and_reports_the_alias_source():
     assert listed.action == "failed"
 
 
+def test_sendmail_reader_takes_a_recipients_own_verdict_from_the_transcript():
+    """Without a "(reason: ...)" line, a listed recipient's diagnostic is its own verdict line
+    in the transcript, not the transcript's first reply (another recipient's)."""
+    text = (
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<ann@example.org>\n    (reason: 550 5.1.1 <ann@example.org>... User unknown)\n"
+        "carol@example.com\n\n"
+        "   ----- Transcript of session follows -----\n"
+        ">>> RCPT To:<ann@example.org>\n<<< 550 5.1.1 <ann@example.org>... User unknown\n"
+        "550 5.1.1 <ann@example.org>... User unknown\n"
+        "550 5.1.2 carol@example.com... Host unknown (Name server: example.com: host not found)\n"
+    )
+    ann, carol = layouts.sendmail_recipients(text)
+    assert ann.diagnostic == "550 5.1.1 <ann@example.org>... User unknown"
+    assert carol.diagnostic.startswith("550 5.1.2 carol@example.com... Host unknown")
+
+
 def test_listed_reader_reads_address_lines_after_the_following():
     (listed,) = layouts.listed_recipients(notification_of("bounceparser/novell-with-rhs.msg"))
     assert (listed.address, listed.diagnostic) == (
