@@ -119,6 +119,9 @@ class TextRecipient:
     action: str
     diagnostic: str
     original_recipient: str = ""  # the address it was expanded from (an alias, a list)
+    # Read from a layout that gives each recipient its own block (postfix/qmail paragraphs,
+    # Exim, Exchange, Sendmail): the other recipients' blocks say nothing about this one.
+    own_block: bool = False
 
 
 def _decode(part: Message) -> str:
@@ -261,7 +264,7 @@ def _listed_recipients(notification: str) -> list[TextRecipient]:
                 break
             continue
         found.append(
-            TextRecipient(match.group(1), "failed", paragraph.strip(), match.group(2) or "")
+            TextRecipient(match.group(1), "failed", paragraph.strip(), match.group(2) or "", True)
         )
     return found
 
@@ -285,7 +288,7 @@ def text_recipients(
     if reader is not None:
         read = reader(notification)
         if read:
-            return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
+            return [TextRecipient(r.address, r.action, r.diagnostic, own_block=True) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if excluded:
         temporary, permanent = (

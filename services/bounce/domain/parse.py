@@ -213,6 +213,23 @@ def _from_dsn(
     return recipients
 
 
+def _without_others(
+    notification: str,
+    entry: mta_formats.TextRecipient,
+    entries: list[mta_formats.TextRecipient],
+) -> str:
+    """The notification a recipient whose own text names no cause falls back to: without the
+    other recipients' blocks when a layout gave each its own (one's "over quota" is not
+    another's cause). Each block is a stretch of the notification, white space joined."""
+    if len(entries) == 1 or not all(other.own_block for other in entries):
+        return notification
+    common = " ".join(notification.split())
+    for other in entries:
+        if other is not entry and other.diagnostic:
+            common = common.replace(" ".join(other.diagnostic.split()), " ")
+    return common
+
+
 def _shared_status(
     notification: str,
     code: int,
@@ -237,7 +254,7 @@ def _from_text(
         classification, code = _classify(
             "",
             entry.diagnostic,
-            notification,
+            _without_others(notification, entry, entries),
             "",
             _domain(entry.address),
             entry.action,

@@ -398,3 +398,21 @@ def test_postfix_text_alias_expansion_and_each_recipients_own_status():
         "",
         "expired",
     )
+
+
+def test_a_recipient_without_a_cause_does_not_take_another_recipients():
+    """In a layout giving each recipient its own block (qmail's "<address>:" paragraphs), a
+    recipient whose block names no cause falls back to the notification without the other
+    blocks: one recipient's "over quota" is not another's."""
+    raw = (
+        b"From: MAILER-DAEMON@mail.example.org\nTo: bounces@sender.example\n"
+        b"Subject: failure notice\n\n"
+        b"Hi. This is the qmail-send program at mail.example.org.\n"
+        b"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+        b"<dave@example.org>:\nThis address no longer accepts mail.\n\n"
+        b"<erin@example.org>:\nuser is over quota\n\n"
+        b"--- Below this line is a copy of the message.\n"
+    )
+    dave, erin = parse_bounce_message(raw).recipients
+    assert (dave.address, dave.classification.reason) == ("dave@example.org", "on_hold")
+    assert (erin.address, erin.classification.reason) == ("erin@example.org", "mailbox_full")
