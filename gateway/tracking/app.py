@@ -128,7 +128,8 @@ class HitSink(Protocol):
 
 class Gateway:
     """Request handlers bound to their dependencies (no module globals). Pixel and click,
-    the hot path, are raw ASGI handlers; the rest are Starlette endpoints."""
+    the hot path, take a ``TrackingRequest`` and return their whole ``Answer``, whichever
+    interface served the request; the rest are Starlette endpoints."""
 
     def __init__(self, settings: GatewaySettings, publisher: HitSink | None) -> None:
         self.settings = settings
@@ -273,6 +274,7 @@ class TrackingApp:
         self.gateway = gateway
         self.app = app
         self.bridge = AsgiBridge(app)
+        self.hot_routes = ((PIXEL_PREFIX, gateway.pixel), (CLICK_PREFIX, gateway.click))
 
     async def hot_answer(
         self,
@@ -282,10 +284,7 @@ class TrackingApp:
         tracking_request: Callable[[ServerScope], TrackingRequest],
     ) -> Answer | None:
         """The answer to a pixel or click request, or None for any other path."""
-        for prefix, handler in (
-            (PIXEL_PREFIX, self.gateway.pixel),
-            (CLICK_PREFIX, self.gateway.click),
-        ):
+        for prefix, handler in self.hot_routes:
             if not path.startswith(prefix):
                 continue
             segment = path[len(prefix) :]
