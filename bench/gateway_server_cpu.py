@@ -61,10 +61,13 @@ class Server:
 def measure_round(
     servers: list[Server], keys: TokenKeys, work: Path, args: argparse.Namespace, round_no: int
 ) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
-    """Per server: (requests/s, CPU µs per request); and wrk's count per campaign."""
+    """Per server: (requests/s, CPU µs per request); and wrk's count per campaign. Each
+    round starts one server later in the list (on a loaded machine the position in a round
+    moves a server's figure by up to 20 %, so no server keeps the same one)."""
     figures: dict[str, tuple[float, float]] = {}
     sent: dict[str, int] = {}
-    for server in servers:
+    shift = round_no % len(servers)
+    for server in servers[shift:] + servers[:shift]:
         label = f"{server.name.replace(' ', '-')}-r{round_no}"
         paths = work / f"{label}.paths"
         paths.write_text("\n".join(token_paths(keys, events_pb2.HIT_KIND_OPEN, label, args.tokens)))
