@@ -36,7 +36,7 @@ DISCONNECT: Message = {"type": "http.disconnect"}
 INTERNAL_ERROR = (500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
 
 
-def _address(address: str) -> tuple[str, int]:
+def socket_address(address: str) -> tuple[str, int]:
     """granian's ``host:port`` (an IPv6 host in brackets) as ASGI's (host, port)."""
     host, _, port = address.rpartition(":")
     return host.strip("[]"), int(port) if port.isdigit() else 0
@@ -59,8 +59,8 @@ def asgi_scope(scope: RsgiScope, state: dict[str, Any]) -> Scope:
             (name.encode("latin-1"), value.encode("latin-1"))
             for name, value in scope.headers.items()
         ],
-        "client": _address(scope.client),
-        "server": _address(scope.server),
+        "client": socket_address(scope.client),
+        "server": socket_address(scope.server),
         "state": state.copy(),
     }
 

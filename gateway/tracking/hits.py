@@ -23,6 +23,7 @@ from emailtrack.common.kafka_io import current_trace
 from emailtrack.common.telemetry import NO_SPAN, get_tracer, tracing_enabled
 from emailtrack.v1 import events_pb2
 from gateway.config import Network
+from gateway.rsgi_bridge import socket_address
 
 FORWARDED_HEADERS = ("via", "from", "x-forwarded-proto", "sec-fetch-mode", "sec-fetch-site")
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -63,12 +64,9 @@ def asgi_request(scope: Scope) -> TrackingRequest:
 
 
 def rsgi_request(scope: RsgiScope) -> TrackingRequest:
-    """The tracking view of a granian RSGI scope (its client is ``host:port``, an IPv6 host in
-    brackets; its header names are lower-case)."""
-    host = scope.client.rpartition(":")[0]
-    if host.startswith("["):
-        host = host[1:-1]
-    return TrackingRequest(scope.method, host, scope.scheme, wanted_headers(scope.headers.items()))
+    """The tracking view of a granian RSGI scope (its header names are lower-case)."""
+    peer = socket_address(scope.client)[0]
+    return TrackingRequest(scope.method, peer, scope.scheme, wanted_headers(scope.headers.items()))
 
 
 class HitIds:
