@@ -8,7 +8,9 @@ HTTP request at a time (``AsgiBridge.serve``) and the app's lifespan, run from t
   (``http.disconnect``), which is how Starlette stops an endless streamed response (the
   dashboard's live feeds) when its reader leaves.
 - A response sent in one body message is answered with one ``response_bytes``; one sent in
-  several is streamed (``response_stream``). A send after the client left raises ``OSError``.
+  several is streamed (``response_stream``). Parts sent after the client left are dropped
+  (ASGI 2.3: the app learns of the disconnect from ``receive``; raising from ``send`` instead
+  would leave a streamed response's generator unfinished until garbage collection).
 - What RSGI does not carry: the path as the client sent it. granian hands over the
   percent-decoded path only, so ``raw_path`` is that path encoded again: an encoded ``%2F``
   inside a path segment arrives as ``/`` and cannot be told apart from one. Header values
@@ -99,6 +101,7 @@ class Response:
         self.headers: list[tuple[str, str]] = []
         self.stream: Any = None  # granian's stream transport once the body comes in parts
         self.complete = False
+        self.client_left = False
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
@@ -120,11 +123,11 @@ class Response:
                 self.protocol.response_bytes(self.status, self.headers, body)
                 return
             self.stream = self.protocol.response_stream(self.status, self.headers)
-        if body:
+        if body and not self.client_left:
             try:
                 await self.stream.send_bytes(body)
-            except ProtocolClosed as exc:
-                raise OSError("client disconnected") from exc
+            except ProtocolClosed:
+                self.client_left = True
 
     def finish(self) -> None:
         """After the app returned: a response it started without a body is sent empty, and a
@@ -191,11 +194,6 @@ class AsgiBridge:
         receive = RequestBody(protocol).receive
         try:
             await self.app(asgi_scope(scope, self.state), receive, response.send)
-        except OSError:
-            if not response.status:
-                raise
-            log.debug("client left during the response to %s %s", scope.method, scope.path)
-            return
         except Exception:
             log.exception("unhandled error serving %s %s", scope.method, scope.path)
             response.fail()
