@@ -45,7 +45,8 @@ INSERT INTO floor_events SELECT DISTINCT ON (event_id) event_id, payload FROM fl
 ORDER BY event_id ON CONFLICT DO NOTHING
 """
 
-_START = {"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS}
+_ASGI_HEADERS = [(name.encode(), value.encode()) for name, value in PIXEL_HEADERS]
+_START = {"type": "http.response.start", "status": 200, "headers": _ASGI_HEADERS}
 _BODY = {"type": "http.response.body", "body": PIXEL_GIF}
 
 
