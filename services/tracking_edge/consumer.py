@@ -95,13 +95,15 @@ def to_datetime(stamp: Timestamp) -> datetime:
     return _EPOCH + timedelta(0, stamp.seconds, stamp.nanos // 1000)  # positional: cheaper
 
 
+ADDRESS_CACHE = 65_536
+SEND_TIMES_CACHE = 4096
 # Hits repeat a few thousand combinations of what the verdict says of the client (source,
 # agent, reasons, client, country): each one's event fields are encoded once.
 VERDICT_FIELDS_CACHE = 4096
 
 
 @lru_cache(maxsize=VERDICT_FIELDS_CACHE)
-def _verdict_fields(
+def encoded_verdict_fields(
     source: str,
     agent: str,
     machine_probability: float,
@@ -128,6 +130,12 @@ def _verdict_fields(
     client.browser = browser
     client.country = country
     return event.SerializeToString()
+
+
+@lru_cache(maxsize=SEND_TIMES_CACHE)
+def sent_datetime(seconds: int, nanos: int) -> datetime:
+    """``to_datetime`` of a send time, cached: the hits of one send share it."""
+    return _EPOCH + timedelta(0, seconds, nanos // 1000)
 
 
 def engagement_event(
@@ -158,7 +166,7 @@ def engagement_event(
         event.unsubscribe.list_id = claims.list_id  # empty: a global unsubscribe
         return event
     event.MergeFromString(
-        _verdict_fields(
+        encoded_verdict_fields(
             verdict.source,
             verdict.agent,
             verdict.machine_probability,
@@ -249,6 +257,8 @@ class RawHitHandler:
         self.producer = producer
         self.velocity = AddressVelocity()
         self.ip_truncation = ip_truncation or IpTruncation()
+        # scanners, proxies and readers come back from the same addresses
+        self.truncated_ip = lru_cache(maxsize=ADDRESS_CACHE)(self.ip_truncation.apply)
         self.duplicate_window = duplicate_window
         self.retention = retention
         self._retention_checked = datetime.min.replace(tzinfo=UTC)
@@ -306,17 +316,18 @@ class RawHitHandler:
         hit_id = hit.hit_id
         received_at = to_datetime(hit.received_at)
         prior = tuple(p for at, other, p in earlier if at < received_at and other != hit_id)
+        sent = claims.sent_at
         message = "\x1f".join(key)  # one recipient's copy of a message
         history = HitHistory(prior, self.velocity.observe(hit.client_ip, message, received_at))
         window = self.duplicate_window
-        client_ip = self.ip_truncation.apply(hit.client_ip)  # what leaves the tracking edge
+        client_ip = self.truncated_ip(hit.client_ip)  # what leaves the tracking edge
         features = HitFeatures(
             KIND_NAMES[claims.kind],
             hit.http_method,
             hit.user_agent,
             hit.client_ip,
             received_at,
-            to_datetime(claims.sent_at) if claims.HasField("sent_at") else None,
+            sent_datetime(sent.seconds, sent.nanos) if claims.HasField("sent_at") else None,
             request_headers(hit),
             claims.link_index,
             claims.honeypot,
