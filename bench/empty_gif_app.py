@@ -10,9 +10,9 @@ from typing import Any
 
 from gateway.tracking.app import PIXEL_GIF, PIXEL_HEADERS
 
-_START = {"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS}
+_ASGI_HEADERS = [(name.encode(), value.encode()) for name, value in PIXEL_HEADERS]
+_START = {"type": "http.response.start", "status": 200, "headers": _ASGI_HEADERS}
 _BODY = {"type": "http.response.body", "body": PIXEL_GIF}
-_RSGI_HEADERS = [(name.decode(), value.decode()) for name, value in PIXEL_HEADERS]
 
 
 async def asgi(
@@ -26,4 +26,4 @@ async def asgi(
 
 
 async def rsgi(scope: Any, protocol: Any) -> None:
-    protocol.response_bytes(200, _RSGI_HEADERS, PIXEL_GIF)
+    protocol.response_bytes(200, PIXEL_HEADERS, PIXEL_GIF)

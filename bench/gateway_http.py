@@ -3,11 +3,12 @@ measured in the same run, and a check that every hit the gateway answered reache
 
     python bench/gateway_http.py                       # -t2 -d10s at -c64 and -c256
     python bench/gateway_http.py --duration 5 --connections 64 --profile /tmp/gw-prof
+    python bench/gateway_http.py --interface asgi      # the gateway through granian's ASGI
 
 Starts a tansu broker, nginx (2 workers), the empty Python apps of ``empty_gif_app.py`` on
-granian (2 workers; the ceiling of any Python gateway) and ``python -m gateway`` (2
-workers), all on 127.0.0.1 and free ports; wrk rotates through thousands of distinct,
-validly signed tokens.
+granian (2 workers; the ceiling of any Python gateway) and ``python -m gateway`` (2 workers,
+through the granian interface ``--interface`` names), all on 127.0.0.1 and free ports; wrk
+rotates through thousands of distinct, validly signed tokens.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from emailtrack.common.topics import RAW_HITS
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
 from emailtrack.v1 import events_pb2
+from gateway.config import HTTP_INTERFACES
 
 BASE_URL = "http://127.0.0.1"
 WARMUP_S = 2
@@ -206,6 +208,7 @@ def measure(
         "EMAILTRACK_BIND_HOST": "127.0.0.1",
         "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "EMAILTRACK_LOG_FORMAT": "text",
+        "EMAILTRACK_GATEWAY_INTERFACE": args.interface,
     }
     gateway = GatewayProcess(env, port, work / "gateway.log")
     empty_apps = {
@@ -287,6 +290,9 @@ def main() -> int:
         "--connections", type=int, nargs="+", default=[64, 256], help="wrk connections"
     )
     parser.add_argument("--tokens", type=int, default=2000, help="distinct tokens per run")
+    parser.add_argument(
+        "--interface", choices=HTTP_INTERFACES, default="rsgi", help="granian's, for the gateway"
+    )
     parser.add_argument(
         "--profile", type=Path, help="write py-spy folded stacks of the pixel runs here"
     )

@@ -1,4 +1,5 @@
-"""Gateway process: validates configuration, then serves the ASGI app with granian workers."""
+"""Gateway process: validates configuration, then serves the gateway app (``TrackingApp``)
+with granian workers, through the interface the settings name (ASGI or RSGI)."""
 
 from __future__ import annotations
 
@@ -74,13 +75,17 @@ def serve_worker_metrics(port: int, host: str) -> None:
     log.info("metrics on %s:%d/metrics", host, port)
 
 
+INTERFACES = {"asgi": Interfaces.ASGI, "rsgi": Interfaces.RSGI}
+
+
 def serve(settings: GatewaySettings) -> None:
     Granian(
         "gateway.asgi:create_app",
         factory=True,
         address=settings.bind_host,
         port=settings.http_port,
-        interface=Interfaces.ASGI,
+        interface=INTERFACES[settings.http_interface],
+        websockets=False,  # no route takes a WebSocket (the live feeds are Server-Sent Events)
         workers=settings.http_workers,
         backlog=2048,
         log_access=False,

@@ -1,6 +1,6 @@
-"""The ASGI factory granian runs in every gateway worker: one process serves the tracking hot
-path (``gateway.tracking``) with the operator side (``gateway.operator``: JSON API, dashboard,
-ESP webhooks) mounted after it."""
+"""The app factory granian runs in every gateway worker (through ASGI or RSGI: ``TrackingApp``
+has both faces): one process serves the tracking hot path (``gateway.tracking``) with the
+operator side (``gateway.operator``: JSON API, dashboard, ESP webhooks) mounted after it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def build_gateway(settings: GatewaySettings, publisher: HitSink | None) -> Track
 
 
 def create_app() -> TrackingApp:
-    """Factory used by the ASGI server in every worker process."""
+    """Factory granian calls in every worker process."""
     setup_telemetry("gateway")
     settings = GatewaySettings.from_env()
     spool = Spool(

@@ -29,6 +29,10 @@ METRICS_PORT = 9464
 # marked rate_limited (0 disables the limit)
 HIT_LIMIT_PER_IP = 120
 HIT_LIMIT_WINDOW_S = 60.0
+# granian's interface the gateway is served through: "rsgi" answers the pixel and the click
+# with less CPU, but RSGI hands over the path percent-decoded, so an id holding an encoded
+# "/" (%2F) in an operator API or dashboard URL cannot be reached (gateway/rsgi_bridge.py)
+HTTP_INTERFACES = ("asgi", "rsgi")
 
 
 def default_spool_dir(bootstrap_servers: str) -> Path:
@@ -128,6 +132,7 @@ class GatewaySettings:
     # the host a token is checked against comes from X-Forwarded-Host when a trusted proxy
     # sends it (EMAILTRACK_TRUST_FORWARDED_HOST=true; for proxies that rewrite Host)
     trust_forwarded_host: bool = False
+    http_interface: str = "asgi"  # one of HTTP_INTERFACES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -151,6 +156,9 @@ class GatewaySettings:
                 "EMAILTRACK_TRUST_FORWARDED_HOST needs EMAILTRACK_TRUSTED_PROXIES: the proxies "
                 "whose X-Forwarded-Host is believed"
             )
+        http_interface = env_str("EMAILTRACK_GATEWAY_INTERFACE", "asgi", env).strip().lower()
+        if http_interface not in HTTP_INTERFACES:
+            raise ConfigError(f"EMAILTRACK_GATEWAY_INTERFACE must be one of {HTTP_INTERFACES}")
         dashboard = operators.dashboard_users or operators.dashboard_users_file
         if dashboard and http_workers > 1 and not operators.dashboard_database_url:
             raise ConfigError(
@@ -179,6 +187,7 @@ class GatewaySettings:
             ),
             operators=operators,
             trust_forwarded_host=trust_forwarded_host,
+            http_interface=http_interface,
         )
 
 

@@ -1,6 +1,9 @@
-"""The tracking hot path's Starlette application: pixel, click and unsubscribe endpoints that
-answer at once and hand hits to Kafka asynchronously, plus health and metrics. It imports
-nothing from ``gateway.operator``: ``gateway.asgi`` mounts the operator routes next to it.
+"""The tracking hot path: pixel and click answered by the gateway's own handlers, served
+natively through granian's RSGI interface (``TrackingApp.__rsgi__``) or through ASGI (the
+in-process test client), the same code either way; unsubscribe, health and metrics are
+Starlette routes, reached from RSGI through ``gateway.rsgi_bridge``. Hits are handed to Kafka
+asynchronously. It imports nothing from ``gateway.operator``: ``gateway.asgi`` mounts the
+operator routes next to it.
 
 Tokens past the maximum age (``EMAILTRACK_TOKEN_MAX_AGE_DAYS``) still work but are not recorded:
 the click redirects and the pixel is served, with no hit sent (the tracking window is closed).
@@ -10,13 +13,16 @@ the host is the deployment's own or verified for the token's tenant (``domain_ow
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import NamedTuple, Protocol, TypeVar
 
+from granian.rsgi import HTTPProtocol
+from granian.rsgi import Scope as RsgiScope
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,14 +43,17 @@ from emailtrack.common.tracking_urls import (
 from emailtrack.v1 import events_pb2
 from gateway.bodies import bounded_body
 from gateway.config import GatewaySettings
+from gateway.rsgi_bridge import AsgiBridge
 from gateway.tracking.domain_owners import DomainOwners
 from gateway.tracking.hit_limits import HitLimiter
 from gateway.tracking.hits import (
     HitIds,
+    TrackingRequest,
+    asgi_request,
     build_hit,
     host_of_request,
     request_span,
-    wanted_headers,
+    rsgi_request,
 )
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -67,22 +76,45 @@ UNSUBSCRIBED_PAGE = (
 )
 
 
+class Answer(NamedTuple):
+    """A hot-path response, whole: RSGI sends it with one ``response_bytes`` call."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+NO_CACHE_HEADERS = [(name.lower(), value) for name, value in NO_CACHE.items()]
 PIXEL_HEADERS = [
-    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
-    (b"content-type", b"image/gif"),
-    (b"content-length", str(len(PIXEL_GIF)).encode()),
+    *NO_CACHE_HEADERS,
+    ("content-type", "image/gif"),
+    ("content-length", str(len(PIXEL_GIF))),
 ]
-REDIRECT_HEADERS = [
-    *((name.lower().encode(), value.encode()) for name, value in NO_CACHE.items()),
-    (b"content-length", b"0"),
-]
-# the pixel's and the redirect's ASGI messages that never change (granian only reads them)
-PIXEL_START = {"type": "http.response.start", "status": 200, "headers": PIXEL_HEADERS}
-PIXEL_BODY = {"type": "http.response.body", "body": PIXEL_GIF}
-EMPTY_BODY = {"type": "http.response.body", "body": b""}
+PIXEL = Answer(200, PIXEL_HEADERS, PIXEL_GIF)
+PIXEL_HEAD = Answer(200, PIXEL_HEADERS, b"")
+REDIRECT_HEADERS = [*NO_CACHE_HEADERS, ("content-length", "0")]
+LINK_NOT_FOUND = Answer(
+    404,
+    [
+        *NO_CACHE_HEADERS,
+        ("content-type", "text/html; charset=utf-8"),
+        ("content-length", str(len(NOT_FOUND_PAGE.encode()))),
+    ],
+    NOT_FOUND_PAGE.encode(),
+)
 TRACKING_METHODS = ("GET", "HEAD")
+METHOD_NOT_ALLOWED = Answer(
+    405,
+    [
+        ("allow", ", ".join(TRACKING_METHODS)),
+        ("content-type", "text/plain; charset=utf-8"),
+        ("content-length", "18"),
+    ],
+    b"Method Not Allowed",
+)
 LIMITED_KINDS = (events_pb2.HIT_KIND_OPEN, events_pb2.HIT_KIND_CLICK)
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
+ServerScope = TypeVar("ServerScope")
 
 
 class HitSink(Protocol):
@@ -96,7 +128,8 @@ class HitSink(Protocol):
 
 class Gateway:
     """Request handlers bound to their dependencies (no module globals). Pixel and click,
-    the hot path, are raw ASGI handlers; the rest are Starlette endpoints."""
+    the hot path, take a ``TrackingRequest`` and return their whole ``Answer``, whichever
+    interface served the request; the rest are Starlette endpoints."""
 
     def __init__(self, settings: GatewaySettings, publisher: HitSink | None) -> None:
         self.settings = settings
@@ -121,11 +154,11 @@ class Gateway:
         self._click_latency = HotHistogram(metrics.HTTP_LATENCY.labels("click"))
 
     async def _verified(
-        self, token: str, kind: int, scope: Scope, headers: dict[str, str]
+        self, token: str, kind: int, request: TrackingRequest
     ) -> VerifiedToken | None:
         """A genuine token of ``kind`` (expired or not) presented on the host it was issued
         for (tokens name it since tracking domains; older ones name none) while that host
-        serves the token's tenant, else None. ``headers`` are the request's wanted_headers."""
+        serves the token's tenant, else None."""
         try:
             verified = open_token(token, self.settings.token_keys)
         except InvalidToken:
@@ -136,7 +169,7 @@ class Gateway:
         host = claims.tracking_host
         if not host:
             return verified
-        if host != host_of_request(scope, headers, self.forwarded_host_from):
+        if host != host_of_request(request, self.forwarded_host_from):
             return None  # e.g. a token of one tenant on another tenant's tracking domain
         serves = self.domain_owners.answer_at_hand(host, claims.tenant_id)
         if serves is None:
@@ -144,70 +177,54 @@ class Gateway:
         return verified if serves else None  # else a domain the tenant removed, or unverified
 
     def _record(
-        self,
-        scope: Scope,
-        headers: dict[str, str],
-        claims: events_pb2.TokenClaims,
-        one_click: bool = False,
+        self, request: TrackingRequest, claims: events_pb2.TokenClaims, one_click: bool = False
     ) -> None:
         if self.publisher is None:
             return
-        with request_span(scope, claims.kind):
-            self.publisher.submit(self._hit(scope, headers, claims, one_click))
+        with request_span(request, claims.kind):
+            self.publisher.submit(self._hit(request, claims, one_click))
 
     def _hit(
-        self,
-        scope: Scope,
-        headers: dict[str, str],
-        claims: events_pb2.TokenClaims,
-        one_click: bool,
+        self, request: TrackingRequest, claims: events_pb2.TokenClaims, one_click: bool
     ) -> events_pb2.RawHit:
         """The hit, marked rate_limited when its client IP is past the per-IP limit (opens
         and clicks only: an unsubscribe always counts)."""
         trusted = self.settings.trusted_proxies
-        hit = build_hit(scope, headers, claims, trusted, self.hit_ids.next(), one_click=one_click)
+        hit = build_hit(request, claims, trusted, self.hit_ids.next(), one_click=one_click)
         if claims.kind in LIMITED_KINDS and self.hit_limiter.over_limit(hit.client_ip):
             hit.rate_limited = True
             self._rate_limited.inc()
         return hit
 
-    async def pixel(self, scope: Scope, name: str, send: Send) -> None:
+    async def pixel(self, request: TrackingRequest, name: str) -> Answer:
         started = time.perf_counter()
         token = name[: -len(PIXEL_SUFFIX)] if name.endswith(PIXEL_SUFFIX) else name
-        headers = wanted_headers(scope)
-        verified = await self._verified(token, events_pb2.HIT_KIND_OPEN, scope, headers)
+        verified = await self._verified(token, events_pb2.HIT_KIND_OPEN, request)
         if verified is not None and not verified.expired:
-            self._record(scope, headers, verified.claims)
-        await send(PIXEL_START)
-        await send(EMPTY_BODY if scope["method"] == "HEAD" else PIXEL_BODY)
+            self._record(request, verified.claims)
         self._pixel_served.inc()
         self._pixel_latency.observe(time.perf_counter() - started)
+        return PIXEL_HEAD if request.method == "HEAD" else PIXEL
 
-    async def click(self, scope: Scope, token: str, receive: Receive, send: Send) -> None:
+    async def click(self, request: TrackingRequest, token: str) -> Answer:
         started = time.perf_counter()
-        headers = wanted_headers(scope)
-        verified = await self._verified(token, events_pb2.HIT_KIND_CLICK, scope, headers)
+        verified = await self._verified(token, events_pb2.HIT_KIND_CLICK, request)
         location = None if verified is None else redirect_location(verified.claims.link_url)
         if verified is None or location is None:
             self._click_not_found.inc()
-            response = HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
-            await response(scope, receive, send)
-            return
+            return LINK_NOT_FOUND
         if not verified.expired:  # past the tracking window the link works, unrecorded
-            self._record(scope, headers, verified.claims)
-        response_headers = [(b"location", location.encode("ascii")), *REDIRECT_HEADERS]
-        await send({"type": "http.response.start", "status": 302, "headers": response_headers})
-        await send(EMPTY_BODY)
+            self._record(request, verified.claims)
         self._click_redirected.inc()
         self._click_latency.observe(time.perf_counter() - started)
+        return Answer(302, [("location", location), *REDIRECT_HEADERS], b"")
 
     async def unsubscribe(self, request: Request) -> Response:
         """GET shows a confirmation form (link scanners must not unsubscribe anyone);
         POST unsubscribes: RFC 8058 one-click from mail clients, or the form's button."""
-        headers = wanted_headers(request.scope)
-        verified = await self._verified(
-            request.path_params["token"], events_pb2.HIT_KIND_UNSUBSCRIBE, request.scope, headers
-        )
+        tracking = asgi_request(request.scope)
+        token = request.path_params["token"]
+        verified = await self._verified(token, events_pb2.HIT_KIND_UNSUBSCRIBE, tracking)
         if verified is None:
             metrics.HTTP_REQUESTS.labels("unsubscribe", "404").inc()
             return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=NO_CACHE)
@@ -220,7 +237,7 @@ class Gateway:
             return PlainTextResponse("request body too large", status_code=413)
         one_click = b"List-Unsubscribe=One-Click" in body[:1024]
         # honoured at any age: an unsubscribe is the reader's choice, not a tracked hit
-        self._record(request.scope, headers, verified.claims, one_click=one_click)
+        self._record(tracking, verified.claims, one_click=one_click)
         metrics.HTTP_REQUESTS.labels("unsubscribe", "200").inc()
         if one_click:
             return PlainTextResponse("unsubscribed", headers=NO_CACHE)
@@ -246,37 +263,61 @@ class Gateway:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-METHOD_NOT_ALLOWED = PlainTextResponse(
-    "Method Not Allowed", status_code=405, headers={"Allow": ", ".join(TRACKING_METHODS)}
-)
-
-
 class TrackingApp:
-    """The ASGI entry point: pixel (``/o/<token>.gif``) and click (``/c/<token>``) requests
-    go straight to their raw handlers, skipping Starlette's middleware, routing and
-    request objects; every other request (and the lifespan) goes to the Starlette app."""
+    """The gateway's entry point, for either interface of granian: pixel (``/o/<token>.gif``)
+    and click (``/c/<token>``) requests go straight to their handlers (``hot_answer``), skipping
+    Starlette's middleware, routing and request objects; every other request, and the
+    lifespan, goes to the Starlette app: directly under ASGI, through ``AsgiBridge`` under
+    RSGI (whose worker hooks run the lifespan)."""
 
     def __init__(self, gateway: Gateway, app: Starlette) -> None:
         self.gateway = gateway
         self.app = app
+        self.bridge = AsgiBridge(app)
+        self.hot_routes = ((PIXEL_PREFIX, gateway.pixel), (CLICK_PREFIX, gateway.click))
+
+    async def hot_answer(
+        self,
+        path: str,
+        method: str,
+        scope: ServerScope,
+        tracking_request: Callable[[ServerScope], TrackingRequest],
+    ) -> Answer | None:
+        """The answer to a pixel or click request, or None for any other path."""
+        for prefix, handler in self.hot_routes:
+            if not path.startswith(prefix):
+                continue
+            segment = path[len(prefix) :]
+            if not segment or "/" in segment:
+                return None
+            if method not in TRACKING_METHODS:
+                return METHOD_NOT_ALLOWED
+            return await handler(tracking_request(scope), segment)
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path: str = scope["path"]
-            for prefix, kind in ((PIXEL_PREFIX, "pixel"), (CLICK_PREFIX, "click")):
-                if not path.startswith(prefix):
-                    continue
-                segment = path[len(prefix) :]
-                if not segment or "/" in segment:
-                    break
-                if scope["method"] not in TRACKING_METHODS:
-                    await METHOD_NOT_ALLOWED(scope, receive, send)
-                elif kind == "pixel":
-                    await self.gateway.pixel(scope, segment, send)
-                else:
-                    await self.gateway.click(scope, segment, receive, send)
+            answer = await self.hot_answer(scope["path"], scope["method"], scope, asgi_request)
+            if answer is not None:
+                headers = [(name.encode(), value.encode()) for name, value in answer.headers]
+                start = {"type": "http.response.start", "status": answer.status, "headers": headers}
+                await send(start)
+                await send({"type": "http.response.body", "body": answer.body})
                 return
         await self.app(scope, receive, send)
+
+    async def __rsgi__(self, scope: RsgiScope, protocol: HTTPProtocol) -> None:
+        answer = await self.hot_answer(scope.path, scope.method, scope, rsgi_request)
+        if answer is None:
+            await self.bridge.serve(scope, protocol)
+        else:
+            protocol.response_bytes(*answer)
+
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.bridge.startup(loop)
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.bridge.shutdown(loop)
 
 
 def build_app(

@@ -1,4 +1,7 @@
-"""Turning an HTTP request (its ASGI scope) and its verified token claims into a RawHit."""
+"""Turning an HTTP request and its verified token claims into a RawHit. A request reaches
+this module as a ``TrackingRequest``: the few fields a hit is made of, read in one pass from
+either server interface's scope (``asgi_request`` or ``rsgi_request``), so the handlers and
+the hit are the same code whichever interface served the request."""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import ipaddress
 import itertools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from typing import NamedTuple
 
+from granian.rsgi import Scope as RsgiScope
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from starlette.types import Scope
@@ -18,14 +23,50 @@ from emailtrack.common.kafka_io import current_trace
 from emailtrack.common.telemetry import NO_SPAN, get_tracer, tracing_enabled
 from emailtrack.v1 import events_pb2
 from gateway.config import Network
+from gateway.rsgi_bridge import socket_address
 
 FORWARDED_HEADERS = ("via", "from", "x-forwarded-proto", "sec-fetch-mode", "sec-fetch-site")
-_FIELD_HEADERS = {b"user-agent", b"accept-language", b"referer", b"x-forwarded-for"}
-_HOST_HEADERS = {b"host", b"x-forwarded-host"}
-_WANTED_HEADERS = frozenset(
-    _FIELD_HEADERS | _HOST_HEADERS | {name.encode() for name in FORWARDED_HEADERS}
+TRACE_HEADERS = ("traceparent", "tracestate")
+_FIELD_HEADERS = {"user-agent", "accept-language", "referer", "x-forwarded-for"}
+_HOST_HEADERS = {"host", "x-forwarded-host"}
+WANTED_HEADERS = frozenset(
+    _FIELD_HEADERS | _HOST_HEADERS | set(FORWARDED_HEADERS) | set(TRACE_HEADERS)
 )
+_WANTED_RAW_HEADERS = frozenset(name.encode() for name in WANTED_HEADERS)
 NANOS_PER_SECOND = 1_000_000_000
+
+
+class TrackingRequest(NamedTuple):
+    """What the tracking handlers read of a request: its method, the peer's address (empty
+    when unknown), its scheme and its ``wanted_headers``."""
+
+    method: str
+    peer: str
+    scheme: str
+    headers: dict[str, str]
+
+
+def asgi_request(scope: Scope) -> TrackingRequest:
+    """The tracking view of an ASGI HTTP scope."""
+    client = scope.get("client")
+    raw = scope["headers"]
+    pairs = (
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, value in raw
+        if name in _WANTED_RAW_HEADERS
+    )
+    return TrackingRequest(
+        scope["method"],
+        client[0] if client else "",
+        scope.get("scheme", "http"),
+        wanted_headers(pairs),
+    )
+
+
+def rsgi_request(scope: RsgiScope) -> TrackingRequest:
+    """The tracking view of a granian RSGI scope (its header names are lower-case)."""
+    peer = socket_address(scope.client)[0]
+    return TrackingRequest(scope.method, peer, scope.scheme, wanted_headers(scope.headers.items()))
 
 
 class HitIds:
@@ -40,15 +81,14 @@ class HitIds:
         return f"{self._prefix}{next(self._counter):016x}"
 
 
-def wanted_headers(scope: Scope) -> dict[str, str]:
-    """The request headers the gateway reads (a hit's, and the host it was sent to), by
-    lower-case name, in one pass: the first of repeated ones, except the last X-Forwarded-Host
-    line and X-Forwarded-For, whose repeated lines are joined as one list."""
+def wanted_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The request headers the gateway reads (a hit's, the host it was sent to, the trace
+    context) out of lower-case (name, value) pairs, in one pass: the first of repeated ones,
+    except the last X-Forwarded-Host line and X-Forwarded-For, whose repeated lines are joined
+    as one list."""
     found: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        if raw_name in _WANTED_HEADERS:
-            name = raw_name.decode("latin-1")
-            value = raw_value.decode("latin-1")
+    for name, value in pairs:
+        if name in WANTED_HEADERS:
             if name not in found or name == "x-forwarded-host":
                 found[name] = value
             elif name == "x-forwarded-for":
@@ -56,28 +96,19 @@ def wanted_headers(scope: Scope) -> dict[str, str]:
     return found
 
 
-def host_of_request(
-    scope: Scope, headers: dict[str, str], forwarded_host_from: Sequence[Network] = ()
-) -> str:
+def host_of_request(request: TrackingRequest, forwarded_host_from: Sequence[Network] = ()) -> str:
     """The lower-case hostname the request was sent to, without port or trailing dot (empty
     when absent): the Host header, or the right-most X-Forwarded-Host entry when the peer is
-    in ``forwarded_host_from`` (the trusted proxies, if the deployment says they set it).
-    ``headers`` are the request's ``wanted_headers``."""
+    in ``forwarded_host_from`` (the trusted proxies, if the deployment says they set it)."""
+    headers = request.headers
     host = headers.get("host", "")
     forwarded = headers.get("x-forwarded-host", "") if forwarded_host_from else ""
-    if forwarded and _peer_in(scope, forwarded_host_from):
+    if forwarded and in_networks(request.peer, forwarded_host_from):
         host = forwarded.rsplit(",", 1)[-1]
     host = host.strip().lower()
     if host.startswith("["):  # IPv6 literal
         return host[: host.find("]") + 1]
     return host.partition(":")[0].rstrip(".")
-
-
-def _peer_in(scope: Scope, networks: Sequence[Network]) -> bool:
-    client = scope.get("client")
-    if not client:
-        return False
-    return in_networks(client[0], networks) is True
 
 
 def in_networks(address: str, networks: Sequence[Network]) -> bool | None:
@@ -121,23 +152,21 @@ def client_ip(peer: str, forwarded_for: str, trusted_proxies: Sequence[Network])
 
 
 def build_hit(
-    scope: Scope,
-    headers: dict[str, str],
+    request: TrackingRequest,
     claims: events_pb2.TokenClaims,
     trusted_proxies: Sequence[Network],
     hit_id: str,
     *,
     one_click: bool = False,
 ) -> events_pb2.RawHit:
-    """The hit of a request whose ``wanted_headers`` are ``headers``."""
-    client = scope.get("client")
-    peer = client[0] if client else ""
+    """The hit of ``request``."""
+    headers = request.headers
     hit = events_pb2.RawHit(
         hit_id=hit_id,
         claims=claims,
-        http_method=scope["method"],
+        http_method=request.method,
         user_agent=headers.get("user-agent", ""),
-        client_ip=client_ip(peer, headers.get("x-forwarded-for", ""), trusted_proxies),
+        client_ip=client_ip(request.peer, headers.get("x-forwarded-for", ""), trusted_proxies),
         accept_language=headers.get("accept-language", ""),
         referer=headers.get("referer", ""),
         one_click=one_click,
@@ -158,25 +187,23 @@ SPAN_NAMES = {
 }
 
 
-def request_span(scope: Scope, kind: events_pb2.HitKind) -> AbstractContextManager[object]:
+def request_span(
+    request: TrackingRequest, kind: events_pb2.HitKind
+) -> AbstractContextManager[object]:
     """The server span of a tracking request, continuing a trace the client sent in
     ``traceparent``; the hit built inside it carries its context. A no-op when tracing is off
     (like ``child_span``: the hot path pays one check)."""
     if not tracing_enabled():
         return NO_SPAN
-    carrier = {
-        name.decode("latin-1"): value.decode("latin-1")
-        for name, value in scope.get("headers", ())
-        if name in (b"traceparent", b"tracestate")
-    }
+    carrier = {name: request.headers[name] for name in TRACE_HEADERS if name in request.headers}
     name, route = SPAN_NAMES.get(kind, ("tracking request", ""))
     return get_tracer("gateway").start_as_current_span(
         name,
         context=propagate.extract(carrier),
         kind=SpanKind.SERVER,
         attributes={
-            "http.request.method": scope.get("method", ""),
+            "http.request.method": request.method,
             "http.route": route,
-            "url.scheme": scope.get("scheme", "http"),
+            "url.scheme": request.scheme,
         },
     )

@@ -37,7 +37,9 @@ class WorkerSettings:
     per_endpoint: int = 4
     batch_size: int = 100
     claim_limit: int = 500
-    poll_interval_s: float = 0.2
+    # Rows this process makes due wake the worker at once (DeliveryStore.wakeup, a freed
+    # slot too); the poll finds retries coming due and rows another replica enqueued.
+    poll_interval_s: float = 1.0
     lease: timedelta = timedelta(minutes=2)
     disable_after: timedelta = timedelta(days=5)
     # How long an endpoint's live secrets are reused before being read again: a rotated-in
@@ -74,7 +76,9 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event) -> None:
         with ThreadPoolExecutor(self.settings.workers, "webhook-post") as pool:
+            wakeup = self.deliveries.wakeup
             while not stop.is_set():
+                wakeup.clear()
                 try:
                     requests = self._claim()
                 except Exception:
@@ -82,7 +86,7 @@ class DeliveryWorker:
                     stop.wait(1.0)
                     continue
                 if not requests:
-                    stop.wait(self.settings.poll_interval_s)
+                    wakeup.wait(self.settings.poll_interval_s)
                     continue
                 for group in requests:
                     pool.submit(self._send_logged, group)
@@ -123,6 +127,7 @@ class DeliveryWorker:
                 self._in_flight[endpoint_id] -= 1
                 if not self._in_flight[endpoint_id]:
                     del self._in_flight[endpoint_id]
+            self.deliveries.wakeup.set()  # a slot is free: claim what waits for it
 
     def send(self, group: list[Due]) -> PostResult:
         """Posts one request for ``group`` (deliveries of one endpoint) and records it."""

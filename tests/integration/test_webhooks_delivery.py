@@ -113,6 +113,7 @@ def service(kafka_bootstrap: str, fresh_database: Any) -> Iterator[dict[str, Any
     }
     yield parts
     stop.set()
+    deliveries.wakeup.set()  # a worker waiting for work notices the stop at once
     for thread in threads:
         thread.join(timeout=20)
     channel.close()
@@ -124,7 +125,7 @@ def service(kafka_bootstrap: str, fresh_database: Any) -> Iterator[dict[str, Any
 def start_worker(parts: dict[str, Any], retry: RetryPolicy = FAST_RETRY, **settings: Any) -> None:
     worker = DeliveryWorker(
         parts["endpoints"], parts["deliveries"], Poster(LOOPBACK, 5.0), retry,
-        WorkerSettings(poll_interval_s=0.05, **settings),
+        WorkerSettings(**{"poll_interval_s": 0.05, **settings}),
     )  # fmt: skip
     thread = threading.Thread(target=worker.run, args=(parts["stop"],), daemon=True)
     parts["threads"].append(thread)
@@ -347,3 +348,27 @@ def test_retention_deletes_settled_deliveries_only(service: dict[str, Any]) -> N
     assert RetentionJob(store, timedelta(days=30), 3600).run_once() == 2
     left = store.log(tenant, "", "", 10)
     assert sorted(d.event_id for d in left) == [f"{tenant}-2", f"{tenant}-3"]
+
+
+def test_enqueued_and_replayed_deliveries_wake_the_worker(service: dict[str, Any]) -> None:
+    """With a poll a minute apart, only the store's wakeup can deliver within seconds: rows
+    the consumer enqueues, rows a replay makes due, and rows waiting for a freed slot."""
+    tenant = "t-" + uuid.uuid4().hex[:8]
+    stub = service["stub"]
+    with running_receiver([]) as (receiver, url):
+        created = create(stub, tenant, url)
+        receiver.secrets.append(created.secret)
+        start_worker(service, poll_interval_s=60.0, per_endpoint=1)
+        threading.Event().wait(1.0)  # the worker's first claim found nothing: it waits
+        started = datetime.now(UTC)
+        events = bounces(tenant, 6, events_pb2.BOUNCE_TYPE_HARD)
+        publish_events(service["producer"], topics.DELIVERY_EVENTS, events, None)
+        assert receiver.wait_for(6, 20)
+        window = webhooks_pb2.ReplayDeliveriesRequest(tenant_id=tenant)
+        window.since.FromDatetime(started - timedelta(hours=1))
+        assert stub.ReplayDeliveries(window, timeout=10).scheduled == 6
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while min(receiver.seen.values()) < 2:
+            assert datetime.now(UTC) < deadline
+            threading.Event().wait(0.1)
+        assert datetime.now(UTC) - started < timedelta(seconds=45)

@@ -48,10 +48,17 @@ class DsnRecipient:
     reporting_mta: str
     original_recipient: str = ""  # Original-Recipient when it names another address
     category_reason: str = ""  # the reason a sender's own bounce category names (PowerMTA)
+    diagnostic_type: str = ""  # the Diagnostic-Code's type, lower-cased ("smtp", "x-unix")
 
 
 def _text(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
+
+
+def type_of(value: str) -> str:
+    """The RFC 3464 type prefix of a field value, lower-cased ("smtp", "x-unix"), or ""."""
+    head, sep, _ = value.partition(";")
+    return head.strip().lower() if sep and " " not in head.strip() and "@" not in head else ""
 
 
 def strip_type(value: str) -> str:
@@ -170,7 +177,8 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
         address, original_address = _recipients(fields)
         if not address or address.lower() in recipients:
             continue
-        diagnostic = strip_type(_text(fields.get("diagnostic-code")))
+        diagnostic_code = _text(fields.get("diagnostic-code"))
+        diagnostic = strip_type(diagnostic_code)
         extras = [_text(fields.get(name)) for name in _EXTRA_TEXT_FIELDS if fields.get(name)]
         recipients[address.lower()] = DsnRecipient(
             address=address,
@@ -183,5 +191,6 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
             category_reason=_BOUNCE_CATEGORIES.get(
                 _text(block.get("x-powermta-bouncecategory")).lower(), ""
             ),
+            diagnostic_type=type_of(diagnostic_code),
         )
     return list(recipients.values())

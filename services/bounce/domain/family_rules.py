@@ -115,6 +115,8 @@ FAMILY_RULES: tuple[TextRule, ...] = (
         "family.directory",
         t.USER_UNKNOWN,
         r"ディレクトリ(?:には見つかりません|のリストにありません)",
+        # Domino's French edition; its accents often arrive mis-decoded (a wrong charset).
+        r"non r\S{1,2}pertori\S{1,2} dans l\S{1,3}annuaire domino",
         r"\buser \([^ ()]+@[^ ()]+\) unknown",  # McAfee
     ),
     rule("family.cannot_route", t.FILTERED, r"cannot route mail to user"),

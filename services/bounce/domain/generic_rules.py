@@ -248,6 +248,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         t.NETWORK_ERROR,
         r"too many hops",
         r"hop count exceeded",
+        r"maximum (?:number of )?hops?\b",
         r"(?:mail(?:ing)?|routing) loop",
         r"looping",
         r"could not find a gateway",
@@ -272,6 +273,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"(?:queue |temporary )?file write error",
         r"remote server is misconfigured",
         r"timeout waiting for input",
+        r"\btransaction failed\b(?! unsigned dsn)",  # RFC 5321's 554 text
     ),
     rule(
         "generic.not_rfc_compliant",

@@ -48,7 +48,12 @@ _RETURNED_MARKER_SCREEN = tuple(
     sorted(required_literals(_RETURNED_MARKER_RE.pattern) or ("",), key=lambda s: (len(s), s))
 )
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
-_ANGLE_ADDRESS_LINE_RE = re.compile(r"^\s*<([^<>\s@]+@[^<>\s@]+)>:", re.MULTILINE)
+# "<address>:" opening a paragraph; Postfix writes an alias's expansion between the two:
+# "<ann@example.org> (expanded from <list@example.org>): host ... said: ...".
+_ANGLE_ADDRESS_LINE_RE = re.compile(
+    r"^\s*<([^<>\s@]+@[^<>\s@]+)>(?:[ \t]+\(expanded from:? <([^<>\s@]+@[^<>\s@]+)>\))?:",
+    re.MULTILINE,
+)
 _LONE_ADDRESS_LINE_RE = re.compile(
     r"^[ \t]*[\"'<]?([^<>\s@\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\"'>]?[ \t]*$", re.MULTILINE
 )
@@ -113,6 +118,10 @@ class TextRecipient:
     address: str
     action: str
     diagnostic: str
+    original_recipient: str = ""  # the address it was expanded from (an alias, a list)
+    # Read from a layout that gives each recipient its own block (postfix/qmail paragraphs,
+    # Exim, Exchange, Sendmail): the other recipients' blocks say nothing about this one.
+    own_block: bool = False
 
 
 def _decode(part: Message) -> str:
@@ -122,6 +131,10 @@ def _decode(part: Message) -> str:
     charset = part.get_content_charset() or "utf-8"
     if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
         charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
+    elif charset == "us-ascii" and not payload.isascii():
+        # An MTA labels its own text us-ascii and quotes a remote reply in 8-bit: UTF-8 if
+        # it is valid UTF-8, else each stray byte becomes a replacement character.
+        charset = "utf-8"
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:
@@ -250,7 +263,9 @@ def _listed_recipients(notification: str) -> list[TextRecipient]:
             if found:
                 break
             continue
-        found.append(TextRecipient(match.group(1), "failed", paragraph.strip()))
+        found.append(
+            TextRecipient(match.group(1), "failed", paragraph.strip(), match.group(2) or "", True)
+        )
     return found
 
 
@@ -273,7 +288,7 @@ def text_recipients(
     if reader is not None:
         read = reader(notification)
         if read:
-            return [TextRecipient(r.address, r.action, r.diagnostic) for r in read]
+            return [TextRecipient(r.address, r.action, r.diagnostic, own_block=True) for r in read]
     temporary, permanent = _flufl_failures(msg)
     if excluded:
         temporary, permanent = (
@@ -296,7 +311,9 @@ def text_recipients(
                 for _, a in failed
                 if "@" in a
             ]
-        permanent = list(dict.fromkeys(_ANGLE_ADDRESS_LINE_RE.findall(notification)))
+        permanent = list(
+            dict.fromkeys(m.group(1) for m in _ANGLE_ADDRESS_LINE_RE.finditer(notification))
+        )
     if not temporary and not permanent and looks_like_bounce(msg, null_sender=False):
         # Last resort for a failure notice: an address standing alone on a line.
         permanent = list(dict.fromkeys(_LONE_ADDRESS_LINE_RE.findall(notification)))

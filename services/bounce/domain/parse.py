@@ -46,6 +46,8 @@ Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"
 
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
 _UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
+_NO_CAUSE = {t.UNDEFINED, t.ON_HOLD}
+_LOCAL_TYPES = {"x-unix", "x-postfix"}  # Diagnostic-Code types of failures outside SMTP
 _LETTER_RE = re.compile(r"[^\W\d_]")  # any letter: the text says more than a code
 log = logging.getLogger(__name__)
 
@@ -102,8 +104,14 @@ def _classify(
     if result.reason == t.UNDEFINED and fallback_text:
         code = code or reply_code_in(fallback_text)
         result = classify_smtp_reply(code, status, fallback_text, mx_host, domain)
-    if action in ("failed", "delayed") and result.matched_rule == CONNECTION_RULE:
+    if (
+        action in ("failed", "delayed")
+        and result.matched_rule == CONNECTION_RULE
+        and (normalise_status(status) or status_in_text(text, code))[1:] != ".4.2"
+    ):
         # The MTA reports its retry schedule: connection failures it kept retrying (X.4.1).
+        # X.4.2 (bad connection: made, then broken, as Postfix's "lost connection with ...")
+        # stays network_error, as RFC 3463 and Sisimai's status table name it.
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
     if result.reason in STAGE_SENSITIVE_REASONS and not (
         result.reason == t.USER_UNKNOWN
@@ -182,6 +190,10 @@ def _from_dsn(
                 notification,
                 source,
             )
+            if entry.diagnostic_type in _LOCAL_TYPES and classification.reason in _NO_CAUSE:
+                # A local delivery program's or the MTA's own failure (Diagnostic-Code: X-Unix
+                # or X-Postfix) that nothing explains: the mailer failed (Sisimai: mailererror).
+                classification = t.classification_for(t.MAILER_ERROR, code, "dsn.local_type")
             if entry.category_reason and entry.action == "failed":
                 # The sending MTA's own verdict on this recipient (a bounce category).
                 category = t.classification_for(entry.category_reason, code, "dsn.category")
@@ -201,6 +213,39 @@ def _from_dsn(
     return recipients
 
 
+def _without_others(
+    notification: str,
+    entry: mta_formats.TextRecipient,
+    entries: list[mta_formats.TextRecipient],
+) -> str:
+    """The notification a recipient whose own text names no cause falls back to: without the
+    other recipients' blocks when a layout gave each its own (one's "over quota" is not
+    another's cause). Each block is a stretch of the notification, white space joined."""
+    if len(entries) == 1 or not all(other.own_block for other in entries):
+        return notification
+    common = " ".join(notification.split())
+    for other in entries:
+        if other is not entry and other.diagnostic:
+            common = common.replace(" ".join(other.diagnostic.split()), " ")
+    return common
+
+
+def _shared_status(
+    notification: str,
+    code: int,
+    entry: mta_formats.TextRecipient,
+    entries: list[mta_formats.TextRecipient],
+) -> str:
+    """The notification's status for a recipient whose own text has none, unless that status
+    is another recipient's (written in its own text: "<a>: ... 550 5.1.1 ...", then "<b>:
+    connect to ...: Connection timed out" is no 5.1.1 for b)."""
+    found = status_in_text(notification, code)
+    if not found or len(entries) == 1:
+        return found
+    others = (other.diagnostic for other in entries if other is not entry)
+    return "" if any(found in diagnostic for diagnostic in others) else found
+
+
 def _from_text(
     entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
@@ -209,7 +254,7 @@ def _from_text(
         classification, code = _classify(
             "",
             entry.diagnostic,
-            notification,
+            _without_others(notification, entry, entries),
             "",
             _domain(entry.address),
             entry.action,
@@ -221,11 +266,12 @@ def _from_text(
                 address=entry.address,
                 status=status_in_text(entry.diagnostic, code)
                 or normalise_status(entry.diagnostic)
-                or status_in_text(notification, code),
+                or _shared_status(notification, code, entry, entries),
                 smtp_code=_code_str(code),
                 diagnostic=" ".join(entry.diagnostic.split()),
                 classification=classification,
                 action=entry.action,
+                original_recipient=entry.original_recipient,
             )
         )
     return recipients

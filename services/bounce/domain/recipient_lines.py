@@ -49,6 +49,8 @@ _LABELLED_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _CAUSE_LABEL_RE = re.compile(r"[ \t]*(?:unknown|bad|invalid) ", re.IGNORECASE)
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_REPLY_CODE_RE = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
 _REASON_LINE_RE = re.compile(
     rf"^[ \t]*<?({_ADDRESS})>?(?::|\.\.\.|[ \t]+\[)[ \t]*(\S.*)$",
     re.MULTILINE,
@@ -103,6 +105,30 @@ def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     return pattern.finditer(text) if screened is None else screened.finditer(text)
 
 
+def _labelled_diagnostics(
+    text: str, pairs: list[tuple[str, str]], matches: list[re.Match[str]]
+) -> list[tuple[str, str]]:
+    """Each labelled recipient's own diagnostic. A label that states the cause ("Unknown user:
+    a@b", IMail) is the diagnostic too. A label with nothing after the address opens a block
+    of fields about that recipient (Messaging Server's "Recipient address:", then "Reason:"
+    and "Diagnostic code:" lines): its diagnostic runs to the first blank line or the next
+    recipient's label, so each recipient keeps its own reply, when that block quotes a reply
+    code or status (else it is other metadata, such as Office 365's original message details)."""
+    found = []
+    for index, ((address, rest), match) in enumerate(zip(pairs, matches, strict=True)):
+        if _CAUSE_LABEL_RE.match(match.group(0)):
+            found.append((address, match.group(0)))
+            continue
+        if rest.strip():
+            found.append((address, rest))
+            continue
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        blank = _BLANK_LINE_RE.search(text, match.end(), end)
+        block = text[match.end() : blank.start() if blank else end]
+        found.append((address, block if _REPLY_CODE_RE.search(block) else rest))
+    return found
+
+
 def line_recipients(notification: str) -> list[LineRecipient]:
     """Failed recipients of the first general shape present in ``notification``."""
     text = notification[:_MAX_TEXT]
@@ -117,11 +143,7 @@ def line_recipients(notification: str) -> list[LineRecipient]:
         matches = list(_finditer(pattern, text))
         pairs = [_address_and_rest(m) for m in matches]
         if pattern is _LABELLED_RE:
-            # A label that states the cause ("Unknown user: a@b", IMail) is the diagnostic too.
-            pairs = [
-                (a, m.group(0) if _CAUSE_LABEL_RE.match(m.group(0)) else rest)
-                for (a, rest), m in zip(pairs, matches, strict=True)
-            ]
+            pairs = _labelled_diagnostics(text, pairs, matches)
         if pattern is _REASON_LINE_RE:
             pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]
         if pairs:

@@ -51,7 +51,7 @@ _GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "D
 # directory, whatever the stage.
 _DIRECTORY_RE = re.compile(
     r"not listed in (?:the )?(?:domino directory|public name & address book)"
-    r"|non répertorié dans l'annuaire domino"
+    r"|non r\S{1,2}pertori\S{1,2} dans l\S{1,3}annuaire domino"
     r"|ディレクトリ(?:には見つかりません|のリストにありません)"
     r"|recipient name is not recognized|invalid final delivery userid|(?m:^unknown user: \S+@)"
     r"|recipient not found by smtp address lookup"  # Exchange Online (5.1.10)

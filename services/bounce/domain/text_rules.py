@@ -170,7 +170,8 @@ STRONG_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.size",
         t.MESSAGE_TOO_BIG,
-        r"message (?:size|length)? ?(?:is )?(?:too (?:big|large)|exceeds)",
+        # "This message exceeds the maximum number of hops" is a loop, not a size.
+        r"message (?:size|length)? ?(?:is )?(?:too (?:big|large)|exceeds(?! [^.;]*\bhops?\b))",
         r"(?:size|length) (?:limit|exceeds)",
         r"exceed(?:s|ed)? (?:the )?maximum (?:inbound |allowed )?message size",
         r"max(?:imum)? message size exceeded",

@@ -2,10 +2,12 @@
 (endpoint, event) absorbs redelivered records), claimed by the worker under a lease (FOR
 UPDATE SKIP LOCKED, so replicas never claim the same row; a worker killed mid-delivery
 loses only its lease), results with the attempt log and the endpoint's failing state,
-listing and replay."""
+listing and replay. ``wakeup`` is set when this process makes rows due (enqueue, replay),
+so the worker of the same process claims them at once instead of at its next poll."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +80,7 @@ class DeliveryRow:
 class DeliveryStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.wakeup = threading.Event()
 
     def enqueue(self, rows: Sequence[NewDelivery]) -> None:
         if not rows:
@@ -92,6 +95,7 @@ class DeliveryStore:
                 ),
                 [row.__dict__ for row in rows],
             )
+        self.wakeup.set()
 
     def delete_settled(self, older_than: timedelta, chunk: int = 5000) -> int:
         """Deletes delivered and failed deliveries (with their attempts) created more than
@@ -282,7 +286,7 @@ class DeliveryStore:
         """Makes deliveries due now again (with a fresh retry window); returns how many."""
         conditions: dict[str, Any] = {"t": tenant_id, "e": endpoint_id, "a": since, "b": until}
         with self.engine.begin() as conn:
-            return conn.execute(
+            scheduled = conn.execute(
                 text(
                     "UPDATE deliveries SET status = 'pending', next_attempt_at = now(), "
                     "first_attempt_at = NULL WHERE tenant_id = :t "
@@ -293,3 +297,5 @@ class DeliveryStore:
                 ),
                 conditions,
             ).rowcount
+        self.wakeup.set()
+        return int(scheduled)

@@ -73,6 +73,29 @@ def test_a_label_stating_the_cause_is_the_diagnostic():
     assert found(parsed) == {"ann@example.org": ("user_unknown", "hard")}
 
 
+def test_messaging_server_recipient_blocks_keep_their_own_reply():
+    """Oracle Messaging Server lists each recipient as a block of fields ("Recipient address:",
+    "Reason:", "Diagnostic code:"); each recipient is classified by its own block."""
+    block = (
+        "  Recipient address: {0}\n"
+        "  Reason: Remote SMTP server has rejected address\n"
+        "  Diagnostic code: smtp;{1}\n"
+        "  Remote system: dns;mx.example.org (TCP|192.0.2.1|2525|192.0.2.2|25)\n\n"
+    )
+    parsed = parse(
+        "From: Internet Mail Delivery <postmaster@ms.example.org>\nTo: sender@sender.example\n"
+        "Subject: Delivery Notification: Delivery has failed\n",
+        "Your message cannot be delivered to the following recipients:\n\n"
+        + block.format("ann@example.org", "550 5.1.1 <ann@example.org>... User unknown")
+        + block.format("bob@example.org", "552 5.2.2 <bob@example.org>... Mailbox full"),
+    )
+    assert found(parsed) == {
+        "ann@example.org": ("user_unknown", "hard"),
+        "bob@example.org": ("mailbox_full", "soft"),
+    }
+    assert [r.status for r in parsed.recipients] == ["5.1.1", "5.2.2"]
+
+
 def test_zoho_address_reason_lines_and_a_quoted_message_id_is_no_recipient():
     parsed = parse(
         "From: mailer-daemon@mail.zoho.com\nTo: sender@sender.example\n"

@@ -313,3 +313,106 @@ def test_postfix_text_bounce_naming_a_provider_host_stays_postfix():
     assert parsed.format == "postfix"
     assert "RecipientNotFound" in recipient.diagnostic
     assert recipient.classification.reason == "user_unknown"
+
+
+def test_eight_bit_text_labelled_us_ascii_is_read_as_utf8():
+    """MTAs label their own text us-ascii and quote a remote reply in UTF-8: valid UTF-8 is
+    read as such, not as replacement characters."""
+    raw = (
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\n"
+        "To: bounces@sender.example\nSubject: Undelivered Mail Returned to Sender\n"
+        "Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 8bit\n\n"
+        "This is the mail system at host mx.sender.example.\n\n"
+        "<ann@example.fr>: host mx.example.fr[192.0.2.1] said: 550 5.1.1 Adresse inconnue :\n"
+        "    boîte ann introuvable (in reply to RCPT TO command)\n"
+    ).encode()
+    (failed,) = parse_bounce_message(raw).recipients
+    assert "inconnue : boîte ann introuvable" in failed.diagnostic
+    assert failed.classification.reason == "user_unknown"
+
+
+def test_unexplained_local_delivery_failure_is_a_mailer_error():
+    """Diagnostic-Code: X-Unix (a local delivery program) or X-Postfix (the MTA's own failure)
+    that no rule explains, beside a status naming no cause: the mailer failed (Sisimai's
+    mailererror), soft. An SMTP diagnostic alike stays unexplained."""
+    for local in ("X-Unix; 127", "X-Postfix; something odd happened"):
+        raw = dsn("failed", "5.0.0", "x").replace(b"smtp; x", local.encode())
+        for failed in parse_bounce_message(raw).recipients:
+            assert (failed.classification.reason, failed.classification.bounce_type) == (
+                "mailer_error",
+                "soft",
+            )
+    (smtp, _) = parse_bounce_message(dsn("failed", "5.0.0", "something odd happened")).recipients
+    assert smtp.classification.reason == "on_hold"
+    named = dsn("failed", "5.0.0", "x").replace(b"smtp; x", b"X-Unix; mailbox full")
+    assert parse_bounce_message(named).recipients[0].classification.reason == "mailbox_full"
+
+
+def test_bad_connection_given_up_stays_a_network_error():
+    """A connection failure the MTA gave up on is expired, except X.4.2 (bad connection: it was
+    made, then broken), which RFC 3463 and Sisimai's status table name a network error."""
+    lost = dsn(
+        "failed", "4.4.2", "lost connection with mx.example.org[192.0.2.1] while sending RCPT TO"
+    )
+    assert parse_bounce_message(lost).recipients[0].classification.reason == "network_error"
+    no_answer = dsn(
+        "failed", "4.4.1", "connect to mx.example.org[192.0.2.1]:25: Connection timed out"
+    )
+    assert parse_bounce_message(no_answer).recipients[0].classification.reason == "expired"
+
+
+POSTFIX_TEXT = """\
+From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
+To: bounces@sender.example
+Subject: Undelivered Mail Returned to Sender
+
+This is the mail system at host mx.sender.example.
+
+                   The mail system
+
+<ann@example.org> (expanded from <list@example.org>): host
+    mx.example.org[192.0.2.1] said: 550 5.1.1 <ann@example.org>: Recipient
+    address rejected: User unknown (in reply to RCPT TO command)
+
+<bob@example.net>: host mx.example.net[192.0.2.2] said: 552 5.2.2 Mailbox full
+    (in reply to RCPT TO command)
+
+<carol@example.com>: connect to mx.example.com[192.0.2.3]:25: Connection timed
+    out
+"""
+
+
+def test_postfix_text_alias_expansion_and_each_recipients_own_status():
+    """Postfix's text report names an alias's expansion before the colon ("<ann@...>
+    (expanded from <list@...>):"): ann is the recipient, the list its original recipient. A
+    recipient whose own text has no status does not take another recipient's."""
+    ann, bob, carol = parse_bounce_message(POSTFIX_TEXT.encode()).recipients
+    assert (ann.address, ann.original_recipient, ann.status) == (
+        "ann@example.org",
+        "list@example.org",
+        "5.1.1",
+    )
+    assert (bob.address, bob.status) == ("bob@example.net", "5.2.2")
+    assert (carol.address, carol.status, carol.classification.reason) == (
+        "carol@example.com",
+        "",
+        "expired",
+    )
+
+
+def test_a_recipient_without_a_cause_does_not_take_another_recipients():
+    """In a layout giving each recipient its own block (qmail's "<address>:" paragraphs), a
+    recipient whose block names no cause falls back to the notification without the other
+    blocks: one recipient's "over quota" is not another's."""
+    raw = (
+        b"From: MAILER-DAEMON@mail.example.org\nTo: bounces@sender.example\n"
+        b"Subject: failure notice\n\n"
+        b"Hi. This is the qmail-send program at mail.example.org.\n"
+        b"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+        b"<dave@example.org>:\nThis address no longer accepts mail.\n\n"
+        b"<erin@example.org>:\nuser is over quota\n\n"
+        b"--- Below this line is a copy of the message.\n"
+    )
+    dave, erin = parse_bounce_message(raw).recipients
+    assert (dave.address, dave.classification.reason) == ("dave@example.org", "on_hold")
+    assert (erin.address, erin.classification.reason) == ("erin@example.org", "mailbox_full")

@@ -328,7 +328,10 @@ CASES = [
     (550, "5.1.0", "", "", "user_unknown", "hard", "do_not_retry"),
     # ... while a domain that takes no mail at all is not_accepted.
     (556, "", "Domain does not accept mail", "", "not_accepted", "hard", "do_not_retry"),
-    (554, "", "Transaction failed", "", "undefined", "hard", "do_not_retry"),
+    # RFC 5321's bare 554 text names a failure of the transaction, not of the address:
+    # system_error, soft (Sisimai's SystemError list has it), so it suppresses no one.
+    (554, "", "Transaction failed", "", "system_error", "soft", "retry_later"),
+    (554, "", "Failed", "", "undefined", "hard", "do_not_retry"),
     (451, "", "Try again", "", "undefined", "soft", "retry_later"),
     (250, "2.0.0", "OK queued as 12345", "", "delivered", "", "do_not_retry"),
 ]
@@ -395,6 +398,9 @@ def test_nothing_known_is_undefined():
         (553, "5.7.3", "553 5.7.3 CONTENT REJECT: dspam check", "spam_detected"),
         (501, "5.5.4", "501 5.5.4 recipient does not exist", "user_unknown"),
         (501, "5.5.4", "501 5.5.4 bad parameter", "syntax_error"),
+        # X.1.0 (other address status) beside a bare refusal: the address was refused.
+        (550, "5.1.0", "550 5.1.0 Address rejected.", "user_unknown"),
+        (550, "5.5.0", "550 5.5.0 Address rejected.", "policy_violation"),
         # X.1.3 (bad destination address syntax) is an unknown user, as in Sisimai.
         (501, "5.1.3", "501 5.1.3 bad address", "user_unknown"),
         # A definitive status still beats a later, generic phrase.
@@ -403,6 +409,9 @@ def test_nothing_known_is_undefined():
         # Sisimai's status table names it); routing wording keeps network_error.
         (550, "5.4.4", "550 5.4.4 Unable to deliver", "host_unknown"),
         (451, "4.4.4", "451 4.4.4 mail loop detected", "network_error"),
+        # A message over the hop limit is looping (RFC 5321 section 6.3), not too big.
+        (554, "", "554 sorry, this message exceeds the maximum number of hops", "network_error"),
+        (552, "", "552 message exceeds fixed maximum message size", "message_too_big"),
         # A filter's, a no-mail domain's or a content status decides over later wording
         # (policy, system, virus ...); only the causes Sisimai reads before it outweigh it.
         (550, "5.2.1", "550 5.2.1 temporary local problem", "filtered"),
@@ -457,6 +466,10 @@ def test_local_delivery_agent_messages(text, reason):
         ("Mailaddress is administratively disabled", "suspended"),
         ("The message exeeded the maximum size the user accepts", "exceed_limit"),
         ("Domino ディレクトリには見つかりません", "user_unknown"),
+        ("Utilisateur ann (ann@example.fr) non répertorié dans l'annuaire Domino", "user_unknown"),
+        # The same with its accents mis-decoded (UTF-8 read as Latin-1; an unknown byte).
+        ("Utilisateur ann non rÃ©pertoriÃ© dans lâ€™annuaire Domino", "user_unknown"),
+        ("Utilisateur ann non r\ufffdpertori\ufffd dans l'annuaire Domino", "user_unknown"),
         ("Cannot route mail to user", "filtered"),
         ("You are not a member of this mailing list", "rejected"),
         ("Duplicated Message-ID", "system_error"),
@@ -481,6 +494,10 @@ def test_mta_family_wording(text, reason):
         ("Bad sender IP address", "blocked"),
         ("said: 550 blocked", "blocked"),
         ("Rejected due to a poor email reputation score", "bad_reputation"),
+        # RFC 5321's 554 "Transaction failed" (SystemError's list); its unsigned-DSN refusal
+        # is Rejected's.
+        ("554 Transaction failed", "system_error"),
+        ("Transaction failed unsigned DSN for <a@b.example>", "rejected"),
         # Exchange's own resolver and DNS codes.
         ("5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown"),
         ("5.5.3 RESOLVER.ADR.RecipLimit; too many recipients", "too_many_conn"),
