@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from kafka import KafkaProducer
@@ -94,6 +95,49 @@ def to_datetime(stamp: Timestamp) -> datetime:
     return _EPOCH + timedelta(0, stamp.seconds, stamp.nanos // 1000)  # positional: cheaper
 
 
+ADDRESS_CACHE = 65_536
+SEND_TIMES_CACHE = 4096
+# Hits repeat a few thousand combinations of what the verdict says of the client (source,
+# agent, reasons, client, country): each one's event fields are encoded once.
+VERDICT_FIELDS_CACHE = 4096
+
+
+@lru_cache(maxsize=VERDICT_FIELDS_CACHE)
+def encoded_verdict_fields(
+    source: str,
+    agent: str,
+    machine_probability: float,
+    reasons: tuple[str, ...],
+    email_client: str,
+    device: str,
+    os: str,
+    browser: str,
+    country: str,
+) -> bytes:
+    """An encoded Event holding only ``engagement.classification`` and ``engagement.client``
+    as these verdict fields set them; merged into each event (protobuf merges a message's
+    encoding field by field), it sets them as assigning each field would."""
+    event = events_pb2.Event()
+    classification = event.engagement.classification
+    classification.source = SOURCES[source]
+    classification.agent = agent
+    classification.machine_probability = machine_probability
+    classification.reasons.extend(reasons)
+    client = event.engagement.client
+    client.email_client = email_client
+    client.device = device
+    client.os = os
+    client.browser = browser
+    client.country = country
+    return event.SerializeToString()
+
+
+@lru_cache(maxsize=SEND_TIMES_CACHE)
+def sent_datetime(seconds: int, nanos: int) -> datetime:
+    """``to_datetime`` of a send time, cached: the hits of one send share it."""
+    return _EPOCH + timedelta(0, seconds, nanos // 1000)
+
+
 def engagement_event(
     hit: events_pb2.RawHit,
     claims: events_pb2.TokenClaims,
@@ -102,7 +146,8 @@ def engagement_event(
     verdict: Verdict,
     client_ip: str,
 ) -> events_pb2.Event:
-    """The event of a hit; fields are set one by one (cheaper than constructor keywords).
+    """The event of a hit; fields are set one by one (cheaper than constructor keywords),
+    those the verdict gives of the client merged from their cached encoding.
     ``client_ip`` is the address as it may leave the tracking edge (truncated)."""
     event = events_pb2.Event()
     event.event_id = event_id_for_hit(hit_id)
@@ -120,18 +165,20 @@ def engagement_event(
         event.unsubscribe.one_click = hit.one_click
         event.unsubscribe.list_id = claims.list_id  # empty: a global unsubscribe
         return event
+    event.MergeFromString(
+        encoded_verdict_fields(
+            verdict.source,
+            verdict.agent,
+            verdict.machine_probability,
+            verdict.reasons,
+            verdict.email_client,
+            verdict.device,
+            verdict.os,
+            verdict.browser,
+            verdict.country,
+        )
+    )
     payload = event.engagement
-    classification = payload.classification
-    classification.source = SOURCES[verdict.source]
-    classification.agent = verdict.agent
-    classification.machine_probability = verdict.machine_probability
-    classification.reasons.extend(verdict.reasons)
-    client = payload.client
-    client.email_client = verdict.email_client
-    client.device = verdict.device
-    client.os = verdict.os
-    client.browser = verdict.browser
-    client.country = verdict.country
     payload.first = verdict.first
     payload.duplicate = verdict.duplicate
     payload.link_url = claims.link_url
@@ -210,6 +257,8 @@ class RawHitHandler:
         self.producer = producer
         self.velocity = AddressVelocity()
         self.ip_truncation = ip_truncation or IpTruncation()
+        # scanners, proxies and readers come back from the same addresses
+        self.truncated_ip = lru_cache(maxsize=ADDRESS_CACHE)(self.ip_truncation.apply)
         self.duplicate_window = duplicate_window
         self.retention = retention
         self._retention_checked = datetime.min.replace(tzinfo=UTC)
@@ -267,17 +316,18 @@ class RawHitHandler:
         hit_id = hit.hit_id
         received_at = to_datetime(hit.received_at)
         prior = tuple(p for at, other, p in earlier if at < received_at and other != hit_id)
+        sent = claims.sent_at
         message = "\x1f".join(key)  # one recipient's copy of a message
         history = HitHistory(prior, self.velocity.observe(hit.client_ip, message, received_at))
         window = self.duplicate_window
-        client_ip = self.ip_truncation.apply(hit.client_ip)  # what leaves the tracking edge
+        client_ip = self.truncated_ip(hit.client_ip)  # what leaves the tracking edge
         features = HitFeatures(
             KIND_NAMES[claims.kind],
             hit.http_method,
             hit.user_agent,
             hit.client_ip,
             received_at,
-            to_datetime(claims.sent_at) if claims.HasField("sent_at") else None,
+            sent_datetime(sent.seconds, sent.nanos) if claims.HasField("sent_at") else None,
             request_headers(hit),
             claims.link_index,
             claims.honeypot,

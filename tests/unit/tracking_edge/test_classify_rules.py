@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.tracking_edge.domain.classify import HitFeatures, HitHistory, PriorHit
@@ -137,7 +136,7 @@ def test_honeypot_hit_and_its_neighbours() -> None:
 
 
 def test_one_click_unsubscribe_post_from_provider_is_not_held_against_it() -> None:
-    post = replace(hit("unsubscribe", ip="66.249.66.1"), http_method="POST")
+    post = hit("unsubscribe", ip="66.249.66.1")._replace(http_method="POST")
     verdict = classify_hit(post, opened(10))
     assert verdict.source == "human"
     assert classify_hit(hit("unsubscribe", ip="66.249.66.1"), opened(10)).source == "bot"

@@ -14,14 +14,19 @@ from hypothesis import strategies as st
 from emailtrack.common.consuming import InvalidMessage, PoisonPart, Record, only_items
 from emailtrack.v1 import events_pb2
 from services.tracking_edge.consumer import (
+    ADDRESS_CACHE,
     EVENT_NAMESPACE,
+    VERDICT_FIELDS_CACHE,
     RawHitHandler,
+    encoded_verdict_fields,
     engagement_event,
     event_id_for_hit,
     request_headers,
+    sent_datetime,
     to_datetime,
 )
-from services.tracking_edge.domain.classify import HitFeatures, HitHistory, Verdict
+from services.tracking_edge.domain.classify import HitFeatures, HitHistory, Source, Verdict
+from services.tracking_edge.domain.privacy import IpTruncation
 from tests.unit.tracking_edge.classifying import classify_hit
 
 SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -45,6 +50,7 @@ def test_event_id_of_a_known_hit_never_changes() -> None:
 def test_to_datetime_matches_protobuf(seconds: int, nanos: int) -> None:
     stamp = Timestamp(seconds=seconds, nanos=nanos)
     assert to_datetime(stamp) == stamp.ToDatetime(tzinfo=UTC)
+    assert sent_datetime(seconds, nanos) == stamp.ToDatetime(tzinfo=UTC)  # cached
 
 
 def raw_hit(**fields: object) -> events_pb2.RawHit:
@@ -191,6 +197,69 @@ def test_unsubscribe_event_carries_the_list_of_the_token() -> None:
     features = HitFeatures("unsubscribe", "POST", "ua", "81.2.69.142", SENT, None)
     event = engagement_event(hit, hit.claims, features, hit.hit_id, verdict(), features.client_ip)
     assert event.unsubscribe.list_id == "weekly-digest"
+
+
+SOME_TEXT = st.sampled_from(["", "proofpoint", "Chrome", "iOS", "US", "ua_generic", "é"])
+
+
+SOURCE_VALUES = {
+    "human": events_pb2.HIT_SOURCE_HUMAN,
+    "privacy_proxy": events_pb2.HIT_SOURCE_PRIVACY_PROXY,
+    "security_scanner": events_pb2.HIT_SOURCE_SECURITY_SCANNER,
+    "bot": events_pb2.HIT_SOURCE_BOT,
+}
+
+
+@given(
+    st.sampled_from(sorted(SOURCE_VALUES)),
+    SOME_TEXT,
+    st.floats(min_value=0, max_value=1),
+    st.lists(SOME_TEXT, max_size=3).map(tuple),
+    st.lists(SOME_TEXT, min_size=5, max_size=5),
+)
+def test_cached_verdict_fields_are_those_assigning_each_field_gives(
+    source: Source, agent: str, probability: float, reasons: tuple[str, ...], client: list[str]
+) -> None:
+    email_client, device, os, browser, country = client
+    verdict = Verdict(
+        source, agent, probability, reasons, email_client, device, os, browser, country,
+        first=False, duplicate=True,
+    )  # fmt: skip
+    assigned = events_pb2.EngagementPayload()
+    assigned.classification.source = SOURCE_VALUES[source]
+    assigned.classification.agent = agent
+    assigned.classification.machine_probability = probability
+    assigned.classification.reasons.extend(reasons)
+    assigned.client.email_client, assigned.client.device = email_client, device
+    assigned.client.os, assigned.client.browser, assigned.client.country = os, browser, country
+    features = HitFeatures("open", "GET", "ua", "81.2.69.142", SENT, None)
+    hit = raw_hit()
+    for _ in range(2):  # encoded, then from the cache
+        event = engagement_event(hit, hit.claims, features, "h1", verdict, "81.2.69.142")
+        assert event.engagement.classification == assigned.classification
+        assert event.engagement.client == assigned.client
+        assert event.engagement.HasField("classification") and event.engagement.HasField("client")
+        assert event.engagement.duplicate and event.engagement.hit_id == "h1"
+
+
+def test_the_cache_of_encoded_verdict_fields_is_bounded() -> None:
+    for n in range(VERDICT_FIELDS_CACHE + 10):
+        encoded_verdict_fields("bot", f"agent-{n}", 0.95, (), "", "", "", "", "")
+    assert encoded_verdict_fields.cache_info().currsize == VERDICT_FIELDS_CACHE
+
+
+ADDRESSES = ("81.2.69.142", "2a01:e3c:12::1", "::ffff:81.2.69.142", " 81.2.69.9", "nope", "")
+
+
+@pytest.mark.parametrize("profile", ["none", "eu"])
+def test_truncated_addresses_are_cached_as_the_profile_gives_them(profile: str) -> None:
+    truncation = IpTruncation.profile(profile)
+    edge = RawHitHandler(None, None, None, ip_truncation=truncation)  # type: ignore[arg-type]  # truncation needs neither
+    for _ in range(2):  # computed, then from the cache
+        assert [edge.truncated_ip(a) for a in ADDRESSES] == [truncation.apply(a) for a in ADDRESSES]
+    for n in range(ADDRESS_CACHE + 10):
+        edge.truncated_ip(f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}")
+    assert edge.truncated_ip.cache_info().currsize == ADDRESS_CACHE
 
 
 CHROME = (
