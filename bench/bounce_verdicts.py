@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from verdict_dumps import compare
+
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "bounces"
@@ -50,16 +52,6 @@ def verdicts(synthetic: int) -> dict[str, str]:
     return found
 
 
-def compare(before: Path, after: Path) -> int:
-    """Print the keys whose verdict differs (or exists on one side only); 1 if any does."""
-    old, new = json.loads(before.read_text()), json.loads(after.read_text())
-    differing = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-    for key in differing:
-        print(f"{key}\n  before: {old.get(key)}\n  after:  {new.get(key)}")
-    print(f"{len(old)} / {len(new)} verdicts, {len(differing)} differ")
-    return 1 if differing else 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path, help="OUT.json, or BEFORE AFTER")
@@ -67,7 +59,8 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=4000, help="generated bounces")
     args = parser.parse_args()
     if args.compare:
-        sys.exit(compare(*args.files[:2]))
+        before, after = args.files[:2]
+        sys.exit(compare(before, after, shown=sys.maxsize))
     logging.disable(logging.CRITICAL)
     found = verdicts(args.synthetic)
     args.files[0].write_text(json.dumps(found, indent=0, sort_keys=True))

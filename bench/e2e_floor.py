@@ -34,6 +34,7 @@ from gateway_servers import (
     REPO_ROOT,
     EmptyPythonApp,
     GranianApp,
+    WrkResult,
     missing_tools,
     run_wrk,
 )
@@ -65,6 +66,18 @@ def role(name: str, bootstrap: str, *extra: str, log: Path) -> subprocess.Popen[
         )
 
 
+def paced_wrk(url: str, paths: Path, rate: int, args: argparse.Namespace) -> WrkResult:
+    """wrk at ``rate`` requests/s in all, split over its threads, for ``--duration``."""
+    return run_wrk(
+        url,
+        paths,
+        threads=args.threads,
+        connections=args.connections,
+        duration_s=args.duration,
+        thread_rate=rate / args.threads,
+    )
+
+
 def pipeline_phase(
     roots: dict[str, int],
     url: str,
@@ -75,14 +88,7 @@ def pipeline_phase(
 ) -> str:
     before = stored(database_url)
     with ResourceSampler(roots) as sampler:
-        result = run_wrk(
-            url,
-            paths,
-            threads=args.threads,
-            connections=args.connections,
-            duration_s=args.duration,
-            thread_rate=rate / args.threads,
-        )
+        result = paced_wrk(url, paths, rate, args)
         sent_at = time.monotonic()
         expected = before + result.requests
         while (count := stored(database_url)) < expected and time.monotonic() - sent_at < 60:
@@ -99,14 +105,7 @@ def pipeline_phase(
 
 def empty_phase(pid: int, url: str, paths: Path, rate: int, args: argparse.Namespace) -> str:
     with ResourceSampler({"empty": pid}) as sampler:
-        result = run_wrk(
-            url,
-            paths,
-            threads=args.threads,
-            connections=args.connections,
-            duration_s=args.duration,
-            thread_rate=rate / args.threads,
-        )
+        result = paced_wrk(url, paths, rate, args)
     per_request = sampler.usage["empty"].cpu_s / max(result.requests, 1) * 1e6
     return f"| {rate:,} | {result.rate:,.0f} | {result.p99_ms:.1f} | {per_request:.0f} |"
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from tracking_edge_hits import ROOT, build_records
+from verdict_dumps import compare
 
 from emailtrack.common.consuming import only_items
 from emailtrack.common.db import ensure_database, make_engine, migrate
@@ -136,16 +137,6 @@ def stream_verdicts(url: str, batches: int, truncation: str) -> dict[str, str]:
     found.update({f"stored:{truncation}:{row[0]}": repr(tuple(row)) for row in rows})
     engine.dispose()
     return found
-
-
-def compare(before: Path, after: Path) -> int:
-    """Print the keys whose verdict differs (or exists on one side only); 1 if any does."""
-    old, new = json.loads(before.read_text()), json.loads(after.read_text())
-    differing = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-    for key in differing[:50]:
-        print(f"{key}\n  before: {old.get(key)}\n  after:  {new.get(key)}")
-    print(f"{len(old)} / {len(new)} verdicts, {len(differing)} differ")
-    return 1 if differing else 0
 
 
 def main() -> None:
