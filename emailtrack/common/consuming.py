@@ -114,13 +114,6 @@ class BatchHandler(Protocol[T]):
         """Writes items durably (idempotently); raising means 'retry the whole batch'."""
 
 
-# Each ``KafkaConsumer.poll`` call costs kafka-python ~3 ms of CPU in hand-offs to its network
-# thread whether or not records come back, and records return as soon as a fetch brings them,
-# whatever the timeout: an idle loop polling every 100 ms spent ~3 % of a core, every 500 ms
-# ~0.6 %. The timeout only bounds how long ``stop`` waits to be noticed.
-IDLE_POLL_TIMEOUT_MS = 500
-
-
 class ConsumerLoop(Generic[T]):
     """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
 
@@ -133,7 +126,7 @@ class ConsumerLoop(Generic[T]):
         dead_letter_producer: KafkaProducer,
         *,
         max_records: int = 2000,
-        poll_timeout_ms: int = IDLE_POLL_TIMEOUT_MS,
+        poll_timeout_ms: int = 100,
         retry_backoff_s: float = 0.5,
         dead_letter_window: int = 1000,
         max_dead_letter_ratio: float = 0.5,
