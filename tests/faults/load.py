@@ -70,25 +70,30 @@ def settle(platform: Platform, campaign: str, expected: int, timeout_s: float = 
     return total_opens(platform, campaign)
 
 
-def raw_hit_ids(bootstrap: str, campaign: str, timeout_s: float = 20.0) -> list[str]:
-    """The hit ids of ``campaign`` in the whole raw-hits topic (duplicates included)."""
+def raw_hits(bootstrap: str, campaign: str, timeout_s: float = 20.0) -> list[events_pb2.RawHit]:
+    """The hits of ``campaign`` in the whole raw-hits topic (duplicates included)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(RAW_HITS, p) for p in consumer.partitions_for_topic(RAW_HITS)]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
-        found: list[str] = []
+        found: list[events_pb2.RawHit] = []
         deadline = time.monotonic() + timeout_s
         while any(consumer.position(tp) < end[tp] for tp in partitions):
             assert time.monotonic() < deadline, "could not read the raw-hits topic to its end"
             for records in consumer.poll(timeout_ms=500).values():
                 for record in records:
                     batch = events_pb2.RawHitBatch.FromString(record.value)
-                    found += [h.hit_id for h in batch.hits if h.claims.campaign_id == campaign]
+                    found += [h for h in batch.hits if h.claims.campaign_id == campaign]
         return found
     finally:
         consumer.close()
+
+
+def raw_hit_ids(bootstrap: str, campaign: str) -> list[str]:
+    """The hit ids of ``campaign`` in the whole raw-hits topic (duplicates included)."""
+    return [hit.hit_id for hit in raw_hits(bootstrap, campaign)]
 
 
 @dataclass

@@ -19,16 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.tokens import TokenKeys, sign
-from emailtrack.common.topics import RAW_HITS
 from emailtrack.common.tracking_urls import CLICK_PREFIX, PIXEL_PREFIX, PIXEL_SUFFIX
 from emailtrack.platform.ports import free_port, wait_for_port
 from emailtrack.v1 import events_pb2
 from gateway.tracking.app import PIXEL_GIF
+from tests.faults.load import raw_hits
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,24 +104,6 @@ def get(
         connection.close()
 
 
-def hits_of(bootstrap: str, campaign: str) -> list[events_pb2.RawHit]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(RAW_HITS, p) for p in consumer.partitions_for_topic(RAW_HITS)]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        end = consumer.end_offsets(partitions)
-        found = []
-        while any(consumer.position(tp) < end[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    batch = events_pb2.RawHitBatch.FromString(record.value)
-                    found += [hit for hit in batch.hits if hit.claims.campaign_id == campaign]
-        return found
-    finally:
-        consumer.close()
-
-
 def test_hot_path_bridge_and_drain_on_sigterm(
     gateway: tuple[int, subprocess.Popen[bytes]], kafka_bootstrap: str
 ) -> None:
@@ -155,7 +136,7 @@ def test_hot_path_bridge_and_drain_on_sigterm(
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 0
-    hits = hits_of(kafka_bootstrap, campaign)
+    hits = raw_hits(kafka_bootstrap, campaign)
     kinds = [hit.claims.kind for hit in hits]
     assert kinds.count(events_pb2.HIT_KIND_OPEN) == PIXELS + HEADS
     assert kinds.count(events_pb2.HIT_KIND_CLICK) == CLICKS
