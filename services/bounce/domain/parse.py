@@ -33,6 +33,7 @@ from services.bounce.domain.header_blocks import header_block
 from services.bounce.domain.mime_tree import parse_message
 from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
 from services.bounce.domain.smtp_stage import (
+    OVER_STATUS_SUFFIX,
     STAGE_SENSITIVE_REASONS,
     after_acceptance,
     smtp_stage,
@@ -113,7 +114,10 @@ def _classify(
         # X.4.2 (bad connection: made, then broken, as Postfix's "lost connection with ...")
         # stays network_error, as RFC 3463 and Sisimai's status table name it.
         result = t.classification_for(t.EXPIRED, code, f"{CONNECTION_RULE}.gave_up")
-    if result.reason in STAGE_SENSITIVE_REASONS and not (
+    stage_sensitive = result.reason in STAGE_SENSITIVE_REASONS or result.matched_rule.endswith(
+        OVER_STATUS_SUFFIX
+    )
+    if stage_sensitive and not (
         result.reason == t.USER_UNKNOWN
         and source is not None
         and gateways.names_unknown_user(gateways.gateway_of(source), text)

@@ -13,7 +13,9 @@ Order of evaluation, first hit wins:
 5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; an address
    status yields to wording naming a relay, block-list, sender, DNS or other failure, and a
    status naming a cause of Sisimai's first reason order to wording naming a cause placed
-   before it in that order, as Sisimai tries them), unless it
+   before it in that order, as Sisimai tries them, and any other status to wording naming a
+   cause of that order; ``smtp_stage.after_acceptance`` then checks the wording holds at the
+   reply's stage, see docs/bounce.md "How a reason is decided"), unless it
    only names a protocol-level class (syntax, security, content) or a network or system
    failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
    itself), so there the reply text is read first (Sisimai retries its phrase lists after
@@ -38,6 +40,7 @@ from services.bounce.domain import (
     text_rules,
 )
 from services.bounce.domain import taxonomy as t
+from services.bounce.domain.smtp_stage import OVER_STATUS_SUFFIX
 from services.bounce.domain.taxonomy import SmtpClassification
 
 # Reply codes not preceded by a digit or dot; that is checked in Python (see _first_code): a
@@ -72,16 +75,24 @@ _FIRST_ORDER = (
 )  # fmt: skip
 _NAMED_BEFORE_STATUS = frozenset(_FIRST_ORDER)
 _ORDER = {reason: place for place, reason in enumerate(_FIRST_ORDER)}
-# A definitive status naming one of those causes holds its place in that order (the causes
-# whose test there reads the status, not only the wording: a suspended or moved mailbox's
-# status is read after the order, so it keeps deciding as any other definitive status), and
-# yields to wording that names a cause placed before it (X.1.7 beside "relay access denied" is
-# a relay refusal; X.1.2 beside "user unknown" is about the user).
+# A definitive status naming one of those causes holds its place in that order, and yields to
+# wording that names a cause placed before it (X.1.7 beside "relay access denied" is a relay
+# refusal; X.1.2 beside "user unknown" is about the user). Any other definitive status (mail
+# system full X.3.1, delivery time expired X.4.7, and the causes whose test in that order reads
+# only the wording: suspended X.7.13, moved X.1.6) is read after the whole order, so wording
+# naming any cause of the order decides over it (X.3.1 beside "unable to relay" is a relay
+# refusal), as Sisimai reads the status's name only when the first order found nothing.
 _STATUS_PLACE = {
     reason: place
     for reason, place in _ORDER.items()
     if reason not in (t.SUSPENDED, t.HAS_MOVED, t.NOT_COMPLIANT_RFC, t.BAD_REPUTATION, t.SPEEDING)
 }
+_AFTER_FIRST_ORDER = len(_FIRST_ORDER)
+# Except unknown-address wording beside a disabled (X.7.13) or moved (X.1.6) mailbox's status:
+# it says the same of the address, less precisely, and the status decides (Sisimai's
+# UserUnknown and Filtered decline a suspended status outright).
+_ADDRESS_WORDING = frozenset({t.USER_UNKNOWN, t.FILTERED})
+_NOT_OVER_STATUS = {t.SUSPENDED: _ADDRESS_WORDING, t.HAS_MOVED: _ADDRESS_WORDING}
 # Wording that outweighs an address status, by the status's reason. MTAs send "5.1.1" with any
 # refusal of a recipient, so a text naming a relay, block-list, full-mailbox, moved, sender or
 # no-mail refusal is the cause (Sisimai's UserUnknown yields its X.1.1 to these alike); a
@@ -103,8 +114,10 @@ def _wording_outweighs(named: str, status_reason: str) -> bool:
     ``status_reason`` (an address status's own list, else the first reason order)."""
     if named in _NAMED_OVER_ADDRESS_STATUS.get(status_reason, ()):
         return True
-    place = _STATUS_PLACE.get(status_reason)
-    return place is not None and named in _NAMED_BEFORE_STATUS and _ORDER[named] < place
+    if named in _NOT_OVER_STATUS.get(status_reason, ()):
+        return False
+    place = _STATUS_PLACE.get(status_reason, _AFTER_FIRST_ORDER)
+    return named in _NAMED_BEFORE_STATUS and _ORDER[named] < place
 
 
 def normalise_text(text: str) -> str:
@@ -232,19 +245,22 @@ def classify_smtp_reply(
 
     reason, definitive = status_codes.status_reason(status)
     if definitive and reason not in _TEXT_FIRST_STATUS_REASONS:
-        if normalised and (reason in _NAMED_OVER_ADDRESS_STATUS or _STATUS_PLACE.get(reason)):
-            # (a status placed first, or outside the order, yields to no generic wording)
+        if normalised and (reason in _NAMED_OVER_ADDRESS_STATUS or _STATUS_PLACE.get(reason) != 0):
+            # (a status placed first in the order yields to no generic wording)
             rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
             if rule is not None and _wording_outweighs(rule.reason, reason):
-                return t.classification_for(rule.reason, effective_code, f"{rule.name}.over_status")
+                return t.classification_for(
+                    rule.reason, effective_code, f"{rule.name}{OVER_STATUS_SUFFIX}"
+                )
         return t.classification_for(reason, effective_code, f"status.{status}")
 
     if normalised:
         rule = text_rules.first_match(_GENERIC_TABLE, normalised, present)
-        if rule is not None and (
-            reason not in _STATUS_DECIDES_REASONS or rule.reason in _NAMED_BEFORE_STATUS
-        ):
+        if rule is not None and reason not in _STATUS_DECIDES_REASONS:
             return t.classification_for(rule.reason, effective_code, rule.name)
+        if rule is not None and rule.reason in _NAMED_BEFORE_STATUS:
+            name = rule.name if rule.reason == reason else f"{rule.name}{OVER_STATUS_SUFFIX}"
+            return t.classification_for(rule.reason, effective_code, name)
         if rule is not None:
             return t.classification_for(reason, effective_code, f"status.{status}.over_text")
 

@@ -96,8 +96,10 @@ def test_unknown_recipient_wording(text):
         # Wording placed after it does not.
         (550, "5.1.7", "550 5.1.7 sender address blocked", "rejected"),
         (550, "5.5.3", "550 5.5.3 blocked using zen.spamhaus.org", "too_many_conn"),
-        # Statuses outside the order (system full) or read after it (moved) keep deciding.
-        (452, "4.3.1", "452 4.3.1 unable to relay for example.org", "system_full"),
+        # A status outside the order (system full) is read after the whole order (round 8a:
+        # Sisimai's NoRelaying reads only wording, before any such status's name) ...
+        (452, "4.3.1", "452 4.3.1 unable to relay for example.org", "no_relaying"),
+        # ... and a moved mailbox's status decides over unknown-address wording.
         (551, "5.1.6", "551 not our customer", "has_moved"),
     ],
 )
