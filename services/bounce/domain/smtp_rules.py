@@ -49,9 +49,10 @@ _FAILURE_CODE_RE = re.compile(r"([45]\d\d)(?:[ -:]|$)", re.MULTILINE)
 _SUCCESS_CODE_RE = re.compile(r"(2\d\d)(?:[ -]|$)", re.MULTILINE)
 # "550-5.7.1 " continuation prefixes of multi-line replies, repeated on every line.
 _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?")
-# Definitive statuses that still yield to a generic phrase (step 5 of the module docstring).
+# Definitive statuses that still yield to a generic phrase (step 5 of the module docstring);
+# X.4.7 (delivery time expired) says only that time ran out, not why.
 _TEXT_FIRST_STATUS_REASONS = frozenset(
-    {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR}
+    {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR, t.EXPIRED}
 )
 _MAX_TEXT = 2000
 # Loose statuses that themselves mean "refused" (X.7.0/X.7.1 security, X.2.0/X.2.1 filter,

@@ -39,6 +39,9 @@ def _postfix(reply: str, stage: str) -> tuple[str, str]:
         # ... and decides where the wording names nothing of that order.
         (550, "5.3.1", "5.3.1 Mail system full", "system_full"),
         (452, "4.4.7", "4.4.7 Delivery time expired", "expired"),
+        # X.4.7 says only that time ran out: any wording naming why decides (Sisimai retries
+        # its phrase lists after an "expired" status).
+        (451, "4.4.7", "4.4.7 Routing loop detected", "network_error"),
         # Unknown-address wording beside a disabled or moved mailbox's status says the same,
         # less precisely: the status decides.
         (550, "5.7.13", "5.7.13 User unknown", "suspended"),
