@@ -23,7 +23,8 @@ Order of evaluation, first hit wins:
 6. Generic reply-text phrases.
 7. The loose meaning of a non-definitive status (X.0.0, X.7.1, ...).
 8. Bare refusal words ("rejected", "access denied") that name no cause: a policy refusal
-   (they come before step 7 unless the loose status itself means a refusal, X.7.x or X.2.x).
+   (they come before step 7 unless the loose status itself means a refusal, X.7.x or X.2.x),
+   except beside a 500-507 reply code, which is a command or argument error.
 9. ``undefined``; hard for 5xx, soft otherwise.
 """
 
@@ -270,11 +271,13 @@ def classify_smtp_reply(
     weak = text_rules.first_match(_WEAK_TABLE, normalised, present) if normalised else None
     if reason in _REFUSAL_STATUS_REASONS or (reason and weak is None and reason != t.UNDEFINED):
         return t.classification_for(reason, effective_code, f"status.{status}.fallback")
-    if weak is not None:
+    # 500-507: the server could not parse the command or its arguments (RFC 5321).
+    syntax_code = code % 100 <= 7 and code // 100 in (4, 5) and bool(normalised)
+    if weak is not None and not (syntax_code and weak.reason == t.POLICY_VIOLATION):
         return t.classification_for(weak.reason, effective_code, weak.name)
-    if code % 100 <= 7 and code // 100 in (4, 5) and normalised:
-        # 500-507: the server could not parse the command or its arguments (RFC 5321), and
-        # no wording names another cause (Sisimai's SyntaxError reads the code alike).
+    if syntax_code:
+        # No wording names another cause; bare refusal words ("rejected", "not allowed") only
+        # repeat that the command was refused (Sisimai's SyntaxError reads the code alike).
         return t.classification_for(t.SYNTAX_ERROR, code, f"code.{code}")
     if effective_code:
         return t.classification_for(t.UNDEFINED, effective_code, f"code.{effective_code // 100}xx")

@@ -71,3 +71,19 @@ def test_a_status_outside_the_first_order_yields_to_its_wording(code, status, te
 )
 def test_stage_decides_whether_wording_outweighs_the_status(reply, stage, expected):
     assert _postfix(reply, stage) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "reason"),
+    [
+        # A 500-507 reply is a command or argument error (RFC 5321); bare refusal words name
+        # no other cause.
+        (501, "501 Syntax: command rejected", "syntax_error"),
+        (500, "500 Command not allowed", "syntax_error"),
+        # Other codes keep the bare refusal as a policy refusal, and a named cause decides.
+        (550, "550 Command rejected", "policy_violation"),
+        (501, "501 Blocked", "blocked"),
+    ],
+)
+def test_a_syntax_reply_code_outweighs_bare_refusal_words(code, text, reason):
+    assert classify_smtp_reply(code, "", text).reason == reason
