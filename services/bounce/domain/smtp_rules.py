@@ -81,13 +81,16 @@ _ORDER = {reason: place for place, reason in enumerate(_FIRST_ORDER)}
 # wording that names a cause placed before it (X.1.7 beside "relay access denied" is a relay
 # refusal; X.1.2 beside "user unknown" is about the user). Any other definitive status (mail
 # system full X.3.1, delivery time expired X.4.7, and the causes whose test in that order reads
-# only the wording: suspended X.7.13, moved X.1.6) is read after the whole order, so wording
-# naming any cause of the order decides over it (X.3.1 beside "unable to relay" is a relay
-# refusal), as Sisimai reads the status's name only when the first order found nothing.
+# only the wording: suspended X.7.13, moved X.1.6; and a filter's X.2.4, which holds there
+# only beside unknown-user or filter wording) is read after the whole order, so wording naming
+# any cause of the order decides over it (X.3.1 beside "unable to relay" is a relay refusal,
+# X.2.4 beside "domain must exist" an unknown host), as Sisimai reads the status's name only
+# when the first order found nothing.
+_READ_AFTER_ORDER = (
+    t.SUSPENDED, t.HAS_MOVED, t.FILTERED, t.NOT_COMPLIANT_RFC, t.BAD_REPUTATION, t.SPEEDING
+)  # fmt: skip
 _STATUS_PLACE = {
-    reason: place
-    for reason, place in _ORDER.items()
-    if reason not in (t.SUSPENDED, t.HAS_MOVED, t.NOT_COMPLIANT_RFC, t.BAD_REPUTATION, t.SPEEDING)
+    reason: place for reason, place in _ORDER.items() if reason not in _READ_AFTER_ORDER
 }
 _AFTER_FIRST_ORDER = len(_FIRST_ORDER)
 # Except unknown-address wording beside a disabled (X.7.13) or moved (X.1.6) mailbox's status:

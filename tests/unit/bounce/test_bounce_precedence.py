@@ -36,6 +36,10 @@ def _postfix(reply: str, stage: str) -> tuple[str, str]:
         (452, "4.3.1", "4.3.1 Relaying denied", "no_relaying"),
         (450, "4.4.7", "4.4.7 Client host blocked using zen.spamhaus.org", "blocked"),
         (452, "4.4.5", "4.4.5 Too many connections from your host", "too_many_conn"),
+        # A filter's status (X.2.4) holds in that order only beside unknown-user or filter
+        # wording, so it is read after it too.
+        (550, "5.2.4", "5.2.4 Client host blocked using zen.spamhaus.org", "blocked"),
+        (550, "5.2.4", "5.2.4 Mailing list expansion problem", "filtered"),
         # ... and decides where the wording names nothing of that order.
         (550, "5.3.1", "5.3.1 Mail system full", "system_full"),
         (452, "4.4.7", "4.4.7 Delivery time expired", "expired"),
