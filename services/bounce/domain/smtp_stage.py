@@ -109,8 +109,8 @@ _NOT_BEFORE_RCPT = frozenset(
 )
 # The reasons ``after_acceptance`` may change: only for these is the stage worth reading.
 STAGE_SENSITIVE_REASONS = _SENDER_STAGE_REASONS | {t.USER_UNKNOWN}
-# The classifications in which wording decided over a definitive status (``smtp_rules``); the
-# stage decides whether that wording may (``_wording_holds``).
+# The classifications in which wording decided over a status that otherwise decides
+# (``smtp_rules``); the stage decides whether that wording may (``_wording_holds``).
 OVER_STATUS_SUFFIX = ".over_status"
 # Wording that names its cause only at some stages, as Sisimai's reason tests read it: a spam
 # verdict or a filter's refusal is about the message, so only a reply at or after DATA (or at
@@ -122,14 +122,14 @@ _NOT_AT_STAGES = {
 }
 
 
-def _wording_holds(reason: str, stage: str, status: str) -> bool:
-    """Whether wording naming ``reason`` decides over the definitive ``status`` at ``stage``.
-    A sender refusal's wording is about the sender in reply to MAIL FROM or DATA (Sisimai's
+def _wording_holds(reason: str, stage: str, status_reason: str) -> bool:
+    """Whether wording naming ``reason`` decides over a status naming ``status_reason`` at
+    ``stage``. A sender refusal's wording is about the sender in reply to MAIL FROM or DATA (Sisimai's
     Rejected reads it there); at RCPT TO or an unknown stage the status names the cause,
     except a recipient mailbox status (X.1.x): a refused sender must not make the recipient
     hard (Postfix refuses senders at RCPT TO, "550 5.1.1 <a@b>: Sender address rejected")."""
     if reason == t.REJECTED:
-        return stage in (MAIL, DATA) or status_codes.status_reason(status)[0] == t.USER_UNKNOWN
+        return stage in (MAIL, DATA) or status_reason == t.USER_UNKNOWN
     return stage not in _NOT_AT_STAGES.get(reason, ())
 
 
@@ -190,11 +190,13 @@ def after_acceptance(
     sender was refused. A refusal in reply to MAIL FROM that names no cause of its own, only
     refusal words, refused the envelope sender (``rejected``). Wording that decided over a
     definitive status where it names no cause at this stage gives way to the status."""
-    if result.matched_rule.endswith(OVER_STATUS_SUFFIX) and not _wording_holds(
-        result.reason, stage, status
+    status_named = status_codes.status_reason(status)[0]
+    if (
+        result.matched_rule.endswith(OVER_STATUS_SUFFIX)
+        and status_named
+        and not _wording_holds(result.reason, stage, status_named)
     ):
-        reason, _ = status_codes.status_reason(status)
-        return t.classification_for(reason, code, f"status.{status}.at_{stage or 'unknown'}")
+        return t.classification_for(status_named, code, f"status.{status}.at_{stage or 'unknown'}")
     if (
         stage == MAIL
         and result.reason in _SENDER_STAGE_REASONS
