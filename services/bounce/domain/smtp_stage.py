@@ -124,10 +124,11 @@ _NOT_AT_STAGES = {
 
 def _wording_holds(reason: str, stage: str, status_reason: str) -> bool:
     """Whether wording naming ``reason`` decides over a status naming ``status_reason`` at
-    ``stage``. A sender refusal's wording is about the sender in reply to MAIL FROM or DATA (Sisimai's
-    Rejected reads it there); at RCPT TO or an unknown stage the status names the cause,
-    except a recipient mailbox status (X.1.x): a refused sender must not make the recipient
-    hard (Postfix refuses senders at RCPT TO, "550 5.1.1 <a@b>: Sender address rejected")."""
+    ``stage``. A sender refusal's wording is about the sender in reply to MAIL FROM or DATA
+    (Sisimai's Rejected reads it there); at RCPT TO or an unknown stage the status names the
+    cause, except a recipient mailbox status (X.1.x): a refused sender must not make the
+    recipient hard (Postfix refuses senders at RCPT TO, "550 5.1.1 <a@b>: Sender address
+    rejected")."""
     if reason == t.REJECTED:
         return stage in (MAIL, DATA) or status_reason == t.USER_UNKNOWN
     return stage not in _NOT_AT_STAGES.get(reason, ())
