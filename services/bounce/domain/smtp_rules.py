@@ -56,11 +56,12 @@ _TEXT_FIRST_STATUS_REASONS = frozenset(
     {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR, t.EXPIRED}
 )
 _MAX_TEXT = 2000
-# Loose statuses that themselves mean "refused" (X.7.0/X.7.1 security, X.2.0/X.2.1 filter,
-# X.1.0 the address): bare refusal words add nothing to them ("550 5.1.0 Address rejected" is
-# about the address, as Sisimai's status table names X.1.0). Other loose statuses (X.4.1 "no
-# answer", X.5.0 ...) contradict such words, which then win.
-_REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.FILTERED, t.USER_UNKNOWN})
+# Loose statuses that themselves mean "refused" (X.7.0/X.7.1 security, 4.7.1/4.7.2 the sending
+# host held back, X.2.0/X.2.1 filter, X.1.0 the address): bare refusal words add nothing to
+# them ("550 5.1.0 Address rejected" is about the address, as Sisimai's status table names
+# X.1.0). Other loose statuses (X.4.1 "no answer", X.5.0 ...) contradict such words, which
+# then win.
+_REFUSAL_STATUS_REASONS = frozenset({t.SECURITY_ERROR, t.BLOCKED, t.FILTERED, t.USER_UNKNOWN})
 # Statuses whose name decides over most wording (Sisimai's SMTP::Status names them, and its
 # reason order reads only the causes below before the status): a filter's refusal (X.1.4,
 # X.2.0, X.2.1, X.2.4), a domain accepting no mail (X.1.10), malformed content (X.6.x), a

@@ -102,6 +102,18 @@ FALLBACK: dict[str, str] = {
     "7.1": t.SECURITY_ERROR,  # delivery not authorized, message refused
 }
 
+# Transient (4.X.X) statuses whose meaning differs from the permanent one's, as Sisimai's
+# SMTP::Status names them: a temporary refusal (4.7.1, 4.7.2) is the sending host held back
+# (greylisting, rate or reputation limits: blocked), a temporarily disabled mailbox (4.2.1)
+# is suspended, and a route that cannot be found for now (4.4.4) a network failure, not a
+# domain that does not exist. Loose, like FALLBACK: a reply text naming a cause wins.
+TRANSIENT_FALLBACK: dict[str, str] = {
+    "7.1": t.BLOCKED,
+    "7.2": t.BLOCKED,
+    "2.1": t.SUSPENDED,
+    "4.4": t.NETWORK_ERROR,
+}
+
 # An X.Y.Z status not inside a longer number or version. The class digit comes first and the
 # look-behind after it (same test: the character before it is no digit or dot) so that re can
 # skip to the next 2, 4 or 5 instead of running the look-behind at every position.
@@ -121,6 +133,8 @@ def status_reason(status: str) -> tuple[str, bool]:
     if not status:
         return "", False
     detail = status.split(".", 1)[1]
+    if status[0] == "4" and detail in TRANSIENT_FALLBACK:
+        return TRANSIENT_FALLBACK[detail], False
     if detail in DEFINITIVE:
         return DEFINITIVE[detail], True
     if detail in FALLBACK:

@@ -91,3 +91,25 @@ def test_stage_decides_whether_wording_outweighs_the_status(reply, stage, expect
 )
 def test_a_syntax_reply_code_outweighs_bare_refusal_words(code, text, reason):
     assert classify_smtp_reply(code, "", text).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text", "reason"),
+    [
+        # A temporary refusal holds the sending host back (greylisting, rate limits): blocked;
+        # the permanent 5.7.1 stays the security class's refusal.
+        (451, "4.7.1", "451 4.7.1 Greylisted, please come back later", "blocked"),
+        (550, "5.7.1", "550 5.7.1 Greylisted, please come back later", "security_error"),
+        # A mailbox disabled for now is suspended; the permanent 5.2.1 a filter's refusal.
+        (450, "4.2.1", "450 4.2.1 Requested action aborted", "suspended"),
+        (550, "5.2.1", "550 5.2.1 Requested action aborted", "filtered"),
+        # No route for now is a network failure, not a domain that does not exist.
+        (451, "4.4.4", "451 4.4.4 Unable to route", "network_error"),
+        (550, "5.4.4", "550 5.4.4 Unable to route", "host_unknown"),
+        # Loose: a named cause still decides; bare refusal words add nothing to a refusal.
+        (451, "4.7.1", "451 4.7.1 Recipient address rejected: Mailbox full", "mailbox_full"),
+        (451, "4.7.1", "451 4.7.1 Access denied", "blocked"),
+    ],
+)
+def test_transient_statuses_read_as_their_own_class(code, status, text, reason):
+    assert classify_smtp_reply(code, status, text).reason == reason
