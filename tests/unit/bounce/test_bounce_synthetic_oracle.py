@@ -38,9 +38,9 @@ def test_every_carrier_is_read_by_both_parsers(tallies):
 def test_held_apart_agreement_floors(harness, tallies):
     held = tallies["held"]
     figures = harness.render_figures(tallies)
-    # Measured (round 6, Sisimai run with a fixed hash seed): reason 587/813 (72.2%),
-    # hard/soft 768/813 (94.5%), status 557/561 (99.3%).
-    assert held.ratio("reason_ok") >= 0.72, figures
+    # Measured (round 8a, Sisimai run with a fixed hash seed): reason 601/813 (73.9%),
+    # hard/soft 771/813 (94.8%), status 557/561 (99.3%).
+    assert held.ratio("reason_ok") >= 0.73, figures
     assert held.ratio("hard_soft_ok") >= 0.94, figures
     assert held.ratio("status_ok") >= 0.99, figures
 
