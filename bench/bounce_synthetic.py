@@ -2,6 +2,7 @@
 
 python bench/bounce_synthetic.py                 # figures for both parts
 python bench/bounce_synthetic.py --causes study  # + the study part's disagreements by cause
+python bench/bounce_synthetic.py --phrases       # each documented phrase alone, by context
 
 Generates bounces (bench/synthetic_bounces.py: four carriers, diagnostic texts from Sisimai's
 own phrase lists, receiver tables and status table and from our training corpus, varied reply
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bounce_oracle import sisimai_verdicts
-from synthetic_bounces import Case, generate, part, render
+from synthetic_bounces import Case, generate, part, phrase_cases, render
 
 from services.bounce.domain import parse_bounce_message
 from services.bounce.domain.status_codes import normalise_status
@@ -173,9 +174,8 @@ def outcome(case: Case, raw: bytes, records: list[dict[str, object]]) -> Outcome
     )
 
 
-def run(count: int = DEFAULT_COUNT, seed: int = 14) -> dict[str, Tally]:
-    """Generate ``count`` cases, run both parsers and tally each part ("study", "held")."""
-    cases = generate(count, seed)
+def outcomes(cases: list[Case]) -> list[Outcome]:
+    """Both parsers' verdicts for every case (Sisimai in one process)."""
     with tempfile.TemporaryDirectory(prefix="bounce-synthetic-") as folder:
         root = Path(folder)
         raws = {}
@@ -183,11 +183,49 @@ def run(count: int = DEFAULT_COUNT, seed: int = 14) -> dict[str, Tally]:
             raws[case.number] = render(case)
             (root / f"{case.number}.eml").write_bytes(raws[case.number])
         verdicts = sisimai_verdicts([f"{case.number}.eml" for case in cases], root)
+    return [outcome(c, raws[c.number], verdicts[f"{c.number}.eml"]) for c in cases]
+
+
+def tally(found: list[Outcome]) -> dict[str, Tally]:
+    """The outcomes tallied by part ("study", "held")."""
     tallies = {"study": Tally(), "held": Tally()}
-    for case in cases:
-        records = verdicts[f"{case.number}.eml"]
-        tallies[part(case.source)].add(outcome(case, raws[case.number], records))
+    for one in found:
+        tallies[part(one.case.source)].add(one)
     return tallies
+
+
+def run(count: int = DEFAULT_COUNT, seed: int = 14) -> dict[str, Tally]:
+    """Generate ``count`` cases, run both parsers and tally each part ("study", "held")."""
+    return tally(outcomes(generate(count, seed)))
+
+
+def phrase_report(found: list[Outcome]) -> list[str]:
+    """Per part, how many documented phrases read alike in every context of
+    ``PHRASE_CONTEXTS``, then each study-part phrase read differently with the contexts
+    where it is (the held part's phrases are only counted)."""
+    by_text: dict[tuple[str, str], list[Outcome]] = {}
+    for one in found:
+        by_text.setdefault((one.case.source.source, one.case.source.text), []).append(one)
+    alike = Counter[str]()
+    phrases = Counter[str]()
+    gaps = []
+    for (source, text), group in by_text.items():
+        where = part(group[0].case.source)
+        phrases[where] += 1
+        differ = [o for o in group if o.sisimai_reason and not reason_agrees(
+            o.ours_reason, o.sisimai_reason)]  # fmt: skip
+        if not differ:
+            alike[where] += 1
+        elif where == "study":
+            contexts = "; ".join(
+                f"{o.case.carrier} {o.case.action} {o.case.written_status or '-'}: "
+                f"ours {o.ours_reason or '-'}, Sisimai {from_sisimai(o.sisimai_reason)}"
+                for o in differ
+            )
+            gaps.append(f"  [{source}] {text!r}\n      {contexts}")
+    lines = [f"{p}: {alike[p]}/{phrases[p]} phrases read alike in every context" for p in
+             ("study", "held")]  # fmt: skip
+    return [*lines, f"\n{len(gaps)} study phrases read differently:", *sorted(gaps)]
 
 
 def render_figures(tallies: dict[str, Tally]) -> str:
@@ -215,8 +253,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--causes", choices=("study",), help="print that part's disagreements")
     parser.add_argument("--examples", type=int, default=3, help="examples per cause")
+    parser.add_argument(
+        "--phrases", action="store_true", help="each documented phrase alone, in six contexts"
+    )
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
+    if args.phrases:
+        found = outcomes(phrase_cases())
+        print(render_figures(tally(found)) + "\n")
+        print("\n".join(phrase_report(found)))
+        return
     tallies = run(args.count, args.seed)
     print(render_figures(tallies))
     if args.causes:

@@ -67,6 +67,31 @@ def part(source: SourceText) -> str:
     return "held" if digest[0] % 2 else "study"
 
 
+# (carrier, action, status) each documented phrase is written in alone (bounce_synthetic.py
+# --phrases): a DSN and a text bounce, with and without the neutral status of the class.
+PHRASE_CONTEXTS = (
+    ("dsn", "failed", ""),
+    ("dsn", "failed", "5.0.0"),
+    ("dsn", "delayed", ""),
+    ("dsn", "delayed", "4.0.0"),
+    ("postfix", "failed", ""),
+    ("postfix", "failed", "5.0.0"),
+)
+
+
+def phrase_cases() -> list[Case]:
+    """Every phrase of Sisimai's reason lists and receiver tables standing alone (no reply
+    code, no stage) in each of ``PHRASE_CONTEXTS``."""
+    cases = []
+    for source in (*reason_texts(), *rhost_texts()):
+        for carrier, action, status in PHRASE_CONTEXTS:
+            report, remote = (status, "") if carrier == "dsn" else ("", status)
+            mode = "generic" if status else "none"
+            case = Case(len(cases), carrier, source, 0, report, remote, mode, "", action)
+            cases.append(case)
+    return cases
+
+
 def _status(rng: random.Random, klass: str, table: list[str]) -> str:
     same_class = [s for s in table if s[0] == klass]
     return rng.choice(same_class)
