@@ -82,7 +82,7 @@ PHRASE_CONTEXTS = (
 def phrase_cases() -> list[Case]:
     """Every phrase of Sisimai's reason lists and receiver tables standing alone (no reply
     code, no stage) in each of ``PHRASE_CONTEXTS``."""
-    cases = []
+    cases: list[Case] = []
     for source in (*reason_texts(), *rhost_texts()):
         for carrier, action, status in PHRASE_CONTEXTS:
             report, remote = (status, "") if carrier == "dsn" else ("", status)
