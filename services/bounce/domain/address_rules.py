@@ -60,12 +60,15 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"backscatter protection",
         r"envelope blocked",
         r"empty (?:e-?mail )?address",
+        r"administrative prohibition",  # Exim's default ACL refusal (Sisimai's Rejected)
+        r"invalid domain, see <url:",
+        r"recipient addresses rejected : access denied",
     ),
     rule(
         "generic.user_unknown",
         t.USER_UNKNOWN,
         r"user ?unknown",
-        r"unknown (?:or illegal )?(?:user|recipient|mailbox|local[- ]part|address)",
+        r"unknown (?:or illegal )?(?:e-?mail )?(?:user|recipient|mailbox|local[- ]part|address)",
         r"no such (?:local )?(?:user|mailbox|recipient|account|address|person)",
         r"(?:user|mail ?box|account|recipient|rcpt|address|addressee)(?: name)?(?: \S*@\S*)? "
         r"(?:does not|doesn't|did not|didn't|not) exist",
@@ -79,7 +82,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"no (?:such )?(?:account|mail ?box|user) (?:by that name|found|here|available)",
         r"non-?existent (?:user|recipient|mail ?box|address|account)",
         r"no valid recipients",
-        r"destinataire inconnu",
+        r"(?:destinataire|utilisateur) inconnu",
         r"invalid (?:or unknown )?(?:virtual |base )?user\b",
         r"does not refer to a (?:virtual )?user",
         r"missing home directory",
@@ -122,7 +125,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"following recipients was undeliverable",
         r"email name is not found",
         r"5\.1\.0 address rejected",
-        r"(?:mail ?box|recipient|account|rcpt) \S+ (?:does not exist|was not found)",
+        r"(?:user|mail ?box|recipient|account|rcpt) \S+ (?:does not exist|was not found)",
         r"<[^ <>]+@[^ <>]+> not found",
         r"not email addresses",
         # Office 365's directory-based edge blocking of unknown recipients (with 5.4.1).

@@ -53,6 +53,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"spam (?:score|points|content|rejection|detected|blocked|email)",
         r"scored [\d.]+ spam",
         r"rejecting banned content",  # amavisd's content verdict (Sisimai: spamdetected)
+        # A listed URL in the content, and the lists Sisimai's SpamDetected names (AT&T's
+        # abuse block, imedia's DRBL, a "spam list" denial).
+        r"black ?listed ur[il]\b",
+        r"blocked for abuse",
+        r"denied due to spam list",
+        r"drbl\.imedia\.ru",
     ),
     rule(
         "generic.ptr",
@@ -113,6 +119,12 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"temporarily deferred due to user complaints",
         r"unverifiable sending ips",
         r"unverifyable sending ips",
+        r"dns lookup failure: .{1,80} try again later",
+        r"has not passed validation",
+        # The remote host closing or refusing the connection to the sending host.
+        r"connection (?:was )?dropped",
+        r"connection refused by",
+        r"connection reset by peer",
     ),
     rule(
         "generic.reputation",
@@ -172,6 +184,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"trop de connexions",
         r"max emails per hour",
         r"too many errors from your ip",
+        r"numerous attempts to deliver",
     ),
     rule(
         "generic.speeding",
@@ -200,6 +213,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"could not be delivered for more than",
         r"delivery attempts will continue",
         r"failed to deliver to domain",
+        r"could not find a gateway",
         r"have been failing for a long time",
         r"has been delayed",
     ),
@@ -251,7 +265,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"maximum (?:number of )?hops?\b",
         r"(?:mail(?:ing)?|routing) loop",
         r"looping",
-        r"could not find a gateway",
         r"forwarding loop",
         r"unable to resolve route",
     ),
@@ -342,7 +355,6 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"refused by recipient",
         r"recipient refuses",
         r"not authori[sz]ed to receive",
-        r"administrative prohibition",
         r"moderat",
         r"not accepting (?:any )?mail with",
         r"not accepting any mail",

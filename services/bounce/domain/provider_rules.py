@@ -70,6 +70,8 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
             r"resolver\.adr\.(?:invalidinsmtp|ambiguous|badprimary)",
         ),
         rule("microsoft.mx_loopback", t.NETWORK_ERROR, r"smtpsend\.dns\.mxloopback"),
+        # The recipient accepts mail only from some senders: its own filter (Sisimai: filtered).
+        rule("microsoft.not_authorized", t.FILTERED, r"resolver\.rst\.notauthorized"),
         rule("microsoft.recipient_restricted", t.REJECTED, r"resolver\.rst\.", r"senderdenied"),
         rule("microsoft.mailbox_full", t.MAILBOX_FULL, r"storedrv\.deliver.*mailbox full"),
         rule(

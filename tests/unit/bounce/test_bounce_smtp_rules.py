@@ -309,7 +309,7 @@ CASES = [
         "retry_after_fix",
     ),
     (550, "", "Message rejected: looks like spam", "", "spam_detected", "soft", "retry_after_fix"),
-    (550, "", "Administrative prohibition", "", "filtered", "soft", "retry_after_fix"),
+    (550, "", "Administrative prohibition", "", "rejected", "soft", "retry_after_fix"),
     # The sender's own address on a list is the sender refused, not the sending IP blocked.
     (550, "", "Sender address has been blacklisted", "", "rejected", "soft", "retry_after_fix"),
     (554, "", "Sender is in my black list", "", "rejected", "soft", "retry_after_fix"),
