@@ -48,6 +48,7 @@ Kind = Literal["bounce", "complaint", "auto_reply", "delivery_report", "unknown"
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
 _UNEXPLAINED = {t.UNDEFINED, t.NETWORK_ERROR}
 _NO_CAUSE = {t.UNDEFINED, t.ON_HOLD}
+_NETWORK_UNNAMED = ("status.", "code.", CONNECTION_RULE)  # rules naming no network failure
 _LOCAL_TYPES = {"x-unix", "x-postfix"}  # Diagnostic-Code types of failures outside SMTP
 _LETTER_RE = re.compile(r"[^\W\d_]")  # any letter: the text says more than a code
 log = logging.getLogger(__name__)
@@ -132,8 +133,10 @@ def _classify(
             # (smtp_stage found no stage in the notification itself when it was the fallback)
             stage = sole_stage(notification)
         result = after_acceptance(result, code, found_status, stage, f"{text}\n{fallback_text}")
-    if action == "delayed" and result.reason in _UNEXPLAINED:
-        # A delay notice naming no cause is about the retry period itself (X.4.7).
+    unnamed = result.reason == t.UNDEFINED or result.matched_rule.startswith(_NETWORK_UNNAMED)
+    if action == "delayed" and result.reason in _UNEXPLAINED and unnamed:
+        # A delay notice naming no cause is about the retry period itself (X.4.7); wording
+        # naming a network failure (Sisimai's NetworkError list) stays that failure.
         result = t.classification_for(t.EXPIRED, code, f"{result.matched_rule}.delayed")
     if result.reason == t.UNDEFINED and _LETTER_RE.search(text):
         # A failure that states something no rule understands: Sisimai's "onhold".
@@ -151,14 +154,12 @@ _SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
 
 
 def specific_status(status: str, diagnostic: str) -> str:
-    """The status to report: the report's own, or the diagnostic's code when the report only
-    gives the generic X.0.0 of the same class (or none): "5.0.0" + "550 5.7.1 ..." is 5.7.1.
-    Classification reads the same status: the remote server described its own refusal, the
-    reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
+    """The status to report: the diagnostic's own detailed code ("Status: 5.0.0" or "5.1.1"
+    beside "550 5.7.1 ..." is 5.7.1), else the report's own unless X.0.0, else the diagnostic's of
+    its class. Classification reads the same status: the remote server described its own refusal,
+    the reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
     found = status_in_text(diagnostic, reply_code_in(diagnostic))
     if _SPECIFIC_STATUS_RE.match(found):
-        # The remote server's own detailed code wins over the reporting MTA's summary (Sisimai
-        # does the same): "Status: 5.0.0" or "5.1.1" beside "550 5.7.1 ..." is 5.7.1.
         return found
     if status and not status.endswith(".0.0"):
         return status
