@@ -25,6 +25,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"no space left",
     ),
     *ADDRESS_RULES,
+    # qmail's SMTP-AUTH patch refuses to relay for an unauthenticated client (Sisimai's
+    # SecurityError list), in the words of its rcpthosts relay refusal below.
+    rule("generic.relay_needs_auth", t.SECURITY_ERROR, r"you don'?t authenticate"),
     rule(
         "generic.no_relaying",
         t.NO_RELAYING,

@@ -80,6 +80,14 @@ def test_unknown_user_word_forms(reply, stage, expected):
         ("553 5.3.0 Blocked for abuse. See http://att.net/blocks", "spam_detected"),
         ("550 Message denied due to spam list", "spam_detected"),
         ("550 Your IP is listed in work.drbl.imedia.ru", "spam_detected"),
+        # qmail's SMTP-AUTH patch: relaying needs authentication (SecurityError's list), not
+        # the plain rcpthosts relay refusal.
+        (
+            "553 sorry, you don't authenticate or the domain isn't in my list of allowed "
+            "rcpthosts (#5.7.1)",
+            "security_error",
+        ),
+        ("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "no_relaying"),
         # Too many attempts of this sender (TooManyConn's list).
         ("450 We have already made numerous attempts to deliver this message", "too_many_conn"),
     ],
