@@ -147,5 +147,7 @@ GOOGLE_RELAY_RULES: tuple[TextRule, ...] = (
         t.EXPIRED,
         r"dns error: could not contact dns servers",
         r"the recipient server did not accept our requests to connect",
+        # Gmail's delay notice itself: the module reads it so whatever the reply quoted.
+        r"delivery to the following recipient has been delayed",
     ),
 )

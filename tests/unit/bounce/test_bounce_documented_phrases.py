@@ -122,3 +122,22 @@ def test_a_receiver_phrase_wrapped_across_lines_is_read():
     body = f"{said}\n    threshold exceeded (in reply to end of DATA command)\n"
     (recipient,) = parse_bounce_message((POSTFIX_HEAD + body).encode()).recipients
     assert recipient.classification.reason == "too_many_conn"
+
+
+def test_gmail_delay_notice_is_expired_whatever_the_reply():
+    """Gmail's delay notice ('Delivery to the following recipient has been delayed') is the
+    retry period (Sisimai's Gmail module lists it under expired), even where the remote reply
+    it quotes would be read as blocked in a final notice."""
+    raw = (
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+        "To: sender@gmail.com\nSubject: Delivery Status Notification (Delay)\n"
+        "Message-ID: <g1@googlemail.com>\n\n"
+        "This is an automatically generated Delivery Status Notification\n\n"
+        "THIS IS A WARNING MESSAGE ONLY.\n\nYOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n"
+        "Delivery to the following recipient has been delayed:\n\n     kijitora@example.org\n\n"
+        "Message will be retried for 2 more day(s)\n\n"
+        "Technical details of temporary failure: \nConnection reset by peer\n\n"
+        "   ----- Message header follows -----\n\nTo: kijitora@example.org\nSubject: hi\n"
+    )
+    (recipient,) = parse_bounce_message(raw.encode()).recipients
+    assert recipient.classification.reason == "expired"
