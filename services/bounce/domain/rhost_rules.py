@@ -41,8 +41,8 @@ class ReceiverTable:
                 for low, high, reason in self.code_ranges:
                     if low <= number <= high:
                         return reason
-        words = " ".join(text.lower().split())  # a phrase may be wrapped across lines
-        return next((reason for phrase, reason in self.phrases if phrase in words), "")
+        lowered = text.lower()
+        return next((reason for phrase, reason in self.phrases if phrase in lowered), "")
 
 
 # Cox's IPBLnnnn codes: the sending IP is on one or more DNS block lists (each bit one list).

@@ -115,15 +115,6 @@ def test_a_delay_notice_keeps_the_network_failure_it_names(reply):
     assert _dsn("Mail could not be delivered yet", "delayed", "4.0.0") == "expired"
 
 
-def test_a_receiver_phrase_wrapped_across_lines_is_read():
-    """Postfix wraps the remote reply at 80 columns; a receiver table's phrase (Cox's, as
-    Sisimai's Rhost::Cox lists it) is read across the wrap, as the generic rules read it."""
-    said = "<kijitora@cox.net>: host cxr.mx.a.cloudfilter.net[192.0.2.1] said: 421 Message"
-    body = f"{said}\n    threshold exceeded (in reply to end of DATA command)\n"
-    (recipient,) = parse_bounce_message((POSTFIX_HEAD + body).encode()).recipients
-    assert recipient.classification.reason == "too_many_conn"
-
-
 def test_gmail_delay_notice_is_expired_whatever_the_reply():
     """Gmail's delay notice ('Delivery to the following recipient has been delayed') is the
     retry period (Sisimai's Gmail module lists it under expired), even where the remote reply
