@@ -277,19 +277,17 @@ def _from_text(
     return recipients
 
 
-def _complaint(part: Message, headers: Message | None) -> tuple[list[FailedRecipient], str]:
-    report = arf.parse_feedback_report(part)
-    addresses = list(report.original_rcpt_to)
-    if not addresses:
-        to = email.utils.getaddresses([str(headers.get("to", ""))]) if headers else []
-        addresses = [a for _, a in to if "@" in a][:1]
-    detail = f"Feedback-Type: {report.feedback_type}; User-Agent: {report.user_agent}"
-    feedback = t.classification_for(t.FEEDBACK, 0, f"arf.{report.feedback_type or 'unknown'}")
+def _complaint(
+    report: arf.FeedbackReport, headers: Message | None
+) -> tuple[list[FailedRecipient], str]:
+    feedback_type = arf.feedback_type(report, headers)
+    detail = f"Feedback-Type: {feedback_type}; User-Agent: {report.user_agent}"
+    feedback = t.classification_for(t.FEEDBACK, 0, f"arf.{feedback_type or 'unknown'}")
     recipients = [
         FailedRecipient(a, "", "", detail, feedback, report.reporting_mta, "complaint")
-        for a in addresses
+        for a in arf.complained_recipients(report, headers)
     ]
-    return recipients, report.feedback_type
+    return recipients, feedback_type
 
 
 def _auto_reply(msg: Message) -> list[FailedRecipient]:
@@ -340,8 +338,9 @@ def _parse(raw: bytes) -> ParsedBounce:
     }
 
     feedback = arf.feedback_part(parts)
-    if feedback is not None:
-        recipients, feedback_type = _complaint(feedback, headers)
+    if feedback is not None or arf.is_jmrp_report(msg):
+        report = arf.parse_feedback_report(feedback) if feedback else arf.JMRP_REPORT
+        recipients, feedback_type = _complaint(report, headers)
         return ParsedBounce(
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )

@@ -1,0 +1,95 @@
+"""Mail that reports no delivery failure: ARF complaints (RFC 5965, RFC 6650, RFC 6591 and the
+Microsoft JMRP layout Sisimai::ARF documents), auto-replies (RFC 3834 and the de-facto signals
+Sisimai::RFC3834 reads) and DSNs whose recipients were delivered, relayed, expanded or delayed
+(RFC 3464, with the RFC 1891-era action spellings). Every message here is synthetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from services.bounce.domain import parse_bounce_message
+from services.bounce.domain.outcomes import outcome_kind, outcomes_from_bounce
+
+ORIGINAL = """\
+From: News <news@sender.example>
+To: {to}
+Subject: Our news
+Message-ID: <orig-1@sender.example>
+{extra}
+Hello
+"""
+
+
+def feedback_report(fields: str, to: str = "kai@example.net", extra: str = "") -> bytes:
+    """An RFC 5965 report with the given feedback-report fields and the original attached."""
+    return (
+        "From: FBL <fbl@isp.example>\nTo: fbl@sender.example\nSubject: FW: Our news\n"
+        "Date: Mon, 04 May 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nThis is an email abuse report.\n\n"
+        f"--B\nContent-Type: message/feedback-report\n\n{fields}\n"
+        "--B\nContent-Type: message/rfc822\n\n" + ORIGINAL.format(to=to, extra=extra) + "--B--\n"
+    ).encode()
+
+
+def jmrp(sender: str = "staff@hotmail.com", subject_ip: str = "192.0.2.7") -> bytes:
+    """Microsoft's pre-ARF JMRP layout: multipart/mixed, the original attached, its recipient
+    in X-HmXmrOriginalRecipient."""
+    return (
+        f"From: {sender}\nTo: jmrp@sender.example\n"
+        f"Subject: complaint about message from {subject_ip}\n"
+        "Date: Sat, 09 May 2026 03:14:07 -0700\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="J"\n\n'
+        "--J\nContent-Type: text/plain\n\nThis is a JMRP report.\n\n"
+        "--J\nContent-Type: message/rfc822\n\n"
+        "X-HmXmrOriginalRecipient: <lou@hotmail.example>\n"
+        + ORIGINAL.format(to="lou@hotmail.example", extra="")
+        + "--J--\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("sender", ["staff@hotmail.com", "complaints@email-abuse.amazonses.com"])
+def test_microsoft_jmrp_layout_is_a_complaint_about_the_original_recipient(sender):
+    parsed = parse_bounce_message(jmrp(sender))
+    assert (parsed.kind, parsed.format, parsed.feedback_type) == ("complaint", "arf", "abuse")
+    assert [r.address for r in parsed.recipients] == ["lou@hotmail.example"]
+    assert parsed.recipients[0].classification.reason == "feedback"
+    assert parsed.original_message_id == "<orig-1@sender.example>"
+
+
+def test_a_multipart_mixed_message_from_elsewhere_is_no_jmrp_report():
+    parsed = parse_bounce_message(jmrp("someone@hotmail.example"))
+    assert parsed.kind != "complaint"
+
+
+def test_hotmail_original_recipient_beats_an_undisclosed_to():
+    raw = feedback_report(
+        "Feedback-Type: abuse\nUser-Agent: Hotmail FBL\nVersion: 0.1\n",
+        to="Undisclosed recipients:;",
+        extra="X-HmXmrOriginalRecipient: <mo@outlook.example>\n",
+    )
+    parsed = parse_bounce_message(raw)
+    assert [r.address for r in parsed.recipients] == ["mo@outlook.example"]
+
+
+def test_a_redacted_original_rcpt_to_falls_back_to_the_original_to():
+    raw = feedback_report("Feedback-Type: abuse\nVersion: 1\nOriginal-Rcpt-To: redacted@\n")
+    assert [r.address for r in parse_bounce_message(raw).recipients] == ["kai@example.net"]
+
+
+@pytest.mark.parametrize(
+    ("feedback_type", "outcome"),
+    [("abuse", "complaint"), ("fraud", "complaint"), ("not-spam", None), ("auth-failure", None)],
+)
+def test_not_spam_and_auth_failure_reports_are_no_complaints(feedback_type, outcome):
+    """RFC 6650's not-spam says the recipient wants the mail; RFC 6591's auth-failure reports a
+    failed SPF/DKIM/DMARC check, not the recipient's word: neither may suppress the address."""
+    raw = feedback_report(f"Feedback-Type: {feedback_type}\nOriginal-Rcpt-To: <kai@example.net>\n")
+    parsed = parse_bounce_message(raw)
+    assert (parsed.kind, parsed.feedback_type) == ("complaint", feedback_type)
+    assert outcome_kind(parsed, parsed.recipients[0]) == outcome
+    outcomes = outcomes_from_bounce(parsed, raw, "t", datetime(2026, 5, 4, tzinfo=UTC))
+    kinds = [o.kind for o in outcomes]
+    assert kinds == ([outcome] if outcome else [])
