@@ -93,3 +93,46 @@ def test_not_spam_and_auth_failure_reports_are_no_complaints(feedback_type, outc
     outcomes = outcomes_from_bounce(parsed, raw, "t", datetime(2026, 5, 4, tzinfo=UTC))
     kinds = [o.kind for o in outcomes]
     assert kinds == ([outcome] if outcome else [])
+
+
+def delivery_status(action: str, status: str, diagnostic: str = "") -> bytes:
+    """An RFC 3464 report on one recipient."""
+    code = f"Diagnostic-Code: smtp; {diagnostic}\n" if diagnostic else ""
+    return (
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.dest.example>\n"
+        "To: news@sender.example\nSubject: Delivery report\n"
+        "Date: Thu, 21 May 2026 07:07:07 +0000\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="D"\n\n'
+        "--D\nContent-Type: text/plain\n\nA report on your message.\n\n"
+        "--D\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.dest.example\n\n"
+        f"Final-Recipient: rfc822; ned@dest.example\nAction: {action}\nStatus: {status}\n{code}"
+        "\n--D--\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "kind", "outcome", "bounce_type"),
+    [
+        ("deliverable", "2.1.5", "delivery_report", "delivered", ""),
+        ("Delivered", "2.0.0", "delivery_report", "delivered", ""),
+        ("relayed (to non-DSN-aware mailer)", "2.0.0", "delivery_report", "delivered", ""),
+        ("expired", "4.4.7", "bounce", "deferred", "soft"),
+        ("failure", "5.1.1", "bounce", "bounce", "hard"),
+    ],
+)
+def test_rfc1891_action_spellings_read_as_rfc3464_actions(
+    action, status, kind, outcome, bounce_type
+):
+    """RFC 1891-era reports wrote deliverable / expired / failure where RFC 3464 has delivered /
+    delayed / failed (Sisimai::RFC1894 maps them so); a success must never become a bounce."""
+    parsed = parse_bounce_message(delivery_status(action, status))
+    (recipient,) = parsed.recipients
+    assert parsed.kind == kind
+    assert outcome_kind(parsed, recipient) == outcome
+    assert recipient.classification.bounce_type == bounce_type
+
+
+def test_a_success_status_without_an_action_is_a_delivery():
+    parsed = parse_bounce_message(delivery_status("", "2.0.0", "250 2.0.0 OK"))
+    assert parsed.kind == "delivery_report"
+    assert outcome_kind(parsed, parsed.recipients[0]) == "delivered"
