@@ -1,9 +1,10 @@
 """parse_bounce_message: one inbound raw message to a bounce, complaint, auto-reply or report.
 
-Decision order: ARF feedback report (complaint); RFC 3464 delivery-status with recipients
-(bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply headers
-(auto_reply); plain-text MTA bounce (bounce); otherwise unknown, with the hints that may make
-it a human reply (domain/replies.py). Malformed input never raises.
+Decision order: ARF or JMRP feedback report (complaint); RFC 3464 delivery-status with
+recipients (bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply
+headers (auto_reply); plain-text MTA bounce or success notice (bounce, delivery_report);
+otherwise unknown, with hints that may make it a human reply (domain/replies.py). Malformed
+input never raises.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from services.bounce.domain import (
     recipient_lines,
     replies,
     ses_mail,
+    success_text,
 )
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
@@ -249,6 +251,7 @@ def _shared_status(
 def _from_text(
     entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
+    """The recipients of a text notice, classified; a success notice's are deliveries."""
     recipients = []
     for entry in entries:
         classification, code = _classify(
@@ -274,7 +277,7 @@ def _from_text(
                 original_recipient=entry.original_recipient,
             )
         )
-    return recipients
+    return success_text.as_reported(recipients, notification)
 
 
 def _complaint(
@@ -311,6 +314,12 @@ def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBou
         )
     kind: Kind = "delivery_report" if ses.kind == "delivery" else "bounce"
     return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
+
+
+def _kind(recipients: list[FailedRecipient]) -> Kind:
+    """A delivery report when every recipient was delivered, relayed or expanded."""
+    delivered = recipients and all(r.action in _SUCCESS_ACTIONS for r in recipients)
+    return "delivery_report" if delivered else "bounce"
 
 
 def _failure_notice(msg: Message) -> bool:
@@ -359,11 +368,8 @@ def _parse(raw: bytes) -> ParsedBounce:
         dsn_entries = dsn.inline_delivery_status(notification)
     if dsn_entries:
         recipients = _from_dsn(dsn_entries, notification, msg)
-        kind: Kind = "bounce"
-        if all(r.action in _SUCCESS_ACTIONS for r in recipients):
-            kind = "delivery_report"
         dsn_format = fmt if fmt in ("gmail", "yahoo", "exchange", "ses", "postfix") else "rfc3464"
-        return ParsedBounce(kind, tuple(recipients), format=dsn_format, **extra)
+        return ParsedBounce(_kind(recipients), tuple(recipients), format=dsn_format, **extra)
 
     if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg, null_sender=False):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
@@ -377,10 +383,10 @@ def _parse(raw: bytes) -> ParsedBounce:
         entry
         for entry in mta_formats.text_recipients(msg, notification, fmt, frozenset(excluded))
         if not recipient_lines.is_false_recipient(entry.address, excluded)
-    ]
+    ] or success_text.listed_recipients(notification, excluded)
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification, msg)
-        return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
+        return ParsedBounce(_kind(recipients), tuple(recipients), format=fmt, **extra)
     return ParsedBounce("unknown", reply=replies.reply_hints(msg), **extra)
 
 

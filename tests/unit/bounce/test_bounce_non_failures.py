@@ -136,3 +136,62 @@ def test_a_success_status_without_an_action_is_a_delivery():
     parsed = parse_bounce_message(delivery_status("", "2.0.0", "250 2.0.0 OK"))
     assert parsed.kind == "delivery_report"
     assert outcome_kind(parsed, parsed.recipients[0]) == "delivered"
+
+
+def text_notice(subject: str, body: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.dest.example (Mail Delivery System)\n"
+        f"To: news@sender.example\nSubject: {subject}\nDate: Mon, 25 May 2026 10:00:00 +0000\n"
+        f"MIME-Version: 1.0\nContent-Type: text/plain\n\n{body}"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "action"),
+    [
+        (
+            "Successful Mail Delivery Report",
+            "This is the mail system at host mx.dest.example.\n\nYour message was successfully"
+            " delivered to the destination(s)\nlisted below.\n\n                   The mail system"
+            "\n\n<zoe@dest.example>: delivery via mx2.dest.example[192.0.2.60]:25: 250 2.0.0 Ok"
+            "\n",
+            "delivered",
+        ),
+        (
+            "Delivered: Our news",
+            "Your message has been delivered to the following recipients:\n\n"
+            "zoe@dest.example (zoe@dest.example)\n\nSubject: Our news\n",
+            "delivered",
+        ),
+        (
+            "Relayed: Our news",
+            "Delivery to these recipients or groups is complete, but no delivery notification was"
+            " sent by the destination server:\n\nzoe@dest.example (zoe@dest.example)\n\n"
+            "Subject: Our news\n",
+            "relayed",
+        ),
+    ],
+)
+def test_a_text_success_notice_is_a_delivery_report(subject, body, action):
+    """A relay may drop the delivery-status part of a success notice: its text still says the
+    recipient was delivered (or relayed), and a delivered recipient must never be a bounce."""
+    parsed = parse_bounce_message(text_notice(subject, body))
+    (recipient,) = parsed.recipients
+    assert (parsed.kind, recipient.address, recipient.action) == (
+        "delivery_report",
+        "zoe@dest.example",
+        action,
+    )
+    assert recipient.classification.reason == "delivered"
+    assert outcome_kind(parsed, recipient) == "delivered"
+
+
+def test_a_failure_notice_quoting_the_word_delivered_stays_a_bounce():
+    body = (
+        "This is the mail system at host mx.dest.example.\n\nI'm sorry to have to inform you that"
+        " your message could not\nbe delivered to one or more recipients.\n\n<zoe@dest.example>:"
+        " host mx2.dest.example said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n"
+    )
+    parsed = parse_bounce_message(text_notice("Undelivered Mail Returned to Sender", body))
+    assert parsed.kind == "bounce"
+    assert parsed.recipients[0].classification.reason == "user_unknown"
