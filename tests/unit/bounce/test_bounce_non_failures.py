@@ -195,3 +195,77 @@ def test_a_failure_notice_quoting_the_word_delivered_stays_a_bounce():
     parsed = parse_bounce_message(text_notice("Undelivered Mail Returned to Sender", body))
     assert parsed.kind == "bounce"
     assert parsed.recipients[0].classification.reason == "user_unknown"
+
+
+def reply(headers: str, subject: str) -> bytes:
+    return (
+        f"From: Pat Doe <pat@example.com>\nTo: news@sender.example\nSubject: {subject}\n"
+        f"{headers}Date: Mon, 11 May 2026 09:00:00 +0000\nIn-Reply-To: <orig-1@sender.example>\n"
+        "\nI am away until Monday.\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Automatic reply settings for the shared mailbox",
+        "Absence of VAT number on invoice 2026-118",
+        "Out of office tomorrow, can we move the call?",
+        "Re: why does your auto-reply say I am unsubscribed?",
+        "Re: Automatic reply: Product update",
+    ],
+)
+def test_a_subject_that_only_mentions_an_auto_reply_is_no_auto_reply(subject):
+    """Sisimai::RFC3834 reads a subject only by the marker an autoresponder puts in front
+    ("Auto:", "Automatic reply:", "Out of Office:"); a person's subject may use the words."""
+    assert parse_bounce_message(reply("", subject)).kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Automatic reply: Product update",
+        "AUTO: Smith, John is out of the office (returning 05/18/2026)",
+        "Out of Office AutoReply: Product update",
+        "Auto Response: Product update",
+        "[Auto-Reply] Product update",
+        "Re: Product update (Automatic Response)",
+        "Automatische Antwort: Produktneuheiten",
+        "Abwesenheitsnotiz: Produktneuheiten",
+        "Réponse automatique : Nouveautés",
+        "Respuesta automática: Novedades",
+        "Risposta automatica: Novità",
+        "Automatisch antwoord: Nieuws",
+        "Autosvar: Nyheter",
+        "Automaattinen vastaus: Uutiset",
+        "Автоответ: Новости",
+        "自動応答: お知らせ",
+        "Ārpus biroja atrašanās automātiskā atbilde: Jaunumi",
+    ],
+)
+def test_autoresponder_subject_markers_in_several_languages(subject):
+    assert parse_bounce_message(reply("", subject)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "header", ["Auto-Submitted: auto-generated\n", "X-Apple-Action: vacation\n"]
+)
+def test_auto_generated_and_apple_vacation_replies_are_auto_replies(header):
+    """RFC 3834 section 5: any Auto-Submitted value but "no" marks automatic mail (Exchange's
+    out-of-office replies say auto-generated); iCloud marks its vacation replies X-Apple-Action."""
+    parsed = parse_bounce_message(reply(header, "Re: Product update"))
+    assert parsed.kind == "auto_reply"
+    assert parsed.recipients[0].classification.reason == "vacation"
+
+
+def test_a_failure_notice_marked_auto_generated_stays_a_bounce():
+    raw = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.dest.example>\n"
+        b"To: news@sender.example\nSubject: Returned mail: see transcript for details\n"
+        b"Auto-Submitted: auto-generated (failure)\nDate: Mon, 11 May 2026 09:00:00 +0000\n\n"
+        b"   ----- The following addresses had permanent fatal errors -----\n<ole@dest.example>\n"
+        b"    (reason: 550 5.1.1 User unknown)\n"
+    )
+    parsed = parse_bounce_message(raw)
+    assert parsed.kind == "bounce"
+    assert [r.address for r in parsed.recipients] == ["ole@dest.example"]
