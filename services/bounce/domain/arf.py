@@ -19,6 +19,7 @@ _JMRP_SENDERS = frozenset({"staff@hotmail.com", "complaints@email-abuse.amazonse
 _JMRP_SUBJECT = "complaint about message from "
 # The header Microsoft writes into the returned original: the address that complained.
 _JMRP_RECIPIENT = "x-hmxmroriginalrecipient"
+_FEEDBACK_FIELDS_RE = re.compile(r"(?:[\w-]+:[^\n]*\n)*?feedback-type:", re.IGNORECASE)
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+")
 # RFC 6650's not-spam (the recipient wants the mail) and RFC 6591's auth-failure (an SPF, DKIM
 # or DMARC check failed) are reports, not the recipient's complaint.
@@ -37,10 +38,18 @@ class FeedbackReport:
 
 
 def feedback_part(parts: Sequence[tuple[Message, str]]) -> Message | None:
-    """The message/feedback-report part among a message's (part, content type) pairs, or None
-    if it is not an ARF report."""
+    """The message/feedback-report part among a message's (part, content type) pairs (the
+    message itself first), or None if it is not an ARF report. A message whose report type is
+    feedback-report (RFC 5965 section 2) holds its fields in the text part that starts with
+    them when a generator mislabelled the report part."""
     for part, content_type in parts:
         if content_type == "message/feedback-report":
+            return part
+    if not parts or str(parts[0][0].get_param("report-type", "")).lower() != "feedback-report":
+        return None
+    for part, content_type in parts[1:]:
+        text = part.get_payload() if content_type.startswith("text/") else None
+        if isinstance(text, str) and _FEEDBACK_FIELDS_RE.match(text.lstrip()):
             return part
     return None
 

@@ -13,6 +13,7 @@ proves to be a person also answer automatically; they are auto-replies, not boun
 from __future__ import annotations
 
 import email.header
+import email.utils
 import re
 from email.message import Message
 
@@ -45,6 +46,8 @@ _AUTO_SUBJECT_RE = re.compile(
     rf"|^(?!{_REPLY_PREFIX}).*?(?<!\w)(?:{_SUBJECT_PHRASES})\s*[:\uff1a]",
     re.IGNORECASE,
 )
+# sudo's security notices; Exim's "Mail failure - ..." notices are failures.
+_SYSTEM_SUBJECT_RE = re.compile(r"security information for|mail failure -", re.IGNORECASE)
 _BOUNCE_AUTO_SUBMITTED_RE = re.compile(r"\((?:rejected|failure|failed)\)", re.IGNORECASE)
 # Applied to lower-cased text with whitespace runs collapsed, after a literal screen.
 _CHALLENGE_RE = re.compile(
@@ -63,6 +66,8 @@ def _header(msg: Message, name: str) -> str:
 
 def is_auto_reply(msg: Message) -> bool:
     """True if ``msg`` is an automatic reply to a message rather than a delivery failure."""
+    if _is_system_mail(msg):
+        return False
     names = {name.lower() for name in msg}  # one pass over the headers, not one per lookup
     auto_submitted = _header(msg, "auto-submitted") if "auto-submitted" in names else ""
     if auto_submitted.startswith("auto-"):
@@ -77,6 +82,17 @@ def is_auto_reply(msg: Message) -> bool:
     if "precedence" in names and _header(msg, "precedence") == "auto_reply":
         return True
     return _AUTO_SUBJECT_RE.search(_subject(msg)) is not None
+
+
+def _is_system_mail(msg: Message) -> bool:
+    """Mail a system sends about itself, automatic but no reply to a message: from or to root,
+    sudo's security notices, Exim's failure notices (the mail Sisimai::RFC3834 refuses to read
+    as an auto-reply)."""
+    addresses = [str(msg.get("from", "")), str(msg.get("to", ""))]
+    pairs = email.utils.getaddresses(addresses)
+    if any(address.lower().startswith("root@") for _, address in pairs):
+        return True
+    return _SYSTEM_SUBJECT_RE.search(str(msg.get("subject", ""))) is not None
 
 
 def _subject(msg: Message) -> str:

@@ -1,10 +1,9 @@
 """parse_bounce_message: one inbound raw message to a bounce, complaint, auto-reply or report.
 
-Decision order: ARF or JMRP feedback report (complaint); RFC 3464 delivery-status with
-recipients (bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply
-headers (auto_reply); plain-text MTA bounce or success notice (bounce, delivery_report);
-otherwise unknown, with hints that may make it a human reply (domain/replies.py). Malformed
-input never raises.
+Decision order: ARF or JMRP feedback report (complaint); RFC 3464 delivery-status (bounce, or
+delivery_report if every action is delivered/relayed/expanded); auto-reply (auto_reply); text
+bounce, warning or success notice (bounce, delivery_report); otherwise unknown, with hints that
+may make it a human reply (domain/replies.py). Malformed input never raises.
 """
 
 from __future__ import annotations
@@ -24,11 +23,11 @@ from services.bounce.domain import (
     dsn,
     gateways,
     mta_formats,
+    notice_actions,
     original,
     recipient_lines,
     replies,
     ses_mail,
-    success_text,
 )
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
@@ -253,6 +252,7 @@ def _from_text(
 ) -> list[FailedRecipient]:
     """The recipients of a text notice, classified; a success notice's are deliveries."""
     recipients = []
+    entries = notice_actions.as_warned(entries, notification)
     for entry in entries:
         classification, code = _classify(
             "",
@@ -277,7 +277,7 @@ def _from_text(
                 original_recipient=entry.original_recipient,
             )
         )
-    return success_text.as_reported(recipients, notification)
+    return notice_actions.as_reported(recipients, notification)
 
 
 def _complaint(
@@ -383,7 +383,7 @@ def _parse(raw: bytes) -> ParsedBounce:
         entry
         for entry in mta_formats.text_recipients(msg, notification, fmt, frozenset(excluded))
         if not recipient_lines.is_false_recipient(entry.address, excluded)
-    ] or success_text.listed_recipients(notification, excluded)
+    ] or notice_actions.listed_recipients(notification, excluded)
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification, msg)
         return ParsedBounce(_kind(recipients), tuple(recipients), format=fmt, **extra)

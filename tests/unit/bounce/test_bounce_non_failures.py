@@ -269,3 +269,60 @@ def test_a_failure_notice_marked_auto_generated_stays_a_bounce():
     parsed = parse_bounce_message(raw)
     assert parsed.kind == "bounce"
     assert [r.address for r in parsed.recipients] == ["ole@dest.example"]
+
+
+def test_a_feedback_report_with_a_mislabelled_report_part_is_still_a_complaint():
+    """RFC 5965 section 2: the top-level report-type says feedback-report; the fields may sit in
+    a part a generator labelled text/plain."""
+    raw = feedback_report("Feedback-Type: abuse\nOriginal-Rcpt-To: <kai@example.net>\n")
+    raw = raw.replace(b"Content-Type: message/feedback-report", b"Content-Type: text/plain")
+    parsed = parse_bounce_message(raw)
+    assert (parsed.kind, parsed.feedback_type) == ("complaint", "abuse")
+    assert [r.address for r in parsed.recipients] == ["kai@example.net"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Delayed Mail (still being retried)",
+            "This is the mail system at host mx.relay.example.\n\n"
+            "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\n"
+            "<ann@soft.example>: host mx.soft.example[203.0.113.9] said: 450 4.1.1 <ann@soft."
+            "example>: Recipient address rejected: User unknown (in reply to RCPT TO command)\n",
+        ),
+        (
+            "Warning: could not send message for past 4 hours",
+            "    **      THIS IS A WARNING MESSAGE ONLY      **\n"
+            "    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n\n"
+            "   ----- Transcript of session follows -----\n"
+            "<ann@soft.example>... Deferred: 452 4.2.2 Mailbox full\n"
+            "Will keep trying until message is 5 days old\n",
+        ),
+    ],
+)
+def test_a_text_warning_is_a_deferral_never_a_bounce(subject, body):
+    """Postfix's and Sendmail's delay warnings without their delivery-status part: the MTA is
+    still retrying, so the recipient is deferred, whatever the remote server said."""
+    parsed = parse_bounce_message(text_notice(subject, body))
+    (recipient,) = parsed.recipients
+    assert (recipient.address, recipient.action) == ("ann@soft.example", "delayed")
+    assert outcome_kind(parsed, recipient) == "deferred"
+
+
+@pytest.mark.parametrize(
+    ("sender", "to", "subject"),
+    [
+        ("root@host.sender.example", "news@sender.example", "Cron <root@host> backup"),
+        ("ops@sender.example", "root@host.sender.example", "Automatic reply: backup"),
+        ("sudo@host.sender.example", "news@sender.example", "*** SECURITY information for host"),
+    ],
+)
+def test_system_mail_is_no_auto_reply(sender, to, subject):
+    """Sisimai::RFC3834 refuses mail from or to root@ and sudo's security notices: automatic,
+    but no reply to a message."""
+    raw = (
+        f"From: {sender}\nTo: {to}\nSubject: {subject}\nAuto-Submitted: auto-generated\n"
+        "Date: Sat, 30 May 2026 03:00:01 +0000\n\nrotated 3 mailboxes\n"
+    ).encode()
+    assert parse_bounce_message(raw).kind != "auto_reply"

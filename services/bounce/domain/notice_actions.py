@@ -1,8 +1,9 @@
-"""Delivery success notices in plain text: a success report (RFC 3461 NOTIFY=SUCCESS) whose
-delivery-status part a relay dropped, or an MTA's receipt written as text only. Their headlines
-(Postfix's bounce(5) success template, Sendmail's success section, Exchange's delivery and relay
-receipts) and a recipient's own 2xx reply say the recipient was delivered or relayed: such a
-recipient is a delivery, never a bounce."""
+"""What a plain-text notice as a whole says happened to its recipients, where a relay dropped
+its delivery-status part or the MTA wrote none: delivered or relayed (a success report, RFC 3461
+NOTIFY=SUCCESS: Postfix's bounce(5) success template, Sendmail's success section, Exchange's
+delivery and relay receipts; or a recipient's own 2xx reply), or still being retried (Postfix's
+and Sendmail's delay warnings). A delivered recipient is a delivery and a warned one a deferral,
+never a bounce."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ _FAILURE_RE = re.compile(
     r"could ?n[o']t be delivered|not be delivered|was not delivered|delivery has failed"
     r"|failed permanently|permanent (?:fatal )?error|fatal error|undeliverable|unable to deliver"
     r"|delivery failed|has not yet been delivered|delayed|will (?:keep|continue) trying"
+)
+# The banner of a delay warning: the MTA keeps the message and retries (Postfix, Sendmail).
+_WARNING_RE = re.compile(
+    r"this is a warning (?:message )?only|you do not need to resend your message"
 )
 _LISTED_ADDRESS_RE = re.compile(r"^[ \t]*[<(]?([^\s<>()@,;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _MAX_LISTING = 4000
@@ -96,3 +101,13 @@ def as_reported(recipients: list[R], notification: str) -> list[R]:
             )
         reread.append(recipient)
     return reread
+
+
+def as_warned(entries: list[TextRecipient], notification: str) -> list[TextRecipient]:
+    """``entries`` of a notice, those a delay warning's banner covers as delayed (the MTA is
+    still retrying them, whatever the remote server said)."""
+    if not _WARNING_RE.search(notification.lower()):
+        return entries
+    return [
+        dataclasses.replace(e, action="delayed") if e.action == "failed" else e for e in entries
+    ]
