@@ -1,9 +1,9 @@
 """What a plain-text notice as a whole says happened to its recipients, where a relay dropped
 its delivery-status part or the MTA wrote none: delivered or relayed (a success report, RFC 3461
 NOTIFY=SUCCESS: Postfix's bounce(5) success template, Sendmail's success section, Exchange's
-delivery and relay receipts; or a recipient's own 2xx reply), or still being retried (Postfix's
-and Sendmail's delay warnings). A delivered recipient is a delivery and a warned one a deferral,
-never a bounce."""
+delivery and relay receipts; or a recipient's own 2xx reply), or still being retried (Postfix's,
+Sendmail's and Exchange's delay warnings). A delivered recipient is a delivery and a warned
+one a deferral, never a bounce."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ _FAILURE_RE = re.compile(
     r"|failed permanently|permanent (?:fatal )?error|fatal error|undeliverable|unable to deliver"
     r"|delivery failed|has not yet been delivered|delayed|will (?:keep|continue) trying"
 )
-# The banner of a delay warning: the MTA keeps the message and retries (Postfix, Sendmail).
+# The banner of a delay warning: the MTA keeps the message and retries (Postfix's and
+# Sendmail's warning banners, Exchange's delay notice).
 _WARNING_RE = re.compile(
     r"this is a warning (?:message )?only|you do not need to resend your message"
+    r"|delivery is delayed to these recipients|delivery will continue to be attempted"
 )
 _LISTED_ADDRESS_RE = re.compile(r"^[ \t]*[<(]?([^\s<>()@,;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _MAX_LISTING = 4000

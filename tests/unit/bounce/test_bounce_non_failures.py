@@ -299,11 +299,19 @@ def test_a_feedback_report_with_a_mislabelled_report_part_is_still_a_complaint()
             "<ann@soft.example>... Deferred: 452 4.2.2 Mailbox full\n"
             "Will keep trying until message is 5 days old\n",
         ),
+        (
+            "Delivery delayed:News",
+            "Delivery is delayed to these recipients or groups:\n\nann@soft.example "
+            "(ann@soft.example)\n\nSubject: News\n\nThis message hasn't been delivered yet. "
+            "Delivery will continue to be attempted.\n\nDiagnostic information for "
+            "administrators:\n\nann@soft.example\nRemote Server returned '400 4.4.7 Message "
+            "delayed'\n",
+        ),
     ],
 )
 def test_a_text_warning_is_a_deferral_never_a_bounce(subject, body):
-    """Postfix's and Sendmail's delay warnings without their delivery-status part: the MTA is
-    still retrying, so the recipient is deferred, whatever the remote server said."""
+    """Postfix's, Sendmail's and Exchange's delay warnings without their delivery-status part:
+    the MTA is still retrying, so the recipient is deferred, whatever the remote server said."""
     parsed = parse_bounce_message(text_notice(subject, body))
     (recipient,) = parsed.recipients
     assert (recipient.address, recipient.action) == ("ann@soft.example", "delayed")
