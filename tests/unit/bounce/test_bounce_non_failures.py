@@ -334,3 +334,13 @@ def test_system_mail_is_no_auto_reply(sender, to, subject):
         "Date: Sat, 30 May 2026 03:00:01 +0000\n\nrotated 3 mailboxes\n"
     ).encode()
     assert parse_bounce_message(raw).kind != "auto_reply"
+
+
+def test_an_original_attached_as_text_still_names_the_complained_recipient():
+    """RFC 5965 section 2 (d): the third part is the original or its header; a generator may
+    label it text/plain. Its To names the recipient, its Message-ID the message complained of."""
+    raw = feedback_report("Feedback-Type: abuse\nVersion: 1\n")
+    raw = raw.replace(b"--B\nContent-Type: message/rfc822", b"--B\nContent-Type: text/plain")
+    parsed = parse_bounce_message(raw)
+    assert [r.address for r in parsed.recipients] == ["kai@example.net"]
+    assert parsed.original_message_id == "<orig-1@sender.example>"
