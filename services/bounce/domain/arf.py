@@ -37,6 +37,10 @@ class FeedbackReport:
     user_agent: str
 
 
+# A JMRP report has no report part: nothing but its sender says who wrote it.
+JMRP_REPORT = FeedbackReport("", (), "", "", "Microsoft Junk Mail Reporting Program")
+
+
 def feedback_part(parts: Sequence[tuple[Message, str]]) -> Message | None:
     """The message/feedback-report part among a message's (part, content type) pairs (the
     message itself first), or None if it is not an ARF report. A message whose report type is
@@ -122,6 +126,3 @@ def feedback_type(report: FeedbackReport, original: Message | None) -> str:
     if report.feedback_type or original is None or original.get(_JMRP_RECIPIENT) is None:
         return report.feedback_type
     return "abuse"
-
-
-JMRP_REPORT = FeedbackReport("", (), "", "", "Microsoft Junk Mail Reporting Program")

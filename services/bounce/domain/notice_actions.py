@@ -36,7 +36,9 @@ _WARNING_RE = re.compile(
     r"this is a warning (?:message )?only|you do not need to resend your message"
     r"|delivery is delayed to these recipients|delivery will continue to be attempted"
 )
+# A listed recipient: the address first on its line, else in brackets ("Name (address)").
 _LISTED_ADDRESS_RE = re.compile(r"^[ \t]*[<(]?([^\s<>()@,;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_BRACKETED_ADDRESS_RE = re.compile(r"\(([^()\s]+@[^()\s]+)\)")
 _MAX_LISTING = 4000
 _SUCCESS_REASONS = {t.DELIVERED, t.UNDEFINED, t.ON_HOLD}  # a success, or no failure named
 
@@ -80,7 +82,7 @@ def listed_recipients(notification: str, excluded: Iterable[str]) -> list[TextRe
     for line in notification[end : end + _MAX_LISTING].splitlines()[1:]:
         if line.lower().startswith("subject:"):
             break
-        match = _LISTED_ADDRESS_RE.match(line) or re.search(r"\(([^()\s]+@[^()\s]+)\)", line)
+        match = _LISTED_ADDRESS_RE.match(line) or _BRACKETED_ADDRESS_RE.search(line)
         address = match.group(1) if match else ""
         known = {r.address.lower() for r in found}
         if address and address.lower() not in known | skip:
