@@ -41,9 +41,11 @@ _AUTO_SUBJECT_RE = re.compile(
     rf"^\s*[\[(]?\s*(?:{_SUBJECT_PHRASES}|{_SUBJECT_WORDS}){_DELIMITER}"
     # a bracketed marker anywhere: "Re: ... (Automatic Response)", "[Auto-Reply] ..."
     rf"|[\[(]\s*(?:{_SUBJECT_PHRASES})\s*[\])]"
-    # a phrase and its colon further on ("Arpus biroja ... automatiska atbilde: ..."), unless
-    # the subject is a person's reply or forward ("Re: Automatic reply: ...")
-    rf"|^(?!{_REPLY_PREFIX}).*?(?<!\w)(?:{_SUBJECT_PHRASES})\s*[:\uff1a]",
+    # a phrase and its colon further on ("Arpus biroja ... automatiska atbilde: ..."), or a
+    # phrase closing the subject after a dash ("Thank you - Automatic reply"), unless the
+    # subject is a person's reply or forward ("Re: Automatic reply: ...")
+    rf"|^(?!{_REPLY_PREFIX}).*?(?<!\w)(?:{_SUBJECT_PHRASES})\s*[:\uff1a]"
+    rf"|^(?!{_REPLY_PREFIX}).*\s[-\u2013]\s*(?:{_SUBJECT_PHRASES})\s*$",
     re.IGNORECASE,
 )
 # sudo's security notices; Exim's "Mail failure - ..." notices are failures.

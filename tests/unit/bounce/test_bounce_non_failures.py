@@ -230,6 +230,7 @@ def test_a_subject_that_only_mentions_an_auto_reply_is_no_auto_reply(subject):
         "Auto Response: Product update",
         "[Auto-Reply] Product update",
         "Re: Product update (Automatic Response)",
+        "Thank you for your message - Automatic reply",
         "Automatische Antwort: Produktneuheiten",
         "Abwesenheitsnotiz: Produktneuheiten",
         "Réponse automatique : Nouveautés",
