@@ -318,7 +318,7 @@ def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBou
 
 def _kind(recipients: list[FailedRecipient]) -> Kind:
     """A delivery report when every recipient was delivered, relayed or expanded."""
-    delivered = recipients and all(r.action in _SUCCESS_ACTIONS for r in recipients)
+    delivered = bool(recipients) and all(r.action in _SUCCESS_ACTIONS for r in recipients)
     return "delivery_report" if delivered else "bounce"
 
 
