@@ -1,7 +1,10 @@
 """A Kafka consumer loop: batch poll, decode, durable write, then commit; poison goes to the
 dead-letter topic (bounded) — a whole record when it cannot be read at all, else only the
 event (or hit) of it that violates the contract, never the others it was sent with —
-transient write failures are retried in place."""
+transient write failures are retried in place. A selective handler is asked, once per poll,
+which records it needs among those whose headers declare their contents (record_contents):
+the others are committed past without being decoded; a record without such headers is
+always decoded."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -21,6 +24,7 @@ from kafka.structs import OffsetAndMetadata
 from emailtrack.common import metrics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.kafka_io import make_consumer, trace_headers
+from emailtrack.common.record_contents import RecordContents, contents_of
 from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import events_pb2
 
@@ -114,6 +118,15 @@ class BatchHandler(Protocol[T]):
         """Writes items durably (idempotently); raising means 'retry the whole batch'."""
 
 
+@runtime_checkable
+class SelectiveHandler(BatchHandler[T], Protocol[T]):
+    """A handler that needs only some records, told apart by the contents their headers
+    declare; it must answer True whenever it cannot be sure (a skipped record is gone)."""
+
+    def wanted(self, declared: Sequence[RecordContents]) -> list[bool]:
+        """For each record's declared contents, whether the record must be decoded."""
+
+
 class ConsumerLoop(Generic[T]):
     """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
 
@@ -202,10 +215,31 @@ class ConsumerLoop(Generic[T]):
             # the writes are durable and idempotent: the records will simply be seen again
             log.warning("%s: commit failed (%s); records may be redelivered", self.group_id, exc)
 
+    def _needed(self, records: list[Record]) -> list[Record]:
+        """The records to decode: all, unless the handler is selective and declines some
+        whose headers declare their contents; when it cannot answer, all."""
+        if not isinstance(self.handler, SelectiveHandler):
+            return records
+        contents = [contents_of(record.headers) for record in records]
+        declared = [c for c in contents if c is not None]
+        if not declared:
+            return records
+        try:
+            verdicts = iter(self.handler.wanted(declared))
+        except Exception:
+            log.exception("%s: cannot tell which records are needed; decoding all", self.group_id)
+            return records
+        needed = [r for r, c in zip(records, contents, strict=True) if c is None or next(verdicts)]
+        skipped = len(records) - len(needed)
+        self._recent_outcomes.extend([True] * skipped)  # as clean as when decoded to nothing
+        metrics.SKIPPED_RECORDS.labels(self.group_id).inc(skipped)
+        return needed
+
     def _process(self, records: list[Record], stop: threading.Event) -> bool:
         items: list[T] = []
         poison: list[tuple[Record, PoisonPart]] = []
-        for record in records:
+        needed = self._needed(records)
+        for record in needed:
             try:
                 decoded = self.handler.decode(record)
             except InvalidMessage as exc:
@@ -221,14 +255,8 @@ class ConsumerLoop(Generic[T]):
                     items.append(item)
             self._recent_outcomes.append(clean)
         self._check_dead_letter_ratio()
-        while not stop.is_set():
-            try:
-                self.handler.handle(items)
-                break
-            except Exception:
-                log.exception("batch write failed; retrying in %.1fs", self.retry_backoff_s)
-                stop.wait(self.retry_backoff_s)
-        else:
+        # a selective handler that needs none of the records has nothing to write
+        if needed and not self._write(items, stop):
             return False
         for record, part in poison:
             self._dead_letter(record, part)
@@ -236,6 +264,17 @@ class ConsumerLoop(Generic[T]):
         for record in records:
             metrics.CONSUMED_RECORDS.labels(record.topic, self.group_id).inc()
         return True
+
+    def _write(self, items: list[T], stop: threading.Event) -> bool:
+        """Hands items to the handler, retrying until it succeeds (True) or ``stop``."""
+        while not stop.is_set():
+            try:
+                self.handler.handle(items)
+                return True
+            except Exception:
+                log.exception("batch write failed; retrying in %.1fs", self.retry_backoff_s)
+                stop.wait(self.retry_backoff_s)
+        return False
 
     def _check_dead_letter_ratio(self) -> None:
         outcomes = self._recent_outcomes
