@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TENANTS = [f"t{n}" for n in range(5)]
 SUBSCRIBED = ["unsubscribed", "bounced", "complained"]  # tenant t0's endpoint
 PARTITIONS = 4
+OPEN, CLICK = events_pb2.EVENT_TYPE_EMAIL_OPEN, events_pb2.EVENT_TYPE_EMAIL_CLICK
 CHILD = """
 import sys, threading, time
 from kafka import KafkaProducer
@@ -98,17 +100,16 @@ thread = threading.Thread(target=loop.run, args=(stop,))
 thread.start()
 loop.ready.wait(60)
 print("ready", flush=True)
-sys.stdin.readline()  # go: the idle phase starts
-started = time.process_time()
-sys.stdin.readline()  # mark: the idle phase ends, the load starts
-print(time.process_time() - started, flush=True)
-started = time.process_time()
-sys.stdin.readline()  # stop
-cpu = time.process_time() - started
+started, decoded_before = time.process_time(), 0
+for line in sys.stdin:  # "mark": CPU seconds and records decoded since the previous mark
+    if line.strip() == "stop":
+        break
+    now = time.process_time()
+    print(now - started, decoded[0] - decoded_before, flush=True)
+    started, decoded_before = now, decoded[0]
 stop.set()
 thread.join(30)
 producer.close()
-print(cpu, decoded[0], flush=True)
 """
 
 
@@ -153,24 +154,20 @@ def engagement_event(n: int, tenant: str, kind: events_pb2.EventType) -> events_
     engagement.hit_id = f"h{n:020d}"
     engagement.user_agent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605"
     engagement.client_ip = "203.0.113.0"
-    if kind == events_pb2.EVENT_TYPE_EMAIL_CLICK:
+    if kind == CLICK:
         engagement.link_url, engagement.link_index = "https://shop.example.com/sale?x=1", 0
     return event
 
 
-def record_events(args: argparse.Namespace) -> list[list[events_pb2.Event]]:
+def record_events(args: argparse.Namespace, first: int) -> list[list[events_pb2.Event]]:
     """The events of each record: opens and clicks of every tenant, and in every
     ``--unsubscribe-every``-th record one unsubscribe of tenant t0 (the subscribed one)."""
     records = []
-    n = 0
+    n = first
     for index in range(int(args.rate * args.duration / args.events_per_record)):
         events = []
         for slot in range(args.events_per_record):
-            kind = (
-                events_pb2.EVENT_TYPE_EMAIL_CLICK
-                if n % 4 == 3
-                else events_pb2.EVENT_TYPE_EMAIL_OPEN
-            )
+            kind = CLICK if n % 4 == 3 else OPEN
             events.append(engagement_event(n, TENANTS[slot % len(TENANTS)], kind))
             n += 1
         if index % args.unsubscribe_every == 0:
@@ -213,27 +210,24 @@ def wait_committed(bootstrap: str, consumers: list[Consumer], timeout_s: float =
             reader.close()
 
 
-def transactions(postgres: EmbeddedPostgres, database: str) -> int:
-    engine = make_engine(postgres.url)
-    try:
-        with engine.connect() as conn:
-            query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = :d"
-            return int(conn.execute(text(query), {"d": database}).scalar_one())
-    finally:
-        engine.dispose()
-
-
-def delivered_unsubscribes(postgres: EmbeddedPostgres, consumer: Consumer) -> int:
-    query = {
-        "recipient": "SELECT count(*) FROM processed_events",
-        "webhooks": "SELECT count(*) FROM deliveries",
-    }[consumer.service]
-    engine = make_engine(postgres.database_url(consumer.database))
+def scalar(postgres: EmbeddedPostgres, database: str, query: str) -> int:
+    engine = make_engine(postgres.database_url(database))
     try:
         with engine.connect() as conn:
             return int(conn.execute(text(query)).scalar_one())
     finally:
         engine.dispose()
+
+
+def transactions(postgres: EmbeddedPostgres, database: str) -> int:
+    query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{}'"
+    return scalar(postgres, "postgres", query.format(database))
+
+
+UNSUBSCRIBES_DONE = {  # the unsubscribes a consumer applied (recipient) or delivered (webhooks)
+    "recipient": "SELECT count(*) FROM processed_events",
+    "webhooks": "SELECT count(*) FROM deliveries",
+}
 
 
 def prepare_database(postgres: EmbeddedPostgres, consumer: Consumer, secrets_key: bytes) -> None:
@@ -269,28 +263,16 @@ def tell(consumer: Consumer, line: str) -> None:
     consumer.process.stdin.flush()
 
 
-def answer(consumer: Consumer) -> list[str]:
-    assert consumer.process is not None and consumer.process.stdout is not None
-    return consumer.process.stdout.readline().split()
-
-
-def measure_idle(consumers: list[Consumer], seconds: float) -> dict[str, float]:
-    """Every consumer's CPU seconds over ``seconds`` without traffic (all at once)."""
-    for consumer in consumers:
-        tell(consumer, "go")
-    time.sleep(seconds)
+def marks(consumers: list[Consumer]) -> dict[str, tuple[float, int]]:
+    """Every consumer's CPU seconds and records decoded since its previous mark."""
     for consumer in consumers:
         tell(consumer, "mark")
-    return {consumer.name: float(answer(consumer)[0]) for consumer in consumers}
-
-
-def finish(consumer: Consumer) -> tuple[float, int]:
-    """Stops the consumer; its CPU seconds since the idle phase ended, records decoded."""
-    tell(consumer, "stop")
-    cpu, decoded = answer(consumer)
-    assert consumer.process is not None
-    consumer.process.wait(30)
-    return float(cpu), int(decoded)
+    figures = {}
+    for consumer in consumers:
+        assert consumer.process is not None and consumer.process.stdout is not None
+        cpu, decoded = consumer.process.stdout.readline().split()
+        figures[consumer.name] = (float(cpu), int(decoded))
+    return figures
 
 
 def consumers_of(args: argparse.Namespace, headed: str, bare: str) -> list[Consumer]:
@@ -305,43 +287,63 @@ def consumers_of(args: argparse.Namespace, headed: str, bare: str) -> list[Consu
     return chosen
 
 
+@dataclass
+class Figures:
+    """One consumer's measures: per round CPU seconds, records decoded, transactions."""
+
+    idle_cpu_s: float
+    rounds: list[tuple[float, int, int]] = field(default_factory=list)
+
+
 def report(
-    consumers: list[Consumer], figures: dict[str, tuple[float, int, int, float]], events: int
+    consumers: list[Consumer], figures: dict[str, Figures], events: int, idle_s: float
 ) -> None:
-    """One line per consumer: CPU µs per event under load, ratio to its service's
-    reference, records decoded, transactions per 1,000 events, idle CPU ms per second."""
+    """One line per consumer, medians over the rounds: CPU µs per event under load, its
+    ratio to the reference of the same service (taken within each round), records decoded
+    and transactions per 1,000 events; and idle CPU ms per second."""
     print(
         f"\n{'consumer':<34}{'CPU µs/event':>13}{'vs reference':>13}{'decoded':>9}"
         f"{'tx/1k ev':>9}{'idle ms/s':>10}"
     )
     for consumer in consumers:
-        cpu_s, decoded, xacts, idle_ms = figures[consumer.name]
+        mine = figures[consumer.name]
         reference = figures.get(f"{consumer.service} reference")
-        ratio = f"{cpu_s / reference[0]:.2f}" if reference else "-"
+        ratio = "-"
+        if reference:
+            pairs = zip(mine.rounds, reference.rounds, strict=True)
+            ratio = f"{statistics.median(m[0] / r[0] for m, r in pairs):.2f}"
+        cpu = statistics.median(r[0] for r in mine.rounds) / events * 1e6
+        decoded = statistics.median(r[1] for r in mine.rounds)
+        xacts = statistics.median(r[2] for r in mine.rounds) / events * 1000
+        idle_ms = mine.idle_cpu_s / idle_s * 1000
         print(
-            f"{consumer.name:<34}{cpu_s / events * 1e6:>13.1f}{ratio:>13}{decoded:>9,}"
-            f"{xacts / events * 1000:>9.1f}{idle_ms:>10.1f}"
+            f"{consumer.name:<34}{cpu:>13.1f}{ratio:>13}{decoded:>9,.0f}{xacts:>9.1f}"
+            f"{idle_ms:>10.1f}"
         )
+    print("(medians over the rounds; the ratio is taken within each round)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=3000, help="events/s produced")
     parser.add_argument("--duration", type=float, default=10, help="seconds of production")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--events-per-record", type=int, default=300)
     parser.add_argument("--unsubscribe-every", type=int, default=10, help="records per unsubscribe")
     parser.add_argument("--idle", type=float, default=5, help="seconds without traffic first")
     parser.add_argument("--reference-tree", type=Path, help="another checkout, e.g. main's")
     args = parser.parse_args()
-    records = record_events(args)
-    events = sum(len(r) for r in records)
-    unsubscribes = len(range(0, len(records), args.unsubscribe_every))
+    rounds = [record_events(args, first=round_no * 10**8) for round_no in range(args.rounds)]
+    events = sum(len(r) for r in rounds[0])
+    unsubscribes = len(range(0, len(rounds[0]), args.unsubscribe_every))
     print(
-        f"{events:,} events in {len(records)} records of {args.events_per_record} at "
-        f"{args.rate:,.0f}/s, {unsubscribes} unsubscribes; load average {os.getloadavg()[0]:.1f}"
+        f"{args.rounds} rounds of {events:,} events in {len(rounds[0])} records of "
+        f"{args.events_per_record} at {args.rate:,.0f}/s, {unsubscribes} unsubscribes each; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
     )
     secrets_key = os.urandom(32)
-    figures: dict[str, tuple[float, int, int, float]] = {}
+    figures: dict[str, Figures] = {}
     missed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="emailtrack-bench-side-") as tmp:
         work = Path(tmp)
@@ -359,16 +361,26 @@ def main() -> int:
                 prepare_database(postgres, consumer, secrets_key)
             for consumer in consumers:
                 start(consumer, broker.bootstrap_servers, postgres, secrets_key)
-            idle = measure_idle(consumers, args.idle)
-            before = {c.name: transactions(postgres, c.database) for c in consumers}
-            produce(settings, headed, bare, records, args.rate)
-            wait_committed(broker.bootstrap_servers, consumers)
+            marks(consumers)
+            time.sleep(args.idle)
+            figures = {name: Figures(cpu) for name, (cpu, _) in marks(consumers).items()}
+            for round_no, records in enumerate(rounds, start=1):
+                before = {c.name: transactions(postgres, c.database) for c in consumers}
+                produce(settings, headed, bare, records, args.rate)
+                wait_committed(broker.bootstrap_servers, consumers)
+                for name, (cpu, decoded) in marks(consumers).items():
+                    consumer = next(c for c in consumers if c.name == name)
+                    xacts = transactions(postgres, consumer.database) - before[name]
+                    figures[name].rounds.append((cpu, decoded, xacts))
+                print(f"round {round_no} done, load average {os.getloadavg()[0]:.1f}", flush=True)
             for consumer in consumers:
-                cpu_s, decoded = finish(consumer)
-                xacts = transactions(postgres, consumer.database) - before[consumer.name]
-                idle_ms = idle[consumer.name] / args.idle * 1000
-                figures[consumer.name] = (cpu_s, decoded, xacts, idle_ms)
-                if delivered_unsubscribes(postgres, consumer) != unsubscribes:
+                tell(consumer, "stop")
+                assert consumer.process is not None
+                consumer.process.wait(30)
+            expected = unsubscribes * args.rounds
+            for consumer in consumers:
+                done = scalar(postgres, consumer.database, UNSUBSCRIBES_DONE[consumer.service])
+                if done != expected:
                     missed.append(consumer.name)
         finally:
             for consumer in consumers:
@@ -377,7 +389,7 @@ def main() -> int:
                     consumer.process.wait()
             postgres.stop()
             broker.stop()
-    report(consumers, figures, events)
+    report(consumers, figures, events, args.idle)
     verdict = "no: " + ", ".join(missed) if missed else "yes"
     print(f"every unsubscribe applied / delivered by every consumer: {verdict}")
     return 1 if missed else 0

@@ -3,13 +3,16 @@ dead-letter topic (bounded) — a whole record when it cannot be read at all, el
 event (or hit) of it that violates the contract, never the others it was sent with —
 transient write failures are retried in place. A selective handler is asked, once per poll,
 which records it needs among those whose headers declare their contents (record_contents):
-the others are committed past without being decoded; a record without such headers is
-always decoded."""
+the others are committed past without being decoded (a poll that needed none of its records
+is committed at most once per ``skipped_commit_interval_s`` and when the loop stops: nothing
+was written, so re-reading them after a crash only skips them again); a record without such
+headers is always decoded."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -143,6 +146,7 @@ class ConsumerLoop(Generic[T]):
         retry_backoff_s: float = 0.5,
         dead_letter_window: int = 1000,
         max_dead_letter_ratio: float = 0.5,
+        skipped_commit_interval_s: float = 1.0,
     ) -> None:
         self.settings = settings
         self.group_id = group_id
@@ -154,6 +158,9 @@ class ConsumerLoop(Generic[T]):
         self.retry_backoff_s = retry_backoff_s
         self.max_dead_letter_ratio = max_dead_letter_ratio
         self._recent_outcomes: deque[bool] = deque(maxlen=dead_letter_window)
+        self.skipped_commit_interval_s = skipped_commit_interval_s
+        self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._last_commit = time.monotonic()
         self.ready = threading.Event()
 
     def _new_consumer(self) -> KafkaConsumer:
@@ -194,23 +201,43 @@ class ConsumerLoop(Generic[T]):
                     continue
                 if consumer.assignment():
                     self.ready.set()
-                if not polled:
-                    continue
-                records = [
-                    Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers or [])
-                    for batch in polled.values()
-                    for r in batch
-                ]
-                if not self._process(records, stop):
+                if polled and not self._take(consumer, polled, stop):
                     return
-                self._commit(consumer, records)
-                self._report_lag(consumer)
+                since = time.monotonic() - self._last_commit
+                if self._uncommitted and since >= self.skipped_commit_interval_s:
+                    self._commit(consumer)
+            # stopping: the records skipped since the last commit (bounded: the broker may be gone)
+            self._commit(consumer, timeout_ms=5000)
         finally:
             consumer.close(autocommit=False)
 
-    def _commit(self, consumer: KafkaConsumer, records: list[Record]) -> None:
+    def _take(self, consumer: KafkaConsumer, polled: dict, stop: threading.Event) -> bool:
+        """Processes a poll's records and commits them once something was written (else
+        later, with the next commit); False when ``stop`` came before the write succeeded."""
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers or [])
+            for batch in polled.values()
+            for r in batch
+        ]
+        decoded = self._process(records, stop)
+        if decoded is None:
+            return False
+        self._uncommitted.update(self._offsets(records))
+        if decoded:
+            self._commit(consumer)
+        self._report_lag(consumer)
+        return True
+
+    def _commit(self, consumer: KafkaConsumer, timeout_ms: int | None = None) -> None:
+        """Commits the offsets processed since the last commit, of the partitions still
+        assigned (another member may own the others by now)."""
+        assigned = consumer.assignment()
+        offsets = {tp: at for tp, at in self._uncommitted.items() if tp in assigned}
+        self._uncommitted, self._last_commit = {}, time.monotonic()
+        if not offsets:
+            return
         try:
-            consumer.commit(self._offsets(records))
+            consumer.commit(offsets, timeout_ms=timeout_ms)
         except KafkaError as exc:
             # the writes are durable and idempotent: the records will simply be seen again
             log.warning("%s: commit failed (%s); records may be redelivered", self.group_id, exc)
@@ -235,7 +262,9 @@ class ConsumerLoop(Generic[T]):
         metrics.SKIPPED_RECORDS.labels(self.group_id).inc(skipped)
         return needed
 
-    def _process(self, records: list[Record], stop: threading.Event) -> bool:
+    def _process(self, records: list[Record], stop: threading.Event) -> int | None:
+        """Decodes the records the handler needs and writes their items; the number of
+        records decoded, or None when ``stop`` came before the write succeeded."""
         items: list[T] = []
         poison: list[tuple[Record, PoisonPart]] = []
         needed = self._needed(records)
@@ -257,13 +286,13 @@ class ConsumerLoop(Generic[T]):
         self._check_dead_letter_ratio()
         # a selective handler that needs none of the records has nothing to write
         if needed and not self._write(items, stop):
-            return False
+            return None
         for record, part in poison:
             self._dead_letter(record, part)
         metrics.CONSUMER_BATCH_SIZE.labels(self.group_id).observe(len(records))
         for record in records:
             metrics.CONSUMED_RECORDS.labels(record.topic, self.group_id).inc()
-        return True
+        return len(needed)
 
     def _write(self, items: list[T], stop: threading.Event) -> bool:
         """Hands items to the handler, retrying until it succeeds (True) or ``stop``."""

@@ -18,6 +18,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.consuming import ConsumerLoop, Record
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics, make_producer, publish_events
+from emailtrack.common.record_contents import RecordContents
 from emailtrack.v1 import events_pb2
 from services.recipient.__main__ import stores
 from services.recipient.config import RecipientSettings
@@ -154,4 +155,34 @@ def test_webhooks_skip_what_no_endpoint_wants_and_deliver_the_rest(kafka, fresh_
         (unsubscribed.endpoint_id, "ta-u2"),
         *((opened.endpoint_id, f"tb-bo{n}") for n in range(3)),
     }
+    engine.dispose()
+
+
+def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, fresh_database) -> None:
+    settings, topic, producer = kafka
+    engine = make_engine(fresh_database("recipient"))
+    handler = RecipientEventHandler(
+        stores(Database(engine), RecipientSettings.from_env({})).suppression
+    )
+    decoded = DecodeLog(handler)
+    asked: list[int] = []
+    wanted = handler.wanted
+
+    def counted(declared: Sequence[RecordContents]) -> list[bool]:
+        asked.append(len(declared))
+        return wanted(declared)
+
+    handler.wanted = counted  # type: ignore[method-assign]  # observes the real decision
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    loop = ConsumerLoop(settings, group, [topic], handler, producer, skipped_commit_interval_s=3600)
+    running = Running(loop)
+    try:
+        for prefix in "abc":
+            publish_events(producer, topic, hits("t1", prefix), None)
+        wait_for(lambda: sum(asked) == 3)
+        assert committed(settings, group, topic) is None  # nothing written: not yet
+    finally:
+        running.close()
+    assert committed(settings, group, topic) == 3
+    assert decoded.offsets == []
     engine.dispose()
