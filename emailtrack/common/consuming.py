@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -211,7 +211,12 @@ class ConsumerLoop(Generic[T]):
         finally:
             consumer.close(autocommit=False)
 
-    def _take(self, consumer: KafkaConsumer, polled: dict, stop: threading.Event) -> bool:
+    def _take(
+        self,
+        consumer: KafkaConsumer,
+        polled: dict[TopicPartition, list[Any]],
+        stop: threading.Event,
+    ) -> bool:
         """Processes a poll's records and commits them once something was written (else
         later, with the next commit); False when ``stop`` came before the write succeeded."""
         records = [
