@@ -186,3 +186,28 @@ def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, fres
     assert committed(settings, group, topic) == 3
     assert decoded.offsets == []
     engine.dispose()
+
+
+def test_when_the_handler_cannot_tell_every_record_is_decoded(kafka, fresh_database) -> None:
+    settings, topic, producer = kafka
+    engine = make_engine(fresh_database("recipient"))
+    handler = RecipientEventHandler(
+        stores(Database(engine), RecipientSettings.from_env({})).suppression
+    )
+    decoded = DecodeLog(handler)
+
+    def unsure(declared: Sequence[RecordContents]) -> list[bool]:
+        raise ConnectionError("subscriptions unavailable")
+
+    handler.wanted = unsure  # type: ignore[method-assign]  # a decision that fails
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    running = Running(ConsumerLoop(settings, group, [topic], handler, producer))
+    try:
+        publish_events(producer, topic, hits("t1", "a"), None)
+        publish_events(producer, topic, [*hits("t1", "b"), event("t1", UNSUBSCRIBE, "u")], None)
+        wait_for(lambda: committed(settings, group, topic) == 2)
+    finally:
+        running.close()
+    assert sorted(set(decoded.offsets)) == [0, 1]
+    assert rows(engine, "SELECT event_id FROM processed_events") == {("t1-u",)}
+    engine.dispose()
