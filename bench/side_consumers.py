@@ -4,8 +4,8 @@ ConsumerLoop and handler against the embedded broker and PostgreSQL, before/afte
 
     mkdir /tmp/side-ref && git archive main | tar -x -C /tmp/side-ref
     python bench/side_consumers.py --reference-tree /tmp/side-ref
-    python bench/side_consumers.py --rate 3000 --duration 10 --events-per-record 300 \
-        --unsubscribe-every 10
+    python bench/side_consumers.py --rate 3000 --duration 10 --rounds 3 \
+        --events-per-record 300 --unsubscribe-every 10    # the defaults
 
 EventBatch records like the tracking edge's (opens and clicks 3:1, five tenants mixed in each
 record, one unsubscribe in every ``--unsubscribe-every``-th record) are produced at ``--rate``
@@ -15,12 +15,13 @@ values without those headers onto a second topic (what an older producer or a re
 sends). Every consumer runs in a process of its own, all at the same time, each with its own
 group and database: this tree's recipient and webhooks on both topics, and with
 ``--reference-tree`` the other checkout's on the headed topic (the same-run reference; it
-ignores the headers). Tenant t0 has an endpoint subscribed to unsubscribes, bounces and
-complaints; the others have none (most tenants subscribe to few types or none).
+ignores the headers). Tenant t0 has an endpoint for unsubscribes, bounces and complaints;
+the others none (most tenants subscribe to few event types or none).
 
-Printed per consumer: CPU µs per produced event (process CPU from the start of production to
-the last commit, so Kafka polling is included), the ratio to the reference of the same
-service, the records it decoded, its database's transactions per 1,000 events
+Printed per consumer, medians over ``--rounds`` rounds of production: CPU µs per produced
+event (process CPU from the start of the round to the last commit, so Kafka polling is
+included), the ratio to the reference of the same service (within each round), the records
+it decoded, its database's transactions per 1,000 events
 (pg_stat_database), and its CPU ms per second over ``--idle`` s without traffic measured
 first (what polling alone costs). Exit status 1 if any consumer missed an unsubscribe
 (recipient: applied event ids; webhooks: delivery rows).
@@ -41,7 +42,6 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.db import ensure_database, make_engine, migrate
@@ -231,7 +231,7 @@ UNSUBSCRIBES_DONE = {  # the unsubscribes a consumer applied (recipient) or deli
 
 
 def prepare_database(postgres: EmbeddedPostgres, consumer: Consumer, secrets_key: bytes) -> None:
-    url = str(make_url(postgres.url).set(database=consumer.database))
+    url = postgres.database_url(consumer.database)
     ensure_database(url)
     migrate(url, consumer.tree / "services" / consumer.service / "migrations")
     if consumer.service == "webhooks":
