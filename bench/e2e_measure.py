@@ -24,6 +24,8 @@ class Analytics:
         self.stub = analytics_pb2_grpc.AnalyticsServiceStub(self.channel)
         self.tenant = tenant
         self.refused = 0  # calls answered UNAVAILABLE and asked again
+        self.calls = 0  # GetCampaignStats calls made: the benchmark's own load on analytics
+        self._calls_lock = threading.Lock()  # counted() runs in the probe and main threads
 
     def counted(self, campaign: str) -> int:
         """The campaign's counted hits; a call refused on the way (a restarting channel,
@@ -31,6 +33,8 @@ class Analytics:
         request = analytics_pb2.GetCampaignStatsRequest(tenant_id=self.tenant, campaign_id=campaign)
         deadline = time.monotonic() + 30
         while True:
+            with self._calls_lock:
+                self.calls += 1
             try:
                 stats = self.stub.GetCampaignStats(request, timeout=5).stats
                 return stats.opens.total.total + stats.clicks.total.total
@@ -111,11 +115,13 @@ class ResourceSampler:
 @dataclass
 class LagProbes:
     """Sends one pixel hit of its own campaign every ``every_s`` and records how long it
-    takes until analytics counts it (hit → queryable)."""
+    takes until analytics counts it (hit → queryable), asking every ``watch_s`` (the lag's
+    resolution: each ask is a GetCampaignStats the platform serves while it is measured)."""
 
     analytics: Analytics
     probes: list[tuple[str, str]]  # (campaign, pixel url)
     every_s: float = 0.25
+    watch_s: float = 0.05
     lags_s: list[float] = field(default_factory=list)
     unseen: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -144,7 +150,7 @@ class LagProbes:
                     with self._lock:
                         self.unseen += 1
                         del self._pending[campaign]
-            time.sleep(0.02)
+            time.sleep(self.watch_s)
 
     def start(self) -> None:
         self._threads = [threading.Thread(target=t, daemon=True) for t in (self._send, self._watch)]
@@ -156,6 +162,21 @@ class LagProbes:
         self._stop.set()
         for thread in self._threads:
             thread.join()
+
+
+def stats_query_cost(
+    roots: dict[str, int], analytics: Analytics, campaign: str, idle: dict[str, float], calls: int
+) -> dict[str, float]:
+    """CPU seconds one GetCampaignStats costs each component (analytics and its PostgreSQL,
+    mostly), net of what the component burns idle meanwhile: what the benchmark's own lag
+    probes and count polls add to the platform's CPU during a phase."""
+    with ResourceSampler(roots) as sampler:
+        for _ in range(calls):
+            analytics.counted(campaign)
+    return {
+        name: max(0.0, usage.cpu_s - idle.get(name, 0.0) * sampler.wall_s) / calls
+        for name, usage in sampler.usage.items()
+    }
 
 
 def percentile(values: list[float], fraction: float) -> float:

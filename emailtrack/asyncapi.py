@@ -12,6 +12,11 @@ from typing import Any
 import yaml
 
 from emailtrack.common import topics
+from emailtrack.common.record_contents import (
+    EVENT_TYPES_HEADER,
+    MAX_LISTED_TENANTS,
+    TENANTS_HEADER,
+)
 from emailtrack.eventdocs import CARRIES, EVENTS_PROTO, MESSAGE, comments_by_path, source_file
 from emailtrack.protogen import PROTO_ROOT, ROOT
 
@@ -61,7 +66,19 @@ def _message(about: str, proto_text: str) -> dict[str, Any]:
                 "traceparent": {
                     "type": "string",
                     "description": "W3C trace context of the producing request, when traced.",
-                }
+                },
+                EVENT_TYPES_HEADER: {
+                    "type": "string",
+                    "description": "The EventType numbers of the record's events: ASCII "
+                    "decimals, comma-separated, sorted (e.g. `1,2`: opens and clicks). A "
+                    "record without it (older, replayed or redriven) may hold anything.",
+                },
+                TENANTS_HEADER: {
+                    "type": "string",
+                    "description": "The record's tenant ids, comma-separated, sorted; only "
+                    f"when every event has one without a comma and there are at most "
+                    f"{MAX_LISTED_TENANTS} (absent: any tenant).",
+                },
             },
         },
         "payload": {

@@ -42,6 +42,14 @@ validated in tests against the official AsyncAPI JSON Schema).
   re-read after a crash). Every event has a stable `event_id`: write idempotently on it.
 - **Batches.** One Kafka record carries an `EventBatch` of many events (each with its own id);
   records carry W3C trace context in the `traceparent` header.
+- **Contents headers.** Records emailtrack publishes also say what they hold, so that a
+  consumer needing few event types can skip a record without decoding it:
+  `emailtrack-event-types` lists the `EventType` numbers of its events (ASCII decimals,
+  comma-separated, sorted: `1,2` is opens and clicks) and `emailtrack-tenants` its tenant ids
+  (comma-separated, sorted), the latter only when every event has a tenant id without a comma
+  and there are at most 16 (absent: any tenant). A record without `emailtrack-event-types`
+  (written before these headers, replayed or redriven from the dead-letter topic) or with a
+  value you cannot read may hold anything: decode it.
 - **Ordering.** Only events of one record are ordered; order by `occurred_at` when it matters.
 
 ## Consuming with kafka-python

@@ -1,17 +1,23 @@
 """A Kafka consumer loop: batch poll, decode, durable write, then commit; poison goes to the
 dead-letter topic (bounded) — a whole record when it cannot be read at all, else only the
 event (or hit) of it that violates the contract, never the others it was sent with —
-transient write failures are retried in place."""
+transient write failures are retried in place. A selective handler is asked, once per poll,
+which records it needs among those whose headers declare their contents (record_contents):
+the others are committed past without being decoded (a poll that needed none of its records
+is committed at most once per ``skipped_commit_interval_s`` and when the loop stops: nothing
+was written, so re-reading them after a crash only skips them again); a record without such
+headers is always decoded."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -21,6 +27,7 @@ from kafka.structs import OffsetAndMetadata
 from emailtrack.common import metrics
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.kafka_io import make_consumer, trace_headers
+from emailtrack.common.record_contents import RecordContents, contents_of
 from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import events_pb2
 
@@ -114,6 +121,15 @@ class BatchHandler(Protocol[T]):
         """Writes items durably (idempotently); raising means 'retry the whole batch'."""
 
 
+@runtime_checkable
+class SelectiveHandler(BatchHandler[T], Protocol[T]):
+    """A handler that needs only some records, told apart by the contents their headers
+    declare; it must answer True whenever it cannot be sure (a skipped record is gone)."""
+
+    def wanted(self, declared: Sequence[RecordContents]) -> list[bool]:
+        """For each record's declared contents, whether the record must be decoded."""
+
+
 class ConsumerLoop(Generic[T]):
     """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
 
@@ -130,6 +146,7 @@ class ConsumerLoop(Generic[T]):
         retry_backoff_s: float = 0.5,
         dead_letter_window: int = 1000,
         max_dead_letter_ratio: float = 0.5,
+        skipped_commit_interval_s: float = 1.0,
     ) -> None:
         self.settings = settings
         self.group_id = group_id
@@ -141,6 +158,9 @@ class ConsumerLoop(Generic[T]):
         self.retry_backoff_s = retry_backoff_s
         self.max_dead_letter_ratio = max_dead_letter_ratio
         self._recent_outcomes: deque[bool] = deque(maxlen=dead_letter_window)
+        self.skipped_commit_interval_s = skipped_commit_interval_s
+        self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._last_commit = time.monotonic()
         self.ready = threading.Event()
 
     def _new_consumer(self) -> KafkaConsumer:
@@ -181,31 +201,79 @@ class ConsumerLoop(Generic[T]):
                     continue
                 if consumer.assignment():
                     self.ready.set()
-                if not polled:
-                    continue
-                records = [
-                    Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers or [])
-                    for batch in polled.values()
-                    for r in batch
-                ]
-                if not self._process(records, stop):
+                if polled and not self._take(consumer, polled, stop):
                     return
-                self._commit(consumer, records)
-                self._report_lag(consumer)
+                since = time.monotonic() - self._last_commit
+                if self._uncommitted and since >= self.skipped_commit_interval_s:
+                    self._commit(consumer)
+            # stopping: the records skipped since the last commit (bounded: the broker may be gone)
+            self._commit(consumer, timeout_ms=5000)
         finally:
             consumer.close(autocommit=False)
 
-    def _commit(self, consumer: KafkaConsumer, records: list[Record]) -> None:
+    def _take(
+        self,
+        consumer: KafkaConsumer,
+        polled: dict[TopicPartition, list[Any]],
+        stop: threading.Event,
+    ) -> bool:
+        """Processes a poll's records and commits them once something was written (else
+        later, with the next commit); False when ``stop`` came before the write succeeded."""
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers or [])
+            for batch in polled.values()
+            for r in batch
+        ]
+        decoded = self._process(records, stop)
+        if decoded is None:
+            return False
+        self._uncommitted.update(self._offsets(records))
+        if decoded:
+            self._commit(consumer)
+        self._report_lag(consumer)
+        return True
+
+    def _commit(self, consumer: KafkaConsumer, timeout_ms: int | None = None) -> None:
+        """Commits the offsets processed since the last commit, of the partitions still
+        assigned (another member may own the others by now)."""
+        assigned = consumer.assignment()
+        offsets = {tp: at for tp, at in self._uncommitted.items() if tp in assigned}
+        self._uncommitted, self._last_commit = {}, time.monotonic()
+        if not offsets:
+            return
         try:
-            consumer.commit(self._offsets(records))
+            consumer.commit(offsets, timeout_ms=timeout_ms)
         except KafkaError as exc:
             # the writes are durable and idempotent: the records will simply be seen again
             log.warning("%s: commit failed (%s); records may be redelivered", self.group_id, exc)
 
-    def _process(self, records: list[Record], stop: threading.Event) -> bool:
+    def _needed(self, records: list[Record]) -> list[Record]:
+        """The records to decode: all, unless the handler is selective and declines some
+        whose headers declare their contents; when it cannot answer, all."""
+        if not isinstance(self.handler, SelectiveHandler):
+            return records
+        contents = [contents_of(record.headers) for record in records]
+        declared = [c for c in contents if c is not None]
+        if not declared:
+            return records
+        try:
+            verdicts = iter(self.handler.wanted(declared))
+        except Exception:
+            log.exception("%s: cannot tell which records are needed; decoding all", self.group_id)
+            return records
+        needed = [r for r, c in zip(records, contents, strict=True) if c is None or next(verdicts)]
+        skipped = len(records) - len(needed)
+        self._recent_outcomes.extend([True] * skipped)  # as clean as when decoded to nothing
+        metrics.SKIPPED_RECORDS.labels(self.group_id).inc(skipped)
+        return needed
+
+    def _process(self, records: list[Record], stop: threading.Event) -> int | None:
+        """Decodes the records the handler needs and writes their items; the number of
+        records decoded, or None when ``stop`` came before the write succeeded."""
         items: list[T] = []
         poison: list[tuple[Record, PoisonPart]] = []
-        for record in records:
+        needed = self._needed(records)
+        for record in needed:
             try:
                 decoded = self.handler.decode(record)
             except InvalidMessage as exc:
@@ -221,21 +289,26 @@ class ConsumerLoop(Generic[T]):
                     items.append(item)
             self._recent_outcomes.append(clean)
         self._check_dead_letter_ratio()
-        while not stop.is_set():
-            try:
-                self.handler.handle(items)
-                break
-            except Exception:
-                log.exception("batch write failed; retrying in %.1fs", self.retry_backoff_s)
-                stop.wait(self.retry_backoff_s)
-        else:
-            return False
+        # a selective handler that needs none of the records has nothing to write
+        if needed and not self._write(items, stop):
+            return None
         for record, part in poison:
             self._dead_letter(record, part)
         metrics.CONSUMER_BATCH_SIZE.labels(self.group_id).observe(len(records))
         for record in records:
             metrics.CONSUMED_RECORDS.labels(record.topic, self.group_id).inc()
-        return True
+        return len(needed)
+
+    def _write(self, items: list[T], stop: threading.Event) -> bool:
+        """Hands items to the handler, retrying until it succeeds (True) or ``stop``."""
+        while not stop.is_set():
+            try:
+                self.handler.handle(items)
+                return True
+            except Exception:
+                log.exception("batch write failed; retrying in %.1fs", self.retry_backoff_s)
+                stop.wait(self.retry_backoff_s)
+        return False
 
     def _check_dead_letter_ratio(self) -> None:
         outcomes = self._recent_outcomes

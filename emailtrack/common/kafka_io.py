@@ -16,6 +16,7 @@ from opentelemetry import propagate
 from opentelemetry.context import Context
 
 from emailtrack.common.config import KafkaSettings
+from emailtrack.common.record_contents import contents_headers
 from emailtrack.common.topics import ALL_TOPICS
 from emailtrack.v1 import events_pb2
 
@@ -125,11 +126,13 @@ def context_from_trace(trace: events_pb2.TraceContext) -> Context:
 
 @dataclass(frozen=True)
 class EventRecord:
-    """One record's value (a serialized EventBatch) and the trace of its first event."""
+    """One record's value (a serialized EventBatch), the trace of its first event and the
+    headers declaring its event types and tenants (record_contents)."""
 
     value: bytes
     count: int
     first_trace: events_pb2.TraceContext
+    contents: Headers
 
 
 def _varint(number: int) -> bytes:
@@ -150,35 +153,45 @@ def event_records(events: Sequence[events_pb2.Event]) -> list[EventRecord]:
     copying every event into a batch message first."""
     records: list[EventRecord] = []
     parts: list[bytes] = []
+    types: set[int] = set()
+    tenants: set[str] = set()
     first: events_pb2.Event | None = None
     size = 0
+
+    def close_record() -> None:
+        assert first is not None
+        headers = contents_headers(types, tenants)
+        records.append(EventRecord(b"".join(parts), len(parts), first.trace, headers))
+
     for event in events:
         encoded = event.SerializeToString()
         framed = _EVENTS_FIELD_TAG + _varint(len(encoded)) + encoded
         if parts and (size + len(framed) > MAX_RECORD_BYTES or len(parts) >= MAX_EVENTS_PER_RECORD):
-            assert first is not None
-            records.append(EventRecord(b"".join(parts), len(parts), first.trace))
+            close_record()
             parts, size = [], 0
+            types, tenants = set(), set()
         if not parts:
             first = event
         parts.append(framed)
+        types.add(event.type)
+        tenants.add(event.tenant_id)
         size += len(framed)
     if parts:
-        assert first is not None
-        records.append(EventRecord(b"".join(parts), len(parts), first.trace))
+        close_record()
     return records
 
 
 def publish_events(
     producer: KafkaProducer, topic: str, events: Sequence[events_pb2.Event], key: bytes | None
 ) -> None:
-    """Sends events as EventBatch records and waits until the broker has them all."""
+    """Sends events as EventBatch records, each with its trace context and the headers
+    declaring its contents, and waits until the broker has them all."""
     futures = [
         producer.send(
             topic,
             key=key,
             value=record.value,
-            headers=trace_headers(context_from_trace(record.first_trace)),
+            headers=trace_headers(context_from_trace(record.first_trace)) + record.contents,
         )
         for record in event_records(events)
     ]

@@ -32,6 +32,11 @@ CONSUMER_BATCH_SIZE = Histogram(
 CONSUMED_RECORDS = Counter(
     "emailtrack_consumed_records_total", "Records processed and committed", ["topic", "group"]
 )
+SKIPPED_RECORDS = Counter(
+    "emailtrack_consumer_skipped_records_total",
+    "Records committed undecoded: their headers declare nothing the consumer needs",
+    ["group"],
+)
 DEAD_LETTERS = Counter(
     "emailtrack_deadletter_total", "Records sent to the dead-letter topic", ["group"]
 )

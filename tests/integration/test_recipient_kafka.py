@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from services.recipient.store.messages import Mark, Registration
 from services.recipient.store.rows import Database
 from services.tracking_edge.consumer import RecipientEventHandler as EdgeRecipientHandler
 from services.tracking_edge.store import StoredHit, TrackingEdgeStore
+from tests.integration.running_loops import Running, wait_for
 
 pytestmark = pytest.mark.integration
 TENANT = "tk"
@@ -53,29 +53,6 @@ def bounce(n: str, address: str, hard: bool, at: datetime) -> events_pb2.Event:
     kind = events_pb2.BOUNCE_TYPE_HARD if hard else events_pb2.BOUNCE_TYPE_SOFT
     payload = events_pb2.DeliveryPayload(address=address, bounce_type=kind, reason="r")
     return event(events_pb2.EVENT_TYPE_EMAIL_BOUNCE, n, at, delivery=payload)
-
-
-class Running:
-    """A consumer loop in a thread, stopped at the end of the test."""
-
-    def __init__(self, loop: ConsumerLoop) -> None:
-        self.loop = loop
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=loop.run, args=(self.stop,), daemon=True)
-        self.thread.start()
-        assert loop.ready.wait(30), "consumer did not join its group"
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(10)
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float = 30) -> float:
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout_s, "condition not reached before timeout"
-        time.sleep(0.01)
-    return time.monotonic() - start
 
 
 @pytest.fixture

@@ -36,6 +36,10 @@ _BOUNCE_CATEGORIES = {
 }
 
 
+# RFC 1891-era spellings of RFC 3464's actions (as Sisimai::RFC1894 maps them).
+_ACTION_SPELLINGS = {"deliverable": "delivered", "expired": "delayed", "failure": "failed"}
+
+
 @dataclass(frozen=True, slots=True)
 class DsnRecipient:
     """One per-recipient block of a delivery-status part."""
@@ -89,6 +93,16 @@ def _field_address(fields: dict[str, Any], name: str) -> str:
     if "@" in address and " " not in address.strip():
         return address
     return ""
+
+
+def _action(fields: dict[str, Any]) -> str:
+    """The recipient's RFC 3464 action, lower-cased, without a comment ("relayed (to
+    non-DSN-aware mailer)"); an older spelling read as its RFC 3464 name; none written beside a
+    success status (2.X.X) is "delivered", as Sisimai reads any 2.X.X."""
+    action = _text(fields.get("action")).lower().split(" ")[0]
+    if not action and _text(fields.get("status")).startswith("2."):
+        return "delivered"
+    return _ACTION_SPELLINGS.get(action, action)
 
 
 def _recipients(fields: dict[str, Any]) -> tuple[str, str]:
@@ -182,7 +196,7 @@ def parse_delivery_status(part: Message) -> list[DsnRecipient]:
         extras = [_text(fields.get(name)) for name in _EXTRA_TEXT_FIELDS if fields.get(name)]
         recipients[address.lower()] = DsnRecipient(
             address=address,
-            action=_text(fields.get("action")).lower().split(" ")[0],
+            action=_action(fields),
             status=_text(fields.get("status")),
             diagnostic=" ".join([diagnostic, *extras]).strip(),
             remote_mta=strip_type(_text(fields.get("remote-mta"))),

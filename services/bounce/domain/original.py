@@ -17,6 +17,7 @@ _QUOTED_HEADER_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
+_HEADER_START_RE = re.compile(r"[A-Za-z][\w-]*:")  # a text that starts with a header field
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,28 @@ def _clean(value: object) -> str:
 
 def returned_headers(msg: Message, parts: Sequence[tuple[Message, str]]) -> Message | None:
     """Headers of the returned original message (message/rfc822 or text/rfc822-headers), found
-    among the (part, content type) pairs of ``msg``."""
+    among the (part, content type) pairs of ``msg``; in a feedback report, else the text part
+    after the report that starts with the original's header fields (RFC 5965 section 2 (d)
+    puts the original there; some generators label it text/plain)."""
+    found = _typed_original(msg, parts)
+    if found is None and str(msg.get_param("report-type", "")).lower() == "feedback-report":
+        return _text_original(parts)
+    return found
+
+
+def _text_original(parts: Sequence[tuple[Message, str]]) -> Message | None:
+    after_report = False
+    for part, content_type in parts:
+        payload = part.get_payload()
+        if after_report and content_type.startswith("text/") and isinstance(payload, str):
+            headers = header_block(payload.lstrip())
+            if _HEADER_START_RE.match(payload.lstrip()) and headers.get("to") is not None:
+                return headers
+        after_report = after_report or content_type == "message/feedback-report"
+    return None
+
+
+def _typed_original(msg: Message, parts: Sequence[tuple[Message, str]]) -> Message | None:
     for part, content_type in parts:
         if part is msg or content_type not in _RETURNED_TYPES:
             continue

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from services.bounce.domain.arf import NOT_COMPLAINTS
 from services.bounce.domain.parse import FailedRecipient, ParsedBounce
 from services.bounce.domain.replies import ReplyHints, ReplyMatch
 from services.bounce.domain.status_codes import normalise_status
@@ -73,9 +74,11 @@ def without_nul(outcome: Outcome) -> Outcome:
 
 
 def outcome_kind(parsed: ParsedBounce, recipient: FailedRecipient) -> OutcomeKind | None:
-    """What the report says happened to ``recipient`` (None for auto-replies and unknown mail)."""
+    """What the report says happened to ``recipient`` (None for auto-replies, unknown mail and
+    feedback reports that are no complaint: RFC 6650's not-spam, RFC 6591's auth-failure)."""
     if parsed.kind == "complaint":
-        return "complaint"
+        # Not-spam and authentication-failure reports are not the recipient's complaint.
+        return None if parsed.feedback_type in NOT_COMPLAINTS else "complaint"
     if parsed.kind not in ("bounce", "delivery_report"):
         return None
     if recipient.action in _SUCCESS_ACTIONS:

@@ -1,9 +1,9 @@
 """parse_bounce_message: one inbound raw message to a bounce, complaint, auto-reply or report.
 
-Decision order: ARF feedback report (complaint); RFC 3464 delivery-status with recipients
-(bounce, or delivery_report if every action is delivered/relayed/expanded); auto-reply headers
-(auto_reply); plain-text MTA bounce (bounce); otherwise unknown, with the hints that may make
-it a human reply (domain/replies.py). Malformed input never raises.
+Decision order: ARF or JMRP feedback report (complaint); RFC 3464 delivery-status (bounce, or
+delivery_report if every action is delivered/relayed/expanded); auto-reply (auto_reply); text
+bounce, warning or success notice (bounce, delivery_report); otherwise unknown, with hints that
+may make it a human reply (domain/replies.py). Malformed input never raises.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from services.bounce.domain import (
     dsn,
     gateways,
     mta_formats,
+    notice_actions,
     original,
     recipient_lines,
     replies,
@@ -254,7 +255,9 @@ def _shared_status(
 def _from_text(
     entries: list[mta_formats.TextRecipient], notification: str, source: Message | None = None
 ) -> list[FailedRecipient]:
+    """The recipients of a text notice, classified; a success notice's are deliveries."""
     recipients = []
+    entries = notice_actions.as_warned(entries, notification)
     for entry in entries:
         classification, code = _classify(
             "",
@@ -279,22 +282,20 @@ def _from_text(
                 original_recipient=entry.original_recipient,
             )
         )
-    return recipients
+    return notice_actions.as_reported(recipients, notification)
 
 
-def _complaint(part: Message, headers: Message | None) -> tuple[list[FailedRecipient], str]:
-    report = arf.parse_feedback_report(part)
-    addresses = list(report.original_rcpt_to)
-    if not addresses:
-        to = email.utils.getaddresses([str(headers.get("to", ""))]) if headers else []
-        addresses = [a for _, a in to if "@" in a][:1]
-    detail = f"Feedback-Type: {report.feedback_type}; User-Agent: {report.user_agent}"
-    feedback = t.classification_for(t.FEEDBACK, 0, f"arf.{report.feedback_type or 'unknown'}")
+def _complaint(
+    report: arf.FeedbackReport, headers: Message | None
+) -> tuple[list[FailedRecipient], str]:
+    feedback_type = arf.feedback_type(report, headers)
+    detail = f"Feedback-Type: {feedback_type}; User-Agent: {report.user_agent}"
+    feedback = t.classification_for(t.FEEDBACK, 0, f"arf.{feedback_type or 'unknown'}")
     recipients = [
         FailedRecipient(a, "", "", detail, feedback, report.reporting_mta, "complaint")
-        for a in addresses
+        for a in arf.complained_recipients(report, headers)
     ]
-    return recipients, report.feedback_type
+    return recipients, feedback_type
 
 
 def _auto_reply(msg: Message) -> list[FailedRecipient]:
@@ -318,6 +319,12 @@ def _from_ses(ses: ses_mail.SesNotification, extra: dict[str, Any]) -> ParsedBou
         )
     kind: Kind = "delivery_report" if ses.kind == "delivery" else "bounce"
     return ParsedBounce(kind, tuple(_from_dsn(entries, "")), format="ses", **extra)
+
+
+def _kind(recipients: list[FailedRecipient]) -> Kind:
+    """A delivery report when every recipient was delivered, relayed or expanded."""
+    delivered = bool(recipients) and all(r.action in _SUCCESS_ACTIONS for r in recipients)
+    return "delivery_report" if delivered else "bounce"
 
 
 def _failure_notice(msg: Message) -> bool:
@@ -345,8 +352,9 @@ def _parse(raw: bytes) -> ParsedBounce:
     }
 
     feedback = arf.feedback_part(parts)
-    if feedback is not None:
-        recipients, feedback_type = _complaint(feedback, headers)
+    if feedback is not None or arf.is_jmrp_report(msg):
+        report = arf.parse_feedback_report(feedback) if feedback else arf.JMRP_REPORT
+        recipients, feedback_type = _complaint(report, headers)
         return ParsedBounce(
             "complaint", tuple(recipients), format="arf", feedback_type=feedback_type, **extra
         )
@@ -365,11 +373,8 @@ def _parse(raw: bytes) -> ParsedBounce:
         dsn_entries = dsn.inline_delivery_status(notification)
     if dsn_entries:
         recipients = _from_dsn(dsn_entries, notification, msg)
-        kind: Kind = "bounce"
-        if all(r.action in _SUCCESS_ACTIONS for r in recipients):
-            kind = "delivery_report"
         dsn_format = fmt if fmt in ("gmail", "yahoo", "exchange", "ses", "postfix") else "rfc3464"
-        return ParsedBounce(kind, tuple(recipients), format=dsn_format, **extra)
+        return ParsedBounce(_kind(recipients), tuple(recipients), format=dsn_format, **extra)
 
     if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg, null_sender=False):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
@@ -383,10 +388,10 @@ def _parse(raw: bytes) -> ParsedBounce:
         entry
         for entry in mta_formats.text_recipients(msg, notification, fmt, frozenset(excluded))
         if not recipient_lines.is_false_recipient(entry.address, excluded)
-    ]
+    ] or notice_actions.listed_recipients(notification, excluded)
     if text_entries or mta_formats.looks_like_bounce(msg):
         recipients = _from_text(text_entries, notification, msg)
-        return ParsedBounce("bounce", tuple(recipients), format=fmt, **extra)
+        return ParsedBounce(_kind(recipients), tuple(recipients), format=fmt, **extra)
     return ParsedBounce("unknown", reply=replies.reply_hints(msg), **extra)
 
 

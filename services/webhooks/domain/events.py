@@ -65,6 +65,16 @@ def normalise_filter(entries: Iterable[str]) -> list[str]:
     return sorted(cleaned)
 
 
+def filter_types(entries: Iterable[str]) -> frozenset[int]:
+    """The event types an endpoint with this (normalised) filter may want: every public type
+    for an empty filter; qualifiers are ignored, so it may be more than ``matches`` accepts,
+    never less."""
+    names = {entry.partition(":")[0] for entry in entries}
+    if not names:
+        return frozenset(PUBLIC_TYPES)
+    return frozenset(kind for kind, (name, _) in PUBLIC_TYPES.items() if name in names)
+
+
 def is_machine(event: events_pb2.Event) -> bool:
     """The machine verdict of an open or click: anything but a human (proxy, scanner, bot)."""
     source = event.engagement.classification.source

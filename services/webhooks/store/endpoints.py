@@ -110,6 +110,15 @@ class EndpointStore:
             )
             return [_endpoint(r) for r in rows]
 
+    def filters(self, tenants: set[str] | None) -> list[tuple[str, list[str]]]:
+        """(tenant, event filter) of every endpoint, enabled or not (a disabled one keeps its
+        backlog), of ``tenants``; None: of every tenant."""
+        query, params = "SELECT tenant_id, events FROM endpoints", {}
+        if tenants is not None:
+            query, params = query + " WHERE tenant_id = ANY(:t)", {"t": sorted(tenants)}
+        with self.engine.connect() as conn:
+            return [(row.tenant_id, list(row.events)) for row in conn.execute(text(query), params)]
+
     def get(self, tenant_id: str, endpoint_id: str) -> Endpoint:
         with self.engine.connect() as conn:
             row = conn.execute(

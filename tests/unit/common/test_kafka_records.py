@@ -2,6 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emailtrack.common.kafka_io import MAX_EVENTS_PER_RECORD, MAX_RECORD_BYTES, event_records
+from emailtrack.common.record_contents import RecordContents, contents_of
 from emailtrack.v1 import events_pb2
 
 
@@ -52,3 +53,21 @@ def test_record_bytes_equal_the_batch_message_serialization(fields: list[tuple[s
     records = event_records(events)
     expected = events_pb2.EventBatch(events=events).SerializeToString() if events else None
     assert [r.value for r in records] == ([expected] if expected is not None else [])
+
+
+def test_each_record_declares_its_own_event_types_and_tenants() -> None:
+    opens = [
+        events_pb2.Event(
+            event_id=f"o{n}", type=events_pb2.EVENT_TYPE_EMAIL_OPEN, tenant_id=f"t{n % 2}"
+        )
+        for n in range(MAX_EVENTS_PER_RECORD)
+    ]
+    unsubscribe = events_pb2.Event(event_id="u", type=events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE,
+                                   tenant_id="t9")  # fmt: skip
+    first, second = event_records([*opens, unsubscribe])
+    assert contents_of(first.contents) == RecordContents(
+        frozenset({events_pb2.EVENT_TYPE_EMAIL_OPEN}), frozenset({"t0", "t1"})
+    )
+    assert contents_of(second.contents) == RecordContents(
+        frozenset({events_pb2.EVENT_TYPE_EMAIL_UNSUBSCRIBE}), frozenset({"t9"})
+    )

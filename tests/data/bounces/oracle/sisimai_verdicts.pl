@@ -2,7 +2,7 @@
 # Reference verdicts for the bounce corpus: runs Sisimai (Debian libsisimai-perl) over every
 # file named on the command line in one process and prints one JSON object on stdout,
 # {"path": [{"recipient", "alias", "reason", "softbounce", "deliverystatus", "replycode",
-# "action", "smtpagent", "smtpcommand", "diagnosticcode"}, ...], ...}. A file Sisimai does not
+# "action", "smtpagent", "smtpcommand", "diagnosticcode", "feedbacktype"}, ...], ...}. A file Sisimai does not
 # read as a bounce maps to []; one that makes Sisimai die maps to {"error": "..."}.
 use strict;
 use warnings;
@@ -32,6 +32,7 @@ for my $path (@ARGV) {
                 smtpagent      => $_->smtpagent // '',
                 smtpcommand    => $_->smtpcommand // '',
                 diagnosticcode => $_->diagnosticcode // '',
+                feedbacktype   => $_->feedbacktype // '',
             }
         } @{ $records || [] }
     ];
