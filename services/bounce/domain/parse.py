@@ -32,7 +32,12 @@ from services.bounce.domain import (
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
 from services.bounce.domain.mime_tree import parse_message
-from services.bounce.domain.smtp_rules import classify_smtp_reply, reply_code_in, status_in_text
+from services.bounce.domain.smtp_rules import (
+    classify_smtp_reply,
+    reply_code_in,
+    specific_status,
+    status_in_text,
+)
 from services.bounce.domain.smtp_stage import (
     OVER_STATUS_SUFFIX,
     STAGE_SENSITIVE_REASONS,
@@ -149,24 +154,6 @@ def _classify(
     if action in ("failed", "delayed"):
         result = t.address_refused(result)
     return result, code
-
-
-_SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
-
-
-def specific_status(status: str, diagnostic: str) -> str:
-    """The status to report: the diagnostic's own detailed code ("Status: 5.0.0" or "5.1.1"
-    beside "550 5.7.1 ..." is 5.7.1), else the report's own unless X.0.0, else the diagnostic's of
-    its class. Classification reads the same status: the remote server described its own refusal,
-    the reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
-    found = status_in_text(diagnostic, reply_code_in(diagnostic))
-    if _SPECIFIC_STATUS_RE.match(found):
-        return found
-    if status and not status.endswith(".0.0"):
-        return status
-    if found and (not status or found[0] == status[0]):
-        return found
-    return status
 
 
 def _domain(address: str) -> str:

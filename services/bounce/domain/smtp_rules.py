@@ -26,6 +26,9 @@ Order of evaluation, first hit wins:
    (they come before step 7 unless the loose status itself means a refusal, X.7.x or X.2.x),
    except beside a 500-507 reply code, which is a command or argument error.
 9. ``undefined``; hard for 5xx, soft otherwise.
+
+Also read here from a reply: its code and enhanced status (``reply_code_in``,
+``status_in_text``), and the status a report gives its recipient (``specific_status``).
 """
 
 from __future__ import annotations
@@ -170,6 +173,24 @@ def status_in_text(text: str, code: int) -> str:
             continue
         return status
     return ""
+
+
+_SPECIFIC_STATUS_RE = re.compile(r"[45]\.[1-9]\.[1-9]$")
+
+
+def specific_status(status: str, diagnostic: str) -> str:
+    """The status to report: the diagnostic's own detailed code ("Status: 5.0.0" or "5.1.1"
+    beside "550 5.7.1 ..." is 5.7.1), else the report's own unless X.0.0, else the diagnostic's of
+    its class. Classification reads the same status: the remote server described its own refusal,
+    the reporting MTA only summed it up (Sisimai prefers the diagnostic's code alike)."""
+    found = status_in_text(diagnostic, reply_code_in(diagnostic))
+    if _SPECIFIC_STATUS_RE.match(found):
+        return found
+    if status and not status.endswith(".0.0"):
+        return status
+    if found and (not status or found[0] == status[0]):
+        return found
+    return status
 
 
 # Each provider's host names, and its place in PROVIDER_HOSTS (the first listed wins a tie).

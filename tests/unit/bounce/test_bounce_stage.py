@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
-from services.bounce.domain.parse import specific_status
+from services.bounce.domain.smtp_rules import specific_status
 from services.bounce.domain.smtp_stage import smtp_stage, sole_stage
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bounces"
