@@ -4,10 +4,12 @@ or the e2e benchmark's 127.0.0.1), and the earlier hits of a message that preced
 
     python bench/tracking_edge_loops.py --reference-tree /tmp/main   # e.g. `git archive main`
 
-Velocity streams (one address, a hit every 1/3 ms as at 3,000 hits/s, each hit its own
-message): ``in order``; ``batches`` (hits sorted within each 500-hit batch, as
+Velocity streams: one address, a hit every 1/3 ms as at 3,000 hits/s, each hit its own
+message, ``in order`` or in ``batches`` (hits sorted within each 500-hit batch, as
 ``RawHitHandler`` sorts them, the batches overlapping by up to 50 ms as polls of several
-partitions do). The reference is the velocity module of ``--reference-tree``.
+partitions do); and ``generated``, the 4,000 hits ``tracking_edge_instructions.py`` measures
+(``tracking_edge_hits``: most addresses seen a few times, none filling its kept hits). The
+reference is the velocity module of ``--reference-tree``.
 
 Earlier hits: a message's history of N hits, all received before the hit (as in the e2e
 benchmark, whose 2,000 messages gather up to 200 each); the reference is the filter that
@@ -28,6 +30,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
+from tracking_edge_hits import build_records, raw_hits
+
+from services.tracking_edge.consumer import to_datetime
 from services.tracking_edge.domain.classify import PriorHit
 from services.tracking_edge.domain.classify.history import Earlier, prior_hits
 
@@ -72,16 +77,31 @@ def received_at(hit: tuple[str, str, datetime]) -> datetime:
     return hit[2]
 
 
-def cost_per_hit(module: ModuleType, stream: Stream) -> float:
-    """Microseconds of CPU per ``observe`` over the stream, after a warm-up of 1,000 hits."""
-    velocity = module.AddressVelocity()
-    observe: Callable[[str, str, datetime], int] = velocity.observe
-    for address, message, at in stream[:1000]:
-        observe(address, message, at)
-    began = time.process_time()
-    for address, message, at in stream[1000:]:
-        observe(address, message, at)
-    return (time.process_time() - began) / (len(stream) - 1000) * 1e6
+def generated() -> Stream:
+    """The hits as ``RawHitHandler`` hands them to ``observe``, in received order per record."""
+    stream = []
+    for record in build_records(4, 1000):
+        hits = sorted(raw_hits([record]), key=lambda hit: to_datetime(hit.received_at))
+        for hit in hits:
+            claims = hit.claims
+            message = "\x1f".join((claims.tenant_id, claims.recipient_id, claims.message_id))
+            stream.append((hit.client_ip, message, to_datetime(hit.received_at)))
+    return stream
+
+
+def cost_per_hit(module: ModuleType, stream: Stream, passes: int = 5) -> float:
+    """Microseconds of CPU per ``observe`` over the stream after its first 1,000 hits (the
+    warm-up), each pass with a new tracker."""
+    spent = 0.0
+    for _ in range(passes):
+        observe: Callable[[str, str, datetime], int] = module.AddressVelocity().observe
+        for address, message, at in stream[:1000]:
+            observe(address, message, at)
+        began = time.process_time()
+        for address, message, at in stream[1000:]:
+            observe(address, message, at)
+        spent += time.process_time() - began
+    return spent / passes / (len(stream) - 1000) * 1e6
 
 
 def filter_until_session_8(
@@ -124,7 +144,7 @@ def main() -> None:
         "this tree": load_velocity(ROOT, "velocity_here"),
         "reference": load_velocity(args.reference_tree, "velocity_reference"),
     }
-    streams = {"in order": in_order(), "batches": batches()}
+    streams = {"in order": in_order(), "batches": batches(), "generated": generated()}
     for stream_name, stream in streams.items():
         costs: dict[str, list[float]] = {name: [] for name in trees}
         for round_number in range(args.rounds):
