@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -38,6 +38,12 @@ from services.tracking_edge.domain.classify import (
     HitHistory,
     PriorHit,
     Verdict,
+)
+from services.tracking_edge.domain.classify.history import (
+    Earlier,
+    add_in_received_order,
+    in_received_order,
+    prior_hits,
 )
 from services.tracking_edge.domain.classify.types import HitKind
 from services.tracking_edge.domain.classify.velocity import AddressVelocity
@@ -189,11 +195,6 @@ def engagement_event(
     return event
 
 
-# An earlier hit of a (tenant, recipient, message): when it came, its id, and what the
-# classifier reads of it.
-Earlier = tuple[datetime, str, PriorHit]
-
-
 def request_headers(hit: events_pb2.RawHit) -> dict[str, str]:
     """The request headers the classifier reads: the forwarded ones of ``hit.headers`` and
     the two the gateway carries in fields of their own (Accept-Language and Referer)."""
@@ -281,7 +282,7 @@ class RawHitHandler:
         claims = [hit.claims for hit in hits]
         keys = [(c.tenant_id, c.recipient_id, c.message_id) for c in claims]
         opted_out, stored = self.store.batch_context(set(keys))
-        history = {key: [_earlier(p) for p in past] for key, past in stored.items()}
+        history = {key: in_received_order(map(_earlier, past)) for key, past in stored.items()}
         to_come = Counter(keys)  # hits of each key not processed yet
         events: list[events_pb2.Event] = []
         rows: list[StoredHit] = []
@@ -293,7 +294,7 @@ class RawHitHandler:
             events.append(event)
             rows.append(row)
             if to_come[key]:  # later hits of the batch see this one in their history
-                history.setdefault(key, []).append(_earlier(row))
+                add_in_received_order(history.setdefault(key, []), _earlier(row))
         self.store.record_hits(rows)
         publish_events(self.producer, topics.ENGAGEMENT_EVENTS, events, key=None)
 
@@ -310,12 +311,13 @@ class RawHitHandler:
         hit: events_pb2.RawHit,
         claims: events_pb2.TokenClaims,
         key: HistoryKey,
-        earlier: Iterable[Earlier],
+        earlier: Sequence[Earlier],
     ) -> tuple[events_pb2.Event, StoredHit]:
-        """The event of one hit and its row, classified with the hits before it."""
+        """The event of one hit and its row, classified with the hits before it (``earlier``:
+        the message's hits in received order)."""
         hit_id = hit.hit_id
         received_at = to_datetime(hit.received_at)
-        prior = tuple(p for at, other, p in earlier if at < received_at and other != hit_id)
+        prior = prior_hits(earlier, received_at, hit_id)
         sent = claims.sent_at
         message = "\x1f".join(key)  # one recipient's copy of a message
         history = HitHistory(prior, self.velocity.observe(hit.client_ip, message, received_at))

@@ -1,13 +1,50 @@
-"""Signals drawn from earlier hits of the same recipient and message (pure functions)."""
+"""Earlier hits of the same recipient and message: kept in received order, those that precede
+a hit, and the signals drawn from them (pure functions)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
-from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory
+from services.tracking_edge.domain.classify.types import HitFeatures, HitHistory, PriorHit
 
 _ZERO = timedelta(0)
+
+# An earlier hit of a (tenant, recipient, message): when it came, its id, and what the
+# classifier reads of it.
+Earlier = tuple[datetime, str, PriorHit]
+_RECEIVED_AT = itemgetter(0)
+_HIT_ID = itemgetter(1)
+_PRIOR = itemgetter(2)
+
+
+def in_received_order(earlier: Iterable[Earlier]) -> list[Earlier]:
+    """``earlier`` oldest first (those received at the same time in the order given)."""
+    return sorted(earlier, key=_RECEIVED_AT)
+
+
+def add_in_received_order(earlier: list[Earlier], hit: Earlier) -> None:
+    """Adds ``hit`` to hits in received order, after those received at the same time."""
+    insort(earlier, hit, key=_RECEIVED_AT)
+
+
+def prior_hits(
+    earlier: Sequence[Earlier], received_at: datetime, hit_id: str
+) -> tuple[PriorHit, ...]:
+    """The hits of ``earlier`` (in received order) received before ``received_at``, other
+    than ``hit_id`` itself, oldest first: found by bisection, then taken in C."""
+    if not earlier:  # the first hit of its message
+        return ()
+    if earlier[-1][0] < received_at:  # the usual case: all of them
+        before = earlier
+    else:
+        before = earlier[: bisect_left(earlier, received_at, key=_RECEIVED_AT)]
+    if hit_id in map(_HIT_ID, before):  # an earlier hit stored under the same id
+        return tuple(prior for _, other, prior in before if other != hit_id)
+    return tuple(map(_PRIOR, before))
 
 
 class HistorySignals(NamedTuple):
