@@ -6,9 +6,7 @@ which records it needs among those whose headers declare their contents (record_
 the others are committed past without being decoded (a poll that needed none of its records
 is committed at most once per ``skipped_commit_interval_s`` and when the loop stops: nothing
 was written, so re-reading them after a crash only skips them again); a record without such
-headers is always decoded. An idle loop polls less often (PollPacing): each ``poll`` call costs
-kafka-python thread hand-offs whether or not records come back (bench/RESULTS.md, "Session 8:
-an idle consumer's CPU")."""
+headers is always decoded."""
 
 from __future__ import annotations
 
@@ -132,22 +130,6 @@ class SelectiveHandler(BatchHandler[T], Protocol[T]):
         """For each record's declared contents, whether the record must be decoded."""
 
 
-@dataclass(frozen=True)
-class PollPacing:
-    """How long one ``poll`` may wait: ``busy_ms`` while records came within the last
-    ``idle_after_s`` or the consumer has no partitions yet (joining its group), else
-    ``idle_ms``. A poll returns as soon as a fetch brings records whatever its timeout, so
-    the timeout bounds only how soon ``stop`` (and a rebalance between fetches) is noticed,
-    while every ``poll`` call costs CPU in kafka-python even when nothing comes back."""
-
-    busy_ms: int = 100
-    idle_ms: int = 500
-    idle_after_s: float = 1.0
-
-    def timeout_ms(self, since_records_s: float, assigned: bool) -> int:
-        return self.idle_ms if assigned and since_records_s >= self.idle_after_s else self.busy_ms
-
-
 class ConsumerLoop(Generic[T]):
     """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
 
@@ -160,7 +142,7 @@ class ConsumerLoop(Generic[T]):
         dead_letter_producer: KafkaProducer,
         *,
         max_records: int = 2000,
-        pacing: PollPacing = PollPacing(),
+        poll_timeout_ms: int = 100,
         retry_backoff_s: float = 0.5,
         dead_letter_window: int = 1000,
         max_dead_letter_ratio: float = 0.5,
@@ -172,7 +154,7 @@ class ConsumerLoop(Generic[T]):
         self.handler = handler
         self.dead_letter_producer = dead_letter_producer
         self.max_records = max_records
-        self.pacing = pacing
+        self.poll_timeout_ms = poll_timeout_ms
         self.retry_backoff_s = retry_backoff_s
         self.max_dead_letter_ratio = max_dead_letter_ratio
         self._recent_outcomes: deque[bool] = deque(maxlen=dead_letter_window)
@@ -208,22 +190,17 @@ class ConsumerLoop(Generic[T]):
         consumer = self._connect(stop)
         if consumer is None:
             return
-        last_records, assigned = time.monotonic(), False
         try:
             while not stop.is_set():
-                timeout_ms = self.pacing.timeout_ms(time.monotonic() - last_records, assigned)
                 try:
-                    polled = consumer.poll(timeout_ms=timeout_ms)
+                    polled = consumer.poll(timeout_ms=self.poll_timeout_ms)
                 except KafkaError as exc:
                     # broker restarting or unreachable: the client reconnects on its own
                     log.warning("%s: poll failed (%s); retrying", self.group_id, exc)
                     stop.wait(self.retry_backoff_s)
                     continue
-                assigned = bool(consumer.assignment())
-                if assigned:
+                if consumer.assignment():
                     self.ready.set()
-                if polled:
-                    last_records = time.monotonic()
                 if polled and not self._take(consumer, polled, stop):
                     return
                 since = time.monotonic() - self._last_commit

@@ -1,7 +1,6 @@
 """ConsumerLoop against the real broker and PostgreSQL: durable write before commit,
 poison records to the dead-letter topic (an invalid event alone, without its batch),
-redelivery absorbed by unique event ids, an idle loop polling less often yet handling a record
-as soon as it comes and stopping within a poll."""
+redelivery absorbed by unique event ids."""
 
 from __future__ import annotations
 
@@ -16,14 +15,13 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import text
 
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.consuming import ConsumerLoop, DeadLetterLimitExceeded, PollPacing, Record
+from emailtrack.common.consuming import ConsumerLoop, DeadLetterLimitExceeded
 from emailtrack.common.db import make_engine
 from emailtrack.common.kafka_io import ensure_topics
 from emailtrack.common.topics import DEAD_LETTER
 from emailtrack.v1 import events_pb2
 from services.analytics.consumer import EventIngestHandler
 from services.analytics.store import AnalyticsStore
-from tests.integration.running_loops import Running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -193,54 +191,3 @@ def test_mostly_poison_input_stops_the_consumer(
     with pytest.raises(DeadLetterLimitExceeded):
         run_until(loop, lambda: False, timeout_s=15)
     engine.dispose()
-
-
-class PollTimeouts(ConsumerLoop[bytes]):
-    """A loop noting the timeout of each of its real consumer's polls, and each record."""
-
-    def __init__(self, settings: KafkaSettings, topic: str, producer: KafkaProducer) -> None:
-        pacing = PollPacing(busy_ms=100, idle_ms=500, idle_after_s=1.0)
-        super().__init__(settings, f"g-pacing-{topic}", [topic], self, producer, pacing=pacing)
-        self.timeouts: list[int] = []
-        self.values: list[bytes] = []
-
-    def _new_consumer(self) -> KafkaConsumer:
-        consumer = super()._new_consumer()
-        poll = consumer.poll
-
-        def noting_timeouts(timeout_ms: int, **options):
-            self.timeouts.append(timeout_ms)
-            return poll(timeout_ms=timeout_ms, **options)
-
-        consumer.poll = noting_timeouts  # counts the real polls
-        return consumer
-
-    def decode(self, record: Record) -> list[bytes]:
-        return [record.value]
-
-    def handle(self, items: list[bytes]) -> None:
-        self.values.extend(items)
-
-
-def test_an_idle_loop_polls_longer_but_takes_records_at_once_and_stops_within_a_poll(
-    kafka_bootstrap: str,
-) -> None:
-    settings = KafkaSettings(kafka_bootstrap, 2000)
-    topic = f"test.pacing.{uuid.uuid4().hex[:8]}"
-    ensure_topics(settings, [topic], partitions=1)
-    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
-    loop = PollTimeouts(settings, topic, producer)
-    running = Running(loop)
-    time.sleep(2.0)
-    assert loop.timeouts[-1] == 500, "idle for 2 s, yet polling every 100 ms"
-    producer.send(topic, b"after a pause").get(timeout=10)
-    wait_for(lambda: loop.values == [b"after a pause"], timeout_s=5)
-    polls_before = len(loop.timeouts)
-    wait_for(lambda: len(loop.timeouts) > polls_before, timeout_s=5)
-    assert loop.timeouts[polls_before] == 100, "records came, yet still polling every 500 ms"
-    time.sleep(1.5)
-    stopping = time.monotonic()
-    running.close()
-    assert not running.thread.is_alive()
-    assert time.monotonic() - stopping < 1.0
-    producer.close()
