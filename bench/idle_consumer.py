@@ -1,20 +1,21 @@
-"""What idle ConsumerLoops cost, per poll pacing, all pacings in the same run: CPU % of a core
+"""What idle ConsumerLoops cost, per poll timeout, all timeouts in the same run: CPU % of a core
 with no traffic, then how soon a record that arrives after a pause is handled, and how soon a
 stop ends the loops.
 
-    python bench/idle_consumer.py                          # 4 loops per pacing, 30 s, 2 rounds
+    python bench/idle_consumer.py                          # 4 loops per timeout, 30 s, 2 rounds
     python bench/idle_consumer.py --loops 8 --seconds 60 --rounds 3 \\
-        --pacing main=100/100 --pacing idle500=100/500    # NAME=BUSY_MS/IDLE_MS
+        --timeout main=100 --timeout p500=500              # NAME=POLL_TIMEOUT_MS
 
-Each pacing runs in a process of its own, all at the same time against one embedded tansu
+Each timeout runs in a process of its own, all at the same time against one embedded tansu
 broker: ``--loops`` ConsumerLoops (each its own group, on a 4-partition topic of that process)
-sharing one dead-letter producer, as a service does. ``main`` (100 ms whatever happens) is
-the same-run reference: main's settings. After every loop has joined, each process waits
-until a common start, measures its own CPU time over ``--seconds`` (process CPU / wall, in
-% of one core), then ``--records`` times sends one record after a pause of 1.5-3 s and notes
-how long until every loop's handler has it (median and max over records and loops), then
-sets ``stop`` and notes how long until every loop has returned. Printed per pacing: medians
-over ``--rounds`` of the CPU %, and the ratio to ``main`` within each round.
+sharing one dead-letter producer, as a service does. The first timeout (default ``main=100``,
+the loop's default) is the same-run reference: main's settings. After every loop has joined,
+each process waits until a common start, measures its own CPU time over ``--seconds``
+(process CPU / wall, in % of one core), then ``--records`` times sends one record after a
+pause of 1.5-3 s and notes how long until every loop's handler has it (median and max over
+records and loops), then sets ``stop`` and notes how long until every loop has returned.
+Printed per timeout: medians over ``--rounds`` of the CPU %, and the ratio to the reference
+within each round.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from emailtrack.common.config import KafkaSettings
-from emailtrack.common.consuming import ConsumerLoop, PollPacing, Record
+from emailtrack.common.consuming import ConsumerLoop, Record
 from emailtrack.common.kafka_io import ensure_topics, make_producer
 from emailtrack.platform.broker import TansuBroker
 from emailtrack.platform.ports import free_port
@@ -58,9 +59,9 @@ class ArrivalClock:
             self.arrived.setdefault(item, now)
 
 
-def run_pacing(args: argparse.Namespace) -> dict[str, float]:
+def run_timeout(args: argparse.Namespace) -> dict[str, float]:
     """One process's share: its loops idle, then records after pauses, then a stop."""
-    name, pacing = parse_pacing(args.child)
+    name, timeout = args.child.split("=")
     bootstrap, loops = args.bootstrap, args.loops
     settings = KafkaSettings(bootstrap, SESSION_TIMEOUT_MS)
     topic = f"idle-{name}"
@@ -68,7 +69,9 @@ def run_pacing(args: argparse.Namespace) -> dict[str, float]:
     producer = make_producer(settings, f"idle-bench-{name}", linger_ms=0)
     clocks = [ArrivalClock() for _ in range(loops)]
     consumer_loops = [
-        ConsumerLoop(settings, f"idle-{name}-{n}", [topic], clock, producer, pacing=pacing)
+        ConsumerLoop(
+            settings, f"idle-{name}-{n}", [topic], clock, producer, poll_timeout_ms=int(timeout)
+        )
         for n, clock in enumerate(clocks)
     ]
     stop = threading.Event()
@@ -116,12 +119,6 @@ def record_delays(
     return delays
 
 
-def parse_pacing(spec: str) -> tuple[str, PollPacing]:
-    name, timeouts = spec.split("=")
-    busy, idle = (int(part) for part in timeouts.split("/"))
-    return name, PollPacing(busy_ms=busy, idle_ms=idle)
-
-
 def run_round(bootstrap: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
     start_at = time.time() + args.join_s
     children = {
@@ -145,14 +142,14 @@ def run_round(bootstrap: str, args: argparse.Namespace) -> dict[str, dict[str, f
             stdout=subprocess.PIPE,
             cwd=ROOT,
         )
-        for spec in args.pacing
+        for spec in args.timeouts
         for name in [spec.split("=")[0]]
     }
     results = {}
     for name, child in children.items():
         out, _ = child.communicate()
         if child.returncode != 0:
-            raise RuntimeError(f"pacing {name} failed")
+            raise RuntimeError(f"timeout {name} failed")
         results[name] = json.loads(out.decode().strip().splitlines()[-1])
     return results
 
@@ -164,28 +161,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--records", type=int, default=5)
     parser.add_argument("--join-s", type=float, default=25.0, help="time allowed to join")
-    parser.add_argument("--pacing", action="append", default=[])
+    parser.add_argument("--timeout", dest="timeouts", action="append", default=[])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--bootstrap", help=argparse.SUPPRESS)
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_pacing(args)))
+        print(json.dumps(run_timeout(args)))
         return
-    args.pacing = args.pacing or ["main=100/100", "idle500=100/500"]
+    args.timeouts = args.timeouts or ["main=100", "p500=500"]
     broker = TansuBroker(free_port(), Path(tempfile.mkdtemp()) / "tansu.log")
     broker.start()
     try:
         rounds = [run_round(broker.bootstrap_servers, args) for _ in range(args.rounds)]
     finally:
         broker.stop()
-    reference = args.pacing[0].split("=")[0]
+    reference = args.timeouts[0].split("=")[0]
     print(
-        f"{args.loops} idle loops per pacing, {args.seconds:.0f} s, {args.rounds} rounds; "
+        f"{args.loops} idle loops per timeout, {args.seconds:.0f} s, {args.rounds} rounds; "
         f"reference: {reference}"
     )
-    print("pacing | CPU % of a core | vs reference | delay ms median / max | stop s (max)")
-    for spec in args.pacing:
+    print("timeout | CPU % of a core | vs reference | delay ms median / max | stop s (max)")
+    for spec in args.timeouts:
         name = spec.split("=")[0]
         cpu = statistics.median(r[name]["cpu_percent"] for r in rounds)
         ratio = statistics.median(
