@@ -97,19 +97,25 @@ def kafka(kafka_bootstrap: str) -> Iterator[tuple[KafkaSettings, str, KafkaProdu
     producer.close()
 
 
+@pytest.fixture
+def recipient(fresh_database) -> Iterator[tuple[Engine, RecipientEventHandler]]:
+    """The recipient service's event handler on a fresh database of its own."""
+    engine = make_engine(fresh_database("recipient"))
+    yield (
+        engine,
+        RecipientEventHandler(stores(Database(engine), RecipientSettings.from_env({})).suppression),
+    )
+    engine.dispose()
+
+
 def rows(engine: Engine, query: str) -> set[tuple[object, ...]]:
     with engine.connect() as conn:
         return {tuple(row) for row in conn.execute(text(query))}
 
 
-def test_recipient_skips_opens_only_records_and_applies_every_unsubscribe(
-    kafka, fresh_database
-) -> None:
+def test_recipient_skips_opens_only_records_and_applies_every_unsubscribe(kafka, recipient) -> None:
     settings, topic, producer = kafka
-    engine = make_engine(fresh_database("recipient"))
-    handler = RecipientEventHandler(
-        stores(Database(engine), RecipientSettings.from_env({})).suppression
-    )
+    engine, handler = recipient
     decoded = DecodeLog(handler)
     group = f"g-{uuid.uuid4().hex[:6]}"
     running = Running(ConsumerLoop(settings, group, [topic], handler, producer))
@@ -125,7 +131,6 @@ def test_recipient_skips_opens_only_records_and_applies_every_unsubscribe(
     assert sorted(set(decoded.offsets)) == [1, 2]
     processed = rows(engine, "SELECT event_id FROM processed_events")
     assert processed == {("t1-u1",), ("t1-u2",)}
-    engine.dispose()
 
 
 def test_webhooks_skip_what_no_endpoint_wants_and_deliver_the_rest(kafka, fresh_database) -> None:
@@ -158,12 +163,9 @@ def test_webhooks_skip_what_no_endpoint_wants_and_deliver_the_rest(kafka, fresh_
     engine.dispose()
 
 
-def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, fresh_database) -> None:
+def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, recipient) -> None:
     settings, topic, producer = kafka
-    engine = make_engine(fresh_database("recipient"))
-    handler = RecipientEventHandler(
-        stores(Database(engine), RecipientSettings.from_env({})).suppression
-    )
+    _, handler = recipient
     decoded = DecodeLog(handler)
     asked: list[int] = []
     wanted = handler.wanted
@@ -185,15 +187,11 @@ def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, fres
         running.close()
     assert committed(settings, group, topic) == 3
     assert decoded.offsets == []
-    engine.dispose()
 
 
-def test_when_the_handler_cannot_tell_every_record_is_decoded(kafka, fresh_database) -> None:
+def test_when_the_handler_cannot_tell_every_record_is_decoded(kafka, recipient) -> None:
     settings, topic, producer = kafka
-    engine = make_engine(fresh_database("recipient"))
-    handler = RecipientEventHandler(
-        stores(Database(engine), RecipientSettings.from_env({})).suppression
-    )
+    engine, handler = recipient
     decoded = DecodeLog(handler)
 
     def unsure(declared: Sequence[RecordContents]) -> list[bool]:
@@ -210,4 +208,3 @@ def test_when_the_handler_cannot_tell_every_record_is_decoded(kafka, fresh_datab
         running.close()
     assert sorted(set(decoded.offsets)) == [0, 1]
     assert rows(engine, "SELECT event_id FROM processed_events") == {("t1-u",)}
-    engine.dispose()

@@ -1,5 +1,6 @@
 """Bounce test material: provider webhook sample payloads, keys generated for each test run,
-and the notification texts of the real bounce corpus."""
+the notification texts of the real bounce corpus, and the bench harnesses (bench/*.py) the
+differential tests run."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import base64
 import datetime as dt
 import email
 import email.policy
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from cryptography import x509
@@ -20,6 +24,7 @@ from services.bounce.domain import mta_formats
 from services.bounce.webhooks.handler import WebhookHandler, WebhookSecrets
 from services.bounce.webhooks.sns import SnsVerifier, string_to_sign
 
+BENCH = Path(__file__).resolve().parents[3] / "bench"
 WEBHOOKS = Path(__file__).resolve().parents[2] / "data" / "webhooks"
 BOUNCES = Path(__file__).resolve().parents[2] / "data" / "bounces"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
@@ -29,6 +34,23 @@ CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.p
 SIGNED_AT = dt.datetime(2016, 1, 27, 14, 59, 38, tzinfo=dt.UTC)
 TEST_TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"
 DJANGO_SES_TOPIC = "arn:aws:sns:us-east-1:364852123998:test-email"
+
+
+def load_bench(filename: str) -> ModuleType:
+    """The harness ``bench/<filename>`` as a module (named ``<stem>_bench``), with bench/ on
+    the import path while it loads, since the harnesses import their siblings."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            f"{Path(filename).stem}_bench", BENCH / filename
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
 
 
 def clock_at(moment: dt.datetime | float | str):

@@ -3,24 +3,16 @@
 Run with ``-s`` to see the report; ACCURACY.md must match what this run measures.
 """
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "bounce_parse.py"
+from tests.unit.bounce.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def corpus_tools():
-    spec = importlib.util.spec_from_file_location("bounce_parse_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("bounce_parse.py")
 
 
 @pytest.fixture(scope="module")

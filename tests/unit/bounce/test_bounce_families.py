@@ -5,28 +5,14 @@ module (the proof that it follows the layout); every disagreement with Sisimai o
 false recipients, reason, hard/soft or status must be explained in synthetic/README.md, and
 every entry there must still be a disagreement."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
+from tests.unit.bounce.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def families():
-    sys.path.insert(0, str(BENCH))  # bounce_families imports its sibling bounce_oracle
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bounce_families_bench", BENCH / "bounce_families.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
+    module = load_bench("bounce_families.py")
     import bounce_oracle
 
     assert bounce_oracle.sisimai_available(), "Sisimai missing: run `make system-deps`"

@@ -4,15 +4,14 @@ follows, the labels that name Sisimai 4.25 as their source still are its verdict
 disagreement of our parse with a label is explained in that folder's README.md (and every
 explained one still occurs)."""
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
+from tests.unit.bounce.conftest import load_bench
+
 NONFAILURE = Path(__file__).resolve().parents[2] / "data" / "bounces" / "synthetic" / "nonfailure"
 _LISTED_RE = re.compile(
     r"^- `((?:study|held)/[^`]+)` `([^`]*)` "
@@ -23,18 +22,7 @@ _LISTED_RE = re.compile(
 
 @pytest.fixture(scope="module")
 def harness():
-    sys.path.insert(0, str(BENCH))  # bounce_nonfailure imports its sibling bounce_oracle
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bounce_nonfailure_bench", BENCH / "bounce_nonfailure.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
+    return load_bench("bounce_nonfailure.py")
 
 
 @pytest.fixture(scope="module")

@@ -3,22 +3,14 @@ every corpus message is parsed by Perl Sisimai and by us; every disagreement on 
 reason, hard/soft or status must be explained in tests/data/bounces/ORACLE.md, and every
 entry there must still be a disagreement (so the list stays honest both ways)."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "bounce_oracle.py"
+from tests.unit.bounce.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def oracle():
-    spec = importlib.util.spec_from_file_location("bounce_oracle_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_bench("bounce_oracle.py")
     assert module.sisimai_available(), "Sisimai missing: run `make system-deps`"
     return module
 
