@@ -97,8 +97,11 @@ def kafka(kafka_bootstrap: str) -> Iterator[tuple[KafkaSettings, str, KafkaProdu
     producer.close()
 
 
+RecipientFixture = tuple[Engine, RecipientEventHandler]
+
+
 @pytest.fixture
-def recipient(fresh_database) -> Iterator[tuple[Engine, RecipientEventHandler]]:
+def recipient(fresh_database) -> Iterator[RecipientFixture]:
     """The recipient service's event handler on a fresh database of its own."""
     engine = make_engine(fresh_database("recipient"))
     yield (
@@ -113,7 +116,9 @@ def rows(engine: Engine, query: str) -> set[tuple[object, ...]]:
         return {tuple(row) for row in conn.execute(text(query))}
 
 
-def test_recipient_skips_opens_only_records_and_applies_every_unsubscribe(kafka, recipient) -> None:
+def test_recipient_skips_opens_only_records_and_applies_every_unsubscribe(
+    kafka, recipient: RecipientFixture
+) -> None:
     settings, topic, producer = kafka
     engine, handler = recipient
     decoded = DecodeLog(handler)
@@ -163,7 +168,9 @@ def test_webhooks_skip_what_no_endpoint_wants_and_deliver_the_rest(kafka, fresh_
     engine.dispose()
 
 
-def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, recipient) -> None:
+def test_skipped_records_are_committed_later_and_when_the_loop_stops(
+    kafka, recipient: RecipientFixture
+) -> None:
     settings, topic, producer = kafka
     _, handler = recipient
     decoded = DecodeLog(handler)
@@ -189,7 +196,9 @@ def test_skipped_records_are_committed_later_and_when_the_loop_stops(kafka, reci
     assert decoded.offsets == []
 
 
-def test_when_the_handler_cannot_tell_every_record_is_decoded(kafka, recipient) -> None:
+def test_when_the_handler_cannot_tell_every_record_is_decoded(
+    kafka, recipient: RecipientFixture
+) -> None:
     settings, topic, producer = kafka
     engine, handler = recipient
     decoded = DecodeLog(handler)
