@@ -54,7 +54,7 @@ def contents_of(headers: Sequence[tuple[str, bytes]]) -> RecordContents | None:
     if types is None:
         return None
     try:
-        event_types = frozenset(int(t) for t in types.split(b","))
+        event_types = frozenset(int(t) for t in types.decode().split(_SEPARATOR))
         listed = _single(headers, TENANTS_HEADER)
         tenants = frozenset(listed.decode().split(_SEPARATOR)) if listed else None
     except (ValueError, UnicodeDecodeError):

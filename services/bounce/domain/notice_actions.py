@@ -78,14 +78,14 @@ def listed_recipients(notification: str, excluded: Iterable[str]) -> list[TextRe
     if end < 0:
         return []
     found: list[TextRecipient] = []
-    skip = {address.lower() for address in excluded}
+    seen = {address.lower() for address in excluded}  # no recipient, or listed already
     for line in notification[end : end + _MAX_LISTING].splitlines()[1:]:
         if line.lower().startswith("subject:"):
             break
         match = _LISTED_ADDRESS_RE.match(line) or _BRACKETED_ADDRESS_RE.search(line)
         address = match.group(1) if match else ""
-        known = {r.address.lower() for r in found}
-        if address and address.lower() not in known | skip:
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
             found.append(TextRecipient(address, action, line.strip()))
     return found
 
