@@ -5,6 +5,7 @@ serves it), and the empty ASGI and RSGI apps of ``empty_gif_app.py``.
 
     python bench/gateway_server_cpu.py            # 3 alternating rounds, wrk -t2 -c64 -d8s
     python bench/gateway_server_cpu.py --reference-tree /tmp/gw-before  # e.g. `git archive main`
+    python bench/gateway_server_cpu.py --rate 4000  # paced, as in production and bench/e2e.py
 
 CPU per request is the servers' process-tree CPU time (granian's parent and workers) over
 the requests wrk completed: unlike requests/s, it moves little when other programs share the
@@ -44,6 +45,8 @@ from emailtrack.platform.ports import free_port
 from emailtrack.v1 import events_pb2
 
 EMPTY_ASGI = "empty ASGI app"
+GATEWAY_ASGI = "gateway ASGI"
+REFERENCE = "gateway reference"
 
 
 @dataclass
@@ -72,7 +75,7 @@ def measure_round(
         paths = work / f"{label}.paths"
         paths.write_text("\n".join(token_paths(keys, events_pb2.HIT_KIND_OPEN, label, args.tokens)))
         url = f"http://127.0.0.1:{server.port}"
-        wrk = {"threads": 2, "connections": args.connections}
+        wrk = {"threads": 2, "connections": args.connections, "thread_rate": args.rate / 2}
         warm = run_wrk(url, paths, duration_s=1, **wrk)
         before = tree_cpu_s(server.pid())
         result = run_wrk(url, paths, duration_s=args.duration, **wrk)
@@ -97,14 +100,12 @@ def start_servers(
         app = EmptyPythonApp(interface, port, work / f"empty-{interface}.log")
         servers.append(Server(f"empty {interface.upper()} app", port, app, records_hits=False))
     starters: dict[str, Callable[[dict[str, str], int, Path], GatewayProcess]] = {
-        "gateway ASGI": lambda env, port, log: GatewayProcess(
+        GATEWAY_ASGI: lambda env, port, log: GatewayProcess(
             {**env, "EMAILTRACK_GATEWAY_INTERFACE": "asgi"}, port, log
         ),
     }
     if reference is not None:
-        starters["gateway reference"] = lambda env, port, log: GatewayProcess(
-            env, port, log, tree=reference
-        )
+        starters[REFERENCE] = lambda env, port, log: GatewayProcess(env, port, log, tree=reference)
     starters["gateway RSGI"] = lambda env, port, log: GatewayProcess(
         {**env, "EMAILTRACK_GATEWAY_INTERFACE": "rsgi"}, port, log
     )
@@ -137,6 +138,11 @@ def report(rounds: list[dict[str, tuple[float, float]]]) -> None:
         ratio = statistics.median(r[name][1] / r[EMPTY_ASGI][1] for r in rounds)
         print(f"{name:<24}{rate:>9,.0f}{cpu:>12.1f}{ratio:>20.2f}")
     print("(medians over the rounds; the ratio is taken within each round)")
+    if REFERENCE in rounds[0]:
+        per_round = [r[GATEWAY_ASGI][1] / r[REFERENCE][1] for r in rounds]
+        listed = " ".join(f"{ratio:.2f}" for ratio in per_round)
+        median = statistics.median(per_round)
+        print(f"{GATEWAY_ASGI} / {REFERENCE} per round: {listed} (median {median:.2f})")
 
 
 def main() -> int:
@@ -145,6 +151,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--tokens", type=int, default=2000)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="requests/s wrk keeps (0: as fast as the server answers); a paced server gets "
+        "fewer requests per wake-up, so each costs more than at saturation",
+    )
     parser.add_argument("--reference-tree", type=Path, help="another checkout's gateway too")
     args = parser.parse_args()
     if missing_tools():

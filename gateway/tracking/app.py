@@ -28,7 +28,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from emailtrack.common import metrics
 from emailtrack.common.browser_urls import redirect_location
@@ -112,6 +112,7 @@ METHOD_NOT_ALLOWED = Answer(
     ],
     b"Method Not Allowed",
 )
+FIXED_ANSWERS = (PIXEL, PIXEL_HEAD, LINK_NOT_FOUND, METHOD_NOT_ALLOWED)
 LIMITED_KINDS = (events_pb2.HIT_KIND_OPEN, events_pb2.HIT_KIND_CLICK)
 MAX_FORM_BYTES = 64 * 1024  # an unsubscribe POST is a one-line form
 ServerScope = TypeVar("ServerScope")
@@ -263,6 +264,13 @@ class Gateway:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def asgi_messages(answer: Answer) -> tuple[Message, Message]:
+    """The ASGI response start and body messages of ``answer``."""
+    headers = [(name.encode(), value.encode()) for name, value in answer.headers]
+    start = {"type": "http.response.start", "status": answer.status, "headers": headers}
+    return start, {"type": "http.response.body", "body": answer.body}
+
+
 class TrackingApp:
     """The gateway's entry point, for either interface of granian: pixel (``/o/<token>.gif``)
     and click (``/c/<token>``) requests go straight to their handlers (``hot_answer``), skipping
@@ -275,6 +283,8 @@ class TrackingApp:
         self.app = app
         self.bridge = AsgiBridge(app)
         self.hot_routes = ((PIXEL_PREFIX, gateway.pixel), (CLICK_PREFIX, gateway.click))
+        # the fixed answers' ASGI messages, built once (module constants: their ids stay theirs)
+        self.asgi_constants = {id(answer): asgi_messages(answer) for answer in FIXED_ANSWERS}
 
     async def hot_answer(
         self,
@@ -299,10 +309,9 @@ class TrackingApp:
         if scope["type"] == "http":
             answer = await self.hot_answer(scope["path"], scope["method"], scope, asgi_request)
             if answer is not None:
-                headers = [(name.encode(), value.encode()) for name, value in answer.headers]
-                start = {"type": "http.response.start", "status": answer.status, "headers": headers}
+                start, body = self.asgi_constants.get(id(answer)) or asgi_messages(answer)
                 await send(start)
-                await send({"type": "http.response.body", "body": answer.body})
+                await send(body)
                 return
         await self.app(scope, receive, send)
 

@@ -13,7 +13,7 @@ from emailtrack.common.config import KafkaSettings
 from emailtrack.common.tokens import TokenKeys, sign
 from emailtrack.v1 import events_pb2
 from gateway.config import GatewaySettings
-from gateway.tracking.app import PIXEL_GIF, build_app
+from gateway.tracking.app import FIXED_ANSWERS, PIXEL_GIF, Answer, build_app
 
 KEYS = TokenKeys.parse("k1:" + "k" * 43)
 
@@ -90,6 +90,25 @@ def test_head_pixel_has_no_body_but_is_recorded(client: TestClient, sink: Record
     assert response.status_code == 200
     assert response.content == b""
     assert sink.hits[0].http_method == "HEAD"
+
+
+def response_of(client: TestClient, method: str, target: str) -> Answer:
+    response = client.request(method, target)
+    return Answer(response.status_code, list(response.headers.items()), response.content)
+
+
+@pytest.mark.parametrize(
+    ("method", "target"),
+    [("GET", "/o/forged.gif"), ("HEAD", "/o/forged.gif"), ("GET", "/c/forged"), ("POST", "/c/x")],
+)
+def test_fixed_answers_are_sent_whole_every_time(
+    client: TestClient, method: str, target: str
+) -> None:
+    """Pixel, HEAD pixel, 404 and 405 go out over ASGI from messages built once: each
+    request gets exactly one of the fixed answers, and sending them changes nothing."""
+    first = response_of(client, method, target)
+    assert first in FIXED_ANSWERS
+    assert response_of(client, method, target) == first
 
 
 @pytest.mark.parametrize("bad", ["garbage", "v1.k1.AAAA.BBBB", ""])
