@@ -18,8 +18,10 @@ round alternating which goes first, each into a fresh database of one embedded P
 decoding is ``services.analytics.consumer.decode_record`` over every record (process CPU, best
 of 3 passes), ingestion ``EventIngestHandler.handle`` per poll of ``--records-per-poll``
 records (process CPU, with the service's EMAILTRACK_ANALYTICS_INGEST_WRITERS), PostgreSQL
-the server's CPU (all its processes) during that ingestion. Printed: medians over rounds, µs
-per event, and the ratio to the reference within each round (median). Exit status 1 when a
+the server's CPU (all its processes) during that ingestion, and the WAL it wrote meanwhile
+(bytes per event: the volume of row versions and index entries, nearly deterministic where the
+CPU figures move with the machine's load). Printed: medians over rounds, µs per event, and the
+ratio to the reference within each round (median). Exit status 1 when a
 table differs between the trees (columns set by the clock, ``CLOCK``, left out).
 """
 
@@ -190,8 +192,17 @@ def mixed_records(events: int) -> list[bytes]:
     return values
 
 
+def wal_position(url: str) -> int:
+    """Where PostgreSQL inserts its next WAL record (bytes since the cluster's first)."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        row = conn.execute("SELECT pg_current_wal_insert_lsn() - '0/0'").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def run_tree(tree: Path, url: str, stream: Path, per_poll: int, postmaster: int) -> list[float]:
-    """Decode and ingest CPU seconds of the tree's code, and PostgreSQL's during ingestion."""
+    """Decode and ingest CPU seconds of the tree's code, PostgreSQL's during ingestion, and
+    the WAL bytes written meanwhile."""
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, url, str(stream), str(per_poll)],
         cwd=tree,
@@ -202,14 +213,16 @@ def run_tree(tree: Path, url: str, stream: Path, per_poll: int, postmaster: int)
     )
     assert child.stdin is not None and child.stdout is not None
     decode = float(child.stdout.readline())
+    wal_before = wal_position(url)
     db_before = server_cpu_seconds(postmaster)
     child.stdin.write("go\n")
     child.stdin.flush()
     ingest = float(child.stdout.readline())
     db = server_cpu_seconds(postmaster) - db_before
+    wal = wal_position(url) - wal_before
     if child.wait() != 0:
         raise RuntimeError(f"the consumer of {tree} failed")
-    return [decode, ingest, db]
+    return [decode, ingest, db, wal]
 
 
 def table_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -262,7 +275,8 @@ def main() -> int:
                     measured = run_tree(
                         trees[name], urls[name], stream, args.records_per_poll, pg.process.pid
                     )
-                    figures[name].append([s / events * 1e6 for s in measured])
+                    *seconds, wal = measured
+                    figures[name].append([s / events * 1e6 for s in seconds] + [wal / events])
                 if len(urls) == 2:
                     mine, theirs = table_rows(urls["this tree"]), table_rows(urls["reference"])
                     for table in sorted(mine.keys() | theirs.keys()):
@@ -274,18 +288,26 @@ def main() -> int:
         finally:
             pg.stop()
     print(f"\n{events:,} events in {len(values)} records; µs CPU per event, median of rounds")
-    print(f"{'tree':<12}{'decode':>10}{'ingest':>10}{'PostgreSQL':>12}")
+    print(f"{'tree':<12}{'decode':>10}{'ingest':>10}{'PostgreSQL':>12}{'WAL bytes':>11}")
     for name, rounds in figures.items():
-        medians = [statistics.median(r[i] for r in rounds) for i in range(3)]
-        print(f"{name:<12}" + "".join(f"{m:>10.2f}" for m in medians[:2]) + f"{medians[2]:>12.2f}")
+        medians = [statistics.median(r[i] for r in rounds) for i in range(4)]
+        print(
+            f"{name:<12}"
+            + "".join(f"{m:>10.2f}" for m in medians[:2])
+            + f"{medians[2]:>12.2f}{medians[3]:>11.0f}"
+        )
     if "reference" in figures:
         ratios = [
             statistics.median(
                 m[i] / r[i] for m, r in zip(figures["this tree"], figures["reference"], strict=True)
             )
-            for i in range(3)
+            for i in range(4)
         ]
-        print("this/ref    " + "".join(f"{r:>10.2f}" for r in ratios[:2]) + f"{ratios[2]:>12.2f}")
+        print(
+            "this/ref    "
+            + "".join(f"{r:>10.2f}" for r in ratios[:2])
+            + f"{ratios[2]:>12.2f}{ratios[3]:>11.2f}"
+        )
         print("stored rows identical" if not differences else f"{differences} table(s) differ")
     return 1 if differences else 0
 

@@ -130,6 +130,8 @@ recipients_up AS (
     human_clicks = r.human_clicks + EXCLUDED.human_clicks,
     messages = r.messages + EXCLUDED.messages,
     last_engagement_at = GREATEST(r.last_engagement_at, EXCLUDED.last_engagement_at)
+  -- (a no-op update writes a row version all the same; the row is locked either way)
+  WHERE EXCLUDED.opens + EXCLUDED.clicks + EXCLUDED.messages > 0
 ),
 usage_up AS (
   INSERT INTO tenant_usage_days AS u (tenant_id, day, metric, n)
@@ -137,16 +139,22 @@ usage_up AS (
   FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, day, metric) DO UPDATE SET n = u.n + EXCLUDED.n
 ),
+-- a pair whose mask did not change moves nothing (its +1 and -1 would cancel on a row that
+-- exists since the mask was first counted), so only new pairs and changed masks count
+changed_masks AS (
+  SELECT * FROM firsts_up
+  WHERE kind IN ({OPEN}, {CLICK}) AND old_sources IS DISTINCT FROM new_sources
+),
 mask_deltas AS (
   SELECT tenant_id, campaign_id, link_url, link_index,
          CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END AS metric,
          new_sources AS source, 1 AS n
-  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK})
+  FROM changed_masks
   UNION ALL
   SELECT tenant_id, campaign_id, link_url, link_index,
          CASE kind WHEN {OPEN} THEN {Metric.OPEN_MASK} ELSE {Metric.CLICK_MASK} END,
          old_sources, -1
-  FROM firsts_up WHERE kind IN ({OPEN}, {CLICK}) AND old_sources IS NOT NULL
+  FROM changed_masks WHERE old_sources IS NOT NULL
 ),
 counters_up AS (
   INSERT INTO campaign_counters AS r (tenant_id, campaign_id, metric, source, n)
@@ -206,6 +214,8 @@ attributes_up AS (
                     ELSE a.sequence_step END,
     variant = CASE a.variant WHEN '' THEN EXCLUDED.variant ELSE a.variant END,
     mailbox = CASE a.mailbox WHEN '' THEN EXCLUDED.mailbox ELSE a.mailbox END
+  WHERE (a.sequence_step = '' AND EXCLUDED.sequence_step <> '')
+     OR (a.variant = '' AND EXCLUDED.variant <> '') OR (a.mailbox = '' AND EXCLUDED.mailbox <> '')
 ),
 activity_up AS (
   INSERT INTO campaign_activity AS r (tenant_id, campaign_id, events, first_event_at,
