@@ -6,15 +6,16 @@ and broker. Each batch is new hits, so its growth is what the handler holds unti
     python bench/tracking_edge_memory.py                          # as configured
     python bench/tracking_edge_memory.py --hits-per-write 100000  # the whole batch at once
 
-The process's peak RSS (``ru_maxrss``) only grows, so each line shows how far a batch of
-that size pushed the peak; a handler whose memory does not depend on the batch size keeps
-it flat. Figures: bench/RESULTS.md, "Memory".
+The process's peak RSS (VmHWM) is reset (``/proc/self/clear_refs``) before loading the
+classifier and before each batch, so each figure is the peak of that step alone: the
+classifier's load, then RSS before a batch -> the peak while it was handled. The setup
+(records of every batch, the database and broker clients) is held throughout, so compare
+the steps, not the absolute figures, with a service's. Figures: bench/RESULTS.md, "Memory".
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import uuid
 from pathlib import Path
@@ -37,8 +38,16 @@ from services.tracking_edge.store import TrackingEdgeStore
 BATCH_RECORDS = (1, 2, 4, 8, 16, 28)  # records of 1,000 hits per handled batch
 
 
-def peak_rss_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1000  # KiB on Linux
+def rss_mb() -> tuple[int, int]:
+    """(current, peak since the last reset) RSS in MB."""
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
+
+
+def reset_peak_rss() -> None:
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # VmHWM := VmRSS
 
 
 def measure(url: str, bootstrap: str) -> None:
@@ -50,8 +59,12 @@ def measure(url: str, bootstrap: str) -> None:
     ensure_topics(settings)
     records = build_records(sum(BATCH_RECORDS), 1000)
     producer = make_producer(settings, "bench-tracking-edge-memory")
+    before, _ = rss_mb()
+    reset_peak_rss()
     handler = RawHitHandler(TrackingEdgeStore(engine), Classifier.load(), producer)
+    after, peak = rss_mb()
     print(f"hits written {consumer.HITS_PER_WRITE:,} at a time")
+    print(f"Classifier.load: RSS {before} -> {after} MB (peak {peak} MB)")
     start = 0
     for count in BATCH_RECORDS:
         items = [
@@ -60,9 +73,11 @@ def measure(url: str, bootstrap: str) -> None:
             for hit in only_items(handler.decode(record))
         ]
         start += count
-        before = peak_rss_mb()
+        before, _ = rss_mb()
+        reset_peak_rss()
         handler.handle(items)
-        print(f"batch of {len(items):,} hits: peak RSS {before} -> {peak_rss_mb()} MB", flush=True)
+        after, peak = rss_mb()
+        print(f"batch of {len(items):,} hits: RSS {before} -> peak {peak} MB (after: {after})")
         del items
     producer.close()
     engine.dispose()

@@ -126,7 +126,7 @@ def test_bad_snapshots_fail_at_load(text: str) -> None:
 
 
 def test_country_lookup_offline() -> None:
-    countries = CountryLookup()
+    countries = CountryLookup.load()
     assert countries.country("81.2.69.142") == "GB"
     assert countries.country("192.168.1.10") == ""
     assert countries.country("192.0.2.10") == ""
@@ -135,6 +135,7 @@ def test_country_lookup_offline() -> None:
 
 
 def test_asn_names_from_the_offline_database() -> None:
-    facts = CountryLookup().facts("148.163.130.10")
+    countries = CountryLookup.load()
+    facts = countries.facts("148.163.130.10")
     assert facts.country == "US" and "PROOFPOINT" in facts.asn_name
-    assert CountryLookup().facts("192.168.1.10") == ("", "")
+    assert countries.facts("192.168.1.10") == ("", "")

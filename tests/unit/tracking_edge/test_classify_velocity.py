@@ -39,6 +39,16 @@ def test_memory_is_bounded() -> None:
     assert velocity.observe("203.0.113.1", "new", AT) <= 4
 
 
+def test_an_address_seen_once_keeps_its_hit_without_a_deque() -> None:
+    velocity = AddressVelocity()
+    velocity.observe("198.51.100.1", "m1", AT)
+    assert velocity._recent["198.51.100.1"] == (AT, "m1")  # most addresses: ~600 bytes less
+    assert velocity.observe("198.51.100.1", "m2", AT + timedelta(seconds=1)) == 2
+    assert velocity._recent["198.51.100.1"] == deque(
+        [(AT, "m1"), (AT + timedelta(seconds=1), "m2")]
+    )
+
+
 def click(kind: str = "click", ua: str = CHROME, method: str = "GET") -> HitFeatures:
     return HitFeatures(
         kind=kind,  # type: ignore[arg-type]  # test data: an enum value as int or str

@@ -91,7 +91,7 @@ class Classifier:
     def load(
         cls, data_dir: Path = DEFAULT_DATA_DIR, settings: RuleSettings | None = None
     ) -> Classifier:
-        return cls(NetworkIndex.load(data_dir), CountryLookup(), UserAgentAnalyser(), settings)
+        return cls(NetworkIndex.load(data_dir), CountryLookup.load(), UserAgentAnalyser(), settings)
 
     def _address_facts(self, ip: str) -> tuple[NetworkOwner | None, str]:
         """Who operates the range of a client IP, and its country. An address in no snapshot

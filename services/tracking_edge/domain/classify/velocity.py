@@ -24,7 +24,8 @@ from itertools import islice, pairwise
 DEFAULT_VELOCITY_WINDOW = timedelta(seconds=10)
 
 
-Hits = deque[tuple[datetime, str]]  # an address's kept hits, oldest kept first
+Hit = tuple[datetime, str]  # when, and which recipient's message
+Hits = deque[Hit]  # an address's kept hits, oldest kept first
 
 
 class _InOrderCount:
@@ -109,7 +110,8 @@ class AddressVelocity:
         self.window = window
         self._max_addresses = max_addresses
         self._max_hits = max_hits_per_address
-        self._recent: OrderedDict[str, Hits] = OrderedDict()
+        # an address's kept hits, or its only hit (a deque of 64 slots costs ~600 bytes)
+        self._recent: OrderedDict[str, Hits | Hit] = OrderedDict()
         self._counted: dict[str, _InOrderCount] = {}  # addresses whose hits filled up
 
     def observe(self, address: str, message: str, at: datetime) -> int:
@@ -119,20 +121,22 @@ class AddressVelocity:
         """
         if not address:
             return 1
-        hits = self._recent.get(address)
-        if hits is None:
-            hits = self._recent[address] = deque(maxlen=self._max_hits)
+        kept = self._recent.get(address)
+        if kept is None:  # most addresses: a reader's own, seen once; kept alone, no deque
+            self._recent[address] = (at, message)
             if len(self._recent) > self._max_addresses:
                 forgotten, _ = self._recent.popitem(last=False)
                 self._counted.pop(forgotten, None)
-        else:
-            self._recent.move_to_end(address)
-            counted = self._counted.get(address)
-            if counted is not None or len(hits) == self._max_hits:
-                return self._observe_counted(address, hits, counted, message, at)
-        hits.append((at, message))
-        if len(hits) == 1:  # most addresses: a reader's own, seen once
             return 1
+        self._recent.move_to_end(address)
+        if isinstance(kept, tuple):  # a second hit: from now on the address keeps a deque
+            hits = self._recent[address] = deque((kept,), maxlen=self._max_hits)
+        else:
+            hits = kept
+        counted = self._counted.get(address)
+        if counted is not None or len(hits) == self._max_hits:
+            return self._observe_counted(address, hits, counted, message, at)
+        hits.append((at, message))
         start = at - self.window
         forget_before = start - self.window  # far too old for any later hit
         while hits[0][0] < forget_before:
