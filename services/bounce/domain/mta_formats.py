@@ -25,6 +25,7 @@ from services.bounce.domain.literals import (
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
+_TRANSFER_ENCODINGS = ("base64", "quoted-printable")
 # Lines after which a text bounce quotes the returned message.
 _RETURNED_MARKER_RE = re.compile(
     r"^[ \t-]*(?:"
@@ -211,12 +212,20 @@ def _without_returned_message(part: Message) -> Message:
     """A shallow copy of ``part`` minus returned messages and overlong text, for the detectors.
 
     flufl.bounce's heuristic detectors scan every body line, including the returned original;
-    the failure report is always in the first few kilobytes.
+    the failure report is always in the first few kilobytes. Most read the body as it is sent,
+    so a base64 or quoted-printable text is given to them decoded (its bytes held as the parser
+    holds 8-bit text) and no longer declared encoded.
     """
     # copy.copy(part), without the generic copy protocol (Message defines no copy hooks).
     clone = object.__new__(type(part))
     clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding in _TRANSFER_ENCODINGS and isinstance(payload, str):
+        decoded = part.get_payload(decode=True)
+        payload = decoded.decode("ascii", "surrogateescape") if isinstance(decoded, bytes) else ""
+        del clone["content-transfer-encoding"]  # (rebuilds the clone's own field list)
+        clone.set_payload(payload)
     if isinstance(payload, list):
         clone.set_payload(
             [
