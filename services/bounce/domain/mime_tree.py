@@ -1,14 +1,33 @@
 """The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
-objects whose header lookups go through an index of the fields instead of a scan of them."""
+objects whose header lookups go through an index of the fields instead of a scan of them and
+whose field values are read unfolded (``UNFOLDED``); and the one repair the parse needs before
+reading (transfer encodings the stdlib would not see)."""
 
 from __future__ import annotations
 
+import re
 from email.feedparser import FeedParser
 from email.message import Message
-from email.policy import compat32
+from email.policy import Compat32
 from typing import Any
 
 _ABSENT = object()
+_FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
+
+
+class _Unfolded(Compat32):
+    """compat32, except that a field's value is read unfolded (RFC 5322 2.2.3: the line break
+    of a fold is removed, its white space kept): compat32 returns "Automatic\n reply", and a
+    rule reading the subject, a sender or a report field would see another text depending on
+    where a relay folded the line."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if "\n" in value:
+            value = _FOLD_RE.sub("", value)
+        return super().header_fetch_parse(name, value)
+
+
+UNFOLDED = _Unfolded()
 
 
 class IndexedMessage(Message):
@@ -49,7 +68,17 @@ class IndexedMessage(Message):
 
 def parse_message(raw: bytes) -> Message:
     """``raw`` parsed as ``email.message_from_bytes(raw, policy=compat32)`` parses it (the same
-    tree, fields, payloads and defects), fed to the parser whole."""
-    parser = FeedParser(IndexedMessage, policy=compat32)
+    tree, stored fields, payloads and defects), fed to the parser whole; values read unfolded."""
+    parser = FeedParser(IndexedMessage, policy=UNFOLDED)
     parser.feed(raw.decode("ascii", errors="surrogateescape"))
     return parser.close()
+
+
+def trim_transfer_encodings(msg: Message) -> None:
+    """Each part's Content-Transfer-Encoding without surrounding white space: the stdlib
+    decodes a part only when the value is exactly "base64" or "quoted-printable" (any case),
+    so a trailing space some MTAs write would leave the text encoded."""
+    for part in msg.walk():
+        value = part.get("content-transfer-encoding")
+        if isinstance(value, str) and value != value.strip():
+            part.replace_header("content-transfer-encoding", value.strip())

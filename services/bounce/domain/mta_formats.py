@@ -220,7 +220,7 @@ def _without_returned_message(part: Message) -> Message:
     clone = object.__new__(type(part))
     clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
-    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    encoding = str(part.get("content-transfer-encoding", "")).lower()
     if encoding in _TRANSFER_ENCODINGS and isinstance(payload, str):
         decoded = part.get_payload(decode=True)
         payload = decoded.decode("ascii", "surrogateescape") if isinstance(decoded, bytes) else ""

@@ -31,7 +31,7 @@ from services.bounce.domain import (
 )
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
-from services.bounce.domain.mime_tree import parse_message
+from services.bounce.domain.mime_tree import parse_message, trim_transfer_encodings
 from services.bounce.domain.smtp_rules import (
     classify_smtp_reply,
     reply_code_in,
@@ -325,6 +325,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
     msg = parse_message(raw.replace(b"\x00", b""))
+    trim_transfer_encodings(msg)
     parts = [(part, part.get_content_type()) for part in msg.walk()]
     known = {id(part): content_type for part, content_type in parts}
     notification, returned = mta_formats.split_notification(msg, known)

@@ -48,3 +48,32 @@ def test_a_layout_read_by_the_flufl_detectors_is_read_when_base64_encoded():
     plain = verdict(single_part(SMTP32_HEADERS, SMTP32_BODY))
     assert plain[1] and plain[1][0][0] == "ann@example.org"
     assert verdict(single_part(SMTP32_HEADERS, SMTP32_BODY, "base64")) == plain
+
+
+AOL_HEADERS = (
+    'From: "Mail Delivery Subsystem" <MAILER-DAEMON@AOL.com>\nTo: <news@shop.example>\n'
+    "Subject: Mail Delivery Problem\n"
+)
+AOL_BODY = (
+    "Your mail to the following recipients could not be delivered because they are not "
+    "accepting mail from news@shop.example:\n\tscreenname\n"
+)
+
+
+def test_a_transfer_encoding_field_with_trailing_white_space_still_decodes():
+    encoded = single_part(AOL_HEADERS, AOL_BODY, "quoted-printable")
+    assert b"=\r\n" in encoded  # a soft line break the text only reads right once decoded
+    plain = verdict(encoded)
+    assert plain[1] and plain[1][0][0] == "screenname@aol.com"
+    spaced = encoded.replace(b"quoted-printable\n", b"quoted-printable \t\n")
+    assert verdict(spaced) == plain
+
+
+def test_a_folded_subject_is_read_unfolded():
+    # RFC 5322 2.2.3: folding is white space; "automatic\n reply" is "automatic reply".
+    headers = "From: <ann@example.org>\nTo: <news@shop.example>\nSubject: {}\n"
+    body = "I am out of the office until Monday.\n"
+    one_line = verdict(single_part(headers.format("Automatic reply: Spring news"), body))
+    assert one_line[0] == "auto_reply"
+    folded = verdict(single_part(headers.format("Automatic\n reply: Spring news"), body))
+    assert folded == one_line
