@@ -7,8 +7,8 @@ python bench/bounce_invariance.py --causes   # + each changed verdict (not the h
 
 A verdict is the kind and, per recipient, the address (domain in lower case: domains are
 case-insensitive), reason, hard/soft and status. Held-out messages (baunsu/, mailparser/,
-salmon/, synthetic/heldapart/, synthetic/nonfailure/held/) count in the figures but their changes are not printed: they
-are never read while fixing rules.
+salmon/, synthetic/heldapart/, synthetic/nonfailure/held/) count in the figures but their
+changes are not printed: they are never read while fixing rules.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _FIELD_RE = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+_CONTENT_TYPE_RE = re.compile(rb"(?im)^content-type[ \t]*:.*(?:\r?\n[ \t].*)*")
 _BOUNDARY_RE = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
 _HEADER_TYPES = {b"message/rfc822", b"text/rfc822-headers", b"message/global"}
 _DSN_TYPES = {b"message/delivery-status", b"message/global-delivery-status"}
@@ -69,7 +70,11 @@ def _value(lines: list[bytes], at: int) -> bytes:
 def layout(raw: bytes) -> Layout:
     """Split ``raw`` into lines and tell each line's role (see the module docstring)."""
     lines = raw.splitlines(keepends=True)
-    boundaries = {b"--" + (a or b) for a, b in _BOUNDARY_RE.findall(raw)}
+    boundaries = {
+        b"--" + (quoted or bare)
+        for field in _CONTENT_TYPE_RE.findall(raw)
+        for quoted, bare in _BOUNDARY_RE.findall(field)
+    }
     role: list[str] = []
     parts: list[Part] = []
     state = "headers"
@@ -85,15 +90,11 @@ def layout(raw: bytes) -> Layout:
             if not closing:
                 parts.append(part)
             continue
-        if (
-            state in ("headers", "dsn")
-            and text[:1] in (b" ", b"\t")
-            and role[-1:]
-            in (
-                ["field"],
-                ["continuation"],
-            )
+        folded = text[:1] in (b" ", b"\t")
+        if (state == "headers" and folded) or (
+            state == "dsn" and folded and text.strip() and role[-1] in ("field", "continuation")
         ):
+            # (in a header block, as for the stdlib, even a first line of white space only)
             role.append("continuation")
         elif state in ("headers", "dsn") and _FIELD_RE.match(text):
             role.append("field")
