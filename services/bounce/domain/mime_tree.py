@@ -1,7 +1,8 @@
 """The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
 objects whose header lookups go through an index of the fields instead of a scan of them and
-whose field values are read unfolded (``UNFOLDED``); and the one repair the parse needs before
-reading (transfer encodings the stdlib would not see)."""
+whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
+reading (transfer encodings the stdlib would not see); and a part's text as sent, its
+transfer encoding undone (``sent_text``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from email.policy import Compat32
 from typing import Any
 
 _ABSENT = object()
+TRANSFER_ENCODINGS = ("base64", "quoted-printable")
 _FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
 
 
@@ -82,3 +84,17 @@ def trim_transfer_encodings(msg: Message) -> None:
         value = part.get("content-transfer-encoding")
         if isinstance(value, str) and value != value.strip():
             part.replace_header("content-transfer-encoding", value.strip())
+
+
+def sent_text(part: Message) -> str | None:
+    """A leaf part's text once a base64 or quoted-printable transfer encoding is undone (as
+    UTF-8, an undecodable byte replaced), as stored when it has none; None for a part holding
+    parts. Readers of text that must start with header or report fields use it, so the same
+    fields are read however a relay encoded them."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    if str(part.get("content-transfer-encoding", "")).lower() not in TRANSFER_ENCODINGS:
+        return payload
+    data = part.get_payload(decode=True)
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""

@@ -22,10 +22,10 @@ from services.bounce.domain.literals import (
     may_match,
     required_literals,
 )
+from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
-_TRANSFER_ENCODINGS = ("base64", "quoted-printable")
 # Lines after which a text bounce quotes the returned message.
 _RETURNED_MARKER_RE = re.compile(
     r"^[ \t-]*(?:"
@@ -221,7 +221,7 @@ def _without_returned_message(part: Message) -> Message:
     clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
     encoding = str(part.get("content-transfer-encoding", "")).lower()
-    if encoding in _TRANSFER_ENCODINGS and isinstance(payload, str):
+    if encoding in TRANSFER_ENCODINGS and isinstance(payload, str):
         decoded = part.get_payload(decode=True)
         payload = decoded.decode("ascii", "surrogateescape") if isinstance(decoded, bytes) else ""
         del clone["content-transfer-encoding"]  # (rebuilds the clone's own field list)

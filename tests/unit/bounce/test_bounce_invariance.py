@@ -77,3 +77,44 @@ def test_a_folded_subject_is_read_unfolded():
     assert one_line[0] == "auto_reply"
     folded = verdict(single_part(headers.format("Automatic\n reply: Spring news"), body))
     assert folded == one_line
+
+
+def feedback_report(report_type: str, original_encoding: str, report_encoding: str = "") -> bytes:
+    """An RFC 5965 report whose report fields (typed ``report_type``, sent as they are or
+    transfer-encoded) name no recipient and whose original comes as a text part (sent as it
+    is, or transfer-encoded; "message" attaches it as message/rfc822)."""
+    original = single_part(
+        "Received: from out1.shop.example by mx.isp.example; Tue, 2 Jun 2026 09:41:00 +0000\n"
+        "From: Shop <news@shop.example>\nTo: dana@isp.example\nSubject: News\n"
+        "Message-ID: <news-0206@shop.example>\n",
+        "News.\n",
+    ).replace(b"Content-Type: text/plain\n", b"")
+    part = single_part("", original.decode(), original_encoding.replace("message", ""))
+    if original_encoding == "message":
+        part = part.replace(b"Content-Type: text/plain", b"Content-Type: message/rfc822")
+    fields = single_part(
+        "", "Feedback-Type: abuse\nUser-Agent: IspFBL/2.0\nVersion: 1\n", report_encoding
+    )
+    fields = fields.replace(
+        b"Content-Type: text/plain\n", f"Content-Type: {report_type}\n".encode()
+    )
+    head = (
+        "From: Abuse Desk <abuse@isp.example>\nTo: abuse@shop.example\nSubject: Spam report\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; "
+        'boundary="b0206"\n\n--b0206\nContent-Type: text/plain\n\nAn abuse report.\n--b0206\n'
+    )
+    return head.encode() + fields + b"\n--b0206\n" + part + b"\n--b0206--\n"
+
+
+def test_an_original_sent_as_an_encoded_text_part_names_the_complained_recipient():
+    plain = verdict(feedback_report("message/feedback-report", ""))
+    assert plain == ("complaint", [("dana@isp.example", "feedback", "", "")])
+    for encoding in ("base64", "quoted-printable"):
+        assert verdict(feedback_report("message/feedback-report", encoding)) == plain
+
+
+def test_report_fields_in_an_encoded_mislabelled_text_part_are_read():
+    # RFC 5965 reports whose generator typed the report part text/plain (arf.feedback_part)
+    plain = verdict(feedback_report("text/plain", "message"))
+    assert plain == ("complaint", [("dana@isp.example", "feedback", "", "")])
+    assert verdict(feedback_report("text/plain", "message", report_encoding="base64")) == plain
