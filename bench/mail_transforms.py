@@ -23,6 +23,7 @@ _CONTENT_TYPE_RE = re.compile(rb"(?im)^content-type[ \t]*:.*(?:\r?\n[ \t].*)*")
 _BOUNDARY_RE = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
 _HEADER_TYPES = {b"message/rfc822", b"text/rfc822-headers", b"message/global"}
 _DSN_TYPES = {b"message/delivery-status", b"message/global-delivery-status"}
+_REPORT_TYPES = _DSN_TYPES | {b"message/feedback-report"}
 _PLAIN_ENCODINGS = {b"", b"7bit", b"8bit"}
 TRACE_FIELD = (
     b"Received: from relay.example.net (relay.example.net [192.0.2.1])\r\n"
@@ -323,15 +324,18 @@ def latin1_utf8_swap(raw: bytes) -> bytes:
 
 
 def _retype(old: bytes, new: bytes, drop_body: bool) -> Callable[[bytes], bytes]:
-    """Each part of type ``old`` declared ``new`` instead, without its returned body when
-    ``drop_body`` (a returned message cut to its header block)."""
+    """Each returned message (a part of type ``old`` after a report part: before one, as
+    some MTAs attach the whole report as message/rfc822, it is no returned original) declared
+    ``new`` instead, without its body when ``drop_body`` (cut to its header block)."""
     type_re = re.compile(rb"(content-type[ \t]*:[ \t]*)" + re.escape(old), re.IGNORECASE)
 
     def transform(raw: bytes) -> bytes:
         shape = layout(raw)
         lines: list[bytes | None] = list(shape.lines)
+        reported = False
         for part in shape.parts:
-            if part.content_type != old:
+            reported = reported or part.content_type in _REPORT_TYPES
+            if part.content_type != old or not reported:
                 continue
             for at in part.fields:
                 lines[at] = type_re.sub(rb"\g<1>" + new, shape.lines[at], count=1)

@@ -1,13 +1,16 @@
 """Bounce verdicts that must not change when transport rewrites a message without changing its
-meaning (bench/bounce_invariance.py counts them over the corpus): one test per cause found, on
-small messages written here, each sent both ways."""
+meaning: one test per cause found, on small messages written here, each sent both ways; and
+no verdict of the corpus changing under any rewrite of bench/bounce_invariance.py."""
 
 from __future__ import annotations
 
 import base64
 import quopri
 
+import pytest
+
 from services.bounce.domain import parse_bounce_message
+from tests.unit.bounce.conftest import load_bench
 
 
 def verdict(raw: bytes) -> tuple[str, list[tuple[str, str, str, str]]]:
@@ -118,3 +121,19 @@ def test_report_fields_in_an_encoded_mislabelled_text_part_are_read():
     plain = verdict(feedback_report("text/plain", "message"))
     assert plain == ("complaint", [("dana@isp.example", "feedback", "", "")])
     assert verdict(feedback_report("text/plain", "message", report_encoding="base64")) == plain
+
+
+@pytest.fixture(scope="module")
+def changed_verdicts() -> dict[str, tuple[int, list[str]]]:
+    harness = load_bench("bounce_invariance.py")
+    return harness.changed_verdicts(harness.messages())
+
+
+REWRITES = [*load_bench("mail_transforms.py").TRANSFORMS, "null-return-path", "domain-case"]
+
+
+@pytest.mark.parametrize("rewrite", REWRITES)
+def test_no_verdict_of_the_corpus_changes_under_a_transport_rewrite(rewrite, changed_verdicts):
+    applied, changes = changed_verdicts[rewrite]
+    assert applied or rewrite == "mbox-from-quoting"  # (no corpus body line starts "From ")
+    assert changes == []
