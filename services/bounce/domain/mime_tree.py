@@ -39,8 +39,8 @@ class IndexedMessage(Message):
     part and bounce headers are long). The dict is rebuilt when the field list is another
     list or has another length: Message's methods add fields by appending, remove them by
     building a new list, and rewrite one in place (replace_header) under its own name. A
-    value the policy returned as stored (a str without surrogates) is returned again without
-    asking it while the field still holds that very object."""
+    value the policy returned as a str (one without surrogates, unfolded) is returned again
+    without asking it while the field still holds that very stored object."""
 
     def get(self, name: str, failobj: Any = None) -> Any:
         headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
@@ -49,18 +49,19 @@ class IndexedMessage(Message):
             first: dict[str, int] = {}
             for at, (field, _) in enumerate(headers):
                 first.setdefault(field.lower(), at)
-            as_stored: dict[int, Any] = {}
-            index = self._first_field = (headers, len(headers), first, as_stored)
+            fetched_strs: dict[int, tuple[Any, str]] = {}
+            index = self._first_field = (headers, len(headers), first, fetched_strs)
         position: int | None = index[2].get(name.lower())
         if position is None:
             return failobj
         field, value = headers[position]
-        as_stored = index[3]
-        if as_stored.get(position, _ABSENT) is value:
-            return value
+        fetched_strs = index[3]
+        cached = fetched_strs.get(position)
+        if cached is not None and cached[0] is value:
+            return cached[1]
         fetched = self.policy.header_fetch_parse(field, value)
-        if fetched is value:
-            as_stored[position] = value
+        if isinstance(fetched, str):
+            fetched_strs[position] = (value, fetched)
         return fetched
 
     def __contains__(self, name: str) -> bool:
