@@ -407,6 +407,27 @@ def domains_upper(domains: set[str]) -> Callable[[bytes], bytes]:
     return transform
 
 
+def subject_encoded_word(raw: bytes) -> bytes:
+    """The message's own Subject (unfolded) sent as one RFC 2047 encoded word (UTF-8, base64),
+    as some MTAs and gateways write every subject."""
+    shape = layout(raw)
+    top = shape.parts[0].fields if shape.parts else []
+    subject = next((at for at in top if shape.lines[at][:8].lower() == b"subject:"), None)
+    if subject is None:
+        return raw
+    value = _value(shape.lines, subject)
+    if not value or b"=?" in value or not value.isascii():
+        return raw
+    word = b"=?UTF-8?B?" + base64.b64encode(value) + b"?="
+    lines: list[bytes | None] = list(shape.lines)
+    lines[subject] = _with_ending(b"Subject: " + word, shape.lines[subject])
+    at = subject + 1
+    while at < len(lines) and shape.role[at] == "continuation":
+        lines[at] = None
+        at += 1
+    return _join([line for line in lines if line is not None])
+
+
 TRANSFORMS: dict[str, Callable[[bytes], bytes]] = {
     "lf": to_lf,
     "crlf": to_crlf,
@@ -423,6 +444,7 @@ TRANSFORMS: dict[str, Callable[[bytes], bytes]] = {
     "latin1-utf8": latin1_utf8_swap,
     "rfc822-headers-as-message": headers_as_message,
     "message-as-rfc822-headers": message_as_headers,
+    "subject-encoded-word": subject_encoded_word,
     "received-field": with_trace_field,
     "x-field": with_filter_field,
     "mbox-from-line": with_mbox_from_line,

@@ -12,7 +12,7 @@ from email.message import Message
 
 from services.bounce.domain.dsn import strip_type
 from services.bounce.domain.header_blocks import header_block
-from services.bounce.domain.mime_tree import sent_text
+from services.bounce.domain.mime_tree import decoded_subject, sent_text
 
 # Microsoft's Junk Mail Reporting Program (Hotmail, Outlook.com) sent complaints before ARF as
 # multipart/mixed from these senders, the original attached; Amazon SES forwards them alike.
@@ -65,7 +65,7 @@ def is_jmrp_report(msg: Message) -> bool:
     if msg.get_content_type() != "multipart/mixed":
         return False
     _, sender = email.utils.parseaddr(str(msg.get("from", "")))
-    return sender.lower() in _JMRP_SENDERS and _JMRP_SUBJECT in str(msg.get("subject", "")).lower()
+    return sender.lower() in _JMRP_SENDERS and _JMRP_SUBJECT in decoded_subject(msg).lower()
 
 
 def _fields(part: Message) -> Message:

@@ -2,10 +2,11 @@
 objects whose header lookups go through an index of the fields instead of a scan of them and
 whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
 reading (transfer encodings the stdlib would not see); and a part's text as sent, its
-transfer encoding undone (``sent_text``)."""
+transfer encoding undone (``sent_text``), and the Subject decoded (``decoded_subject``)."""
 
 from __future__ import annotations
 
+import email.header
 import re
 from email.feedparser import FeedParser
 from email.message import Message
@@ -99,3 +100,31 @@ def sent_text(part: Message) -> str | None:
         return payload
     data = part.get_payload(decode=True)
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+
+
+def decoded_subject(msg: Message) -> str:
+    """The Subject with RFC 2047 encoded words decoded, and raw 8-bit text (RFC 6532) read as
+    UTF-8 (else Latin-1); undecodable encoded words are left as they are. Every rule reading
+    the subject reads it so: a relay that encodes subjects changes none of them."""
+    value = msg.get("subject")
+    if value is None:
+        return ""
+    if not isinstance(value, email.header.Header) and "=?" not in str(value):
+        return str(value)
+    try:
+        chunks = email.header.decode_header(value)
+    except (ValueError, LookupError, UnicodeError):
+        return str(value)
+    return "".join(_chunk_text(chunk, charset) for chunk, charset in chunks)
+
+
+def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
+    if isinstance(chunk, str):
+        return chunk
+    for encoding in (charset, "utf-8"):
+        if encoding and encoding != "unknown-8bit":
+            try:
+                return chunk.decode(encoding)
+            except (LookupError, UnicodeError):
+                continue
+    return chunk.decode("latin-1")

@@ -22,7 +22,7 @@ from services.bounce.domain.literals import (
     may_match,
     required_literals,
 )
-from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS
+from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS, decoded_subject
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -203,7 +203,7 @@ def looks_like_bounce(msg: Message, null_sender: bool = True) -> bool:
     return bool(
         _BOUNCE_FROM_RE.search(sender)
         or sender.strip() == "<>"
-        or _BOUNCE_SUBJECT_RE.search(str(msg.get("subject", "")))
+        or _BOUNCE_SUBJECT_RE.search(decoded_subject(msg))
         or (null_sender and str(msg.get("return-path", "")).strip() == "<>")
     )
 

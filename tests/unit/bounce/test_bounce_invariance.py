@@ -137,3 +137,31 @@ def test_no_verdict_of_the_corpus_changes_under_a_transport_rewrite(rewrite, cha
     applied, changes = changed_verdicts[rewrite]
     assert applied or rewrite == "mbox-from-quoting"  # (no corpus body line starts "From ")
     assert changes == []
+
+
+def encoded_word(text: str) -> str:
+    return "=?UTF-8?B?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def test_a_failure_subject_sent_as_encoded_words_is_read_decoded():
+    # a failure notice known by its subject alone (it names no full address)
+    headers = "From: Mail System <mail@relay.example>\nTo: news@shop.example\nSubject: {}\n"
+    body = "Not delivered to dylan.\n"
+    plain = verdict(single_part(headers.format("Undeliverable: News"), body))
+    assert plain[0] == "bounce"
+    encoded = encoded_word("Undeliverable: News")
+    assert verdict(single_part(headers.format(encoded), body)) == plain
+
+
+def test_a_complaint_subject_sent_as_encoded_words_is_read_decoded():
+    # Microsoft's JMRP layout (Sisimai::ARF): known by its sender and subject
+    jmrp = (
+        "From: staff@hotmail.com\nTo: abuse@shop.example\nSubject: {}\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="j1"\n\n--j1\nContent-Type: text/plain\n\n'
+        "A complaint.\n--j1\nContent-Type: message/rfc822\n\nFrom: news@shop.example\n"
+        "To: eve@hotmail.com\nSubject: News\n\nNews.\n--j1--\n"
+    )
+    subject = "complaint about message from 192.0.2.1"
+    plain = verdict(jmrp.format(subject).encode())
+    assert plain == ("complaint", [("eve@hotmail.com", "feedback", "", "")])
+    assert verdict(jmrp.format(encoded_word(subject)).encode()) == plain
