@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.header
 import re
+from collections.abc import Iterable
 from email.feedparser import FeedParser
 from email.message import Message
 from email.policy import Compat32
@@ -78,11 +79,12 @@ def parse_message(raw: bytes) -> Message:
     return parser.close()
 
 
-def trim_transfer_encodings(msg: Message) -> None:
+def trim_transfer_encodings(parts: Iterable[Message]) -> None:
     """Each part's Content-Transfer-Encoding without surrounding white space: the stdlib
     decodes a part only when the value is exactly "base64" or "quoted-printable" (any case),
-    so a trailing space some MTAs write would leave the text encoded."""
-    for part in msg.walk():
+    so a trailing space some MTAs write would leave the text encoded. ``parts``: all of a
+    message's (its walk)."""
+    for part in parts:
         value = part.get("content-transfer-encoding")
         if isinstance(value, str) and value != value.strip():
             part.replace_header("content-transfer-encoding", value.strip())

@@ -213,15 +213,16 @@ def _without_returned_message(part: Message) -> Message:
 
     flufl.bounce's heuristic detectors scan every body line, including the returned original;
     the failure report is always in the first few kilobytes. Most read the body as it is sent,
-    so a base64 or quoted-printable text is given to them decoded (its bytes held as the parser
-    holds 8-bit text) and no longer declared encoded.
+    so a base64 or quoted-printable text part (not an attachment) is given to them decoded
+    (its bytes held as the parser holds 8-bit text) and no longer declared encoded.
     """
     # copy.copy(part), without the generic copy protocol (Message defines no copy hooks).
     clone = object.__new__(type(part))
     clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
     encoding = str(part.get("content-transfer-encoding", "")).lower()
-    if encoding in TRANSFER_ENCODINGS and isinstance(payload, str):
+    text = part.get_content_maintype() == "text"
+    if encoding in TRANSFER_ENCODINGS and isinstance(payload, str) and text:
         decoded = part.get_payload(decode=True)
         payload = decoded.decode("ascii", "surrogateescape") if isinstance(decoded, bytes) else ""
         del clone["content-transfer-encoding"]  # (rebuilds the clone's own field list)

@@ -325,8 +325,8 @@ def _parse(raw: bytes) -> ParsedBounce:
     # NUL is not allowed in mail (RFC 5322) and PostgreSQL text cannot hold it: dropped here,
     # it can reach no diagnostic, address or id that is stored or published.
     msg = parse_message(raw.replace(b"\x00", b""))
-    trim_transfer_encodings(msg)
     parts = [(part, part.get_content_type()) for part in msg.walk()]
+    trim_transfer_encodings(part for part, _ in parts)
     known = {id(part): content_type for part, content_type in parts}
     notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)
