@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _FIELD_RE = re.compile(rb"^([!-9;-~]+)[ \t]*:")
-_CONTENT_TYPE_RE = re.compile(rb"(?im)^content-type[ \t]*:.*(?:\r?\n[ \t].*)*")
 _BOUNDARY_RE = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
 _HEADER_TYPES = {b"message/rfc822", b"text/rfc822-headers", b"message/global"}
 _DSN_TYPES = {b"message/delivery-status", b"message/global-delivery-status"}
@@ -43,6 +42,7 @@ class Part:
     encoding: bytes = b""
     body: list[int] = field(default_factory=list)
     in_dsn: bool = False
+    mime: bool = True  # its body is read as MIME (not so a text/rfc822-headers block's)
 
 
 @dataclass
@@ -71,11 +71,7 @@ def _value(lines: list[bytes], at: int) -> bytes:
 def layout(raw: bytes) -> Layout:
     """Split ``raw`` into lines and tell each line's role (see the module docstring)."""
     lines = raw.splitlines(keepends=True)
-    boundaries = {
-        b"--" + (quoted or bare)
-        for field in _CONTENT_TYPE_RE.findall(raw)
-        for quoted, bare in _BOUNDARY_RE.findall(field)
-    }
+    open_boundaries: list[bytes] = []  # "--boundary" of each enclosing multipart, outermost first
     role: list[str] = []
     parts: list[Part] = []
     state = "headers"
@@ -83,9 +79,11 @@ def layout(raw: bytes) -> Layout:
     for at, line in enumerate(lines):
         text = _content(line)
         delimiter = text.rstrip()
-        if state != "headers" and (delimiter in boundaries or delimiter[:-2] in boundaries):
+        closing = delimiter[:-2] in open_boundaries and delimiter.endswith(b"--")
+        if state != "headers" and (delimiter in open_boundaries or closing):
             role.append("boundary")
-            closing = delimiter not in boundaries
+            level = open_boundaries.index(delimiter[:-2] if closing else delimiter)
+            del open_boundaries[level + (0 if closing else 1) :]
             state = "body" if closing else "headers"
             part = Part()
             if not closing:
@@ -111,11 +109,14 @@ def layout(raw: bytes) -> Layout:
                 value = _value(lines, start).split(b";")[0].strip().lower()
                 if name.group(1).lower() == b"content-type" and value:
                     part.content_type = value
+                    boundary = _BOUNDARY_RE.search(_value(lines, start))
+                    if value.startswith(b"multipart/") and boundary and part.mime:
+                        open_boundaries.append(b"--" + (boundary.group(1) or boundary.group(2)))
                 elif name.group(1).lower() == b"content-transfer-encoding":
                     part.encoding = value
             if not parts:
                 parts.append(part)
-            nested = Part()
+            nested = Part(mime=part.content_type != b"text/rfc822-headers")
             if part.content_type in _HEADER_TYPES:
                 state = "headers"
             elif part.content_type in _DSN_TYPES:
@@ -244,6 +245,7 @@ def _text_leaves(shape: Layout) -> list[Part]:
         part
         for part in shape.parts
         if part.body
+        and part.mime
         and part.content_type.startswith(b"text/")
         and part.content_type != b"text/rfc822-headers"
         and part.encoding in _PLAIN_ENCODINGS
