@@ -12,6 +12,7 @@ from email.message import Message
 
 from services.bounce.domain.dsn import strip_type
 from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.mime_tree import decoded_subject, sent_text
 
 # Microsoft's Junk Mail Reporting Program (Hotmail, Outlook.com) sent complaints before ARF as
 # multipart/mixed from these senders, the original attached; Amazon SES forwards them alike.
@@ -52,7 +53,7 @@ def feedback_part(parts: Sequence[tuple[Message, str]]) -> Message | None:
     if not parts or str(parts[0][0].get_param("report-type", "")).lower() != "feedback-report":
         return None
     for part, content_type in parts[1:]:
-        text = part.get_payload() if content_type.startswith("text/") else None
+        text = sent_text(part) if content_type.startswith("text/") else None
         if isinstance(text, str) and _FEEDBACK_FIELDS_RE.match(text.lstrip()):
             return part
     return None
@@ -64,7 +65,7 @@ def is_jmrp_report(msg: Message) -> bool:
     if msg.get_content_type() != "multipart/mixed":
         return False
     _, sender = email.utils.parseaddr(str(msg.get("from", "")))
-    return sender.lower() in _JMRP_SENDERS and _JMRP_SUBJECT in str(msg.get("subject", "")).lower()
+    return sender.lower() in _JMRP_SENDERS and _JMRP_SUBJECT in decoded_subject(msg).lower()
 
 
 def _fields(part: Message) -> Message:
@@ -77,8 +78,7 @@ def _fields(part: Message) -> Message:
                 for name, value in block.items():
                     merged[name] = value
         return merged
-    text = payload if isinstance(payload, str) else ""
-    return header_block(text.lstrip())
+    return header_block((sent_text(part) or "").lstrip())
 
 
 def parse_feedback_report(part: Message) -> FeedbackReport:

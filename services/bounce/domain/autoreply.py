@@ -12,12 +12,12 @@ proves to be a person also answer automatically; they are auto-replies, not boun
 
 from __future__ import annotations
 
-import email.header
 import email.utils
 import re
 from email.message import Message
 
 from services.bounce.domain.literals import may_match
+from services.bounce.domain.mime_tree import decoded_subject
 
 # What autoresponders put in front of the subject ("Automatic reply: ...", RFC 3834 3.1.5's
 # "Auto: ..."), by language: phrases no person's subject starts with by chance ...
@@ -83,7 +83,7 @@ def is_auto_reply(msg: Message) -> bool:
         return True  # iCloud's vacation replies
     if "precedence" in names and _header(msg, "precedence") == "auto_reply":
         return True
-    return _AUTO_SUBJECT_RE.search(_subject(msg)) is not None
+    return _AUTO_SUBJECT_RE.search(decoded_subject(msg)) is not None
 
 
 def _is_system_mail(msg: Message) -> bool:
@@ -94,34 +94,7 @@ def _is_system_mail(msg: Message) -> bool:
     pairs = email.utils.getaddresses(addresses)
     if any(address.lower().startswith("root@") for _, address in pairs):
         return True
-    return _SYSTEM_SUBJECT_RE.search(str(msg.get("subject", ""))) is not None
-
-
-def _subject(msg: Message) -> str:
-    """The Subject with RFC 2047 encoded words decoded, and raw 8-bit text (RFC 6532) read as
-    UTF-8 (else Latin-1); undecodable encoded words are left as they are."""
-    value = msg.get("subject")
-    if value is None:
-        return ""
-    if not isinstance(value, email.header.Header) and "=?" not in str(value):
-        return str(value)
-    try:
-        chunks = email.header.decode_header(value)
-    except (ValueError, LookupError, UnicodeError):
-        return str(value)
-    return "".join(_chunk_text(chunk, charset) for chunk, charset in chunks)
-
-
-def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
-    if isinstance(chunk, str):
-        return chunk
-    for encoding in (charset, "utf-8"):
-        if encoding and encoding != "unknown-8bit":
-            try:
-                return chunk.decode(encoding)
-            except (LookupError, UnicodeError):
-                continue
-    return chunk.decode("latin-1")
+    return _SYSTEM_SUBJECT_RE.search(decoded_subject(msg)) is not None
 
 
 def is_challenge_response(notification: str) -> bool:

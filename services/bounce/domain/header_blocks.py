@@ -1,14 +1,16 @@
 """Header-only parsing of the text blocks a bounce carries as strings: RFC 3464 per-recipient
 blocks, the returned original's headers, ARF report fields. Only their header fields are ever
-read: the text after the first blank line is not parsed at all (no MIME walk, no line split)."""
+read: the text after the first blank line is not parsed at all (no MIME walk, no line split).
+Values are read unfolded, as the message's own fields are (mime_tree.UNFOLDED)."""
 
 from __future__ import annotations
 
-import email.policy
 from email.message import Message
 from email.parser import Parser
 
-_PARSER = Parser(policy=email.policy.compat32)
+from services.bounce.domain.mime_tree import UNFOLDED
+
+_PARSER = Parser(policy=UNFOLDED)
 
 
 def header_block(text: str) -> Message:

@@ -1,14 +1,37 @@
 """The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
-objects whose header lookups go through an index of the fields instead of a scan of them."""
+objects whose header lookups go through an index of the fields instead of a scan of them and
+whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
+reading (transfer encodings the stdlib would not see); and a part's text as sent, its
+transfer encoding undone (``sent_text``), and the Subject decoded (``decoded_subject``)."""
 
 from __future__ import annotations
 
+import email.header
+import re
+from collections.abc import Iterable
 from email.feedparser import FeedParser
 from email.message import Message
-from email.policy import compat32
+from email.policy import Compat32
 from typing import Any
 
 _ABSENT = object()
+TRANSFER_ENCODINGS = ("base64", "quoted-printable")
+_FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
+
+
+class _Unfolded(Compat32):
+    """compat32, except that a field's value is read unfolded (RFC 5322 2.2.3: the line break
+    of a fold is removed, its white space kept): compat32 returns "Automatic\n reply", and a
+    rule reading the subject, a sender or a report field would see another text depending on
+    where a relay folded the line."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if "\n" in value:
+            value = _FOLD_RE.sub("", value)
+        return super().header_fetch_parse(name, value)
+
+
+UNFOLDED = _Unfolded()
 
 
 class IndexedMessage(Message):
@@ -18,8 +41,8 @@ class IndexedMessage(Message):
     part and bounce headers are long). The dict is rebuilt when the field list is another
     list or has another length: Message's methods add fields by appending, remove them by
     building a new list, and rewrite one in place (replace_header) under its own name. A
-    value the policy returned as stored (a str without surrogates) is returned again without
-    asking it while the field still holds that very object."""
+    value the policy returned as a str (one without surrogates, unfolded) is returned again
+    without asking it while the field still holds that very stored object."""
 
     def get(self, name: str, failobj: Any = None) -> Any:
         headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
@@ -28,18 +51,19 @@ class IndexedMessage(Message):
             first: dict[str, int] = {}
             for at, (field, _) in enumerate(headers):
                 first.setdefault(field.lower(), at)
-            as_stored: dict[int, Any] = {}
-            index = self._first_field = (headers, len(headers), first, as_stored)
+            fetched_strs: dict[int, tuple[Any, str]] = {}
+            index = self._first_field = (headers, len(headers), first, fetched_strs)
         position: int | None = index[2].get(name.lower())
         if position is None:
             return failobj
         field, value = headers[position]
-        as_stored = index[3]
-        if as_stored.get(position, _ABSENT) is value:
-            return value
+        fetched_strs = index[3]
+        cached = fetched_strs.get(position)
+        if cached is not None and cached[0] is value:
+            return cached[1]
         fetched = self.policy.header_fetch_parse(field, value)
-        if fetched is value:
-            as_stored[position] = value
+        if isinstance(fetched, str):
+            fetched_strs[position] = (value, fetched)
         return fetched
 
     def __contains__(self, name: str) -> bool:
@@ -49,7 +73,60 @@ class IndexedMessage(Message):
 
 def parse_message(raw: bytes) -> Message:
     """``raw`` parsed as ``email.message_from_bytes(raw, policy=compat32)`` parses it (the same
-    tree, fields, payloads and defects), fed to the parser whole."""
-    parser = FeedParser(IndexedMessage, policy=compat32)
+    tree, stored fields, payloads and defects), fed to the parser whole; values read unfolded."""
+    parser = FeedParser(IndexedMessage, policy=UNFOLDED)
     parser.feed(raw.decode("ascii", errors="surrogateescape"))
     return parser.close()
+
+
+def trim_transfer_encodings(parts: Iterable[Message]) -> None:
+    """Each part's Content-Transfer-Encoding without surrounding white space: the stdlib
+    decodes a part only when the value is exactly "base64" or "quoted-printable" (any case),
+    so a trailing space some MTAs write would leave the text encoded. ``parts``: all of a
+    message's (its walk)."""
+    for part in parts:
+        value = part.get("content-transfer-encoding")
+        if isinstance(value, str) and value != value.strip():
+            part.replace_header("content-transfer-encoding", value.strip())
+
+
+def sent_text(part: Message) -> str | None:
+    """A leaf part's text once a base64 or quoted-printable transfer encoding is undone (as
+    UTF-8, an undecodable byte replaced), as stored when it has none; None for a part holding
+    parts. Readers of text that must start with header or report fields use it, so the same
+    fields are read however a relay encoded them."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    if str(part.get("content-transfer-encoding", "")).lower() not in TRANSFER_ENCODINGS:
+        return payload
+    data = part.get_payload(decode=True)
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+
+
+def decoded_subject(msg: Message) -> str:
+    """The Subject with RFC 2047 encoded words decoded, and raw 8-bit text (RFC 6532) read as
+    UTF-8 (else Latin-1); undecodable encoded words are left as they are. Every rule reading
+    the subject reads it so: a relay that encodes subjects changes none of them."""
+    value = msg.get("subject")
+    if value is None:
+        return ""
+    if not isinstance(value, email.header.Header) and "=?" not in str(value):
+        return str(value)
+    try:
+        chunks = email.header.decode_header(value)
+    except (ValueError, LookupError, UnicodeError):
+        return str(value)
+    return "".join(_chunk_text(chunk, charset) for chunk, charset in chunks)
+
+
+def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
+    if isinstance(chunk, str):
+        return chunk
+    for encoding in (charset, "utf-8"):
+        if encoding and encoding != "unknown-8bit":
+            try:
+                return chunk.decode(encoding)
+            except (LookupError, UnicodeError):
+                continue
+    return chunk.decode("latin-1")

@@ -22,6 +22,7 @@ from services.bounce.domain.literals import (
     may_match,
     required_literals,
 )
+from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS, decoded_subject
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -202,7 +203,7 @@ def looks_like_bounce(msg: Message, null_sender: bool = True) -> bool:
     return bool(
         _BOUNCE_FROM_RE.search(sender)
         or sender.strip() == "<>"
-        or _BOUNCE_SUBJECT_RE.search(str(msg.get("subject", "")))
+        or _BOUNCE_SUBJECT_RE.search(decoded_subject(msg))
         or (null_sender and str(msg.get("return-path", "")).strip() == "<>")
     )
 
@@ -211,12 +212,21 @@ def _without_returned_message(part: Message) -> Message:
     """A shallow copy of ``part`` minus returned messages and overlong text, for the detectors.
 
     flufl.bounce's heuristic detectors scan every body line, including the returned original;
-    the failure report is always in the first few kilobytes.
+    the failure report is always in the first few kilobytes. Most read the body as it is sent,
+    so a base64 or quoted-printable text part (not an attachment) is given to them decoded
+    (its bytes held as the parser holds 8-bit text) and no longer declared encoded.
     """
     # copy.copy(part), without the generic copy protocol (Message defines no copy hooks).
     clone = object.__new__(type(part))
     clone.__dict__.update(part.__dict__)
     payload = part.get_payload()
+    encoding = str(part.get("content-transfer-encoding", "")).lower()
+    text = part.get_content_maintype() == "text"
+    if encoding in TRANSFER_ENCODINGS and isinstance(payload, str) and text:
+        decoded = part.get_payload(decode=True)
+        payload = decoded.decode("ascii", "surrogateescape") if isinstance(decoded, bytes) else ""
+        del clone["content-transfer-encoding"]  # (rebuilds the clone's own field list)
+        clone.set_payload(payload)
     if isinstance(payload, list):
         clone.set_payload(
             [

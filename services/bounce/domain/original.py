@@ -9,6 +9,7 @@ from email.message import Message
 
 from emailtrack.common.mail_headers import CAMPAIGN_HEADER, MESSAGE_HEADER, TENANT_HEADER
 from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.mime_tree import sent_text
 
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
 _QUOTED_HEADER_RE = re.compile(
@@ -48,8 +49,8 @@ def returned_headers(msg: Message, parts: Sequence[tuple[Message, str]]) -> Mess
 def _text_original(parts: Sequence[tuple[Message, str]]) -> Message | None:
     after_report = False
     for part, content_type in parts:
-        payload = part.get_payload()
-        if after_report and content_type.startswith("text/") and isinstance(payload, str):
+        payload = sent_text(part)
+        if after_report and content_type.startswith("text/") and payload is not None:
             headers = header_block(payload.lstrip())
             if _HEADER_START_RE.match(payload.lstrip()) and headers.get("to") is not None:
                 return headers
@@ -64,11 +65,9 @@ def _typed_original(msg: Message, parts: Sequence[tuple[Message, str]]) -> Messa
         payload = part.get_payload()
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             return payload[0]
-        if isinstance(payload, str):
-            if part.get("content-transfer-encoding", "").lower() in ("base64", "quoted-printable"):
-                data = part.get_payload(decode=True)
-                payload = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
-            return header_block(payload.lstrip())
+        text = sent_text(part)
+        if text is not None:
+            return header_block(text.lstrip())
     return None
 
 

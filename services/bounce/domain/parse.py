@@ -31,7 +31,7 @@ from services.bounce.domain import (
 )
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
-from services.bounce.domain.mime_tree import parse_message
+from services.bounce.domain.mime_tree import parse_message, trim_transfer_encodings
 from services.bounce.domain.smtp_rules import (
     classify_smtp_reply,
     reply_code_in,
@@ -326,6 +326,7 @@ def _parse(raw: bytes) -> ParsedBounce:
     # it can reach no diagnostic, address or id that is stored or published.
     msg = parse_message(raw.replace(b"\x00", b""))
     parts = [(part, part.get_content_type()) for part in msg.walk()]
+    trim_transfer_encodings(part for part, _ in parts)
     known = {id(part): content_type for part, content_type in parts}
     notification, returned = mta_formats.split_notification(msg, known)
     fmt = mta_formats.detect_format(msg, notification)

@@ -1,6 +1,6 @@
 """mime_tree.parse_message builds the tree email.message_from_bytes builds (every corpus
-file), and IndexedMessage.get and ``in`` answer as Message's do after each way Message changes
-its fields."""
+file; the fields as stored, since they are read unfolded), and IndexedMessage.get and ``in``
+answer as Message's do after each way Message changes its fields."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".eml", ".ms
 def _tree(msg: Any) -> Any:
     body = [_tree(part) for part in msg.get_payload()] if msg.is_multipart() else msg.get_payload()
     defects = [type(defect) for defect in msg.defects]
-    return msg.items(), msg.get_unixfrom(), msg.preamble, msg.epilogue, defects, body
+    return list(msg.raw_items()), msg.get_unixfrom(), msg.preamble, msg.epilogue, defects, body
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
@@ -81,3 +81,10 @@ def test_a_value_with_surrogates_is_wrapped_on_every_lookup():
     assert same_object == (plain.get("subject") is plain.get("subject")) is False
     indexed.replace_header("To", "c@d.example")
     assert indexed.get("to") == "c@d.example"
+
+
+def test_field_values_are_read_unfolded():
+    raw = b"Subject: Automatic\r\n reply:\r\n\tout\nX-Id: a\n  b\nTo: c@d.example\n\nbody\n"
+    msg = parse_message(raw)
+    assert msg.get("subject") == "Automatic reply:\tout"
+    assert msg.items()[1:] == [("X-Id", "a  b"), ("To", "c@d.example")]
