@@ -37,19 +37,12 @@ def env_list(name: str, env: Mapping[str, str] | None = None) -> list[str]:
 class KafkaSettings:
     bootstrap_servers: str
     session_timeout_ms: int
-    # how many nice steps a consumer loop's thread runs below the process's other threads
-    # (gRPC) and other processes (the gateway): a backlog is worked off in the background
-    consumer_niceness: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> KafkaSettings:
-        niceness = env_int("EMAILTRACK_CONSUMER_NICENESS", 5, env)
-        if not 0 <= niceness <= 19:
-            raise ConfigError(f"EMAILTRACK_CONSUMER_NICENESS must be 0 to 19, got {niceness}")
         return cls(
             bootstrap_servers=env_str("EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", env),
             session_timeout_ms=env_int("EMAILTRACK_KAFKA_SESSION_TIMEOUT_MS", 10000, env),
-            consumer_niceness=niceness,
         )
 
 

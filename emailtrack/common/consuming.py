@@ -6,14 +6,11 @@ which records it needs among those whose headers declare their contents (record_
 the others are committed past without being decoded (a poll that needed none of its records
 is committed at most once per ``skipped_commit_interval_s`` and when the loop stops: nothing
 was written, so re-reading them after a crash only skips them again); a record without such
-headers is always decoded. The loop's thread runs ``consumer_niceness`` steps below normal
-CPU priority, so that under contention the HTTP gateway and gRPC calls are served first and
-a backlog waits in Kafka."""
+headers is always decoded."""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import deque
@@ -133,17 +130,6 @@ class SelectiveHandler(BatchHandler[T], Protocol[T]):
         """For each record's declared contents, whether the record must be decoded."""
 
 
-def lower_thread_priority(niceness: int) -> None:
-    """Lowers the calling thread's CPU priority by ``niceness`` steps (at most to 19). On Linux
-    a thread has its own nice value, which the threads it starts inherit (kafka-python's
-    heartbeat); the process's other threads keep theirs. Elsewhere, nothing."""
-    if niceness <= 0 or not hasattr(os, "setpriority"):
-        return
-    thread = threading.get_native_id()
-    current = os.getpriority(os.PRIO_PROCESS, thread)
-    os.setpriority(os.PRIO_PROCESS, thread, min(19, current + niceness))
-
-
 class ConsumerLoop(Generic[T]):
     """Runs a BatchHandler over topics for one consumer group until ``stop`` is set."""
 
@@ -201,7 +187,6 @@ class ConsumerLoop(Generic[T]):
         return None
 
     def run(self, stop: threading.Event) -> None:
-        lower_thread_priority(self.settings.consumer_niceness)
         consumer = self._connect(stop)
         if consumer is None:
             return
