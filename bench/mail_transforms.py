@@ -1,13 +1,9 @@
 """Meaning-preserving rewrites of a raw message, as mail transport makes them (line endings,
 header case and folding, transfer encodings, charsets, added trace fields, mbox framing): the
 transforms bench/bounce_invariance.py applies. Each takes and returns raw bytes and leaves the
-message as it was when it has nothing to rewrite.
-
-The rewrites work on the lines of the message, not on a re-serialised stdlib tree (the
-generator would itself rewrite it): ``layout`` tells, for each line, whether it starts or
-continues a header field (of the message, of a MIME part, of a returned message or of a
-delivery-status group), ends a header block, is a MIME boundary or is body text, and which
-leaf part's body it belongs to.
+message as it was when it has nothing to rewrite. The rewrites work on the lines of the message
+(bench/mail_layout.py), not on a re-serialised stdlib tree (the generator would itself rewrite
+it).
 """
 
 from __future__ import annotations
@@ -15,133 +11,28 @@ from __future__ import annotations
 import base64
 import quopri
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-_FIELD_RE = re.compile(rb"^([!-9;-~]+)[ \t]*:")
-_BOUNDARY_RE = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
-_HEADER_TYPES = {b"message/rfc822", b"text/rfc822-headers", b"message/global"}
-_DSN_TYPES = {b"message/delivery-status", b"message/global-delivery-status"}
-_REPORT_TYPES = _DSN_TYPES | {b"message/feedback-report"}
-_PLAIN_ENCODINGS = {b"", b"7bit", b"8bit"}
+from mail_layout import (
+    PLAIN_ENCODINGS,
+    REPORT_TYPES,
+    Layout,
+    Part,
+    content,
+    field_value,
+    join,
+    layout,
+    newline_of,
+    rewrite_lines,
+    with_ending,
+)
+
 TRACE_FIELD = (
     b"Received: from relay.example.net (relay.example.net [192.0.2.1])\r\n"
     b"\tby mx.example.org with ESMTP id 4XyZ; Mon, 7 Dec 2026 20:00:00 +0000\r\n"
 )
 FILTER_FIELD = b"X-Spam-Status: No, score=-0.1 required=5.0\r\n"
 MBOX_FROM_LINE = b"From MAILER-DAEMON Mon Dec  7 20:00:00 2026\r\n"
-
-
-@dataclass
-class Part:
-    """A header block and what follows it: field-start lines, their type, and the body lines
-    (a leaf's) as indices into the message's lines."""
-
-    fields: list[int] = field(default_factory=list)
-    content_type: bytes = b"text/plain"
-    encoding: bytes = b""
-    body: list[int] = field(default_factory=list)
-    in_dsn: bool = False
-    mime: bool = True  # its body is read as MIME (not so a text/rfc822-headers block's)
-
-
-@dataclass
-class Layout:
-    """A message's lines (with their endings) and the role of each."""
-
-    lines: list[bytes]
-    role: list[str]  # "field", "continuation", "blank", "boundary", "body", "dsn-blank"
-    parts: list[Part]
-
-
-def _content(line: bytes) -> bytes:
-    return line.rstrip(b"\r\n")
-
-
-def _value(lines: list[bytes], at: int) -> bytes:
-    """The unfolded value of the field starting at line ``at``."""
-    value = _content(lines[at]).partition(b":")[2]
-    for line in lines[at + 1 :]:
-        if line[:1] not in (b" ", b"\t"):
-            break
-        value += b" " + _content(line).strip()
-    return value.strip()
-
-
-def layout(raw: bytes) -> Layout:
-    """Split ``raw`` into lines and tell each line's role (see the module docstring)."""
-    lines = raw.splitlines(keepends=True)
-    open_boundaries: list[bytes] = []  # "--boundary" of each enclosing multipart, outermost first
-    role: list[str] = []
-    parts: list[Part] = []
-    state = "headers"
-    part = Part()
-    for at, line in enumerate(lines):
-        text = _content(line)
-        delimiter = text.rstrip()
-        closing = delimiter[:-2] in open_boundaries and delimiter.endswith(b"--")
-        if state != "headers" and (delimiter in open_boundaries or closing):
-            role.append("boundary")
-            level = open_boundaries.index(delimiter[:-2] if closing else delimiter)
-            del open_boundaries[level + (0 if closing else 1) :]
-            state = "body" if closing else "headers"
-            part = Part()
-            if not closing:
-                parts.append(part)
-            continue
-        folded = text[:1] in (b" ", b"\t")
-        if (state == "headers" and folded) or (
-            state == "dsn" and folded and text.strip() and role[-1] in ("field", "continuation")
-        ):
-            # (in a header block, as for the stdlib, even a first line of white space only)
-            role.append("continuation")
-        elif state in ("headers", "dsn") and _FIELD_RE.match(text):
-            role.append("field")
-            part.fields.append(at)
-            part.in_dsn = state == "dsn"
-        elif state == "dsn" and not text.strip():
-            role.append("dsn-blank")
-        elif state == "headers" and not text.strip():
-            role.append("blank")
-            for start in part.fields:
-                name = _FIELD_RE.match(_content(lines[start]))
-                assert name is not None
-                value = _value(lines, start).split(b";")[0].strip().lower()
-                if name.group(1).lower() == b"content-type" and value:
-                    part.content_type = value
-                    boundary = _BOUNDARY_RE.search(_value(lines, start))
-                    if value.startswith(b"multipart/") and boundary and part.mime:
-                        open_boundaries.append(b"--" + (boundary.group(1) or boundary.group(2)))
-                elif name.group(1).lower() == b"content-transfer-encoding":
-                    part.encoding = value
-            if not parts:
-                parts.append(part)
-            nested = Part(mime=part.content_type != b"text/rfc822-headers")
-            if part.content_type in _HEADER_TYPES:
-                state = "headers"
-            elif part.content_type in _DSN_TYPES:
-                state = "dsn"
-            else:
-                state, nested = "body", part
-            if nested is not part:
-                parts.append(nested)
-                part = nested
-        else:
-            if state == "headers" and at == 0 and text.startswith(b"From "):
-                role.append("body")  # an mbox "From " line before the first field
-                continue
-            role.append("body")
-            state = "body" if state == "headers" else state
-            part.body.append(at)
-    return Layout(lines, role, parts)
-
-
-def _newline(raw: bytes) -> bytes:
-    return b"\r\n" if b"\r\n" in raw else b"\n"
-
-
-def _join(lines: Iterable[bytes]) -> bytes:
-    return b"".join(lines)
 
 
 def to_lf(raw: bytes) -> bytes:
@@ -152,20 +43,8 @@ def to_crlf(raw: bytes) -> bytes:
     return to_lf(raw).replace(b"\n", b"\r\n")
 
 
-def _with_ending(text: bytes, like: bytes) -> bytes:
-    return text + like[len(_content(like)) :]
-
-
-def _rewrite(raw: bytes, roles: set[str], edit: Callable[[bytes], bytes]) -> bytes:
-    shape = layout(raw)
-    return _join(
-        _with_ending(edit(_content(line)), line) if role in roles else line
-        for line, role in zip(shape.lines, shape.role, strict=True)
-    )
-
-
 def trailing_space_in_headers(raw: bytes) -> bytes:
-    return _rewrite(raw, {"field", "continuation"}, lambda text: text + b" \t")
+    return rewrite_lines(raw, {"field", "continuation"}, lambda text: text + b" \t")
 
 
 def _name_case(case: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
@@ -174,7 +53,7 @@ def _name_case(case: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
             name, colon, rest = text.partition(b":")
             return case(name) + colon + rest
 
-        return _rewrite(raw, {"field"}, edit)
+        return rewrite_lines(raw, {"field"}, edit)
 
     return transform
 
@@ -197,14 +76,14 @@ def _refold(width: int | None, in_dsn: bool) -> Callable[[bytes], bytes]:
             if at in starts:
                 while end < len(shape.lines) and shape.role[end] == "continuation":
                     end += 1
-                pieces = [_content(shape.lines[at])]
-                pieces += [_content(line).lstrip() for line in shape.lines[at + 1 : end]]
-                text = _fold(b" ".join(pieces), width, _newline(raw))
-                out.append(_with_ending(text, shape.lines[end - 1]))
+                pieces = [content(shape.lines[at])]
+                pieces += [content(line).lstrip() for line in shape.lines[at + 1 : end]]
+                text = _fold(b" ".join(pieces), width, newline_of(raw))
+                out.append(with_ending(text, shape.lines[end - 1]))
             else:
                 out.append(shape.lines[at])
             at = end
-        return _join(out)
+        return join(out)
 
     return transform
 
@@ -234,7 +113,7 @@ fold_dsn = _refold(24, in_dsn=True)
 def dsn_blank_lines(raw: bytes) -> bytes:
     """Each blank line between delivery-status groups doubled (lenient readers' input)."""
     shape = layout(raw)
-    return _join(
+    return join(
         line * 2 if role == "dsn-blank" else line
         for line, role in zip(shape.lines, shape.role, strict=True)
     )
@@ -248,7 +127,7 @@ def _text_leaves(shape: Layout) -> list[Part]:
         and part.mime
         and part.content_type.startswith(b"text/")
         and part.content_type != b"text/rfc822-headers"
-        and part.encoding in _PLAIN_ENCODINGS
+        and part.encoding in PLAIN_ENCODINGS
     ]
 
 
@@ -258,23 +137,23 @@ def _reencode(encode: Callable[[bytes, bytes], bytes], name: bytes) -> Callable[
 
     def transform(raw: bytes) -> bytes:
         shape = layout(raw)
-        newline = _newline(raw)
+        newline = newline_of(raw)
         lines: list[bytes | None] = list(shape.lines)
         for part in _text_leaves(shape):
-            body = _join([shape.lines[at] for at in part.body])
+            body = join([shape.lines[at] for at in part.body])
             last = part.body[-1]
-            ending = shape.lines[last][len(_content(shape.lines[last])) :]
+            ending = shape.lines[last][len(content(shape.lines[last])) :]
             encoded = encode(body[: len(body) - len(ending)], newline)
             for at in part.body:
                 lines[at] = None
             lines[part.body[0]] = encoded + ending
             for at in part.fields:
-                if _content(shape.lines[at]).lower().startswith(b"content-transfer-encoding"):
+                if content(shape.lines[at]).lower().startswith(b"content-transfer-encoding"):
                     lines[at] = None
             header_end = part.body[0] - 1
             cte = b"Content-Transfer-Encoding: " + name + newline
             lines[header_end] = cte + shape.lines[header_end]
-        return _join([line for line in lines if line is not None])
+        return join([line for line in lines if line is not None])
 
     return transform
 
@@ -309,7 +188,7 @@ def latin1_utf8_swap(raw: bytes) -> bytes:
         assert match is not None
         source = match.group(1).lower().decode()
         target = {"utf-8": "iso-8859-1", "iso-8859-1": "utf-8"}.get(source)
-        body = _join([shape.lines[at] for at in part.body])
+        body = join([shape.lines[at] for at in part.body])
         try:
             text = body.decode(source)
             text.encode(target or "")
@@ -322,7 +201,7 @@ def latin1_utf8_swap(raw: bytes) -> bytes:
         lines[declared[0]] = _CHARSET_RE.sub(
             b"charset=" + target.encode(), shape.lines[declared[0]], count=1
         )
-    return _join(lines)
+    return join(lines)
 
 
 def _retype(old: bytes, new: bytes, drop_body: bool) -> Callable[[bytes], bytes]:
@@ -336,7 +215,7 @@ def _retype(old: bytes, new: bytes, drop_body: bool) -> Callable[[bytes], bytes]
         lines: list[bytes | None] = list(shape.lines)
         reported = False
         for part in shape.parts:
-            reported = reported or part.content_type in _REPORT_TYPES
+            reported = reported or part.content_type in REPORT_TYPES
             if part.content_type != old or not reported:
                 continue
             for at in part.fields:
@@ -344,7 +223,7 @@ def _retype(old: bytes, new: bytes, drop_body: bool) -> Callable[[bytes], bytes]
             if drop_body and part.fields:
                 for at in _returned_body(shape, part.fields[0]):
                     lines[at] = None
-        return _join([line for line in lines if line is not None])
+        return join([line for line in lines if line is not None])
 
     return transform
 
@@ -355,7 +234,7 @@ def _returned_body(shape: Layout, first_field: int) -> range:
     opening = max((at for at in range(first_field) if shape.role[at] == "boundary"), default=-1)
     if opening < 0:
         return range(0)
-    delimiter = _content(shape.lines[opening]).rstrip()
+    delimiter = content(shape.lines[opening]).rstrip()
     closing = first_field
     while closing < len(shape.lines) and not shape.lines[closing].startswith(delimiter):
         closing += 1
@@ -369,7 +248,7 @@ message_as_headers = _retype(b"message/rfc822", b"text/rfc822-headers", drop_bod
 
 def _prepend(line: bytes) -> Callable[[bytes], bytes]:
     def transform(raw: bytes) -> bytes:
-        newline = _newline(raw)
+        newline = newline_of(raw)
         return line.replace(b"\r\n", newline) + raw
 
     return transform
@@ -391,7 +270,7 @@ def with_null_return_path(raw: bytes) -> bytes:
 def mbox_from_quoting(raw: bytes) -> bytes:
     """Body lines starting "From " quoted as ">From " (mbox storage)."""
     shape = layout(raw)
-    return _join(
+    return join(
         b">" + line if role == "body" and line.startswith(b"From ") and at else line
         for at, (line, role) in enumerate(zip(shape.lines, shape.role, strict=True))
     )
@@ -417,17 +296,17 @@ def subject_encoded_word(raw: bytes) -> bytes:
     subject = next((at for at in top if shape.lines[at][:8].lower() == b"subject:"), None)
     if subject is None:
         return raw
-    value = _value(shape.lines, subject)
+    value = field_value(shape.lines, subject)
     if not value or b"=?" in value or not value.isascii():
         return raw
     word = b"=?UTF-8?B?" + base64.b64encode(value) + b"?="
     lines: list[bytes | None] = list(shape.lines)
-    lines[subject] = _with_ending(b"Subject: " + word, shape.lines[subject])
+    lines[subject] = with_ending(b"Subject: " + word, shape.lines[subject])
     at = subject + 1
     while at < len(lines) and shape.role[at] == "continuation":
         lines[at] = None
         at += 1
-    return _join([line for line in lines if line is not None])
+    return join([line for line in lines if line is not None])
 
 
 TRANSFORMS: dict[str, Callable[[bytes], bytes]] = {
