@@ -43,22 +43,7 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         rule("google.unsolicited_rate", t.BLOCKED, r"unusual rate of unsolicited mail"),
         rule("google.spam", t.SPAM_DETECTED, r"likely unsolicited mail"),
         rule("google.security", t.VIRUS_DETECTED, r"content presents a potential security issue"),
-        rule(
-            "google.rfc5322",
-            t.NOT_COMPLIANT_RFC,
-            r"not rfc 5322 compliant",
-            # 5.7.1 "Messages missing a valid Message-ID header are not accepted."
-            r"missing a valid [\w-]+ header",
-        ),
-        # 5.7.1 / 4.7.0: the sending IP may not deliver to Gmail or to this Workspace domain.
-        rule(
-            "google.ip_refused",
-            t.BLOCKED,
-            r"not authorized to send email directly to our servers",
-            r"ip not in whitelist for rcpt domain",
-        ),
-        # 4.7.0 "TLS required for RCPT domain, closing connection." (Sisimai 5's failedstarttls)
-        rule("google.tls_required", t.FAILED_STARTTLS, r"tls required for rcpt domain"),
+        rule("google.rfc5322", t.NOT_COMPLIANT_RFC, r"not rfc 5322 compliant"),
         rule("google.size", t.MESSAGE_TOO_BIG, r"exceeded google's message size limits"),
     ),
     "microsoft": (
@@ -103,7 +88,6 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
             r"\(s3\d{3}\)",
             r"part of their network is on our block list",
             r"banned sending ip",
-            r"access denied, banned sender\b",  # 5.7.511
             r"traffic not accepted from this ip",
         ),
         rule("microsoft.dmarc", t.AUTH_FAILURE, r"does not pass dmarc verification"),
@@ -137,7 +121,6 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         ),
         rule("yahoo.content", t.SPAM_DETECTED, r"message not allowed - \[\w+\]", r"\[ph01\]"),
         rule("yahoo.policy", t.POLICY_VIOLATION, r"message not accepted for policy reasons"),
-        rule("yahoo.per_connection", t.TOO_MANY_CONN, r"max message per connection reached"),
     ),
 }
 
