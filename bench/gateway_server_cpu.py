@@ -31,6 +31,7 @@ from gateway_servers import (
     EmptyPythonApp,
     GatewayProcess,
     GranianApp,
+    gateway_env,
     missing_tools,
     run_wrk,
     tree_cpu_s,
@@ -111,18 +112,7 @@ def start_servers(
     )
     for name, starter in starters.items():
         port, folder = free_port(), work / name.replace(" ", "-")
-        (folder / "metrics").mkdir(parents=True)
-        env = {
-            "EMAILTRACK_TOKEN_KEYS": keys_spec,
-            "EMAILTRACK_HTTP_WORKERS": "2",
-            "EMAILTRACK_HTTP_PORT": str(port),
-            "EMAILTRACK_METRICS_PORT": str(free_port()),
-            "EMAILTRACK_BIND_HOST": "127.0.0.1",
-            "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "EMAILTRACK_GATEWAY_SPOOL_DIR": str(folder / "spool"),
-            "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
-            "EMAILTRACK_LOG_FORMAT": "text",
-        }
+        env = gateway_env(keys_spec, port, bootstrap, folder)
         servers.append(Server(name, port, starter(env, port, folder / "server.log"), True))
     for server in servers:
         server.process.start()

@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from emailtrack.platform.ports import wait_for_port
+from emailtrack.platform.ports import free_port, wait_for_port
 from gateway.tracking.app import NO_CACHE, PIXEL_GIF
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
@@ -263,6 +263,23 @@ def tree_cpu_s(pid: int) -> float:
         ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
         pending.extend(int(child) for child in children)
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def gateway_env(keys_spec: str, port: int, bootstrap: str, folder: Path) -> dict[str, str]:
+    """The environment of a benchmarked gateway: two workers on ``port``, its spool and
+    metrics under ``folder`` (the metrics folder is made here)."""
+    (folder / "metrics").mkdir(parents=True)
+    return {
+        "EMAILTRACK_TOKEN_KEYS": keys_spec,
+        "EMAILTRACK_HTTP_WORKERS": "2",
+        "EMAILTRACK_HTTP_PORT": str(port),
+        "EMAILTRACK_METRICS_PORT": str(free_port()),
+        "EMAILTRACK_BIND_HOST": "127.0.0.1",
+        "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "EMAILTRACK_GATEWAY_SPOOL_DIR": str(folder / "spool"),
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+        "EMAILTRACK_LOG_FORMAT": "text",
+    }
 
 
 class GatewayProcess:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from e2e_profile import py_spy
 from gateway_http import token_paths
-from gateway_servers import EmptyPythonApp, GatewayProcess, run_wrk
+from gateway_servers import EmptyPythonApp, GatewayProcess, gateway_env, run_wrk
 
 from emailtrack.common.config import KafkaSettings
 from emailtrack.common.kafka_io import ensure_topics
@@ -125,17 +125,8 @@ def main() -> int:
         try:
             ensure_topics(KafkaSettings(broker.bootstrap_servers, 2000))
             port, folder = free_port(), work / "gateway"
-            (folder / "metrics").mkdir(parents=True)
             env = {
-                "EMAILTRACK_TOKEN_KEYS": keys_spec,
-                "EMAILTRACK_HTTP_WORKERS": "2",
-                "EMAILTRACK_HTTP_PORT": str(port),
-                "EMAILTRACK_METRICS_PORT": str(free_port()),
-                "EMAILTRACK_BIND_HOST": "127.0.0.1",
-                "EMAILTRACK_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-                "EMAILTRACK_GATEWAY_SPOOL_DIR": str(folder / "spool"),
-                "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
-                "EMAILTRACK_LOG_FORMAT": "text",
+                **gateway_env(keys_spec, port, broker.bootstrap_servers, folder),
                 **dict(item.split("=", 1) for item in args.env),
             }
             gateway = GatewayProcess(env, port, folder / "server.log")
