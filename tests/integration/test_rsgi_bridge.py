@@ -5,8 +5,10 @@ worker exits)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -51,14 +53,17 @@ def server(tmp_path: Path) -> Iterator[Server]:
     ]
     env = {"PYTHONPATH": str(ROOT), "BRIDGE_TEST_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     with open(tmp_path / "granian.log", "ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        # a session of its own: granian's worker is a child process, killed with the group
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+        )
     try:
         wait_for_port(port, 30)
         yield Server(port, tmp_path, process)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def request(
