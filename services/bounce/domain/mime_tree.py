@@ -91,8 +91,8 @@ def trim_transfer_encodings(parts: Iterable[Message]) -> None:
 
 
 def sent_text(part: Message) -> str | None:
-    """A leaf part's text once a base64 or quoted-printable transfer encoding is undone (as
-    UTF-8, an undecodable byte replaced), as stored when it has none; None for a part holding
+    """A leaf part's text once a base64 or quoted-printable transfer encoding is undone
+    (``decoded_text``), as stored when it has none; None for a part holding
     parts. Readers of text that must start with header or report fields use it, so the same
     fields are read however a relay encoded them."""
     payload = part.get_payload()
@@ -100,8 +100,7 @@ def sent_text(part: Message) -> str | None:
         return None
     if str(part.get("content-transfer-encoding", "")).lower() not in TRANSFER_ENCODINGS:
         return payload
-    data = part.get_payload(decode=True)
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+    return decoded_text(part)
 
 
 def decoded_subject(msg: Message) -> str:
@@ -130,3 +129,23 @@ def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
             except (LookupError, UnicodeError):
                 continue
     return chunk.decode("latin-1")
+
+
+def decoded_text(part: Message) -> str:
+    """A text part's content: its transfer encoding undone and its bytes read in the declared
+    charset (ISO-2022-JP where escape sequences show it undeclared, UTF-8 for 8-bit text
+    declared US-ASCII, Latin-1 for an unknown charset), an undecodable byte replaced."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
+        charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
+    elif charset == "us-ascii" and not payload.isascii():
+        # An MTA labels its own text us-ascii and quotes a remote reply in 8-bit: UTF-8 if
+        # it is valid UTF-8, else each stray byte becomes a replacement character.
+        charset = "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("latin-1")

@@ -22,7 +22,7 @@ from services.bounce.domain.literals import (
     may_match,
     required_literals,
 )
-from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS, decoded_subject
+from services.bounce.domain.mime_tree import TRANSFER_ENCODINGS, decoded_subject, decoded_text
 
 _MAX_TEXT = 16_000
 _DETECTOR_TEXT = 6_000
@@ -125,23 +125,6 @@ class TextRecipient:
     own_block: bool = False
 
 
-def _decode(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "utf-8"
-    if charset in ("utf-8", "us-ascii") and b"\x1b$B" in payload:
-        charset = "iso-2022-jp"  # Japanese carriers' notices often declare no charset
-    elif charset == "us-ascii" and not payload.isascii():
-        # An MTA labels its own text us-ascii and quotes a remote reply in 8-bit: UTF-8 if
-        # it is valid UTF-8, else each stray byte becomes a replacement character.
-        charset = "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("latin-1")
-
-
 def _content_type(part: Message, known: Mapping[int, str]) -> str:
     return known.get(id(part)) or part.get_content_type()
 
@@ -167,7 +150,7 @@ def split_notification(msg: Message, known: Mapping[int, str] | None = None) -> 
         subtype = _content_type(part, known).partition("/")[2]
         if subtype in ("rfc822-headers", "rfc822"):
             continue
-        text = _decode(part)
+        text = decoded_text(part)
         if subtype == "html":
             text = html.unescape(_TAG_RE.sub(" ", text))
         chunks.append(text)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from emailtrack.common.mail_headers import MESSAGE_HEADER
+from services.bounce.domain.mime_tree import decoded_text
 
 _MSGID_RE = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _QUOTED_RE = re.compile(
@@ -47,13 +48,7 @@ def _text(msg: Message) -> str:
     for part in msg.walk():
         if part.get_content_maintype() != "text":
             continue
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            charset = part.get_content_charset() or "utf-8"
-            try:
-                parts.append(payload.decode(charset, "replace"))
-            except LookupError:
-                parts.append(payload.decode("utf-8", "replace"))
+        parts.append(decoded_text(part))
     return "\n".join(parts)[:MAX_BODY_CHARS]
 
 
