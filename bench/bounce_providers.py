@@ -1,15 +1,15 @@
 """Large receivers' documented reply lines scored through the real parse path.
 
-python bench/bounce_providers.py            # study and held-apart figures
-python bench/bounce_providers.py --misses   # + the study set's misses (never the held set's)
+python bench/bounce_providers.py            # study and both held-apart sets' figures
+python bench/bounce_providers.py --misses   # + the study set's misses (never a held set's)
 
-Each line of tests/data/bounces/synthetic/providers/{study,heldapart}.json (Google, Microsoft,
-Yahoo, Apple, Mimecast replies as their public pages word them, with the Sisimai 5 reason the
-documented meaning implies) is put in a DSN (bench/synthetic_bounces.py's RFC 3464 carrier:
-Action failed, or delayed for a 4xx; the reply in Diagnostic-Code at RCPT TO; Remote-MTA the
-vendor's host) and parsed by ``parse_bounce_message``. The expected hard/soft follows from the
-expected reason and the reply code as our taxonomy reads a delivery report. The held-apart set
-was frozen before the round's rules: its misses are counted, not printed.
+Each line of tests/data/bounces/synthetic/providers/{study,heldapart,heldapart2}.json (large
+receivers', filtering gateways' and stock MTAs' replies as their public pages word them, with the
+Sisimai 5 reason the documented meaning implies) is put in a DSN (bench/synthetic_bounces.py's
+RFC 3464 carrier: Action failed, or delayed for a 4xx; the reply in Diagnostic-Code at RCPT TO;
+Remote-MTA the vendor's host) and parsed by ``parse_bounce_message``. The expected hard/soft
+follows from the expected reason and the reply code as our taxonomy reads a delivery report. The
+held-apart sets were frozen before the rules they judge: their misses are counted, not printed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from services.bounce.domain import parse_bounce_message
 from services.bounce.domain.taxonomy import address_refused, classification_for
 
 PROVIDERS = Path(__file__).resolve().parents[1] / "tests/data/bounces/synthetic/providers"
-SETS = {"study": "study.json", "held-apart": "heldapart.json"}
+SETS = {
+    "study": "study.json",
+    "held-apart": "heldapart.json",
+    "held-apart-2": "heldapart2.json",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def score(entries: list[dict[str, object]]) -> list[Scored]:
 
 
 def load(name: str) -> list[dict[str, object]]:
-    """The entries of one set ("study" or "held-apart")."""
+    """The entries of one set (a name of ``SETS``)."""
     entries: list[dict[str, object]] = json.loads((PROVIDERS / SETS[name]).read_text("utf-8"))
     return entries
 
@@ -100,7 +104,7 @@ def main() -> None:
     options = parser.parse_args()
     for name in SETS:
         scored = score(load(name))
-        print(f"{name:10} {len(scored):3} lines: {figures(scored)}")
+        print(f"{name:12} {len(scored):3} lines: {figures(scored)}")
         if options.misses and name == "study":
             for miss in scored:
                 if (miss.ours_reason, miss.ours_type) != (miss.expected_reason, miss.expected_type):
