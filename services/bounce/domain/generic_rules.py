@@ -239,7 +239,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"authentication (?:is )?required",
         r"starttls",
         r"\btls\b",
-        r"must (?:authenticate|use encryption)",
+        r"must authenticate",
     ),
     rule(
         "generic.policy_named",

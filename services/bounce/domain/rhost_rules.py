@@ -114,7 +114,7 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
             ("account inbounds disabled", t.NOT_ACCEPTED),
             ("open relay not allowed", t.NO_RELAYING),
             ("incorrect authentication data", t.SECURITY_ERROR),
-            ("requires high-strength ciphers", t.SECURITY_ERROR),
+            ("requires high-strength ciphers", t.FAILED_STARTTLS),  # the route's TLS policy
             ("configuration is invalid for this certificate", t.SECURITY_ERROR),
             ("unable to process", t.SYSTEM_ERROR),
             ("message ended early", t.SYSTEM_ERROR),

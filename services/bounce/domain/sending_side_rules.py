@@ -1,10 +1,10 @@
 """Reply wording that names the sending side as the cause: its reverse DNS (PTR), its IP or
-network on a block list or refused, its reputation, SMTP AUTH and the message's sender
-authentication (SPF, DKIM, DMARC).
+network on a block list or refused, its reputation, TLS that it did not use or could not set
+up, the message's sender authentication (SPF, DKIM, DMARC) and SMTP AUTH.
 
 Part of the generic phrases (``generic_rules.GENERIC_RULES``, in this order, where they stand):
 Sisimai 5 split these causes out of its Blocked and SecurityError (RequirePTR, BadReputation,
-AuthFailure), and the more precise reading comes first.
+FailedSTARTTLS, AuthFailure), and the more precise reading comes first.
 """
 
 from __future__ import annotations
@@ -89,12 +89,32 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         r"due to (?:the )?(?:ip |domain |sender )?reputation",
     ),
     rule(
+        # TLS required and not used, or TLS that could not be set up (RFC 3207's "530 5.7.0
+        # Must issue a STARTTLS command first", RFC 8689's REQUIRETLS, RFC 4954's "Encryption
+        # required", a route or domain requiring TLS, a sender's TLS policy that the receiver
+        # did not meet): Sisimai 5's FailedSTARTTLS.
+        "generic.tls_required",
+        t.FAILED_STARTTLS,
+        r"must issue a starttls",
+        r"\b(?:starttls|tls|ssl|encryption)(?: \(tls\)| session| connection)? (?:is )?"
+        r"(?:required|needed|mandatory)",
+        r"(?:requires?|must (?:use|support)) (?:the )?(?:starttls|tls|ssl|encryption)\b",
+        r"(?:requires?|must use) an? (?:secure|encrypted|tls) (?:connection|channel|session)",
+        r"(?:secure|encrypted) (?:connection|channel|transport) (?:is )?(?:required|needed)",
+        r"\brequiretls\b",
+        r"(?:not|n't) (?:sent|delivered|received) over (?:a |an )?(?:secure|encrypted|tls|ssl)",
+        r"(?:starttls|tls|ssl) (?:negotiation|handshake|session) (?:failed|failure|error)",
+        r"(?:cannot|could not|couldn't|unable to|failed to) (?:start|establish|negotiate) "
+        r"(?:a )?(?:starttls|tls|ssl|secure)",
+        r"\bstarttls (?:failed|failure|error)",
+        r"(?:did not|does not|doesn't|didn't|not) (?:offer|support|advertise) (?:the )?starttls",
+    ),
+    rule(
         "generic.smtp_auth",
         t.SECURITY_ERROR,
         r"authentication (?:credentials invalid|failure|failed|is required)",
         r"unauthenticated senders? not allowed",
         r"authentication is required",
-        r"tls required but not supported",
         r"authentication turned on",
         r"verification failure",
         r"is a dead domain",

