@@ -65,6 +65,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"drbl\.imedia\.ru",
     ),
     *SENDING_SIDE_RULES,
+    rule("generic.unauthenticated", t.AUTH_FAILURE, r"unauthenticated"),
     rule("generic.virus", t.VIRUS_DETECTED, r"virus", r"malware", r"infected"),
     rule(
         "generic.spam",

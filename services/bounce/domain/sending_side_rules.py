@@ -110,6 +110,21 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         r"(?:did not|does not|doesn't|didn't|not) (?:offer|support|advertise) (?:the )?starttls",
     ),
     rule(
+        # Sender authentication: SPF, DKIM, DMARC, ARC (RFC 7208, 6376, 7489, 8617; RFC 7372's
+        # X.7.20-X.7.26) and a receiver's required authentication level. Before SMTP AUTH's
+        # wording: "DKIM authentication failed" is about the message's signature.
+        "generic.auth",
+        t.AUTH_FAILURE,
+        r"\bspf\b",
+        r"\bdkim\b",
+        r"\bdmarc\b",
+        r"sender policy framework",
+        r"domainkeys",
+        r"\barc (?:validation|seal|signature|check)",
+        r"authentication (?:level|requirements?|checks?|results?)",
+        r"(?:sender|domain|email) authentication",
+    ),
+    rule(
         "generic.smtp_auth",
         t.SECURITY_ERROR,
         r"authentication (?:credentials invalid|failure|failed|is required)",
@@ -121,13 +136,5 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         r"not subscribed to ses",
         r"not authori[sz]ed to perform ses:",
         r"executable files are not allowed",
-    ),
-    rule(
-        "generic.auth",
-        t.AUTH_FAILURE,
-        r"\bspf\b",
-        r"\bdkim\b",
-        r"\bdmarc\b",
-        r"unauthenticated",
     ),
 )

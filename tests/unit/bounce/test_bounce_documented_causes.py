@@ -77,6 +77,20 @@ def test_smtp_auth_stays_a_security_error():
 
 
 @pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.7.1 Message rejected: DKIM authentication failed",
+        "550 5.7.1 Email rejected: the sending domain failed authentication checks",
+        "550 5.7.515 Access denied, sending domain example.org doesn't meet the required "
+        "authentication level.",
+        "550 5.7.1 Rejected by sender policy framework: 192.0.2.1 is not permitted",
+    ],
+)
+def test_sender_authentication(reply):
+    assert _both(reply) == ("auth_failure", "auth_failure")
+
+
+@pytest.mark.parametrize(
     ("reply", "reason"),
     [
         # Gmail's statuses for its 2024 sender requirements are not the IANA registry's: its
