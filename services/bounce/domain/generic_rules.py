@@ -94,6 +94,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"max emails per hour",
         r"too many errors from your ip",
         r"numerous attempts to deliver",
+        # A limit on the messages of one SMTP session (Yahoo's "Max message per connection").
+        r"(?:messages?|mails?) per (?:connection|session)",
     ),
     rule(
         "generic.speeding",

@@ -14,12 +14,20 @@ from services.bounce.domain.text_rules import TextRule, rule
 
 SENDING_SIDE_RULES: tuple[TextRule, ...] = (
     rule(
+        # The sending IP has no reverse name, or one that does not resolve back to it: a
+        # missing PTR (RFC 1912 2.1; Postfix's reject_unknown_client_hostname and
+        # reject_unknown_reverse_client_hostname, Sendmail's and Exim's name lookups).
         "generic.ptr",
         t.REQUIRE_PTR,
         r"reverse dns",
         r"\bptr\b",
         r"\brdns\b",
-        r"reverse (?:lookup|mapping)",
+        r"reverse (?:lookup|mapping|resolution|hostname)",
+        r"cannot find your (?:reverse )?hostname",
+        r"(?:ip|host) ?name lookup failed",
+        r"cannot resolve your (?:address|ip|hostname)",
+        r"forward[- ]confirmed",
+        r"\bfcrdns\b",
     ),
     rule(
         "generic.blocked",
@@ -46,9 +54,12 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         # Proofpoint's "Blocked - see https://ipcheck.proofpoint.com/?ip=...": its documented
         # refusal of the sending IP for its reputation.
         r"ipcheck\.proofpoint\.com",
-        # The sending host itself refused: its name, address or network (Sisimai's Blocked).
-        r"ip name lookup failed",
-        r"cannot (?:find your hostname|resolve your address)",
+        # A block notice pointing at the page that explains it ("550 5.7.0 Blocked - see
+        # https://...", Proofpoint's and the receivers behind it, iCloud's among them, as
+        # Sisimai's Blocked list has it), and a listing named as the cause.
+        r"(?:blocked|refused) - see https?://",
+        r"rejected due to listing in",
+        # The sending host itself refused: its address or network (Sisimai's Blocked).
         r"mismatches client ip",
         r"dynamic/zombied",
         r"not accepting connections",
@@ -87,6 +98,9 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         # Throttled for what the sender's address or domain has done (Exchange Online's
         # 4.7.650 "rate limited due to IP reputation"): reputation, not the rate itself.
         r"due to (?:the )?(?:ip |domain |sender )?reputation",
+        # The sending IP's, domain's or sender's standing named as the cause.
+        r"\b(?:ip|sender|sending|domain|network)(?: address)? reputation\b",
+        r"reputation (?:is )?too low",
     ),
     rule(
         # TLS required and not used, or TLS that could not be set up (RFC 3207's "530 5.7.0

@@ -93,6 +93,23 @@ def test_sender_authentication(reply):
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
+        ("450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", "require_ptr"),
+        ("450 4.7.1 Client host rejected: cannot find your reverse hostname", "require_ptr"),
+        ("550 5.7.1 Access denied. IP name lookup failed [192.0.2.1]", "require_ptr"),
+        ("550 5.7.1 Rejected: sender IP reputation too low", "bad_reputation"),
+        ("554 5.7.1 Your domain reputation is too low to deliver here", "bad_reputation"),
+        ("550 5.7.0 Blocked - see https://postmaster.example.net/?ip=192.0.2.1", "blocked"),
+        ("554 5.7.1 Refused - see https://postmaster.example.net/blocked", "blocked"),
+        ("421 Max message per connection reached, closing transmission channel", "too_many_conn"),
+    ],
+)
+def test_sending_host_causes(reply, reason):
+    assert _both(reply) == (reason, reason)
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
         # Gmail's statuses for its 2024 sender requirements are not the IANA registry's: its
         # 7.29 (ARC failure there) says no TLS, its 7.30 (REQUIRETLS there) a DKIM failure.
         (
