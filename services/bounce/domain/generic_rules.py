@@ -200,11 +200,26 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\btransaction failed\b(?! unsigned dsn)",  # RFC 5321's 554 text
     ),
     rule(
+        # The message breaks RFC 5322 (its section 3.6: From and Date required, the originator,
+        # destination, identification and Subject fields at most once, each in its syntax):
+        # named as such, or a required field missing, a field's value invalid, a field twice.
         "generic.not_rfc_compliant",
         t.NOT_COMPLIANT_RFC,
         r"not (?:rfc ?)?(?:2822|5322|822)[ -]compliant",
         r"(?:not|non)[ -]?compliant with rfc ?(?:2822|5322|822)",
+        r"\brfc ?(?:2822|5322|822)(?: section [\d.]+)?[ -]compliant",
+        r"\bnot rfc[ -]compliant",
+        r"violat\w* (?:of )?(?:the )?rfc ?(?:2822|5322|822)\b",
+        r"rfc ?(?:2822|5322|822) violation",
         r"rfcmessagenoncompliant",
+        r"\b(?:missing|without|lacks?|lacking|no) (?:an? |the )?(?:valid |required |proper )?"
+        r"(?:address in (?:the )?)?'?(?:from|date|message[- ]?id)\b'?:? ?(?:header|field)",
+        r"\b(?:missing|no) (?:an? )?(?:required|mandatory) header",
+        r"(?:required|mandatory) header(?: field)?s? (?:is |are )?(?:missing|absent|not present)",
+        r"(?<![\w-])(?:from|date|message[- ]?id|sender)'?:? (?:header|field)(?: line)? "
+        r"(?:is )?(?:missing|absent|empty|not present|invalid|malformed|not valid)",
+        r"(?:invalid|malformed|illegal|broken|improper|syntax error in(?: the)?) '?"
+        r"(?:from|sender|reply-to|to|cc|date|message[- ]?id)'?:? (?:header|field)",
         r"multiple (?:from|sender|date|subject|to|message-id)(?::| header| field)",
         # Gmail: "Messages with multiple addresses in From: header are not accepted".
         r"messages with multiple addresses",

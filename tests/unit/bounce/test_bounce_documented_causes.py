@@ -91,6 +91,28 @@ def test_sender_authentication(reply):
 
 
 @pytest.mark.parametrize(
+    "reply",
+    [
+        "554 5.6.0 Message has no From: header",
+        "550 5.7.1 Missing required header field: Date",
+        "554 5.7.1 From header is missing or invalid",
+        "550 5.7.1 Invalid From: header",
+        "550 5.7.1 Messages missing a valid Date header are not accepted",
+        "550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant and "
+        "include a valid From address",
+        "554 Message not allowed - Headers are not RFC compliant[291]",
+    ],
+)
+def test_message_breaking_rfc_5322_section_3_6(reply):
+    assert _both(reply) == ("not_compliant_rfc", "not_compliant_rfc")
+
+
+def test_other_header_errors_stay_content_errors():
+    assert _both("554 No Resent-From field given") == ("content_error", "content_error")
+    assert _both("550 5.7.1 Invalid X-Mailer header") == ("content_error", "content_error")
+
+
+@pytest.mark.parametrize(
     ("reply", "reason"),
     [
         ("450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", "require_ptr"),
