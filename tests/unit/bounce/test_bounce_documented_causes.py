@@ -8,6 +8,9 @@ and MTAs' wording, in a DSN (with the receiver as Remote-MTA) and in a Postfix t
 import pytest
 
 from services.bounce.domain import classify_smtp_reply, parse_bounce_message
+from services.bounce.domain.rhost_rules import receiver_reason
+
+OUTLOOK = "example-org.mail.protection.outlook.com"
 
 
 def _dsn(reply: str, remote_mta: str = "mx.example.org", status: str = "5.0.0") -> str:
@@ -127,6 +130,32 @@ def test_other_header_errors_stay_content_errors():
 )
 def test_sending_host_causes(reply, reason):
     assert _both(reply) == (reason, reason)
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (
+            "550 5.7.511 Access denied, banned sender[sender@example.org]. To request removal "
+            "from this list, forward this message to delist@microsoft.com.",
+            "blocked",
+        ),
+        ("550 5.7.512 Access denied, message must be RFC 5322 compliant", "not_compliant_rfc"),
+        ("550 5.7.515 Access denied, sending domain example.org", "auth_failure"),
+        ("550 5.7.509 Access denied, sending domain example.org", "auth_failure"),
+        ("550 5.7.750 Service unavailable. Client blocked", "rejected"),
+    ],
+)
+def test_exchange_online_statuses(reply, reason):
+    assert _both(reply, OUTLOOK) == (reason, reason)
+    assert receiver_reason(reply, OUTLOOK, "example.org") == (reason, "exchange_online")
+
+
+def test_exchange_online_statuses_need_its_host():
+    assert receiver_reason("550 5.7.511 Access denied", "mx.example.org", "example.org") == (
+        "",
+        "",
+    )
 
 
 @pytest.mark.parametrize(
