@@ -12,6 +12,7 @@ from services.bounce.domain import taxonomy as t
 from services.bounce.domain.address_rules import ADDRESS_RULES
 from services.bounce.domain.family_rules import FAMILY_RULES
 from services.bounce.domain.provider_rules import GOOGLE_RELAY_RULES
+from services.bounce.domain.sending_side_rules import SENDING_SIDE_RULES
 from services.bounce.domain.text_rules import CONNECTION_RULE, TextRule, rule
 
 GENERIC_RULES: tuple[TextRule, ...] = (
@@ -63,103 +64,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"denied due to spam list",
         r"drbl\.imedia\.ru",
     ),
-    rule(
-        "generic.ptr",
-        t.REQUIRE_PTR,
-        r"reverse dns",
-        r"\bptr\b",
-        r"\brdns\b",
-        r"reverse (?:lookup|mapping)",
-    ),
-    rule(
-        "generic.blocked",
-        t.BLOCKED,
-        r"spamhaus",
-        r"spamcop",
-        r"barracuda",
-        r"block ?list",
-        r"black ?list",
-        r"\b(?:dnsbl|rbl)s?\b",
-        r"client host .{0,60}(?:rejected|blocked)",
-        r"connections? not accepted from",
-        r"not currently accepting mail from your ip",
-        r"too many spams from your ip",
-        r"\bip (?:address )?(?:\S+ )?(?:is )?(?:blocked|banned|listed|rejected)",
-        r"dynamic(?:ally[- ]assigned)? ip",
-        r"blocked using [\w-]+\.[\w.-]+",
-        r"spam ?list",
-        r"is not allowed to send (?:mail )?from",
-        r"requires confirmation",
-        r"confirm this mail server",
-        r"(?:ip|host) (?:is )?(?:on|in) (?:a |our )?(?:black|block)",
-        r"was blocked by (?:rota|[\w.-]+bl\b)",
-        # Proofpoint's "Blocked - see https://ipcheck.proofpoint.com/?ip=...": its documented
-        # refusal of the sending IP for its reputation.
-        r"ipcheck\.proofpoint\.com",
-        # The sending host itself refused: its name, address or network (Sisimai's Blocked).
-        r"ip name lookup failed",
-        r"cannot (?:find your hostname|resolve your address)",
-        r"mismatches client ip",
-        r"dynamic/zombied",
-        r"not accepting connections",
-        r"bad ip profile",
-        r"\bgo away\b",
-        r"host network not allowed",
-        r"invalid ip for sending",
-        r"(?:mail server at|mail from) \S+ (?:is blocked|refused)",
-        r"no access from mail server",
-        r"smtp server of your isp",
-        r"open proxy",
-        r"forbidden by your ip",
-        r"listed as abusive",
-        r"unresolvable relay host",
-        r"not allowed to connect",
-        r"currently sending spam",
-        r"purported responsible address",
-        r"not available, closing transmission channel",
-        r"bad sender ip",
-        # The sending IP drew complaints (Yahoo) or fails the receiver's sender checks.
-        r"temporarily deferred due to user complaints",
-        r"unverifiable sending ips",
-        r"unverifyable sending ips",
-        r"dns lookup failure: .{1,80} try again later",
-        r"has not passed validation",
-        # The remote host closing or refusing the connection to the sending host.
-        r"connection (?:was )?dropped",
-        r"connection refused by",
-        r"connection reset by peer",
-    ),
-    rule(
-        "generic.reputation",
-        t.BAD_REPUTATION,
-        r"(?:poor|low|bad)(?: \w+)? reputation",
-        r"reputation problems",
-        # Throttled for what the sender's address or domain has done (Exchange Online's
-        # 4.7.650 "rate limited due to IP reputation"): reputation, not the rate itself.
-        r"due to (?:the )?(?:ip |domain |sender )?reputation",
-    ),
-    rule(
-        "generic.smtp_auth",
-        t.SECURITY_ERROR,
-        r"authentication (?:credentials invalid|failure|failed|is required)",
-        r"unauthenticated senders? not allowed",
-        r"authentication is required",
-        r"tls required but not supported",
-        r"authentication turned on",
-        r"verification failure",
-        r"is a dead domain",
-        r"not subscribed to ses",
-        r"not authori[sz]ed to perform ses:",
-        r"executable files are not allowed",
-    ),
-    rule(
-        "generic.auth",
-        t.AUTH_FAILURE,
-        r"\bspf\b",
-        r"\bdkim\b",
-        r"\bdmarc\b",
-        r"unauthenticated",
-    ),
+    *SENDING_SIDE_RULES,
+    rule("generic.unauthenticated", t.AUTH_FAILURE, r"unauthenticated"),
     rule("generic.virus", t.VIRUS_DETECTED, r"virus", r"malware", r"infected"),
     rule(
         "generic.spam",
@@ -188,6 +94,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"max emails per hour",
         r"too many errors from your ip",
         r"numerous attempts to deliver",
+        # A limit on the messages of one SMTP session (Yahoo's "Max message per connection").
+        r"(?:messages?|mails?) per (?:connection|session)",
     ),
     rule(
         "generic.speeding",
@@ -292,11 +200,26 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\btransaction failed\b(?! unsigned dsn)",  # RFC 5321's 554 text
     ),
     rule(
+        # The message breaks RFC 5322 (its section 3.6: From and Date required, the originator,
+        # destination, identification and Subject fields at most once, each in its syntax):
+        # named as such, or a required field missing, a field's value invalid, a field twice.
         "generic.not_rfc_compliant",
         t.NOT_COMPLIANT_RFC,
         r"not (?:rfc ?)?(?:2822|5322|822)[ -]compliant",
         r"(?:not|non)[ -]?compliant with rfc ?(?:2822|5322|822)",
+        r"\brfc ?(?:2822|5322|822)(?: section [\d.]+)?[ -]compliant",
+        r"\bnot rfc[ -]compliant",
+        r"violat\w* (?:of )?(?:the )?rfc ?(?:2822|5322|822)\b",
+        r"rfc ?(?:2822|5322|822) violation",
         r"rfcmessagenoncompliant",
+        r"\b(?:missing|without|lacks?|lacking|no) (?:an? |the )?(?:valid |required |proper )?"
+        r"(?:address in (?:the )?)?'?(?:from|date|message[- ]?id)\b'?:? ?(?:header|field)",
+        r"\b(?:missing|no) (?:an? )?(?:required|mandatory) header",
+        r"(?:required|mandatory) header(?: field)?s? (?:is |are )?(?:missing|absent|not present)",
+        r"(?<![\w-])(?:from|date|message[- ]?id|sender)'?:? (?:header|field)(?: line)? "
+        r"(?:is )?(?:missing|absent|empty|not present|invalid|malformed|not valid)",
+        r"(?:invalid|malformed|illegal|broken|improper|syntax error in(?: the)?) '?"
+        r"(?:from|sender|reply-to|to|cc|date|message[- ]?id)'?:? (?:header|field)",
         r"multiple (?:from|sender|date|subject|to|message-id)(?::| header| field)",
         # Gmail: "Messages with multiple addresses in From: header are not accepted".
         r"messages with multiple addresses",
@@ -334,7 +257,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"authentication (?:is )?required",
         r"starttls",
         r"\btls\b",
-        r"must (?:authenticate|use encryption)",
+        r"must authenticate",
     ),
     rule(
         "generic.policy_named",

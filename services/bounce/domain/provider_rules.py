@@ -44,6 +44,9 @@ PROVIDER_RULES: dict[str, tuple[TextRule, ...]] = {
         rule("google.spam", t.SPAM_DETECTED, r"likely unsolicited mail"),
         rule("google.security", t.VIRUS_DETECTED, r"content presents a potential security issue"),
         rule("google.rfc5322", t.NOT_COMPLIANT_RFC, r"not rfc 5322 compliant"),
+        # Gmail sends "4.7.29"/"5.7.29" (ARC failure in the IANA registry) for mail that did
+        # not come over TLS.
+        rule("google.tls", t.FAILED_STARTTLS, r"(?:not|n't) sent over (?:a |an )?(?:secure|tls)"),
         rule("google.size", t.MESSAGE_TOO_BIG, r"exceeded google's message size limits"),
     ),
     "microsoft": (

@@ -55,6 +55,25 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
         # statuses (4.7.500-899, 5.7.5xx, 5.2.12x, ...) only number.
         "exchange_online",
         re.compile(r"\.(?:prod|protection)\.outlook\.com\b"),
+        # Its documented 5.7.5xx-7xx statuses, each one cause whatever the wording around it
+        # ("Email non-delivery reports and SMTP errors in Exchange Online").
+        re.compile(r"\b(5\.7\.\d{3})\b"),
+        (
+            ("5.7.501", t.REJECTED),  # access denied, spam abuse detected (sending account)
+            ("5.7.505", t.SUSPENDED),  # access denied, banned recipient
+            ("5.7.506", t.BLOCKED),  # access denied, bad HELO
+            ("5.7.507", t.BLOCKED),  # access denied, rejected by recipient (its IP block list)
+            ("5.7.508", t.TOO_MANY_CONN),  # the sending IPv6 range exceeded its limits
+            ("5.7.509", t.AUTH_FAILURE),  # the sending domain fails DMARC, policy reject
+            ("5.7.510", t.BLOCKED),  # the recipient's domain accepts no mail over IPv6
+            ("5.7.511", t.BLOCKED),  # access denied, banned sender (the sending IP)
+            ("5.7.512", t.NOT_COMPLIANT_RFC),  # must be RFC 5322 section 3.6.2 compliant
+            ("5.7.513", t.BLOCKED),  # the recipient's customer block list
+            ("5.7.515", t.AUTH_FAILURE),  # the sending domain's authentication level too low
+            ("5.7.520", t.POLICY_VIOLATION),  # the organisation forbids external forwarding
+            *((f"5.7.{n}", t.BLOCKED) for n in range(606, 650)),  # banned sending IP
+            ("5.7.750", t.REJECTED),  # sending from unregistered domains
+        ),
         phrases=(
             ("access denied, please try again later", t.BLOCKED),
             ("access denied, bad helo", t.BLOCKED),
@@ -114,7 +133,7 @@ RECEIVERS: tuple[ReceiverTable, ...] = (
             ("account inbounds disabled", t.NOT_ACCEPTED),
             ("open relay not allowed", t.NO_RELAYING),
             ("incorrect authentication data", t.SECURITY_ERROR),
-            ("requires high-strength ciphers", t.SECURITY_ERROR),
+            ("requires high-strength ciphers", t.FAILED_STARTTLS),  # the route's TLS policy
             ("configuration is invalid for this certificate", t.SECURITY_ERROR),
             ("unable to process", t.SYSTEM_ERROR),
             ("message ended early", t.SYSTEM_ERROR),

@@ -16,7 +16,7 @@ Order of evaluation, first hit wins:
    before it in that order, as Sisimai tries them, and any other status to wording naming a
    cause of that order; ``smtp_stage.after_acceptance`` then checks the wording holds at the
    reply's stage, see docs/bounce.md "How a reason is decided"), unless it
-   only names a protocol-level class (syntax, security, content) or a network or system
+   only names a protocol-level class (syntax, security, TLS, content) or a network or system
    failure: MTAs use those loosely (5.7.3 for a spam verdict, 5.4.6 for a loop the MTA broke
    itself), so there the reply text is read first (Sisimai retries its phrase lists after
    such status names too).
@@ -56,8 +56,11 @@ _CONTINUATION_RE = re.compile(r"(?:^|\s)[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\
 # Definitive statuses that still yield to a generic phrase (step 5 of the module docstring);
 # X.4.7 (delivery time expired) says only that time ran out, not why.
 _TEXT_FIRST_STATUS_REASONS = frozenset(
-    {t.SYNTAX_ERROR, t.SECURITY_ERROR, t.CONTENT_ERROR, t.NETWORK_ERROR, t.SYSTEM_ERROR, t.EXPIRED}
-)
+    {
+        t.SYNTAX_ERROR, t.SECURITY_ERROR, t.FAILED_STARTTLS, t.CONTENT_ERROR, t.NETWORK_ERROR,
+        t.SYSTEM_ERROR, t.EXPIRED,
+    }
+)  # fmt: skip
 _MAX_TEXT = 2000
 # Loose statuses that themselves mean "refused" (X.7.0/X.7.1 security, 4.7.1/4.7.2 the sending
 # host held back, X.2.0/X.2.1 filter, X.1.0 the address): bare refusal words add nothing to

@@ -55,8 +55,9 @@ DEFINITIVE: dict[str, str] = {
     "7.7": t.SECURITY_ERROR,  # message integrity failure
     "7.8": t.SECURITY_ERROR,  # authentication credentials invalid (RFC 4954)
     "7.9": t.SECURITY_ERROR,  # authentication mechanism is too weak
-    "7.10": t.SECURITY_ERROR,  # encryption needed
-    "7.11": t.SECURITY_ERROR,  # encryption required for requested authentication mechanism
+    # TLS needed before the command (RFC 5248 X.7.10, RFC 4954 X.7.11): STARTTLS required.
+    "7.10": t.FAILED_STARTTLS,  # encryption needed
+    "7.11": t.FAILED_STARTTLS,  # encryption required for requested authentication mechanism
     "7.12": t.SECURITY_ERROR,  # a password transition is needed
     "7.13": t.SUSPENDED,  # user account disabled
     "7.14": t.SECURITY_ERROR,  # trust relationship required
@@ -73,7 +74,7 @@ DEFINITIVE: dict[str, str] = {
     "7.27": t.REJECTED,  # sender address has null MX (RFC 7505)
     "7.28": t.SPAM_DETECTED,  # mail flood detected (RFC 8689 registry)
     "7.29": t.AUTH_FAILURE,  # ARC validation failure (RFC 8617)
-    "7.30": t.SECURITY_ERROR,  # REQUIRETLS support required (RFC 8689)
+    "7.30": t.FAILED_STARTTLS,  # REQUIRETLS support required (RFC 8689): TLS could not be kept
 }
 
 FALLBACK: dict[str, str] = {

@@ -265,7 +265,7 @@ def test_a_challenge_response_system_is_still_an_auto_reply():
     [
         # A mailbox status beside wording that names another refusal: the wording decides
         # (MTAs send 5.1.1 with any refusal of a recipient), so no live reader is made hard.
-        (550, "5.1.1", "Access denied. IP name lookup failed", "blocked", "soft"),
+        (550, "5.1.1", "Access denied. IP name lookup failed", "require_ptr", "soft"),
         (
             550,
             "5.1.1",

@@ -304,7 +304,7 @@ CASES = [
         "5.7.0",
         "Must issue a STARTTLS command first",
         "",
-        "security_error",
+        "failed_starttls",
         "soft",
         "retry_after_fix",
     ),
@@ -484,8 +484,9 @@ def test_mta_family_wording(text, reason):
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        # The sending host refused for what it is (Sisimai's Blocked wording).
-        ("Access denied. IP name lookup failed", "blocked"),
+        # The sending host refused for what it is (Sisimai's Blocked wording; a failed name
+        # lookup of its IP is the missing PTR Sisimai 5 split out as RequirePTR).
+        ("Access denied. IP name lookup failed", "require_ptr"),
         ("Dynamic/zombied/spam IPs blocked", "blocked"),
         ("Please use the SMTP server of your ISP", "blocked"),
         ("Helo command rejected: Host not found", "blocked"),
