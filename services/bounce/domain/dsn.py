@@ -10,6 +10,7 @@ from typing import Any
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.mime_tree import field_text
 
 _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 # Non-standard fields some gateways (X.400, PMDF) use to carry the human-readable reason.
@@ -56,7 +57,7 @@ class DsnRecipient:
 
 
 def _text(value: object) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(field_text(value).split()) if value is not None else ""
 
 
 def type_of(value: str) -> str:

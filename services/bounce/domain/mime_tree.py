@@ -2,7 +2,8 @@
 objects whose header lookups go through an index of the fields instead of a scan of them and
 whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
 reading (transfer encodings the stdlib would not see); and a part's text as sent, its
-transfer encoding undone (``sent_text``), and the Subject decoded (``decoded_subject``)."""
+transfer encoding undone (``sent_text``), the Subject decoded (``decoded_subject``) and a
+field's 8-bit or ISO-2022-JP value read as text (``field_text``)."""
 
 from __future__ import annotations
 
@@ -117,6 +118,21 @@ def decoded_subject(msg: Message) -> str:
     except (ValueError, LookupError, UnicodeError):
         return str(value)
     return "".join(_chunk_text(chunk, charset) for chunk, charset in chunks)
+
+
+def field_text(value: object) -> str:
+    """A header field's value as text. compat32 holds a value with raw 8-bit bytes (RFC 6532
+    fields, RFC 6533's UTF-8 delivery-status fields, a Latin-1 reply an MTA copied into
+    Diagnostic-Code) as an unknown-8bit Header whose str() turns each byte into a replacement
+    character: its bytes are read as UTF-8, else Latin-1. ISO-2022-JP (7-bit, escape
+    sequences) is read as Japanese. Encoded words are left as they are."""
+    if isinstance(value, email.header.Header):
+        chunks = email.header.decode_header(value)
+        return "".join(_chunk_text(chunk, charset) for chunk, charset in chunks)
+    text = str(value)
+    if "\x1b$B" in text and text.isascii():
+        return text.encode("ascii").decode("iso-2022-jp", errors="replace")
+    return text
 
 
 def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
