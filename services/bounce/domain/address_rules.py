@@ -7,6 +7,7 @@ HostUnknown, NetworkError), written as our own patterns.
 
 from __future__ import annotations
 
+from services.bounce.domain import localised_wording as lw
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.text_rules import TextRule, rule
 
@@ -64,6 +65,8 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"invalid domain, see <url:",
         r"recipient addresses rejected : access denied",
     ),
+    # Another language's unknown domain, before its unknown user ("n'existe pas" alone).
+    rule("localised.host_unknown", t.HOST_UNKNOWN, *lw.HOST_UNKNOWN),
     rule(
         "generic.user_unknown",
         t.USER_UNKNOWN,
@@ -131,6 +134,7 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         # Office 365's directory-based edge blocking of unknown recipients (with 5.4.1).
         r"recipient address rejected: access denied",
     ),
+    rule("localised.user_unknown", t.USER_UNKNOWN, *lw.USER_UNKNOWN),
     rule(
         "generic.dns_temporary",
         t.NETWORK_ERROR,

@@ -8,6 +8,7 @@ DNS failure, a domain without mail service) comes before the broader one (unknow
 
 from __future__ import annotations
 
+from services.bounce.domain import localised_wording as lw
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.address_rules import ADDRESS_RULES
 from services.bounce.domain.family_rules import FAMILY_RULES
@@ -47,6 +48,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"requires authentication when attempting to send to a non-local",
         r"not configured to relay",
     ),
+    rule("localised.no_relaying", t.NO_RELAYING, *lw.NO_RELAYING),
     rule("generic.virus_named", t.VIRUS_DETECTED, r"virus or spam", r"potentially executable"),
     rule(
         "generic.spam_verdict",
@@ -67,6 +69,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     *SENDING_SIDE_RULES,
     rule("generic.unauthenticated", t.AUTH_FAILURE, r"unauthenticated"),
     rule("generic.virus", t.VIRUS_DETECTED, r"virus", r"malware", r"infected"),
+    rule("localised.virus", t.VIRUS_DETECTED, *lw.VIRUS),
     rule(
         "generic.spam",
         t.SPAM_DETECTED,
@@ -80,6 +83,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"mass ?mail",
         r"content reject",
     ),
+    rule("localised.spam", t.SPAM_DETECTED, *lw.SPAM),
     rule(
         "generic.too_many_conn",
         t.TOO_MANY_CONN,
@@ -97,6 +101,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         # A limit on the messages of one SMTP session (Yahoo's "Max message per connection").
         r"(?:messages?|mails?) per (?:connection|session)",
     ),
+    rule("localised.too_many_conn", t.TOO_MANY_CONN, *lw.TOO_MANY_CONN),
     rule(
         "generic.speeding",
         t.SPEEDING,
@@ -128,6 +133,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"have been failing for a long time",
         r"has been delayed",
     ),
+    rule("localised.expired", t.EXPIRED, *lw.EXPIRED),
     rule(
         "generic.mailer",
         t.MAILER_ERROR,
@@ -199,6 +205,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"timeout waiting for input",
         r"\btransaction failed\b(?! unsigned dsn)",  # RFC 5321's 554 text
     ),
+    rule("localised.temporary_failure", t.SYSTEM_ERROR, *lw.TEMPORARY_FAILURE),
     rule(
         # The message breaks RFC 5322 (its section 3.6: From and Date required, the originator,
         # destination, identification and Subject fields at most once, each in its syntax):

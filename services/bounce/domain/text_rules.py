@@ -14,6 +14,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from services.bounce.domain import localised_wording as lw
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.literals import Alternatives, LiteralIndex, required_literals
 
@@ -150,6 +151,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"boite du destinataire pleine",
         r"mail file size exceeds",
     ),
+    rule("localised.mailbox_full", t.MAILBOX_FULL, *lw.MAILBOX_FULL),
     rule(
         "generic.suspended",
         t.SUSPENDED,
@@ -167,6 +169,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"inactive user",
         r"boite du destinataire archivee",
     ),
+    rule("localised.suspended", t.SUSPENDED, *lw.SUSPENDED),
     rule(
         "generic.size",
         t.MESSAGE_TOO_BIG,
@@ -181,6 +184,7 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"line limit exceeded",
         r"taille limite du message",
     ),
+    rule("localised.size", t.MESSAGE_TOO_BIG, *lw.MESSAGE_TOO_BIG),
     rule(
         "generic.no_mail_service",
         t.NOT_ACCEPTED,
