@@ -16,8 +16,9 @@ or Korean two-character word is written inside a longer literal.
 
 from __future__ import annotations
 
-# Up to a few words of the same clause between a noun and what is said of it.
-_CLAUSE = r"[^.;:!?。]{0,60}?"
+# Up to a few words of the same clause between a noun and what is said of it (a dot inside a
+# word, as in an address, does not end the clause; the short span, for the domain, stops there).
+_CLAUSE = r"(?:[^.;:!?。]|\.(?! |$)){0,60}?"
 _SHORT = r"[^.;:!?。\uff0c,]{0,20}?"
 
 # The domain, not the mailbox: tried before the unknown user ("n'existe pas" and "unbekannt"
