@@ -3,12 +3,13 @@
 python bench/bounce_localised.py            # study and held-out figures
 python bench/bounce_localised.py --misses   # + the study set's misses (never the held set's)
 
-Each line of tests/data/bounces/synthetic/localised/{study,heldout}.json (a receiver's or MTA's
-reply as it is worded in German, French, Spanish, Italian, Portuguese, Dutch, Polish, Czech,
-Russian, Japanese, Chinese or Korean, with the Sisimai 5 reason its meaning implies) is put in
-the DSN ``bounce_providers.py`` builds (the reply in Diagnostic-Code at RCPT TO, the language
-standing for the vendor, a neutral receiving host) and scored with its helpers. The held-out set
-was committed before the rules it judges: its misses are counted, not printed.
+Each line of tests/data/bounces/synthetic/localised/{study,heldout}.json and of
+localised_blind/heldout.json (written blind to the rules by another author, see its README) is
+a receiver's or MTA's reply as it is worded in a language other than English, with the Sisimai 5
+reason its meaning implies. It is put in the DSN ``bounce_providers.py`` builds (the reply in
+Diagnostic-Code at RCPT TO, the language standing for the vendor, a neutral receiving host) and
+scored with its helpers. The held-out sets were never read for rules: their misses are
+counted, not printed.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from pathlib import Path
 
 from bounce_providers import Scored, figures, score
 
-LOCALISED = Path(__file__).resolve().parents[1] / "tests/data/bounces/synthetic/localised"
-SETS = {"study": "study.json", "held-out": "heldout.json"}
+SYNTHETIC = Path(__file__).resolve().parents[1] / "tests/data/bounces/synthetic"
+SETS = {
+    "study": "localised/study.json",
+    "held-out": "localised/heldout.json",
+    "held-out-blind": "localised_blind/heldout.json",
+}
 
 
 def load(name: str) -> list[dict[str, object]]:
     """The entries of one set (a name of ``SETS``) in ``bounce_providers``' shape."""
-    lines: list[dict[str, object]] = json.loads((LOCALISED / SETS[name]).read_text("utf-8"))
+    lines: list[dict[str, object]] = json.loads((SYNTHETIC / SETS[name]).read_text("utf-8"))
     return [
         {**line, "vendor": line["language"], "host": f"mx.{line['language']}.example"}
         for line in lines
@@ -45,7 +50,7 @@ def main() -> None:
     options = parser.parse_args()
     for name in SETS:
         scored = score(load(name))
-        print(f"{name:9} {len(scored):3} lines: {figures(scored)}")
+        print(f"{name:14} {len(scored):3} lines: {figures(scored)}")
         if options.misses and name == "study":
             for miss in misses(scored):
                 print(
