@@ -75,9 +75,12 @@ _ANNOUNCED_RE = re.compile(
 # colon, Naver's "받는 사람:", Mail.ru's "Получатель:", ...), the address on the label's line
 # or the next one.
 _LOCALISED_LABEL_RE = re.compile(
-    r"^[ \t]*(?:宛先|受信者|送信先|受取人|empf(?:ä|ae|a)nger|destinataire|destinatari[oa]"
-    r"|destinat[aá]rio|получатель|адресат|收件人|收件者|收信人|받는 ?사람|수신자|adresat|odbiorca"
-    r"|ontvanger|p[řr][ií]jemce)[ \t]*[:\uff1a][ \t]*\n?[ \t]*"
+    r"^[ \t]*(?:(?:宛先|あて先|送信先|受信者)(?:メール)?(?:アドレス)?|受取人"
+    r"|empf(?:ä|ae|a)nger(?:adresse)?|adresse des empf(?:ä|ae|a)ngers"
+    r"|(?:adresse du )?destinataire|(?:direcci[oó]n del |indirizzo (?:del )?)?destinatari[oa]"
+    r"|(?:endere[cç]o do )?destinat[aá]rio|(?:адрес )?получател[ья]|адресат"
+    r"|收件人(?:地址|邮箱|郵箱)?|收件者|收信人|收件地址|받는 ?(?:사람|주소)|수신(?:자|인)"
+    r"|adresat|odbiorca|ontvanger|geadresseerde|p[řr][ií]jemce)[ \t]*[:\uff1a][ \t]*\n?[ \t]*"
     rf"<?({_ADDRESS})>?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -43,6 +43,25 @@ FULL = (t.MAILBOX_FULL, "soft")
 
 
 @pytest.mark.parametrize(
+    "label",
+    [
+        "宛先アドレス",
+        "送信先メールアドレス",
+        "Empfängeradresse",
+        "Adresse du destinataire",
+        "Dirección del destinatario",
+        "收件人地址",
+        "수신인",
+    ],
+)
+def test_longer_forms_of_the_labels(label: str) -> None:
+    body = f"{label}: hana@receiver.example\n"
+    assert [r.address for r in parse_bounce_message(notice(body)).recipients] == [
+        "hana@receiver.example"
+    ]
+
+
+@pytest.mark.parametrize(
     ("body", "charset", "expected"),
     [
         # Japanese carrier, ISO-2022-JP: "宛先:" label, the cause in the carrier's own words.
