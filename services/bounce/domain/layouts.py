@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from services.bounce.domain.literals import CaselessScreened
 
-_ADDRESS = r"[^\s<>\[\]()@:;,\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+_ADDRESS = (
+    r"[^\s<>\[\]()@:;,\"'\uff1a\uff0c、\uff08\uff09\uff1c\uff1e]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+)
 _EXIM_MARKER_RE = re.compile(
     r"following address(?:\(es\)|es)?\s+(?:failed|has failed)\s*:"
     r"|not yet been delivered to the following address(?:\(es\)|es)?\s*:"
@@ -56,6 +58,17 @@ _LIST_INTRO_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_INTRO = CaselessScreened(_LIST_INTRO_RE)
+_LOCALISED_LIST_INTRO_RE = re.compile(
+    # The same headlines in other languages (Exchange's localised reports, translated Exim and
+    # Domino notices, Russian, Japanese, Chinese and Korean providers), ending in a colon.
+    r"(?:folgenden? empf(?:ä|ae|a)nger|destinataires? (?:ou groupes )?suivants|adresses? suivantes?"
+    r"|(?:estos|siguientes) destinatarios|seguenti destinatari|seguintes destinat[aá]rios"
+    r"|(?:deze|volgende) ontvangers|nast[eę]puj[aą]cych (?:adresat|odbiorc)|следующим "
+    r"(?:получател|адресат)|wurde nicht zugestellt an|次の受信者|以下の(?:宛先|受信者|アドレス)"
+    r"|下記の(?:宛先|受信者|アドレス)|以下收件人|下列收件[人者]|다음 수신자)"
+    r"[^\n:\uff1a]{0,60}[:\uff1a]",
+    re.IGNORECASE,
+)
 _LISTED_LINE_RE = re.compile(
     rf"^[ \t]*(?:\*[ \t]*)?[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$"
 )
@@ -161,7 +174,7 @@ def listed_recipients(notification: str) -> list[LayoutRecipient]:
     """Addresses listed one per line right after "... to the following:" (each with the rest of
     its line as diagnostic, e.g. "user@example.com (user not found)"); [] if there is no such
     list."""
-    intro = _LIST_INTRO.search(notification)
+    intro = _LIST_INTRO.search(notification) or _LOCALISED_LIST_INTRO_RE.search(notification)
     if intro is None:
         return []
     found: list[LayoutRecipient] = []

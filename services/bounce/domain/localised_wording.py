@@ -50,6 +50,8 @@ USER_UNKNOWN: tuple[str, ...] = (
     + r"(?:introuvable|inconnue?s?\b|inexistante?s?\b)",
     r"(?:usuario|destinatario|buz[oó]n|cuenta|direcci[oó]n)\b" + _CLAUSE + r"(?:no existe"
     r"|desconocid[oa]|inexistente|no (?:fue |ha sido )?encontrad[oa]|inv[aá]lid[oa])",
+    r"no se (?:ha )?(?:pudo )?encontr(?:[oó]|ar) "
+    r"(?:la direcci[oó]n|el (?:usuario|destinatario|buz[oó]n))",
     r"(?:utente|destinatario|indirizzo|casella)" + _CLAUSE + r"(?:sconosciut[oa]|inesistente"
     r"|non esiste|non (?:è |e )?(?:stat[oa] )?trovat[oa]|non valid[oa])",
     r"(?:usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|caixa postal|conta)"
@@ -96,7 +98,7 @@ MAILBOX_FULL: tuple[str, ...] = (
     r"casella" + _CLAUSE + r"(?:piena|satura)",
     r"quota" + _SHORT + r"(?:superata|esaurita|raggiunta)",
     r"spazio (?:su disco )?(?:insufficiente|esaurito)",
-    r"caixa(?: de correio| postal| de entrada)?" + _SHORT + r"(?:cheia|lotada)",
+    r"caixa(?: de correio| postal| de entrada)?" + _CLAUSE + r"(?:cheia|lotada)",
     r"(?:cota|quota)" + _SHORT + r"(?:excedida|ultrapassada|esgotada)",
     r"(?:mailbox|postvak|postbus|brievenbus)\w*(?: is)? (?:vol|overvol)\b",
     r"quot(?:a|um) (?:is )?overschreden",

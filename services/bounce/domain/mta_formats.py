@@ -56,7 +56,8 @@ _ANGLE_ADDRESS_LINE_RE = re.compile(
     re.MULTILINE,
 )
 _LONE_ADDRESS_LINE_RE = re.compile(
-    r"^[ \t]*[\"'<]?([^<>\s@\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\"'>]?[ \t]*$", re.MULTILINE
+    r"^[ \t]*[\"'<]?([^<>\s@\"'\uff1a]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\"'>]?[ \t]*$",
+    re.MULTILINE,
 )
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n")
 _LISTED_FORMATS = ("postfix", "qmail", "yahoo")

@@ -33,7 +33,11 @@ from email.message import Message
 
 from services.bounce.domain.literals import CaselessScreened
 
-_ADDRESS = r"[^\s<>\[\]()@:;,\"'|/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# (Full-width punctuation, as the colon after a Chinese label such as "收件人", ends it too.)
+_ADDRESS = (
+    r"[^\s<>\[\]()@:;,\"'|/\uff1a\uff0c、\uff08\uff09\uff1c\uff1e]+"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _TRANSCRIPT_RE = re.compile(
     rf"rcpt to:?\s*<?({_ADDRESS})>?[^\n]*\n(?:[^\n]*\n){{0,2}}?[^\n]*?\b([45]\d\d[ -][^\n]*)",
     re.IGNORECASE,
@@ -65,6 +69,29 @@ _ANNOUNCED_RE = re.compile(
     rf"|could not be delivered[^\n]*\n[ \t]*to:[ \t]*<?({_ADDRESS})>?(.*)$"
     # Office 365's headline: "Your message to a@b couldn't be delivered."
     rf"|your message to[ \t]+<?({_ADDRESS})>?([ \t]+(?:couldn't|could not|cannot) be delivered.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Localised notices' recipient labels (Japanese carriers' "宛先:", QQ's "收件人" and a full-width
+# colon, Naver's "받는 사람:", Mail.ru's "Получатель:", ...), the address on the label's line
+# or the next one.
+_LOCALISED_LABEL_RE = re.compile(
+    r"^[ \t]*(?:(?:宛先|あて先|送信先|受信者)(?:メール)?(?:アドレス)?|受取人"
+    r"|empf(?:ä|ae|a)nger(?:adresse)?|adresse des empf(?:ä|ae|a)ngers"
+    r"|(?:adresse du )?destinataire|(?:direcci[oó]n del |indirizzo (?:del )?)?destinatari[oa]"
+    r"|(?:endere[cç]o do )?destinat[aá]rio|(?:адрес )?получател[ья]|адресат"
+    r"|收件人(?:地址|邮箱|郵箱)?|收件者|收信人|收件地址|받는 ?(?:사람|주소)|수신(?:자|인)"
+    r"|adresat|odbiorca|ontvanger|geadresseerde|p[řr][ií]jemce)[ \t]*[:\uff1a][ \t]*\n?[ \t]*"
+    rf"<?({_ADDRESS})>?(.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A localised headline naming the recipient: "Ihre Nachricht an <address> konnte nicht
+# zugestellt werden" (Exchange Online), "Votre message à <address> n'a pas pu être remis", "您发送
+# 到 <address> 的邮件被退回" (NetEase), "Ваше письмо ... получателю <address>".
+_LOCALISED_ANNOUNCED_RE = re.compile(
+    r"(?:ihre nachricht an|votre message (?:à|a)|su mensaje (?:a|para)|il (?:tuo|suo) messaggio a"
+    r"|sua mensagem para|uw bericht aan|发送到|發送到|发给|發給|寄给|寄給"
+    r"|(?:письмо|сообщение)[^\n]{0,40}?(?:получателю|адресату|на адрес))"
+    rf"[ \t]*<?({_ADDRESS})>?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 # Zoho's "address reason" lines: the address opens the line, its reason follows in words.
@@ -139,10 +166,18 @@ def line_recipients(notification: str) -> list[LineRecipient]:
             a.lower(): reply for a, reply in map(_address_and_rest, _finditer(_TRANSCRIPT_RE, text))
         }
         return _collect([(a, f"{said.get(a.lower(), '')} {verdict}") for a, verdict in replies])
-    for pattern in (_TRANSCRIPT_RE, _LABELLED_RE, _REASON_LINE_RE, _ANNOUNCED_RE, _ADDRESS_TEXT_RE):
+    for pattern in (
+        _TRANSCRIPT_RE,
+        _LABELLED_RE,
+        _LOCALISED_LABEL_RE,
+        _REASON_LINE_RE,
+        _ANNOUNCED_RE,
+        _LOCALISED_ANNOUNCED_RE,
+        _ADDRESS_TEXT_RE,
+    ):
         matches = list(_finditer(pattern, text))
         pairs = [_address_and_rest(m) for m in matches]
-        if pattern is _LABELLED_RE:
+        if pattern in (_LABELLED_RE, _LOCALISED_LABEL_RE):
             pairs = _labelled_diagnostics(text, pairs, matches)
         if pattern is _REASON_LINE_RE:
             pairs = [(a, reason) for a, reason in pairs if not reason.lower().startswith("//")]

@@ -91,6 +91,7 @@ _STAGES = {
     "message": DATA,
 }
 _MAX_TEXT = 4000
+LOCALISED_RULE_PREFIX = "localised."  # the rules made of localised_wording's readings
 # Mailbox statuses that settle the address itself whatever the stage (X.1.0/1/3).
 _MAILBOX_STATUSES = ("1.0", "1.1", "1.3")
 _ADDRESS_STAGES = (CONNECT, RCPT)  # replies that may judge the recipient's address
@@ -149,6 +150,14 @@ def _directory_lookup(text: str) -> bool:
     if text.isascii() and not may_match(_DIRECTORY_SCREEN, text.lower()):
         return False
     return _DIRECTORY_RE.search(text) is not None
+
+
+def _own_localised_answer(result: SmtpClassification, code: int, status: str) -> bool:
+    """Whether unknown-user wording in another language than English, with no reply code or
+    status anywhere, is the final system's own answer (a carrier's or provider's whole notice:
+    docomo's "宛先のメールアドレスが存在しません", QQ's "收件人邮箱不存在"): no SMTP reply is
+    quoted, so no filter's reply after DATA is either."""
+    return result.matched_rule.startswith(LOCALISED_RULE_PREFIX) and not code and not status
 
 
 def smtp_stage(*texts: str) -> str:
@@ -210,7 +219,7 @@ def after_acceptance(
         return result
     if stage == MAIL:  # no recipient named yet: not even a directory answer is about it
         return _at_mail_from(result, code, status, text)
-    if _directory_lookup(text[:_MAX_TEXT]):
+    if _directory_lookup(text[:_MAX_TEXT]) or _own_localised_answer(result, code, status):
         return result
     return t.classification_for(t.FILTERED, code, f"{result.matched_rule}.after_data")
 
