@@ -1,6 +1,7 @@
 """The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
-objects whose header lookups go through an index of the fields instead of a scan of them and
-whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
+objects whose header lookups go through an index of the fields instead of a scan of them, whose
+content type and parameters are parsed once per field value, and whose field values are read
+unfolded (``UNFOLDED``); the one repair the parse needs before
 reading (transfer encodings the stdlib would not see); and a part's text as sent, its
 transfer encoding undone (``sent_text``), and the Subject decoded (``decoded_subject``)."""
 
@@ -69,6 +70,32 @@ class IndexedMessage(Message):
     def __contains__(self, name: str) -> bool:
         """Whether a field of that name is present (get_param asks before each parameter)."""
         return self.get(name, _ABSENT) is not _ABSENT
+
+    def get_content_type(self) -> str:
+        """Message's answer, kept while ``get`` returns the very same value object and the
+        default type is the same (the parser asks several times per part, parsers again)."""
+        value = self.get("content-type", _ABSENT)
+        default = self._default_type  # type: ignore[attr-defined]
+        cached = self.__dict__.get("_content_type")
+        if cached is not None and cached[0] is value and cached[1] is default:
+            return cached[2]
+        content_type: str = super().get_content_type()
+        self._content_type = (value, default, content_type)
+        return content_type
+
+    def _get_params_preserve(self, failobj: Any, header: str) -> Any:
+        """Message's parameter list of ``header`` (behind get_param, get_content_charset,
+        get_boundary), parsed once per value object ``get`` returns; each caller gets its own
+        copy of the list."""
+        value = self.get(header, _ABSENT)
+        if value is _ABSENT:
+            return failobj
+        params_by_header = self.__dict__.setdefault("_params", {})
+        cached = params_by_header.get(header)
+        if cached is None or cached[0] is not value:
+            params = super()._get_params_preserve(failobj, header)  # type: ignore[misc]
+            cached = params_by_header[header] = (value, params)
+        return list(cached[1])
 
 
 def parse_message(raw: bytes) -> Message:
