@@ -72,15 +72,24 @@ class IndexedMessage(Message):
         return self.get(name, _ABSENT) is not _ABSENT
 
     def get_content_type(self) -> str:
-        """Message's answer, kept while ``get`` returns the very same value object and the
-        default type is the same (the parser asks several times per part, parsers again)."""
-        value = self.get("content-type", _ABSENT)
+        """Message's answer, kept while the field list is the same list of the same length (so
+        the first Content-Type field is at the same place), that field the very same stored
+        field, and the default type the same (the parser asks several times per part)."""
+        headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
         default = self._default_type  # type: ignore[attr-defined]
         cached = self.__dict__.get("_content_type")
-        if cached is not None and cached[0] is value and cached[1] is default:
-            return cached[2]
-        content_type: str = super().get_content_type()
-        self._content_type = (value, default, content_type)
+        if (
+            cached is not None
+            and cached[0] is headers
+            and cached[1] == len(headers)
+            and cached[2] is default
+            and (cached[3] is None or headers[cached[3]] is cached[4])
+        ):
+            return cached[5]
+        content_type: str = super().get_content_type()  # (builds the index get keeps)
+        position = self._first_field[2].get("content-type")
+        stored = None if position is None else headers[position]
+        self._content_type = (headers, len(headers), default, position, stored, content_type)
         return content_type
 
     def _get_params_preserve(self, failobj: Any, header: str) -> Any:

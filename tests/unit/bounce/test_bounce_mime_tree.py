@@ -58,6 +58,12 @@ CHANGES = {
     "delete_type": lambda m: m.__delitem__("content-type"),
     "default_type": lambda m: (m.__delitem__("content-type"), m.set_default_type("message/rfc822")),
     "raw_type": lambda m: m.set_raw("Content-Type", "text/html; charset=latin-1"),
+    "replace_type": lambda m: m.replace_header("Content-Type", "text/html; charset=latin-1"),
+    "type_added_to_none": lambda m: (
+        m.__delitem__("content-type"),
+        _answers(m),  # (asked while the new field list has none)
+        m.set_raw("Content-Type", "text/html; charset=latin-1"),
+    ),
 }
 
 
