@@ -61,6 +61,13 @@ _CHALLENGE_RE = re.compile(
 _CHALLENGE_SCREEN = frozenset({"pre-approved", "list", "person", "human", "waitlisted"})
 
 
+def _may_name_root(value: str) -> bool:
+    """False only if no address ``email.utils.getaddresses`` reads in ``value`` can have the
+    local part "root" (any case): the word is not in it, nor anything the address parser drops
+    from inside a word (a comment, a quoted pair's backslash, a line break)."""
+    return "root" in value.lower() or any(char in value for char in "(\\\n\r")
+
+
 def _header(msg: Message, name: str) -> str:
     value = msg.get(name)
     return " ".join(str(value).split()).lower() if value is not None else ""
@@ -91,9 +98,10 @@ def _is_system_mail(msg: Message) -> bool:
     sudo's security notices, Exim's failure notices (the mail Sisimai::RFC3834 refuses to read
     as an auto-reply)."""
     addresses = [str(msg.get("from", "")), str(msg.get("to", ""))]
-    pairs = email.utils.getaddresses(addresses)
-    if any(address.lower().startswith("root@") for _, address in pairs):
-        return True
+    if any(map(_may_name_root, addresses)):
+        pairs = email.utils.getaddresses(addresses)
+        if any(address.lower().startswith("root@") for _, address in pairs):
+            return True
     return _SYSTEM_SUBJECT_RE.search(decoded_subject(msg)) is not None
 
 

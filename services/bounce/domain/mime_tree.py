@@ -1,6 +1,7 @@
 """The MIME tree of a raw inbound message: the stdlib's compat32 parse, unchanged, of Message
-objects whose header lookups go through an index of the fields instead of a scan of them and
-whose field values are read unfolded (``UNFOLDED``); the one repair the parse needs before
+objects whose header lookups go through an index of the fields instead of a scan of them, whose
+content type and parameters are parsed once per field value, and whose field values are read
+unfolded (``UNFOLDED``); the one repair the parse needs before
 reading (transfer encodings the stdlib would not see); and a part's text as sent, its
 transfer encoding undone (``sent_text``), the Subject decoded (``decoded_subject``) and a
 field's 8-bit or ISO-2022-JP value read as text (``field_text``)."""
@@ -70,6 +71,41 @@ class IndexedMessage(Message):
     def __contains__(self, name: str) -> bool:
         """Whether a field of that name is present (get_param asks before each parameter)."""
         return self.get(name, _ABSENT) is not _ABSENT
+
+    def get_content_type(self) -> str:
+        """Message's answer, kept while the field list is the same list of the same length (so
+        the first Content-Type field is at the same place), that field the very same stored
+        field, and the default type the same (the parser asks several times per part)."""
+        headers: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
+        default = self._default_type  # type: ignore[attr-defined]
+        cached = self.__dict__.get("_content_type")
+        if (
+            cached is not None
+            and cached[0] is headers
+            and cached[1] == len(headers)
+            and cached[2] is default
+            and (cached[3] is None or headers[cached[3]] is cached[4])
+        ):
+            return cached[5]
+        content_type: str = super().get_content_type()  # (builds the index get keeps)
+        position = self._first_field[2].get("content-type")
+        stored = None if position is None else headers[position]
+        self._content_type = (headers, len(headers), default, position, stored, content_type)
+        return content_type
+
+    def _get_params_preserve(self, failobj: Any, header: str) -> Any:
+        """Message's parameter list of ``header`` (behind get_param, get_content_charset,
+        get_boundary), parsed once per value object ``get`` returns; each caller gets its own
+        copy of the list."""
+        value = self.get(header, _ABSENT)
+        if value is _ABSENT:
+            return failobj
+        params_by_header = self.__dict__.setdefault("_params", {})
+        cached = params_by_header.get(header)
+        if cached is None or cached[0] is not value:
+            params = super()._get_params_preserve(failobj, header)  # type: ignore[misc]
+            cached = params_by_header[header] = (value, params)
+        return list(cached[1])
 
 
 def parse_message(raw: bytes) -> Message:

@@ -364,7 +364,9 @@ def _parse(raw: bytes) -> ParsedBounce:
         dsn_format = fmt if fmt in ("gmail", "yahoo", "exchange", "ses", "postfix") else "rfc3464"
         return ParsedBounce(_kind(recipients), tuple(recipients), format=dsn_format, **extra)
 
-    if autoreply.is_auto_reply(msg) and not mta_formats.looks_like_bounce(msg, null_sender=False):
+    # The cheap test first: failure notices (most of what reaches here) skip the auto-reply
+    # signals (every header name, the subject's patterns in many languages).
+    if not mta_formats.looks_like_bounce(msg, null_sender=False) and autoreply.is_auto_reply(msg):
         extra["original_message_id"] = original.replied_message_id(msg) or ids.message_id
         return ParsedBounce("auto_reply", tuple(_auto_reply(msg)), format="auto_reply", **extra)
 

@@ -1,6 +1,7 @@
 """mime_tree.parse_message builds the tree email.message_from_bytes builds (every corpus
 file; the fields as stored, since they are read unfolded), and IndexedMessage.get and ``in``
-answer as Message's do after each way Message changes its fields."""
+(and the content type and parameters it keeps) answer as Message's do after each way Message
+changes its fields."""
 
 from __future__ import annotations
 
@@ -54,19 +55,48 @@ CHANGES = {
     "set_type": lambda m: m.set_type("text/html"),
     "delete_then_add": lambda m: (m.__delitem__("subject"), m.add_header("Subject", "new")),
     "set_boundary": lambda m: (m.set_type("multipart/mixed"), m.set_boundary("b")),
+    "delete_type": lambda m: m.__delitem__("content-type"),
+    "default_type": lambda m: (m.__delitem__("content-type"), m.set_default_type("message/rfc822")),
+    "raw_type": lambda m: m.set_raw("Content-Type", "text/html; charset=latin-1"),
+    "replace_type": lambda m: m.replace_header("Content-Type", "text/html; charset=latin-1"),
+    "type_added_to_none": lambda m: (
+        m.__delitem__("content-type"),
+        _answers(m),  # (asked while the new field list has none)
+        m.set_raw("Content-Type", "text/html; charset=latin-1"),
+    ),
 }
+
+
+def _answers(msg: Message) -> list[Any]:
+    """What the cached lookups of IndexedMessage answer (content type, parameters)."""
+    return [
+        msg.get_content_type(),
+        msg.get_content_maintype(),
+        msg.get_param("charset"),
+        msg.get_params(),
+        msg.get_params(unquote=False),
+        msg.get_content_charset(),
+        msg.get_boundary(),
+        msg.get_param("x", header="received"),
+    ]
 
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_get_follows_every_change_of_the_fields(change: str) -> None:
     indexed, plain = _both()
     assert [indexed.get(n, "-") for n in NAMES] == [plain.get(n, "-") for n in NAMES]
+    assert _answers(indexed) == _answers(plain)  # (answers now cached)
     CHANGES[change](indexed)
     CHANGES[change](plain)
     assert [indexed.get(n, "-") for n in NAMES] == [plain.get(n, "-") for n in NAMES]
     assert [n in indexed for n in NAMES] == [n in plain for n in NAMES]
-    assert indexed.get_content_type() == plain.get_content_type()
-    assert indexed.get_param("charset") == plain.get_param("charset")
+    assert _answers(indexed) == _answers(plain)
+
+
+def test_a_cached_parameter_list_is_not_shared_with_the_caller():
+    indexed, plain = _both()
+    indexed.get_params(unquote=False).append(("x", "y"))
+    assert indexed.get_params(unquote=False) == plain.get_params(unquote=False)
 
 
 def test_a_value_with_surrogates_is_wrapped_on_every_lookup():
