@@ -1,15 +1,16 @@
 """Large receivers' documented reply lines scored through the real parse path.
 
-python bench/bounce_providers.py            # study and both held-apart sets' figures
+python bench/bounce_providers.py            # study and the held-apart sets' figures
 python bench/bounce_providers.py --misses   # + the study set's misses (never a held set's)
 
-Each line of tests/data/bounces/synthetic/providers/{study,heldapart,heldapart2}.json (large
-receivers', filtering gateways' and stock MTAs' replies as their public pages word them, with the
-Sisimai 5 reason the documented meaning implies) is put in a DSN (bench/synthetic_bounces.py's
-RFC 3464 carrier: Action failed, or delayed for a 4xx; the reply in Diagnostic-Code at RCPT TO;
-Remote-MTA the vendor's host) and parsed by ``parse_bounce_message``. The expected hard/soft
-follows from the expected reason and the reply code as our taxonomy reads a delivery report. The
-held-apart sets were frozen before the rules they judge: their misses are counted, not printed.
+Each line of tests/data/bounces/synthetic/providers/{study,heldapart,heldapart2,heldapart3}.json
+(large receivers', filtering gateways' and stock MTAs' replies as their public pages, sources or
+default configurations word them, with the Sisimai 5 reason the documented meaning implies) is
+put in a DSN (bench/synthetic_bounces.py's RFC 3464 carrier: Action failed, or delayed for a
+4xx; the reply in Diagnostic-Code at RCPT TO; Remote-MTA the vendor's host) and parsed by
+``parse_bounce_message``. The expected hard/soft follows from the expected reason and the reply
+code as our taxonomy reads a delivery report. The held-apart sets were frozen before the rules
+they judge: their misses are counted, not printed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SETS = {
     "study": "study.json",
     "held-apart": "heldapart.json",
     "held-apart-2": "heldapart2.json",
+    "held-apart-3": "heldapart3.json",
 }
 
 
