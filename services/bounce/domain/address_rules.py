@@ -32,7 +32,8 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"unroutable sender address",
         r"sender domain (?:is empty|must exist)",
         r"mail from not owned by user",
-        r"sender (?:address )?verif\w*",  # failed, or could not be completed (Exim)
+        r"sender (?:address )?verif\w* (?:failed|failure|error|callout)",
+        r"(?:could not|unable to|cannot) (?:complete |perform )?sender (?:address )?verif",  # Exim
         r"permissions? to send as",  # Exchange: the client may not send as that sender
         # The sender named as refused (Domino's "Mail from <a> rejected for policy reasons").
         r"mail from <?[^\s<>@]+@[^\s<>]+>? (?:was |is )?(?:rejected|refused|denied)",

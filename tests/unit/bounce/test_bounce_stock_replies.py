@@ -137,6 +137,10 @@ def test_words_near_the_new_forms_keep_their_reading():
         "user_unknown",
         "user_unknown",
     )
+    # A sender verification that passed names no refusal of the sender.
+    assert classify_smtp_reply(550, "5.1.1", "550 5.1.1 user unknown; sender verify ok").reason == (
+        "user_unknown"
+    )
     # "mail from <IP> refused" stays the client's block, not the sender's refusal.
     assert classify_smtp_reply(550, "", "Mail from 192.0.2.9 refused: see the list").reason == (
         "blocked"
