@@ -17,12 +17,14 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         t.HAS_MOVED,
         r"\bhas moved\b",
         r"changed (?:his|her|their) (?:e-?mail )?address",
+        r"user not local; please try",  # RFC 5321's 551
         r"has been replaced by",
     ),
     rule(
         "generic.sender_rejected",
         t.REJECTED,
-        r"sender (?:address )?(?:rejected|denied|refused|unknown|blocked|not allowed|invalid)",
+        r"sender (?:address )?(?:has been |was |is )?"
+        r"(?:rejected|denied|refused|unknown|blocked|not allowed|invalid)",
         r"invalid sender",
         r"sender (?:email )?address (?:rejected|not accepted)",
         r"null sender is not allowed",
@@ -30,7 +32,11 @@ ADDRESS_RULES: tuple[TextRule, ...] = (
         r"unroutable sender address",
         r"sender domain (?:is empty|must exist)",
         r"mail from not owned by user",
-        r"sender verif\w+ failed",
+        r"sender (?:address )?verif\w* (?:failed|failure|error|callout)",
+        r"(?:could not|unable to|cannot) (?:complete |perform )?sender (?:address )?verif",  # Exim
+        r"permissions? to send as",  # Exchange: the client may not send as that sender
+        # The sender named as refused (Domino's "Mail from <a> rejected for policy reasons").
+        r"mail from <?[^\s<>@]+@[^\s<>]+>? (?:was |is )?(?:rejected|refused|denied)",
         r"domain of sender address",
         r"not accepting mail from",
         r"from address (?:rejected|not allowed)",

@@ -33,7 +33,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.no_relaying",
         t.NO_RELAYING,
-        r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)",
+        # "Relaying to <a> denied" (Kerio), "Relay rejected for policy reasons" (Domino).
+        r"relay(?:ing)? (?:to \S+ )?(?:access )?(?:is )?"
+        r"(?:denied|not permitted|not allowed|prohibited|refused|rejected)",
         r"unable to relay",
         r"(?:do not|don't|not permitted to|cannot) relay",
         r"relay not permitted",
@@ -47,6 +49,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"not local host",
         r"requires authentication when attempting to send to a non-local",
         r"not configured to relay",
+        r"delivery is not allowed to this address",  # hMailServer's relay refusal
     ),
     rule("localised.no_relaying", t.NO_RELAYING, *lw.NO_RELAYING),
     rule("generic.virus_named", t.VIRUS_DETECTED, r"virus or spam", r"potentially executable"),
@@ -87,7 +90,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
     rule(
         "generic.too_many_conn",
         t.TOO_MANY_CONN,
-        r"too many (?:(?:concurrent|simultaneous|smtp) )*(?:connections|sessions)",
+        r"too many (?:(?:concurrent|simultaneous|smtp|open|parallel) )*(?:connections|sessions)",
+        r"all (?:server )?ports are busy",  # postscreen: no smtpd process free
         # Too many recipients for one session or message is the same class of limit for
         # Sisimai (TooManyConn's list, its 5.5.3 status name, its Exchange tables).
         r"too many recipients",
@@ -95,7 +99,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"connection (?:rate )?limit",
         r"maximum connection",
         r"trop de connexions",
-        r"max emails per hour",
+        r"max (?:emails|defers and failures) per hour",
         r"too many errors from your ip",
         r"numerous attempts to deliver",
         # A limit on the messages of one SMTP session (Yahoo's "Max message per connection").
@@ -106,7 +110,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         "generic.speeding",
         t.SPEEDING,
         r"too many (?:messages|concurrent)",
-        r"rate limit",
+        r"rate ?limit",
+        r"\brate (?:over ?limit|exceeded)",
+        r"too much (?:e-?)?mail from",  # Postfix's smtpd_client_message_rate_limit
         r"throttl",
         r"slow down",
         r"too (?:fast|often)",
@@ -194,10 +200,11 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"resources? (?:temporarily )?unavailable",
         r"service (?:currently )?(?:not available|unavailable)",
         r"loops back to myself",
-        r"(?:mail system|server|local|system) config(?:uration)? error",
+        r"(?:mail system|server|local|system) config(?:uration)? (?:error|problem)",
         r"several matches found",
         r"could not load drd",
         r"interrupted system call",
+        r"trouble creating files",  # qmail-queue could not write its queue
         r"encountered an error while being processed",
         r"loop was found in the mail exchanger",
         r"(?:queue |temporary )?file write error",
@@ -222,7 +229,8 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"\b(?:missing|without|lacks?|lacking|no) (?:an? |the )?(?:valid |required |proper )?"
         r"(?:address in (?:the )?)?'?(?:from|date|message[- ]?id)\b'?:? ?(?:header|field)",
         r"\b(?:missing|no) (?:an? )?(?:required|mandatory) header",
-        r"(?:required|mandatory) header(?: field)?s? (?:is |are )?(?:missing|absent|not present)",
+        r"(?:required|mandatory) header(?: field)?s?(?: '?[\w-]+'?:?)? (?:is |are )?"
+        r"(?:missing|absent|not present)",
         r"(?<![\w-])(?:from|date|message[- ]?id|sender)'?:? (?:header|field)(?: line)? "
         r"(?:is )?(?:missing|absent|empty|not present|invalid|malformed|not valid)",
         r"(?:invalid|malformed|illegal|broken|improper|syntax error in(?: the)?) '?"
@@ -240,8 +248,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"header (?:syntax|field|line)",
         r"\bno [\w-]+ (?:header|field)",
         r"\bmime\b",
-        r"line too long",
-        r"bare lf",
+        r"lines? too long",
+        r"bare (?:lf|cr|newlines?|line ?feeds?)\b",
+        r"barelinefeeds",
         r"rfc ?(?:2|5)?822",
         r"message content",
         r"messages without [\w-]+: fields",
@@ -257,6 +266,7 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"command (?:not recogni[sz]ed|unrecogni[sz]ed)",
         r"unrecogni[sz]ed command",
         r"bad sequence of commands",
+        r"parameters? (?:not recogni[sz]ed|unrecogni[sz]ed)",  # RFC 5321's 555
     ),
     rule(
         "generic.security",
@@ -273,6 +283,9 @@ GENERIC_RULES: tuple[TextRule, ...] = (
         r"members-only list",
         r"closed mailing list",
         r"illegal attachment",
+        # An attachment type the site forbids (amavis's "BANNED: P=..." verdict).
+        r"\bbanned: p=",
+        r"(?:banned|forbidden|prohibited|disallowed) (?:attachment|file ?(?:name|type|extension))",
         r"headers? are not accepted",
         r"organizational settings",
         r"message given low priority",

@@ -26,6 +26,7 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         r"cannot find your (?:reverse )?hostname",
         r"(?:ip|host) ?name lookup failed",
         r"cannot resolve your (?:address|ip|hostname)",
+        r"\bip (?:address )?\S+ (?:does not|doesn't|did not) resolve",  # Sendmail require_rdns
         r"forward[- ]confirmed",
         r"\bfcrdns\b",
     ),
@@ -59,6 +60,11 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         # Sisimai's Blocked list has it), and a listing named as the cause.
         r"(?:blocked|refused) - see https?://",
         r"rejected due to listing in",
+        # A DNS list named as listing the client ("listed at bl.example.net", Exim's and
+        # Sendmail's stock DNSBL refusals).
+        r"\blisted (?:at|in|on|by) [\w-]+(?:\.[\w-]+)+",
+        # Greylisting: the sending host is held back until it retries.
+        r"\bgr[ae]y ?list(?:ed|ing)\b",
         # The sending host itself refused: its address or network (Sisimai's Blocked).
         r"mismatches client ip",
         r"dynamic/zombied",
@@ -134,6 +140,7 @@ SENDING_SIDE_RULES: tuple[TextRule, ...] = (
         r"\bdmarc\b",
         r"sender policy framework",
         r"domainkeys",
+        r"\bsender ?id\b(?: \((?:pra|mail ?from|mfrom)\))? (?:not permitted|fail|check|validation)",
         r"\barc (?:validation|seal|signature|check)",
         r"authentication (?:level|requirements?|checks?|results?)",
         r"(?:sender|domain|email) authentication",

@@ -9,7 +9,8 @@ Order of evaluation, first hit wins:
    ``domain`` first. They come before the status because providers reuse codes idiosyncratically
    (Office 365 sends 5.1.10 and 5.4.1 for unknown recipients).
 4. Strong phrases (mailbox full, account suspended, message too big): relaying MTAs wrap such
-   remote replies in a status of their own (sendmail's 5.1.1 "User unknown").
+   remote replies in a status of their own (sendmail's 5.1.1 "User unknown"). Disk space
+   wording names no owner: beside a system-full status (X.3.1, X.4.5) it is the system's.
 5. The RFC 3463 enhanced status when its detail is definitive (X.1.1, X.2.2, ...; an address
    status yields to wording naming a relay, block-list, sender, DNS or other failure, and a
    status naming a cause of Sisimai's first reason order to wording naming a cause placed
@@ -130,6 +131,11 @@ def _wording_outweighs(named: str, status_reason: str) -> bool:
         return False
     place = _STATUS_PLACE.get(status_reason, _AFTER_FIRST_ORDER)
     return named in _NAMED_BEFORE_STATUS and _ORDER[named] < place
+
+
+def _system_full(status: str) -> bool:
+    """Whether ``status`` names the mail system full (X.3.1) or congested (X.4.5)."""
+    return status_codes.status_reason(status)[0] == t.SYSTEM_FULL
 
 
 def normalise_text(text: str) -> str:
@@ -270,6 +276,9 @@ def classify_smtp_reply(
         if rule is not None and rule.reason == t.MESSAGE_TOO_BIG and status[2:] == "2.3":
             # X.2.3: the size exceeds the mailbox's administrative limit, not the system's.
             return t.classification_for(t.EXCEED_LIMIT, effective_code, f"{rule.name}.x23")
+        if rule is not None and rule.name == text_rules.DISK_SPACE_RULE and _system_full(status):
+            # X.3.1 / X.4.5: the disk that is short is the mail system's, not the mailbox's.
+            return t.classification_for(t.SYSTEM_FULL, effective_code, f"{rule.name}.system")
         if rule is not None:
             return t.classification_for(rule.reason, effective_code, rule.name)
 

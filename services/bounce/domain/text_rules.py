@@ -93,6 +93,8 @@ def first_match(
 
 # Transient connection failures: once the MTA gives up on them the reason is ``expired``.
 CONNECTION_RULE = "generic.connection"
+# Disk space wording: a mailbox full unless the status names the mail system (smtp_rules).
+DISK_SPACE_RULE = "generic.disk_space"
 
 
 def rule(name: str, reason: str, *alternatives: str) -> TextRule:
@@ -126,7 +128,6 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"exceeded (?:its|the|his|her) (?:disk ?space|storage) (?:limit|quota|allocation)",
         r"exceeded storage allocation",
         r"(?:does not have|not) enough (?:disk |storage )?space",
-        r"not sufficient disk space",
         r"(?:user's|users) (?:disk )?space has been used up",
         r"too many messages (?:on the server|in (?:the|this|his|her) mail ?box)",
         r"too much mail data",
@@ -139,7 +140,6 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"mail ?folder is full",
         r"inbox is full",
         r"mail ?box space not enough",
-        r"insufficient (?:disk|storage) space",
         r"mailbox size limit",
         r"account is full",
         r"maildir (?:over quota|has overdrawn)",
@@ -148,6 +148,17 @@ STRONG_RULES: tuple[TextRule, ...] = (
         r"over the allowed quota",
         r"exceed maximum allowed storage",
         r"mail file size exceeds",
+        # The mailbox file at its size limit (Postfix local(8): "cannot update mailbox ...
+        # error writing message: File too large", EFBIG, which it reports as 5.2.2).
+        r"\bmailbox\b.{0,120}\bfile too large",
+    ),
+    # Disk space wording names no owner: the mailbox's, unless a status says the mail system's
+    # (X.3.1, X.4.5: Sendmail's "452 4.4.5 Insufficient disk space; try again later").
+    rule(
+        DISK_SPACE_RULE,
+        t.MAILBOX_FULL,
+        r"insufficient (?:disk|storage) space",
+        r"not sufficient disk space",
     ),
     rule("localised.mailbox_full", t.MAILBOX_FULL, *lw.MAILBOX_FULL),
     rule(

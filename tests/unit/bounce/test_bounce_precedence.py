@@ -97,9 +97,10 @@ def test_a_syntax_reply_code_outweighs_bare_refusal_words(code, text, reason):
     ("code", "status", "text", "reason"),
     [
         # A temporary refusal holds the sending host back (greylisting, rate limits): blocked;
-        # the permanent 5.7.1 stays the security class's refusal.
-        (451, "4.7.1", "451 4.7.1 Greylisted, please come back later", "blocked"),
-        (550, "5.7.1", "550 5.7.1 Greylisted, please come back later", "security_error"),
+        # the permanent 5.7.1 stays the security class's refusal. (Greylisting named in words
+        # is the held-back sending host at any code: test_bounce_stock_replies.)
+        (451, "4.7.1", "451 4.7.1 Please come back later", "blocked"),
+        (550, "5.7.1", "550 5.7.1 Please come back later", "security_error"),
         # A mailbox disabled for now is suspended; the permanent 5.2.1 a filter's refusal.
         (450, "4.2.1", "450 4.2.1 Requested action aborted", "suspended"),
         (550, "5.2.1", "550 5.2.1 Requested action aborted", "filtered"),
