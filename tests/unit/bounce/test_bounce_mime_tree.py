@@ -93,9 +93,11 @@ def test_get_follows_every_change_of_the_fields(change: str) -> None:
     assert _answers(indexed) == _answers(plain)
 
 
-def test_a_cached_parameter_list_is_not_shared_with_the_caller():
+def test_a_cached_parameter_list_is_not_shared_with_the_caller() -> None:
     indexed, plain = _both()
-    indexed.get_params(unquote=False).append(("x", "y"))
+    params = indexed.get_params(unquote=False)
+    assert params is not None
+    params.append(("x", "y"))
     assert indexed.get_params(unquote=False) == plain.get_params(unquote=False)
 
 
