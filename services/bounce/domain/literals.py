@@ -61,12 +61,18 @@ def required_literals(pattern: str) -> Alternatives | None:
     Only case-sensitive patterns are screened exactly; callers lower-case both sides when the
     pattern is applied with ``re.IGNORECASE`` (a lower-cased literal then still has to occur).
     """
+    sets = literal_sets(pattern)
+    return _best(sets) if sets else None
+
+
+def literal_sets(pattern: str) -> list[Alternatives]:
+    """Every any-of literal set the parse of ``pattern`` yields (each match of it holds one of
+    each set's literals, case as written); none when it cannot be parsed."""
     try:
         parsed = _sre_parse.parse(pattern)
     except re.error:
-        return None
-    sets = _sequence(list(parsed))
-    return _best(sets) if sets else None
+        return []
+    return _sequence(list(parsed))
 
 
 def may_match(screen: Alternatives | None, text: str) -> bool:
