@@ -28,13 +28,13 @@ def _best(sets: list[Alternatives]) -> Alternatives:
     return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _sequence(items: Any) -> list[Alternatives]:
+def _sequence(items: Any, min_length: int = _MIN_LENGTH) -> list[Alternatives]:
     """Any-of literal sets that every match of the parsed sequence ``items`` satisfies."""
     found: list[Alternatives] = []
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) >= _MIN_LENGTH:
+        if len(run) >= min_length:
             found.append(frozenset({"".join(run)}))
         run.clear()
 
@@ -44,35 +44,35 @@ def _sequence(items: Any) -> list[Alternatives]:
             continue
         flush()
         if op is _c.SUBPATTERN:
-            found.extend(_sequence(arg[-1]))
+            found.extend(_sequence(arg[-1], min_length))
         elif op is _c.BRANCH:
-            branches = [_sequence(branch) for branch in arg[1]]
+            branches = [_sequence(branch, min_length) for branch in arg[1]]
             if all(branches):
                 found.append(frozenset().union(*(_best(b) for b in branches)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
-            found.extend(_sequence(arg[2]))
+            found.extend(_sequence(arg[2], min_length))
     flush()
     return found
 
 
-def required_literals(pattern: str) -> Alternatives | None:
+def required_literals(pattern: str, min_length: int = _MIN_LENGTH) -> Alternatives | None:
     """Literals one of which occurs in every match of ``pattern`` (case as written), or None.
 
     Only case-sensitive patterns are screened exactly; callers lower-case both sides when the
     pattern is applied with ``re.IGNORECASE`` (a lower-cased literal then still has to occur).
     """
-    sets = literal_sets(pattern)
+    sets = literal_sets(pattern, min_length)
     return _best(sets) if sets else None
 
 
-def literal_sets(pattern: str) -> list[Alternatives]:
+def literal_sets(pattern: str, min_length: int = _MIN_LENGTH) -> list[Alternatives]:
     """Every any-of literal set the parse of ``pattern`` yields (each match of it holds one of
     each set's literals, case as written); none when it cannot be parsed."""
     try:
         parsed = _sre_parse.parse(pattern)
     except re.error:
         return []
-    return _sequence(list(parsed))
+    return _sequence(list(parsed), min_length)
 
 
 def may_match(screen: Alternatives | None, text: str) -> bool:
@@ -147,8 +147,8 @@ class CaselessScreened:
 
     __slots__ = ("fold", "regex", "screen")
 
-    def __init__(self, regex: re.Pattern[str]) -> None:
-        literals = required_literals(regex.pattern)
+    def __init__(self, regex: re.Pattern[str], min_length: int = _MIN_LENGTH) -> None:
+        literals = required_literals(regex.pattern, min_length)
         if not literals:
             raise ValueError(f"no literal screens {regex.pattern!r}")
         self.regex = regex

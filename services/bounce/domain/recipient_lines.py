@@ -100,6 +100,9 @@ _ADDRESS_TEXT_RE = re.compile(rf"^({_ADDRESS})[ \t]+((?!wrote\b)[A-Za-z][^\n]*)$
 _SCREENED = {
     pattern: CaselessScreened(pattern)
     for pattern in (_TRANSCRIPT_RE, _REPLY_LINE_RE, _LABELLED_RE, _ANNOUNCED_RE)
+} | {  # words of two CJK or Hangul characters ("发给", "宛先", "수신") are screens there
+    pattern: CaselessScreened(pattern, min_length=2)
+    for pattern in (_LOCALISED_LABEL_RE, _LOCALISED_ANNOUNCED_RE)
 }
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
