@@ -199,6 +199,7 @@ def _addresses(*values: object) -> set[str]:
 _ID_FIELD_RE = re.compile(
     r"^[ \t]*(?:message-id|in-reply-to|references)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
 )
+_ID_FIELD = CaselessScreened(_ID_FIELD_RE)
 
 
 def false_recipients(
@@ -213,7 +214,7 @@ def false_recipients(
     if returned_headers is not None:
         excluded |= _addresses(returned_headers.get("return-path"))
         ids += [returned_headers.get("message-id"), returned_headers.get("references")]
-    ids += _ID_FIELD_RE.findall(notification[:_MAX_TEXT])
+    ids += _ID_FIELD.findall(notification[:_MAX_TEXT])
     for value in ids:
         excluded |= {i.lower() for i in re.findall(r"<([^<>\s]+@[^<>\s]+)>", str(value or ""))}
     return excluded

@@ -91,7 +91,7 @@ _COMMAND_WORD_RE = re.compile(r"\b(RCPT|MAIL FROM|DATA|EHLO|HELO)\b")
 # ASCII text (nearly all) is searched lower-cased by the case-sensitive twins, after a literal
 # screen; other text by the patterns themselves (same matches: literals.lower_case_twin).
 _STAGE_CASELESS = CaselessScreened(_STAGE_RE)
-_DIRECTORY_SCREEN = required_literals(_DIRECTORY_RE.pattern)
+_DIRECTORY = CaselessScreened(_DIRECTORY_RE)
 _COMMAND_WORD_SCREEN = required_literals(_COMMAND_WORD_RE.pattern)
 _STAGES = {
     "rcpt to": RCPT,
@@ -179,9 +179,7 @@ def _stage_matches(text: str) -> list[re.Match[str]]:
 
 
 def _directory_lookup(text: str) -> bool:
-    if text.isascii() and not may_match(_DIRECTORY_SCREEN, text.lower()):
-        return False
-    return _DIRECTORY_RE.search(text) is not None
+    return _DIRECTORY.search(text) is not None
 
 
 def _own_localised_answer(result: SmtpClassification, code: int, status: str) -> bool:

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from services.bounce.domain import layouts, recipient_lines
+from services.bounce.domain import dsn, layouts, original, recipient_lines, smtp_stage
 from services.bounce.domain.literals import CaselessScreened, caseless, ignorecase_fold
 
 EVERY_CHARACTER = "".join(
@@ -81,3 +81,20 @@ def test_the_localised_headline_answers_as_the_bare_pattern(notifications):
             assert (got and got.span()) == (expected and expected.span())
             matched += bool(expected)
     assert matched >= 4  # the corpus exercises it
+
+
+@pytest.mark.parametrize(
+    "screened",
+    [original._QUOTED_HEADER, recipient_lines._ID_FIELD, dsn._INLINE_START, smtp_stage._DIRECTORY],
+    ids=lambda s: s.regex.pattern[:30],
+)
+def test_the_field_and_directory_screens_answer_as_the_bare_patterns(screened, notifications):
+    matched = 0
+    for notification in notifications:
+        for text in _variants(notification[:8000]):
+            assert screened.findall(text) == screened.regex.findall(text)
+            expected = screened.regex.search(text)
+            got = screened.search(text)
+            assert (got and got.span()) == (expected and expected.span())
+            matched += bool(expected)
+    assert matched >= 1
