@@ -10,6 +10,7 @@ from typing import Any
 
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.literals import CaselessScreened
 from services.bounce.domain.mime_tree import field_text
 
 _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
@@ -19,6 +20,7 @@ _ADDRESS_TYPES = ("rfc822;", "smtp;", "x400;", "utf-8;")
 _INLINE_START_RE = re.compile(
     r"^(?:(?:final|original)-recipient|action):", re.IGNORECASE | re.MULTILINE
 )
+_INLINE_START = CaselessScreened(_INLINE_START_RE)
 _MAX_INLINE = 8000
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _EXTRA_TEXT_FIELDS = ("x400-supplementary-info", "x-supplementary-info", "x-display-name", "reason")
@@ -172,7 +174,7 @@ def inline_delivery_status(text: str) -> list[DsnRecipient]:
     """Delivery-status fields written into a plain-text notification (XWall, broken MIME
     headers that turn a multipart/report into one text body), from the first
     Final-Recipient/Original-Recipient (or Action) line on; [] when there are none."""
-    match = _INLINE_START_RE.search(text)
+    match = _INLINE_START.search(text)
     if match is None:
         return []
     part = Message()

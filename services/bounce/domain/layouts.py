@@ -69,6 +69,7 @@ _LOCALISED_LIST_INTRO_RE = re.compile(
     r"[^\n:\uff1a]{0,60}[:\uff1a]",
     re.IGNORECASE,
 )
+_LOCALISED_LIST_INTRO = CaselessScreened(_LOCALISED_LIST_INTRO_RE)
 _LISTED_LINE_RE = re.compile(
     rf"^[ \t]*(?:\*[ \t]*)?[<\"']?({_ADDRESS})[>\"']?(?:[ \t]*[(:;,-].*)?$"
 )
@@ -174,7 +175,7 @@ def listed_recipients(notification: str) -> list[LayoutRecipient]:
     """Addresses listed one per line right after "... to the following:" (each with the rest of
     its line as diagnostic, e.g. "user@example.com (user not found)"); [] if there is no such
     list."""
-    intro = _LIST_INTRO.search(notification) or _LOCALISED_LIST_INTRO_RE.search(notification)
+    intro = _LIST_INTRO.search(notification) or _LOCALISED_LIST_INTRO.search(notification)
     if intro is None:
         return []
     found: list[LayoutRecipient] = []

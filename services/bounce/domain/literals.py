@@ -28,13 +28,13 @@ def _best(sets: list[Alternatives]) -> Alternatives:
     return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _sequence(items: Any) -> list[Alternatives]:
+def _sequence(items: Any, min_length: int = _MIN_LENGTH) -> list[Alternatives]:
     """Any-of literal sets that every match of the parsed sequence ``items`` satisfies."""
     found: list[Alternatives] = []
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) >= _MIN_LENGTH:
+        if len(run) >= min_length:
             found.append(frozenset({"".join(run)}))
         run.clear()
 
@@ -44,29 +44,35 @@ def _sequence(items: Any) -> list[Alternatives]:
             continue
         flush()
         if op is _c.SUBPATTERN:
-            found.extend(_sequence(arg[-1]))
+            found.extend(_sequence(arg[-1], min_length))
         elif op is _c.BRANCH:
-            branches = [_sequence(branch) for branch in arg[1]]
+            branches = [_sequence(branch, min_length) for branch in arg[1]]
             if all(branches):
                 found.append(frozenset().union(*(_best(b) for b in branches)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
-            found.extend(_sequence(arg[2]))
+            found.extend(_sequence(arg[2], min_length))
     flush()
     return found
 
 
-def required_literals(pattern: str) -> Alternatives | None:
+def required_literals(pattern: str, min_length: int = _MIN_LENGTH) -> Alternatives | None:
     """Literals one of which occurs in every match of ``pattern`` (case as written), or None.
 
     Only case-sensitive patterns are screened exactly; callers lower-case both sides when the
     pattern is applied with ``re.IGNORECASE`` (a lower-cased literal then still has to occur).
     """
+    sets = literal_sets(pattern, min_length)
+    return _best(sets) if sets else None
+
+
+def literal_sets(pattern: str, min_length: int = _MIN_LENGTH) -> list[Alternatives]:
+    """Every any-of literal set the parse of ``pattern`` yields (each match of it holds one of
+    each set's literals, case as written); none when it cannot be parsed."""
     try:
         parsed = _sre_parse.parse(pattern)
     except re.error:
-        return None
-    sets = _sequence(list(parsed))
-    return _best(sets) if sets else None
+        return []
+    return _sequence(list(parsed), min_length)
 
 
 def may_match(screen: Alternatives | None, text: str) -> bool:
@@ -101,23 +107,57 @@ def caseless(text: str) -> str:
     return text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s")
 
 
+def _fix_groups() -> tuple[tuple[str, str], ...]:
+    """Each character re's case-insensitive matching treats as one with others beyond their
+    lower case (``re._casefix``: U+0131 with "i", U+017F with "s", Cyrillic U+1C83 with U+0441,
+    the Greek final sigma with sigma...) and the lowest code point of its group, when that is
+    another."""
+    from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]  # private
+
+    return tuple(
+        (chr(lower), chr(min(others)))
+        for lower, others in sorted(_EXTRA_CASES.items())
+        if min(others) < lower
+    )
+
+
+_FIX_GROUPS = _fix_groups()
+
+
+def ignorecase_fold(text: str) -> str:
+    """``text`` with each character replaced by one character that every character matching it
+    under ``re.IGNORECASE`` is replaced by too (its lower case, then the lowest of its
+    ``re._casefix`` group; U+0130 first turned into "i", as re lower-cases it): a literal an
+    ``re.IGNORECASE`` pattern matches in ``text`` occurs, folded, in the folded text, whatever
+    its script. On ASCII text it is ``text.lower()``."""
+    if text.isascii():
+        return text.lower()
+    folded = text.replace("\u0130", "i").lower()
+    for char, lowest in _FIX_GROUPS:
+        if char in folded:
+            folded = folded.replace(char, lowest)
+    return folded
+
+
 class CaselessScreened:
     """A case-insensitive pattern that is only run on text holding one of its required
     literals: ``search``, ``finditer`` and ``findall`` answer as the pattern's own do. re
     scans ``re.IGNORECASE`` patterns position by position with case folding, over a hundred
-    times the cost of lower-casing the text (``caseless``) and testing a few substrings."""
+    times the cost of folding the text (``ignorecase_fold``) and testing a few substrings."""
 
-    __slots__ = ("regex", "screen")
+    __slots__ = ("fold", "regex", "screen")
 
-    def __init__(self, regex: re.Pattern[str]) -> None:
-        literals = required_literals(regex.pattern)
-        if not literals or not all(literal.isascii() for literal in literals):
-            raise ValueError(f"no ASCII literal screens {regex.pattern!r}")
+    def __init__(self, regex: re.Pattern[str], min_length: int = _MIN_LENGTH) -> None:
+        literals = required_literals(regex.pattern, min_length)
+        if not literals:
+            raise ValueError(f"no literal screens {regex.pattern!r}")
         self.regex = regex
-        self.screen = frozenset(literal.lower() for literal in literals)
+        # ASCII literals need only ``caseless``; others the whole fold (slower on non-ASCII text).
+        self.fold = caseless if all(map(str.isascii, literals)) else ignorecase_fold
+        self.screen = frozenset(map(self.fold, literals))
 
     def _absent(self, text: str) -> bool:
-        return not may_match(self.screen, caseless(text))
+        return not may_match(self.screen, self.fold(text))
 
     def search(self, text: str) -> re.Match[str] | None:
         return None if self._absent(text) else self.regex.search(text)

@@ -9,6 +9,7 @@ from email.message import Message
 
 from emailtrack.common.mail_headers import CAMPAIGN_HEADER, MESSAGE_HEADER, TENANT_HEADER
 from services.bounce.domain.header_blocks import header_block
+from services.bounce.domain.literals import CaselessScreened
 from services.bounce.domain.mime_tree import sent_text
 
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
@@ -17,6 +18,7 @@ _QUOTED_HEADER_RE = re.compile(
     r"[ \t]*:[ \t]*(\S[^\r\n]*)",
     re.IGNORECASE | re.MULTILINE,
 )
+_QUOTED_HEADER = CaselessScreened(_QUOTED_HEADER_RE)
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _HEADER_START_RE = re.compile(r"[A-Za-z][\w-]*:")  # a text that starts with a header field
 
@@ -82,7 +84,7 @@ def _ids_from_headers(headers: Message) -> OriginalIds:
 
 def _ids_from_text(text: str) -> OriginalIds:
     found: dict[str, str] = {}
-    for name, value in _QUOTED_HEADER_RE.findall(text):
+    for name, value in _QUOTED_HEADER.findall(text):
         found.setdefault(name.lower(), value.strip())
     return OriginalIds(
         message_id=found.get("message-id", ""),

@@ -100,6 +100,9 @@ _ADDRESS_TEXT_RE = re.compile(rf"^({_ADDRESS})[ \t]+((?!wrote\b)[A-Za-z][^\n]*)$
 _SCREENED = {
     pattern: CaselessScreened(pattern)
     for pattern in (_TRANSCRIPT_RE, _REPLY_LINE_RE, _LABELLED_RE, _ANNOUNCED_RE)
+} | {  # words of two CJK or Hangul characters ("发给", "宛先", "수신") are screens there
+    pattern: CaselessScreened(pattern, min_length=2)
+    for pattern in (_LOCALISED_LABEL_RE, _LOCALISED_ANNOUNCED_RE)
 }
 _MAX_TEXT = 8000
 _MAX_FOUND = 50
@@ -196,6 +199,7 @@ def _addresses(*values: object) -> set[str]:
 _ID_FIELD_RE = re.compile(
     r"^[ \t]*(?:message-id|in-reply-to|references)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
 )
+_ID_FIELD = CaselessScreened(_ID_FIELD_RE)
 
 
 def false_recipients(
@@ -210,7 +214,7 @@ def false_recipients(
     if returned_headers is not None:
         excluded |= _addresses(returned_headers.get("return-path"))
         ids += [returned_headers.get("message-id"), returned_headers.get("references")]
-    ids += _ID_FIELD_RE.findall(notification[:_MAX_TEXT])
+    ids += _ID_FIELD.findall(notification[:_MAX_TEXT])
     for value in ids:
         excluded |= {i.lower() for i in re.findall(r"<([^<>\s]+@[^<>\s]+)>", str(value or ""))}
     return excluded

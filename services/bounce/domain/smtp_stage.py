@@ -17,12 +17,14 @@ upper-case command name written in the diagnostic.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from services.bounce.domain import status_codes
 from services.bounce.domain import taxonomy as t
 from services.bounce.domain.literals import (
     CaselessScreened,
+    literal_sets,
     lower_case_twin,
     may_match,
     required_literals,
@@ -31,17 +33,35 @@ from services.bounce.domain.taxonomy import SmtpClassification
 
 CONNECT, MAIL, RCPT, DATA = "CONN", "MAIL", "RCPT", "DATA"
 # Postfix wraps its "(in reply to ... command)" across lines: words are joined by any space.
-_STAGE_RE = re.compile(
-    r"in\s+reply\s+to\s+(?:the\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|ehlo|helo)\b"
-    r"|after\s+(?:pipelined\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|initial\s+connection"
-    r"|ehlo|helo)\b"
-    r"|^[ \t]*>>> (rcpt|mail|data|ehlo|helo|\.)\b"
-    r"|\b(rcpt\s+to|mail\s+from|data)(?:\s+command)?\s+(?:failed|rejected|returned)"
-    r"|error\s+following\s+(rcpt|mail|data)\s+command"
+# Each alternative with a literal every match of it holds (checked below against its parse).
+_STAGE_ALTERNATIVES = (
+    (
+        "reply",
+        r"in\s+reply\s+to\s+(?:the\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data|ehlo|helo)\b",
+    ),
+    (
+        "after",
+        r"after\s+(?:pipelined\s+)?(rcpt\s+to|mail\s+from|end\s+of\s+data|data"
+        r"|initial\s+connection|ehlo|helo)\b",
+    ),
+    (">>> ", r"^[ \t]*>>> (rcpt|mail|data|ehlo|helo|\.)\b"),
+    # One alternative per last word: at a place at most one of the three matches, the same span.
+    *(
+        (word, rf"\b(rcpt\s+to|mail\s+from|data)(?:\s+command)?\s+{word}")
+        for word in ("failed", "rejected", "returned")
+    ),
+    ("following", r"error\s+following\s+(rcpt|mail|data)\s+command"),
     # qmail-remote: "<host> does not like recipient." / "... failed on DATA command."
-    r"|does\s+not\s+like\s+(recipient)\b|failed\s+(?:on\s+|after\s+i\s+sent\s+the\s+)(data|message)\b"
-    r"|connected\s+to\s+\S+\s+but\s+(sender)\s+was\s+rejected",
-    re.IGNORECASE | re.MULTILINE,
+    ("like", r"does\s+not\s+like\s+(recipient)\b"),
+    ("failed", r"failed\s+(?:on\s+|after\s+i\s+sent\s+the\s+)(data|message)\b"),
+    ("connected", r"connected\s+to\s+\S+\s+but\s+(sender)\s+was\s+rejected"),
+)
+for _literal, _alternative in _STAGE_ALTERNATIVES:
+    if frozenset({_literal}) not in literal_sets(_alternative):
+        raise ValueError(f"{_literal!r} is not held by every match of {_alternative!r}")
+_STAGE_LITERALS = tuple(literal for literal, _ in _STAGE_ALTERNATIVES)
+_STAGE_RE = re.compile(
+    "|".join(alternative for _, alternative in _STAGE_ALTERNATIVES), re.IGNORECASE | re.MULTILINE
 )
 # Gmail's "(state N)" after the remote reply it relays: the session state it failed in.
 _GMAIL_STATE_RE = re.compile(r"\(state (\d{1,2})\)\.")
@@ -70,10 +90,8 @@ _DIRECTORY_RE = re.compile(
 _COMMAND_WORD_RE = re.compile(r"\b(RCPT|MAIL FROM|DATA|EHLO|HELO)\b")
 # ASCII text (nearly all) is searched lower-cased by the case-sensitive twins, after a literal
 # screen; other text by the patterns themselves (same matches: literals.lower_case_twin).
-_STAGE_LOWER_RE = lower_case_twin(_STAGE_RE)
-_STAGE_SCREEN = required_literals(_STAGE_RE.pattern)
 _STAGE_CASELESS = CaselessScreened(_STAGE_RE)
-_DIRECTORY_SCREEN = required_literals(_DIRECTORY_RE.pattern)
+_DIRECTORY = CaselessScreened(_DIRECTORY_RE)
 _COMMAND_WORD_SCREEN = required_literals(_COMMAND_WORD_RE.pattern)
 _STAGES = {
     "rcpt to": RCPT,
@@ -135,21 +153,33 @@ def _wording_holds(reason: str, stage: str, status_reason: str) -> bool:
     return stage not in _NOT_AT_STAGES.get(reason, ())
 
 
+@functools.cache
+def _stage_alternatives(held: tuple[bool, ...]) -> re.Pattern[str]:
+    """``_STAGE_RE``'s lower-case twin (``literals.lower_case_twin``) made only of the
+    alternatives whose literal the text holds: the others match nowhere in it, so at each
+    place the first alternative that matches is the same one, with the same span and words.
+    Without the alternatives that start with an assertion ("^", "\\b") re can skip to the
+    places where one of the others' first characters stands, or to a single one's prefix."""
+    chosen = (
+        alternative for (_, alternative), h in zip(_STAGE_ALTERNATIVES, held, strict=True) if h
+    )
+    return lower_case_twin(re.compile("|".join(chosen), _STAGE_RE.flags))
+
+
 def _stage_matches(text: str) -> list[re.Match[str]]:
     """Every ``_STAGE_RE`` match in ``text`` (the spans of ``text``; on ASCII text the groups
-    are lower-cased)."""
+    are lower-cased, and their numbers those of ``_stage_alternatives``' pattern)."""
     if not text.isascii():
         return list(_STAGE_CASELESS.finditer(text))
     lowered = text.lower()
-    if not may_match(_STAGE_SCREEN, lowered):
+    held = tuple([literal in lowered for literal in _STAGE_LITERALS])
+    if not any(held):
         return []
-    return list(_STAGE_LOWER_RE.finditer(lowered))
+    return list(_stage_alternatives(held).finditer(lowered))
 
 
 def _directory_lookup(text: str) -> bool:
-    if text.isascii() and not may_match(_DIRECTORY_SCREEN, text.lower()):
-        return False
-    return _DIRECTORY_RE.search(text) is not None
+    return _DIRECTORY.search(text) is not None
 
 
 def _own_localised_answer(result: SmtpClassification, code: int, status: str) -> bool:

@@ -46,11 +46,9 @@ def test_caseless_folds_what_ignorecase_matches_to_ascii():
     assert caseless("\u0130NVALID \u017fMTP K") == "invalid smtp k"
 
 
-def test_a_pattern_without_an_ascii_literal_is_refused():
+def test_a_pattern_without_a_literal_is_refused():
     with pytest.raises(ValueError):
         CaselessScreened(re.compile(r"[a-z]+@", re.I))
-    with pytest.raises(ValueError):
-        CaselessScreened(re.compile(r"ディレクトリ", re.I))
 
 
 def _variants(text: str) -> list[str]:
