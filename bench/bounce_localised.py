@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bounce_providers import Scored, figures, score
+from bounce_providers import print_sets
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "tests/data/bounces/synthetic"
 SETS = {
@@ -37,26 +37,11 @@ def load(name: str) -> list[dict[str, object]]:
     ]
 
 
-def misses(scored: list[Scored]) -> list[Scored]:
-    """The lines whose reason or hard/soft differs from the expected one."""
-    return [
-        s for s in scored if (s.ours_reason, s.ours_type) != (s.expected_reason, s.expected_type)
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="print the study set's misses")
     options = parser.parse_args()
-    for name in SETS:
-        scored = score(load(name))
-        print(f"{name:14} {len(scored):3} lines: {figures(scored)}")
-        if options.misses and name == "study":
-            for miss in misses(scored):
-                print(
-                    f"  {miss.vendor}: ours {miss.ours_reason or '-'}/{miss.ours_type or '-'}"
-                    f", expected {miss.expected_reason}/{miss.expected_type}: {miss.line[:110]}"
-                )
+    print_sets({name: load(name) for name in SETS}, show_study_misses=options.misses, width=14)
 
 
 if __name__ == "__main__":
